@@ -1,0 +1,86 @@
+package io.marketprism.platform;
+
+import io.marketprism.platform.discovery.ServiceDirectory;
+import io.marketprism.platform.discovery.ServiceRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.marketprism.platform.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the services of one Vert.x instance share: the root configuration, the metrics registry,
+ * the discovery registry of this node and a live directory of all service instances.
+ *
+ * <p>{@link io.marketprism.platform.node.MarketPrismNode} installs it when it builds Vert.x; a
+ * verticle deployed by other means (the Vert.x launcher, a test) gets one made on first use.
+ */
+public final class Platform {
+
+  private static final Map<Vertx, Platform> BY_VERTX = new ConcurrentHashMap<>();
+
+  private final Vertx vertx;
+  private final JsonObject config;
+  private final PrometheusMeterRegistry meters;
+  private ServiceRegistry registry;
+  private Future<ServiceDirectory> directory;
+
+  private Platform(Vertx vertx, JsonObject config, PrometheusMeterRegistry meters) {
+    this.vertx = vertx;
+    this.config = config;
+    this.meters = meters;
+  }
+
+  /** Installs the platform of a Vert.x instance built by the node launcher. */
+  public static Platform install(Vertx vertx, JsonObject config, PrometheusMeterRegistry meters) {
+    Platform p = new Platform(vertx, config, meters);
+    BY_VERTX.put(vertx, p);
+    return p;
+  }
+
+  /** The platform of {@code vertx}, created with {@code config} when none is installed yet. */
+  public static Platform of(Vertx vertx, JsonObject config) {
+    return BY_VERTX.computeIfAbsent(vertx, v -> new Platform(v, config, Metrics.newRegistry()));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The whole configuration tree (all sections). */
+  public JsonObject config() {
+    return config;
+  }
+
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  public synchronized ServiceRegistry registry() {
+    if (registry == null) {
+      registry = new ServiceRegistry(vertx);
+    }
+    return registry;
+  }
+
+  /** The live directory of service instances, started on first use. */
+  public synchronized Future<ServiceDirectory> directory() {
+    if (directory == null) {
+      directory = ServiceDirectory.start(vertx, registry());
+    }
+    return directory;
+  }
+
+  /** Unpublishes this node's records and stops the directory; called once when the node stops. */
+  public Future<Void> close() {
+    BY_VERTX.remove(vertx);
+    Future<Void> dir;
+    synchronized (this) {
+      dir = directory == null ? Future.succeededFuture() : directory.compose(ServiceDirectory::close);
+    }
+    return dir.eventually(() -> registry == null ? Future.succeededFuture() : registry.close());
+  }
+}

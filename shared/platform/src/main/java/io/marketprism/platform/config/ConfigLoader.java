@@ -1,0 +1,168 @@
+package io.marketprism.platform.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Loads the MarketPrism configuration tree: the embedded defaults ({@code conf/marketprism.yaml}
+ * on the classpath), then an optional YAML file deep-merged over them, then {@code MP_...}
+ * environment variables (CONTRACT §7).
+ *
+ * <p>An environment variable {@code MP_GATEWAY_RATE_LIMITS_DEFAULT_CAPACITY} is matched against
+ * the key paths that exist in the tree, where a key path is written in upper case with {@code _}
+ * for both {@code .} and any {@code _} or {@code -} inside a key; so keys that contain underscores
+ * can be overridden. A variable that matches no existing path creates one, splitting on {@code _}.
+ * Values are parsed as YAML scalars or flow collections ({@code 9090}, {@code true},
+ * {@code [a, b]}, {@code {x: 1}}).
+ */
+public final class ConfigLoader {
+
+  /** Classpath location of the embedded defaults. */
+  public static final String DEFAULTS_RESOURCE = "/conf/marketprism.yaml";
+  public static final String ENV_PREFIX = "MP_";
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private ConfigLoader() {
+  }
+
+  /** Defaults, then {@code file} (may be null), then the process environment. */
+  public static JsonObject load(Path file) {
+    return load(file, System.getenv());
+  }
+
+  public static JsonObject load(Path file, Map<String, String> env) {
+    JsonObject config = defaults();
+    if (file != null) {
+      if (!Files.isRegularFile(file)) {
+        throw new ConfigException("--config", "file " + file + " does not exist");
+      }
+      try {
+        deepMerge(config, parseYaml(Files.readString(file), file.toString()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
+    }
+    applyEnvironment(config, env);
+    return config;
+  }
+
+  /** The embedded defaults alone (empty when the resource is missing, as in some unit tests). */
+  public static JsonObject defaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        return new JsonObject();
+      }
+      return parseYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+          DEFAULTS_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static JsonObject parseYaml(String text, String origin) {
+    try {
+      Object tree = YAML.readValue(text, Object.class);
+      if (tree == null) {
+        return new JsonObject();
+      }
+      if (!(tree instanceof Map)) {
+        throw new ConfigException(origin, "the top level must be a mapping of sections");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> map = (Map<String, Object>) tree;
+      return new JsonObject(map).copy();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(origin, "not valid YAML: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException(origin, "cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** Merges {@code over} into {@code base}: objects recursively, everything else replaced. */
+  public static JsonObject deepMerge(JsonObject base, JsonObject over) {
+    for (Map.Entry<String, Object> e : over) {
+      Object mine = base.getValue(e.getKey());
+      if (mine instanceof JsonObject && e.getValue() instanceof JsonObject) {
+        deepMerge((JsonObject) mine, (JsonObject) e.getValue());
+      } else {
+        base.put(e.getKey(), e.getValue());
+      }
+    }
+    return base;
+  }
+
+  static void applyEnvironment(JsonObject config, Map<String, String> env) {
+    List<List<String>> paths = new ArrayList<>();
+    collectPaths(config, new ArrayList<>(), paths);
+    env.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(ENV_PREFIX) && e.getKey().length() > ENV_PREFIX.length())
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> {
+          String name = e.getKey().substring(ENV_PREFIX.length());
+          List<String> path = paths.stream().filter(p -> envName(p).equals(name)).findFirst()
+              .orElseGet(() -> List.of(name.toLowerCase(Locale.ROOT).split("_")));
+          set(config, path, parseScalar(e.getValue()), e.getKey());
+        });
+  }
+
+  private static void collectPaths(JsonObject node, List<String> prefix, List<List<String>> out) {
+    for (Map.Entry<String, Object> e : node) {
+      List<String> path = new ArrayList<>(prefix);
+      path.add(e.getKey());
+      out.add(path);
+      if (e.getValue() instanceof JsonObject) {
+        collectPaths((JsonObject) e.getValue(), path, out);
+      }
+    }
+  }
+
+  private static String envName(List<String> path) {
+    return String.join("_", path).toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+  }
+
+  private static Object parseScalar(String raw) {
+    try {
+      Object v = YAML.readValue(raw, Object.class);
+      if (v instanceof Map) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) v;
+        return new JsonObject(m).copy();
+      }
+      if (v instanceof List) {
+        return new JsonArray((List<?>) v).copy();
+      }
+      return v == null ? raw : v;
+    } catch (IOException e) {
+      return raw;
+    }
+  }
+
+  private static void set(JsonObject root, List<String> path, Object value, String variable) {
+    JsonObject node = root;
+    for (int i = 0; i < path.size() - 1; i++) {
+      Object next = node.getValue(path.get(i));
+      if (next == null) {
+        next = new JsonObject();
+        node.put(path.get(i), next);
+      } else if (!(next instanceof JsonObject)) {
+        throw new ConfigException(String.join(".", path.subList(0, i + 1)),
+            "environment variable " + variable + " addresses a key below a value that is not a section");
+      }
+      node = (JsonObject) next;
+    }
+    node.put(path.get(path.size() - 1), value);
+  }
+}

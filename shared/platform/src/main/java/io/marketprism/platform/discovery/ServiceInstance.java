@@ -1,0 +1,35 @@
+package io.marketprism.platform.discovery;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+
+/**
+ * One running instance of a service as its HTTP endpoint record says.
+ *
+ * @param registration the discovery registration id (unique per instance)
+ * @param service      the service name (gateway, collector, storage, ...)
+ * @param host         where its HTTP server listens
+ * @param port         its HTTP port
+ * @param node         the cluster node id of the process that runs it
+ */
+public record ServiceInstance(String registration, String service, String host, int port, String node) {
+
+  public static final String META_SERVICE = "service";
+  public static final String META_NODE = "node";
+
+  static ServiceInstance of(Record record) {
+    JsonObject loc = record.getLocation();
+    JsonObject meta = record.getMetadata();
+    return new ServiceInstance(record.getRegistration(), meta.getString(META_SERVICE, record.getName()),
+        loc.getString("host"), loc.getInteger("port"), meta.getString(META_NODE));
+  }
+
+  public String baseUrl() {
+    return "http://" + host + ":" + port;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("id", registration).put("service", service).put("host", host)
+        .put("port", port).put("node", node);
+  }
+}

@@ -1,0 +1,129 @@
+package io.marketprism.platform.discovery;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+import io.vertx.servicediscovery.types.HttpEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Publishes this process's service records and removes the records of processes that left the
+ * cluster.
+ *
+ * <p>vertx-service-discovery never removes the records of a node that crashed, so every record
+ * carries the cluster node id of its publisher in its metadata and each node reconciles once a
+ * second: when the cluster membership changed (or every 30 s regardless), records whose node is
+ * no longer a member are unpublished. The unpublish announces them DOWN, which every
+ * {@link ServiceDirectory} applies at once. In a single JVM without a cluster nothing can crash
+ * apart, so no reconciliation runs.
+ */
+public final class ServiceRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistry.class);
+  private static final long RECONCILE_PERIOD_MS = 1000;
+  private static final long FULL_RECONCILE_MS = 30_000;
+
+  private final Vertx vertx;
+  private final ServiceDiscovery discovery;
+  private final ClusterManager cluster;
+  private final String nodeId;
+  private final Set<String> published = ConcurrentHashMap.newKeySet();
+  private Set<String> lastMembers = Set.of();
+  private long lastFullReconcile;
+  private long timer = -1;
+
+  public ServiceRegistry(Vertx vertx) {
+    this.vertx = vertx;
+    this.discovery = ServiceDiscovery.create(vertx, new ServiceDiscoveryOptions().setName("marketprism"));
+    this.cluster = ((VertxInternal) vertx).clusterManager();
+    this.nodeId = cluster == null ? "local-" + Long.toHexString(System.nanoTime()) : cluster.getNodeId();
+    if (cluster != null) {
+      timer = vertx.setPeriodic(RECONCILE_PERIOD_MS, id -> reconcile());
+    }
+  }
+
+  public ServiceDiscovery discovery() {
+    return discovery;
+  }
+
+  /** The cluster node id of this process (a local id when not clustered). */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** Publishes the HTTP endpoint of an instance of {@code service}; returns its registration id. */
+  public Future<String> publishHttp(String service, String host, int port, JsonObject extraMeta) {
+    JsonObject meta = new JsonObject().put(ServiceInstance.META_SERVICE, service)
+        .put(ServiceInstance.META_NODE, nodeId).put("started_ms", System.currentTimeMillis());
+    if (extraMeta != null) {
+      meta.mergeIn(extraMeta);
+    }
+    Record record = HttpEndpoint.createRecord(service, host, port, "/", meta);
+    return publish(record);
+  }
+
+  /** Publishes any record (e.g. an event-bus service) owned by this node. */
+  public Future<String> publish(Record record) {
+    record.getMetadata().put(ServiceInstance.META_NODE, nodeId);
+    return discovery.publish(record).map(r -> {
+      published.add(r.getRegistration());
+      return r.getRegistration();
+    });
+  }
+
+  public Future<Void> unpublish(String registration) {
+    if (registration == null || !published.remove(registration)) {
+      return Future.succeededFuture();
+    }
+    return discovery.unpublish(registration).recover(err -> {
+      LOG.warn("could not unpublish {}: {}", registration, err.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Unpublishes every record this node still has, then closes discovery. */
+  public Future<Void> close() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    List<Future<Void>> all = published.stream().map(this::unpublish).toList();
+    return Future.join(all).<Void>mapEmpty().eventually(() -> {
+      discovery.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Whether {@code node} is a current cluster member (always true without a cluster). */
+  public boolean isMember(String node) {
+    return cluster == null || node == null || cluster.getNodes().contains(node);
+  }
+
+  private void reconcile() {
+    Set<String> members = new HashSet<>(cluster.getNodes());
+    long now = System.currentTimeMillis();
+    if (members.equals(lastMembers) && now - lastFullReconcile < FULL_RECONCILE_MS) {
+      return;
+    }
+    lastMembers = members;
+    lastFullReconcile = now;
+    discovery.getRecords(r -> {
+      String node = r.getMetadata().getString(ServiceInstance.META_NODE);
+      return node != null && !members.contains(node);
+    }).onSuccess(stale -> stale.forEach(r -> {
+      LOG.info("removing {} record {} of node {} which left the cluster", r.getName(),
+          r.getRegistration(), r.getMetadata().getString(ServiceInstance.META_NODE));
+      discovery.unpublish(r.getRegistration());
+    }));
+  }
+}

@@ -1,0 +1,84 @@
+package io.marketprism.platform.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/** HTTP conventions every MarketPrism server follows: request ids and uniform errors. */
+public final class Http {
+
+  public static final String REQUEST_ID = "X-Request-Id";
+  private static final Logger LOG = LoggerFactory.getLogger(Http.class);
+  private static final String CTX_KEY = "mp.request_id";
+
+  private Http() {
+  }
+
+  /** The request id of this request: the caller's {@code X-Request-Id} when sane, else a new one. */
+  public static String requestId(RoutingContext ctx) {
+    String id = ctx.get(CTX_KEY);
+    if (id == null) {
+      id = requestId(ctx.request());
+      ctx.put(CTX_KEY, id);
+    }
+    return id;
+  }
+
+  public static String requestId(HttpServerRequest req) {
+    String given = req.getHeader(REQUEST_ID);
+    if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
+      return given;
+    }
+    return UUID.randomUUID().toString();
+  }
+
+  /**
+   * First handler: sets {@code X-Request-Id} on every response. Last handlers: 404 for unknown
+   * routes and a failure handler that turns any exception into the error JSON (400 for bad
+   * input, never a stack trace to the client).
+   */
+  public static void installErrorHandling(Router router) {
+    router.route().order(-1000).handler(ctx -> {
+      ctx.response().putHeader(REQUEST_ID, requestId(ctx));
+      ctx.next();
+    });
+    router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
+        "no route for " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().failureHandler(Http::renderFailure);
+  }
+
+  public static void renderFailure(RoutingContext ctx) {
+    Throwable err = ctx.failure();
+    if (err instanceof ApiError) {
+      ((ApiError) err).send(ctx);
+      return;
+    }
+    if (err instanceof DecodeException || err instanceof IllegalArgumentException) {
+      ApiError.send(ctx, 400, "bad_request", err.getMessage() == null ? "malformed request" : err.getMessage());
+      return;
+    }
+    int status = ctx.statusCode();
+    if (status >= 400 && status < 500) {
+      String msg = switch (status) {
+        case 400 -> "malformed request";
+        case 401 -> "credentials required";
+        case 403 -> "not allowed";
+        case 404 -> "not found";
+        case 405 -> "method not allowed";
+        case 413 -> "request body too large";
+        case 414 -> "request URI too long";
+        case 415 -> "unsupported media type";
+        default -> "request rejected";
+      };
+      ApiError.send(ctx, status, status == 413 ? "payload_too_large" : "bad_request", msg);
+      return;
+    }
+    LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), err);
+    ApiError.send(ctx, 500, "internal", "internal error (request id " + requestId(ctx) + ")");
+  }
+}

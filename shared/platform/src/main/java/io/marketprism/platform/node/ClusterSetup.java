@@ -1,0 +1,41 @@
+package io.marketprism.platform.node;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * Hazelcast for a MarketPrism cluster: TCP-IP join on the configured members only (multicast,
+ * auto-detection and Kubernetes off) and short heartbeats so a killed node leaves fast.
+ */
+public final class ClusterSetup {
+
+  private ClusterSetup() {
+  }
+
+  public static HazelcastClusterManager clusterManager(NodeOptions options) {
+    return new HazelcastClusterManager(hazelcastConfig(options));
+  }
+
+  public static Config hazelcastConfig(NodeOptions options) {
+    Config cfg = ConfigUtil.loadConfig();
+    cfg.setClusterName(options.clusterName());
+    cfg.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+    cfg.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(options.heartbeatSeconds()));
+    cfg.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(options.maxNoHeartbeatSeconds()));
+    cfg.setProperty("hazelcast.logging.type", "slf4j");
+    cfg.setProperty("hazelcast.phone.home.enabled", "false");
+    cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+    cfg.getNetworkConfig().setPort(options.clusterPort()).setPortAutoIncrement(true);
+    cfg.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(options.host());
+    JoinConfig join = cfg.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getKubernetesConfig().setEnabled(false);
+    join.getAwsConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(options.members());
+    return cfg;
+  }
+}

@@ -1,0 +1,36 @@
+package io.marketprism.platform.node;
+
+import io.marketprism.platform.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * Settings of one MarketPrism process: how it joins the cluster ({@code cluster} section) and
+ * how long it may take to stop ({@code node} section).
+ *
+ * @param clusterName      Hazelcast cluster name; nodes with another name never join
+ * @param members          TCP-IP members to look for (host or host:port); no multicast is used
+ * @param host             interface the cluster and the event bus bind to
+ * @param clusterPort      first Hazelcast port tried (auto-incremented when taken)
+ * @param heartbeatSeconds interval of Hazelcast heartbeats
+ * @param maxNoHeartbeatSeconds how long a silent member stays in the cluster (a killed node
+ *                         leaves discovery after this plus one reconcile period)
+ * @param shutdownMillis   the budget for a clean stop on SIGTERM
+ */
+public record NodeOptions(String clusterName, List<String> members, String host, int clusterPort,
+                          int heartbeatSeconds, int maxNoHeartbeatSeconds, long shutdownMillis) {
+
+  public static NodeOptions from(JsonObject root) {
+    ConfigReader cluster = ConfigReader.root(root, "cluster");
+    ConfigReader node = ConfigReader.root(root, "node");
+    return new NodeOptions(
+        cluster.string("name", "marketprism"),
+        cluster.strings("members", List.of("127.0.0.1")),
+        cluster.string("host", "127.0.0.1"),
+        cluster.port("port", 5701),
+        cluster.intIn("heartbeat_seconds", 1, 60, 1),
+        cluster.intIn("max_no_heartbeat_seconds", 2, 600, 5),
+        node.longIn("shutdown_timeout_ms", 1000, 60_000, 8000));
+  }
+}

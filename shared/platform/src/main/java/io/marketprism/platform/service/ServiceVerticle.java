@@ -1,0 +1,158 @@
+package io.marketprism.platform.service;
+
+import io.marketprism.platform.Platform;
+import io.marketprism.platform.config.ConfigLoader;
+import io.marketprism.platform.config.ConfigReader;
+import io.marketprism.platform.discovery.ServiceRegistry;
+import io.marketprism.platform.http.Http;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shape every MarketPrism service shares: an HTTP server with {@code /health},
+ * {@code /metrics} and the service's own routes under {@code /api/v1/{service}/}, published in
+ * service discovery while it runs.
+ *
+ * <p>Start: read options → {@link #startService} → listen → publish. Stop, the reverse, so a
+ * stopping instance first leaves discovery (the gateways stop routing to it), then drains the
+ * requests in flight, then flushes ({@link #stopService}).
+ *
+ * <p>The deployment config is the whole configuration tree; when it is empty (the Vert.x
+ * launcher without {@code -conf}) the embedded defaults are used. The server listens on
+ * {@code <service>.http.host} / {@code <service>.http.port} (port 0: any free port).
+ */
+public abstract class ServiceVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceVerticle.class);
+
+  protected Platform platform;
+  protected HealthChecks health;
+  private HttpServer server;
+  private String registration;
+
+  /** The service name: its discovery name and its path segment in {@code /api/v1/{service}}. */
+  public abstract String serviceName();
+
+  /** Sets up the service and mounts its routes; the server is not listening yet. */
+  protected abstract Future<?> startService(Router router);
+
+  /** Flushes and releases what the service holds; the server is already closed. */
+  protected Future<?> stopService() {
+    return Future.succeededFuture();
+  }
+
+  /** The root configuration tree. */
+  protected JsonObject rootConfig() {
+    JsonObject cfg = config();
+    return cfg == null || cfg.isEmpty() ? ConfigLoader.load(null) : cfg;
+  }
+
+  /** This service's config section. */
+  protected ConfigReader section() {
+    return ConfigReader.root(rootConfig(), serviceName());
+  }
+
+  /** Host and port this service listens on; the gateway overrides this with its public port. */
+  protected HttpServerOptions serverOptions() {
+    ConfigReader http = section().section("http");
+    return new HttpServerOptions().setHost(http.string("host", "127.0.0.1")).setPort(http.port("port", 0));
+  }
+
+  /** The host written into the discovery record (the bind address unless it is a wildcard). */
+  protected String advertisedHost(HttpServerOptions options) {
+    String host = section().section("http").string("advertised_host", options.getHost());
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
+  /** The port actually bound (valid once started). */
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject root = rootConfig();
+    platform = Platform.of(vertx, root);
+    health = HealthChecks.create(vertx);
+    HttpServerOptions options = serverOptions();
+    Router router = Router.router(vertx);
+    Http.installErrorHandling(router);
+    router.get("/health").handler(ctx -> checkHealth().onComplete(ar -> {
+      JsonObject body = ar.succeeded() ? ar.result()
+          : new JsonObject().put("status", "DOWN").put("checks", new JsonArray())
+              .put("error", String.valueOf(ar.cause().getMessage()));
+      ctx.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
+          .putHeader("Content-Type", "application/json").end(body.encode());
+    }));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(platform.meters()));
+    router.get("/api/v1/" + serviceName() + "/info").handler(ctx -> ctx.json(new JsonObject()
+        .put("service", serviceName()).put("node", registry().nodeId()).put("registration", registration)
+        .put("port", actualPort())));
+    return startService(router)
+        .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
+        .compose(s -> {
+          server = s;
+          LOG.info("{} listening on {}:{}", serviceName(), options.getHost(), s.actualPort());
+          return registry().publishHttp(serviceName(), advertisedHost(options), s.actualPort(), recordMetadata());
+        })
+        .onSuccess(id -> registration = id);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> unpublished = registry().unpublish(registration);
+    return unpublished
+        .compose(v -> server == null ? Future.succeededFuture()
+            : server.shutdown(shutdownDrainMillis(), TimeUnit.MILLISECONDS))
+        .eventually(this::stopService)
+        .onComplete(ar -> LOG.info("{} stopped", serviceName()));
+  }
+
+  /** Extra metadata for the discovery record. */
+  protected JsonObject recordMetadata() {
+    return new JsonObject();
+  }
+
+  protected ServiceRegistry registry() {
+    return platform.registry();
+  }
+
+  /**
+   * This instance's health: {@code {"status":"UP|DOWN","service":..,"checks":[{"id","status",
+   * "data"}]}}. Subclasses register checks on {@link #health} (readiness of their dependencies).
+   */
+  protected Future<JsonObject> checkHealth() {
+    return health.checkStatus().map(this::render);
+  }
+
+  private JsonObject render(CheckResult result) {
+    JsonArray checks = new JsonArray();
+    if (result.getChecks() != null) {
+      for (CheckResult c : result.getChecks()) {
+        JsonObject j = new JsonObject().put("id", c.getId()).put("status", c.getUp() ? "UP" : "DOWN");
+        if (c.getData() != null && !c.getData().isEmpty()) {
+          j.put("data", c.getData());
+        }
+        checks.add(j);
+      }
+    }
+    return new JsonObject().put("status", result.getUp() ? "UP" : "DOWN").put("service", serviceName())
+        .put("node", registry().nodeId()).put("checks", checks);
+  }
+
+  private long shutdownDrainMillis() {
+    return TimeUnit.SECONDS.toMillis(3);
+  }
+}
