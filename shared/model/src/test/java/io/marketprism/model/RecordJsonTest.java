@@ -1,0 +1,69 @@
+package io.marketprism.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecordJsonTest {
+
+  private static final List<MarketRecord> SAMPLES = List.of(
+      new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", 1723161255342L, 1723161254087896L,
+          "3735683259", "61837.63", "0.02", "sell"),
+      new OrderBookRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", 1L, 2L,
+          List.of(new PriceLevel("100.5", "2")), List.of(new PriceLevel("101", "1"), new PriceLevel("102", "3")),
+          20, 99L, Boolean.TRUE),
+      new OrderBookRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", 1L, 2L, List.of(), List.of(),
+          20, 99L, null),
+      new TickerRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", 1L, 2L, "1", "2", "3", "4", null,
+          null, null, null, null),
+      new KlineRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", 1L, 2L, "1m", 60000L, 119999L,
+          "1", "2", "0.5", "1.5", "10", "15", 7L, false),
+      new FundingRateRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", 1L, 2L, "0.0001",
+          28800000L, null, "0.0002"),
+      new MarkPriceRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1L, 2L, "1", null),
+      new OpenInterestRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", 1L, 2L, "10", "5"),
+      new LiquidationRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1L, 2L, "buy", "1",
+          "2", null),
+      new VolatilityIndexRecord(Exchange.DERIBIT, MarketType.OPTIONS, "BTC-USD", "btc_usd", 1L, 2L, "55.2", null),
+      new LongShortRatioRecord(DataType.LSR_ALL_ACCOUNT, Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT",
+          "BTCUSDT", 1L, 2L, "1.2", "0.55", "0.45", "5m"));
+
+  @Test
+  void everyRecordTypeRoundTrips() {
+    for (MarketRecord r : SAMPLES) {
+      assertThat(RecordJson.parse(RecordJson.toJson(r))).isEqualTo(r);
+    }
+  }
+
+  @Test
+  void tradeIsWrittenAsOneFlatObjectWithDecimalStrings() {
+    assertThat(RecordJson.toJson(SAMPLES.get(0))).isEqualTo(
+        "{\"data_type\":\"trade\",\"exchange\":\"binance\",\"market_type\":\"spot\",\"symbol\":\"BTC-USDT\","
+            + "\"exchange_symbol\":\"BTCUSDT\",\"ts_ms\":1723161255342,\"recv_ts_us\":1723161254087896,"
+            + "\"trade_id\":\"3735683259\",\"price\":\"61837.63\",\"quantity\":\"0.02\",\"side\":\"sell\"}");
+  }
+
+  @Test
+  void bookWithoutChecksumOmitsTheField() {
+    assertThat(RecordJson.toJson(SAMPLES.get(2))).doesNotContain("checksum_ok")
+        .contains("\"bids\":[],\"asks\":[],\"depth\":20,\"last_update_id\":99");
+    assertThat(RecordJson.toJson(SAMPLES.get(1))).contains("\"bids\":[[\"100.5\",\"2\"]]").endsWith(",\"checksum_ok\":true}");
+  }
+
+  @Test
+  void identityAndSubjectFollowTheContract() {
+    assertThat(SAMPLES.get(0).identity()).isEqualTo("trade:binance:spot:BTC-USDT:3735683259");
+    assertThat(SAMPLES.get(1).identity()).isEqualTo("orderbook:okx:perpetual:BTC-USDT:99");
+    assertThat(SAMPLES.get(5).identity()).isEqualTo("funding_rate:okx:perpetual:BTC-USDT:1");
+    assertThat(SAMPLES.get(0).subject()).isEqualTo("trade.binance.spot.BTC-USDT");
+    assertThat(SAMPLES.get(1).subject()).isEqualTo("orderbook.okx.perpetual.BTC-USDT");
+  }
+
+  @Test
+  void malformedRecordIsRefused() {
+    assertThatThrownBy(() -> RecordJson.parse("{\"data_type\":\"trade\"")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RecordJson.parse("{\"data_type\":\"nope\"}")).isInstanceOf(IllegalArgumentException.class);
+  }
+}
