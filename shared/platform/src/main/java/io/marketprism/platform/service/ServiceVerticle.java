@@ -53,6 +53,17 @@ public abstract class ServiceVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /**
+   * Checks this service's configuration before anything starts; throws
+   * {@link io.marketprism.platform.config.ConfigException} naming the bad key. Subclasses that
+   * have an options class build it here too.
+   */
+  public void validate(JsonObject root) {
+    ConfigReader http = ConfigReader.root(root, serviceName()).section("http");
+    http.string("host", "127.0.0.1");
+    http.port("port", 0);
+  }
+
   /** The root configuration tree. */
   protected JsonObject rootConfig() {
     JsonObject cfg = config();
@@ -84,6 +95,7 @@ public abstract class ServiceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject root = rootConfig();
+    validate(root);
     platform = Platform.of(vertx, root);
     health = HealthChecks.create(vertx);
     HttpServerOptions options = serverOptions();

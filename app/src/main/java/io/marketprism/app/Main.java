@@ -1,0 +1,70 @@
+package io.marketprism.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code bin/marketprism}: the command line of CONTRACT §2. Unknown flags and bad values exit 2
+ * with a one-line message; {@code --help} works on every subcommand.
+ */
+@Command(name = "marketprism", mixinStandardHelpOptions = true, version = "MarketPrism 0.1.0",
+    description = "Crypto market data: collect, normalize, publish, store and serve.",
+    subcommands = {RunCommand.class})
+public final class Main implements Runnable {
+
+  /** Exit code for usage errors and bad configuration values. */
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (tests call this). */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler((ex, a) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("marketprism " + ex.getCommandLine().getCommandName() + ": " + firstLine(ex.getMessage())
+          + " (see --help)");
+      err.flush();
+      return EXIT_USAGE;
+    });
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      PrintWriter err = line.getErr();
+      if (ex instanceof UsageException || ex instanceof io.marketprism.platform.config.ConfigException) {
+        err.println("marketprism " + line.getCommandName() + ": " + firstLine(ex.getMessage()));
+        err.flush();
+        return EXIT_USAGE;
+      }
+      err.println("marketprism " + line.getCommandName() + ": " + ex);
+      err.flush();
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s.trim() : s.substring(0, nl).trim();
+  }
+
+  /** A bad value found after parsing (exit 2, one line). */
+  public static final class UsageException extends RuntimeException {
+    public UsageException(String message) {
+      super(message);
+    }
+  }
+}
