@@ -1,11 +1,47 @@
 package io.marketprism.scheduler;
 
+import io.marketprism.platform.config.ConfigReader;
+import io.marketprism.platform.discovery.ServiceDirectory;
+import io.marketprism.platform.discovery.ServiceInstance;
+import io.marketprism.platform.http.ApiError;
 import io.marketprism.platform.service.ServiceVerticle;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The scheduler service. */
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs the jobs of {@code scheduler.jobs} on their intervals and on demand, keeping the last
+ * runs of each. Several scheduler instances may run in a cluster: a cluster-wide lock per job
+ * and the start time of its last run in a cluster map make a scheduled job run once per
+ * interval across all of them (a manual run always runs, but never twice at once).
+ */
 public class SchedulerVerticle extends ServiceVerticle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
+  private static final int HISTORY = 100;
+
+  private final Map<String, JobSpec> jobs = new LinkedHashMap<>();
+  private final Map<String, Deque<JobRun>> history = new LinkedHashMap<>();
+  private final Map<String, Long> nextRun = new LinkedHashMap<>();
+  private final AtomicLong runIds = new AtomicLong();
+  private WebClient client;
+  private ServiceDirectory directory;
+  private AsyncMap<String, Long> lastStarts;
 
   @Override
   public String serviceName() {
@@ -13,7 +49,148 @@ public class SchedulerVerticle extends ServiceVerticle {
   }
 
   @Override
+  public void validate(JsonObject root) {
+    super.validate(root);
+    readJobs(root);
+  }
+
+  private Map<String, JobSpec> readJobs(JsonObject root) {
+    Map<String, JobSpec> out = new LinkedHashMap<>();
+    ConfigReader.root(root, "scheduler").sections("jobs").forEach((name, r) -> out.put(name, JobSpec.from(name, r)));
+    return out;
+  }
+
+  @Override
   protected Future<?> startService(Router router) {
+    jobs.putAll(readJobs(rootConfig()));
+    client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true));
+    router.get("/api/v1/scheduler/jobs").handler(ctx -> ctx.json(new JsonObject().put("jobs", listJobs())));
+    router.post("/api/v1/scheduler/jobs/:name/run").handler(ctx -> {
+      JobSpec job = job(ctx.pathParam("name"));
+      run(job, "manual").onSuccess(r -> ctx.response().setStatusCode("failed".equals(r.status()) ? 502 : 200)
+          .putHeader("Content-Type", "application/json").end(r.toJson().encode())).onFailure(ctx::fail);
+    });
+    router.get("/api/v1/scheduler/jobs/:name/runs").handler(ctx -> {
+      JobSpec job = job(ctx.pathParam("name"));
+      JsonArray runs = new JsonArray();
+      synchronized (history) {
+        history.get(job.name()).descendingIterator().forEachRemaining(r -> runs.add(r.toJson()));
+      }
+      ctx.json(new JsonObject().put("job", job.name()).put("runs", runs));
+    });
+    health.register("jobs", p -> p.complete(Status.OK(new JsonObject().put("jobs", jobs.size()))));
+    jobs.values().forEach(j -> history.put(j.name(), new ArrayDeque<>()));
+    return platform.directory()
+        .compose(dir -> {
+          directory = dir;
+          return vertx.sharedData().<String, Long>getAsyncMap("mp.scheduler.last-start");
+        })
+        .onSuccess(map -> {
+          lastStarts = map;
+          jobs.values().stream().filter(JobSpec::enabled).forEach(this::schedule);
+        });
+  }
+
+  @Override
+  protected Future<?> stopService() {
+    if (client != null) {
+      client.close();
+    }
     return Future.succeededFuture();
+  }
+
+  private JobSpec job(String name) {
+    JobSpec job = jobs.get(name);
+    if (job == null) {
+      throw ApiError.notFound("no job named '" + name + "' (jobs: " + String.join(", ", jobs.keySet()) + ")");
+    }
+    return job;
+  }
+
+  private JsonArray listJobs() {
+    JsonArray out = new JsonArray();
+    synchronized (history) {
+      for (JobSpec j : jobs.values()) {
+        JsonObject o = j.toJson();
+        Deque<JobRun> runs = history.get(j.name());
+        o.put("next_run_ms", nextRun.get(j.name()));
+        o.put("last_run", runs.isEmpty() ? null : runs.peekLast().toJson());
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  private void schedule(JobSpec job) {
+    long delay = Math.max(1, job.initialDelayMs() > 0 ? job.initialDelayMs() : job.everyMs());
+    synchronized (history) {
+      nextRun.put(job.name(), System.currentTimeMillis() + delay);
+    }
+    vertx.setTimer(delay, id -> run(job, "schedule").onComplete(ar -> schedule(job)));
+  }
+
+  /** Runs a job once, holding its cluster lock; a scheduled run is skipped if one ran within the interval. */
+  Future<JobRun> run(JobSpec job, String trigger) {
+    long started = System.currentTimeMillis();
+    long runId = runIds.incrementAndGet();
+    return vertx.sharedData().getLockWithTimeout("mp.scheduler.job." + job.name(), 1000)
+        .compose(lock -> lastStarts.get(job.name())
+            .compose(last -> {
+              if ("schedule".equals(trigger) && last != null && started - last < job.everyMs() * 9 / 10) {
+                return Future.succeededFuture(finish(job, runId, trigger, started, "skipped", 0,
+                    "ran at " + last + " on another instance"));
+              }
+              return lastStarts.put(job.name(), started).compose(v -> call(job, runId, trigger, started));
+            })
+            .eventually(() -> {
+              lock.release();
+              return Future.succeededFuture();
+            }))
+        .recover(err -> Future.succeededFuture(finish(job, runId, trigger, started, "skipped", 0,
+            "another run holds the job lock: " + err.getMessage())));
+  }
+
+  private Future<JobRun> call(JobSpec job, long runId, String trigger, long started) {
+    List<ServiceInstance> targets = directory.instances(job.service());
+    if (targets.isEmpty()) {
+      return Future.succeededFuture(finish(job, runId, trigger, started, "failed", 0,
+          "no instance of " + job.service() + " is running"));
+    }
+    ServiceInstance target = targets.get((int) (runId % targets.size()));
+    return client.request(job.method(), target.port(), target.host(), job.path())
+        .timeout(job.timeoutMs())
+        .putHeader("X-Request-Id", "scheduler-" + job.name() + "-" + runId)
+        .sendJsonObject(job.body())
+        .map(resp -> finish(job, runId, trigger, started, resp.statusCode() < 300 ? "succeeded" : "failed",
+            resp.statusCode(), abbreviate(resp.bodyAsString())))
+        .recover(err -> Future.succeededFuture(finish(job, runId, trigger, started, "failed", 0,
+            String.valueOf(err.getMessage()))));
+  }
+
+  private JobRun finish(JobSpec job, long runId, String trigger, long started, String status, int http, String msg) {
+    JobRun run = new JobRun(job.name(), runId, trigger, started, System.currentTimeMillis(), status, http, msg,
+        registry().nodeId());
+    synchronized (history) {
+      Deque<JobRun> runs = history.get(job.name());
+      runs.addLast(run);
+      while (runs.size() > HISTORY) {
+        runs.removeFirst();
+      }
+    }
+    Counter.builder("marketprism_scheduler_runs_total").tag("job", job.name()).tag("status", status)
+        .register(platform.meters()).increment();
+    if ("failed".equals(status)) {
+      LOG.warn("job {} run {} failed: {}", job.name(), runId, msg);
+    } else {
+      LOG.info("job {} run {} {}", job.name(), runId, status);
+    }
+    return run;
+  }
+
+  private static String abbreviate(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.length() <= 500 ? s : s.substring(0, 500) + "…";
   }
 }

@@ -1,0 +1,107 @@
+package io.marketprism.scheduler;
+
+import io.marketprism.platform.Platform;
+import io.marketprism.platform.config.ConfigException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(VertxExtension.class)
+class SchedulerVerticleTest {
+
+  private Vertx vertx;
+  private final AtomicInteger calls = new AtomicInteger();
+  private WebClient client;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    client = WebClient.create(vertx);
+    // a target service "target" published in discovery, counting the calls it gets
+    var server = vertx.createHttpServer().requestHandler(req -> {
+      if (req.method() == HttpMethod.POST && req.path().equals("/api/v1/target/work")) {
+        calls.incrementAndGet();
+        req.response().end("{\"done\":true}");
+      } else {
+        req.response().setStatusCode(500).end("nope");
+      }
+    }).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    Platform.of(vertx, new JsonObject()).registry()
+        .publishHttp("target", "127.0.0.1", server.actualPort(), null).await(5, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private JsonObject config(String every) {
+    return new JsonObject().put("scheduler", new JsonObject()
+        .put("http", new JsonObject().put("port", 0))
+        .put("jobs", new JsonObject()
+            .put("work", new JsonObject().put("every", every).put("service", "target").put("path", "/api/v1/target/work"))
+            .put("broken", new JsonObject().put("every", "1h").put("service", "target").put("path", "/api/v1/target/nothing"))));
+  }
+
+  private int deploy(JsonObject config) throws Exception {
+    SchedulerVerticle v = new SchedulerVerticle();
+    vertx.deployVerticle(v, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    return v.actualPort();
+  }
+
+  @Test
+  void runsAJobOnItsIntervalAndKeepsItsHistory() throws Exception {
+    int port = deploy(config("300ms"));
+    Thread.sleep(1500);
+    assertThat(calls.get()).isBetween(3, 6);
+    JsonObject runs = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/runs").send()
+        .await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    assertThat(runs.getJsonArray("runs").size()).isEqualTo(calls.get());
+    assertThat(runs.getJsonArray("runs").getJsonObject(0).getString("status")).isEqualTo("succeeded");
+  }
+
+  @Test
+  void twoInstancesRunAScheduledJobOncePerInterval() throws Exception {
+    deploy(config("400ms"));
+    deploy(config("400ms"));
+    Thread.sleep(2100);
+    // 2.1 s / 400 ms ≈ 5 intervals; without the shared lock and last-start both would run: ~10
+    assertThat(calls.get()).isBetween(3, 7);
+  }
+
+  @Test
+  void manualRunReportsFailureOfTheTarget() throws Exception {
+    int port = deploy(config("1h"));
+    var ok = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").send().await(5, TimeUnit.SECONDS);
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.bodyAsJsonObject().getString("trigger")).isEqualTo("manual");
+    assertThat(calls.get()).isEqualTo(1);
+    var failed = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/broken/run").send().await(5, TimeUnit.SECONDS);
+    assertThat(failed.statusCode()).isEqualTo(502);
+    assertThat(failed.bodyAsJsonObject().getInteger("http_status")).isEqualTo(500);
+    var missing = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/nope/run").send().await(5, TimeUnit.SECONDS);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("nope");
+  }
+
+  @Test
+  void badJobConfigNamesTheKey() {
+    JsonObject cfg = config("soon");
+    assertThatThrownBy(() -> new SchedulerVerticle().validate(cfg))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("scheduler.jobs.work.every")
+        .hasMessageContaining("30s");
+  }
+}
