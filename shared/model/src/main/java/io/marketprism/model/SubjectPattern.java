@@ -1,0 +1,75 @@
+package io.marketprism.model;
+
+/**
+ * A NATS-style subject pattern: tokens separated by {@code .}, {@code *} matches exactly one
+ * token, {@code >} (last token only) matches one or more. Used by the live stream and the
+ * monitoring rules, so both read subscriptions the same way NATS does.
+ */
+public final class SubjectPattern {
+
+  private final String pattern;
+  private final String[] tokens;
+
+  private SubjectPattern(String pattern, String[] tokens) {
+    this.pattern = pattern;
+    this.tokens = tokens;
+  }
+
+  /**
+   * @param pattern e.g. {@code orderbook.okx.*.*} or {@code trade.>}
+   * @return the compiled pattern
+   * @throws IllegalArgumentException when a token is empty or {@code >} is not last
+   */
+  public static SubjectPattern parse(String pattern) {
+    if (pattern == null || pattern.isEmpty() || pattern.length() > 256) {
+      throw new IllegalArgumentException("a subject pattern must have 1 to 256 characters");
+    }
+    String[] tokens = pattern.split("\\.", -1);
+    for (int i = 0; i < tokens.length; i++) {
+      String t = tokens[i];
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("subject pattern '" + pattern + "' has an empty token");
+      }
+      if (t.equals(">") && i != tokens.length - 1) {
+        throw new IllegalArgumentException("'>' may only be the last token of '" + pattern + "'");
+      }
+      if (!t.equals("*") && !t.equals(">") && (t.contains("*") || t.contains(">") || t.contains(" "))) {
+        throw new IllegalArgumentException("subject pattern '" + pattern + "' has a bad token '" + t + "'");
+      }
+    }
+    return new SubjectPattern(pattern, tokens);
+  }
+
+  /** @return whether {@code subject} (a concrete subject) matches this pattern */
+  public boolean matches(String subject) {
+    int pos = 0;
+    int n = subject.length();
+    for (int i = 0; i < tokens.length; i++) {
+      if (pos > n) {
+        return false;
+      }
+      String t = tokens[i];
+      if (t.equals(">")) {
+        return pos < n;
+      }
+      int end = subject.indexOf('.', pos);
+      if (end < 0) {
+        end = n;
+      }
+      if (!t.equals("*") && !subject.regionMatches(pos, t, 0, Math.max(t.length(), end - pos))) {
+        return false;
+      }
+      if (end - pos == 0) {
+        return false;
+      }
+      pos = end + 1;
+    }
+    return pos == n + 1;
+  }
+
+  /** @return the pattern as written */
+  @Override
+  public String toString() {
+    return pattern;
+  }
+}

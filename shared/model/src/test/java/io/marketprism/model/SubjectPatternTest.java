@@ -1,0 +1,43 @@
+package io.marketprism.model;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SubjectPatternTest {
+
+  @Test
+  void starMatchesExactlyOneToken() {
+    SubjectPattern p = SubjectPattern.parse("orderbook.okx.*.*");
+    assertThat(p.matches("orderbook.okx.perpetual.BTC-USDT")).isTrue();
+    assertThat(p.matches("orderbook.okx.spot")).isFalse();
+    assertThat(p.matches("orderbook.okx.spot.BTC-USDT.x")).isFalse();
+    assertThat(p.matches("orderbook.binance.spot.BTC-USDT")).isFalse();
+  }
+
+  @Test
+  void greaterThanMatchesOneOrMoreTrailingTokens() {
+    SubjectPattern p = SubjectPattern.parse("trade.>");
+    assertThat(p.matches("trade.binance.spot.BTC-USDT")).isTrue();
+    assertThat(p.matches("trade")).isFalse();
+    assertThat(p.matches("trades.binance.spot.BTC-USDT")).isFalse();
+    assertThat(SubjectPattern.parse(">").matches("ticker.okx.spot.ETH-USDT")).isTrue();
+  }
+
+  @Test
+  void literalTokensMustMatchWhole() {
+    SubjectPattern p = SubjectPattern.parse("trade.binance.spot.BTC-USDT");
+    assertThat(p.matches("trade.binance.spot.BTC-USDT")).isTrue();
+    assertThat(p.matches("trade.binance.spot.BTC-USDTX")).isFalse();
+    assertThat(p.matches("trade.binance.spot.BTC-USD")).isFalse();
+  }
+
+  @Test
+  void rejectsMalformedPatterns() {
+    assertThatThrownBy(() -> SubjectPattern.parse("trade..x")).hasMessageContaining("empty token");
+    assertThatThrownBy(() -> SubjectPattern.parse("trade.>.x")).hasMessageContaining("last token");
+    assertThatThrownBy(() -> SubjectPattern.parse("tra*de")).hasMessageContaining("bad token");
+    assertThatThrownBy(() -> SubjectPattern.parse("")).isInstanceOf(IllegalArgumentException.class);
+  }
+}
