@@ -1,0 +1,90 @@
+package io.marketprism.monitoring;
+
+import io.marketprism.platform.Platform;
+import io.marketprism.platform.config.ConfigException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MonitoringVerticleTest {
+
+  private Vertx vertx;
+  private WebClient client;
+  private final AtomicBoolean healthy = new AtomicBoolean(false);
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    client = WebClient.create(vertx);
+    var server = vertx.createHttpServer().requestHandler(req -> req.response()
+        .setStatusCode(healthy.get() ? 200 : 503).end(new JsonObject().put("status", healthy.get() ? "UP" : "DOWN").encode()))
+        .listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    Platform.of(vertx, new JsonObject()).registry().publishHttp("storage", "127.0.0.1", server.actualPort(), null)
+        .await(5, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private JsonObject config() {
+    return new JsonObject().put("monitoring", new JsonObject()
+        .put("poll_interval_ms", 100)
+        .put("alerts", new JsonObject()
+            .put("down", new JsonObject().put("kind", "instance_down").put("for_ms", 0).put("severity", "critical"))
+            .put("no_collector", new JsonObject().put("kind", "service_missing").put("service", "collector").put("for_ms", 0))
+            .put("stale_trades", new JsonObject().put("kind", "stale_stream").put("subject", "trade.>").put("max_age_ms", 300).put("for_ms", 0))));
+  }
+
+  private JsonObject get(int port, String path) throws Exception {
+    return client.get(port, "127.0.0.1", path).send().await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+  }
+
+  @Test
+  void firesAndResolvesAlertsAndShowsTheOverview() throws Exception {
+    MonitoringVerticle m = new MonitoringVerticle();
+    vertx.deployVerticle(m, new DeploymentOptions().setConfig(config())).await(10, TimeUnit.SECONDS);
+    int port = m.actualPort();
+    m.recordSeen("trade.binance.spot.BTC-USDT");
+    Thread.sleep(800);
+
+    JsonObject alerts = get(port, "/api/v1/monitoring/alerts");
+    JsonArray firing = alerts.getJsonArray("firing");
+    assertThat(firing.stream().map(o -> ((JsonObject) o).getString("rule")))
+        .contains("down", "no_collector", "stale_trades");
+
+    JsonObject overview = get(port, "/api/v1/monitoring/overview");
+    assertThat(overview.getString("status")).isEqualTo("DEGRADED");
+    assertThat(overview.getJsonObject("services").getJsonArray("storage").getJsonObject(0).getString("status"))
+        .isEqualTo("DOWN");
+    assertThat(overview.getJsonArray("streams").getJsonObject(0).getString("subject")).isEqualTo("trade.binance.spot.BTC-USDT");
+
+    healthy.set(true);
+    m.recordSeen("trade.binance.spot.BTC-USDT");
+    Thread.sleep(250);
+    alerts = get(port, "/api/v1/monitoring/alerts");
+    assertThat(alerts.getJsonArray("firing").stream().map(o -> ((JsonObject) o).getString("rule")))
+        .doesNotContain("down").contains("no_collector");
+    assertThat(alerts.getJsonArray("past").stream().map(o -> ((JsonObject) o).getString("rule"))).contains("down");
+  }
+
+  @Test
+  void badRuleNamesTheKey() {
+    JsonObject cfg = new JsonObject().put("monitoring", new JsonObject().put("alerts", new JsonObject()
+        .put("x", new JsonObject().put("kind", "sometimes"))));
+    assertThatThrownBy(() -> new MonitoringVerticle().validate(cfg)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("monitoring.alerts.x.kind").hasMessageContaining("instance_down");
+  }
+}
