@@ -1,0 +1,135 @@
+package io.marketprism.collector.book;
+
+import io.marketprism.model.Exchange;
+import io.marketprism.model.Instrument;
+import io.marketprism.model.OrderBookRecord;
+
+/**
+ * The sync state machine of one instrument's book: it applies snapshots and changes in the
+ * exchange's sequence rules, counts gaps and checksum failures in {@link BookStats}, and never
+ * lets a book it knows to be wrong be published. After a {@link SyncOutcome#needsResync()
+ * failure} {@link #needsResync()} stays true until a fresh snapshot has been applied; the I/O
+ * layer reacts by fetching a snapshot (Binance) or resubscribing (OKX, Deribit).
+ */
+public abstract class BookSync {
+
+  /** The book being maintained. */
+  protected final OrderBook book = new OrderBook();
+  private final Exchange exchange;
+  private final BookStats stats;
+  private final int depth;
+  private boolean synced;
+  private boolean lostSync;
+  private Instrument instrument;
+  private String exchangeSymbol;
+  private long lastUpdateId;
+  private long tsMs;
+  private long recvTsUs;
+  private Boolean checksumOk;
+
+  /**
+   * @param exchange the exchange
+   * @param stats shared counters
+   * @param depth levels per side in published records
+   */
+  protected BookSync(Exchange exchange, BookStats stats, int depth) {
+    if (depth < 1) {
+      throw new IllegalArgumentException("book depth must be at least 1, got " + depth);
+    }
+    this.exchange = exchange;
+    this.stats = stats;
+    this.depth = depth;
+  }
+
+  /**
+   * Applies one book message.
+   *
+   * @param update the parsed message
+   * @return what happened; {@link SyncOutcome#APPLIED} means {@link #toRecord()} is publishable
+   */
+  public abstract SyncOutcome apply(BookUpdate update);
+
+  /** @return true while the book is consistent with the exchange */
+  public boolean synced() {
+    return synced;
+  }
+
+  /** @return true when the caller should fetch a snapshot or resubscribe */
+  public boolean needsResync() {
+    return lostSync;
+  }
+
+  /** @return the underlying book (read-only use) */
+  public OrderBook book() {
+    return book;
+  }
+
+  /**
+   * @return the current top-N book as a record
+   * @throws IllegalStateException when the book is not synced
+   */
+  public OrderBookRecord toRecord() {
+    if (!synced) {
+      throw new IllegalStateException("book of " + exchangeSymbol + " is not synced");
+    }
+    return new OrderBookRecord(exchange, instrument.marketType(), instrument.symbol(), exchangeSymbol, tsMs,
+        recvTsUs, book.topBids(depth), book.topAsks(depth), depth, lastUpdateId, checksumOk);
+  }
+
+  /** Replaces the book with a snapshot's levels (and counts a resync if sync had been lost). */
+  protected final void loadSnapshot(BookUpdate u) {
+    book.clear();
+    book.apply(true, u.bids());
+    book.apply(false, u.asks());
+    if (lostSync) {
+      stats.resync();
+      lostSync = false;
+    }
+    synced = true;
+  }
+
+  /** Applies a change's levels. */
+  protected final void applyChange(BookUpdate u) {
+    book.apply(true, u.bids());
+    book.apply(false, u.asks());
+  }
+
+  /** Records what the published record will say about the latest applied message. */
+  protected final void stamp(BookUpdate u, long updateId, Boolean checksum) {
+    instrument = u.instrument();
+    exchangeSymbol = u.exchangeSymbol();
+    lastUpdateId = updateId;
+    tsMs = u.tsMs();
+    recvTsUs = u.recvTsUs();
+    checksumOk = checksum;
+  }
+
+  /** Marks the book unsynced after a sequence break. */
+  protected final SyncOutcome gap() {
+    stats.gap();
+    return lose(SyncOutcome.GAP);
+  }
+
+  /**
+   * Verifies the exchange checksum against the current book and counts the result.
+   *
+   * @return true if it matched
+   */
+  protected final boolean verifyChecksum(int expected) {
+    boolean ok = book.okxChecksum() == expected;
+    stats.checksum(ok);
+    return ok;
+  }
+
+  /** Marks the book unsynced after a checksum mismatch. */
+  protected final SyncOutcome checksumFailed() {
+    return lose(SyncOutcome.CHECKSUM_FAILED);
+  }
+
+  private SyncOutcome lose(SyncOutcome why) {
+    synced = false;
+    lostSync = true;
+    book.clear();
+    return why;
+  }
+}

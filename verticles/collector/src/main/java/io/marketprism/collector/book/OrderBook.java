@@ -1,0 +1,247 @@
+package io.marketprism.collector.book;
+
+import io.marketprism.model.Decimals;
+import io.marketprism.model.PriceLevel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * A price-level order book that keeps every level exactly as the exchange sent it. Levels are
+ * keyed by the price as a long scaled to the finest decimal place seen so far, so no
+ * floating-point or BigDecimal work happens per update. Not thread-safe: one book per instrument,
+ * driven by one thread.
+ */
+public final class OrderBook {
+
+  private static final long[] POW10 = new long[19];
+
+  static {
+    POW10[0] = 1;
+    for (int i = 1; i < POW10.length; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
+  }
+
+  private final BookSide bids = new BookSide();
+  private final BookSide asks = new BookSide();
+  private final CRC32 crc = new CRC32();
+  private byte[] checksumBuffer = new byte[2048];
+  private int scale = -1;
+  private long parsedMantissa;
+  private int parsedDecimals;
+
+  /** Removes every level. */
+  public void clear() {
+    bids.clear();
+    asks.clear();
+  }
+
+  /**
+   * Sets, replaces or (for a zero quantity) deletes a level.
+   *
+   * @param bid true for the bid side
+   * @param price price as sent
+   * @param quantity quantity as sent; zero deletes
+   * @throws NumberFormatException if the price is not a decimal
+   * @throws ArithmeticException if the price cannot be represented as a scaled long
+   */
+  public void apply(boolean bid, String price, String quantity) {
+    long key = key(price);
+    BookSide side = bid ? bids : asks;
+    if (!bid) {
+      key = -key;
+    }
+    if (Decimals.isZero(quantity)) {
+      side.remove(key);
+    } else {
+      side.put(key, price, quantity);
+    }
+  }
+
+  /**
+   * Applies a list of levels to one side.
+   *
+   * @param bid true for the bid side
+   * @param levels levels as sent
+   */
+  public void apply(boolean bid, LevelList levels) {
+    for (int i = 0, n = levels.size(); i < n; i++) {
+      apply(bid, levels.price(i), levels.quantity(i));
+    }
+  }
+
+  /** @return number of bid levels */
+  public int bidCount() {
+    return bids.size();
+  }
+
+  /** @return number of ask levels */
+  public int askCount() {
+    return asks.size();
+  }
+
+  /**
+   * @param rank 0 for the best bid
+   * @return the bid price at that rank, as sent
+   */
+  public String bidPrice(int rank) {
+    return bids.price(rank);
+  }
+
+  /**
+   * @param rank 0 for the best bid
+   * @return the bid quantity at that rank, as sent
+   */
+  public String bidQuantity(int rank) {
+    return bids.quantity(rank);
+  }
+
+  /**
+   * @param rank 0 for the best ask
+   * @return the ask price at that rank, as sent
+   */
+  public String askPrice(int rank) {
+    return asks.price(rank);
+  }
+
+  /**
+   * @param rank 0 for the best ask
+   * @return the ask quantity at that rank, as sent
+   */
+  public String askQuantity(int rank) {
+    return asks.quantity(rank);
+  }
+
+  /** @return true when the best bid is at or above the best ask */
+  public boolean crossed() {
+    return bids.size() > 0 && asks.size() > 0 && bids.key(0) >= -asks.key(0);
+  }
+
+  /**
+   * @param depth maximum levels
+   * @return the best bids, best first, with canonical decimal strings
+   */
+  public List<PriceLevel> topBids(int depth) {
+    return top(bids, depth);
+  }
+
+  /**
+   * @param depth maximum levels
+   * @return the best asks, best first, with canonical decimal strings
+   */
+  public List<PriceLevel> topAsks(int depth) {
+    return top(asks, depth);
+  }
+
+  private static List<PriceLevel> top(BookSide side, int depth) {
+    int n = Math.min(depth, side.size());
+    List<PriceLevel> out = new ArrayList<>(n);
+    for (int r = 0; r < n; r++) {
+      out.add(new PriceLevel(Decimals.canonical(side.price(r)), Decimals.canonical(side.quantity(r))));
+    }
+    return out;
+  }
+
+  /**
+   * OKX's book checksum: CRC32 of the top 25 bids and asks interleaved as
+   * {@code bidPx:bidSz:askPx:askSz:...} with the original strings (a shorter side simply ends),
+   * read as a signed 32-bit integer.
+   *
+   * @return the checksum of the current book
+   */
+  public int okxChecksum() {
+    int n = 0;
+    byte[] buf = checksumBuffer;
+    int nb = Math.min(25, bids.size());
+    int na = Math.min(25, asks.size());
+    for (int i = 0; i < 25 && (i < nb || i < na); i++) {
+      if (i < nb) {
+        buf = ensure(buf, n, bids.price(i).length() + bids.quantity(i).length() + 2);
+        n = ascii(buf, n, bids.price(i));
+        n = ascii(buf, n, bids.quantity(i));
+      }
+      if (i < na) {
+        buf = ensure(buf, n, asks.price(i).length() + asks.quantity(i).length() + 2);
+        n = ascii(buf, n, asks.price(i));
+        n = ascii(buf, n, asks.quantity(i));
+      }
+    }
+    checksumBuffer = buf;
+    crc.reset();
+    // every piece ended with ':', the last one must not
+    crc.update(buf, 0, Math.max(0, n - 1));
+    return (int) crc.getValue();
+  }
+
+  private static byte[] ensure(byte[] buf, int used, int more) {
+    if (used + more <= buf.length) {
+      return buf;
+    }
+    return java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, used + more));
+  }
+
+  private static int ascii(byte[] buf, int n, String s) {
+    for (int i = 0, len = s.length(); i < len; i++) {
+      buf[n++] = (byte) s.charAt(i);
+    }
+    buf[n++] = ':';
+    return n;
+  }
+
+  /** The price as a long at the book's scale, widening the scale when a finer price appears. */
+  private long key(String price) {
+    parse(price);
+    int d = parsedDecimals;
+    if (scale < 0) {
+      scale = d;
+    } else if (d > scale) {
+      long factor = POW10[d - scale];
+      bids.rescale(factor);
+      asks.rescale(factor);
+      scale = d;
+    }
+    return Math.multiplyExact(parsedMantissa, POW10[scale - d]);
+  }
+
+  private void parse(String s) {
+    long m = 0;
+    int d = -1;
+    boolean negative = false;
+    int len = s.length();
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (m > (Long.MAX_VALUE - 9) / 10) {
+          throw new ArithmeticException("price out of range: " + s);
+        }
+        m = m * 10 + (c - '0');
+        if (d >= 0) {
+          d++;
+        }
+      } else if (c == '.' && d < 0) {
+        d = 0;
+      } else if (c == '-' && i == 0) {
+        negative = true;
+      } else if (c == 'e' || c == 'E') {
+        // exponent forms are rare (Deribit floats); take the slow, exact path
+        parse(Decimals.canonical(s));
+        return;
+      } else {
+        throw new NumberFormatException("not a price: " + s);
+      }
+    }
+    if (d < 0) {
+      d = 0;
+    }
+    while (d > 0 && m % 10 == 0) {
+      m /= 10;
+      d--;
+    }
+    if (d >= POW10.length) {
+      throw new ArithmeticException("price too fine: " + s);
+    }
+    parsedMantissa = negative ? -m : m;
+    parsedDecimals = d;
+  }
+}

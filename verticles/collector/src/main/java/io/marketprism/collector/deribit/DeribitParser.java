@@ -1,0 +1,167 @@
+package io.marketprism.collector.deribit;
+
+import io.marketprism.collector.book.BookUpdate;
+import io.marketprism.collector.normalize.InstrumentCache;
+import io.marketprism.collector.normalize.JsonFields;
+import io.marketprism.collector.normalize.MessageParser;
+import io.marketprism.collector.normalize.ParseException;
+import io.marketprism.collector.normalize.RecordSink;
+import io.marketprism.collector.normalize.Urls;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.FundingRateRecord;
+import io.marketprism.model.Instrument;
+import io.marketprism.model.LiquidationRecord;
+import io.marketprism.model.MarkPriceRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.OpenInterestRecord;
+import io.marketprism.model.Symbols;
+import io.marketprism.model.TickerRecord;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.model.VolatilityIndexRecord;
+import java.util.List;
+
+/**
+ * Deribit v2 JSON-RPC subscriptions: {@code trades.*}, {@code book.*} (raw or interval, with
+ * {@code change_id}/{@code prev_change_id}; grouped books as snapshots), {@code ticker.*} (ticker,
+ * mark price, open interest and, for perpetuals, funding) and {@code deribit_volatility_index.*}.
+ * Deribit numbers are JSON numbers; their text is kept exactly (trailing zeros dropped). Not
+ * thread-safe: use one per connection.
+ */
+public final class DeribitParser implements MessageParser {
+
+  private final InstrumentCache instruments;
+  private final JsonFields top = new JsonFields();
+
+  /**
+   * @param symbols symbol normalizer
+   */
+  public DeribitParser(Symbols symbols) {
+    this.instruments = new InstrumentCache(Exchange.DERIBIT, symbols);
+  }
+
+  @Override
+  public void parse(String message, long recvTsUs, RecordSink sink) throws ParseException {
+    top.readDocument(message);
+    JsonFields error = top.object("error");
+    if (error != null) {
+      throw new ParseException("exchange error " + error.text("code") + ": " + error.text("message"));
+    }
+    if (top.has("result") && top.has("id")) {
+      return; // subscribe acknowledgement or other RPC answer
+    }
+    String method = top.text("method");
+    JsonFields params = top.object("params");
+    if ("heartbeat".equals(method)) {
+      return;
+    }
+    if (!"subscription".equals(method) || params == null) {
+      throw new ParseException("unknown Deribit message" + (method == null ? "" : " with method " + method));
+    }
+    String channel = params.reqText("channel");
+    int dot = channel.indexOf('.');
+    String kind = dot < 0 ? channel : channel.substring(0, dot);
+    switch (kind) {
+      case "trades" -> trades(params, recvTsUs, sink);
+      case "book" -> book(channel, params, recvTsUs, sink);
+      case "ticker" -> ticker(params, recvTsUs, sink);
+      case "deribit_volatility_index" -> volatility(params, recvTsUs, sink);
+      default -> throw new ParseException("unknown Deribit channel '" + channel + "'");
+    }
+  }
+
+  @Override
+  public void parseRest(String url, String body, long recvTsUs, RecordSink sink) throws ParseException {
+    String path = Urls.path(url);
+    top.readDocument(body);
+    if (!"/api/v2/public/get_instruments".equals(path)) {
+      throw new ParseException("unknown Deribit REST endpoint " + path);
+    }
+    // instrument lists carry no market data; the names themselves tell the market types
+  }
+
+  private void trades(JsonFields params, long recv, RecordSink sink) throws ParseException {
+    List<JsonFields> list = params.objects("data");
+    if (list == null) {
+      throw new ParseException("trades notification without a 'data' array");
+    }
+    for (JsonFields t : list) {
+      String name = t.reqText("instrument_name");
+      Instrument ins = instruments.get(name, null);
+      long ts = t.reqLong("timestamp");
+      String side = side(t.reqText("direction"));
+      String price = t.decimal("price");
+      String amount = t.decimal("amount");
+      sink.record(new TradeRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+          t.reqText("trade_id"), price, amount, side));
+      String liquidated = t.text("liquidation");
+      if (liquidated != null) {
+        // "T": the taker's order was a liquidation, "M": the maker's, "MT": both
+        String liquidatedSide = liquidated.contains("T") ? side : "buy".equals(side) ? "sell" : "buy";
+        sink.record(new LiquidationRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+            liquidatedSide, price, amount, null));
+      }
+    }
+  }
+
+  private void book(String channel, JsonFields params, long recv, RecordSink sink) throws ParseException {
+    JsonFields d = params.object("data");
+    if (d == null) {
+      throw new ParseException("book notification without 'data'");
+    }
+    String name = d.reqText("instrument_name");
+    // book.<instrument>.<group>.<depth>.<interval> sends whole top-N books, no change chain
+    boolean grouped = channel.split("\\.").length == 5;
+    long prev = d.longValue("prev_change_id", BookUpdate.NONE);
+    boolean snapshot = grouped || prev == BookUpdate.NONE || "snapshot".equals(d.text("type"));
+    sink.book(new BookUpdate(snapshot, name, instruments.get(name, null), d.reqLong("timestamp"), recv, BookUpdate.NONE,
+        d.reqLong("change_id"), prev, 0, false, d.reqLevels("bids"), d.reqLevels("asks")));
+  }
+
+  private void ticker(JsonFields params, long recv, RecordSink sink) throws ParseException {
+    JsonFields d = params.object("data");
+    if (d == null) {
+      throw new ParseException("ticker notification without 'data'");
+    }
+    String name = d.reqText("instrument_name");
+    Instrument ins = instruments.get(name, null);
+    long ts = d.reqLong("timestamp");
+    JsonFields stats = d.object("stats");
+    sink.record(new TickerRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+        d.optDecimal("best_bid_price"), d.optDecimal("best_bid_amount"), d.optDecimal("best_ask_price"),
+        d.optDecimal("best_ask_amount"), d.optDecimal("last_price"),
+        stats == null ? null : stats.optDecimal("volume"), stats == null ? null : stats.optDecimal("volume_usd"),
+        stats == null ? null : stats.optDecimal("high"), stats == null ? null : stats.optDecimal("low")));
+    if (d.has("mark_price")) {
+      sink.record(new MarkPriceRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+          d.decimal("mark_price"), d.optDecimal("index_price")));
+    }
+    String oi = d.optDecimal("open_interest");
+    if (oi != null) {
+      sink.record(new OpenInterestRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv, oi,
+          null));
+    }
+    String funding8h = d.optDecimal("funding_8h");
+    if (ins.marketType() == MarketType.PERPETUAL && funding8h != null) {
+      // Deribit funds continuously: no settlement times; current_funding is the instantaneous rate
+      sink.record(new FundingRateRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv, funding8h,
+          null, null, d.optDecimal("current_funding")));
+    }
+  }
+
+  private void volatility(JsonFields params, long recv, RecordSink sink) throws ParseException {
+    JsonFields d = params.object("data");
+    if (d == null) {
+      throw new ParseException("volatility index notification without 'data'");
+    }
+    String index = d.reqText("index_name");
+    sink.record(new VolatilityIndexRecord(Exchange.DERIBIT, MarketType.OPTIONS, Symbols.deribitIndex(index), index,
+        d.reqLong("timestamp"), recv, d.decimal("volatility"), null));
+  }
+
+  private static String side(String direction) throws ParseException {
+    if ("buy".equals(direction) || "sell".equals(direction)) {
+      return direction;
+    }
+    throw new ParseException("unknown direction '" + direction + "'");
+  }
+}

@@ -1,0 +1,196 @@
+package io.marketprism.collector.normalize;
+
+import io.marketprism.collector.binance.BinanceParser;
+import io.marketprism.collector.book.BinanceDepthSync;
+import io.marketprism.collector.book.BookStats;
+import io.marketprism.collector.book.BookSync;
+import io.marketprism.collector.book.BookUpdate;
+import io.marketprism.collector.book.DeribitBookSync;
+import io.marketprism.collector.book.OkxBookSync;
+import io.marketprism.collector.book.SyncOutcome;
+import io.marketprism.collector.deribit.DeribitParser;
+import io.marketprism.collector.okx.OkxParser;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.Symbols;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The pure data path of one exchange connection: raw message → parser → records, with book
+ * messages driven through one {@link BookSync} per instrument and published as {@code orderbook}
+ * records on every change while the book is synced. A rejected message emits nothing. Not
+ * thread-safe: one per connection (or per normalize run), driven by one thread.
+ */
+public final class Normalizer {
+
+  private final Exchange exchange;
+  private final MessageParser parser;
+  private final int depth;
+  private final BookStats stats = new BookStats();
+  private final Map<String, BookSync> books = new HashMap<>();
+  private final Set<String> instrumentsSeen = new LinkedHashSet<>();
+  private final Consumer<MarketRecord> output;
+  private final Predicate<String> wanted;
+  private final Consumer<String> resyncListener;
+  private final Buffer buffer = new Buffer();
+
+  /**
+   * @param exchange the exchange
+   * @param marketType for Binance, the market type of plain symbols ({@code SPOT} or
+   *     {@code PERPETUAL}; {@code null} means spot); ignored elsewhere (names tell it)
+   * @param depth levels per side in {@code orderbook} records
+   * @param wanted which exchange symbols to keep; records and books of others are dropped
+   * @param output receives the records, in order
+   * @param resyncListener told the exchange symbol whose book just lost sync (the I/O layer then
+   *     fetches a snapshot or resubscribes); may be {@code null}
+   */
+  public Normalizer(Exchange exchange, MarketType marketType, int depth, Predicate<String> wanted,
+      Consumer<MarketRecord> output, Consumer<String> resyncListener) {
+    if (depth < 1) {
+      throw new IllegalArgumentException("depth must be at least 1, got " + depth);
+    }
+    this.exchange = exchange;
+    Symbols symbols = new Symbols();
+    this.parser = switch (exchange) {
+      case BINANCE -> new BinanceParser(marketType, symbols);
+      case OKX -> new OkxParser(symbols);
+      case DERIBIT -> new DeribitParser(symbols);
+    };
+    this.depth = depth;
+    this.wanted = wanted;
+    this.output = output;
+    this.resyncListener = resyncListener;
+  }
+
+  /**
+   * @param message one raw WebSocket text frame
+   * @param recvTsUs receive time, epoch µs
+   * @throws ParseException when the message is rejected; nothing was emitted for it
+   */
+  public void onMessage(String message, long recvTsUs) throws ParseException {
+    buffer.clear();
+    try {
+      parser.parse(message, recvTsUs, buffer);
+    } catch (RuntimeException e) {
+      // a parser bug or an exotic value must cost one message, never the connection
+      throw new ParseException("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+    drain();
+  }
+
+  /**
+   * @param url the request URL
+   * @param body the REST response body
+   * @param recvTsUs receive time, epoch µs
+   * @throws ParseException when the body is rejected; nothing was emitted for it
+   */
+  public void onRest(String url, String body, long recvTsUs) throws ParseException {
+    buffer.clear();
+    try {
+      parser.parseRest(url, body, recvTsUs, buffer);
+    } catch (RuntimeException e) {
+      throw new ParseException("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+    drain();
+  }
+
+  private void drain() throws ParseException {
+    List<Object> items = buffer.items;
+    for (int i = 0, n = items.size(); i < n; i++) {
+      Object o = items.get(i);
+      if (o instanceof BookUpdate u) {
+        if (!wanted.test(u.exchangeSymbol()) && !wanted.test(u.instrument().symbol())) {
+          continue;
+        }
+        instrumentsSeen.add(u.exchangeSymbol());
+        applyBook(u);
+      } else {
+        MarketRecord r = (MarketRecord) o;
+        if (wanted.test(r.exchangeSymbol()) || wanted.test(r.symbol())) {
+          instrumentsSeen.add(r.exchangeSymbol());
+          output.accept(r);
+        }
+      }
+    }
+  }
+
+  private void applyBook(BookUpdate u) throws ParseException {
+    BookSync sync = books.computeIfAbsent(u.exchangeSymbol(), k -> newSync(u));
+    SyncOutcome outcome;
+    try {
+      outcome = sync.apply(u);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ParseException("bad price level in book of " + u.exchangeSymbol() + ": " + e.getMessage(), e);
+    }
+    if (outcome == SyncOutcome.APPLIED) {
+      output.accept(sync.toRecord());
+    } else if (outcome.needsResync() && resyncListener != null) {
+      resyncListener.accept(u.exchangeSymbol());
+    }
+  }
+
+  private BookSync newSync(BookUpdate u) {
+    return switch (exchange) {
+      case BINANCE -> new BinanceDepthSync(u.instrument().marketType() != MarketType.SPOT, stats, depth);
+      case OKX -> new OkxBookSync(stats, depth);
+      case DERIBIT -> new DeribitBookSync(stats, depth);
+    };
+  }
+
+  /** @return book integrity counters of every instrument */
+  public BookStats bookStats() {
+    return stats;
+  }
+
+  /**
+   * @param exchangeSymbol an exchange instrument name
+   * @return its book sync, or {@code null} if no book message was seen for it
+   */
+  public BookSync book(String exchangeSymbol) {
+    return books.get(exchangeSymbol);
+  }
+
+  /** @return exchange symbols whose books wait for a snapshot after losing sync */
+  public List<String> booksNeedingResync() {
+    List<String> out = new ArrayList<>();
+    books.forEach((sym, sync) -> {
+      if (sync.needsResync()) {
+        out.add(sym);
+      }
+    });
+    return out;
+  }
+
+  /** @return exchange symbols seen in accepted messages, in order of first appearance */
+  public Set<String> instrumentsSeen() {
+    return Collections.unmodifiableSet(instrumentsSeen);
+  }
+
+  /** Holds one message's output until the whole message parsed. */
+  private static final class Buffer implements RecordSink {
+    final List<Object> items = new ArrayList<>();
+
+    void clear() {
+      items.clear();
+    }
+
+    @Override
+    public void record(MarketRecord record) {
+      items.add(record);
+    }
+
+    @Override
+    public void book(BookUpdate update) {
+      items.add(update);
+    }
+  }
+}

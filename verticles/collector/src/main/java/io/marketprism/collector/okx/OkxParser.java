@@ -1,0 +1,295 @@
+package io.marketprism.collector.okx;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.marketprism.collector.book.BookUpdate;
+import io.marketprism.collector.book.LevelList;
+import io.marketprism.collector.normalize.InstrumentCache;
+import io.marketprism.collector.normalize.JsonFields;
+import io.marketprism.collector.normalize.MessageParser;
+import io.marketprism.collector.normalize.ParseException;
+import io.marketprism.collector.normalize.RecordSink;
+import io.marketprism.collector.normalize.Urls;
+import io.marketprism.model.DataType;
+import io.marketprism.model.Decimals;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.FundingRateRecord;
+import io.marketprism.model.Instrument;
+import io.marketprism.model.KlineRecord;
+import io.marketprism.model.LiquidationRecord;
+import io.marketprism.model.LongShortRatioRecord;
+import io.marketprism.model.MarkPriceRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.OpenInterestRecord;
+import io.marketprism.model.Symbols;
+import io.marketprism.model.TickerRecord;
+import io.marketprism.model.TradeRecord;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * OKX v5 public channels: {@code trades}, {@code books}/{@code books-l2-tbt}/{@code books50-l2-tbt}
+ * (snapshot + updates with checksum and, in newer messages, {@code seqId}/{@code prevSeqId}),
+ * {@code books5}, {@code bbo-tbt}, {@code tickers}, {@code candle*}, {@code funding-rate},
+ * {@code mark-price}, {@code open-interest}, {@code liquidation-orders}; REST rubik long/short
+ * ratios. Market types come from the instrument names. Not thread-safe: use one per connection.
+ */
+public final class OkxParser implements MessageParser {
+
+  /** Channels OKX sends that carry nothing MarketPrism normalizes; recognized and ignored. */
+  private static final Set<String> IGNORED_CHANNELS = Set.of("index-tickers", "price-limit", "opt-summary",
+      "estimated-price", "status", "instruments");
+
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private final InstrumentCache instruments;
+  private final JsonFields top = new JsonFields();
+
+  /**
+   * @param symbols symbol normalizer
+   */
+  public OkxParser(Symbols symbols) {
+    this.instruments = new InstrumentCache(Exchange.OKX, symbols);
+  }
+
+  @Override
+  public void parse(String message, long recvTsUs, RecordSink sink) throws ParseException {
+    if ("pong".equals(message)) {
+      return;
+    }
+    top.readDocument(message);
+    String event = top.text("event");
+    if (event != null) {
+      if ("error".equals(event)) {
+        throw new ParseException("exchange error " + top.text("code") + ": " + top.text("msg"));
+      }
+      return; // subscribe / unsubscribe / login acknowledgements
+    }
+    JsonFields arg = top.object("arg");
+    List<JsonFields> data = top.objects("data");
+    if (arg == null) {
+      throw new ParseException("OKX message without 'arg'");
+    }
+    String channel = arg.reqText("channel");
+    if (IGNORED_CHANNELS.contains(channel) || channel.startsWith("mark-price-candle")
+        || channel.startsWith("index-candle")) {
+      return;
+    }
+    if (channel.startsWith("candle")) {
+      candles(message, channel.substring("candle".length()), arg.reqText("instId"), recvTsUs, sink);
+      return;
+    }
+    if (data == null) {
+      throw new ParseException("OKX " + channel + " message without a 'data' array");
+    }
+    for (JsonFields d : data) {
+      switch (channel) {
+        case "trades", "trades-all" -> trade(d, recvTsUs, sink);
+        case "books", "books-l2-tbt", "books50-l2-tbt" -> book(arg, d, top.text("action"), recvTsUs, sink);
+        case "books5" -> book(arg, d, "snapshot", recvTsUs, sink);
+        case "bbo-tbt" -> bbo(arg, d, recvTsUs, sink);
+        case "tickers" -> ticker(d, recvTsUs, sink);
+        case "funding-rate" -> funding(d, recvTsUs, sink);
+        case "mark-price" -> markPrice(d, recvTsUs, sink);
+        case "open-interest" -> openInterest(d, recvTsUs, sink);
+        case "liquidation-orders" -> liquidationOrders(d, recvTsUs, sink);
+        case "liquidations" -> liquidation(arg.reqText("instId"), d, recvTsUs, sink);
+        default -> throw new ParseException("unknown OKX channel '" + channel + "'");
+      }
+    }
+  }
+
+  @Override
+  public void parseRest(String url, String body, long recvTsUs, RecordSink sink) throws ParseException {
+    String path = Urls.path(url);
+    top.readDocument(body);
+    String code = top.text("code");
+    if (code != null && !"0".equals(code)) {
+      throw new ParseException("exchange error " + code + ": " + top.text("msg"));
+    }
+    switch (path) {
+      case "/api/v5/public/instruments" -> {
+        // instrument lists carry no market data; the names themselves tell the market types
+      }
+      case "/api/v5/rubik/stat/contracts/long-short-account-ratio" -> {
+        String ccy = requireQuery(url, "ccy");
+        ratios(DataType.LSR_ALL_ACCOUNT, ccy, new Instrument(ccy + "-USD", MarketType.PERPETUAL), url, recvTsUs,
+            sink);
+      }
+      case "/api/v5/rubik/stat/contracts/long-short-account-ratio-contract" -> {
+        String instId = requireQuery(url, "instId");
+        ratios(DataType.LSR_ALL_ACCOUNT, instId, instruments.get(instId, null), url, recvTsUs, sink);
+      }
+      case "/api/v5/rubik/stat/contracts/long-short-position-ratio-contract-top-trader" -> {
+        String instId = requireQuery(url, "instId");
+        ratios(DataType.LSR_TOP_POSITION, instId, instruments.get(instId, null), url, recvTsUs, sink);
+      }
+      default -> throw new ParseException("unknown OKX REST endpoint " + path);
+    }
+  }
+
+  private void trade(JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = d.reqText("instId");
+    Instrument ins = instruments.get(instId, null);
+    sink.record(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        d.reqText("tradeId"), d.decimal("px"), d.decimal("sz"), side(d.reqText("side"))));
+  }
+
+  private void book(JsonFields arg, JsonFields d, String action, long recv, RecordSink sink) throws ParseException {
+    if (!"snapshot".equals(action) && !"update".equals(action)) {
+      throw new ParseException("OKX book message with action '" + action + "'");
+    }
+    String instId = arg.reqText("instId");
+    long checksum = d.longValue("checksum", Long.MIN_VALUE);
+    sink.book(new BookUpdate("snapshot".equals(action), instId, instruments.get(instId, null), d.reqLong("ts"), recv,
+        BookUpdate.NONE, d.longValue("seqId", BookUpdate.NONE), d.longValue("prevSeqId", BookUpdate.NONE),
+        (int) checksum, checksum != Long.MIN_VALUE, d.reqLevels("bids"), d.reqLevels("asks")));
+  }
+
+  private void bbo(JsonFields arg, JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = arg.reqText("instId");
+    Instrument ins = instruments.get(instId, null);
+    LevelList bids = d.reqLevels("bids");
+    LevelList asks = d.reqLevels("asks");
+    sink.record(new TickerRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        top(bids, true), top(bids, false), top(asks, true), top(asks, false), null, null, null, null, null));
+  }
+
+  private void ticker(JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = d.reqText("instId");
+    Instrument ins = instruments.get(instId, null);
+    // volCcy24h is in quote currency only for spot; for contracts it is in base currency
+    String quoteVolume = ins.marketType() == MarketType.SPOT ? d.optDecimal("volCcy24h") : null;
+    sink.record(new TickerRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        d.optDecimal("bidPx"), d.optDecimal("bidSz"), d.optDecimal("askPx"), d.optDecimal("askSz"),
+        d.optDecimal("last"), d.optDecimal("vol24h"), quoteVolume, d.optDecimal("high24h"),
+        d.optDecimal("low24h")));
+  }
+
+  private void funding(JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = d.reqText("instId");
+    Instrument ins = instruments.get(instId, null);
+    sink.record(new FundingRateRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId,
+        d.longValue("ts", recv / 1000), recv, d.optDecimal("fundingRate"), d.optLong("fundingTime"),
+        d.optLong("nextFundingTime"), d.optDecimal("nextFundingRate")));
+  }
+
+  private void markPrice(JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = d.reqText("instId");
+    Instrument ins = instruments.get(instId, null);
+    sink.record(new MarkPriceRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        d.decimal("markPx"), null));
+  }
+
+  private void openInterest(JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = d.reqText("instId");
+    Instrument ins = instruments.get(instId, null);
+    sink.record(new OpenInterestRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"),
+        recv, d.decimal("oi"), d.optDecimal("oiUsd")));
+  }
+
+  private void liquidationOrders(JsonFields d, long recv, RecordSink sink) throws ParseException {
+    String instId = d.reqText("instId");
+    List<JsonFields> details = d.objects("details");
+    if (details == null) {
+      throw new ParseException("liquidation-orders entry without 'details'");
+    }
+    for (JsonFields detail : details) {
+      liquidation(instId, detail, recv, sink);
+    }
+  }
+
+  private void liquidation(String instId, JsonFields d, long recv, RecordSink sink) throws ParseException {
+    Instrument ins = instruments.get(instId, null);
+    sink.record(new LiquidationRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        side(d.reqText("side")), d.decimal("bkPx"), d.decimal("sz"), null));
+  }
+
+  private void ratios(DataType type, String exchangeSymbol, Instrument ins, String url, long recv, RecordSink sink)
+      throws ParseException {
+    LevelList rows = top.levels("data");
+    if (rows == null) {
+      throw new ParseException("rubik response without a 'data' array of [ts, ratio] rows");
+    }
+    String period = Urls.query(url, "period");
+    for (int i = 0; i < rows.size(); i++) {
+      long ts;
+      try {
+        ts = Long.parseLong(rows.price(i));
+      } catch (NumberFormatException e) {
+        throw new ParseException("rubik row with a bad timestamp: " + rows.price(i));
+      }
+      sink.record(new LongShortRatioRecord(type, Exchange.OKX, ins.marketType(), ins.symbol(), exchangeSymbol, ts,
+          recv, decimal(rows.quantity(i)), null, null, period == null ? "5m" : period));
+    }
+  }
+
+  /** Candles are arrays of 9 strings, which the level-oriented reader does not keep: read them here. */
+  private void candles(String message, String interval, String instId, long recv, RecordSink sink)
+      throws ParseException {
+    Instrument ins = instruments.get(instId, null);
+    try (JsonParser p = FACTORY.createParser(message)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (!"data".equals(name) || t != JsonToken.START_ARRAY) {
+          p.skipChildren();
+          continue;
+        }
+        while (p.nextToken() == JsonToken.START_ARRAY) {
+          String[] c = new String[9];
+          int n = 0;
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (n < c.length) {
+              c[n] = p.getText();
+            }
+            n++;
+          }
+          if (n < 6) {
+            throw new ParseException("OKX candle with " + n + " fields");
+          }
+          long open = Long.parseLong(c[0]);
+          String quoteVolume = c[7] != null ? c[7] : ins.marketType() == MarketType.SPOT ? c[6] : null;
+          sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, open, recv, interval,
+              open, null, decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]), decimal(c[5]),
+              quoteVolume == null ? null : decimal(quoteVolume), null, "1".equals(c[8])));
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      throw new ParseException("malformed OKX candle: " + e.getMessage(), e);
+    }
+  }
+
+  private static String requireQuery(String url, String name) throws ParseException {
+    String v = Urls.query(url, name);
+    if (v == null || v.isEmpty()) {
+      throw new ParseException("missing query parameter '" + name + "' in " + url);
+    }
+    return v;
+  }
+
+  private static String top(LevelList side, boolean price) throws ParseException {
+    if (side.size() == 0) {
+      return null;
+    }
+    return decimal(price ? side.price(0) : side.quantity(0));
+  }
+
+  private static String side(String s) throws ParseException {
+    if ("buy".equals(s) || "sell".equals(s)) {
+      return s;
+    }
+    throw new ParseException("unknown side '" + s + "'");
+  }
+
+  private static String decimal(String s) throws ParseException {
+    try {
+      return Decimals.canonical(s);
+    } catch (NumberFormatException e) {
+      throw new ParseException("not a decimal: " + s);
+    }
+  }
+}
