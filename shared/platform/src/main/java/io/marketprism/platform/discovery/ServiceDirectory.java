@@ -89,13 +89,13 @@ public final class ServiceDirectory {
   }
 
   private void apply(Record record) {
-    if (!HttpEndpoint.TYPE.equals(record.getType()) || record.getRegistration() == null) {
+    if (!HttpEndpoint.TYPE.equals(record.getType())) {
       return;
     }
     ServiceInstance inst = ServiceInstance.of(record);
     Map<String, ServiceInstance> m = byService.computeIfAbsent(inst.service(), k -> new ConcurrentHashMap<>());
     boolean changed = record.getStatus() == Status.UP
-        ? m.put(inst.registration(), inst) == null
+        ? m.putIfAbsent(inst.registration(), inst) == null
         : m.remove(inst.registration()) != null;
     if (changed) {
       listeners.forEach(l -> l.handle(inst.service()));

@@ -6,7 +6,9 @@ import io.vertx.servicediscovery.Record;
 /**
  * One running instance of a service as its HTTP endpoint record says.
  *
- * @param registration the discovery registration id (unique per instance)
+ * @param registration the instance id: {@code host:port} of its HTTP endpoint. (Discovery's own
+ *                     registration ids are not in its announcements, so they cannot key a view
+ *                     that announcements update; an address is unique per running instance.)
  * @param service      the service name (gateway, collector, storage, ...)
  * @param host         where its HTTP server listens
  * @param port         its HTTP port
@@ -20,8 +22,10 @@ public record ServiceInstance(String registration, String service, String host, 
   static ServiceInstance of(Record record) {
     JsonObject loc = record.getLocation();
     JsonObject meta = record.getMetadata();
-    return new ServiceInstance(record.getRegistration(), meta.getString(META_SERVICE, record.getName()),
-        loc.getString("host"), loc.getInteger("port"), meta.getString(META_NODE));
+    String host = loc.getString("host");
+    int port = loc.getInteger("port");
+    return new ServiceInstance(host + ":" + port, meta.getString(META_SERVICE, record.getName()), host, port,
+        meta.getString(META_NODE));
   }
 
   public String baseUrl() {

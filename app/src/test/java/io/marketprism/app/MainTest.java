@@ -1,0 +1,75 @@
+package io.marketprism.app;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MainTest {
+
+  private record Outcome(int code, String out, String err) {
+  }
+
+  private static Outcome run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Main.execute(args);
+      return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    for (String cmd : new String[] {"run", "demo", "normalize", "simulate"}) {
+      Outcome o = run(cmd, "--help");
+      assertThat(o.code()).as(cmd).isZero();
+      assertThat(o.out()).as(cmd).contains("Usage: marketprism " + cmd);
+    }
+    assertThat(run("--help").out()).contains("demo", "run", "normalize", "simulate");
+  }
+
+  @Test
+  void unknownFlagExitsTwoWithOneLine() {
+    Outcome o = run("run", "--frobnicate");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip().lines().count()).isEqualTo(1);
+    assertThat(o.err()).contains("--frobnicate");
+  }
+
+  @Test
+  void unknownServiceExitsTwoNamingTheChoices() {
+    Outcome o = run("run", "gatway");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("unknown service 'gatway'").contains("gateway");
+    assertThat(o.err().strip().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void badValuesExitTwo() {
+    assertThat(run("demo", "--port", "http").code()).isEqualTo(2);
+    assertThat(run("demo", "--port", "70000").code()).isEqualTo(2);
+    assertThat(run("demo", "--seconds", "-1").code()).isEqualTo(2);
+    assertThat(run("normalize", "--exchange", "kraken", "--input", "x").code()).isEqualTo(2);
+    assertThat(run("simulate", "--exchange", "binance", "--rate", "-5").code()).isEqualTo(2);
+  }
+
+  @Test
+  void badConfigValueStopsStartUpNamingTheKey() throws Exception {
+    java.nio.file.Path cfg = java.nio.file.Files.createTempFile("mp", ".yaml");
+    java.nio.file.Files.writeString(cfg, "scheduler:\n  jobs:\n    x: {every: sometimes, service: s, path: /p}\n");
+    Outcome o = run("run", "--config", cfg.toString(), "scheduler");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err()).contains("scheduler.jobs.x.every");
+  }
+}

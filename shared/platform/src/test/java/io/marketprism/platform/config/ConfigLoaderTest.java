@@ -1,0 +1,49 @@
+package io.marketprism.platform.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+  @Test
+  void environmentOverridesExistingKeysEvenWithUnderscoresInNames(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("c.yaml");
+    Files.writeString(f, "gateway:\n  port: 8080\n  rate_limits:\n    default: {capacity: 100}\n");
+    JsonObject c = ConfigLoader.load(f, Map.of(
+        "MP_GATEWAY_PORT", "9090",
+        "MP_GATEWAY_RATE_LIMITS_DEFAULT_CAPACITY", "7",
+        "MP_CLUSTER_MEMBERS", "[127.0.0.1:5701, 127.0.0.1:5702]",
+        "MP_NEW_SECTION_FLAG", "true",
+        "OTHER", "x"));
+    assertThat(c.getJsonObject("gateway").getInteger("port")).isEqualTo(9090);
+    assertThat(c.getJsonObject("gateway").getJsonObject("rate_limits").getJsonObject("default").getInteger("capacity"))
+        .isEqualTo(7);
+    assertThat(c.getJsonObject("cluster").getJsonArray("members").getList()).containsExactly("127.0.0.1:5701", "127.0.0.1:5702");
+    assertThat(c.getJsonObject("new").getJsonObject("section").getBoolean("flag")).isTrue();
+  }
+
+  @Test
+  void fileIsMergedOverDefaultsSectionBySection() {
+    JsonObject base = ConfigLoader.parseYaml("a: {x: 1, y: 2}\nb: 3\n", "base");
+    ConfigLoader.deepMerge(base, ConfigLoader.parseYaml("a: {y: 5}\n", "over"));
+    assertThat(base.encode()).isEqualTo("{\"a\":{\"x\":1,\"y\":5},\"b\":3}");
+  }
+
+  @Test
+  void missingFileAndBadYamlAreNamed(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("none.yaml"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("none.yaml");
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "gateway: [unclosed\n");
+    assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML");
+  }
+}
