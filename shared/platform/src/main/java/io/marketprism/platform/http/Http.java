@@ -1,5 +1,7 @@
 package io.marketprism.platform.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
@@ -50,6 +52,29 @@ public final class Http {
     router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
         "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(Http::renderFailure);
+  }
+
+  /**
+   * For {@code HttpServer#invalidRequestHandler}: a request the HTTP decoder rejected (request
+   * line or headers too long, malformed) gets the error JSON with a request id instead of a bare
+   * status line; the server closes the connection afterwards.
+   */
+  public static void renderInvalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult() == null ? null : req.decoderResult().cause();
+    int status = 400;
+    String message = "malformed HTTP request";
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      message = "request line too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      message = "request headers too large";
+    }
+    String code = status == 400 ? "bad_request" : status == 414 ? "uri_too_long" : "headers_too_large";
+    String id = UUID.randomUUID().toString();
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader(REQUEST_ID, id).putHeader("Connection", "close")
+        .end(ApiError.body(code, message, id).encode());
   }
 
   public static void renderFailure(RoutingContext ctx) {

@@ -113,7 +113,8 @@ public abstract class ServiceVerticle extends VerticleBase {
         .put("service", serviceName()).put("node", registry().nodeId()).put("registration", registration)
         .put("port", actualPort())));
     return startService(router)
-        .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
+        .compose(v -> vertx.createHttpServer(options).requestHandler(router)
+            .invalidRequestHandler(Http::renderInvalidRequest).listen())
         .compose(s -> {
           server = s;
           LOG.info("{} listening on {}:{}", serviceName(), options.getHost(), s.actualPort());

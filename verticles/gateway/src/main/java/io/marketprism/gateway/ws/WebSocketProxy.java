@@ -1,0 +1,140 @@
+package io.marketprism.gateway.ws;
+
+import io.marketprism.gateway.routing.Backend;
+import io.marketprism.gateway.routing.ServicePool;
+import io.marketprism.platform.http.ApiError;
+import io.marketprism.platform.http.Http;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+
+/**
+ * Proxies a WebSocket: connects to an instance of the route's service first (through its
+ * breaker, trying the next instance when one cannot be reached), then accepts the client's
+ * upgrade and splices the two, message for message, text stays text and binary stays binary,
+ * with back-pressure both ways. When no instance can be reached the client gets an HTTP 503
+ * (504 on timeout) instead of an upgrade.
+ */
+public final class WebSocketProxy {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
+
+  private final WebSocketClient client;
+  private final long timeoutMs;
+
+  public WebSocketProxy(WebSocketClient client, long timeoutMs) {
+    this.client = client;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Proxies the upgrade request of {@code ctx} to {@code pool}. */
+  public void handle(RoutingContext ctx, ServicePool pool, String requestId) {
+    HttpServerRequest req = ctx.request();
+    if (!req.canUpgradeToWebSocket()) {
+      req.resume();
+      ApiError.send(ctx, 400, "bad_request", req.path() + " is a WebSocket endpoint: send an upgrade request");
+      return;
+    }
+    attempt(ctx, pool, pool.backends(), 0L, requestId);
+  }
+
+  private void attempt(RoutingContext ctx, ServicePool pool, Backend[] backends, long tried, String requestId) {
+    int i = pool.pick(backends, tried);
+    if (i < 0) {
+      ApiError.send(ctx, 503, "service_unavailable", "no instance of " + pool.service() + " is available");
+      return;
+    }
+    Backend b = backends[i];
+    long nowTried = i < 64 ? tried | (1L << i) : tried;
+    HttpServerRequest req = ctx.request();
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(b.instance().host())
+        .setPort(b.instance().port()).setURI(req.uri()).setConnectTimeout(timeoutMs)
+        .addHeader(Http.REQUEST_ID, requestId);
+    String protocols = req.getHeader("Sec-WebSocket-Protocol");
+    if (protocols != null) {
+      options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::trim).toList());
+    }
+    boolean[] given = {false};
+    b.breaker().<WebSocket>execute(() -> client.connect(options).andThen(ar -> {
+          // the breaker gave up on this handshake already: close what arrived late
+          if (ar.succeeded() && given[0]) {
+            ar.result().close();
+          }
+        }))
+        .onComplete(ar -> {
+          given[0] = true;
+          if (ar.succeeded()) {
+            accept(ctx, ar.result());
+          } else if (ar.cause() instanceof io.vertx.circuitbreaker.TimeoutException) {
+            ApiError.send(ctx, 504, "backend_timeout", pool.service() + " did not accept the WebSocket within "
+                + timeoutMs + " ms");
+          } else if (ar.cause() instanceof OpenCircuitException || isConnectFailure(ar.cause())) {
+            attempt(ctx, pool, backends, nowTried, requestId);
+          } else {
+            ApiError.send(ctx, 503, "service_unavailable", pool.service() + " refused the WebSocket: "
+                + ar.cause().getMessage());
+          }
+        });
+  }
+
+  private static boolean isConnectFailure(Throwable err) {
+    return err instanceof java.net.ConnectException || err instanceof io.netty.channel.ConnectTimeoutException
+        || (err.getCause() instanceof java.net.ConnectException);
+  }
+
+  private static void accept(RoutingContext ctx, WebSocket back) {
+    Future<io.vertx.core.http.ServerWebSocket> upgrade = ctx.request().toWebSocket();
+    upgrade.onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.debug("WebSocket upgrade failed: {}", ar.cause().getMessage());
+        back.close();
+        return;
+      }
+      splice(ar.result(), back);
+      splice(back, ar.result());
+    });
+  }
+
+  private static void splice(WebSocketBase from, WebSocketBase to) {
+    from.textMessageHandler(text -> {
+      to.writeTextMessage(text);
+      throttle(from, to);
+    });
+    from.binaryMessageHandler(bytes -> {
+      to.writeBinaryMessage(bytes);
+      throttle(from, to);
+    });
+    from.closeHandler(v -> {
+      if (!to.isClosed()) {
+        Short status = from.closeStatusCode();
+        // 1005/1006 describe a missing close frame and may not be sent in one
+        if (status != null && status != 1005 && status != 1006) {
+          to.close(status, from.closeReason());
+        } else {
+          to.close();
+        }
+      }
+    });
+    from.exceptionHandler(err -> {
+      if (!to.isClosed()) {
+        to.close();
+      }
+    });
+  }
+
+  private static void throttle(WebSocketBase from, WebSocketBase to) {
+    if (to.writeQueueFull()) {
+      from.pause();
+      to.drainHandler(v -> from.resume());
+    }
+  }
+}
