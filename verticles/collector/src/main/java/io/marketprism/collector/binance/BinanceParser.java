@@ -74,7 +74,8 @@ public final class BinanceParser implements MessageParser {
     }
     switch (e) {
       case "trade" -> trade(data, data.reqText("t"), recvTsUs, sink);
-      case "aggTrade" -> trade(data, data.reqText("a"), recvTsUs, sink);
+      // early aggTrade frames lack the aggregate id "a": fall back to the first trade id "f"
+      case "aggTrade" -> trade(data, data.has("a") ? data.reqText("a") : data.reqText("f"), recvTsUs, sink);
       case "depthUpdate" -> depth(data, recvTsUs, sink);
       case "bookTicker" -> bookTicker(data, recvTsUs, sink);
       case "kline" -> kline(data, recvTsUs, sink);
@@ -146,11 +147,7 @@ public final class BinanceParser implements MessageParser {
   private void depth(JsonFields d, long recv, RecordSink sink) throws ParseException {
     String exSym = d.reqText("s");
     Instrument ins = instruments.get(exSym, plainType);
-    long ts = d.longValue("T", Long.MIN_VALUE);
-    if (ts == Long.MIN_VALUE) {
-      ts = d.reqLong("E");
-    }
-    sink.book(new BookUpdate(false, exSym, ins, ts, recv, d.reqLong("U"), d.reqLong("u"),
+    sink.book(new BookUpdate(false, exSym, ins, d.reqLong("E"), recv, d.reqLong("U"), d.reqLong("u"),
         d.longValue("pu", BookUpdate.NONE), 0, false, d.reqLevels("b"), d.reqLevels("a")));
   }
 
@@ -170,9 +167,10 @@ public final class BinanceParser implements MessageParser {
   private void bookTicker(JsonFields d, long recv, RecordSink sink) throws ParseException {
     String exSym = d.reqText("s");
     Instrument ins = instruments.get(exSym, plainType);
-    long ts = d.longValue("T", Long.MIN_VALUE);
+    // E is the event time; spot frames have neither E nor T
+    long ts = d.longValue("E", Long.MIN_VALUE);
     if (ts == Long.MIN_VALUE) {
-      ts = d.longValue("E", recv / 1000);
+      ts = d.longValue("T", recv / 1000);
     }
     sink.record(new TickerRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv,
         d.decimal("b"), d.decimal("B"), d.decimal("a"), d.decimal("A"), null, null, null, null, null));
