@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "marketprism", mixinStandardHelpOptions = true, version = "MarketPrism 0.1.0",
     description = "Crypto market data: collect, normalize, publish, store and serve.",
-    subcommands = {RunCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, NormalizeCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
   /** Exit code for usage errors and bad configuration values. */

@@ -22,6 +22,7 @@ public final class ServiceCatalog {
   private static final Map<String, Supplier<? extends Deployable>> SERVICES = new LinkedHashMap<>();
 
   static {
+    SERVICES.put("simulator", SimulatorService::new);
     SERVICES.put("broker", BrokerVerticle::new);
     SERVICES.put("storage", StorageVerticle::new);
     SERVICES.put("collector", CollectorVerticle::new);
