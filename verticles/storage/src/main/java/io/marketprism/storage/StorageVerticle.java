@@ -1,11 +1,65 @@
 package io.marketprism.storage;
 
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.Subjects;
+import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.platform.bus.ConsumerSpec;
+import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.platform.bus.RecordConsumer;
+import io.marketprism.platform.http.ApiError;
 import io.marketprism.platform.service.ServiceVerticle;
+import io.marketprism.storage.archive.ArchiveJob;
+import io.marketprism.storage.cache.LatestCache;
+import io.marketprism.storage.cache.MemoryLatestCache;
+import io.marketprism.storage.cache.RedisLatestCache;
+import io.marketprism.storage.hot.ClickHouseHotStore;
+import io.marketprism.storage.hot.DuckDbHotStore;
+import io.marketprism.storage.hot.HotStore;
+import io.marketprism.storage.query.KlineQuery;
+import io.marketprism.storage.query.Params;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The storage service. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The storage service (CONTRACT §1, §5): reads the bus with a durable consumer, commits batches
+ * to the hot store and acknowledges them only after the commit (a batch that cannot be stored is
+ * retried, never skipped), keeps the latest cache, archives old days to the cold tier on a
+ * schedule, and answers the {@code /api/v1/storage/...} queries.
+ */
 public class StorageVerticle extends ServiceVerticle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private StorageOptions options;
+  private HotStore hot;
+  private LatestCache cache;
+  private RecordBus bus;
+  private RecordConsumer consumer;
+  private ArchiveJob archive;
+  private long archiveTimer = -1;
+  private volatile boolean stopping;
+  private volatile String lastWriteError;
+  private Counter committed;
+  private Counter rejected;
+  private Counter retries;
+  private Timer receiveToCommit;
 
   @Override
   public String serviceName() {
@@ -13,7 +67,187 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   @Override
+  public void validate(JsonObject root) {
+    super.validate(root);
+    StorageOptions.from(root);
+  }
+
+  @Override
   protected Future<?> startService(Router router) {
-    return Future.succeededFuture();
+    options = StorageOptions.from(rootConfig());
+    hot = "clickhouse".equals(options.hotType()) ? new ClickHouseHotStore(vertx, options)
+        : new DuckDbHotStore(vertx, options.duckDbFile(), options.coldDir());
+    cache = "redis".equals(options.cacheType()) ? new RedisLatestCache(vertx, options.redisUrl()) : new MemoryLatestCache();
+    bus = RecordBus.create(vertx, options.bus());
+    committed = Counter.builder("mp_storage_records_committed").register(platform.meters());
+    rejected = Counter.builder("mp_storage_records_rejected").register(platform.meters());
+    retries = Counter.builder("mp_storage_write_retries").register(platform.meters());
+    receiveToCommit = Timer.builder("mp_storage_receive_to_commit").publishPercentiles(0.5, 0.99)
+        .register(platform.meters());
+    mountRoutes(router);
+    health.register("hot_store", p -> p.complete(lastWriteError == null ? io.vertx.ext.healthchecks.Status.OK()
+        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", lastWriteError))));
+    health.register("bus", p -> p.complete(bus.connected() ? io.vertx.ext.healthchecks.Status.OK()
+        : io.vertx.ext.healthchecks.Status.KO()));
+    ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
+        options.flushInterval(), options.ackWait());
+    return hot.start()
+        .compose(v -> bus.start())
+        .compose(v -> bus.consume(spec, this::commit))
+        .onSuccess(c -> {
+          consumer = c;
+          archive = new ArchiveJob(hot);
+          if (!options.archiveInterval().isZero()) {
+            archiveTimer = vertx.setPeriodic(options.archiveInterval().toMillis(), t -> archive.run(retentionCutoff()));
+          }
+          LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
+        });
+  }
+
+  private long retentionCutoff() {
+    return System.currentTimeMillis() - options.retentionDays() * 86_400_000L;
+  }
+
+  /** Commits one batch from the bus: the returned future succeeds only once it is stored. */
+  private Future<Void> commit(List<BusMessage> batch) {
+    List<MarketRecord> records = new ArrayList<>(batch.size());
+    for (BusMessage m : batch) {
+      try {
+        records.add(m.record());
+      } catch (IllegalArgumentException e) {
+        rejected.increment();
+        LOG.warn("rejected a message on {}: {}", m.subject(), e.getMessage());
+      }
+    }
+    if (records.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    cache.offer(records);
+    return writeUntilStored(records, 200).onSuccess(v -> {
+      committed.increment(records.size());
+      long nowUs = System.currentTimeMillis() * 1000;
+      for (MarketRecord r : records) {
+        receiveToCommit.record(Math.max(0, nowUs - r.recvTsUs()), TimeUnit.MICROSECONDS);
+      }
+    });
+  }
+
+  private Future<Void> writeUntilStored(List<MarketRecord> records, long backoffMs) {
+    return hot.write(records).onSuccess(v -> lastWriteError = null).recover(err -> {
+      lastWriteError = err.getMessage();
+      if (stopping) {
+        return Future.failedFuture(err);
+      }
+      retries.increment();
+      LOG.warn("batch of {} not stored ({}); retrying in {} ms", records.size(), err.getMessage(), backoffMs);
+      return vertx.timer(backoffMs).compose(t -> writeUntilStored(records, Math.min(MAX_BACKOFF_MS, backoffMs * 2)));
+    });
+  }
+
+  private void mountRoutes(Router router) {
+    String base = "/api/v1/storage";
+    router.get(base + "/stats").handler(this::stats);
+    router.get(base + "/status").handler(ctx -> ctx.json(status()));
+    router.get(base + "/latest/:data_type").handler(this::latest);
+    router.post(base + "/archive").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::archive);
+    router.get(base + "/kline").handler(ctx -> {
+      if (ctx.request().params().contains("interval")) {
+        klines(ctx);
+      } else {
+        ctx.next();
+      }
+    });
+    router.get(base + "/:data_type").handler(this::records);
+  }
+
+  private static <T> Handler<Throwable> fail(RoutingContext ctx) {
+    return ctx::fail;
+  }
+
+  private void records(RoutingContext ctx) {
+    RecordQuery q = RecordQuery.parse(ctx.pathParam("data_type"), ctx.request().params(), System.currentTimeMillis());
+    hot.cold().days(q.type())
+        .compose(days -> hot.records(q, TierPlan.of(q.startMs(), q.endMs(), days)))
+        .onSuccess(page -> {
+          StringBuilder sb = new StringBuilder(256 * page.records().size() + 64).append("{\"data\":[");
+          for (int i = 0; i < page.records().size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(page.records().get(i));
+          }
+          sb.append("],\"next_cursor\":").append(page.next() == null ? "null" : "\"" + page.next().encode() + "\"")
+              .append('}');
+          ctx.response().putHeader("Content-Type", "application/json").end(sb.toString());
+        })
+        .onFailure(fail(ctx));
+  }
+
+  private void klines(RoutingContext ctx) {
+    KlineQuery q = KlineQuery.parse(ctx.request().params(), System.currentTimeMillis());
+    hot.cold().days(io.marketprism.model.DataType.TRADE)
+        .compose(days -> hot.klines(q, TierPlan.of(q.startMs(), q.endMs(), days)))
+        .onSuccess(bars -> ctx.json(new JsonObject().put("exchange", q.exchange().wire())
+            .put("market_type", q.marketType().wire()).put("symbol", q.symbol()).put("interval", q.interval())
+            .put("data", bars)))
+        .onFailure(fail(ctx));
+  }
+
+  private void latest(RoutingContext ctx) {
+    MultiMap p = ctx.request().params();
+    var type = Params.dataType(ctx.pathParam("data_type"));
+    for (String required : new String[] {"exchange", "market_type", "symbol"}) {
+      if (p.get(required) == null) {
+        throw ApiError.badRequest(required + " is required");
+      }
+    }
+    String subject = Subjects.of(type, Params.exchange(p.get("exchange")), Params.marketType(p.get("market_type")),
+        Params.symbol(p.get("symbol")));
+    cache.get(subject).onSuccess(json -> {
+      if (json == null) {
+        ApiError.notFound("no " + type.wire() + " seen for " + subject).send(ctx);
+      } else {
+        ctx.response().putHeader("Content-Type", "application/json").end(json);
+      }
+    }).onFailure(fail(ctx));
+  }
+
+  private void stats(RoutingContext ctx) {
+    Future.all(hot.stats(), hot.cold().stats()).onSuccess(all -> {
+      JsonArray tables = new JsonArray();
+      ((JsonArray) all.resultAt(0)).forEach(tables::add);
+      ((JsonArray) all.resultAt(1)).forEach(tables::add);
+      ctx.json(new JsonObject().put("hot_engine", options.hotType()).put("retention_days", options.retentionDays())
+          .put("tables", tables));
+    }).onFailure(fail(ctx));
+  }
+
+  private void archive(RoutingContext ctx) {
+    long before = retentionCutoff();
+    if (ctx.body() != null && ctx.body().length() > 0) {
+      Object v = ctx.body().asJsonObject().getValue("before");
+      if (v != null) {
+        before = Params.time("before", v.toString());
+      }
+    }
+    archive.run(before).onSuccess(ctx::json).onFailure(fail(ctx));
+  }
+
+  /** @return consumer and publisher counters, for operators and tests */
+  public JsonObject status() {
+    return new JsonObject().put("hot_engine", options.hotType()).put("cache", options.cacheType())
+        .put("bus", bus.stats().toJson()).put("consumer", consumer == null ? null : consumer.stats())
+        .put("committed", (long) committed.count()).put("rejected", (long) rejected.count())
+        .put("write_retries", (long) retries.count()).put("last_write_error", lastWriteError);
+  }
+
+  @Override
+  protected Future<?> stopService() {
+    if (archiveTimer >= 0) {
+      vertx.cancelTimer(archiveTimer);
+    }
+    Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
+    return c.eventually(() -> {
+      stopping = true;
+      return bus == null ? Future.succeededFuture() : bus.close();
+    }).eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+        .eventually(() -> hot == null ? Future.succeededFuture() : hot.close());
   }
 }

@@ -1,0 +1,121 @@
+package io.marketprism.platform.bus;
+
+import io.marketprism.model.DataType;
+import io.marketprism.platform.config.ConfigException;
+import io.marketprism.platform.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code bus:} section: which bus carries records ({@code eventbus} in embedded mode,
+ * {@code nats} for JetStream in server mode), how the publisher buffers while the bus is away,
+ * and the JetStream streams the broker creates or updates at start.
+ *
+ * @param type {@code eventbus} or {@code nats}
+ * @param natsUrl NATS server URL(s), comma separated
+ * @param connectTimeout how long a (re)connect attempt may take
+ * @param reconnectWait pause between reconnect attempts
+ * @param maxInFlight published records awaiting their JetStream ack at most
+ * @param bufferMax records held while the bus is down or the window is full; beyond that they are dropped and counted
+ * @param ackTimeout how long a publish may wait for its ack before it is sent again
+ * @param eventBusMaxPending records an embedded consumer queues for its handler at most; beyond that they are dropped and counted
+ * @param streams the JetStream streams
+ */
+public record BusOptions(String type, String natsUrl, Duration connectTimeout, Duration reconnectWait, int maxInFlight,
+    int bufferMax, Duration ackTimeout, int eventBusMaxPending, List<StreamSpec> streams) {
+
+  /** The embedded bus type. */
+  public static final String EVENTBUS = "eventbus";
+  /** The JetStream bus type. */
+  public static final String NATS = "nats";
+  /** The stream every data type goes to (CONTRACT §4). */
+  public static final String MARKET_DATA = "MARKET_DATA";
+
+  /**
+   * One JetStream stream.
+   *
+   * @param name stream name
+   * @param subjects subjects it captures
+   * @param fileStorage file storage (else memory)
+   * @param maxAge how long messages are kept (zero: unlimited)
+   * @param maxBytes size bound (-1: unlimited)
+   * @param duplicateWindow the {@code Nats-Msg-Id} de-duplication window
+   * @param replicas number of replicas
+   */
+  public record StreamSpec(String name, List<String> subjects, boolean fileStorage, Duration maxAge, long maxBytes,
+      Duration duplicateWindow, int replicas) {
+
+    /** @return the JSON form shown by the broker */
+    public JsonObject toJson() {
+      return new JsonObject().put("name", name).put("subjects", subjects).put("storage", fileStorage ? "file" : "memory")
+          .put("max_age_ms", maxAge.toMillis()).put("max_bytes", maxBytes)
+          .put("duplicate_window_ms", duplicateWindow.toMillis()).put("replicas", replicas);
+    }
+  }
+
+  /** The default MARKET_DATA subjects: one wildcard per data type. */
+  public static List<String> allDataSubjects() {
+    List<String> out = new ArrayList<>();
+    for (DataType t : DataType.values()) {
+      out.add(t.wire() + ".>");
+    }
+    return out;
+  }
+
+  /**
+   * Reads and validates {@code bus:} of the root config.
+   *
+   * @param root the whole configuration tree
+   * @return the options
+   * @throws ConfigException naming the bad key
+   */
+  public static BusOptions from(JsonObject root) {
+    ConfigReader bus = ConfigReader.root(root, "bus");
+    String type = bus.oneOf("type", Set.of(EVENTBUS, NATS), EVENTBUS);
+    ConfigReader nats = bus.section("nats");
+    String url = nats.string("url", "nats://127.0.0.1:4222");
+    for (String u : url.split(",")) {
+      if (!u.trim().matches("(nats|tls)://[^\\s/]+:\\d{1,5}")) {
+        throw new ConfigException(nats.key("url"), "must be nats://host:port (comma separated for several), got '" + url + "'");
+      }
+    }
+    Duration connect = Duration.ofMillis(nats.longIn("connect_timeout_ms", 100, 60_000, 2_000));
+    Duration reconnect = Duration.ofMillis(nats.longIn("reconnect_wait_ms", 10, 60_000, 250));
+    ConfigReader pub = bus.section("publish");
+    int inFlight = pub.intIn("max_in_flight", 1, 1_000_000, 8192);
+    int bufferMax = pub.intIn("buffer_max", 0, 100_000_000, 500_000);
+    Duration ackTimeout = Duration.ofMillis(pub.longIn("ack_timeout_ms", 100, 600_000, 5_000));
+    int pending = bus.section("eventbus").intIn("max_pending", 1, 100_000_000, 1_000_000);
+    List<StreamSpec> streams = new ArrayList<>();
+    List<ConfigReader> listed = bus.list("streams");
+    if (listed.isEmpty()) {
+      streams.add(new StreamSpec(MARKET_DATA, allDataSubjects(), true, Duration.ofDays(7), -1, Duration.ofMinutes(2), 1));
+    }
+    for (ConfigReader s : listed) {
+      String name = s.requiredString("name");
+      if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+        throw new ConfigException(s.key("name"), "must be letters, digits, _ or - (at most 64), got '" + name + "'");
+      }
+      List<String> subjects = s.strings("subjects", MARKET_DATA.equals(name) ? allDataSubjects() : List.of());
+      if (subjects.isEmpty()) {
+        throw new ConfigException(s.key("subjects"), "must list at least one subject");
+      }
+      boolean file = "file".equals(s.oneOf("storage", Set.of("file", "memory"), "file"));
+      Duration maxAge = Duration.ofHours(s.longIn("max_age_hours", 0, 24L * 3650, 24 * 7));
+      long maxBytes = s.longIn("max_bytes", -1, Long.MAX_VALUE, -1);
+      Duration dup = Duration.ofSeconds(s.longIn("duplicate_window_s", 1, 7 * 24 * 3600, 120));
+      int replicas = s.intIn("replicas", 1, 5, 1);
+      streams.add(new StreamSpec(name, subjects, file, maxAge, maxBytes, dup, replicas));
+    }
+    return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, ackTimeout, pending, List.copyOf(streams));
+  }
+
+  /** @return whether records travel over JetStream */
+  public boolean isNats() {
+    return NATS.equals(type);
+  }
+}

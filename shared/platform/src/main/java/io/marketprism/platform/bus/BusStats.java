@@ -1,0 +1,27 @@
+package io.marketprism.platform.bus;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Publisher counters.
+ *
+ * @param connected whether the bus is reachable
+ * @param published records handed to {@code publish}
+ * @param acked records the bus confirmed
+ * @param retried sends repeated after a failure or a missing ack
+ * @param dropped records dropped because the buffer was full
+ * @param buffered records waiting now
+ * @param inFlight records sent and awaiting their ack now
+ * @param ackP50Micros median publish→ack time of recent records, µs
+ * @param ackP99Micros 99th percentile publish→ack time of recent records, µs
+ */
+public record BusStats(boolean connected, long published, long acked, long retried, long dropped, int buffered,
+    int inFlight, long ackP50Micros, long ackP99Micros) {
+
+  /** @return the JSON form */
+  public JsonObject toJson() {
+    return new JsonObject().put("connected", connected).put("published", published).put("acked", acked)
+        .put("retried", retried).put("dropped", dropped).put("buffered", buffered).put("in_flight", inFlight)
+        .put("ack_p50_us", ackP50Micros).put("ack_p99_us", ackP99Micros);
+  }
+}

@@ -1,0 +1,219 @@
+package io.marketprism.platform.bus;
+
+import io.marketprism.model.SubjectPattern;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The embedded bus: the Vert.x event bus. Each record is published to its subject as an address
+ * (CONTRACT §4) and to {@link #STREAM_ADDRESS}, which durable consumers and wildcard
+ * subscriptions read (the event bus has no wildcards).
+ *
+ * <p>Nothing is durable: a consumer queues what arrives, bounded by
+ * {@code bus.eventbus.max_pending} (beyond that it drops and counts), and what it holds is lost
+ * when the JVM dies. A failed batch is handed over again after a pause, so a store that is
+ * briefly unavailable loses nothing while the process lives.
+ */
+public final class EventBusRecordBus implements RecordBus {
+
+  /** The address every record is also published to. */
+  public static final String STREAM_ADDRESS = "marketprism.bus.records";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventBusRecordBus.class);
+  private static final String SUBJECT = "subject";
+  private static final long RETRY_MS = 500;
+  private static final long DRAIN_MS = 10_000;
+
+  private final Vertx vertx;
+  private final BusOptions options;
+  private final AtomicLong published = new AtomicLong();
+
+  EventBusRecordBus(Vertx vertx, BusOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+  }
+
+  @Override
+  public Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> publish(String subject, String messageId, byte[] json) {
+    Buffer body = Buffer.buffer(json);
+    DeliveryOptions headers = new DeliveryOptions().addHeader(SUBJECT, subject);
+    vertx.eventBus().publish(STREAM_ADDRESS, body, headers);
+    vertx.eventBus().publish(subject, body);
+    published.incrementAndGet();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<RecordConsumer> consume(ConsumerSpec spec, BatchHandler handler) {
+    Batcher batcher = new Batcher(vertx.getOrCreateContext(), spec, handler);
+    return batcher.consumer.completion().map(batcher);
+  }
+
+  @Override
+  public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
+    SubjectPattern p = SubjectPattern.parse(pattern);
+    AtomicLong delivered = new AtomicLong();
+    MessageConsumer<Buffer> c = vertx.eventBus().consumer(STREAM_ADDRESS, m -> {
+      String subject = m.headers().get(SUBJECT);
+      if (subject != null && p.matches(subject)) {
+        delivered.incrementAndGet();
+        handler.handle(new BusMessage(subject, m.body().getBytes(), false));
+      }
+    });
+    RecordConsumer rc = new RecordConsumer() {
+      @Override
+      public JsonObject stats() {
+        return new JsonObject().put("pattern", pattern).put("delivered", delivered.get());
+      }
+
+      @Override
+      public Future<Void> close() {
+        return c.unregister();
+      }
+    };
+    return c.completion().map(rc);
+  }
+
+  @Override
+  public boolean connected() {
+    return true;
+  }
+
+  @Override
+  public BusStats stats() {
+    long n = published.get();
+    return new BusStats(true, n, n, 0, 0, 0, 0, 0, 0);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
+  /** Queues records for one durable consumer and hands them over in batches, one batch at a time. */
+  private final class Batcher implements RecordConsumer {
+    private final Context context;
+    private final ConsumerSpec spec;
+    private final BatchHandler handler;
+    private final ArrayDeque<BusMessage> queue = new ArrayDeque<>();
+    private final MessageConsumer<Buffer> consumer;
+    private final long timer;
+    private List<BusMessage> inHand;
+    private boolean closed;
+    private long batches;
+    private long acked;
+    private long failed;
+    private long dropped;
+    private Future<Void> current = Future.succeededFuture();
+
+    Batcher(Context context, ConsumerSpec spec, BatchHandler handler) {
+      this.context = context;
+      this.spec = spec;
+      this.handler = handler;
+      SubjectPattern filter = SubjectPattern.parse(spec.filterSubject());
+      this.consumer = vertx.eventBus().consumer(STREAM_ADDRESS, (Message<Buffer> m) -> {
+        String subject = m.headers().get(SUBJECT);
+        if (subject == null || !filter.matches(subject)) {
+          return;
+        }
+        if (queue.size() >= options.eventBusMaxPending()) {
+          if (dropped++ % 10_000 == 0) {
+            LOG.warn("consumer {} queue full ({} records): dropping", spec.durable(), queue.size());
+          }
+          return;
+        }
+        queue.add(new BusMessage(subject, m.body().getBytes(), false));
+        if (queue.size() >= spec.batchSize()) {
+          deliver();
+        }
+      });
+      this.timer = vertx.setPeriodic(Math.max(1, spec.maxWait().toMillis()), t -> deliver());
+    }
+
+    private void deliver() {
+      if (inHand != null || closed && queue.isEmpty() || queue.isEmpty()) {
+        return;
+      }
+      int n = Math.min(spec.batchSize(), queue.size());
+      List<BusMessage> batch = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        batch.add(queue.poll());
+      }
+      handOver(batch);
+    }
+
+    private void handOver(List<BusMessage> batch) {
+      inHand = batch;
+      batches++;
+      Future<Void> f;
+      try {
+        f = handler.handle(batch);
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      current = f.andThen(ar -> context.runOnContext(v -> {
+        if (ar.succeeded()) {
+          acked += batch.size();
+          inHand = null;
+          deliver();
+        } else {
+          failed++;
+          LOG.warn("consumer {}: batch of {} failed, retrying in {} ms: {}", spec.durable(), batch.size(), RETRY_MS,
+              ar.cause().toString());
+          vertx.setTimer(RETRY_MS, t -> handOver(batch));
+        }
+      }));
+    }
+
+    @Override
+    public JsonObject stats() {
+      return new JsonObject().put("durable", spec.durable()).put("batches", batches).put("acked", acked)
+          .put("failed_batches", failed).put("pending", queue.size() + (inHand == null ? 0 : inHand.size()))
+          .put("dropped", dropped);
+    }
+
+    @Override
+    public Future<Void> close() {
+      closed = true;
+      vertx.cancelTimer(timer);
+      return consumer.unregister().compose(v -> drain(System.currentTimeMillis() + DRAIN_MS));
+    }
+
+    /** Hands over what is still queued (a clean stop flushes); gives up after the deadline, saying what is lost. */
+    private Future<Void> drain(long deadline) {
+      return current.transform(ar -> {
+        int left = queue.size() + (inHand == null ? 0 : inHand.size());
+        if (left == 0) {
+          return Future.succeededFuture();
+        }
+        if (System.currentTimeMillis() > deadline) {
+          LOG.warn("consumer {} stopped with {} records not stored (embedded bus: not durable)", spec.durable(), left);
+          return Future.succeededFuture();
+        }
+        if (inHand == null) {
+          deliver();
+        }
+        return vertx.timer(10).compose(t -> drain(deadline));
+      });
+    }
+  }
+}

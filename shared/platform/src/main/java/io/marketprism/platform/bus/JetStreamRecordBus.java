@@ -1,0 +1,462 @@
+package io.marketprism.platform.bus;
+
+import io.marketprism.model.SubjectPattern;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PublishOptions;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.PublishAck;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server-mode bus: NATS JetStream through jnats.
+ *
+ * <p>Publishing is asynchronous with a bounded window of unacknowledged records
+ * ({@code bus.publish.max_in_flight}); each carries its identity as {@code Nats-Msg-Id}, so a
+ * record sent twice (after a lost ack, a reconnect) is stored once within the stream's
+ * duplicate window. While NATS is away, or the window is full, records wait in a bounded buffer
+ * ({@code bus.publish.buffer_max}) that drains when the connection returns; records beyond it
+ * are dropped and counted. jnats' own reconnect buffer is off so this buffer is the only one.
+ *
+ * <p>A durable consumer is a pull subscription read by its own thread: fetch a batch (size and
+ * time bounded), hand it to the handler on the Vert.x context, keep the messages alive with
+ * in-progress acks while it works, then ack each message (or nak the batch on failure). A crash
+ * anywhere before the acks means JetStream delivers the batch again after the ack wait.
+ */
+public final class JetStreamRecordBus implements RecordBus {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JetStreamRecordBus.class);
+  private static final long RETRY_BACKOFF_MS = 200;
+  private static final long STOP_WAIT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final BusOptions options;
+  private final ExecutorService blocking;
+  private final Object lock = new Object();
+  private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+  private final LatencyWindow ackLatency = new LatencyWindow(16_384);
+  private final List<PullWorker> workers = new ArrayList<>();
+  private volatile Connection connection;
+  private volatile JetStream jetStream;
+  private volatile boolean connected;
+  private int inFlight;
+  private long backoffUntil;
+  private long published;
+  private long acked;
+  private long retried;
+  private long dropped;
+  private long drainTimer = -1;
+
+  JetStreamRecordBus(Vertx vertx, BusOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.blocking = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "mp-nats-bus");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** @return the NATS connection, or {@code null} before the first connect */
+  public Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public Future<Void> start() {
+    Options natsOptions = new Options.Builder().servers(options.natsUrl().split(","))
+        .connectionTimeout(options.connectTimeout()).reconnectWait(options.reconnectWait()).maxReconnects(-1)
+        .reconnectBufferSize(0).maxMessagesInOutgoingQueue(Math.max(65_536, options.maxInFlight() * 4))
+        .connectionListener(this::onConnectionEvent).errorListener(new ErrorListener() {
+        }).build();
+    Promise<Void> first = Promise.promise();
+    blocking.execute(() -> {
+      try {
+        Nats.connectAsynchronously(natsOptions, true);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    drainTimer = vertx.setPeriodic(RETRY_BACKOFF_MS, t -> drain());
+    // a bus that cannot reach NATS still starts: it buffers and connects when NATS is there
+    long waitMs = options.connectTimeout().toMillis() * 2;
+    long poll = vertx.setPeriodic(20, t -> {
+      if (connected) {
+        first.tryComplete();
+      }
+    });
+    vertx.setTimer(waitMs, t -> first.tryComplete());
+    return first.future().onComplete(ar -> vertx.cancelTimer(poll));
+  }
+
+  private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
+    switch (event) {
+      case CONNECTED, RECONNECTED, RESUBSCRIBED -> {
+        if (connection == null || connection != conn) {
+          connection = conn;
+        }
+        blocking.execute(() -> {
+          try {
+            jetStream = conn.jetStream();
+            new StreamManager(conn).apply(options.streams(), false);
+            connected = true;
+            LOG.info("NATS {} ({})", event.toString().toLowerCase(java.util.Locale.ROOT), conn.getConnectedUrl());
+            drain();
+          } catch (Exception e) {
+            LOG.warn("NATS connected but JetStream is not usable yet: {}", e.toString());
+          }
+        });
+      }
+      case DISCONNECTED, CLOSED -> {
+        if (connected) {
+          LOG.warn("NATS {}", event.toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        connected = false;
+      }
+      default -> {
+      }
+    }
+  }
+
+  @Override
+  public Future<Void> publish(String subject, String messageId, byte[] json) {
+    Pending p = new Pending(subject, messageId, json);
+    boolean overflow = false;
+    synchronized (lock) {
+      published++;
+      if (buffer.isEmpty() && canSend()) {
+        send(p);
+      } else if (buffer.size() < options.bufferMax()) {
+        buffer.add(p);
+      } else {
+        dropped++;
+        overflow = true;
+      }
+    }
+    if (overflow) {
+      return Future.failedFuture(new BusOverflowException(options.bufferMax()));
+    }
+    return Future.fromCompletionStage(p.done, vertx.getOrCreateContext());
+  }
+
+  /** Caller holds the lock. */
+  private boolean canSend() {
+    return connected && jetStream != null && inFlight < options.maxInFlight()
+        && System.currentTimeMillis() >= backoffUntil;
+  }
+
+  /** Caller holds the lock. */
+  private void send(Pending p) {
+    inFlight++;
+    CompletableFuture<PublishAck> cf;
+    try {
+      cf = jetStream.publishAsync(p.subject, p.json, PublishOptions.builder().messageId(p.messageId).build());
+    } catch (RuntimeException e) {
+      // disconnected between the check and the send: keep it for the next drain
+      inFlight--;
+      buffer.addFirst(p);
+      backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
+      return;
+    }
+    p.sentNanos = System.nanoTime();
+    cf.orTimeout(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ack, err) -> onAck(p, err));
+  }
+
+  private void onAck(Pending p, Throwable err) {
+    synchronized (lock) {
+      inFlight--;
+      if (err == null) {
+        acked++;
+      } else {
+        retried++;
+        buffer.addFirst(p);
+        if (!(err instanceof TimeoutException)) {
+          backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
+        }
+      }
+      drainLocked();
+    }
+    if (err == null) {
+      ackLatency.record((System.nanoTime() - p.sentNanos) / 1000);
+      p.done.complete(null);
+    }
+  }
+
+  private void drain() {
+    synchronized (lock) {
+      drainLocked();
+    }
+  }
+
+  private void drainLocked() {
+    while (!buffer.isEmpty() && canSend()) {
+      send(buffer.poll());
+    }
+  }
+
+  @Override
+  public Future<RecordConsumer> consume(ConsumerSpec spec, BatchHandler handler) {
+    PullWorker w = new PullWorker(vertx.getOrCreateContext(), spec, handler);
+    synchronized (workers) {
+      workers.add(w);
+    }
+    w.thread.start();
+    return Future.succeededFuture(w);
+  }
+
+  @Override
+  public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
+    SubjectPattern.parse(pattern);
+    Context context = vertx.getOrCreateContext();
+    AtomicLong delivered = new AtomicLong();
+    return vertx.executeBlocking(() -> {
+      Connection c = connection;
+      if (c == null) {
+        throw new IllegalStateException("NATS is not connected");
+      }
+      Dispatcher d = c.createDispatcher(m -> {
+        delivered.incrementAndGet();
+        BusMessage bm = new BusMessage(m.getSubject(), m.getData(), false);
+        context.runOnContext(v -> handler.handle(bm));
+      });
+      d.subscribe(pattern);
+      return (RecordConsumer) new RecordConsumer() {
+        @Override
+        public JsonObject stats() {
+          return new JsonObject().put("pattern", pattern).put("delivered", delivered.get());
+        }
+
+        @Override
+        public Future<Void> close() {
+          return vertx.executeBlocking(() -> {
+            c.closeDispatcher(d);
+            return null;
+          });
+        }
+      };
+    });
+  }
+
+  @Override
+  public boolean connected() {
+    return connected;
+  }
+
+  @Override
+  public BusStats stats() {
+    synchronized (lock) {
+      return new BusStats(connected, published, acked, retried, dropped, buffer.size(), inFlight,
+          ackLatency.percentile(0.5), ackLatency.percentile(0.99));
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (drainTimer >= 0) {
+      vertx.cancelTimer(drainTimer);
+    }
+    List<Future<Void>> stops = new ArrayList<>();
+    synchronized (workers) {
+      for (PullWorker w : workers) {
+        stops.add(w.close());
+      }
+    }
+    return Future.join(stops).transform(ar -> vertx.executeBlocking(() -> {
+      long deadline = System.currentTimeMillis() + 3_000;
+      while (System.currentTimeMillis() < deadline) {
+        synchronized (lock) {
+          if (inFlight == 0 && (buffer.isEmpty() || !connected)) {
+            break;
+          }
+        }
+        Thread.sleep(10);
+      }
+      synchronized (lock) {
+        if (!buffer.isEmpty() || inFlight > 0) {
+          LOG.warn("closing the bus with {} records unsent and {} unacknowledged", buffer.size(), inFlight);
+        }
+      }
+      Connection c = connection;
+      if (c != null) {
+        c.close();
+      }
+      blocking.shutdownNow();
+      return null;
+    }));
+  }
+
+  /** One record on its way. */
+  private static final class Pending {
+    final String subject;
+    final String messageId;
+    final byte[] json;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    long sentNanos;
+
+    Pending(String subject, String messageId, byte[] json) {
+      this.subject = subject;
+      this.messageId = messageId;
+      this.json = json;
+    }
+  }
+
+  /** The thread that fetches, hands over and acknowledges the batches of one durable consumer. */
+  private final class PullWorker implements RecordConsumer {
+    private final Context context;
+    private final ConsumerSpec spec;
+    private final BatchHandler handler;
+    private final Thread thread;
+    private final Promise<Void> stopped = Promise.promise();
+    private volatile boolean running = true;
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong acks = new AtomicLong();
+    private final AtomicLong redelivered = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private JetStreamSubscription sub;
+    private Connection subConnection;
+
+    PullWorker(Context context, ConsumerSpec spec, BatchHandler handler) {
+      this.context = context;
+      this.spec = spec;
+      this.handler = handler;
+      this.thread = new Thread(this::run, "mp-consumer-" + spec.durable());
+      this.thread.setDaemon(true);
+    }
+
+    private void run() {
+      try {
+        while (running) {
+          try {
+            step();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          } catch (Exception e) {
+            if (running) {
+              LOG.warn("consumer {}: {}; retrying", spec.durable(), e.toString());
+              sub = null;
+              Thread.sleep(500);
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        stopped.tryComplete();
+      }
+    }
+
+    private void step() throws Exception {
+      Connection c = connection;
+      if (!connected || c == null) {
+        Thread.sleep(50);
+        return;
+      }
+      if (sub == null || subConnection != c) {
+        ConsumerConfiguration cc = ConsumerConfiguration.builder().durable(spec.durable())
+            .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
+            .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(Math.max(1000L, spec.batchSize() * 4L)).build();
+        sub = c.jetStream().subscribe(null,
+            PullSubscribeOptions.builder().stream(spec.stream()).configuration(cc).build());
+        subConnection = c;
+        LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
+      }
+      List<Message> msgs = sub.fetch(spec.batchSize(), spec.maxWait());
+      if (msgs.isEmpty() || !running && msgs.isEmpty()) {
+        return;
+      }
+      List<BusMessage> batch = new ArrayList<>(msgs.size());
+      for (Message m : msgs) {
+        boolean again = m.isJetStream() && m.metaData().deliveredCount() > 1;
+        if (again) {
+          redelivered.incrementAndGet();
+        }
+        batch.add(new BusMessage(m.getSubject(), m.getData(), again));
+      }
+      batches.incrementAndGet();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      context.runOnContext(v -> {
+        Future<Void> f;
+        try {
+          f = handler.handle(batch);
+        } catch (RuntimeException e) {
+          f = Future.failedFuture(e);
+        }
+        f.onComplete(ar -> {
+          if (ar.succeeded()) {
+            done.complete(null);
+          } else {
+            done.completeExceptionally(ar.cause());
+          }
+        });
+      });
+      long keepAlive = Math.max(200, spec.ackWait().toMillis() / 3);
+      while (true) {
+        try {
+          done.get(keepAlive, TimeUnit.MILLISECONDS);
+          for (Message m : msgs) {
+            m.ack();
+          }
+          acks.addAndGet(msgs.size());
+          return;
+        } catch (TimeoutException slow) {
+          // the handler is still committing (a store that is down): keep the batch ours
+          for (Message m : msgs) {
+            m.inProgress();
+          }
+        } catch (java.util.concurrent.ExecutionException e) {
+          failed.incrementAndGet();
+          LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), msgs.size(),
+              e.getCause().toString());
+          for (Message m : msgs) {
+            m.nakWithDelay(Duration.ofMillis(500));
+          }
+          return;
+        }
+      }
+    }
+
+    @Override
+    public JsonObject stats() {
+      return new JsonObject().put("durable", spec.durable()).put("stream", spec.stream())
+          .put("batches", batches.get()).put("acked", acks.get()).put("redelivered", redelivered.get())
+          .put("failed_batches", failed.get());
+    }
+
+    @Override
+    public Future<Void> close() {
+      running = false;
+      // a batch the store never commits must not hold the stop forever: JetStream redelivers it
+      vertx.setTimer(STOP_WAIT_MS, t -> stopped.tryComplete());
+      return stopped.future();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.marketprism.platform.bus;
+
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordJson;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+
+/**
+ * The record bus (CONTRACT §1, §4): normalized records go out on their subject
+ * ({@code data_type.exchange.market_type.symbol}) with their identity as the de-duplication id,
+ * and come back to durable consumers in batches that are acknowledged only once the consumer
+ * has committed them.
+ *
+ * <p>Publishing never blocks the caller: while the bus is away or the in-flight window is full,
+ * records wait in a bounded buffer and are sent when it comes back; what does not fit is
+ * dropped and counted in {@link #stats()}.
+ *
+ * <p>Two implementations, chosen by {@code bus.type}: {@link JetStreamRecordBus} (server mode,
+ * durable across crashes of any process) and {@link EventBusRecordBus} (embedded mode, the Vert.x
+ * event bus, nothing survives a crash of the JVM).
+ */
+public interface RecordBus {
+
+  /**
+   * Creates the bus {@code options} describe; call {@link #start()} before use.
+   *
+   * @param vertx the Vert.x instance
+   * @param options bus options
+   * @return an unstarted bus
+   */
+  static RecordBus create(Vertx vertx, BusOptions options) {
+    return options.isNats() ? new JetStreamRecordBus(vertx, options) : new EventBusRecordBus(vertx, options);
+  }
+
+  /**
+   * Connects. A JetStream bus that cannot reach NATS yet still starts: it keeps trying and
+   * buffers what is published meanwhile.
+   *
+   * @return completes when the bus is usable
+   */
+  Future<Void> start();
+
+  /**
+   * Publishes a record on its subject with its identity as message id.
+   *
+   * @param record the record
+   * @return completes when the bus has stored it (JetStream ack), fails with
+   *     {@link BusOverflowException} when it was dropped because the buffer was full
+   */
+  default Future<Void> publish(MarketRecord record) {
+    return publish(record.subject(), record.identity(), RecordJson.toBytes(record));
+  }
+
+  /**
+   * Publishes an already encoded record.
+   *
+   * @param subject its subject
+   * @param messageId its identity, the de-duplication id
+   * @param json its JSON bytes
+   * @return as {@link #publish(MarketRecord)}
+   */
+  Future<Void> publish(String subject, String messageId, byte[] json);
+
+  /**
+   * Starts a durable consumer: batches of records are handed to {@code handler} one at a time
+   * on the caller's context; a batch is acknowledged when the handler's future succeeds and
+   * delivered again (at once or after a crash) when it fails or never completes.
+   *
+   * @param spec which records, batch bounds, ack wait
+   * @param handler commits a batch
+   * @return the running consumer
+   */
+  Future<RecordConsumer> consume(ConsumerSpec spec, BatchHandler handler);
+
+  /**
+   * A non-durable live subscription with a NATS wildcard pattern (the live stream): no
+   * acknowledgements, no redelivery, at most once.
+   *
+   * @param pattern e.g. {@code trade.binance.*.*} or {@code orderbook.>}
+   * @param handler receives each message on the caller's context
+   * @return the subscription; {@link RecordConsumer#close()} ends it
+   */
+  Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler);
+
+  /** @return whether the bus is reachable now */
+  boolean connected();
+
+  /** @return counters of the publisher side */
+  BusStats stats();
+
+  /**
+   * Stops: waits a short while for publishes in flight, then disconnects.
+   *
+   * @return completes when closed
+   */
+  Future<Void> close();
+}

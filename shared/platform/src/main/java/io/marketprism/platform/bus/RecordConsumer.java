@@ -1,0 +1,18 @@
+package io.marketprism.platform.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/** A running consumer or live subscription of a {@link RecordBus}. */
+public interface RecordConsumer {
+
+  /** @return delivery counters: batches, messages, acked, failed batches, dropped (embedded) */
+  JsonObject stats();
+
+  /**
+   * Stops taking new messages; a batch being handled is finished (and acknowledged) first.
+   *
+   * @return completes when stopped
+   */
+  Future<Void> close();
+}

@@ -1,0 +1,88 @@
+package io.marketprism.storage;
+
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.config.ConfigException;
+import io.marketprism.platform.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The storage service's configuration ({@code storage:} and {@code cache:}), validated at start.
+ *
+ * @param hotType {@code duckdb} (embedded) or {@code clickhouse} (server mode)
+ * @param duckDbFile the DuckDB file
+ * @param coldDir the Parquet cold tier root
+ * @param clickHouseUrl the ClickHouse HTTP URL
+ * @param hotDatabase the ClickHouse hot database
+ * @param coldDatabase the ClickHouse cold database
+ * @param clickHouseTimeout per-request timeout towards ClickHouse
+ * @param retentionDays days the hot tier keeps before archiving
+ * @param batchSize most records per committed batch
+ * @param flushInterval longest wait before a partial batch is committed
+ * @param stream the stream read
+ * @param durable the durable consumer name
+ * @param ackWait the consumer's ack wait
+ * @param archiveInterval how often the archive runs (zero: only on request)
+ * @param cacheType {@code memory} or {@code redis}
+ * @param redisUrl the Redis URL
+ * @param bus the bus options
+ */
+public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String hotDatabase,
+    String coldDatabase, Duration clickHouseTimeout, int retentionDays, int batchSize, Duration flushInterval,
+    String stream, String durable, Duration ackWait, Duration archiveInterval, String cacheType, String redisUrl,
+    BusOptions bus) {
+
+  /**
+   * @param root the whole configuration tree
+   * @return the validated options
+   * @throws ConfigException naming the bad key
+   */
+  public static StorageOptions from(JsonObject root) {
+    ConfigReader s = ConfigReader.root(root, "storage");
+    ConfigReader hot = s.section("hot");
+    String type = hot.oneOf("type", Set.of("duckdb", "clickhouse"), "duckdb");
+    Path file = Path.of(hot.string("path", "data/marketprism.duckdb"));
+    String url = hot.string("url", "http://127.0.0.1:8123");
+    if (!url.matches("https?://[^\\s/]+(:\\d{1,5})?/?")) {
+      throw new ConfigException(hot.key("url"), "must be http://host:port, got '" + url + "'");
+    }
+    String db = identifier(hot, "database", "marketprism");
+    Duration timeout = Duration.ofMillis(hot.longIn("timeout_ms", 100, 600_000, 30_000));
+    ConfigReader cold = s.section("cold");
+    Path coldDir = Path.of(cold.string("path", "data/cold"));
+    String coldDb = identifier(cold, "database", "marketprism_cold");
+    if (coldDb.equals(db)) {
+      throw new ConfigException(cold.key("database"), "must differ from " + hot.key("database"));
+    }
+    int retention = s.intIn("retention_days", 1, 36_500, 7);
+    int batch = s.intIn("batch_size", 1, 1_000_000, 5_000);
+    Duration flush = Duration.ofMillis(s.longIn("flush_interval_ms", 1, 60_000, 500));
+    ConfigReader consumer = s.section("consumer");
+    String stream = consumer.string("stream", BusOptions.MARKET_DATA);
+    String durable = consumer.string("durable", "storage");
+    if (!durable.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw new ConfigException(consumer.key("durable"), "must be letters, digits, _ or -, got '" + durable + "'");
+    }
+    Duration ackWait = Duration.ofMillis(consumer.longIn("ack_wait_ms", 1_000, 3_600_000, 30_000));
+    Duration archive = Duration.ofMinutes(s.section("archive").longIn("interval_minutes", 0, 7 * 24 * 60, 60));
+    ConfigReader cache = ConfigReader.root(root, "cache");
+    String cacheType = cache.oneOf("type", Set.of("memory", "redis"), "memory");
+    String redisUrl = cache.string("redis_url", "redis://127.0.0.1:6379");
+    if (!redisUrl.matches("rediss?://\\S+")) {
+      throw new ConfigException(cache.key("redis_url"), "must be redis://host:port, got '" + redisUrl + "'");
+    }
+    return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), db, coldDb, timeout, retention, batch,
+        flush, stream, durable, ackWait, archive, cacheType, redisUrl, BusOptions.from(root));
+  }
+
+  private static String identifier(ConfigReader r, String key, String def) {
+    String v = r.string(key, def);
+    if (!v.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+      throw new ConfigException(r.key(key), "must be a plain identifier (letters, digits, _), got '" + v + "'");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,91 @@
+package io.marketprism.storage.archive;
+
+import io.marketprism.model.DataType;
+import io.marketprism.storage.cold.ColdTier;
+import io.marketprism.storage.hot.HotStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * Moves whole UTC days older than a cut-off from the hot tier to the cold tier, one table and
+ * day at a time: copy (merged with what cold holds of that day), verify that cold now holds the
+ * expected number of distinct records, then drop the day from hot. Each step can be repeated,
+ * so a run interrupted anywhere is finished by the next one, and a second run finds nothing to
+ * move. Runs never overlap.
+ */
+public final class ArchiveJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
+
+  private final HotStore hot;
+  private final ColdTier cold;
+  private Future<JsonObject> running;
+
+  /**
+   * @param hot the hot tier (its {@link HotStore#cold()} is the destination)
+   */
+  public ArchiveJob(HotStore hot) {
+    this.hot = hot;
+    this.cold = hot.cold();
+  }
+
+  /**
+   * Archives every day that ends at or before {@code beforeMs}.
+   *
+   * @param beforeMs the cut-off, epoch ms
+   * @return {@code {"before":..,"moved":[{"table","day","rows"}],"failed":[..]}}; a run already
+   *     going is joined rather than started twice
+   */
+  public synchronized Future<JsonObject> run(long beforeMs) {
+    if (running != null && !running.isComplete()) {
+      return running;
+    }
+    LocalDate lastDay = LocalDate.ofEpochDay(Math.floorDiv(beforeMs, 86_400_000L) - 1);
+    JsonObject report = new JsonObject().put("before", beforeMs).put("moved", new JsonArray())
+        .put("failed", new JsonArray());
+    Future<Void> chain = Future.succeededFuture();
+    for (DataType t : DataType.values()) {
+      chain = chain.compose(v -> hot.days(t)).compose(days -> moveDays(t, days.stream()
+          .filter(d -> !d.isAfter(lastDay)).toList(), 0, report));
+    }
+    running = chain.map(report);
+    return running;
+  }
+
+  private Future<Void> moveDays(DataType t, List<LocalDate> days, int i, JsonObject report) {
+    if (i >= days.size()) {
+      return Future.succeededFuture();
+    }
+    LocalDate day = days.get(i);
+    return moveDay(t, day)
+        .onSuccess(rows -> report.getJsonArray("moved").add(new JsonObject().put("table", t.wire())
+            .put("day", day.toString()).put("rows", rows)))
+        .<Void>mapEmpty()
+        .recover(err -> {
+          LOG.warn("archive of {} {} stopped: {}", t.wire(), day, err.getMessage());
+          report.getJsonArray("failed").add(new JsonObject().put("table", t.wire()).put("day", day.toString())
+              .put("error", err.getMessage()));
+          return Future.succeededFuture();
+        })
+        .compose(v -> moveDays(t, days, i + 1, report));
+  }
+
+  private Future<Long> moveDay(DataType t, LocalDate day) {
+    return cold.copyDay(t, day).compose(expected -> cold.count(t, day).compose(actual -> {
+      if (actual.longValue() != expected.longValue()) {
+        return Future.failedFuture("verification failed: cold holds " + actual + " records of " + day + ", expected "
+            + expected + "; hot kept");
+      }
+      return hot.dropDay(t, day).map(v -> {
+        LOG.info("archived {} {} ({} records)", t.wire(), day, actual);
+        return actual;
+      });
+    }));
+  }
+}

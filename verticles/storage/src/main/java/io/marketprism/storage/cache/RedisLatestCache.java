@@ -1,0 +1,70 @@
+package io.marketprism.storage.cache;
+
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordJson;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts}
+ * and {@code json}, replaced atomically by a Lua script only when the offered record is at least
+ * as new, so several storage instances can feed one cache. Reads go to Redis (one round trip on
+ * loopback, well under a millisecond); when Redis is unreachable, the local copy of what this
+ * instance has seen answers.
+ */
+public final class RedisLatestCache implements LatestCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisLatestCache.class);
+  private static final String PREFIX = "mp:latest:";
+  private static final String SET_IF_NEWER = "local cur = redis.call('HGET', KEYS[1], 'ts') "
+      + "if (not cur) or tonumber(cur) <= tonumber(ARGV[1]) then "
+      + "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'json', ARGV[2]) return 1 end return 0";
+
+  private final Redis redis;
+  private final MemoryLatestCache local = new MemoryLatestCache();
+
+  /**
+   * @param vertx Vert.x
+   * @param url e.g. {@code redis://127.0.0.1:6379}
+   */
+  public RedisLatestCache(Vertx vertx, String url) {
+    this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8)
+        .setMaxPoolWaiting(1024));
+  }
+
+  @Override
+  public Future<Void> offer(List<MarketRecord> records) {
+    Map<String, MarketRecord> newest = MemoryLatestCache.newestBySubject(records);
+    local.offer(new ArrayList<>(newest.values()));
+    List<Request> batch = new ArrayList<>(newest.size());
+    newest.forEach((subject, r) -> batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + subject)
+        .arg(r.tsMs()).arg(RecordJson.toJson(r))));
+    if (batch.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return redis.batch(batch).<Void>mapEmpty().onFailure(e -> LOG.warn("latest cache: Redis write failed: {}", e.toString()));
+  }
+
+  @Override
+  public Future<String> get(String subject) {
+    return redis.send(Request.cmd(Command.HGET).arg(PREFIX + subject).arg("json"))
+        .map(r -> r == null ? local.peek(subject) : r.toString())
+        .recover(e -> Future.succeededFuture(local.peek(subject)));
+  }
+
+  @Override
+  public Future<Void> close() {
+    redis.close();
+    return Future.succeededFuture();
+  }
+}

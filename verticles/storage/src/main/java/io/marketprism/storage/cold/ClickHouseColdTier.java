@@ -1,0 +1,123 @@
+package io.marketprism.storage.cold;
+
+import io.marketprism.model.DataType;
+import io.marketprism.storage.hot.ClickHouseHttp;
+import io.marketprism.storage.hot.TableSchema;
+import io.marketprism.storage.query.SqlFilter;
+import io.marketprism.storage.query.TierPlan;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server-mode cold tier: a second ClickHouse database with the same tables. A day is copied
+ * with {@code INSERT ... SELECT} (a repeated copy is absorbed by ReplacingMergeTree and by the
+ * de-duplicating reads), then the hot partition is dropped whole: no DELETE mutations.
+ */
+public final class ClickHouseColdTier implements ColdTier {
+
+  private static final DateTimeFormatter PARTITION_ID = DateTimeFormatter.BASIC_ISO_DATE;
+
+  private final ClickHouseHttp http;
+  private final String hotDb;
+  private final String coldDb;
+
+  /**
+   * @param http the ClickHouse client
+   * @param hotDb the hot database
+   * @param coldDb the cold database
+   */
+  public ClickHouseColdTier(ClickHouseHttp http, String hotDb, String coldDb) {
+    this.http = http;
+    this.hotDb = hotDb;
+    this.coldDb = coldDb;
+  }
+
+  /**
+   * @param http client
+   * @param db database
+   * @param type data type
+   * @return the days with active parts, oldest first
+   */
+  public static Future<List<LocalDate>> days(ClickHouseHttp http, String db, DataType type) {
+    return http.select("SELECT DISTINCT partition FROM system.parts WHERE active AND database = '" + db
+        + "' AND table = '" + type.wire() + "' ORDER BY partition").map(rows -> rows.stream()
+        .map(r -> LocalDate.parse(r.get("partition").toString().replace("'", ""), PARTITION_ID)).toList());
+  }
+
+  /**
+   * @param http client
+   * @param db database
+   * @param type data type
+   * @param day day
+   * @return distinct records of the day
+   */
+  public static Future<Long> count(ClickHouseHttp http, String db, DataType type, LocalDate day) {
+    return http.scalar("SELECT count() FROM " + db + "." + type.wire() + " FINAL WHERE "
+        + SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline());
+  }
+
+  /**
+   * @param http client
+   * @param db database
+   * @param tier tier name for the answer
+   * @return rows, bytes on disk, uncompressed bytes and compression ratio per table
+   */
+  public static Future<JsonArray> stats(ClickHouseHttp http, String db, String tier) {
+    return http.select("SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, "
+        + "sum(data_uncompressed_bytes) AS raw, sum(data_compressed_bytes) AS packed FROM system.parts "
+        + "WHERE active AND database = '" + db + "' GROUP BY table").map(rows -> {
+          JsonArray out = new JsonArray();
+          for (DataType t : DataType.values()) {
+            Map<String, Object> r = rows.stream().filter(x -> t.wire().equals(x.get("table"))).findFirst().orElse(Map.of());
+            long n = num(r.get("rows"));
+            long bytes = num(r.get("bytes"));
+            long raw = num(r.get("raw"));
+            long packed = num(r.get("packed"));
+            out.add(new JsonObject().put("table", t.wire()).put("tier", tier).put("engine", "clickhouse")
+                .put("rows", n).put("bytes", bytes).put("uncompressed_bytes", raw)
+                .put("compression", packed == 0 ? null : Math.round(100.0 * raw / packed) / 100.0));
+          }
+          return out;
+        });
+  }
+
+  private static long num(Object v) {
+    return v == null ? 0 : Long.parseLong(v.toString());
+  }
+
+  @Override
+  public Future<List<LocalDate>> days(DataType type) {
+    return days(http, coldDb, type);
+  }
+
+  @Override
+  public Future<Long> copyDay(DataType type, LocalDate day) {
+    TableSchema s = TableSchema.of(type);
+    String where = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline();
+    String ident = String.join(", ", s.identityKey());
+    String cols = String.join(", ", s.physicalColumns());
+    Future<Long> expected = http.scalar("SELECT count() FROM (SELECT " + ident + " FROM (SELECT " + ident + " FROM "
+        + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + ident + " FROM " + coldDb + "."
+        + s.table() + " WHERE " + where + ") GROUP BY " + ident + ")");
+    return expected.compose(n -> count(type, day).compose(have -> have.longValue() == n.longValue()
+        ? Future.succeededFuture(n)
+        : http.execute("INSERT INTO " + coldDb + "." + s.table() + " (" + cols + ") SELECT " + cols + " FROM " + hotDb
+            + "." + s.table() + " WHERE " + where).map(n)));
+  }
+
+  @Override
+  public Future<Long> count(DataType type, LocalDate day) {
+    return count(http, coldDb, type, day);
+  }
+
+  @Override
+  public Future<JsonArray> stats() {
+    return stats(http, coldDb, "cold");
+  }
+}

@@ -1,0 +1,40 @@
+package io.marketprism.storage.cold;
+
+import io.marketprism.model.DataType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * The cold tier: whole UTC days moved out of the hot tier. Copying a day is idempotent: rows the
+ * tier holds already are absorbed by identity, so a copy interrupted by a crash is simply done again.
+ */
+public interface ColdTier {
+
+  /**
+   * @param type a data type
+   * @return the days this tier holds, oldest first
+   */
+  Future<List<LocalDate>> days(DataType type);
+
+  /**
+   * Copies a day from the hot tier, merging it with what this tier already holds of that day.
+   *
+   * @param type a data type
+   * @param day a UTC day
+   * @return the number of distinct records the day must hold afterwards (hot ∪ cold)
+   */
+  Future<Long> copyDay(DataType type, LocalDate day);
+
+  /**
+   * @param type a data type
+   * @param day a UTC day
+   * @return the number of distinct records of the day in this tier
+   */
+  Future<Long> count(DataType type, LocalDate day);
+
+  /** @return per table: {@code {"table","tier":"cold","rows","bytes","uncompressed_bytes","compression"}} */
+  Future<JsonArray> stats();
+}

@@ -1,0 +1,171 @@
+package io.marketprism.storage.cold;
+
+import io.marketprism.model.DataType;
+import io.marketprism.storage.hot.DuckDb;
+import io.marketprism.storage.hot.TableSchema;
+import io.marketprism.storage.query.TierPlan;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The embedded cold tier: one Parquet file (ZSTD) per data type and UTC day,
+ * {@code {root}/{data_type}/date=YYYY-MM-DD/part.parquet}, written by DuckDB from the hot table.
+ * A day is rewritten whole (its previous file merged in, de-duplicated by identity) into a
+ * temporary file that replaces the old one atomically, so a crash leaves either the old or the
+ * new file, never half of one.
+ */
+public final class ParquetColdTier implements ColdTier {
+
+  private static final String FILE = "part.parquet";
+
+  private final Vertx vertx;
+  private final DuckDb db;
+  private final Path root;
+
+  /**
+   * @param vertx Vert.x
+   * @param db the hot database (its writer does the copies, so they never race an ingest)
+   * @param root the cold directory, e.g. {@code data/cold}
+   */
+  public ParquetColdTier(Vertx vertx, DuckDb db, Path root) {
+    this.vertx = vertx;
+    this.db = db;
+    this.root = root.toAbsolutePath();
+  }
+
+  private Path file(DataType type, LocalDate day) {
+    return root.resolve(type.wire()).resolve("date=" + day).resolve(FILE);
+  }
+
+  private static String quote(Path p) {
+    return "'" + p.toString().replace("'", "''") + "'";
+  }
+
+  /**
+   * @param type a data type
+   * @param days archived days
+   * @return a DuckDB table function reading those days' files
+   */
+  public String parquetSource(DataType type, List<LocalDate> days) {
+    return "read_parquet([" + days.stream().map(d -> quote(file(type, d))).collect(Collectors.joining(", ")) + "])";
+  }
+
+  @Override
+  public Future<List<LocalDate>> days(DataType type) {
+    return vertx.executeBlocking(() -> {
+      Path dir = root.resolve(type.wire());
+      List<LocalDate> out = new ArrayList<>();
+      if (!Files.isDirectory(dir)) {
+        return out;
+      }
+      try (Stream<Path> s = Files.list(dir)) {
+        s.filter(p -> p.getFileName().toString().startsWith("date=") && Files.isRegularFile(p.resolve(FILE)))
+            .forEach(p -> out.add(LocalDate.parse(p.getFileName().toString().substring(5))));
+      }
+      out.sort(null);
+      return out;
+    }, false);
+  }
+
+  @Override
+  public Future<Long> copyDay(DataType type, LocalDate day) {
+    TableSchema s = TableSchema.of(type);
+    long from = day.toEpochDay() * TierPlan.DAY_MS;
+    String cols = String.join(", ", s.physicalColumns());
+    String ident = String.join(", ", s.identityKey());
+    Path target = file(type, day);
+    Path tmp = target.resolveSibling(FILE + ".tmp");
+    return db.write(c -> {
+      Files.createDirectories(target.getParent());
+      String src = "SELECT " + cols + " FROM " + s.table() + " WHERE ts_ms >= " + from + " AND ts_ms < "
+          + (from + TierPlan.DAY_MS);
+      if (Files.isRegularFile(target)) {
+        src += " UNION ALL SELECT " + cols + " FROM read_parquet(" + quote(target) + ")";
+      }
+      long expected;
+      try (Statement st = c.createStatement()) {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT DISTINCT " + ident + " FROM (" + src + "))")) {
+          rs.next();
+          expected = rs.getLong(1);
+        }
+        st.execute("COPY (SELECT * FROM (" + src + ") QUALIFY row_number() OVER (PARTITION BY " + ident
+            + ") = 1 ORDER BY " + String.join(", ", s.sortKey()) + ") TO " + quote(tmp)
+            + " (FORMAT PARQUET, COMPRESSION ZSTD)");
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return expected;
+    });
+  }
+
+  @Override
+  public Future<Long> count(DataType type, LocalDate day) {
+    Path f = file(type, day);
+    TableSchema s = TableSchema.of(type);
+    return db.read(c -> {
+      if (!Files.isRegularFile(f)) {
+        return 0L;
+      }
+      try (Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT DISTINCT " + String.join(", ", s.identityKey())
+               + " FROM read_parquet(" + quote(f) + "))")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  @Override
+  public Future<JsonArray> stats() {
+    return days(DataType.TRADE).compose(ignored -> db.read(c -> {
+      JsonArray out = new JsonArray();
+      for (DataType t : DataType.values()) {
+        Path dir = root.resolve(t.wire());
+        long bytes = 0;
+        long rows = 0;
+        long uncompressed = 0;
+        if (Files.isDirectory(dir)) {
+          List<Path> files;
+          try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(p -> p.getFileName().toString().equals(FILE)).toList();
+          }
+          for (Path f : files) {
+            bytes += size(f);
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT sum(num_values) FILTER (WHERE column_id = 0), "
+                     + "sum(total_uncompressed_size) FROM parquet_metadata(" + quote(f) + ")")) {
+              rs.next();
+              rows += rs.getLong(1);
+              uncompressed += rs.getLong(2);
+            }
+          }
+        }
+        out.add(new JsonObject().put("table", t.wire()).put("tier", "cold").put("engine", "parquet").put("rows", rows)
+            .put("bytes", bytes).put("uncompressed_bytes", uncompressed)
+            .put("compression", bytes == 0 ? null : Math.round(100.0 * uncompressed / bytes) / 100.0));
+      }
+      return out;
+    }));
+  }
+
+  private static long size(Path f) {
+    try {
+      return Files.size(f);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}

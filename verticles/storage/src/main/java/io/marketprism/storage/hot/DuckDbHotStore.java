@@ -1,0 +1,328 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.PriceLevel;
+import io.marketprism.storage.cold.ColdTier;
+import io.marketprism.storage.cold.ParquetColdTier;
+import io.marketprism.storage.query.Cursor;
+import io.marketprism.storage.query.KlineQuery;
+import io.marketprism.storage.query.Page;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.SqlFilter;
+import io.marketprism.storage.query.TierPlan;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded hot tier: DuckDB in one local file. Each table has the identity as primary key;
+ * a batch is appended with the Appender into a staging table and moved with
+ * {@code INSERT OR IGNORE}, so records seen before are absorbed, all in one transaction on the
+ * single writer thread. Its cold tier is {@link ParquetColdTier}.
+ */
+public final class DuckDbHotStore implements HotStore {
+
+  private final Vertx vertx;
+  private final Path file;
+  private final Path coldDir;
+  private DuckDb db;
+  private ParquetColdTier cold;
+
+  /**
+   * @param vertx Vert.x
+   * @param file the database file
+   * @param coldDir the root of the Parquet cold tier
+   */
+  public DuckDbHotStore(Vertx vertx, Path file, Path coldDir) {
+    this.vertx = vertx;
+    this.file = file;
+    this.coldDir = coldDir;
+  }
+
+  @Override
+  public Future<Void> start() {
+    return DuckDb.open(vertx, file).compose(d -> {
+      db = d;
+      cold = new ParquetColdTier(vertx, d, coldDir);
+      return d.write(c -> {
+        try (Statement st = c.createStatement()) {
+          for (DataType t : DataType.values()) {
+            TableSchema s = TableSchema.of(t);
+            st.execute("CREATE TABLE IF NOT EXISTS " + s.table() + " (" + columnsDdl(s, true) + ", PRIMARY KEY ("
+                + String.join(", ", s.identityKey()) + "))");
+            st.execute("CREATE TABLE IF NOT EXISTS stage_" + s.table() + " (" + columnsDdl(s, false) + ")");
+          }
+        }
+        return null;
+      });
+    });
+  }
+
+  private static String columnsDdl(TableSchema s, boolean notNull) {
+    List<String> out = new ArrayList<>();
+    for (Column c : s.columns()) {
+      String nn = notNull && !c.kind().nullable() ? " NOT NULL" : "";
+      switch (c.kind()) {
+        case LEVELS -> {
+          out.add(c.name() + "_price DECIMAL(38,18)[]");
+          out.add(c.name() + "_qty DECIMAL(38,18)[]");
+        }
+        case STRING, NULLABLE_STRING -> out.add(c.name() + " VARCHAR" + nn);
+        case DECIMAL, NULLABLE_DECIMAL -> out.add(c.name() + " DECIMAL(38,18)" + nn);
+        case UINT64, NULLABLE_UINT64 -> out.add(c.name() + " BIGINT" + nn);
+        case INT32 -> out.add(c.name() + " INTEGER" + nn);
+        default -> out.add(c.name() + " BOOLEAN" + nn);
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  @Override
+  public Future<Void> write(List<MarketRecord> records) {
+    Map<DataType, List<MarketRecord>> byType = new EnumMap<>(DataType.class);
+    for (MarketRecord r : records) {
+      byType.computeIfAbsent(r.dataType(), k -> new ArrayList<>()).add(r);
+    }
+    return db.write(c -> {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        for (Map.Entry<DataType, List<MarketRecord>> e : byType.entrySet()) {
+          TableSchema s = TableSchema.of(e.getKey());
+          st.execute("DELETE FROM stage_" + s.table());
+          try (DuckDBAppender app = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "stage_" + s.table())) {
+            for (MarketRecord r : e.getValue()) {
+              app.beginRow();
+              for (Column col : s.columns()) {
+                append(app, col, col.value().apply(r));
+              }
+              app.endRow();
+            }
+          }
+          String ident = String.join(", ", s.identityKey());
+          st.execute("INSERT OR IGNORE INTO " + s.table() + " SELECT DISTINCT ON (" + ident + ") * FROM stage_"
+              + s.table());
+          st.execute("DELETE FROM stage_" + s.table());
+        }
+        c.commit();
+      } catch (Exception e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+      return null;
+    });
+  }
+
+  private static void append(DuckDBAppender app, Column col, Object v) throws SQLException {
+    if (v == null) {
+      if (col.kind() == Column.Kind.LEVELS) {
+        app.appendNull();
+      }
+      app.appendNull();
+      return;
+    }
+    switch (col.kind()) {
+      case LEVELS -> {
+        @SuppressWarnings("unchecked")
+        List<PriceLevel> levels = (List<PriceLevel>) v;
+        List<BigDecimal> px = new ArrayList<>(levels.size());
+        List<BigDecimal> qty = new ArrayList<>(levels.size());
+        for (PriceLevel l : levels) {
+          px.add(decimal(l.price()));
+          qty.add(decimal(l.quantity()));
+        }
+        app.append(px);
+        app.append(qty);
+      }
+      case DECIMAL, NULLABLE_DECIMAL -> app.append(decimal((String) v));
+      case UINT64, NULLABLE_UINT64 -> app.append(((Number) v).longValue());
+      case INT32 -> app.append(((Number) v).intValue());
+      case BOOL, NULLABLE_BOOL -> app.append((boolean) (Boolean) v);
+      default -> app.append((String) v);
+    }
+  }
+
+  private static BigDecimal decimal(String s) {
+    return new BigDecimal(StoredValues.fitDecimal(s)).setScale(StoredValues.SCALE);
+  }
+
+  /** The FROM source of a query: hot table and the Parquet files of cold days, unioned. */
+  private String source(TableSchema s, TierPlan plan, String where) {
+    String cols = String.join(", ", s.physicalColumns());
+    List<String> parts = new ArrayList<>();
+    if (plan.hot()) {
+      parts.add("SELECT " + cols + " FROM " + s.table() + " WHERE " + where);
+    }
+    if (!plan.coldDays().isEmpty()) {
+      parts.add("SELECT " + cols + " FROM " + cold.parquetSource(s.type(), plan.coldDays()) + " WHERE " + where);
+    }
+    return parts.isEmpty() ? "SELECT " + cols + " FROM " + s.table() + " WHERE false" : String.join(" UNION ALL ", parts);
+  }
+
+  /** Binds the filter's values once per union branch. */
+  private static void bind(PreparedStatement ps, SqlFilter f, int branches) throws SQLException {
+    int i = 1;
+    for (int b = 0; b < branches; b++) {
+      for (Object v : f.values()) {
+        ps.setObject(i++, v);
+      }
+    }
+  }
+
+  private static int branches(TierPlan plan) {
+    int n = (plan.hot() ? 1 : 0) + (plan.coldDays().isEmpty() ? 0 : 1);
+    return Math.max(1, n);
+  }
+
+  @Override
+  public Future<Page> records(RecordQuery q, TierPlan plan) {
+    TableSchema s = TableSchema.of(q.type());
+    SqlFilter f = SqlFilter.of(q);
+    String sql = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY row_number() OVER (PARTITION BY "
+        + String.join(", ", s.identityKey()) + ") = 1 ORDER BY " + String.join(", ", s.resultOrder()) + " LIMIT "
+        + q.limit();
+    return db.read(c -> {
+      List<String> out = new ArrayList<>();
+      Cursor last = null;
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, f, branches(plan));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(StoredValues.recordJson(s, name -> value(rs, name)));
+            last = new Cursor(rs.getLong("ts_ms"), rs.getString("exchange"), rs.getString("market_type"),
+                rs.getString("symbol"), s.keyColumn() == null ? null : rs.getString(s.keyColumn()));
+          }
+        }
+      }
+      return new Page(out, out.size() == q.limit() ? last : null);
+    });
+  }
+
+  private static Object value(ResultSet rs, String name) {
+    try {
+      Object v = rs.getObject(name);
+      if (v instanceof java.sql.Array a) {
+        return a.getArray();
+      }
+      return v;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Future<JsonArray> klines(KlineQuery q, TierPlan plan) {
+    TableSchema s = TableSchema.of(DataType.TRADE);
+    SqlFilter f = SqlFilter.of(q);
+    long ms = q.intervalMs();
+    String sql = "SELECT (ts_ms // " + ms + ") * " + ms + " AS open_time_ms, arg_min(price, (ts_ms, trade_id)) AS o, "
+        + "max(price) AS h, min(price) AS l, arg_max(price, (ts_ms, trade_id)) AS c, sum(quantity) AS v, count(*) AS n "
+        + "FROM (SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY row_number() OVER (PARTITION BY "
+        + String.join(", ", s.identityKey()) + ") = 1) GROUP BY 1 ORDER BY 1";
+    return db.read(c -> {
+      JsonArray bars = new JsonArray();
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, f, branches(plan));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            bars.add(Bars.bar(rs.getLong(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4),
+                rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getLong(7)));
+          }
+        }
+      }
+      return bars;
+    });
+  }
+
+  @Override
+  public Future<List<LocalDate>> days(DataType type) {
+    return db.read(c -> {
+      List<LocalDate> out = new ArrayList<>();
+      try (Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT DISTINCT ts_ms // 86400000 AS d FROM " + type.wire() + " ORDER BY d")) {
+        while (rs.next()) {
+          out.add(LocalDate.ofEpochDay(rs.getLong(1)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Future<Long> count(DataType type, LocalDate day) {
+    SqlFilter f = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS);
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + type.wire() + " WHERE " + f.sql())) {
+        bind(ps, f, 1);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> dropDay(DataType type, LocalDate day) {
+    SqlFilter f = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS);
+    return db.write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + type.wire() + " WHERE " + f.sql())) {
+        bind(ps, f, 1);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<JsonArray> stats() {
+    return db.read(c -> {
+      JsonArray out = new JsonArray();
+      for (DataType t : DataType.values()) {
+        long rows;
+        long blocks;
+        try (Statement st = c.createStatement()) {
+          try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + t.wire())) {
+            rs.next();
+            rows = rs.getLong(1);
+          }
+          try (ResultSet rs = st.executeQuery("SELECT count(DISTINCT block_id) FROM pragma_storage_info('"
+              + t.wire() + "') WHERE block_id >= 0")) {
+            rs.next();
+            blocks = rs.getLong(1);
+          }
+        }
+        out.add(new JsonObject().put("table", t.wire()).put("tier", "hot").put("engine", "duckdb").put("rows", rows)
+            .put("bytes", blocks * 262_144L).put("uncompressed_bytes", null).put("compression", null));
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public ColdTier cold() {
+    return cold;
+  }
+
+  @Override
+  public Future<Void> close() {
+    return db == null ? Future.succeededFuture() : db.close();
+  }
+}

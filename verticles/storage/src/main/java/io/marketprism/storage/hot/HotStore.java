@@ -1,0 +1,87 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.storage.cold.ColdTier;
+import io.marketprism.storage.query.KlineQuery;
+import io.marketprism.storage.query.Page;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+
+import java.time.LocalDate;
+import java.util.List;
+
+/**
+ * The hot tier: one table per data type (see {@link TableSchema}), partitioned by UTC day,
+ * written in batches that absorb records seen before by their identity; and the queries, which
+ * read this tier and its {@link #cold()} tier together as a {@link TierPlan} says, with the same
+ * results wherever the rows live.
+ */
+public interface HotStore {
+
+  /**
+   * Creates databases and tables that are missing.
+   *
+   * @return completes when ready
+   */
+  Future<Void> start();
+
+  /**
+   * Stores a batch; a record whose identity is stored already is absorbed (not duplicated).
+   *
+   * @param records the batch, any mix of data types
+   * @return completes when the batch is committed
+   */
+  Future<Void> write(List<MarketRecord> records);
+
+  /**
+   * @param q a records query
+   * @param plan the tiers to read
+   * @return one page, de-duplicated by identity across tiers
+   */
+  Future<Page> records(RecordQuery q, TierPlan plan);
+
+  /**
+   * @param q a kline query
+   * @param plan the tiers to read
+   * @return bars {@code {"open_time_ms","open","high","low","close","volume","quote_volume","trade_count"}}, oldest first
+   */
+  Future<JsonArray> klines(KlineQuery q, TierPlan plan);
+
+  /**
+   * @param type a data type
+   * @return the UTC days with rows in the hot tier, oldest first
+   */
+  Future<List<LocalDate>> days(DataType type);
+
+  /**
+   * @param type a data type
+   * @param day a UTC day
+   * @return the number of distinct records of that day in the hot tier
+   */
+  Future<Long> count(DataType type, LocalDate day);
+
+  /**
+   * Removes a whole day from the hot tier (after it was archived and verified).
+   *
+   * @param type a data type
+   * @param day a UTC day
+   * @return completes when removed
+   */
+  Future<Void> dropDay(DataType type, LocalDate day);
+
+  /** @return per table: {@code {"table","tier":"hot","rows","bytes","uncompressed_bytes","compression"}} */
+  Future<JsonArray> stats();
+
+  /** @return the cold tier that archives this store's days */
+  ColdTier cold();
+
+  /**
+   * Releases connections.
+   *
+   * @return completes when closed
+   */
+  Future<Void> close();
+}

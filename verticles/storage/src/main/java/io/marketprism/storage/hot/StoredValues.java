@@ -1,0 +1,123 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.Decimals;
+import io.marketprism.model.DataType;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordJson;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Conversions between record fields and stored values that every store shares: decimals fitted
+ * to {@code Decimal(38,18)} and rows read back into record JSON, so a record reads the same from
+ * any store and tier.
+ */
+public final class StoredValues {
+
+  /** Digits after the point the stores keep. */
+  public static final int SCALE = 18;
+  /** Digits before the point the stores keep. */
+  public static final int INTEGER_DIGITS = 20;
+
+  private StoredValues() {
+  }
+
+  /**
+   * Fits a canonical decimal string to {@code Decimal(38,18)}: values with more than 18
+   * fractional digits are rounded half-even (no exchange quotes that finely; such digits are
+   * float noise), values with more than 20 integer digits are refused.
+   *
+   * @param canonical a decimal string
+   * @return a decimal string that the stores hold exactly
+   * @throws IllegalArgumentException when the value is too large
+   */
+  public static String fitDecimal(String canonical) {
+    int dot = canonical.indexOf('.');
+    int intDigits = (dot < 0 ? canonical.length() : dot) - (canonical.startsWith("-") ? 1 : 0);
+    int fracDigits = dot < 0 ? 0 : canonical.length() - dot - 1;
+    if (intDigits <= INTEGER_DIGITS && fracDigits <= SCALE && canonical.indexOf('e') < 0
+        && canonical.indexOf('E') < 0) {
+      return canonical;
+    }
+    BigDecimal d = new BigDecimal(canonical).setScale(SCALE, RoundingMode.HALF_EVEN);
+    if (d.precision() - d.scale() > INTEGER_DIGITS) {
+      throw new IllegalArgumentException("decimal " + canonical + " has more than " + INTEGER_DIGITS + " integer digits");
+    }
+    return Decimals.plain(d);
+  }
+
+  /**
+   * Builds the record JSON of one stored row.
+   *
+   * @param schema the table
+   * @param value the value of a physical column by name: decimals as strings or numbers, integers, booleans, arrays
+   * @return the record's canonical JSON (CONTRACT §3)
+   */
+  public static String recordJson(TableSchema schema, Function<String, Object> value) {
+    JsonObject o = new JsonObject().put("data_type", schema.type().wire());
+    for (Column c : schema.columns()) {
+      switch (c.kind()) {
+        case LEVELS -> o.put(c.name(), levels(value.apply(c.name() + "_price"), value.apply(c.name() + "_qty")));
+        case DECIMAL, NULLABLE_DECIMAL -> {
+          Object v = value.apply(c.name());
+          o.put(c.name(), v == null ? null : decimal(v));
+        }
+        case UINT64, NULLABLE_UINT64, INT32 -> {
+          Object v = value.apply(c.name());
+          o.put(c.name(), v == null ? null : v instanceof Number n ? n.longValue() : Long.parseLong(v.toString()));
+        }
+        case BOOL, NULLABLE_BOOL -> {
+          Object v = value.apply(c.name());
+          o.put(c.name(), v == null ? null : v instanceof Boolean b ? b : !"0".equals(v.toString())
+              && !"false".equalsIgnoreCase(v.toString()));
+        }
+        default -> {
+          Object v = value.apply(c.name());
+          o.put(c.name(), v == null ? null : v.toString());
+        }
+      }
+    }
+    MarketRecord r = RecordJson.parse(o.encode());
+    return RecordJson.toJson(r);
+  }
+
+  private static JsonArray levels(Object prices, Object qtys) {
+    List<?> p = asList(prices);
+    List<?> q = asList(qtys);
+    JsonArray out = new JsonArray();
+    for (int i = 0; i < p.size(); i++) {
+      out.add(new JsonArray().add(decimal(p.get(i))).add(decimal(q.get(i))));
+    }
+    return out;
+  }
+
+  private static String decimal(Object v) {
+    return v instanceof BigDecimal d ? Decimals.plain(d) : Decimals.canonical(v.toString());
+  }
+
+  private static List<?> asList(Object v) {
+    if (v instanceof JsonArray a) {
+      return a.getList();
+    }
+    if (v instanceof List<?> l) {
+      return l;
+    }
+    if (v instanceof Object[] arr) {
+      return java.util.Arrays.asList(arr);
+    }
+    return List.of();
+  }
+
+  /**
+   * @param type a data type
+   * @return whether its key column is numeric (book update ids) rather than text (trade ids)
+   */
+  public static boolean numericKey(DataType type) {
+    return type == DataType.ORDERBOOK;
+  }
+}

@@ -1,0 +1,195 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.FundingRateRecord;
+import io.marketprism.model.KlineRecord;
+import io.marketprism.model.LiquidationRecord;
+import io.marketprism.model.LongShortRatioRecord;
+import io.marketprism.model.MarkPriceRecord;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.OpenInterestRecord;
+import io.marketprism.model.OrderBookRecord;
+import io.marketprism.model.TickerRecord;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.model.VolatilityIndexRecord;
+import io.marketprism.storage.hot.Column.Kind;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The stored form of each data type, shared by every store so that hot and cold tiers, ClickHouse
+ * and DuckDB hold the same columns: the common fields, then the type's own, in the order of the
+ * record JSON. One table per data type, named after it ({@code trade}, {@code orderbook}, ...),
+ * ordered by {@link #sortKey()}; the identity (CONTRACT §3) is {@link #identityKey()}.
+ */
+public final class TableSchema {
+
+  private static final Map<DataType, TableSchema> ALL = new EnumMap<>(DataType.class);
+
+  private final DataType type;
+  private final List<Column> columns;
+  private final String keyColumn;
+
+  private TableSchema(DataType type, String keyColumn, List<Column> own) {
+    this.type = type;
+    this.keyColumn = keyColumn;
+    List<Column> cols = new ArrayList<>();
+    cols.add(new Column("exchange", Kind.STRING, r -> r.exchange().wire()));
+    cols.add(new Column("market_type", Kind.STRING, r -> r.marketType().wire()));
+    cols.add(new Column("symbol", Kind.STRING, MarketRecord::symbol));
+    cols.add(new Column("exchange_symbol", Kind.NULLABLE_STRING, MarketRecord::exchangeSymbol));
+    cols.add(new Column("ts_ms", Kind.UINT64, MarketRecord::tsMs));
+    cols.add(new Column("recv_ts_us", Kind.UINT64, MarketRecord::recvTsUs));
+    cols.addAll(own);
+    this.columns = List.copyOf(cols);
+  }
+
+  /**
+   * @param type a data type
+   * @return its table schema
+   */
+  public static TableSchema of(DataType type) {
+    return ALL.get(type);
+  }
+
+  /** @return the data type */
+  public DataType type() {
+    return type;
+  }
+
+  /** @return the table name: the data type's wire name */
+  public String table() {
+    return type.wire();
+  }
+
+  /** @return the columns in record-JSON order */
+  public List<Column> columns() {
+    return columns;
+  }
+
+  /** @return the column that tells records of one instrument apart besides {@code ts_ms}, or null */
+  public String keyColumn() {
+    return keyColumn;
+  }
+
+  /** @return the identity columns: exchange, market type, symbol, time and the key column where there is one */
+  public List<String> identityKey() {
+    List<String> k = new ArrayList<>(List.of("exchange", "market_type", "symbol", "ts_ms"));
+    if (keyColumn != null) {
+      k.add(keyColumn);
+    }
+    return k;
+  }
+
+  /** @return the table order (the identity, instrument first so range scans of one symbol are contiguous) */
+  public List<String> sortKey() {
+    return identityKey();
+  }
+
+  /** @return the order of query results: time first, then the identity */
+  public List<String> resultOrder() {
+    List<String> k = new ArrayList<>(List.of("ts_ms", "exchange", "market_type", "symbol"));
+    if (keyColumn != null) {
+      k.add(keyColumn);
+    }
+    return k;
+  }
+
+  /** @return the physical column names (book sides expanded to their two arrays) */
+  public List<String> physicalColumns() {
+    List<String> out = new ArrayList<>();
+    for (Column c : columns) {
+      if (c.kind() == Kind.LEVELS) {
+        out.add(c.name() + "_price");
+        out.add(c.name() + "_qty");
+      } else {
+        out.add(c.name());
+      }
+    }
+    return out;
+  }
+
+  private static <R> Column col(String name, Kind kind, Class<R> cls, Function<R, Object> f) {
+    return new Column(name, kind, r -> f.apply(cls.cast(r)));
+  }
+
+  private static void add(DataType t, String key, List<Column> own) {
+    ALL.put(t, new TableSchema(t, key, own));
+  }
+
+  static {
+    Class<TradeRecord> tr = TradeRecord.class;
+    add(DataType.TRADE, "trade_id", List.of(
+        col("trade_id", Kind.STRING, tr, TradeRecord::tradeId),
+        col("price", Kind.DECIMAL, tr, TradeRecord::price),
+        col("quantity", Kind.DECIMAL, tr, TradeRecord::quantity),
+        col("side", Kind.STRING, tr, TradeRecord::side)));
+    Class<OrderBookRecord> ob = OrderBookRecord.class;
+    add(DataType.ORDERBOOK, "last_update_id", List.of(
+        col("bids", Kind.LEVELS, ob, OrderBookRecord::bids),
+        col("asks", Kind.LEVELS, ob, OrderBookRecord::asks),
+        col("depth", Kind.INT32, ob, OrderBookRecord::depth),
+        col("last_update_id", Kind.UINT64, ob, OrderBookRecord::lastUpdateId),
+        col("checksum_ok", Kind.NULLABLE_BOOL, ob, OrderBookRecord::checksumOk)));
+    Class<TickerRecord> tk = TickerRecord.class;
+    add(DataType.TICKER, null, List.of(
+        col("best_bid", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBid),
+        col("best_bid_qty", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBidQty),
+        col("best_ask", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestAsk),
+        col("best_ask_qty", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestAskQty),
+        col("last_price", Kind.NULLABLE_DECIMAL, tk, TickerRecord::lastPrice),
+        col("volume_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::volume24h),
+        col("quote_volume_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::quoteVolume24h),
+        col("high_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::high24h),
+        col("low_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::low24h)));
+    Class<KlineRecord> kl = KlineRecord.class;
+    add(DataType.KLINE, null, List.of(
+        col("interval", Kind.STRING, kl, KlineRecord::interval),
+        col("open_time_ms", Kind.UINT64, kl, KlineRecord::openTimeMs),
+        col("close_time_ms", Kind.NULLABLE_UINT64, kl, KlineRecord::closeTimeMs),
+        col("open", Kind.NULLABLE_DECIMAL, kl, KlineRecord::open),
+        col("high", Kind.NULLABLE_DECIMAL, kl, KlineRecord::high),
+        col("low", Kind.NULLABLE_DECIMAL, kl, KlineRecord::low),
+        col("close", Kind.NULLABLE_DECIMAL, kl, KlineRecord::close),
+        col("volume", Kind.NULLABLE_DECIMAL, kl, KlineRecord::volume),
+        col("quote_volume", Kind.NULLABLE_DECIMAL, kl, KlineRecord::quoteVolume),
+        col("trade_count", Kind.NULLABLE_UINT64, kl, KlineRecord::tradeCount),
+        col("closed", Kind.BOOL, kl, KlineRecord::closed)));
+    Class<FundingRateRecord> fr = FundingRateRecord.class;
+    add(DataType.FUNDING_RATE, null, List.of(
+        col("funding_rate", Kind.NULLABLE_DECIMAL, fr, FundingRateRecord::fundingRate),
+        col("funding_time_ms", Kind.NULLABLE_UINT64, fr, FundingRateRecord::fundingTimeMs),
+        col("next_funding_time_ms", Kind.NULLABLE_UINT64, fr, FundingRateRecord::nextFundingTimeMs),
+        col("estimated_rate", Kind.NULLABLE_DECIMAL, fr, FundingRateRecord::estimatedRate)));
+    Class<MarkPriceRecord> mp = MarkPriceRecord.class;
+    add(DataType.MARK_PRICE, null, List.of(
+        col("mark_price", Kind.NULLABLE_DECIMAL, mp, MarkPriceRecord::markPrice),
+        col("index_price", Kind.NULLABLE_DECIMAL, mp, MarkPriceRecord::indexPrice)));
+    Class<OpenInterestRecord> oi = OpenInterestRecord.class;
+    add(DataType.OPEN_INTEREST, null, List.of(
+        col("open_interest", Kind.NULLABLE_DECIMAL, oi, OpenInterestRecord::openInterest),
+        col("open_interest_value", Kind.NULLABLE_DECIMAL, oi, OpenInterestRecord::openInterestValue)));
+    Class<LiquidationRecord> lq = LiquidationRecord.class;
+    add(DataType.LIQUIDATION, null, List.of(
+        col("side", Kind.NULLABLE_STRING, lq, LiquidationRecord::side),
+        col("price", Kind.NULLABLE_DECIMAL, lq, LiquidationRecord::price),
+        col("quantity", Kind.NULLABLE_DECIMAL, lq, LiquidationRecord::quantity),
+        col("order_id", Kind.NULLABLE_STRING, lq, LiquidationRecord::orderId)));
+    Class<VolatilityIndexRecord> vi = VolatilityIndexRecord.class;
+    add(DataType.VOLATILITY_INDEX, null, List.of(
+        col("index_value", Kind.NULLABLE_DECIMAL, vi, VolatilityIndexRecord::indexValue),
+        col("resolution", Kind.NULLABLE_STRING, vi, VolatilityIndexRecord::resolution)));
+    Class<LongShortRatioRecord> ls = LongShortRatioRecord.class;
+    List<Column> lsr = List.of(
+        col("long_short_ratio", Kind.NULLABLE_DECIMAL, ls, LongShortRatioRecord::longShortRatio),
+        col("long_ratio", Kind.NULLABLE_DECIMAL, ls, LongShortRatioRecord::longRatio),
+        col("short_ratio", Kind.NULLABLE_DECIMAL, ls, LongShortRatioRecord::shortRatio),
+        col("period", Kind.NULLABLE_STRING, ls, LongShortRatioRecord::period));
+    add(DataType.LSR_TOP_POSITION, null, lsr);
+    add(DataType.LSR_ALL_ACCOUNT, null, lsr);
+  }
+}

@@ -1,0 +1,12 @@
+package io.marketprism.storage.query;
+
+import java.util.List;
+
+/**
+ * One page of records.
+ *
+ * @param records record JSON texts, oldest first
+ * @param next the cursor of the next page, or null when this was the last
+ */
+public record Page(List<String> records, Cursor next) {
+}

@@ -1,0 +1,139 @@
+package io.marketprism.storage.query;
+
+import io.marketprism.storage.hot.StoredValues;
+import io.marketprism.storage.hot.TableSchema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A WHERE clause with {@code ?} placeholders and its values, built only from validated queries.
+ * DuckDB binds the values; ClickHouse 18.16 has no query parameters over HTTP, so
+ * {@link #inline()} renders them as literals, accepting only numbers and strings of a strict
+ * alphabet (validated enums, symbols, ids), escaped.
+ */
+public final class SqlFilter {
+
+  private static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9_.:\\-]{0,128}");
+
+  private final StringBuilder sql = new StringBuilder();
+  private final List<Object> values = new ArrayList<>();
+
+  private SqlFilter() {
+  }
+
+  /**
+   * The filter of a records page: instrument, time range and the keyset after the cursor.
+   *
+   * @param q the query
+   * @return the filter
+   */
+  public static SqlFilter of(RecordQuery q) {
+    SqlFilter f = new SqlFilter();
+    f.cond("ts_ms >= ?", q.startMs()).cond("ts_ms < ?", q.endMs());
+    if (q.exchange() != null) {
+      f.cond("exchange = ?", q.exchange().wire());
+    }
+    if (q.marketType() != null) {
+      f.cond("market_type = ?", q.marketType().wire());
+    }
+    if (q.symbol() != null) {
+      f.cond("symbol = ?", q.symbol());
+    }
+    if (q.cursor() != null) {
+      f.after(TableSchema.of(q.type()), q.cursor());
+    }
+    return f;
+  }
+
+  /**
+   * The filter of the trades behind kline bars.
+   *
+   * @param q the query
+   * @return the filter
+   */
+  public static SqlFilter of(KlineQuery q) {
+    return new SqlFilter().cond("exchange = ?", q.exchange().wire()).cond("market_type = ?", q.marketType().wire())
+        .cond("symbol = ?", q.symbol()).cond("ts_ms >= ?", q.startMs()).cond("ts_ms < ?", q.endMs());
+  }
+
+  /**
+   * The rows of one UTC day.
+   *
+   * @param dayStartMs midnight UTC of the day
+   * @return the filter
+   */
+  public static SqlFilter day(long dayStartMs) {
+    return new SqlFilter().cond("ts_ms >= ?", dayStartMs).cond("ts_ms < ?", dayStartMs + 86_400_000L);
+  }
+
+  private SqlFilter cond(String c, Object v) {
+    sql.append(sql.length() == 0 ? "" : " AND ").append(c);
+    values.add(v);
+    return this;
+  }
+
+  /** Rows strictly after the cursor in result order: (ts, ex, mt, sym[, key]) > cursor, spelled out. */
+  private void after(TableSchema schema, Cursor c) {
+    List<String> cols = schema.resultOrder();
+    List<Object> vals = new ArrayList<>(List.of(c.tsMs(), c.exchange(), c.marketType(), c.symbol()));
+    if (schema.keyColumn() != null) {
+      if (c.key() == null) {
+        throw new IllegalArgumentException("cursor is not valid for " + schema.table());
+      }
+      vals.add(StoredValues.numericKey(schema.type()) ? (Object) Long.parseLong(c.key()) : c.key());
+    }
+    StringBuilder or = new StringBuilder("(");
+    for (int i = 0; i < cols.size(); i++) {
+      if (i > 0) {
+        or.append(" OR ");
+      }
+      or.append('(');
+      for (int j = 0; j < i; j++) {
+        or.append(cols.get(j)).append(" = ? AND ");
+        values.add(vals.get(j));
+      }
+      or.append(cols.get(i)).append(" > ?)");
+      values.add(vals.get(i));
+    }
+    or.append(')');
+    sql.append(" AND ").append(or);
+  }
+
+  /** @return the clause with placeholders */
+  public String sql() {
+    return sql.toString();
+  }
+
+  /** @return the values, in placeholder order */
+  public List<Object> values() {
+    return values;
+  }
+
+  /** @return the clause with each value rendered as a safe literal (ClickHouse) */
+  public String inline() {
+    StringBuilder out = new StringBuilder();
+    int v = 0;
+    for (int i = 0; i < sql.length(); i++) {
+      char ch = sql.charAt(i);
+      out.append(ch == '?' ? literal(values.get(v++)) : String.valueOf(ch));
+    }
+    return out.toString();
+  }
+
+  /**
+   * @param v a number or a string of the safe alphabet
+   * @return its SQL literal
+   * @throws IllegalArgumentException for anything else
+   */
+  public static String literal(Object v) {
+    if (v instanceof Long || v instanceof Integer) {
+      return v.toString();
+    }
+    if (v instanceof String s && SAFE_TEXT.matcher(s).matches()) {
+      return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+    throw new IllegalArgumentException("value not allowed in SQL: " + v);
+  }
+}
