@@ -55,6 +55,18 @@ final class NodeRunner {
       stopped.countDown();
     }, "marketprism-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // SIGTERM / Ctrl-C: stop cleanly and exit 0 (the default handler would exit 143 / 130)
+    for (String sig : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> new Thread(() -> {
+          LOG.info("SIG{}: stopping", sig);
+          node.stopAndWait();
+          stopped.countDown();
+        }, "marketprism-sig" + sig.toLowerCase()).start());
+      } catch (IllegalArgumentException unsupported) {
+        LOG.debug("cannot handle SIG{} here; the shutdown hook stops the node", sig);
+      }
+    }
     Future<Void> chain = Future.succeededFuture();
     for (String name : names) {
       chain = chain.compose(v -> node.deploy(name, ServiceCatalog.factory(name)).mapEmpty());
@@ -71,16 +83,19 @@ final class NodeRunner {
       onStarted.accept(node);
     }
     try {
-      if (seconds > 0) {
-        if (!stopped.await(seconds, TimeUnit.SECONDS)) {
-          Runtime.getRuntime().removeShutdownHook(hook);
-          node.stopAndWait();
-        }
+      if (seconds > 0 && !stopped.await(seconds, TimeUnit.SECONDS)) {
+        LOG.info("--seconds {} elapsed: stopping", seconds);
+        node.stopAndWait();
       } else {
         stopped.await();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is already exiting through the hook
     }
     return 0;
   }
