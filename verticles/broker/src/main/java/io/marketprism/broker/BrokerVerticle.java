@@ -1,11 +1,29 @@
 package io.marketprism.broker;
 
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.StreamManager;
 import io.marketprism.platform.service.ServiceVerticle;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 
-/** The broker service. */
+import java.util.List;
+
+/**
+ * The broker service: owns the JetStream streams. At start it creates or updates every stream of
+ * {@code bus.streams} (subjects, storage, max age and bytes, duplicate window); it serves
+ * {@code GET /api/v1/broker/streams} (stream and consumer state) and reports NATS connectivity in
+ * {@code /health}. With the embedded bus there is no broker to manage and it says so.
+ */
 public class BrokerVerticle extends ServiceVerticle {
+
+  private BusOptions options;
+  private Connection nats;
 
   @Override
   public String serviceName() {
@@ -13,7 +31,47 @@ public class BrokerVerticle extends ServiceVerticle {
   }
 
   @Override
+  public void validate(JsonObject root) {
+    super.validate(root);
+    BusOptions.from(root);
+  }
+
+  @Override
   protected Future<?> startService(Router router) {
-    return Future.succeededFuture();
+    options = BusOptions.from(rootConfig());
+    router.get("/api/v1/broker/streams").handler(ctx -> streams().onSuccess(ctx::json).onFailure(ctx::fail));
+    health.register("nats", p -> p.complete(!options.isNats() || nats != null
+        && nats.getStatus() == Connection.Status.CONNECTED ? Status.OK() : Status.KO()));
+    if (!options.isNats()) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      Options o = new Options.Builder().servers(options.natsUrl().split(",")).connectionTimeout(options.connectTimeout())
+          .reconnectWait(options.reconnectWait()).maxReconnects(-1).build();
+      nats = Nats.connect(o);
+      new StreamManager(nats).apply(options.streams(), true);
+      return null;
+    });
+  }
+
+  private Future<JsonObject> streams() {
+    JsonObject base = new JsonObject().put("bus", options.type());
+    if (!options.isNats()) {
+      JsonArray configured = new JsonArray();
+      options.streams().forEach(s -> configured.add(s.toJson()));
+      return Future.succeededFuture(base.put("durable", false).put("configured", configured).put("streams",
+          new JsonArray()));
+    }
+    List<String> names = options.streams().stream().map(BusOptions.StreamSpec::name).toList();
+    return vertx.executeBlocking(() -> base.put("durable", true).put("connected",
+        nats.getStatus() == Connection.Status.CONNECTED).put("streams", new StreamManager(nats).describe(names)));
+  }
+
+  @Override
+  protected Future<?> stopService() {
+    return nats == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      nats.close();
+      return null;
+    });
   }
 }
