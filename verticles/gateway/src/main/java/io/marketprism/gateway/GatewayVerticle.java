@@ -18,6 +18,7 @@ import io.marketprism.gateway.ratelimit.RedisRateLimiter;
 import io.marketprism.gateway.redis.RedisLink;
 import io.marketprism.gateway.routing.BackendDirectory;
 import io.marketprism.gateway.routing.Proxy;
+import io.marketprism.gateway.routing.ProxyCall;
 import io.marketprism.gateway.routing.RequestPath;
 import io.marketprism.gateway.routing.ServicePool;
 import io.marketprism.gateway.ws.WebSocketProxy;
@@ -193,7 +194,7 @@ public class GatewayVerticle extends ServiceVerticle {
     }
     ApiError tooLarge = checkLength(req);
     if (tooLarge != null) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      ProxyCall.closeAfterResponse(ctx);
       reject(ctx, tooLarge);
       return;
     }

@@ -2,6 +2,7 @@ package io.marketprism.platform.http;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
@@ -52,6 +53,34 @@ public final class Http {
     router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
         "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(Http::renderFailure);
+  }
+
+  /**
+   * The server's request handler: {@code router}, behind a check of the path's percent-escapes.
+   * vertx-web throws while matching routes against a path like {@code /a/%zz}, which would reach
+   * the client as a bare 400; here it gets the error JSON like every other bad request.
+   */
+  public static Handler<HttpServerRequest> checkingPaths(Router router) {
+    return req -> {
+      String path = req.path();
+      if (path != null && path.indexOf('%') >= 0 && !validEscapes(path)) {
+        String id = requestId(req);
+        req.response().setStatusCode(400).putHeader("Content-Type", "application/json").putHeader(REQUEST_ID, id)
+            .end(ApiError.body("bad_request", "bad percent-encoding in the request path", id).encode());
+        return;
+      }
+      router.handle(req);
+    };
+  }
+
+  private static boolean validEscapes(String path) {
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
+          || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -113,7 +113,7 @@ public abstract class ServiceVerticle extends VerticleBase {
         .put("service", serviceName()).put("node", registry().nodeId()).put("registration", registration)
         .put("port", actualPort())));
     return startService(router)
-        .compose(v -> vertx.createHttpServer(options).requestHandler(router)
+        .compose(v -> vertx.createHttpServer(options).requestHandler(Http.checkingPaths(router))
             .invalidRequestHandler(Http::renderInvalidRequest).listen())
         .compose(s -> {
           server = s;

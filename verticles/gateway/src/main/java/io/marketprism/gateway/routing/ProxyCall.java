@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * (the request may have run), no instance left a 503. A 5xx answer is passed on and counts
  * against the instance's breaker.
  */
-final class ProxyCall {
+public final class ProxyCall {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProxyCall.class);
 
@@ -107,6 +107,8 @@ final class ProxyCall {
         return;
       }
       outbound = out;
+      // failures arrive through the response future; this only keeps resets out of the error log
+      out.exceptionHandler(err -> LOG.debug("request to {} failed: {}", b.instance().baseUrl(), err.toString()));
       Headers.copyRequest(req.headers(), out.headers());
       out.putHeader(Http.REQUEST_ID, requestId);
       String forwarded = req.getHeader("X-Forwarded-For");
@@ -201,9 +203,11 @@ final class ProxyCall {
       if (received[0] > max) {
         bodyTooLarge = true;
         out.reset();
+        // read and drop the rest, so the request ends and the connection can close
+        req.resume();
         if (!answered) {
           answered = true;
-          ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+          closeAfterResponse(ctx);
           ApiError.send(ctx, 413, "payload_too_large", "the request body is larger than " + max + " bytes");
         }
         return;
@@ -221,6 +225,15 @@ final class ProxyCall {
     });
     req.exceptionHandler(err -> out.reset());
     req.resume();
+  }
+
+  /**
+   * Ends the connection once the response is out: the rest of an oversized body is not wanted,
+   * and Vert.x keeps a connection whose request had not ended when its response did.
+   */
+  public static void closeAfterResponse(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONNECTION, "close")
+        .endHandler(v -> ctx.request().connection().close());
   }
 
   private void forward(HttpClientResponse resp) {
