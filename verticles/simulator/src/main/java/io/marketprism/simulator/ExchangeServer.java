@@ -100,7 +100,6 @@ public abstract class ExchangeServer implements MarketListener {
     ConnectionFaults faults = new ConnectionFaults(ctx.faults(), venue.exchange(),
         ctx.options().getSeed() * 1_000_003L + id, ctx.faultStats(), now);
     FeedSession session = new FeedSession(ws, faults, id);
-    ws.setWriteQueueMaxSize(32 * 1024 * 1024);
     hub.open(session);
     ws.closeHandler(v -> {
       session.markClosed();

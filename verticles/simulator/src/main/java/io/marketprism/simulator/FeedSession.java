@@ -158,12 +158,6 @@ public final class FeedSession {
   }
 
   private void write(String text) {
-    if (socket.writeQueueFull()) {
-      // real exchanges cut consumers that cannot keep up
-      closed = true;
-      socket.close((short) 1008, "slow consumer");
-      return;
-    }
     sent++;
     socket.writeTextMessage(text);
   }

@@ -186,7 +186,11 @@ public final class SimulatorVerticle extends VerticleBase {
   private void drive() {
     long now = System.currentTimeMillis();
     for (MarketModel m : models.values()) {
-      m.advance(now);
+      try {
+        m.advance(now);
+      } catch (RuntimeException e) {
+        e.printStackTrace();
+      }
     }
   }
 

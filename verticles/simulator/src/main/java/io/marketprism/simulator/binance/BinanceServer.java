@@ -95,7 +95,8 @@ public final class BinanceServer extends ExchangeServer {
         return;
       }
       long now = System.currentTimeMillis();
-      if (now - session.lastPong() > 3 * interval) {
+      // Binance drops a connection that has not ponged for a minute
+      if (now - session.lastPong() > Math.max(3 * interval, 60_000L)) {
         session.markClosed();
         session.socket().close((short) 1008, "pong timeout");
         ctx.vertx().cancelTimer(t);
