@@ -54,7 +54,9 @@ class RoutingTest {
       assertThat(body.getString("connection_header")).as("headers named in Connection are hop-by-hop").isNull();
       seen.add(body.getString("instance"));
     }
-    assertThat(seen).containsExactly("a", "b", "a", "b", "a", "b");
+    String first = seen.get(0);
+    String second = first.equals("a") ? "b" : "a";
+    assertThat(seen).containsExactly(first, second, first, second, first, second);
   }
 
   @Test
