@@ -34,16 +34,19 @@ public final class Platform {
     this.meters = meters;
   }
 
-  /** Installs the platform of a Vert.x instance built by the node launcher. */
+  /**
+   * Installs the platform of a Vert.x instance built by the node launcher with {@code meters} as
+   * its metrics registry (JVM metrics are bound here, after Vert.x set its meter filters).
+   */
   public static Platform install(Vertx vertx, JsonObject config, PrometheusMeterRegistry meters) {
-    Platform p = new Platform(vertx, config, meters);
+    Platform p = new Platform(vertx, config, Metrics.bindJvm(meters));
     BY_VERTX.put(vertx, p);
     return p;
   }
 
   /** The platform of {@code vertx}, created with {@code config} when none is installed yet. */
   public static Platform of(Vertx vertx, JsonObject config) {
-    return BY_VERTX.computeIfAbsent(vertx, v -> new Platform(v, config, Metrics.newRegistry()));
+    return BY_VERTX.computeIfAbsent(vertx, v -> new Platform(v, config, Metrics.bindJvm(Metrics.newRegistry())));
   }
 
   public Vertx vertx() {

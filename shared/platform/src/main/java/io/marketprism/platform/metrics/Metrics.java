@@ -21,8 +21,16 @@ public final class Metrics {
   private Metrics() {
   }
 
+  /** A registry to hand to {@link #vertxFactory}; bind the JVM metrics once Vert.x is built. */
   public static PrometheusMeterRegistry newRegistry() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /**
+   * Adds JVM memory, GC, thread, class-loader and CPU metrics. Call it after Vert.x has installed
+   * its meter filters on the registry (filters must come before the first meter).
+   */
+  public static PrometheusMeterRegistry bindJvm(PrometheusMeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
