@@ -76,7 +76,6 @@ public abstract class ExchangeServer implements MarketListener {
     server = ctx.vertx().createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
             .setMaxWebSocketFrameSize(4 * 1024 * 1024).setMaxWebSocketMessageSize(16 * 1024 * 1024))
         .webSocketHandshakeHandler(this::handshake)
-        .webSocketHandler(this::accepted)
         .requestHandler(router);
     return server.listen().map(s -> this);
   }
@@ -88,7 +87,7 @@ public abstract class ExchangeServer implements MarketListener {
 
   private void handshake(ServerWebSocketHandshake hs) {
     if (isWebSocketPath(hs.path())) {
-      hs.accept();
+      hs.accept().onSuccess(this::accepted);
     } else {
       hs.reject(404);
     }
