@@ -168,10 +168,20 @@ public class GatewayVerticle extends ServiceVerticle {
       ctx.request().resume();
       ctx.json(backends.describe());
     });
+    mountLocalRoutes(router);
     router.route("/api/*").handler(this::routeApi);
     router.route("/ws/*").handler(this::routeWebSocket);
     router.get("/").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").end(dashboard));
+  }
+
+  /**
+   * Where routes the gateway answers itself go (e.g. a WebSocket endpoint served from the bus):
+   * mounted after admission, so they are rate limited and authorized like routed requests, and
+   * before routing, so they take precedence over {@code /api/v1/{service}} and
+   * {@code gateway.websocket.routes}. Their requests arrive paused. Nothing by default.
+   */
+  protected void mountLocalRoutes(Router router) {
   }
 
   /**
