@@ -1,11 +1,65 @@
 package io.marketprism.collector;
 
+import io.marketprism.collector.connection.RestGate;
+import io.marketprism.collector.feed.Feed;
+import io.marketprism.collector.feed.FeedContext;
+import io.marketprism.collector.feed.FeedMetrics;
+import io.marketprism.collector.subscription.SubscriptionApi;
+import io.marketprism.collector.subscription.SubscriptionRequest;
+import io.marketprism.collector.subscription.Subscriptions;
+import io.marketprism.collector.subscription.SymbolNames;
+import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.Symbols;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.service.ServiceVerticle;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The collector service. */
-public class CollectorVerticle extends ServiceVerticle {
+/**
+ * The collector service: keeps WebSocket connections to the configured exchanges, normalizes
+ * what they send, keeps the order books exact, and publishes every record on the bus
+ * (CONTRACT §3–§5). Routes: {@code GET /api/v1/collector/status},
+ * {@code GET/POST/DELETE /api/v1/collector/subscriptions}; event-bus address
+ * {@value SubscriptionApi#ADDRESS}. Health is UP while every connection is up or reconnecting
+ * within {@code collector.connection.reconnect_budget_ms}.
+ */
+public class CollectorVerticle extends ServiceVerticle implements Subscriptions {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CollectorVerticle.class);
+
+  private CollectorOptions options;
+  private RecordBus bus;
+  private WebSocketClient wsClient;
+  private WebClient webClient;
+  private final Map<Exchange, RestGate> restGates = new EnumMap<>(Exchange.class);
+  private final Map<Exchange, Map<MarketType, Feed>> feeds = new EnumMap<>(Exchange.class);
+  private MessageConsumer<JsonObject> subscriptionConsumer;
+  private Counter publishDropsCounter;
+  private long publishDrops;
+  private final Symbols symbols = new Symbols();
 
   @Override
   public String serviceName() {
@@ -13,7 +67,233 @@ public class CollectorVerticle extends ServiceVerticle {
   }
 
   @Override
+  public void validate(JsonObject root) {
+    super.validate(root);
+    CollectorOptions.from(root);
+    BusOptions.from(root);
+  }
+
+  @Override
   protected Future<?> startService(Router router) {
-    return Future.succeededFuture();
+    JsonObject root = rootConfig();
+    options = CollectorOptions.from(root);
+    bus = RecordBus.create(vertx, BusOptions.from(root));
+    publishDropsCounter = Counter.builder("mp.collector.publish.drops")
+        .description("records the bus could not take (buffer full)").register(platform.meters());
+    return bus.start()
+        .map(v -> {
+          openClients();
+          options.exchanges().values().stream().filter(CollectorOptions.ExchangeOptions::enabled)
+              .forEach(this::startExchange);
+          router.get("/api/v1/collector/status").handler(ctx -> ctx.json(status()));
+          SubscriptionApi.mount(router, this);
+          health.register("collector.connections", p -> p.complete(connectionHealth()));
+          return v;
+        })
+        .compose(v -> SubscriptionApi.listen(vertx, this))
+        .onSuccess(c -> subscriptionConsumer = c);
+  }
+
+  private void openClients() {
+    wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(4 * 1024 * 1024)
+        .setMaxMessageSize(64 * 1024 * 1024).setMaxConnections(100_000).setVerifyHost(true));
+    webClient = WebClient.create(vertx, new WebClientOptions().setUserAgent("marketprism-collector")
+        .setKeepAlive(true).setDecompressionSupported(true));
+  }
+
+  private void startExchange(CollectorOptions.ExchangeOptions ex) {
+    Map<MarketType, Feed> byType = feeds.computeIfAbsent(ex.exchange(), k -> new EnumMap<>(MarketType.class));
+    for (CollectorOptions.MarketOptions m : ex.markets()) {
+      Feed feed = feed(ex, m.marketType(), byType);
+      m.symbols().keySet().forEach(sym -> feed.set(sym, m.dataTypes()));
+    }
+    LOG.info("collecting {}: {}", ex.exchange().wire(), ex.markets().stream()
+        .map(m -> m.marketType().wire() + " " + m.symbols().values()).collect(Collectors.joining(", ")));
+  }
+
+  private Feed feed(CollectorOptions.ExchangeOptions ex, MarketType mt, Map<MarketType, Feed> byType) {
+    return byType.computeIfAbsent(mt, k -> {
+      FeedMetrics metrics = new FeedMetrics(platform.meters(), ex.exchange().wire(), mt.wire());
+      RestGate gate = restGates.computeIfAbsent(ex.exchange(), e -> {
+        Counter rejections = Counter.builder("mp.collector.rest.rejections").description("REST 429/418 answers")
+            .tag("exchange", e.wire()).register(platform.meters());
+        return new RestGate(vertx, webClient, e.wire(), options.restMaxInFlight(), options.restTimeoutMs(),
+            (status, wait) -> rejections.increment());
+      });
+      Feed f = new Feed(new FeedContext(vertx, wsClient, gate, options, ex, mt, metrics, this::publish));
+      f.start();
+      return f;
+    });
+  }
+
+  private void publish(MarketRecord record) {
+    bus.publish(record).onFailure(e -> {
+      publishDrops++;
+      publishDropsCounter.increment();
+    });
+  }
+
+  private Status connectionHealth() {
+    long now = System.currentTimeMillis();
+    JsonObject data = new JsonObject();
+    boolean up = true;
+    for (Map<MarketType, Feed> byType : feeds.values()) {
+      for (Feed f : byType.values()) {
+        up &= f.healthy(now, options.reconnectBudgetMs());
+      }
+    }
+    JsonArray conns = new JsonArray();
+    feeds.values().forEach(m -> m.values().forEach(f -> f.connections().forEach(c -> conns.add(
+        new JsonObject().put("id", c.id()).put("state", c.state().wire())))));
+    data.put("connections", conns);
+    return up ? Status.OK(data) : Status.KO(data);
+  }
+
+  /**
+   * The status document of {@code GET /api/v1/collector/status}.
+   *
+   * @return per connection its state, messages and reconnects; per book its sync state, resyncs,
+   *     gaps and checksum failures; per feed its counters; the bus's publisher counters
+   */
+  public JsonObject status() {
+    JsonArray connections = new JsonArray();
+    JsonArray books = new JsonArray();
+    JsonArray counters = new JsonArray();
+    feeds.forEach((ex, byType) -> byType.forEach((mt, f) -> {
+      f.connectionsJson(connections);
+      f.booksJson(books);
+      counters.add(f.metrics().toJson().put("exchange", ex.wire()).put("market_type", mt.wire()));
+    }));
+    JsonObject rest = new JsonObject();
+    restGates.forEach((ex, g) -> rest.put(ex.wire(), new JsonObject().put("rejections", g.rejections())
+        .put("held_back", g.closed())));
+    return new JsonObject().put("connections", connections).put("books", books).put("feeds", counters).put("rest", rest)
+        .put("publish_drops", publishDrops).put("bus", bus == null ? null : bus.stats().toJson());
+  }
+
+  /**
+   * @param exchange an exchange
+   * @param marketType a market
+   * @return its feed, or {@code null} when nothing is collected there
+   */
+  public Feed feed(Exchange exchange, MarketType marketType) {
+    Map<MarketType, Feed> byType = feeds.get(exchange);
+    return byType == null ? null : byType.get(marketType);
+  }
+
+  // ---- Subscriptions ----
+
+  @Override
+  public JsonObject list() {
+    JsonArray out = new JsonArray();
+    feeds.forEach((ex, byType) -> byType.forEach((mt, f) -> f.subscriptions().forEach((sym, types) -> {
+      String normalized;
+      try {
+        normalized = symbols.normalize(ex, sym, mt).symbol();
+      } catch (IllegalArgumentException e) {
+        normalized = sym;
+      }
+      out.add(new JsonObject().put("exchange", ex.wire()).put("market_type", mt.wire()).put("symbol", normalized)
+          .put("exchange_symbol", sym)
+          .put("data_types", new JsonArray(types.stream().map(DataType::wire).collect(Collectors.toList()))));
+    })));
+    return new JsonObject().put("subscriptions", out);
+  }
+
+  @Override
+  public JsonObject add(SubscriptionRequest r) {
+    CollectorOptions.ExchangeOptions ex = enabled(r.exchange());
+    Set<DataType> supported = ex.protocol().supported(r.marketType());
+    if (supported.isEmpty()) {
+      throw new IllegalArgumentException(r.exchange().wire() + " has no " + r.marketType().wire() + " market here");
+    }
+    Set<DataType> types = r.dataTypes().isEmpty() ? EnumSet.copyOf(supported) : r.dataTypes();
+    for (DataType t : types) {
+      if (!supported.contains(t)) {
+        throw new IllegalArgumentException("data type " + t.wire() + " is not collected for " + r.exchange().wire()
+            + " " + r.marketType().wire() + " (allowed: " + supported.stream().map(DataType::wire)
+            .collect(Collectors.joining(", ")) + ")");
+      }
+    }
+    Map<String, String> names = resolve(ex, r);
+    Feed feed = feed(ex, r.marketType(), feeds.computeIfAbsent(r.exchange(), k -> new EnumMap<>(MarketType.class)));
+    Map<String, Set<DataType>> current = feed.subscriptions();
+    for (String sym : names.keySet()) {
+      Set<DataType> next = EnumSet.copyOf(types);
+      Set<DataType> had = current.get(sym);
+      if (had != null) {
+        next.addAll(had);
+      }
+      feed.set(sym, next);
+    }
+    LOG.info("subscribed {} {} {} to {}", r.exchange().wire(), r.marketType().wire(), names.values(), types);
+    return list();
+  }
+
+  @Override
+  public JsonObject remove(SubscriptionRequest r) {
+    CollectorOptions.ExchangeOptions ex = enabled(r.exchange());
+    Map<String, String> names = resolve(ex, r);
+    Feed feed = feed(r.exchange(), r.marketType());
+    if (feed == null) {
+      return list();
+    }
+    Map<String, Set<DataType>> current = feed.subscriptions();
+    for (String sym : names.keySet()) {
+      Set<DataType> had = current.get(sym);
+      if (had == null) {
+        continue;
+      }
+      Set<DataType> next = EnumSet.noneOf(DataType.class);
+      if (!r.dataTypes().isEmpty()) {
+        next.addAll(had);
+        next.removeAll(r.dataTypes());
+      }
+      feed.set(sym, next);
+    }
+    LOG.info("unsubscribed {} {} {} from {}", r.exchange().wire(), r.marketType().wire(), names.values(),
+        r.dataTypes().isEmpty() ? "everything" : r.dataTypes());
+    return list();
+  }
+
+  private CollectorOptions.ExchangeOptions enabled(Exchange exchange) {
+    CollectorOptions.ExchangeOptions ex = options.exchanges().get(exchange);
+    if (ex == null || !ex.enabled()) {
+      throw new IllegalArgumentException("exchange " + exchange.wire() + " is not enabled in this collector");
+    }
+    return ex;
+  }
+
+  private static Map<String, String> resolve(CollectorOptions.ExchangeOptions ex, SubscriptionRequest r) {
+    Map<String, String> names = new LinkedHashMap<>();
+    for (String s : r.symbols()) {
+      String name = SymbolNames.exchangeSymbol(r.exchange(), r.marketType(), s);
+      String venue = ex.protocol().venue(r.marketType(), name);
+      if (!ex.endpoints().containsKey(venue)) {
+        throw new IllegalArgumentException("no endpoint '" + venue + "' is configured for " + r.exchange().wire()
+            + " (needed by " + s + ")");
+      }
+      names.put(name, s);
+    }
+    return names;
+  }
+
+  @Override
+  protected Future<?> stopService() {
+    List<Future<?>> closing = new ArrayList<>();
+    if (subscriptionConsumer != null) {
+      closing.add(subscriptionConsumer.unregister());
+    }
+    feeds.values().forEach(m -> m.values().forEach(f -> closing.add(f.stop())));
+    feeds.clear();
+    restGates.values().forEach(RestGate::stop);
+    return Future.join(closing)
+        .eventually(() -> wsClient == null ? Future.succeededFuture() : wsClient.close())
+        .eventually(() -> {
+          if (webClient != null) {
+            webClient.close();
+          }
+          return bus == null ? Future.succeededFuture() : bus.close();
+        });
   }
 }

@@ -159,6 +159,16 @@ public final class Normalizer {
     return books.get(exchangeSymbol);
   }
 
+  /**
+   * Drops the book state of an instrument, so that its next book message starts a fresh sync
+   * (the I/O layer does this after a reconnect or when the instrument is unsubscribed).
+   *
+   * @param exchangeSymbol an exchange instrument name
+   */
+  public void forgetBook(String exchangeSymbol) {
+    books.remove(exchangeSymbol);
+  }
+
   /** @return exchange symbols whose books wait for a snapshot after losing sync */
   public List<String> booksNeedingResync() {
     List<String> out = new ArrayList<>();

@@ -1,0 +1,51 @@
+package io.marketprism.collector.feed;
+
+import io.marketprism.model.OrderBookRecord;
+import io.vertx.core.json.JsonObject;
+
+/** What the I/O layer tracks of one instrument's book, next to its {@code BookSync}. */
+final class BookState {
+
+  /** The sync states shown in the status. */
+  enum Sync {
+    /** Waiting for the first snapshot (after subscribing or reconnecting). */
+    SYNCING,
+    /** Consistent with the exchange: published. */
+    SYNCED,
+    /** Lost sync (gap, checksum, stale): waiting for a new snapshot; not published. */
+    RESYNCING
+  }
+
+  final String exchangeSymbol;
+  Sync sync = Sync.SYNCING;
+  long resyncs;
+  long gaps;
+  long checksumFailures;
+  long stale;
+  long lastChangeMs;
+  long resyncStartedMs;
+  long snapshotDueMs;
+  boolean snapshotInFlight;
+  boolean lostSync;
+  OrderBookRecord latest;
+  long lastPublishedId = Long.MIN_VALUE;
+  String lastReason = "";
+
+  BookState(String exchangeSymbol, long now) {
+    this.exchangeSymbol = exchangeSymbol;
+    this.resyncStartedMs = now;
+    this.lastChangeMs = now;
+  }
+
+  JsonObject toJson() {
+    JsonObject j = new JsonObject().put("exchange_symbol", exchangeSymbol).put("state", sync.name().toLowerCase())
+        .put("resyncs", resyncs).put("gaps", gaps).put("checksum_failures", checksumFailures).put("stale", stale);
+    if (latest != null) {
+      j.put("symbol", latest.symbol()).put("last_update_id", latest.lastUpdateId());
+    }
+    if (!lastReason.isEmpty()) {
+      j.put("last_resync_reason", lastReason);
+    }
+    return j;
+  }
+}

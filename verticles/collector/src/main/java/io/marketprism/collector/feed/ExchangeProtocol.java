@@ -1,0 +1,130 @@
+package io.marketprism.collector.feed;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketType;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * The connection-level rules of one exchange: which channels carry which data types, how to
+ * (un)subscribe, keep-alive, and how a book is resynced. Parsing and book rules live in the
+ * exchange packages; this is only what the I/O layer needs.
+ */
+public interface ExchangeProtocol {
+
+  /** What to do with a keep-alive frame. */
+  record Control(String reply, boolean pong) {
+    /** A pong to our ping. */
+    public static final Control PONG = new Control(null, true);
+  }
+
+  /** @return the exchange */
+  Exchange exchange();
+
+  /**
+   * @param marketType the market
+   * @return data types this collector can subscribe to there
+   */
+  Set<DataType> supported(MarketType marketType);
+
+  /** @return market types this exchange has */
+  Set<MarketType> marketTypes();
+
+  /**
+   * @param marketType the market
+   * @param exchangeSymbol the instrument
+   * @return the endpoint key serving it ({@code spot}, {@code usdm}, {@code coinm} on Binance;
+   *     {@code public} elsewhere)
+   */
+  String venue(MarketType marketType, String exchangeSymbol);
+
+  /** @return the endpoint keys this exchange has */
+  List<String> venues();
+
+  /**
+   * @param endpoint the venue's endpoint
+   * @return the WebSocket URL to open
+   */
+  String wsUrl(Endpoint endpoint);
+
+  /**
+   * The channels one instrument needs.
+   *
+   * @param exchangeSymbol the instrument
+   * @param marketType its market
+   * @param types the data types wanted
+   * @return channel key → data types it serves (several types may share a channel)
+   */
+  Map<String, Set<DataType>> channels(String exchangeSymbol, MarketType marketType, Set<DataType> types);
+
+  /**
+   * @param exchangeSymbol the instrument
+   * @return the key of its book channel
+   */
+  String bookChannel(String exchangeSymbol);
+
+  /**
+   * @param channels channel keys
+   * @param ids request ids
+   * @param perMessage channels per message at most
+   * @return the subscribe messages
+   */
+  List<String> subscribe(List<String> channels, IntSupplier ids, int perMessage);
+
+  /** Like {@link #subscribe} for unsubscribing. */
+  List<String> unsubscribe(List<String> channels, IntSupplier ids, int perMessage);
+
+  /**
+   * @param ids request ids
+   * @return messages to send as soon as the socket opens (before subscribing)
+   */
+  List<String> onOpen(IntSupplier ids);
+
+  /**
+   * @param frame a text frame
+   * @param ids request ids
+   * @return what to do when it is a keep-alive frame, {@code null} for anything else
+   */
+  Control control(String frame, IntSupplier ids);
+
+  /** @return the text ping this exchange wants from clients, or {@code null} (none) */
+  String ping();
+
+  /** @return whether a book is resynced from a REST snapshot (else by resubscribing its channel) */
+  boolean restSnapshots();
+
+  /**
+   * @param endpoint the venue's endpoint
+   * @param marketType the market
+   * @param exchangeSymbol the instrument
+   * @param limit levels wanted
+   * @return the snapshot URL
+   */
+  String snapshotUrl(Endpoint endpoint, MarketType marketType, String exchangeSymbol, int limit);
+
+  /**
+   * REST resources polled for data types that have no stream.
+   *
+   * @param endpoint the venue's endpoint
+   * @param marketType the market
+   * @param exchangeSymbol the instrument
+   * @param types the data types wanted
+   * @return URLs to poll
+   */
+  List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types);
+
+  /**
+   * @param exchange an exchange
+   * @return its protocol
+   */
+  static ExchangeProtocol of(Exchange exchange) {
+    return switch (exchange) {
+      case BINANCE -> new BinanceProtocol();
+      case OKX -> new OkxProtocol();
+      case DERIBIT -> new DeribitProtocol();
+    };
+  }
+}

@@ -1,0 +1,187 @@
+package io.marketprism.collector.feed;
+
+import io.marketprism.collector.connection.ConnectionState;
+import io.marketprism.collector.connection.FeedConnection;
+import io.marketprism.model.DataType;
+import io.marketprism.model.MarketType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The collection of one market of one exchange: its instruments spread over connections
+ * ({@code shard_size} instruments and {@code max_streams_per_connection} channels at most per
+ * connection, one connection per venue endpoint at least), changed at runtime one instrument at a
+ * time, and the periodic publication of its books. Used on the collector's context only.
+ */
+public final class Feed {
+
+  private final FeedContext ctx;
+  private final List<Shard> shards = new ArrayList<>();
+  private long publishTimer = -1;
+  private int shardIds;
+  private boolean stopped;
+
+  /**
+   * @param ctx what the feed's connections share
+   */
+  public Feed(FeedContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** @return the market */
+  public MarketType marketType() {
+    return ctx.marketType();
+  }
+
+  /** @return the feed's counters */
+  public FeedMetrics metrics() {
+    return ctx.metrics();
+  }
+
+  /** Starts the book publication timer (connections start with their first instrument). */
+  public void start() {
+    publishTimer = ctx.vertx().setPeriodic(ctx.exchange().bookIntervalMs(), t -> {
+      for (Shard s : shards) {
+        s.publishBooks();
+      }
+    });
+  }
+
+  /**
+   * Sets the data types collected for an instrument; an empty set stops collecting it. Other
+   * instruments and channels are not touched.
+   *
+   * @param exchangeSymbol the exchange's instrument name
+   * @param types the data types
+   */
+  public void set(String exchangeSymbol, Set<DataType> types) {
+    if (stopped) {
+      return;
+    }
+    Shard current = holder(exchangeSymbol);
+    if (current != null) {
+      if (types.isEmpty()) {
+        current.set(exchangeSymbol, types);
+        if (current.symbolCount() == 0) {
+          shards.remove(current);
+          current.stop();
+        }
+        return;
+      }
+      if (current.fits(exchangeSymbol, types)) {
+        current.set(exchangeSymbol, types);
+        return;
+      }
+      // more channels than its connection can take: it moves to another connection
+      current.set(exchangeSymbol, Set.of());
+      if (current.symbolCount() == 0) {
+        shards.remove(current);
+        current.stop();
+      }
+    }
+    if (types.isEmpty()) {
+      return;
+    }
+    String venue = ctx.protocol().venue(ctx.marketType(), exchangeSymbol);
+    for (Shard s : shards) {
+      if (s.venue().equals(venue) && s.fits(exchangeSymbol, types)) {
+        s.set(exchangeSymbol, types);
+        return;
+      }
+    }
+    Endpoint endpoint = ctx.exchange().endpoints().get(venue);
+    if (endpoint == null) {
+      throw new IllegalArgumentException(ctx.protocol().exchange().wire() + " has no endpoint '" + venue
+          + "' configured for " + exchangeSymbol);
+    }
+    Shard s = new Shard(ctx, ctx.protocol().exchange().wire() + "-" + ctx.marketType().wire() + "-" + venue + "-"
+        + shardIds++, venue, endpoint);
+    shards.add(s);
+    s.set(exchangeSymbol, types);
+    s.start();
+  }
+
+  private Shard holder(String exchangeSymbol) {
+    for (Shard s : shards) {
+      if (s.wanted().containsKey(exchangeSymbol)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** @return instrument → data types collected */
+  public Map<String, Set<DataType>> subscriptions() {
+    Map<String, Set<DataType>> out = new LinkedHashMap<>();
+    for (Shard s : shards) {
+      s.wanted().forEach((k, v) -> out.put(k, Collections.unmodifiableSet(EnumSet.copyOf(v))));
+    }
+    return out;
+  }
+
+  /** @return the feed's connections */
+  public List<FeedConnection> connections() {
+    List<FeedConnection> out = new ArrayList<>();
+    shards.forEach(s -> out.add(s.connection()));
+    return out;
+  }
+
+  /**
+   * @param nowMs the time
+   * @param budgetMs how long a connection may be down and still count as healthy
+   * @return whether every connection is up or reconnecting within the budget
+   */
+  public boolean healthy(long nowMs, long budgetMs) {
+    for (Shard s : shards) {
+      FeedConnection c = s.connection();
+      if (c.state() != ConnectionState.UP && nowMs - c.downSinceMs() > budgetMs) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Adds the status of the connections to {@code out}. */
+  public void connectionsJson(JsonArray out) {
+    shards.forEach(s -> out.add(s.connectionJson()));
+  }
+
+  /** Adds the status of the books to {@code out}. */
+  public void booksJson(JsonArray out) {
+    shards.forEach(s -> s.booksJson(out));
+  }
+
+  /**
+   * Book sync states by exchange symbol (for tests and tools).
+   *
+   * @return exchange symbol → {@code syncing}, {@code synced} or {@code resyncing}
+   */
+  public Map<String, String> bookStates() {
+    Map<String, String> out = new LinkedHashMap<>();
+    shards.forEach(s -> s.books().forEach((k, b) -> out.put(k, b.sync.name().toLowerCase())));
+    return out;
+  }
+
+  /**
+   * Stops the timer and every connection.
+   *
+   * @return completes when the sockets are closed
+   */
+  public Future<Void> stop() {
+    stopped = true;
+    if (publishTimer >= 0) {
+      ctx.vertx().cancelTimer(publishTimer);
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    shards.forEach(s -> closing.add(s.stop()));
+    shards.clear();
+    return Future.join(closing).mapEmpty();
+  }
+}

@@ -1,0 +1,159 @@
+package io.marketprism.collector.feed;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketType;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * OKX v5 public WebSocket: {@code op: subscribe/unsubscribe} with {@code {channel, instId}} args;
+ * books from the {@code books} channel (snapshot on subscribe, then updates with CRC32 checksum and
+ * {@code seqId}/{@code prevSeqId}), resynced by resubscribing; text {@code ping}/{@code pong}
+ * keep-alive (OKX closes a connection silent for 30 s). Channel keys are {@code channel|instId}
+ * ({@code liquidation-orders|SWAP} for the per-type liquidation channel).
+ */
+public final class OkxProtocol implements ExchangeProtocol {
+
+  private static final Set<DataType> SPOT = EnumSet.of(DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER,
+      DataType.KLINE);
+  private static final Set<DataType> DERIVATIVES = EnumSet.of(DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER,
+      DataType.KLINE, DataType.MARK_PRICE, DataType.OPEN_INTEREST, DataType.LIQUIDATION);
+  private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE,
+      DERIVATIVES.toArray(new DataType[0]));
+
+  @Override
+  public Exchange exchange() {
+    return Exchange.OKX;
+  }
+
+  @Override
+  public Set<DataType> supported(MarketType marketType) {
+    return switch (marketType) {
+      case SPOT -> SPOT;
+      case PERPETUAL -> PERPETUAL;
+      case FUTURES, OPTIONS -> DERIVATIVES;
+    };
+  }
+
+  @Override
+  public Set<MarketType> marketTypes() {
+    return EnumSet.allOf(MarketType.class);
+  }
+
+  @Override
+  public String venue(MarketType marketType, String exchangeSymbol) {
+    return "public";
+  }
+
+  @Override
+  public List<String> venues() {
+    return List.of("public");
+  }
+
+  @Override
+  public String wsUrl(Endpoint endpoint) {
+    return endpoint.ws();
+  }
+
+  @Override
+  public Map<String, Set<DataType>> channels(String exchangeSymbol, MarketType marketType, Set<DataType> types) {
+    Map<String, Set<DataType>> out = new LinkedHashMap<>();
+    for (DataType t : types) {
+      String channel = switch (t) {
+        case TRADE -> "trades";
+        case ORDERBOOK -> "books";
+        case TICKER -> "tickers";
+        case KLINE -> "candle1m";
+        case FUNDING_RATE -> "funding-rate";
+        case MARK_PRICE -> "mark-price";
+        case OPEN_INTEREST -> "open-interest";
+        case LIQUIDATION -> "liquidation-orders";
+        default -> null;
+      };
+      if (channel == null) {
+        continue;
+      }
+      String target = t == DataType.LIQUIDATION ? instType(marketType) : exchangeSymbol;
+      out.computeIfAbsent(channel + "|" + target, k -> EnumSet.noneOf(DataType.class)).add(t);
+    }
+    return out;
+  }
+
+  private static String instType(MarketType marketType) {
+    return switch (marketType) {
+      case SPOT -> "SPOT";
+      case PERPETUAL -> "SWAP";
+      case FUTURES -> "FUTURES";
+      case OPTIONS -> "OPTION";
+    };
+  }
+
+  @Override
+  public String bookChannel(String exchangeSymbol) {
+    return "books|" + exchangeSymbol;
+  }
+
+  @Override
+  public List<String> subscribe(List<String> channels, IntSupplier ids, int perMessage) {
+    return messages("subscribe", channels, perMessage);
+  }
+
+  @Override
+  public List<String> unsubscribe(List<String> channels, IntSupplier ids, int perMessage) {
+    return messages("unsubscribe", channels, perMessage);
+  }
+
+  private static List<String> messages(String op, List<String> channels, int perMessage) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < channels.size(); i += perMessage) {
+      JsonArray args = new JsonArray();
+      for (String key : channels.subList(i, Math.min(channels.size(), i + perMessage))) {
+        int bar = key.indexOf('|');
+        String channel = key.substring(0, bar);
+        String target = key.substring(bar + 1);
+        args.add(new JsonObject().put("channel", channel)
+            .put("liquidation-orders".equals(channel) ? "instType" : "instId", target));
+      }
+      out.add(new JsonObject().put("op", op).put("args", args).encode());
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> onOpen(IntSupplier ids) {
+    return List.of();
+  }
+
+  @Override
+  public Control control(String frame, IntSupplier ids) {
+    return "pong".equals(frame) ? Control.PONG : null;
+  }
+
+  @Override
+  public String ping() {
+    return "ping";
+  }
+
+  @Override
+  public boolean restSnapshots() {
+    return false;
+  }
+
+  @Override
+  public String snapshotUrl(Endpoint endpoint, MarketType marketType, String exchangeSymbol, int limit) {
+    throw new UnsupportedOperationException("OKX books resync by resubscribing");
+  }
+
+  @Override
+  public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {
+    return List.of();
+  }
+}

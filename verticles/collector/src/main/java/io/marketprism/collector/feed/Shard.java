@@ -1,0 +1,500 @@
+package io.marketprism.collector.feed;
+
+import io.marketprism.collector.book.BookStats;
+import io.marketprism.collector.connection.ConnectionState;
+import io.marketprism.collector.connection.FeedConnection;
+import io.marketprism.collector.normalize.Normalizer;
+import io.marketprism.collector.normalize.ParseException;
+import io.marketprism.model.DataType;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.OrderBookRecord;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection of a feed and the instruments it carries: subscriptions (changed at runtime
+ * without touching the other channels), the pure normalizer with one book sync per instrument,
+ * book watchdogs and resyncs, de-duplication, and publishing.
+ *
+ * <p>Books: after a gap or checksum failure (reported by the normalizer), after staying silent
+ * for {@code collector.books.stale_ms}, or after a reconnect, the book is not published until a
+ * new snapshot rebuilt it — a REST snapshot on Binance, an unsubscribe/subscribe of that one
+ * channel on OKX and Deribit. A resync that does not complete within
+ * {@code collector.books.resync_timeout_ms} (the snapshot itself may be lost) is started again.
+ * Synced books are published at the feed's interval when they changed, and at once when they
+ * (re)gain sync.
+ */
+final class Shard implements FeedConnection.Listener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+  private static final int RECENT_FRAMES = 8;
+
+  private final FeedContext ctx;
+  private final String id;
+  private final String venue;
+  private final Endpoint endpoint;
+  private final ExchangeProtocol protocol;
+  private final Map<String, Set<DataType>> wanted = new LinkedHashMap<>();
+  private final Map<String, Set<DataType>> accept = new HashMap<>();
+  private Map<String, Set<DataType>> subscribed = new LinkedHashMap<>();
+  private final Map<String, BookState> books = new LinkedHashMap<>();
+  private final Map<String, IdentityWindow> windows = new HashMap<>();
+  private final String[] recentFrames = new String[RECENT_FRAMES];
+  private final Normalizer normalizer;
+  private final BookStats bookStats;
+  private final FeedConnection connection;
+  private int nextFrame;
+  private int nextRequestId = 1;
+  private long lastPingMs;
+  private long pingOutstandingMs;
+  private long lastPollMs;
+  private long seenGaps;
+  private long seenChecksumFailures;
+  private long rejected;
+  private long duplicates;
+
+  Shard(FeedContext ctx, String id, String venue, Endpoint endpoint) {
+    this.ctx = ctx;
+    this.id = id;
+    this.venue = venue;
+    this.endpoint = endpoint;
+    this.protocol = ctx.protocol();
+    MarketType plain = ctx.marketType() == MarketType.SPOT ? MarketType.SPOT : MarketType.PERPETUAL;
+    this.normalizer = new Normalizer(protocol.exchange(), plain, ctx.exchange().bookDepth(), accept::containsKey,
+        this::output, this::lostSync);
+    this.bookStats = normalizer.bookStats();
+    this.connection = new FeedConnection(ctx.vertx(), ctx.client(), id, protocol.wsUrl(endpoint),
+        ctx.exchange().connection(), this);
+  }
+
+  void start() {
+    connection.start();
+  }
+
+  Future<Void> stop() {
+    return connection.stop();
+  }
+
+  String venue() {
+    return venue;
+  }
+
+  String id() {
+    return id;
+  }
+
+  FeedConnection connection() {
+    return connection;
+  }
+
+  int symbolCount() {
+    return wanted.size();
+  }
+
+  Map<String, Set<DataType>> wanted() {
+    return Collections.unmodifiableMap(wanted);
+  }
+
+  /**
+   * @param exchangeSymbol an instrument (on this shard or not)
+   * @param types the data types it would have
+   * @return whether that fits within the shard size and the channel limit
+   */
+  boolean fits(String exchangeSymbol, Set<DataType> types) {
+    if (!wanted.containsKey(exchangeSymbol) && wanted.size() >= ctx.exchange().shardSize()) {
+      return false;
+    }
+    Map<String, Set<DataType>> all = new LinkedHashMap<>();
+    wanted.forEach((sym, t) -> {
+      if (!sym.equals(exchangeSymbol)) {
+        all.putAll(protocol.channels(sym, ctx.marketType(), t));
+      }
+    });
+    all.putAll(protocol.channels(exchangeSymbol, ctx.marketType(), types));
+    return all.size() <= ctx.exchange().maxStreamsPerConnection();
+  }
+
+  /**
+   * Sets what is collected for one instrument; only the channels that change are (un)subscribed.
+   *
+   * @param exchangeSymbol the instrument
+   * @param types its data types; empty removes the instrument
+   */
+  void set(String exchangeSymbol, Set<DataType> types) {
+    if (types.isEmpty()) {
+      wanted.remove(exchangeSymbol);
+    } else {
+      wanted.put(exchangeSymbol, EnumSet.copyOf(types));
+    }
+    reconcile();
+  }
+
+  private Map<String, Set<DataType>> desired() {
+    Map<String, Set<DataType>> d = new LinkedHashMap<>();
+    wanted.forEach((sym, types) -> protocol.channels(sym, ctx.marketType(), types)
+        .forEach((ch, t) -> d.computeIfAbsent(ch, k -> EnumSet.noneOf(DataType.class)).addAll(t)));
+    return d;
+  }
+
+  private void reconcile() {
+    long now = System.currentTimeMillis();
+    accept.clear();
+    wanted.forEach((sym, types) -> {
+      accept.computeIfAbsent(sym, k -> EnumSet.noneOf(DataType.class)).addAll(types);
+      if (types.contains(DataType.VOLATILITY_INDEX)) {
+        accept.computeIfAbsent(DeribitProtocol.volatilityIndex(sym), k -> EnumSet.noneOf(DataType.class))
+            .add(DataType.VOLATILITY_INDEX);
+      }
+    });
+    // identity windows of instruments no longer collected go, so memory stays bounded across changes
+    windows.keySet().removeIf(k -> !accept.containsKey(k.substring(0, k.lastIndexOf('|'))));
+    for (Iterator<Map.Entry<String, BookState>> it = books.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, BookState> e = it.next();
+      Set<DataType> t = wanted.get(e.getKey());
+      if (t == null || !t.contains(DataType.ORDERBOOK)) {
+        normalizer.forgetBook(e.getKey());
+        it.remove();
+      }
+    }
+    wanted.forEach((sym, types) -> {
+      if (types.contains(DataType.ORDERBOOK) && !books.containsKey(sym)) {
+        BookState b = new BookState(sym, now);
+        books.put(sym, b);
+        if (protocol.restSnapshots()) {
+          b.snapshotDueMs = now + ctx.options().snapshotDelayMs();
+        }
+      }
+    });
+    Map<String, Set<DataType>> target = desired();
+    if (connection.state() == ConnectionState.UP) {
+      List<String> gone = new ArrayList<>();
+      subscribed.keySet().forEach(ch -> {
+        if (!target.containsKey(ch)) {
+          gone.add(ch);
+        }
+      });
+      List<String> fresh = new ArrayList<>();
+      target.keySet().forEach(ch -> {
+        if (!subscribed.containsKey(ch)) {
+          fresh.add(ch);
+        }
+      });
+      int per = ctx.exchange().channelsPerMessage();
+      protocol.unsubscribe(gone, this::requestId, per).forEach(connection::send);
+      protocol.subscribe(fresh, this::requestId, per).forEach(connection::send);
+      subscribed = target;
+    }
+  }
+
+  private int requestId() {
+    return nextRequestId++;
+  }
+
+  // ---- connection events ----
+
+  @Override
+  public void opened(FeedConnection c) {
+    long now = System.currentTimeMillis();
+    subscribed = new LinkedHashMap<>();
+    pingOutstandingMs = 0;
+    lastPingMs = now;
+    for (BookState b : books.values()) {
+      // a new socket starts every book from a new snapshot: what was missed while down is unknown
+      normalizer.forgetBook(b.exchangeSymbol);
+      b.sync = BookState.Sync.SYNCING;
+      b.resyncStartedMs = now;
+      b.snapshotInFlight = false;
+      b.snapshotDueMs = protocol.restSnapshots() ? now + ctx.options().snapshotDelayMs() : 0;
+    }
+    protocol.onOpen(this::requestId).forEach(connection::send);
+    reconcile();
+  }
+
+  @Override
+  public void closed(FeedConnection c, String reason) {
+    ctx.metrics().reconnect();
+    for (BookState b : books.values()) {
+      if (b.sync == BookState.Sync.SYNCED) {
+        // nothing is published from a book that cannot be kept current; it rebuilds after reconnecting
+        b.lostSync = true;
+        b.lastReason = "reconnect";
+      }
+      b.sync = BookState.Sync.SYNCING;
+    }
+  }
+
+  @Override
+  public void text(String frame, long recvTsUs) {
+    ctx.metrics().message();
+    ExchangeProtocol.Control control = protocol.control(frame, this::requestId);
+    if (control != null) {
+      if (control.pong()) {
+        pingOutstandingMs = 0;
+      }
+      if (control.reply() != null) {
+        connection.send(control.reply());
+      }
+      return;
+    }
+    if (repeated(frame)) {
+      // a frame sent twice (never legitimate: every data frame carries its own ids and times)
+      duplicates++;
+      ctx.metrics().duplicate();
+      return;
+    }
+    try {
+      normalizer.onMessage(frame, recvTsUs);
+    } catch (ParseException e) {
+      reject(e.getMessage(), frame);
+    }
+  }
+
+  private boolean repeated(String frame) {
+    int len = frame.length();
+    for (String f : recentFrames) {
+      if (f != null && f.length() == len && f.equals(frame)) {
+        return true;
+      }
+    }
+    recentFrames[nextFrame] = frame;
+    nextFrame = (nextFrame + 1) % RECENT_FRAMES;
+    return false;
+  }
+
+  private void reject(String reason, String frame) {
+    rejected++;
+    ctx.metrics().reject();
+    LOG.warn("{} rejected a message: {} [{}]", id, reason,
+        frame.length() > 160 ? frame.substring(0, 160) + "…" : frame);
+  }
+
+  @Override
+  public void tick(long now) {
+    if (connection.state() != ConnectionState.UP) {
+      return;
+    }
+    keepAlive(now);
+    for (BookState b : books.values()) {
+      watch(b, now);
+    }
+    if (now - lastPollMs >= ctx.options().restPollIntervalMs()) {
+      lastPollMs = now;
+      poll();
+    }
+  }
+
+  private void keepAlive(long now) {
+    String ping = protocol.ping();
+    if (ping == null) {
+      return;
+    }
+    if (pingOutstandingMs > 0 && now - pingOutstandingMs > ctx.exchange().pongTimeoutMs()) {
+      connection.reconnect("no pong within " + ctx.exchange().pongTimeoutMs() + " ms");
+      return;
+    }
+    if (now - lastPingMs >= ctx.exchange().pingIntervalMs()) {
+      lastPingMs = now;
+      if (pingOutstandingMs == 0) {
+        pingOutstandingMs = now;
+      }
+      connection.send(ping);
+    }
+  }
+
+  private void watch(BookState b, long now) {
+    if (b.snapshotDueMs > 0 && now >= b.snapshotDueMs && !b.snapshotInFlight) {
+      b.snapshotDueMs = 0;
+      fetchSnapshot(b);
+    }
+    if (b.sync != BookState.Sync.SYNCED) {
+      if (now - b.resyncStartedMs > ctx.options().resyncTimeoutMs()) {
+        LOG.warn("{} book {} still not synced after {} ms; resyncing again", id, b.exchangeSymbol,
+            now - b.resyncStartedMs);
+        resync(b, b.lastReason.isEmpty() ? "timeout" : b.lastReason);
+      }
+    } else if (now - b.lastChangeMs > ctx.options().bookStaleMs()) {
+      b.stale++;
+      ctx.metrics().stale();
+      LOG.warn("{} book {} stale: no change for {} ms; resyncing", id, b.exchangeSymbol, now - b.lastChangeMs);
+      normalizer.forgetBook(b.exchangeSymbol);
+      b.sync = BookState.Sync.RESYNCING;
+      b.lostSync = true;
+      resync(b, "stale");
+    }
+  }
+
+  private void poll() {
+    wanted.forEach((sym, types) -> {
+      for (String url : protocol.polls(endpoint, ctx.marketType(), sym, types)) {
+        int epoch = (int) connection.connects();
+        ctx.rest().get(url).onComplete(ar -> {
+          if (epoch != connection.connects() || !wanted.containsKey(sym)) {
+            return;
+          }
+          if (ar.failed()) {
+            LOG.warn("{} poll of {} failed: {}", id, url, ar.cause().getMessage());
+            return;
+          }
+          try {
+            normalizer.onRest(url, ar.result(), TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+          } catch (ParseException e) {
+            reject(e.getMessage(), ar.result());
+          }
+        });
+      }
+    });
+  }
+
+  // ---- books ----
+
+  /** The normalizer's resync callback: a gap or checksum failure just unsynced this book. */
+  private void lostSync(String exchangeSymbol) {
+    long gaps = bookStats.gaps() - seenGaps;
+    long checksums = bookStats.checksumFailed() - seenChecksumFailures;
+    seenGaps = bookStats.gaps();
+    seenChecksumFailures = bookStats.checksumFailed();
+    ctx.metrics().gaps(gaps);
+    ctx.metrics().checksumFailures(checksums);
+    BookState b = books.get(exchangeSymbol);
+    if (b == null) {
+      return;
+    }
+    b.gaps += gaps;
+    b.checksumFailures += checksums;
+    String reason = checksums > 0 ? "checksum" : "gap";
+    LOG.warn("{} book {} lost sync ({}); resyncing", id, exchangeSymbol, reason);
+    b.sync = BookState.Sync.RESYNCING;
+    b.lostSync = true;
+    resync(b, reason);
+  }
+
+  private void resync(BookState b, String reason) {
+    b.lastReason = reason;
+    b.resyncStartedMs = System.currentTimeMillis();
+    if (connection.state() != ConnectionState.UP) {
+      return;
+    }
+    if (protocol.restSnapshots()) {
+      fetchSnapshot(b);
+    } else {
+      String ch = protocol.bookChannel(b.exchangeSymbol);
+      List<String> one = List.of(ch);
+      protocol.unsubscribe(one, this::requestId, 1).forEach(connection::send);
+      protocol.subscribe(one, this::requestId, 1).forEach(connection::send);
+    }
+  }
+
+  private void fetchSnapshot(BookState b) {
+    if (b.snapshotInFlight) {
+      return;
+    }
+    b.snapshotInFlight = true;
+    long epoch = connection.connects();
+    String url = protocol.snapshotUrl(endpoint, ctx.marketType(), b.exchangeSymbol, ctx.exchange().snapshotLimit());
+    ctx.rest().get(url).onComplete(ar -> {
+      b.snapshotInFlight = false;
+      if (epoch != connection.connects() || books.get(b.exchangeSymbol) != b
+          || connection.state() != ConnectionState.UP) {
+        return; // for a socket or subscription that no longer exists
+      }
+      if (ar.failed()) {
+        LOG.warn("{} snapshot of {} failed: {}", id, b.exchangeSymbol, ar.cause().getMessage());
+        return; // the resync timeout tries again
+      }
+      try {
+        normalizer.onRest(url, ar.result(), TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+      } catch (ParseException e) {
+        reject(e.getMessage(), ar.result());
+      }
+    });
+  }
+
+  private void output(MarketRecord r) {
+    if (r instanceof OrderBookRecord book) {
+      BookState b = books.get(book.exchangeSymbol());
+      if (b == null) {
+        return;
+      }
+      b.latest = book;
+      b.lastChangeMs = System.currentTimeMillis();
+      if (b.sync != BookState.Sync.SYNCED) {
+        b.sync = BookState.Sync.SYNCED;
+        if (b.lostSync) {
+          b.lostSync = false;
+          b.resyncs++;
+          ctx.metrics().resync();
+          LOG.info("{} book {} resynced at update {} (after {})", id, b.exchangeSymbol, book.lastUpdateId(),
+              b.lastReason);
+        }
+        publishBook(b);
+      }
+      return;
+    }
+    Set<DataType> types = accept.get(r.exchangeSymbol());
+    if (types == null || !types.contains(r.dataType())) {
+      return;
+    }
+    IdentityWindow w = windows.computeIfAbsent(r.exchangeSymbol() + '|' + r.dataType().wire(), k -> new IdentityWindow(
+        r.dataType() == DataType.TRADE ? ctx.options().tradeDedupWindow() : ctx.options().otherDedupWindow()));
+    if (!w.add(r.identityKey())) {
+      duplicates++;
+      ctx.metrics().duplicate();
+      return;
+    }
+    ctx.metrics().record();
+    ctx.publisher().publish(r);
+  }
+
+  private void publishBook(BookState b) {
+    b.lastPublishedId = b.latest.lastUpdateId();
+    ctx.metrics().record();
+    ctx.publisher().publish(b.latest);
+  }
+
+  /** Publishes the synced books that changed since their last publication. */
+  void publishBooks() {
+    if (connection.state() != ConnectionState.UP) {
+      return;
+    }
+    for (BookState b : books.values()) {
+      if (b.sync == BookState.Sync.SYNCED && b.latest != null && b.latest.lastUpdateId() != b.lastPublishedId) {
+        publishBook(b);
+      }
+    }
+  }
+
+  JsonObject connectionJson() {
+    return new JsonObject().put("id", id).put("exchange", protocol.exchange().wire())
+        .put("market_type", ctx.marketType().wire()).put("venue", venue).put("url", connection.url())
+        .put("state", connection.state().wire()).put("messages", connection.messages())
+        .put("reconnects", connection.reconnects()).put("rejected", rejected).put("duplicates", duplicates)
+        .put("symbols", new JsonArray(new ArrayList<>(wanted.keySet()))).put("channels", subscribed.size())
+        .put("queued", connection.queued()).put("last_close_reason", connection.lastCloseReason());
+  }
+
+  void booksJson(JsonArray out) {
+    for (BookState b : books.values()) {
+      out.add(b.toJson().put("exchange", protocol.exchange().wire()).put("market_type", ctx.marketType().wire())
+          .put("connection", id));
+    }
+  }
+
+  /** @return per-book state for tests and status */
+  Map<String, BookState> books() {
+    return books;
+  }
+}

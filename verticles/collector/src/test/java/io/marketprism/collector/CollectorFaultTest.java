@@ -1,0 +1,255 @@
+package io.marketprism.collector;
+
+import static io.marketprism.collector.SimulatedCollector.INSTRUMENTS;
+import static io.marketprism.collector.SimulatedCollector.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketprism.simulator.TrueBook;
+import io.marketprism.simulator.fault.FaultKind;
+import io.marketprism.simulator.model.Trade;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The collector against the in-process simulator with faults injected repeatedly: books equal the
+ * simulator's true books at checkpoints (simulator paused, collector's last update id equal to the
+ * true one), every injected book fault is detected, no trade is lost or duplicated beyond what the
+ * exchange protocols cannot replay, malformed frames are dropped without closing the connection.
+ */
+class CollectorFaultTest {
+
+  private static final List<String> BOOKS_AND_TRADES = List.of("trade", "orderbook");
+
+  @Test
+  void booksExactAndTradesExactlyOnceUnderDuplicatesAndReordering() throws Exception {
+    try (SimulatedCollector rig = new SimulatedCollector("dup:p=0.03,reorder:p=0.03", BOOKS_AND_TRADES,
+        new JsonObject(), 150)) {
+      awaitAllSynced(rig);
+      Thread.sleep(8000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      Thread.sleep(300);
+      int matched = assertBooksEqualTruth(rig);
+      JsonObject status = rig.status();
+      long trades = assertTradesExactlyOnce(rig);
+      long dup = rig.simulator.faultStats().get(FaultKind.DUP);
+      long reorder = rig.simulator.faultStats().get(FaultKind.REORDER);
+      long gaps = rig.counter(status, "gaps", null);
+      long resyncs = rig.counter(status, "resyncs", null);
+      report("dup/reorder: injected dup={} reorder={}; gaps={} resyncs={} duplicates dropped={}; trades compared={}; "
+          + "books matched={}", dup, reorder, gaps, resyncs, rig.counter(status, "duplicates", null), trades, matched);
+      assertThat(dup).isPositive();
+      assertThat(reorder).isPositive();
+      assertThat(rig.counter(status, "duplicates", null)).isPositive();
+      // a swapped pair of book messages breaks the chain: detected, and the book was rebuilt
+      assertThat(gaps).isPositive();
+      assertThat(resyncs).isPositive();
+      assertThat(trades).isGreaterThan(500);
+    }
+  }
+
+  @Test
+  void everyDroppedOrCorruptedBookMessageIsDetectedAndMalformedFramesAreDropped() throws Exception {
+    // only book streams, so every injected drop hits a book
+    try (SimulatedCollector rig = new SimulatedCollector("drop:p=0.01,checksum:p=0.01:on=okx,malformed:p=0.01",
+        List.of("orderbook"), new JsonObject(), 150)) {
+      awaitAllSynced(rig);
+      JsonObject before = rig.status();
+      Thread.sleep(9000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      Thread.sleep(300);
+      int matched = assertBooksEqualTruth(rig);
+      JsonObject status = rig.status();
+      long drops = rig.simulator.faultStats().get(FaultKind.DROP);
+      long checksums = rig.simulator.faultStats().get(FaultKind.CHECKSUM);
+      long malformed = rig.simulator.faultStats().get(FaultKind.MALFORMED);
+      long gaps = rig.counter(status, "gaps", null);
+      long checksumFailures = rig.counter(status, "checksum_failures", null);
+      long rejected = rig.counter(status, "rejected", null);
+      long resyncs = rig.counter(status, "resyncs", null);
+      report("drop/checksum/malformed: injected drop={} checksum={} malformed={}; detected gaps={} checksum failures={} "
+          + "rejected={} resyncs={} stale={}; books matched={}", drops, checksums, malformed, gaps, checksumFailures,
+          rejected, resyncs, rig.counter(status, "stale", null), matched);
+      assertThat(checksumFailures).isEqualTo(checksums);
+      assertThat(rejected).isEqualTo(malformed);
+      // a lost or cut book message is a break in the chain of a synced book, unless the book was
+      // already resyncing (its messages are skipped then) or it was the last before the pause
+      // (found by the stale watchdog); malformed ones are lost messages too
+      long injected = drops + malformed;
+      assertThat(gaps + rig.counter(status, "stale", null)).isGreaterThanOrEqualTo(injected * 8 / 10);
+      assertThat(resyncs).isPositive();
+      // malformed frames never cost a connection
+      assertThat(rig.counter(status, "reconnects", null)).isEqualTo(rig.counter(before, "reconnects", null));
+    }
+  }
+
+  @Test
+  void survivesDisconnectsAndStallsLosingOnlyTradesSentWhileDown() throws Exception {
+    try (SimulatedCollector rig = new SimulatedCollector("disconnect:every=2500ms,stall:every=3s:for=2s",
+        BOOKS_AND_TRADES, new JsonObject(), 150)) {
+      awaitAllSynced(rig);
+      Thread.sleep(10_000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      awaitAllSynced(rig);
+      int matched = assertBooksEqualTruth(rig);
+      JsonObject status = rig.status();
+      long reconnects = rig.counter(status, "reconnects", null);
+      long outages = 0;
+      long compared = 0;
+      long missing = 0;
+      for (String[] i : INSTRUMENTS) {
+        List<String> got = rig.trades.getOrDefault(key(i), List.of());
+        assertThat(got).doesNotHaveDuplicates();
+        List<Trade> truth = window(rig.simulator.trueTrades(i[3], i[2]), got);
+        Set<String> seen = new HashSet<>(got);
+        int runs = 0;
+        boolean inRun = false;
+        for (Trade t : truth) {
+          boolean lost = !seen.contains(Long.toString(t.id()));
+          if (lost) {
+            missing++;
+          }
+          if (lost && !inRun) {
+            runs++;
+          }
+          inRun = lost;
+        }
+        compared += truth.size();
+        outages += runs;
+        // each run of lost trades is one outage of that instrument's connection: the only losses
+        assertThat(runs).as("runs of lost trades of %s", key(i)).isLessThanOrEqualTo((int) connectionReconnects(status,
+            i[0], i[1]));
+      }
+      report("disconnect/stall: injected disconnects={} stalls={}; reconnects={}; trades compared={} missing={} in {} "
+          + "outage runs; books matched={}", rig.simulator.faultStats().get(FaultKind.DISCONNECT),
+          rig.simulator.faultStats().get(FaultKind.STALL), reconnects, compared, missing, outages, matched);
+      assertThat(reconnects).isGreaterThanOrEqualTo(10);
+      assertThat(rig.get("/health").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void restRateLimitsAndSlowSnapshotsAreHonoured() throws Exception {
+    try (SimulatedCollector rig = new SimulatedCollector(
+        "slow-snapshot:delay=1500ms,rest-429:p=0.3:retry-after=1s:on=binance,rest-418:p=0.1:retry-after=1s:on=binance,"
+            + "drop:p=0.01:on=binance", List.of("orderbook"), new JsonObject(), 100)) {
+      awaitAllSynced(rig);
+      Thread.sleep(8000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      Thread.sleep(300);
+      int matched = assertBooksEqualTruth(rig);
+      JsonObject status = rig.status();
+      long r429 = rig.simulator.faultStats().get(FaultKind.REST_429);
+      long r418 = rig.simulator.faultStats().get(FaultKind.REST_418);
+      long rejections = status.getJsonObject("rest").getJsonObject("binance").getLong("rejections");
+      report("rest faults: injected 429={} 418={} slow={}; collector saw {} rejections, gaps={} resyncs={}; books "
+          + "matched={}", r429, r418, rig.simulator.faultStats().get(FaultKind.SLOW_SNAPSHOT), rejections,
+          rig.counter(status, "gaps", "binance"), rig.counter(status, "resyncs", "binance"), matched);
+      assertThat(rejections).isEqualTo(r429 + r418);
+    }
+  }
+
+  /** Figures of a run, on stdout (kept in the surefire report). */
+  static void report(String format, Object... args) {
+    System.out.println("FIGURES " + org.slf4j.helpers.MessageFormatter.arrayFormat(format, args).getMessage());
+  }
+
+  private static long connectionReconnects(JsonObject status, String exchange, String marketType) {
+    long n = 0;
+    for (Object o : status.getJsonArray("connections")) {
+      JsonObject c = (JsonObject) o;
+      if (exchange.equals(c.getString("exchange")) && marketType.equals(c.getString("market_type"))) {
+        n += c.getLong("reconnects");
+      }
+    }
+    return n;
+  }
+
+  private static String key(String[] i) {
+    return i[0] + "|" + i[1] + "|" + i[2];
+  }
+
+  /** True trades from the first to the last one the collector received (earlier ones predate it). */
+  private static List<Trade> window(List<Trade> truth, List<String> got) {
+    if (got.isEmpty()) {
+      return List.of();
+    }
+    long first = got.stream().mapToLong(Long::parseLong).min().orElseThrow();
+    long last = got.stream().mapToLong(Long::parseLong).max().orElseThrow();
+    List<Trade> out = new ArrayList<>();
+    for (Trade t : truth) {
+      if (t.id() >= first && t.id() <= last) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  private static long assertTradesExactlyOnce(SimulatedCollector rig) {
+    long compared = 0;
+    for (String[] i : INSTRUMENTS) {
+      List<String> got = new ArrayList<>(rig.trades.getOrDefault(key(i), List.of()));
+      assertThat(got).as("trades of %s", key(i)).isNotEmpty().doesNotHaveDuplicates();
+      List<String> expected = window(rig.simulator.trueTrades(i[3], i[2]), got).stream()
+          .map(t -> Long.toString(t.id())).toList();
+      assertThat(got).as("trades of %s", key(i)).containsExactlyInAnyOrderElementsOf(expected);
+      compared += expected.size();
+    }
+    return compared;
+  }
+
+  private static void awaitAllSynced(SimulatedCollector rig) throws InterruptedException {
+    await("every book synced", 20_000, () -> {
+      try {
+        JsonArray books = rig.status().getJsonArray("books");
+        return books.size() == INSTRUMENTS.size()
+            && books.stream().allMatch(b -> "synced".equals(((JsonObject) b).getString("state")));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  /**
+   * Waits until the collector's last published book of every instrument is at the true book's
+   * update id (directly, or after the stale watchdog resynced a book whose last message was lost)
+   * and compares the levels.
+   *
+   * @return books compared
+   */
+  private static int assertBooksEqualTruth(SimulatedCollector rig) throws InterruptedException {
+    Map<String, TrueBook> truth = new HashMap<>();
+    for (String[] i : INSTRUMENTS) {
+      truth.put(key(i), rig.simulator.trueBook(i[3], i[2], 20));
+    }
+    await("books at the true update ids", 15_000, () -> truth.entrySet().stream().allMatch(e -> {
+      JsonObject b = rig.books.get(e.getKey());
+      return b != null && b.getLong("last_update_id") == e.getValue().lastUpdateId();
+    }));
+    for (Map.Entry<String, TrueBook> e : truth.entrySet()) {
+      JsonObject b = rig.books.get(e.getKey());
+      assertLevels(e.getKey() + " bids", b.getJsonArray("bids"), e.getValue().bids());
+      assertLevels(e.getKey() + " asks", b.getJsonArray("asks"), e.getValue().asks());
+    }
+    return truth.size();
+  }
+
+  private static void assertLevels(String what, JsonArray got, List<String[]> expected) {
+    assertThat(got.size()).as(what).isEqualTo(expected.size());
+    for (int i = 0; i < expected.size(); i++) {
+      JsonArray level = got.getJsonArray(i);
+      assertThat(new BigDecimal(level.getString(0))).as(what + " price " + i)
+          .isEqualByComparingTo(new BigDecimal(expected.get(i)[0]));
+      assertThat(new BigDecimal(level.getString(1))).as(what + " qty " + i)
+          .isEqualByComparingTo(new BigDecimal(expected.get(i)[1]));
+    }
+  }
+}

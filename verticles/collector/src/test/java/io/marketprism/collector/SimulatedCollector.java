@@ -1,0 +1,162 @@
+package io.marketprism.collector;
+
+import io.marketprism.platform.bus.EventBusRecordBus;
+import io.marketprism.simulator.SimulatorOptions;
+import io.marketprism.simulator.SimulatorVerticle;
+import io.marketprism.simulator.model.Venue;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A test rig: the exchange simulator on ephemeral loopback ports, a {@link CollectorVerticle}
+ * pointed at it with short timings, and every record the collector publishes captured from the
+ * event bus (trade ids per instrument in arrival order, the latest book per instrument).
+ */
+final class SimulatedCollector implements AutoCloseable {
+
+  /** Instruments used by the tests: key {@code exchange|exchange symbol}. */
+  static final List<String[]> INSTRUMENTS = List.of(
+      new String[] {"binance", "spot", "BTCUSDT", "binance"},
+      new String[] {"binance", "perpetual", "BTCUSDT", "binance-usdm"},
+      new String[] {"okx", "spot", "BTC-USDT", "okx"},
+      new String[] {"okx", "perpetual", "BTC-USDT-SWAP", "okx"},
+      new String[] {"deribit", "perpetual", "BTC-PERPETUAL", "deribit"});
+
+  final Vertx vertx = Vertx.vertx();
+  final SimulatorVerticle simulator;
+  final CollectorVerticle collector = new CollectorVerticle();
+  final Map<String, List<String>> trades = new ConcurrentHashMap<>();
+  final Map<String, JsonObject> books = new ConcurrentHashMap<>();
+  final Map<String, Long> records = new ConcurrentHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * @param faults simulator fault spec
+   * @param dataTypes data types to collect for every instrument
+   * @param collectorOverrides merged over the {@code collector:} test section
+   * @param rate simulator events per second per exchange
+   */
+  SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate)
+      throws Exception {
+    SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
+        .setSeed(7).setFaults(faults).setTradeHistory(200_000);
+    so.setSymbols("binance", "spot", List.of("BTCUSDT"));
+    so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
+    so.setSymbols("okx", "spot", List.of("BTC-USDT"));
+    so.setSymbols("okx", "perpetual", List.of("BTC-USDT-SWAP"));
+    so.setSymbols("deribit", "perpetual", List.of("BTC-PERPETUAL"));
+    so.setSymbols("deribit", "options", List.of());
+    simulator = new SimulatorVerticle(so);
+    vertx.deployVerticle(simulator).await(20, TimeUnit.SECONDS);
+    vertx.eventBus().<Buffer>consumer(EventBusRecordBus.STREAM_ADDRESS, m -> capture(m.body()));
+    JsonObject root = new JsonObject()
+        .put("collector", new JsonObject()
+            .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+            .put("connection", new JsonObject().put("connect_timeout_ms", 2000).put("idle_timeout_ms", 1500)
+                .put("reconnect_initial_ms", 20).put("reconnect_max_ms", 500).put("reconnect_budget_ms", 5000)
+                .put("tick_ms", 50))
+            .put("books", new JsonObject().put("stale_ms", 3000).put("resync_timeout_ms", 2000)
+                .put("snapshot_delay_ms", 50))
+            .put("rest", new JsonObject().put("poll_interval_ms", 5000)))
+        .put("exchanges", exchanges(dataTypes));
+    root.getJsonObject("collector").mergeIn(collectorOverrides, true);
+    vertx.deployVerticle(collector, new io.vertx.core.DeploymentOptions().setConfig(root)).await(20, TimeUnit.SECONDS);
+  }
+
+  private JsonObject exchanges(List<String> dataTypes) {
+    JsonArray types = new JsonArray(new ArrayList<>(dataTypes));
+    String binanceSpot = "ws://127.0.0.1:" + simulator.port(Venue.BINANCE_SPOT);
+    String binanceUsdm = "ws://127.0.0.1:" + simulator.port(Venue.BINANCE_USDM);
+    JsonObject market = new JsonObject();
+    return new JsonObject()
+        .put("binance", new JsonObject().put("futures_trade_stream", "trade")
+            .put("endpoints", new JsonObject()
+                .put("spot", new JsonObject().put("ws", binanceSpot).put("rest", simulator.httpUrl(Venue.BINANCE_SPOT)))
+                .put("usdm", new JsonObject().put("ws", binanceUsdm).put("rest", simulator.httpUrl(Venue.BINANCE_USDM))))
+            .put("market_types", new JsonObject()
+                .put("spot", new JsonObject().put("symbols", new JsonArray().add("BTCUSDT")).put("data_types", types))
+                .put("perpetual", new JsonObject().put("symbols", new JsonArray().add("BTCUSDT"))
+                    .put("data_types", types))))
+        .put("okx", new JsonObject().put("ping_interval_ms", 500).put("pong_timeout_ms", 1000)
+            .put("endpoints", new JsonObject().put("public", new JsonObject().put("ws", simulator.wsUrl(Venue.OKX))
+                .put("rest", simulator.httpUrl(Venue.OKX))))
+            .put("market_types", new JsonObject()
+                .put("spot", new JsonObject().put("symbols", new JsonArray().add("BTC-USDT")).put("data_types", types))
+                .put("perpetual", new JsonObject().put("symbols", new JsonArray().add("BTC-USDT-SWAP"))
+                    .put("data_types", types))))
+        .put("deribit", new JsonObject().put("heartbeat_s", 1).put("interval", "raw")
+            .put("endpoints", new JsonObject().put("public", new JsonObject().put("ws", simulator.wsUrl(Venue.DERIBIT))
+                .put("rest", simulator.httpUrl(Venue.DERIBIT))))
+            .put("market_types", new JsonObject().put("perpetual", new JsonObject()
+                .put("symbols", new JsonArray().add("BTC-PERPETUAL")).put("data_types", types))));
+  }
+
+  private void capture(Buffer body) {
+    JsonObject r = body.toJsonObject();
+    String key = r.getString("exchange") + "|" + r.getString("market_type") + "|" + r.getString("exchange_symbol");
+    records.merge(r.getString("data_type"), 1L, Long::sum);
+    switch (r.getString("data_type")) {
+      case "trade" -> trades.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          .add(r.getString("trade_id"));
+      case "orderbook" -> books.put(key, r);
+      default -> { }
+    }
+  }
+
+  /** The collector's status over HTTP. */
+  JsonObject status() throws Exception {
+    return new JsonObject(get("/api/v1/collector/status").body());
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+    return http.send(b.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + collector.actualPort() + path);
+  }
+
+  /** Sum of a feed counter over every feed (optionally of one exchange). */
+  long counter(JsonObject status, String name, String exchange) {
+    long n = 0;
+    for (Object o : status.getJsonArray("feeds")) {
+      JsonObject f = (JsonObject) o;
+      if (exchange == null || exchange.equals(f.getString("exchange"))) {
+        n += f.getLong(name);
+      }
+    }
+    return n;
+  }
+
+  static void await(String what, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+    long end = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > end) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().await(20, TimeUnit.SECONDS);
+  }
+}
