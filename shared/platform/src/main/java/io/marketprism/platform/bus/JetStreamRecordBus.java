@@ -35,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The server-mode bus: NATS JetStream through jnats.
@@ -45,11 +46,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * duplicate window. While NATS is away, or the window is full, records wait in a bounded buffer
  * ({@code bus.publish.buffer_max}) that drains when the connection returns; records beyond it
  * are dropped and counted. jnats' own reconnect buffer is off so this buffer is the only one.
+ * {@link #publish} only enqueues (it never calls jnats, which can block when its outgoing queue
+ * is full); one sender thread moves records from the buffer into the window, and a record
+ * whose ack fails or times out goes back to the front of the buffer to be sent again with the
+ * same id, so a replay after a reconnect is absorbed by the stream's duplicate window.
  *
  * <p>A durable consumer is a pull subscription read by its own thread: fetch a batch (size and
  * time bounded), hand it to the handler on the Vert.x context, keep the messages alive with
  * in-progress acks while it works, then ack each message (or nak the batch on failure). A crash
  * anywhere before the acks means JetStream delivers the batch again after the ack wait.
+ * The worker waits while the connection is not {@code CONNECTED} instead of calling jnats
+ * (with no reconnect buffer, a fetch or ack during a reconnect fails); acks that are lost in a
+ * disconnect only cause a redelivery, which the store absorbs by identity.
  */
 public final class JetStreamRecordBus implements RecordBus {
 
@@ -73,7 +81,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private long acked;
   private long retried;
   private long dropped;
-  private long drainTimer = -1;
+  private volatile boolean closing;
+  private final Thread sender;
 
   JetStreamRecordBus(Vertx vertx, BusOptions options) {
     this.vertx = vertx;
@@ -83,6 +92,8 @@ public final class JetStreamRecordBus implements RecordBus {
       t.setDaemon(true);
       return t;
     });
+    this.sender = new Thread(this::sendLoop, "mp-nats-publisher");
+    this.sender.setDaemon(true);
   }
 
   /** @return the NATS connection, or {@code null} before the first connect */
@@ -105,7 +116,7 @@ public final class JetStreamRecordBus implements RecordBus {
         Thread.currentThread().interrupt();
       }
     });
-    drainTimer = vertx.setPeriodic(RETRY_BACKOFF_MS, t -> drain());
+    sender.start();
     // a bus that cannot reach NATS still starts: it buffers and connects when NATS is there
     long waitMs = options.connectTimeout().toMillis() * 2;
     long poll = vertx.setPeriodic(20, t -> {
@@ -129,7 +140,7 @@ public final class JetStreamRecordBus implements RecordBus {
             new StreamManager(conn).apply(options.streams(), false);
             connected = true;
             LOG.info("NATS {} ({})", event.toString().toLowerCase(java.util.Locale.ROOT), conn.getConnectedUrl());
-            drain();
+            LockSupport.unpark(sender);
           } catch (Exception e) {
             LOG.warn("NATS connected but JetStream is not usable yet: {}", e.toString());
           }
@@ -149,21 +160,20 @@ public final class JetStreamRecordBus implements RecordBus {
   @Override
   public Future<Void> publish(String subject, String messageId, byte[] json) {
     Pending p = new Pending(subject, messageId, json);
-    boolean overflow = false;
+    boolean overflow;
     synchronized (lock) {
       published++;
-      if (buffer.isEmpty() && canSend()) {
-        send(p);
-      } else if (buffer.size() < options.bufferMax()) {
-        buffer.add(p);
-      } else {
+      overflow = buffer.size() >= options.bufferMax();
+      if (overflow) {
         dropped++;
-        overflow = true;
+      } else {
+        buffer.add(p);
       }
     }
     if (overflow) {
       return Future.failedFuture(new BusOverflowException(options.bufferMax()));
     }
+    LockSupport.unpark(sender);
     return Future.fromCompletionStage(p.done, vertx.getOrCreateContext());
   }
 
@@ -173,21 +183,43 @@ public final class JetStreamRecordBus implements RecordBus {
         && System.currentTimeMillis() >= backoffUntil;
   }
 
-  /** Caller holds the lock. */
-  private void send(Pending p) {
-    inFlight++;
-    CompletableFuture<PublishAck> cf;
-    try {
-      cf = jetStream.publishAsync(p.subject, p.json, PublishOptions.builder().messageId(p.messageId).build());
-    } catch (RuntimeException e) {
-      // disconnected between the check and the send: keep it for the next drain
-      inFlight--;
-      buffer.addFirst(p);
-      backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
-      return;
+  /** The sender thread: moves buffered records into the in-flight window whenever there is room. */
+  private void sendLoop() {
+    List<Pending> batch = new ArrayList<>();
+    while (!closing) {
+      batch.clear();
+      JetStream js;
+      synchronized (lock) {
+        js = jetStream;
+        while (!buffer.isEmpty() && canSend() && batch.size() < 1024) {
+          batch.add(buffer.poll());
+          inFlight++;
+        }
+      }
+      if (batch.isEmpty()) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS));
+        continue;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        Pending p = batch.get(i);
+        CompletableFuture<PublishAck> cf;
+        try {
+          p.sentNanos = System.nanoTime();
+          cf = js.publishAsync(p.subject, p.json, PublishOptions.builder().messageId(p.messageId).build());
+        } catch (RuntimeException e) {
+          // disconnected between the check and the send: the rest goes back, in order, for the next round
+          synchronized (lock) {
+            for (int j = batch.size() - 1; j >= i; j--) {
+              buffer.addFirst(batch.get(j));
+              inFlight--;
+            }
+            backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
+          }
+          break;
+        }
+        cf.orTimeout(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ack, err) -> onAck(p, err));
+      }
     }
-    p.sentNanos = System.nanoTime();
-    cf.orTimeout(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ack, err) -> onAck(p, err));
   }
 
   private void onAck(Pending p, Throwable err) {
@@ -202,23 +234,11 @@ public final class JetStreamRecordBus implements RecordBus {
           backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
         }
       }
-      drainLocked();
     }
+    LockSupport.unpark(sender);
     if (err == null) {
       ackLatency.record((System.nanoTime() - p.sentNanos) / 1000);
       p.done.complete(null);
-    }
-  }
-
-  private void drain() {
-    synchronized (lock) {
-      drainLocked();
-    }
-  }
-
-  private void drainLocked() {
-    while (!buffer.isEmpty() && canSend()) {
-      send(buffer.poll());
     }
   }
 
@@ -280,9 +300,6 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public Future<Void> close() {
-    if (drainTimer >= 0) {
-      vertx.cancelTimer(drainTimer);
-    }
     List<Future<Void>> stops = new ArrayList<>();
     synchronized (workers) {
       for (PullWorker w : workers) {
@@ -304,6 +321,8 @@ public final class JetStreamRecordBus implements RecordBus {
           LOG.warn("closing the bus with {} records unsent and {} unacknowledged", buffer.size(), inFlight);
         }
       }
+      closing = true;
+      LockSupport.unpark(sender);
       Connection c = connection;
       if (c != null) {
         c.close();
@@ -362,7 +381,7 @@ public final class JetStreamRecordBus implements RecordBus {
           } catch (Exception e) {
             if (running) {
               LOG.warn("consumer {}: {}; retrying", spec.durable(), e.toString());
-              sub = null;
+              dropSubscription();
               Thread.sleep(500);
             }
           }
@@ -376,11 +395,12 @@ public final class JetStreamRecordBus implements RecordBus {
 
     private void step() throws Exception {
       Connection c = connection;
-      if (!connected || c == null) {
+      if (!connected || c == null || c.getStatus() != Connection.Status.CONNECTED) {
         Thread.sleep(50);
         return;
       }
       if (sub == null || subConnection != c) {
+        dropSubscription();
         ConsumerConfiguration cc = ConsumerConfiguration.builder().durable(spec.durable())
             .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
             .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(Math.max(1000L, spec.batchSize() * 4L)).build();
@@ -389,8 +409,17 @@ public final class JetStreamRecordBus implements RecordBus {
         subConnection = c;
         LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
       }
-      List<Message> msgs = sub.fetch(spec.batchSize(), spec.maxWait());
-      if (msgs.isEmpty() || !running && msgs.isEmpty()) {
+      List<Message> msgs;
+      try {
+        msgs = sub.fetch(spec.batchSize(), spec.maxWait());
+      } catch (IllegalStateException e) {
+        // the connection dropped between the status check and the pull: wait for it to come back
+        if (c.getStatus() == Connection.Status.CONNECTED) {
+          throw e;
+        }
+        return;
+      }
+      if (msgs.isEmpty()) {
         return;
       }
       List<BusMessage> batch = new ArrayList<>(msgs.size());
@@ -422,24 +451,44 @@ public final class JetStreamRecordBus implements RecordBus {
       while (true) {
         try {
           done.get(keepAlive, TimeUnit.MILLISECONDS);
-          for (Message m : msgs) {
-            m.ack();
-          }
+          reply(msgs, Message::ack, "acks");
           acks.addAndGet(msgs.size());
           return;
         } catch (TimeoutException slow) {
           // the handler is still committing (a store that is down): keep the batch ours
-          for (Message m : msgs) {
-            m.inProgress();
-          }
+          reply(msgs, Message::inProgress, "in-progress acks");
         } catch (java.util.concurrent.ExecutionException e) {
           failed.incrementAndGet();
           LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), msgs.size(),
               e.getCause().toString());
-          for (Message m : msgs) {
-            m.nakWithDelay(Duration.ofMillis(500));
-          }
+          reply(msgs, m -> m.nakWithDelay(Duration.ofMillis(500)), "naks");
           return;
+        }
+      }
+    }
+
+    /**
+     * Sends one reply per message. While NATS is away replies cannot be queued (no reconnect
+     * buffer): they are skipped, which at worst makes JetStream deliver the batch again.
+     */
+    private void reply(List<Message> msgs, java.util.function.Consumer<Message> how, String what) {
+      try {
+        for (Message m : msgs) {
+          how.accept(m);
+        }
+      } catch (IllegalStateException e) {
+        LOG.debug("consumer {}: {} not sent while NATS is away ({})", spec.durable(), what, e.getMessage());
+      }
+    }
+
+    private void dropSubscription() {
+      JetStreamSubscription old = sub;
+      sub = null;
+      if (old != null) {
+        try {
+          old.unsubscribe();
+        } catch (RuntimeException e) {
+          // the old connection is gone with it
         }
       }
     }
