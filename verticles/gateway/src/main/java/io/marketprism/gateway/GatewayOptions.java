@@ -110,10 +110,6 @@ public record GatewayOptions(String host, int port, long backendTimeoutMs, int c
   private static Map<String, String> webSocketRoutes(ConfigReader ws) {
     ConfigReader routes = ws.section("routes");
     Map<String, String> out = new LinkedHashMap<>();
-    if (!ws.has("routes")) {
-      out.put("/ws/v1/stream", "storage");
-      return out;
-    }
     for (String path : routes.json().fieldNames()) {
       if (!path.startsWith("/ws/")) {
         throw new ConfigException(routes.key(path), "a WebSocket route is a path under /ws/, got '" + path + "'");

@@ -28,6 +28,11 @@ import io.marketprism.platform.http.Http;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.marketprism.gateway.stream.LiveStream;
+import io.marketprism.gateway.stream.StreamOptions;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.platform.config.ConfigReader;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -67,6 +72,7 @@ public class GatewayVerticle extends ServiceVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final String PATH = "mp.path";
   private static final String DASHBOARD = "gateway/dashboard.html";
+  private static final String LIVE_STREAM_PATH = "/ws/v1/stream";
 
   private GatewayOptions options;
   private HttpClient client;
@@ -82,10 +88,19 @@ public class GatewayVerticle extends ServiceVerticle {
   private ClusterHealth clusterHealth;
   private Buffer dashboard;
   private final Map<String, Counter> limited = new HashMap<>();
+  private RecordBus bus;
+  private LiveStream liveStream;
 
   @Override
   public String serviceName() {
     return SERVICE;
+  }
+
+  @Override
+  public void validate(JsonObject root) {
+    GatewayOptions.from(root);
+    StreamOptions.from(ConfigReader.root(root, SERVICE));
+    BusOptions.from(root);
   }
 
   /** The validated options (read on first use; a bad value fails the start with its key). */
@@ -147,9 +162,22 @@ public class GatewayVerticle extends ServiceVerticle {
         })
         .compose(directory -> {
           startRouting(directory, meters);
+          return startLiveStream(meters);
+        })
+        .compose(v -> {
           mount(router);
           return checkRedisOnce();
         });
+  }
+
+  /** The live stream is fed by this gateway's own bus subscription (CONTRACT §1: bus → gateway). */
+  private Future<Void> startLiveStream(MeterRegistry meters) {
+    StreamOptions streamOptions = StreamOptions.from(section());
+    if (!streamOptions.enabled()) {
+      return Future.succeededFuture();
+    }
+    bus = RecordBus.create(vertx, BusOptions.from(rootConfig()));
+    return bus.start().onSuccess(v -> liveStream = new LiveStream(bus, streamOptions, meters));
   }
 
   private void startRouting(ServiceDirectory directory, MeterRegistry meters) {
@@ -182,6 +210,12 @@ public class GatewayVerticle extends ServiceVerticle {
    * {@code gateway.websocket.routes}. Their requests arrive paused. Nothing by default.
    */
   protected void mountLocalRoutes(Router router) {
+    if (liveStream != null) {
+      router.get(LIVE_STREAM_PATH).handler(ctx -> ctx.request().toWebSocket()
+          .onSuccess(liveStream::accept)
+          .onFailure(err -> ApiError.send(ctx, 400, "bad_request",
+              LIVE_STREAM_PATH + " needs a WebSocket upgrade: " + err.getMessage())));
+    }
   }
 
   /**
@@ -360,7 +394,10 @@ public class GatewayVerticle extends ServiceVerticle {
     if (redis != null) {
       redis.close();
     }
-    Future<Void> ws = webSockets == null ? Future.succeededFuture() : webSockets.close();
-    return ws.eventually(() -> client == null ? Future.succeededFuture() : client.close());
+    Future<Void> stream = liveStream == null ? Future.succeededFuture() : liveStream.close();
+    return stream
+        .eventually(() -> bus == null ? Future.succeededFuture() : bus.close())
+        .eventually(() -> webSockets == null ? Future.succeededFuture() : webSockets.close())
+        .eventually(() -> client == null ? Future.succeededFuture() : client.close());
   }
 }

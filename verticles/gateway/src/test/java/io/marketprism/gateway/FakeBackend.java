@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real service instance for the gateway to route to: a {@link ServiceVerticle} that answers
  * every {@code /api/v1/{service}/...} request with who it is and what it received, can be told
  * to fail (500) or to answer slowly, echoes bodies, and echoes WebSocket messages on
- * {@code /ws/v1/stream}.
+ * {@code /ws/v1/echo}.
  */
 class FakeBackend extends ServiceVerticle {
 
@@ -57,7 +57,7 @@ class FakeBackend extends ServiceVerticle {
         answer.run();
       }
     });
-    router.route("/ws/v1/stream").handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
+    router.route("/ws/v1/echo").handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
       ws.textMessageHandler(t -> ws.writeTextMessage(name + ":" + t));
       ws.binaryMessageHandler(ws::writeBinaryMessage);
     }));

@@ -32,6 +32,7 @@ final class GatewayHarness {
         .put("backend_timeout_ms", 1000).put("connect_timeout_ms", 300)
         .put("breaker", new JsonObject().put("max_failures", 3).put("reset_timeout_ms", 60_000))
         .put("rate_limits", new JsonObject().put("enabled", false))
+        .put("websocket", new JsonObject().put("routes", new JsonObject().put("/ws/v1/echo", "storage")))
         .put("health", new JsonObject().put("timeout_ms", 500))
         .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", "test-secret-0123456789abcdef")));
     JsonObject root = new JsonObject().put("gateway", gateway);

@@ -26,7 +26,7 @@ class GatewayOptionsTest {
     GatewayOptions o = GatewayOptions.from(ConfigLoader.parseYaml(Files.readString(yaml), yaml.toString()));
     assertThat(o.host()).isEqualTo("0.0.0.0");
     assertThat(o.port()).isEqualTo(8080);
-    assertThat(o.webSocketRoutes()).containsEntry("/ws/v1/stream", "storage");
+    assertThat(o.webSocketRoutes()).isEmpty(); // /ws/v1/stream is served by the gateway itself
     assertThat(o.redis().configured()).isFalse();
     assertThat(o.auth().jwtSecret()).isNull();
     assertThat(o.rateLimits().classes()).extracting(RateLimitOptions.RouteClass::name)

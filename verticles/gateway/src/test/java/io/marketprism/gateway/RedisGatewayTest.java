@@ -101,6 +101,7 @@ class RedisGatewayTest {
 
     HttpResponse<Buffer> first = a.get("/api/v1/storage/stats");
     assertThat(first.getHeader("X-Cache")).isEqualTo("MISS");
+    GatewayHarness.sleep(200); // the entry is written to Redis after the response is sent
     HttpResponse<Buffer> second = b.get("/api/v1/storage/stats");
     assertThat(second.getHeader("X-Cache")).isEqualTo("HIT");
     assertThat(second.bodyAsString()).isEqualTo(first.bodyAsString());

@@ -157,18 +157,44 @@ class RoutingTest {
   }
 
   @Test
+  void liveStreamIsServedFromTheBusByTheGatewayItself() throws Exception {
+    WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(h.port()).setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
+    java.util.List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ws.textMessageHandler(frames::add);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.binance.*.*\"]}");
+    long deadline = System.currentTimeMillis() + 5000;
+    while (frames.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(frames.get(0)).contains("\"subscribed\"");
+    io.marketprism.platform.bus.RecordBus bus = io.marketprism.platform.bus.RecordBus.create(vertx,
+        io.marketprism.platform.bus.BusOptions.from(new io.vertx.core.json.JsonObject()));
+    bus.start().await(5, TimeUnit.SECONDS);
+    bus.publish("trade.okx.spot.BTC-USDT", "a", "{\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    bus.publish("trade.binance.spot.BTC-USDT", "b", "{\"n\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    while (frames.size() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(frames).hasSize(2);
+    assertThat(frames.get(1)).isEqualTo("{\"n\":2}");
+    ws.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
   void webSocketsAreProxiedToTheConfiguredService() throws Exception {
     h.backend("storage", "ws");
     h.awaitInstances("storage", 1);
     WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(h.port()).setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
+        .setPort(h.port()).setURI("/ws/v1/echo")).await(5, TimeUnit.SECONDS);
     CompletableFuture<String> echo = new CompletableFuture<>();
     ws.textMessageHandler(echo::complete);
     ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.*.*.*\"]}");
     assertThat(echo.get(5, TimeUnit.SECONDS)).isEqualTo("ws:{\"op\":\"subscribe\",\"subjects\":[\"trade.*.*.*\"]}");
     ws.close().await(5, TimeUnit.SECONDS);
 
-    // a plain GET on a WebSocket path and an unknown WebSocket path
+    // a plain GET on a WebSocket path (proxied and local) and an unknown WebSocket path
+    assertThat(h.get("/ws/v1/echo").statusCode()).isEqualTo(400);
     assertThat(h.get("/ws/v1/stream").statusCode()).isEqualTo(400);
     assertThat(h.get("/ws/v1/other").statusCode()).isEqualTo(404);
   }

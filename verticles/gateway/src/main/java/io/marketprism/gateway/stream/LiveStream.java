@@ -1,0 +1,240 @@
+package io.marketprism.gateway.stream;
+
+import io.marketprism.model.SubjectPattern;
+import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.platform.bus.RecordConsumer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code GET /ws/v1/stream} (CONTRACT §5): live records from the bus, fanned out to WebSocket
+ * clients by NATS-style subject patterns.
+ *
+ * <p>Protocol, text frames of JSON: the client sends
+ * {@code {"op":"subscribe","subjects":["trade.binance.spot.BTC-USDT","orderbook.okx.*.*"]}} or
+ * {@code "unsubscribe"} with the same shape, and gets {@code {"op":"subscribed"|"unsubscribed",
+ * "subjects":[...]}} back, then each matching record as one text frame (its JSON, CONTRACT §3).
+ * A bad request gets {@code {"op":"error","message":...}} and the connection stays open.
+ *
+ * <p>One bus subscription ({@code >}) serves all clients of this gateway while any is connected;
+ * each record is matched against each client's patterns and written once per client however
+ * many of its patterns match. A client that cannot keep up (more than {@code maxQueuedBytes}
+ * waiting in its socket for longer than {@code slowGraceMs}, or {@code maxQueuedMessagesWhileFull}
+ * more records arriving meanwhile) is closed with status 1008 and the reason, so it never slows
+ * the others nor grows memory without bound.
+ */
+public final class LiveStream {
+
+  /** Close status for a client dropped because it reads too slowly (policy violation). */
+  public static final short SLOW_CLIENT_STATUS = 1008;
+  private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
+
+  private final RecordBus bus;
+  private final StreamOptions options;
+  private final Map<ServerWebSocket, Client> clients = new ConcurrentHashMap<>();
+  private final Counter delivered;
+  private final Counter slowDropped;
+  private Future<RecordConsumer> subscription;
+
+  public LiveStream(RecordBus bus, StreamOptions options, MeterRegistry meters) {
+    this.bus = bus;
+    this.options = options;
+    this.delivered = Counter.builder("marketprism_stream_messages_total").description("records sent to stream clients")
+        .register(meters);
+    this.slowDropped = Counter.builder("marketprism_stream_slow_clients_total")
+        .description("stream clients closed because they read too slowly").register(meters);
+    Gauge.builder("marketprism_stream_clients", clients, Map::size).register(meters);
+  }
+
+  /** Takes over an upgraded WebSocket; refuses it (1013) when the client limit is reached. */
+  public void accept(ServerWebSocket ws) {
+    if (clients.size() >= options.maxClients()) {
+      ws.close((short) 1013, "too many stream clients (" + options.maxClients() + ")");
+      return;
+    }
+    ws.setWriteQueueMaxSize(options.maxQueuedBytes());
+    Client client = new Client(ws);
+    clients.put(ws, client);
+    ws.textMessageHandler(text -> client.onRequest(text));
+    ws.binaryMessageHandler(b -> client.error("send JSON text frames"));
+    ws.closeHandler(v -> remove(ws));
+    ws.exceptionHandler(err -> remove(ws));
+  }
+
+  /** Number of connected clients. */
+  public int clients() {
+    return clients.size();
+  }
+
+  /** Closes every client and the bus subscription. */
+  public Future<Void> close() {
+    clients.keySet().forEach(ws -> ws.close((short) 1001, "gateway stopping"));
+    clients.clear();
+    return unsubscribeBus();
+  }
+
+  private void remove(ServerWebSocket ws) {
+    if (clients.remove(ws) != null && clients.values().stream().noneMatch(c -> !c.patterns.isEmpty())) {
+      unsubscribeBus();
+    }
+  }
+
+  private synchronized void ensureBusSubscription() {
+    if (subscription == null) {
+      subscription = bus.subscribe(">", this::fanOut);
+      subscription.onFailure(err -> {
+        LOG.warn("live stream cannot subscribe to the bus: {}", err.getMessage());
+        synchronized (this) {
+          subscription = null;
+        }
+      });
+    }
+  }
+
+  private synchronized Future<Void> unsubscribeBus() {
+    Future<RecordConsumer> s = subscription;
+    subscription = null;
+    return s == null ? Future.succeededFuture() : s.compose(RecordConsumer::close).recover(e -> Future.succeededFuture());
+  }
+
+  private void fanOut(BusMessage msg) {
+    Buffer frame = null;
+    for (Client c : clients.values()) {
+      if (c.wants(msg.subject())) {
+        if (frame == null) {
+          frame = Buffer.buffer(msg.json());
+        }
+        c.send(frame);
+      }
+    }
+  }
+
+  /** One connected WebSocket client and its patterns. */
+  private final class Client {
+    final ServerWebSocket ws;
+    final Map<String, SubjectPattern> patterns = new LinkedHashMap<>();
+    boolean closing;
+    long fullSince;
+    int writtenWhileFull;
+
+    Client(ServerWebSocket ws) {
+      this.ws = ws;
+    }
+
+    boolean wants(String subject) {
+      for (SubjectPattern p : patterns.values()) {
+        if (p.matches(subject)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void send(Buffer frame) {
+      if (closing) {
+        return;
+      }
+      if (ws.writeQueueFull()) {
+        // a burst may fill the queue of a healthy client for a moment: only a queue that stays
+        // full for the grace period, or grows to the hard bound, marks a slow client
+        long now = System.currentTimeMillis();
+        if (fullSince == 0) {
+          fullSince = now;
+          ws.drainHandler(v -> {
+            fullSince = 0;
+            writtenWhileFull = 0;
+          });
+        }
+        if (now - fullSince < options.slowGraceMs() && ++writtenWhileFull < options.maxQueuedMessagesWhileFull()) {
+          ws.writeTextMessage(frame.toString());
+          delivered.increment();
+          return;
+        }
+        closing = true;
+        slowDropped.increment();
+        String reason = "slow consumer: more than " + options.maxQueuedBytes() + " bytes waiting for "
+            + (now - fullSince) + " ms";
+        LOG.info("closing stream client {}: {}", ws.remoteAddress(), reason);
+        // forget it now: its close handshake waits behind the queue it does not read
+        remove(ws);
+        ws.close(SLOW_CLIENT_STATUS, reason);
+        return;
+      }
+      ws.writeTextMessage(frame.toString());
+      delivered.increment();
+    }
+
+    void onRequest(String text) {
+      JsonObject req;
+      try {
+        req = new JsonObject(text);
+      } catch (RuntimeException e) {
+        error("not a JSON object: " + abbreviate(text));
+        return;
+      }
+      String op = req.getValue("op") instanceof String s ? s : null;
+      if ("ping".equals(op)) {
+        ws.writeTextMessage(new JsonObject().put("op", "pong").encode());
+        return;
+      }
+      if (!"subscribe".equals(op) && !"unsubscribe".equals(op)) {
+        error("op must be subscribe, unsubscribe or ping");
+        return;
+      }
+      List<String> subjects = new ArrayList<>();
+      if (!(req.getValue("subjects") instanceof JsonArray arr) || arr.isEmpty()) {
+        error("subjects must be a non-empty list of subject patterns");
+        return;
+      }
+      for (Object o : arr) {
+        if (!(o instanceof String s)) {
+          error("subjects must be strings");
+          return;
+        }
+        try {
+          SubjectPattern.parse(s);
+        } catch (IllegalArgumentException e) {
+          error(e.getMessage());
+          return;
+        }
+        subjects.add(s);
+      }
+      if ("subscribe".equals(op)) {
+        if (Set.copyOf(subjects).size() + patterns.size() > options.maxSubscriptions()) {
+          error("at most " + options.maxSubscriptions() + " subject patterns per connection");
+          return;
+        }
+        subjects.forEach(s -> patterns.put(s, SubjectPattern.parse(s)));
+        ensureBusSubscription();
+        ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", new JsonArray(subjects)).encode());
+      } else {
+        subjects.forEach(patterns::remove);
+        ws.writeTextMessage(new JsonObject().put("op", "unsubscribed").put("subjects", new JsonArray(subjects)).encode());
+      }
+    }
+
+    void error(String message) {
+      ws.writeTextMessage(new JsonObject().put("op", "error").put("message", message).encode());
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+  }
+}

@@ -1,0 +1,25 @@
+package io.marketprism.gateway.stream;
+
+import io.marketprism.platform.config.ConfigReader;
+
+/**
+ * Settings of the live stream ({@code gateway.stream}).
+ *
+ * @param enabled          serve {@code /ws/v1/stream} from this gateway's bus subscription
+ * @param maxClients       connections beyond this are refused (close 1013)
+ * @param maxSubscriptions subject patterns per connection
+ * @param maxQueuedBytes   bytes waiting in one client's socket that make its queue "full"
+ * @param slowGraceMs      how long a queue may stay full (a burst) before the client is dropped
+ * @param maxQueuedMessagesWhileFull records accepted for a full queue within the grace period;
+ *                         beyond them the client is dropped at once (bounds memory per client)
+ */
+public record StreamOptions(boolean enabled, int maxClients, int maxSubscriptions, int maxQueuedBytes,
+                            long slowGraceMs, int maxQueuedMessagesWhileFull) {
+
+  public static StreamOptions from(ConfigReader gateway) {
+    ConfigReader s = gateway.section("stream");
+    return new StreamOptions(s.bool("enabled", true), s.intIn("max_clients", 1, 100_000, 1000),
+        s.intIn("max_subscriptions", 1, 10_000, 100), s.intIn("max_queued_bytes", 16 * 1024, 256 * 1024 * 1024, 4 * 1024 * 1024),
+        s.longIn("slow_grace_ms", 0, 60_000, 2000), s.intIn("max_queued_messages_while_full", 0, 10_000_000, 20_000));
+  }
+}

@@ -1,0 +1,148 @@
+package io.marketprism.gateway.stream;
+
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LiveStreamTest {
+
+  private Vertx vertx;
+  private RecordBus bus;
+  private LiveStream stream;
+  private int port;
+  private WebSocketClient wsClient;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
+    bus.start().await(5, TimeUnit.SECONDS);
+    stream = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000), new SimpleMeterRegistry());
+    // small socket buffers so a client that stops reading fills its queue after ~200 KB, not megabytes
+    HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
+        .webSocketHandler(stream::accept).listen(0, "127.0.0.1")
+        .await(5, TimeUnit.SECONDS);
+    port = server.actualPort();
+    wsClient = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions().setReceiveBufferSize(32 * 1024));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private WebSocket connect(List<String> frames) throws Exception {
+    WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1").setURI("/ws/v1/stream"))
+        .await(5, TimeUnit.SECONDS);
+    ws.textMessageHandler(frames::add);
+    return ws;
+  }
+
+  private void publish(String subject, int n) {
+    String json = "{\"data_type\":\"trade\",\"subject\":\"" + subject + "\",\"n\":" + n + "}";
+    bus.publish(subject, subject + ":" + n, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void await(java.util.function.BooleanSupplier cond) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(cond.getAsBoolean()).isTrue();
+  }
+
+  @Test
+  void deliversOnlyMatchingRecordsOnceAndStopsAfterUnsubscribe() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.binance.*.*\",\"trade.>\"]}");
+    await(() -> frames.size() == 1);
+    assertThat(new JsonObject(frames.get(0)).getString("op")).isEqualTo("subscribed");
+
+    publish("trade.binance.spot.BTC-USDT", 1);
+    publish("orderbook.binance.spot.BTC-USDT", 2);
+    publish("trade.okx.spot.BTC-USDT", 3);
+    await(() -> frames.size() == 3);
+    Thread.sleep(100);
+    assertThat(frames).hasSize(3); // the binance trade matches both patterns but arrives once
+    assertThat(new JsonObject(frames.get(1)).getInteger("n")).isEqualTo(1);
+    assertThat(new JsonObject(frames.get(2)).getInteger("n")).isEqualTo(3);
+
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"trade.binance.*.*\",\"trade.>\"]}");
+    await(() -> frames.size() == 4);
+    publish("trade.binance.spot.BTC-USDT", 4);
+    Thread.sleep(200);
+    assertThat(frames).hasSize(4);
+  }
+
+  @Test
+  void badRequestsGetAnErrorAndTheConnectionStaysOpen() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("not json");
+    ws.writeTextMessage("{\"op\":\"dance\"}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade..x\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 5);
+    for (int i = 0; i < 4; i++) {
+      assertThat(new JsonObject(frames.get(i)).getString("op")).isEqualTo("error");
+    }
+    assertThat(new JsonObject(frames.get(2)).getString("message")).contains("empty token");
+    assertThat(new JsonObject(frames.get(3)).getString("message")).contains("at most 5");
+    assertThat(new JsonObject(frames.get(4)).getString("op")).isEqualTo("subscribed");
+    assertThat(ws.isClosed()).isFalse();
+  }
+
+  @Test
+  void aSlowClientIsClosedWithAReasonWhileOthersKeepReceiving() throws Exception {
+    AtomicInteger fastFrames = new AtomicInteger();
+    WebSocket fast = wsClient.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
+        .setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
+    fast.textMessageHandler(t -> fastFrames.incrementAndGet());
+    fast.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    AtomicInteger slowFrames = new AtomicInteger();
+    AtomicReference<String> closeReason = new AtomicReference<>();
+    WebSocket slow = wsClient.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
+        .setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
+    slow.textMessageHandler(t -> slowFrames.incrementAndGet());
+    slow.closeHandler(v -> closeReason.set(slow.closeStatusCode() + " " + slow.closeReason()));
+    slow.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> fastFrames.get() == 1 && slowFrames.get() == 1);
+    slow.pause(); // stops reading: its server-side queue fills
+
+    String pad = "x".repeat(1000);
+    // 2 MB for the paused client: far over the socket buffers plus its 64 KB queue limit
+    for (int i = 0; i < 2_000; i++) {
+      String subject = "trade.binance.spot.BTC-USDT";
+      bus.publish(subject, "id" + i, ("{\"n\":" + i + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8));
+      if (i % 10 == 0) {
+        Thread.sleep(5); // bursts of 10 KB, well under the queue limit: a client that reads keeps up
+      }
+    }
+    await(() -> stream.clients() == 1);
+    await(() -> fastFrames.get() == 2_001);
+    assertThat(fast.isClosed()).isFalse();
+    slow.resume();
+    await(() -> closeReason.get() != null);
+    assertThat(closeReason.get()).startsWith("1008").contains("slow consumer");
+  }
+}
