@@ -8,6 +8,9 @@ import java.math.BigDecimal;
  */
 public final class Decimals {
 
+  /** The most digits a canonical decimal may have on either side of the point. */
+  private static final int MAX_PLAIN_DIGITS = 400;
+
   private Decimals() {
   }
 
@@ -35,7 +38,12 @@ public final class Decimals {
       if (c == '.') {
         dot = i;
       } else if (c == 'e' || c == 'E') {
-        return plain(new BigDecimal(s));
+        BigDecimal d = new BigDecimal(s);
+        // "1e999999999" would print a billion digits: no market value needs more than a few dozen
+        if (d.signum() != 0 && (d.scale() > MAX_PLAIN_DIGITS || d.precision() - d.scale() > MAX_PLAIN_DIGITS)) {
+          throw new NumberFormatException("decimal out of range: " + s);
+        }
+        return plain(d);
       } else if ((c < '0' || c > '9') && !(i == 0 && (c == '-' || c == '+'))) {
         throw new NumberFormatException("not a decimal: " + s);
       }

@@ -15,6 +15,14 @@ class DecimalsTest {
     assertThat(Decimals.canonical(raw)).isEqualTo(canonical);
   }
 
+  @org.junit.jupiter.api.Test
+  void rejectsExponentsThatWouldPrintHugeNumbers() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Decimals.canonical("1e999999999"))
+        .isInstanceOf(NumberFormatException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Decimals.canonical("1e-999999999"))
+        .isInstanceOf(NumberFormatException.class);
+  }
+
   @ParameterizedTest
   @CsvSource({"0, true", "0.000, true", "0E-8, true", "0.001, false", "1e-05, false"})
   void recognizesZeroQuantities(String raw, boolean zero) {

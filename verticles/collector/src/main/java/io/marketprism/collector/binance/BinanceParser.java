@@ -1,8 +1,11 @@
 package io.marketprism.collector.binance;
 
 import io.marketprism.collector.book.BookUpdate;
+import io.marketprism.collector.book.LevelList;
 import io.marketprism.collector.normalize.InstrumentCache;
 import io.marketprism.collector.normalize.JsonFields;
+import io.marketprism.collector.normalize.JsonScanner;
+import io.marketprism.collector.normalize.JsonScanner.Fallback;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
@@ -34,7 +37,12 @@ import java.util.Locale;
  * spot and USDⓈ-M names look alike; {@code _PERP} and dated names are typed by their names.
  * Spot {@code bookTicker} frames carry no time, so their {@code ts_ms} is the receive time.
  * Futures trades that are not market trades ({@code X} = {@code INSURANCE_FUND}, {@code ADL}, …)
- * are skipped as they are not public prints. Not thread-safe: use one per connection.
+ * are skipped as they are not public prints.
+ *
+ * <p>{@code trade}, {@code aggTrade}, {@code depthUpdate} and {@code bookTicker} frames are read by
+ * a {@link JsonScanner} fast path; whatever it does not fully understand goes to the general
+ * reader, which gives the same records or the precise rejection. Not thread-safe: use one per
+ * connection.
  */
 public final class BinanceParser implements MessageParser {
 
@@ -42,6 +50,31 @@ public final class BinanceParser implements MessageParser {
   private final Symbols symbols;
   private final InstrumentCache instruments;
   private final JsonFields top = new JsonFields();
+  private final JsonScanner scan = new JsonScanner();
+  private final JsonScanner.Fields ev = new JsonScanner.Fields(EVENT_FIELDS);
+
+  /** The event fields the fast path reads; a slot is the index here. */
+  private static final String[] EVENT_FIELDS = {"e", "E", "s", "t", "p", "q", "T", "m", "X", "a", "f", "U", "u",
+      "pu", "b", "B", "A", "result", "code"};
+  private static final int E_TYPE = 0;
+  private static final int E_TIME = 1;
+  private static final int SYMBOL = 2;
+  private static final int TRADE_ID = 3;
+  private static final int PRICE = 4;
+  private static final int QTY = 5;
+  private static final int TRADE_TIME = 6;
+  private static final int MAKER = 7;
+  private static final int KIND = 8;
+  private static final int A = 9;
+  private static final int FIRST_TRADE = 10;
+  private static final int FIRST_UPDATE = 11;
+  private static final int LAST_UPDATE = 12;
+  private static final int PREV_UPDATE = 13;
+  private static final int B = 14;
+  private static final int BID_QTY = 15;
+  private static final int ASK_QTY = 16;
+  private static final int RESULT = 17;
+  private static final int CODE = 18;
 
   /**
    * @param plainType market type of plain names: {@code SPOT} or {@code PERPETUAL}
@@ -55,6 +88,139 @@ public final class BinanceParser implements MessageParser {
 
   @Override
   public void parse(String message, long recvTsUs, RecordSink sink) throws ParseException {
+    Object out;
+    try {
+      out = fast(message, recvTsUs);
+    } catch (Fallback f) {
+      out = null;
+    }
+    if (out == SKIP) {
+      return;
+    }
+    if (out instanceof BookUpdate u) {
+      sink.book(u);
+      return;
+    }
+    if (out != null) {
+      sink.record((io.marketprism.model.MarketRecord) out);
+      return;
+    }
+    general(message, recvTsUs, sink);
+  }
+
+  /** The fast path's answer for a frame that rightly produces nothing (a non-market trade). */
+  private static final Object SKIP = new Object();
+
+  /**
+   * Reads a hot frame in one pass.
+   *
+   * @return a record, a book update, {@link #SKIP}, or {@code null} for "not a hot frame"
+   */
+  private Object fast(String message, long recv) throws Fallback {
+    JsonScanner sc = scan;
+    sc.reset(message);
+    sc.beginObject();
+    if (!sc.nextField()) {
+      return null;
+    }
+    if (sc.nameIs("stream") || sc.nameIs("data")) {
+      boolean data = false;
+      do {
+        if (sc.nameIs("stream")) {
+          sc.string();
+        } else if (sc.nameIs("data") && !data) {
+          sc.fields(ev);
+          data = true;
+        } else {
+          return null;
+        }
+      } while (sc.nextField());
+      if (!data) {
+        return null;
+      }
+    } else {
+      sc.seek(0, 0);
+      sc.fields(ev);
+    }
+    sc.end();
+    JsonScanner.Fields d = ev;
+    if (d.kind(RESULT) != 0 || d.kind(CODE) != 0) {
+      return null;
+    }
+    if (d.absent(E_TYPE)) {
+      if (d.kind(E_TYPE) == 0 && d.kind(LAST_UPDATE) != 0 && d.kind(B) != 0 && d.kind(A) != 0
+          && d.kind(BID_QTY) != 0) {
+        return fastBookTicker(sc, d, recv);
+      }
+      return null;
+    }
+    if (sc.is(d, E_TYPE, "trade")) {
+      return fastTrade(sc, d, TRADE_ID, recv);
+    }
+    if (sc.is(d, E_TYPE, "aggTrade")) {
+      return fastTrade(sc, d, d.kind(A) != 0 ? A : FIRST_TRADE, recv);
+    }
+    if (sc.is(d, E_TYPE, "depthUpdate")) {
+      return fastDepth(sc, d, recv);
+    }
+    if (sc.is(d, E_TYPE, "bookTicker")) {
+      return fastBookTicker(sc, d, recv);
+    }
+    return null;
+  }
+
+  private Object fastTrade(JsonScanner sc, JsonScanner.Fields d, int idSlot, long recv) throws Fallback {
+    String id = sc.reqText(d, idSlot);
+    byte kind = d.kind(KIND);
+    if (kind == JsonScanner.STRING) {
+      if (!sc.is(d, KIND, "MARKET")) {
+        return SKIP;
+      }
+    } else if (kind == JsonScanner.NUMBER || kind == JsonScanner.BOOLEAN) {
+      return SKIP;
+    } else if (kind != 0 && kind != JsonScanner.NULL) {
+      return null;
+    }
+    String exSym = sc.reqName(d, SYMBOL);
+    Instrument ins = instruments.fast(exSym, plainType);
+    long ts = d.absent(TRADE_TIME) ? sc.reqLong(d, E_TIME) : sc.reqLong(d, TRADE_TIME);
+    boolean buyerMaker;
+    if (d.absent(MAKER)) {
+      buyerMaker = false;
+    } else if (d.kind(MAKER) == JsonScanner.BOOLEAN) {
+      buyerMaker = d.flag(MAKER);
+    } else {
+      return null;
+    }
+    return new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv, id,
+        sc.reqDecimal(d, PRICE), sc.reqDecimal(d, QTY), buyerMaker ? "sell" : "buy");
+  }
+
+  private Object fastDepth(JsonScanner sc, JsonScanner.Fields d, long recv) throws Fallback {
+    String exSym = sc.reqName(d, SYMBOL);
+    Instrument ins = instruments.fast(exSym, plainType);
+    LevelList bids = d.levels(B);
+    LevelList asks = d.levels(A);
+    if (bids == null || asks == null) {
+      return null;
+    }
+    return new BookUpdate(false, exSym, ins, sc.reqLong(d, E_TIME), recv, sc.reqLong(d, FIRST_UPDATE),
+        sc.reqLong(d, LAST_UPDATE), sc.optLong(d, PREV_UPDATE, BookUpdate.NONE), 0, false, bids, asks);
+  }
+
+  private Object fastBookTicker(JsonScanner sc, JsonScanner.Fields d, long recv) throws Fallback {
+    String exSym = sc.reqName(d, SYMBOL);
+    Instrument ins = instruments.fast(exSym, plainType);
+    long ts = !d.absent(E_TIME) ? sc.reqLong(d, E_TIME)
+        : !d.absent(TRADE_TIME) ? sc.reqLong(d, TRADE_TIME) : recv / 1000;
+    return new TickerRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv,
+        sc.reqDecimal(d, B), sc.reqDecimal(d, BID_QTY), sc.reqDecimal(d, A), sc.reqDecimal(d, ASK_QTY),
+        null, null, null, null, null);
+  }
+
+
+  /** The general reader alone; tests compare the fast path with it. */
+  void general(String message, long recvTsUs, RecordSink sink) throws ParseException {
     top.readDocument(message);
     JsonFields data = top.object("data");
     String stream = top.text("stream");

@@ -2,7 +2,11 @@ package io.marketprism.collector.deribit;
 
 import io.marketprism.collector.book.BookUpdate;
 import io.marketprism.collector.normalize.InstrumentCache;
+import io.marketprism.collector.book.LevelList;
 import io.marketprism.collector.normalize.JsonFields;
+import io.marketprism.collector.normalize.JsonScanner;
+import io.marketprism.collector.normalize.JsonScanner.Fallback;
+import io.marketprism.collector.normalize.MessageOutput;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
@@ -24,13 +28,36 @@ import java.util.List;
  * Deribit v2 JSON-RPC subscriptions: {@code trades.*}, {@code book.*} (raw or interval, with
  * {@code change_id}/{@code prev_change_id}; grouped books as snapshots), {@code ticker.*} (ticker,
  * mark price, open interest and, for perpetuals, funding) and {@code deribit_volatility_index.*}.
- * Deribit numbers are JSON numbers; their text is kept exactly (trailing zeros dropped). Not
- * thread-safe: use one per connection.
+ * Deribit numbers are JSON numbers; their text is kept exactly (trailing zeros dropped).
+ *
+ * <p>{@code trades.*} and {@code book.*} notifications are read by a {@link JsonScanner} fast
+ * path; whatever it does not fully understand goes to the general reader, which gives the same
+ * records or the precise rejection. Not thread-safe: use one per connection.
  */
 public final class DeribitParser implements MessageParser {
 
   private final InstrumentCache instruments;
   private final JsonFields top = new JsonFields();
+  private final JsonScanner scan = new JsonScanner();
+  private final MessageOutput pending = new MessageOutput();
+  private final MessageOutput.FastReader fastReader = this::fast;
+  private final JsonScanner.Fields item = new JsonScanner.Fields(ITEM_FIELDS);
+
+  /** The {@code data} fields the fast path reads; a slot is the index here. */
+  private static final String[] ITEM_FIELDS = {"instrument_name", "timestamp", "direction", "price", "amount",
+      "trade_id", "liquidation", "prev_change_id", "change_id", "type", "bids", "asks"};
+  private static final int NAME = 0;
+  private static final int TIMESTAMP = 1;
+  private static final int DIRECTION = 2;
+  private static final int PRICE = 3;
+  private static final int AMOUNT = 4;
+  private static final int TRADE_ID = 5;
+  private static final int LIQUIDATION = 6;
+  private static final int PREV_CHANGE_ID = 7;
+  private static final int CHANGE_ID = 8;
+  private static final int TYPE = 9;
+  private static final int BIDS = 10;
+  private static final int ASKS = 11;
 
   /**
    * @param symbols symbol normalizer
@@ -41,6 +68,129 @@ public final class DeribitParser implements MessageParser {
 
   @Override
   public void parse(String message, long recvTsUs, RecordSink sink) throws ParseException {
+    if (!pending.tryFast(fastReader, message, recvTsUs, sink)) {
+      general(message, recvTsUs, sink);
+    }
+  }
+
+  /** Reads a {@code trades.*} or {@code book.*} notification in one pass; false for anything else. */
+  private boolean fast(String message, long recv) throws Fallback {
+    JsonScanner sc = scan;
+    sc.reset(message);
+    sc.beginObject();
+    boolean subscription = false;
+    boolean paramsSeen = false;
+    while (sc.nextField()) {
+      if (sc.nameIs("method") && !subscription) {
+        sc.string();
+        if (!sc.textIs(sc.valueStart(), sc.valueEnd(), "subscription")) {
+          return false;
+        }
+        subscription = true;
+      } else if (sc.nameIs("params") && !paramsSeen) {
+        paramsSeen = true;
+        if (!fastParams(sc, recv)) {
+          return false;
+        }
+      } else if (sc.nameIs("error") || sc.nameIs("result") || sc.nameIs("method") || sc.nameIs("params")) {
+        return false;
+      } else {
+        sc.skipValue();
+      }
+    }
+    sc.end();
+    return subscription && paramsSeen;
+  }
+
+  private boolean fastParams(JsonScanner sc, long recv) throws Fallback {
+    sc.beginObject();
+    int channelStart = -1;
+    int channelEnd = -1;
+    boolean dataSeen = false;
+    while (sc.nextField()) {
+      if (sc.nameIs("channel") && channelStart < 0) {
+        sc.string();
+        channelStart = sc.valueStart();
+        channelEnd = sc.valueEnd();
+      } else if (sc.nameIs("data") && channelStart >= 0 && !dataSeen) {
+        dataSeen = true;
+        int dots = 0;
+        int firstDot = -1;
+        for (int i = channelStart; i < channelEnd; i++) {
+          if (sc.textIs(i, i + 1, ".")) {
+            if (i == channelStart || i == channelEnd - 1 || sc.textIs(i - 1, i, ".")) {
+              return false; // empty segments: leave the split rules to the general reader
+            }
+            firstDot = firstDot < 0 ? i : firstDot;
+            dots++;
+          }
+        }
+        if (firstDot < 0) {
+          return false;
+        }
+        if (sc.textIs(channelStart, firstDot, "trades")) {
+          sc.beginArray();
+          while (sc.nextElement()) {
+            sc.fields(item);
+            fastTrade(sc, recv);
+          }
+        } else if (sc.textIs(channelStart, firstDot, "book")) {
+          sc.fields(item);
+          fastBook(sc, dots == 4, recv);
+        } else {
+          return false;
+        }
+      } else if (sc.nameIs("channel") || sc.nameIs("data")) {
+        return false;
+      } else {
+        sc.skipValue();
+      }
+    }
+    return dataSeen;
+  }
+
+  private void fastTrade(JsonScanner sc, long recv) throws Fallback {
+    JsonScanner.Fields t = item;
+    String name = sc.reqName(t, NAME);
+    Instrument ins = instruments.fast(name, null);
+    long ts = sc.reqLong(t, TIMESTAMP);
+    String side = sc.side(t, DIRECTION);
+    String price = sc.reqDecimal(t, PRICE);
+    String amount = sc.reqDecimal(t, AMOUNT);
+    pending.add(new TradeRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+        sc.reqText(t, TRADE_ID), price, amount, side));
+    if (!t.absent(LIQUIDATION)) {
+      if (t.kind(LIQUIDATION) != JsonScanner.STRING) {
+        throw JsonScanner.fallback();
+      }
+      String liquidated = sc.text(t.start(LIQUIDATION), t.end(LIQUIDATION));
+      // "T": the taker's order was a liquidation, "M": the maker's, "MT": both
+      String liquidatedSide = liquidated.contains("T") ? side : "buy".equals(side) ? "sell" : "buy";
+      pending.add(new LiquidationRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+          liquidatedSide, price, amount, null));
+    }
+  }
+
+  private void fastBook(JsonScanner sc, boolean grouped, long recv) throws Fallback {
+    JsonScanner.Fields d = item;
+    String name = sc.reqName(d, NAME);
+    LevelList bids = d.levels(BIDS);
+    LevelList asks = d.levels(ASKS);
+    if (bids == null || asks == null) {
+      throw JsonScanner.fallback();
+    }
+    long prev = sc.optLong(d, PREV_CHANGE_ID, BookUpdate.NONE);
+    if (!d.absent(TYPE) && d.kind(TYPE) != JsonScanner.STRING) {
+      throw JsonScanner.fallback();
+    }
+    boolean snapshot = grouped || prev == BookUpdate.NONE || sc.is(d, TYPE, "snapshot");
+    pending.add(new BookUpdate(snapshot, name, instruments.fast(name, null), sc.reqLong(d, TIMESTAMP), recv,
+        BookUpdate.NONE, sc.reqLong(d, CHANGE_ID), prev, 0, false, bids, asks));
+  }
+
+
+  /** The general reader alone; tests compare the fast path with it. */
+  void general(String message, long recvTsUs, RecordSink sink) throws ParseException {
     top.readDocument(message);
     JsonFields error = top.object("error");
     if (error != null) {

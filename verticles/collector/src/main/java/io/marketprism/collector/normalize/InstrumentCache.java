@@ -52,6 +52,22 @@ public final class InstrumentCache {
     return i;
   }
 
+  /**
+   * The same lookup for a fast path, which leaves unknown names to the general reader.
+   *
+   * @param exchangeSymbol an instrument name
+   * @param hint market type for names that do not tell it, or {@code null}
+   * @return the normalized instrument
+   * @throws JsonScanner.Fallback if the name cannot be read
+   */
+  public Instrument fast(String exchangeSymbol, MarketType hint) throws JsonScanner.Fallback {
+    try {
+      return get(exchangeSymbol, hint);
+    } catch (ParseException e) {
+      throw JsonScanner.fallback();
+    }
+  }
+
   /** Forgets everything, after the normalizer learned new names. */
   public void clear() {
     byHint.forEach(Map::clear);

@@ -7,6 +7,9 @@ import io.marketprism.collector.book.BookUpdate;
 import io.marketprism.collector.book.LevelList;
 import io.marketprism.collector.normalize.InstrumentCache;
 import io.marketprism.collector.normalize.JsonFields;
+import io.marketprism.collector.normalize.JsonScanner;
+import io.marketprism.collector.normalize.JsonScanner.Fallback;
+import io.marketprism.collector.normalize.MessageOutput;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
@@ -34,7 +37,11 @@ import java.util.Set;
  * (snapshot + updates with checksum and, in newer messages, {@code seqId}/{@code prevSeqId}),
  * {@code books5}, {@code bbo-tbt}, {@code tickers}, {@code candle*}, {@code funding-rate},
  * {@code mark-price}, {@code open-interest}, {@code liquidation-orders}; REST rubik long/short
- * ratios. Market types come from the instrument names. Not thread-safe: use one per connection.
+ * ratios. Market types come from the instrument names.
+ *
+ * <p>{@code trades} and the incremental {@code books} channels are read by a {@link JsonScanner}
+ * fast path; whatever it does not fully understand goes to the general reader, which gives the
+ * same records or the precise rejection. Not thread-safe: use one per connection.
  */
 public final class OkxParser implements MessageParser {
 
@@ -46,6 +53,26 @@ public final class OkxParser implements MessageParser {
 
   private final InstrumentCache instruments;
   private final JsonFields top = new JsonFields();
+  private final JsonScanner scan = new JsonScanner();
+  private final MessageOutput pending = new MessageOutput();
+  private final MessageOutput.FastReader fastReader = this::fast;
+  private final JsonScanner.Fields arg = new JsonScanner.Fields("channel", "instId");
+  private final JsonScanner.Fields item = new JsonScanner.Fields(ITEM_FIELDS);
+
+  /** The {@code data} entry fields the fast path reads; a slot is the index here. */
+  private static final String[] ITEM_FIELDS = {"instId", "tradeId", "px", "sz", "side", "ts", "checksum", "seqId",
+      "prevSeqId", "bids", "asks"};
+  private static final int INST_ID = 0;
+  private static final int TRADE_ID = 1;
+  private static final int PX = 2;
+  private static final int SZ = 3;
+  private static final int SIDE = 4;
+  private static final int TS = 5;
+  private static final int CHECKSUM = 6;
+  private static final int SEQ_ID = 7;
+  private static final int PREV_SEQ_ID = 8;
+  private static final int BIDS = 9;
+  private static final int ASKS = 10;
 
   /**
    * @param symbols symbol normalizer
@@ -56,6 +83,89 @@ public final class OkxParser implements MessageParser {
 
   @Override
   public void parse(String message, long recvTsUs, RecordSink sink) throws ParseException {
+    if (!pending.tryFast(fastReader, message, recvTsUs, sink)) {
+      general(message, recvTsUs, sink);
+    }
+  }
+
+  /** Reads a {@code trades} or {@code books} message in one pass; false when it is neither. */
+  private boolean fast(String message, long recv) throws Fallback {
+    JsonScanner sc = scan;
+    sc.reset(message);
+    sc.beginObject();
+    boolean argSeen = false;
+    boolean dataSeen = false;
+    int actionStart = -1;
+    int actionEnd = -1;
+    while (sc.nextField()) {
+      if (sc.nameIs("arg") && !argSeen) {
+        sc.fields(arg);
+        argSeen = true;
+      } else if (sc.nameIs("action") && actionStart < 0) {
+        sc.string();
+        actionStart = sc.valueStart();
+        actionEnd = sc.valueEnd();
+      } else if (sc.nameIs("data") && argSeen && !dataSeen) {
+        dataSeen = true;
+        if (sc.is(arg, 0, "trades") || sc.is(arg, 0, "trades-all")) {
+          sc.beginArray();
+          while (sc.nextElement()) {
+            sc.fields(item);
+            fastTrade(sc, recv);
+          }
+        } else if (sc.is(arg, 0, "books") || sc.is(arg, 0, "books-l2-tbt") || sc.is(arg, 0, "books50-l2-tbt")) {
+          // OKX sends the action before the data; anything else is for the general reader
+          if (actionStart < 0) {
+            return false;
+          }
+          boolean snapshot = sc.textIs(actionStart, actionEnd, "snapshot");
+          if (!snapshot && !sc.textIs(actionStart, actionEnd, "update")) {
+            return false;
+          }
+          String instId = sc.reqName(arg, 1);
+          sc.beginArray();
+          while (sc.nextElement()) {
+            sc.fields(item);
+            fastBook(sc, snapshot, instId, recv);
+          }
+        } else {
+          return false;
+        }
+      } else if (sc.nameIs("event") || sc.nameIs("arg") || sc.nameIs("data") || sc.nameIs("action")) {
+        return false;
+      } else {
+        sc.skipValue();
+      }
+    }
+    sc.end();
+    return dataSeen;
+  }
+
+  private void fastTrade(JsonScanner sc, long recv) throws Fallback {
+    JsonScanner.Fields d = item;
+    String instId = sc.reqName(d, INST_ID);
+    Instrument ins = instruments.fast(instId, null);
+    String side = sc.side(d, SIDE);
+    pending.add(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, sc.reqLong(d, TS), recv,
+        sc.reqText(d, TRADE_ID), sc.reqDecimal(d, PX), sc.reqDecimal(d, SZ), side));
+  }
+
+  private void fastBook(JsonScanner sc, boolean snapshot, String instId, long recv) throws Fallback {
+    JsonScanner.Fields d = item;
+    LevelList bids = d.levels(BIDS);
+    LevelList asks = d.levels(ASKS);
+    if (bids == null || asks == null) {
+      throw JsonScanner.fallback();
+    }
+    long checksum = sc.optLong(d, CHECKSUM, Long.MIN_VALUE);
+    pending.add(new BookUpdate(snapshot, instId, instruments.fast(instId, null), sc.reqLong(d, TS), recv,
+        BookUpdate.NONE, sc.optLong(d, SEQ_ID, BookUpdate.NONE), sc.optLong(d, PREV_SEQ_ID, BookUpdate.NONE), (int) checksum,
+        checksum != Long.MIN_VALUE, bids, asks));
+  }
+
+
+  /** The general reader alone; tests compare the fast path with it. */
+  void general(String message, long recvTsUs, RecordSink sink) throws ParseException {
     if ("pong".equals(message)) {
       return;
     }

@@ -1,0 +1,888 @@
+package io.marketprism.collector.normalize;
+
+import io.marketprism.collector.book.LevelList;
+import io.marketprism.model.Decimals;
+
+/**
+ * A strict, allocation-light pull scanner over one JSON text, for the hot channels (trades, book
+ * diffs, best bid/offer) whose fields the parsers read by position instead of building a tree.
+ * The text is copied once into a reused {@code char[]}; field names are compared in place; only
+ * the values the records keep become strings, and decimals are canonicalized while they are cut.
+ *
+ * <p>It validates the JSON grammar as strictly as Jackson does, but it does not try to explain
+ * what is wrong: anything unexpected (escapes, odd types, duplicate fields, malformed text)
+ * throws {@link Fallback} before anything was emitted, and the caller hands the message to its
+ * general Jackson-based reader, which accepts or rejects it with a precise reason. The fast path
+ * therefore never changes what a message normalizes to. Not thread-safe: one per parser.
+ */
+public final class JsonScanner {
+
+  /** Value kinds, as {@link #peek()} reports them. */
+  public static final byte STRING = 1;
+  /** An integer or decimal number. */
+  public static final byte NUMBER = 2;
+  /** {@code true} or {@code false}. */
+  public static final byte BOOLEAN = 3;
+  /** {@code null}. */
+  public static final byte NULL = 4;
+  /** An object. */
+  public static final byte OBJECT = 5;
+  /** An array. */
+  public static final byte ARRAY = 6;
+
+  private static final int MAX_NESTING = 64;
+  private static final int INTERNED = 256;
+
+  private char[] buf = new char[1024];
+  private int len;
+  private int pos;
+  private int depth;
+
+  /** Start and end of the last field name, or of the last scalar value read. */
+  private int start;
+  private int end;
+
+  /** Exchange symbols seen recently, so that repeated names cost no allocation. */
+  private final String[] interned = new String[INTERNED];
+
+  /**
+   * Signals that the fast path cannot read a message; the caller uses its general reader. It
+   * carries no stack trace: it is control flow, and malformed or unusual messages must stay cheap.
+   */
+  public static final class Fallback extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private Fallback() {
+      super("message needs the general reader", null, false, false);
+    }
+  }
+
+  private static final Fallback FALLBACK = new Fallback();
+
+  /**
+   * Starts scanning a new text.
+   *
+   * @param text one JSON text
+   */
+  public void reset(String text) {
+    int n = text.length();
+    if (n > buf.length) {
+      buf = new char[Math.max(n, buf.length * 2)];
+    }
+    text.getChars(0, n, buf, 0);
+    len = n;
+    pos = 0;
+    depth = 0;
+    first = false;
+  }
+
+  /** @return the exception that sends a message to the general reader */
+  public static Fallback fallback() {
+    return FALLBACK;
+  }
+
+  private void skipWs() {
+    int p = pos;
+    while (p < len) {
+      char c = buf[p];
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        p++;
+      } else {
+        break;
+      }
+    }
+    pos = p;
+  }
+
+  /**
+   * @return the kind of the next value (after whitespace)
+   * @throws Fallback at the end of the text or on a character no value starts with
+   */
+  public byte peek() throws Fallback {
+    skipWs();
+    if (pos >= len) {
+      throw FALLBACK;
+    }
+    char c = buf[pos];
+    switch (c) {
+      case '"':
+        return STRING;
+      case '{':
+        return OBJECT;
+      case '[':
+        return ARRAY;
+      case 't':
+      case 'f':
+        return BOOLEAN;
+      case 'n':
+        return NULL;
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return NUMBER;
+        }
+        throw FALLBACK;
+    }
+  }
+
+  /**
+   * Enters an object.
+   *
+   * @throws Fallback if the next value is not an object
+   */
+  public void beginObject() throws Fallback {
+    begin('{', '}');
+  }
+
+  /**
+   * Enters an array.
+   *
+   * @throws Fallback if the next value is not an array
+   */
+  public void beginArray() throws Fallback {
+    begin('[', ']');
+  }
+
+  /** True between entering a container and reading its first member (which has no comma before it). */
+  private boolean first;
+
+  private void begin(char open, char close) throws Fallback {
+    skipWs();
+    if (pos >= len || buf[pos] != open || ++depth > MAX_NESTING) {
+      throw FALLBACK;
+    }
+    pos++;
+    skipWs();
+    // for an empty container the next member call reports its end at once
+    first = !(pos < len && buf[pos] == close);
+  }
+
+  /** Steps over the comma before a member; false (and the container left) at its closing character. */
+  private boolean next(char close) throws Fallback {
+    skipWs();
+    if (pos >= len) {
+      throw FALLBACK;
+    }
+    char c = buf[pos];
+    if (c == close) {
+      pos++;
+      depth--;
+      first = false;
+      return false;
+    }
+    if (!first) {
+      if (c != ',') {
+        throw FALLBACK;
+      }
+      pos++;
+      skipWs();
+    }
+    first = false;
+    return true;
+  }
+
+  /**
+   * Moves to the next field of the current object, leaving the scanner before its value.
+   *
+   * @return false after the closing brace (the object is left)
+   * @throws Fallback on malformed text or a name with escapes
+   */
+  public boolean nextField() throws Fallback {
+    if (!next('}')) {
+      return false;
+    }
+    scanString();
+    skipWs();
+    if (pos >= len || buf[pos] != ':') {
+      throw FALLBACK;
+    }
+    pos++;
+    return true;
+  }
+
+  /**
+   * @param name a field name without escapes
+   * @return whether the current field has that name
+   */
+  public boolean nameIs(String name) {
+    return textIs(start, end, name);
+  }
+
+  /**
+   * @param names candidate field names
+   * @return the index of the current field's name among them, or -1
+   */
+  public int nameIndex(String[] names) {
+    int n = end - start;
+    char c0 = n > 0 ? buf[start] : 0;
+    for (int k = 0; k < names.length; k++) {
+      String s = names[k];
+      if (s.length() == n && (n == 0 || s.charAt(0) == c0) && nameIs(s)) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Moves to the next element of the current array.
+   *
+   * @return false after the closing bracket (the array is left)
+   * @throws Fallback on malformed text
+   */
+  public boolean nextElement() throws Fallback {
+    return next(']');
+  }
+
+  /**
+   * Checks that nothing but whitespace follows the top-level value.
+   *
+   * @throws Fallback if something does
+   */
+  public void end() throws Fallback {
+    skipWs();
+    if (pos != len || depth != 0) {
+      throw FALLBACK;
+    }
+  }
+
+  /** @return where the scanner stands, for {@link #seek} */
+  public int position() {
+    return pos;
+  }
+
+  /**
+   * Returns to a position taken with {@link #position()} before a value, to read it again.
+   *
+   * @param position a position
+   * @param nesting the nesting depth at that position
+   */
+  public void seek(int position, int nesting) {
+    pos = position;
+    depth = nesting;
+    first = false;
+  }
+
+  /** @return the current nesting depth, for {@link #seek} */
+  public int nesting() {
+    return depth;
+  }
+
+  /**
+   * Reads a string value without escapes and remembers its range.
+   *
+   * @throws Fallback if the next value is not such a string
+   */
+  public void string() throws Fallback {
+    skipWs();
+    scanString();
+  }
+
+  private void scanString() throws Fallback {
+    if (pos >= len || buf[pos] != '"') {
+      throw FALLBACK;
+    }
+    int p = pos + 1;
+    char[] b = buf;
+    int n = len;
+    while (p < n) {
+      char c = b[p];
+      if (c == '"') {
+        start = pos + 1;
+        end = p;
+        pos = p + 1;
+        return;
+      }
+      if (c == '\\' || c < 0x20) {
+        // escapes need unescaping and control characters are errors: the general reader decides
+        throw FALLBACK;
+      }
+      p++;
+    }
+    throw FALLBACK;
+  }
+
+  /**
+   * Reads a number and remembers its text range; the grammar is JSON's, strictly.
+   *
+   * @return true when it is an integer (no fraction, no exponent)
+   * @throws Fallback if the next value is not a number
+   */
+  public boolean number() throws Fallback {
+    skipWs();
+    int p = pos;
+    int s = p;
+    char[] b = buf;
+    if (p < len && b[p] == '-') {
+      p++;
+    }
+    if (p >= len) {
+      throw FALLBACK;
+    }
+    if (b[p] == '0') {
+      p++;
+    } else if (b[p] >= '1' && b[p] <= '9') {
+      while (p < len && b[p] >= '0' && b[p] <= '9') {
+        p++;
+      }
+    } else {
+      throw FALLBACK;
+    }
+    boolean integer = true;
+    if (p < len && b[p] == '.') {
+      integer = false;
+      p = someDigits(p + 1);
+    }
+    if (p < len && (b[p] == 'e' || b[p] == 'E')) {
+      integer = false;
+      p++;
+      if (p < len && (b[p] == '+' || b[p] == '-')) {
+        p++;
+      }
+      p = someDigits(p);
+    }
+    start = s;
+    end = p;
+    pos = p;
+    return integer;
+  }
+
+  /** @return the end of the digits from {@code p}, of which there must be one at least */
+  private int someDigits(int p) throws Fallback {
+    int d = p;
+    while (p < len && buf[p] >= '0' && buf[p] <= '9') {
+      p++;
+    }
+    if (p == d) {
+      throw FALLBACK;
+    }
+    return p;
+  }
+
+  /**
+   * Reads {@code true} or {@code false}.
+   *
+   * @return the value
+   * @throws Fallback if the next value is not a boolean
+   */
+  public boolean bool() throws Fallback {
+    skipWs();
+    if (literal("true")) {
+      return true;
+    }
+    if (literal("false")) {
+      return false;
+    }
+    throw FALLBACK;
+  }
+
+  /**
+   * Reads {@code null}.
+   *
+   * @throws Fallback if the next value is not null
+   */
+  public void nullValue() throws Fallback {
+    skipWs();
+    if (!literal("null")) {
+      throw FALLBACK;
+    }
+  }
+
+  private boolean literal(String word) {
+    int n = word.length();
+    if (pos + n > len) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (buf[pos + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    pos += n;
+    return true;
+  }
+
+  /**
+   * Skips any value, validating it.
+   *
+   * @throws Fallback on malformed text or nesting deeper than the scanner accepts
+   */
+  public void skipValue() throws Fallback {
+    switch (peek()) {
+      case STRING -> scanString();
+      case NUMBER -> number();
+      case BOOLEAN -> bool();
+      case NULL -> nullValue();
+      case OBJECT -> {
+        beginObject();
+        while (nextField()) {
+          skipValue();
+        }
+      }
+      default -> {
+        beginArray();
+        while (nextElement()) {
+          skipValue();
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads a scalar (string or number) and remembers its range, for the typed accessors below.
+   *
+   * @return its kind: {@link #STRING} or {@link #NUMBER}
+   * @throws Fallback for any other value
+   */
+  public byte scalar() throws Fallback {
+    byte k = peek();
+    if (k == STRING) {
+      scanString();
+    } else if (k == NUMBER) {
+      number();
+    } else {
+      throw FALLBACK;
+    }
+    return k;
+  }
+
+  /** @return start of the last string or number read */
+  public int valueStart() {
+    return start;
+  }
+
+  /** @return end (exclusive) of the last string or number read */
+  public int valueEnd() {
+    return end;
+  }
+
+  /**
+   * @param s start
+   * @param e end (exclusive)
+   * @return the text of a remembered range
+   */
+  public String text(int s, int e) {
+    return new String(buf, s, e - s);
+  }
+
+  /** @return the text of the last string or number read */
+  public String text() {
+    return new String(buf, start, end - start);
+  }
+
+  /**
+   * @param s start
+   * @param e end (exclusive)
+   * @param word a word
+   * @return whether the range holds exactly that word
+   */
+  public boolean textIs(int s, int e, String word) {
+    int n = e - s;
+    if (n != word.length()) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (buf[s + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The text of a range as a string shared with earlier calls that saw the same text, for the
+   * few distinct instrument names a connection carries.
+   *
+   * @param s start
+   * @param e end (exclusive)
+   * @return the text
+   */
+  public String interned(int s, int e) {
+    int h = 0;
+    for (int i = s; i < e; i++) {
+      h = 31 * h + buf[i];
+    }
+    int slot = (h ^ (h >>> 16)) & (INTERNED - 1);
+    String cached = interned[slot];
+    if (cached != null && textIs(s, e, cached)) {
+      return cached;
+    }
+    String t = new String(buf, s, e - s);
+    interned[slot] = t;
+    return t;
+  }
+
+  /**
+   * A non-negative decimal integer in a range, as {@link Long#parseLong} reads plain digits.
+   *
+   * @param s start
+   * @param e end (exclusive)
+   * @return the value
+   * @throws Fallback for anything but 1 to 18 digits (signs, overflow risk, empty)
+   */
+  public long digits(int s, int e) throws Fallback {
+    int n = e - s;
+    if (n < 1 || n > 18) {
+      throw FALLBACK;
+    }
+    long v = 0;
+    for (int i = s; i < e; i++) {
+      char c = buf[i];
+      if (c < '0' || c > '9') {
+        throw FALLBACK;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /**
+   * An integer in a range as JSON writes it (an optional minus, then digits), within 18 digits so
+   * it cannot overflow.
+   *
+   * @param s start
+   * @param e end (exclusive)
+   * @return the value
+   * @throws Fallback for anything else
+   */
+  public long integer(int s, int e) throws Fallback {
+    if (s < e && buf[s] == '-') {
+      if (e - s == 2 && buf[s + 1] == '0') {
+        throw FALLBACK; // "-0" prints as "0" through the general reader's long
+      }
+      return -digits(s + 1, e);
+    }
+    return digits(s, e);
+  }
+
+  /**
+   * The canonical decimal string of a range (see {@link Decimals#canonical}): trailing fractional
+   * zeros are cut while the string is made, so a value costs one allocation.
+   *
+   * @param s start
+   * @param e end (exclusive)
+   * @return the canonical decimal
+   * @throws Fallback when the range is not a plain decimal (the general reader explains why)
+   */
+  public String decimal(int s, int e) throws Fallback {
+    if (s >= e) {
+      throw FALLBACK;
+    }
+    char[] b = buf;
+    int dot = -1;
+    for (int i = s; i < e; i++) {
+      char c = b[i];
+      if (c == '.') {
+        dot = i;
+      } else if (c == 'e' || c == 'E') {
+        // exponent forms are rare (Deribit floats): the exact BigDecimal path
+        try {
+          return Decimals.canonical(new String(b, s, e - s));
+        } catch (NumberFormatException ex) {
+          throw FALLBACK;
+        }
+      } else if ((c < '0' || c > '9') && !(i == s && c == '-')) {
+        throw FALLBACK;
+      }
+    }
+    if (dot < 0) {
+      return new String(b, s, e - s);
+    }
+    // the same cut as Decimals.canonical, on the range
+    int stop = e;
+    while (stop > dot + 1 && b[stop - 1] == '0') {
+      stop--;
+    }
+    if (stop == dot + 1) {
+      stop = dot;
+    }
+    if (stop == dot && dot == s) {
+      return "0";
+    }
+    return new String(b, s, stop - s);
+  }
+
+  /**
+   * Reads an array of book levels as {@link JsonFields} does: {@code [[price, qty, ...], ...]},
+   * or Deribit's {@code [[action, price, amount], ...]} where {@code delete} means quantity zero.
+   * Prices and quantities keep the exchange's text (OKX checksums are computed over it).
+   *
+   * @param out where the levels go
+   * @throws Fallback for any other shape
+   */
+  public void levels(LevelList out) throws Fallback {
+    beginArray();
+    while (nextElement()) {
+      beginArray();
+      if (!nextElement()) {
+        throw FALLBACK;
+      }
+      scalar();
+      int as = start;
+      int ae = end;
+      if (!nextElement()) {
+        throw FALLBACK;
+      }
+      scalar();
+      int bs = start;
+      int be = end;
+      if (!nextElement()) {
+        out.add(new String(buf, as, ae - as), new String(buf, bs, be - bs));
+        continue;
+      }
+      scalar();
+      int cs = start;
+      int ce = end;
+      boolean delete = textIs(as, ae, "delete");
+      if (delete || textIs(as, ae, "new") || textIs(as, ae, "change")) {
+        out.add(new String(buf, bs, be - bs), delete ? "0" : new String(buf, cs, ce - cs));
+      } else {
+        out.add(new String(buf, as, ae - as), new String(buf, bs, be - bs));
+      }
+      while (nextElement()) {
+        scalar();
+      }
+    }
+  }
+
+  /**
+   * Reads a whole object into {@code f}: for each field named in it, the kind and text range of a
+   * scalar, the value of a boolean, or the levels of an array of arrays; other arrays and objects
+   * are validated and skipped (marked {@link #OBJECT}/{@link #ARRAY} with the position to
+   * {@link #seek} back to). Fields not named are skipped.
+   *
+   * @param f the slots, cleared first
+   * @throws Fallback on malformed text, a repeated field (the general reader keeps the first) or
+   *     an array field that is not a list of levels
+   */
+  public void fields(Fields f) throws Fallback {
+    f.clear();
+    beginObject();
+    while (nextField()) {
+      int i = nameIndex(f.names);
+      if (i < 0) {
+        skipValue();
+        continue;
+      }
+      if (f.kind[i] != 0) {
+        throw FALLBACK;
+      }
+      byte k = peek();
+      f.kind[i] = k;
+      switch (k) {
+        case STRING -> {
+          scanString();
+          f.start[i] = start;
+          f.end[i] = end;
+        }
+        case NUMBER -> {
+          f.integer[i] = number();
+          f.start[i] = start;
+          f.end[i] = end;
+        }
+        case BOOLEAN -> f.integer[i] = bool();
+        case NULL -> nullValue();
+        case ARRAY -> {
+          LevelList l = new LevelList();
+          levels(l);
+          f.levels[i] = l;
+        }
+        default -> {
+          f.start[i] = pos;
+          f.end[i] = depth;
+          skipValue();
+        }
+      }
+    }
+  }
+
+  /**
+   * Field slots of one object, by the index of their names; see {@link #fields}.
+   */
+  public static final class Fields {
+    final String[] names;
+    final byte[] kind;
+    final int[] start;
+    final int[] end;
+    final boolean[] integer;
+    final LevelList[] levels;
+
+    /**
+     * @param names the field names to keep; a field's slot is its index here
+     */
+    public Fields(String... names) {
+      this.names = names.clone();
+      kind = new byte[names.length];
+      start = new int[names.length];
+      end = new int[names.length];
+      integer = new boolean[names.length];
+      levels = new LevelList[names.length];
+    }
+
+    void clear() {
+      java.util.Arrays.fill(kind, (byte) 0);
+      java.util.Arrays.fill(levels, null);
+    }
+
+    /**
+     * @param i slot
+     * @return the kind of the value, or 0 when the field is absent
+     */
+    public byte kind(int i) {
+      return kind[i];
+    }
+
+    /**
+     * @param i slot
+     * @return whether the field is absent or null
+     */
+    public boolean absent(int i) {
+      return kind[i] == 0 || kind[i] == NULL;
+    }
+
+    /**
+     * @param i slot
+     * @return start of the scalar's text (for objects: the position to seek to)
+     */
+    public int start(int i) {
+      return start[i];
+    }
+
+    /**
+     * @param i slot
+     * @return end of the scalar's text (for objects: the nesting to seek with)
+     */
+    public int end(int i) {
+      return end[i];
+    }
+
+    /**
+     * @param i slot
+     * @return for a number, whether it is an integer; for a boolean, its value
+     */
+    public boolean flag(int i) {
+      return integer[i];
+    }
+
+    /**
+     * @param i slot
+     * @return the levels of an array field, or {@code null}
+     */
+    public LevelList levels(int i) {
+      return levels[i];
+    }
+  }
+
+  /**
+   * A required text field as the general reader gives it: a non-empty string, or a number's text.
+   *
+   * @param f slots
+   * @param i slot
+   * @return the text
+   * @throws Fallback for any other value
+   */
+  public String reqText(Fields f, int i) throws Fallback {
+    byte k = f.kind[i];
+    int s = f.start[i];
+    int e = f.end[i];
+    if (k == STRING && e > s) {
+      return new String(buf, s, e - s);
+    }
+    if (k == NUMBER && !(e - s == 2 && buf[s] == '-' && buf[s + 1] == '0')) {
+      return new String(buf, s, e - s);
+    }
+    throw FALLBACK;
+  }
+
+  /**
+   * A required string field, shared with earlier equal ones (instrument names).
+   *
+   * @param f slots
+   * @param i slot
+   * @return the text
+   * @throws Fallback unless it is a non-empty string
+   */
+  public String reqName(Fields f, int i) throws Fallback {
+    if (f.kind[i] != STRING || f.end[i] == f.start[i]) {
+      throw FALLBACK;
+    }
+    return interned(f.start[i], f.end[i]);
+  }
+
+  /**
+   * A required integer: a JSON integer, or (as OKX sends times) a string of digits.
+   *
+   * @param f slots
+   * @param i slot
+   * @return the value
+   * @throws Fallback for any other value
+   */
+  public long reqLong(Fields f, int i) throws Fallback {
+    byte k = f.kind[i];
+    if (k == NUMBER && f.integer[i]) {
+      return integer(f.start[i], f.end[i]);
+    }
+    if (k == STRING) {
+      return digits(f.start[i], f.end[i]);
+    }
+    throw FALLBACK;
+  }
+
+  /**
+   * An optional JSON integer.
+   *
+   * @param f slots
+   * @param i slot
+   * @param absent returned when absent or null
+   * @return the value
+   * @throws Fallback for any other value
+   */
+  public long optLong(Fields f, int i, long absent) throws Fallback {
+    if (f.absent(i)) {
+      return absent;
+    }
+    return reqLong(f, i);
+  }
+
+  /**
+   * A required decimal: a non-empty string or a number, canonicalized.
+   *
+   * @param f slots
+   * @param i slot
+   * @return the canonical decimal
+   * @throws Fallback for any other value
+   */
+  public String reqDecimal(Fields f, int i) throws Fallback {
+    byte k = f.kind[i];
+    if (k != STRING && k != NUMBER) {
+      throw FALLBACK;
+    }
+    return decimal(f.start[i], f.end[i]);
+  }
+
+  /**
+   * @param f slots
+   * @param i slot
+   * @return {@code "buy"} or {@code "sell"}, as the field says
+   * @throws Fallback for anything else
+   */
+  public String side(Fields f, int i) throws Fallback {
+    if (is(f, i, "buy")) {
+      return "buy";
+    }
+    if (is(f, i, "sell")) {
+      return "sell";
+    }
+    throw FALLBACK;
+  }
+
+  /**
+   * @param f slots
+   * @param i slot
+   * @param word a word
+   * @return whether the field is a string holding exactly that word
+   */
+  public boolean is(Fields f, int i, String word) {
+    return f.kind[i] == STRING && textIs(f.start[i], f.end[i], word);
+  }
+
+}
