@@ -2,7 +2,6 @@ package io.marketprism.collector.book;
 
 import io.marketprism.model.Decimals;
 import io.marketprism.model.PriceLevel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -27,6 +26,11 @@ public final class OrderBook {
   private final BookSide asks = new BookSide();
   private final CRC32 crc = new CRC32();
   private byte[] checksumBuffer = new byte[2048];
+  private int checksum;
+  private List<PriceLevel> topBids = List.of();
+  private List<PriceLevel> topAsks = List.of();
+  private int topBidsDepth = -1;
+  private int topAsksDepth = -1;
   private int scale = -1;
   private long parsedMantissa;
   private int parsedDecimals;
@@ -120,27 +124,37 @@ public final class OrderBook {
 
   /**
    * @param depth maximum levels
-   * @return the best bids, best first, with canonical decimal strings
+   * @return the best bids, best first, with canonical decimal strings (an immutable list, shared
+   *     with earlier calls while those levels did not change)
    */
   public List<PriceLevel> topBids(int depth) {
-    return top(bids, depth);
+    if (bids.topStale(depth) || depth != topBidsDepth) {
+      topBids = top(bids, depth);
+      topBidsDepth = depth;
+    }
+    return topBids;
   }
 
   /**
    * @param depth maximum levels
-   * @return the best asks, best first, with canonical decimal strings
+   * @return the best asks, best first, with canonical decimal strings (an immutable list, shared
+   *     with earlier calls while those levels did not change)
    */
   public List<PriceLevel> topAsks(int depth) {
-    return top(asks, depth);
+    if (asks.topStale(depth) || depth != topAsksDepth) {
+      topAsks = top(asks, depth);
+      topAsksDepth = depth;
+    }
+    return topAsks;
   }
 
   private static List<PriceLevel> top(BookSide side, int depth) {
     int n = Math.min(depth, side.size());
-    List<PriceLevel> out = new ArrayList<>(n);
+    PriceLevel[] out = new PriceLevel[n];
     for (int r = 0; r < n; r++) {
-      out.add(new PriceLevel(Decimals.canonical(side.price(r)), Decimals.canonical(side.quantity(r))));
+      out[r] = side.published(r);
     }
-    return out;
+    return List.of(out);
   }
 
   /**
@@ -151,27 +165,35 @@ public final class OrderBook {
    * @return the checksum of the current book
    */
   public int okxChecksum() {
+    boolean bidsStale = bids.checksumStale(25);
+    if (!asks.checksumStale(25) && !bidsStale) {
+      // nothing within the top 25 changed since the last call
+      return checksum;
+    }
     int n = 0;
     byte[] buf = checksumBuffer;
     int nb = Math.min(25, bids.size());
     int na = Math.min(25, asks.size());
-    for (int i = 0; i < 25 && (i < nb || i < na); i++) {
+    for (int i = 0; i < nb || i < na; i++) {
       if (i < nb) {
-        buf = ensure(buf, n, bids.price(i).length() + bids.quantity(i).length() + 2);
-        n = ascii(buf, n, bids.price(i));
-        n = ascii(buf, n, bids.quantity(i));
+        byte[] t = bids.checksumText(i);
+        buf = ensure(buf, n, t.length);
+        System.arraycopy(t, 0, buf, n, t.length);
+        n += t.length;
       }
       if (i < na) {
-        buf = ensure(buf, n, asks.price(i).length() + asks.quantity(i).length() + 2);
-        n = ascii(buf, n, asks.price(i));
-        n = ascii(buf, n, asks.quantity(i));
+        byte[] t = asks.checksumText(i);
+        buf = ensure(buf, n, t.length);
+        System.arraycopy(t, 0, buf, n, t.length);
+        n += t.length;
       }
     }
     checksumBuffer = buf;
     crc.reset();
     // every piece ended with ':', the last one must not
     crc.update(buf, 0, Math.max(0, n - 1));
-    return (int) crc.getValue();
+    checksum = (int) crc.getValue();
+    return checksum;
   }
 
   private static byte[] ensure(byte[] buf, int used, int more) {
@@ -179,14 +201,6 @@ public final class OrderBook {
       return buf;
     }
     return java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, used + more));
-  }
-
-  private static int ascii(byte[] buf, int n, String s) {
-    for (int i = 0, len = s.length(); i < len; i++) {
-      buf[n++] = (byte) s.charAt(i);
-    }
-    buf[n++] = ':';
-    return n;
   }
 
   /** The price as a long at the book's scale, widening the scale when a finer price appears. */
