@@ -27,14 +27,22 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The embedded hot tier: DuckDB in one local file. Each table has the identity as primary key;
- * a batch is appended with the Appender into a staging table and moved with
- * {@code INSERT OR IGNORE}, so records seen before are absorbed, all in one transaction on the
- * single writer thread. Its cold tier is {@link ParquetColdTier}.
+ * The embedded hot tier: DuckDB in one local file, one table per data type with no index (an
+ * ART primary key costs memory per row and slows every insert). A batch is de-duplicated by
+ * identity in memory, then split by the newest {@code ts_ms} stored per instrument (kept by the
+ * writer): records newer than that cannot be stored yet (the stored identity includes
+ * {@code ts_ms}), so they are appended straight into the table with the Appender, which is the
+ * whole path for a live, time-ordered stream. The others (redeliveries, late records) are
+ * appended into a temporary (in-memory, unlogged) staging table and moved with one
+ * {@code INSERT ... SELECT} that leaves out identities already stored; its anti-join reads only
+ * the batch's time range, which DuckDB's min/max zone maps find without scanning the table.
+ * Everything happens in one transaction on the single writer thread, so de-duplication is exact.
+ * Its cold tier is {@link ParquetColdTier}.
  */
 public final class DuckDbHotStore implements HotStore {
 
@@ -42,6 +50,10 @@ public final class DuckDbHotStore implements HotStore {
   private final Path file;
   private final Path coldDir;
   private DuckDb db;
+  /** Prepared on and used by the writer thread only. */
+  private final Map<DataType, PreparedStatement> moveStatements = new EnumMap<>(DataType.class);
+  /** Newest stored {@code ts_ms} per table and instrument; writer thread only. */
+  private final Map<DataType, Map<String, Long>> newest = new EnumMap<>(DataType.class);
   private ParquetColdTier cold;
 
   /**
@@ -64,9 +76,9 @@ public final class DuckDbHotStore implements HotStore {
         try (Statement st = c.createStatement()) {
           for (DataType t : DataType.values()) {
             TableSchema s = TableSchema.of(t);
-            st.execute("CREATE TABLE IF NOT EXISTS " + s.table() + " (" + columnsDdl(s, true) + ", PRIMARY KEY ("
-                + String.join(", ", s.identityKey()) + "))");
-            st.execute("CREATE TABLE IF NOT EXISTS stage_" + s.table() + " (" + columnsDdl(s, false) + ")");
+            st.execute("CREATE TABLE IF NOT EXISTS " + s.table() + " (" + columnsDdl(s, true) + ")");
+            st.execute("DROP TABLE IF EXISTS main.stage_" + s.table()); // the staging tables of earlier versions
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + columnsDdl(s, false) + ")");
           }
         }
         return null;
@@ -95,29 +107,17 @@ public final class DuckDbHotStore implements HotStore {
 
   @Override
   public Future<Void> write(List<MarketRecord> records) {
-    Map<DataType, List<MarketRecord>> byType = new EnumMap<>(DataType.class);
+    Map<DataType, Map<String, MarketRecord>> byType = new EnumMap<>(DataType.class);
     for (MarketRecord r : records) {
-      byType.computeIfAbsent(r.dataType(), k -> new ArrayList<>()).add(r);
+      // repeats inside the batch collapse here; repeats of stored records in writeType
+      byType.computeIfAbsent(r.dataType(), k -> new LinkedHashMap<>()).putIfAbsent(r.identity(), r);
     }
     return db.write(c -> {
+      Map<DataType, Map<String, Long>> newest = new EnumMap<>(DataType.class);
       c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        for (Map.Entry<DataType, List<MarketRecord>> e : byType.entrySet()) {
-          TableSchema s = TableSchema.of(e.getKey());
-          st.execute("DELETE FROM stage_" + s.table());
-          try (DuckDBAppender app = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "stage_" + s.table())) {
-            for (MarketRecord r : e.getValue()) {
-              app.beginRow();
-              for (Column col : s.columns()) {
-                append(app, col, col.value().apply(r));
-              }
-              app.endRow();
-            }
-          }
-          String ident = String.join(", ", s.identityKey());
-          st.execute("INSERT OR IGNORE INTO " + s.table() + " SELECT DISTINCT ON (" + ident + ") * FROM stage_"
-              + s.table());
-          st.execute("DELETE FROM stage_" + s.table());
+      try {
+        for (Map.Entry<DataType, Map<String, MarketRecord>> e : byType.entrySet()) {
+          newest.put(e.getKey(), writeType(c, TableSchema.of(e.getKey()), e.getValue().values()));
         }
         c.commit();
       } catch (Exception e) {
@@ -126,8 +126,99 @@ public final class DuckDbHotStore implements HotStore {
       } finally {
         c.setAutoCommit(true);
       }
+      // only committed rows move the marks
+      newest.forEach((t, marks) -> marks.forEach((inst, ts) -> newestStored(c, t).merge(inst, ts, Math::max)));
       return null;
     });
+  }
+
+  private static String instrument(MarketRecord r) {
+    return r.exchange().wire() + '\u0000' + r.marketType().wire() + '\u0000' + r.symbol();
+  }
+
+  /** The newest stored {@code ts_ms} per instrument of a table, read once, then kept by the writer. */
+  private Map<String, Long> newestStored(DuckDBConnection c, DataType type) {
+    return newest.computeIfAbsent(type, t -> {
+      Map<String, Long> marks = new java.util.HashMap<>();
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+          "SELECT exchange, market_type, symbol, max(ts_ms) FROM " + t.wire() + " GROUP BY ALL")) {
+        while (rs.next()) {
+          marks.put(rs.getString(1) + '\u0000' + rs.getString(2) + '\u0000' + rs.getString(3), rs.getLong(4));
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      return marks;
+    });
+  }
+
+  /**
+   * Stores the records of one type not stored yet.
+   *
+   * @return the newest {@code ts_ms} per instrument in the batch, to apply once committed
+   */
+  private Map<String, Long> writeType(DuckDBConnection c, TableSchema s, java.util.Collection<MarketRecord> records)
+      throws SQLException {
+    Map<String, Long> marks = newestStored(c, s.type());
+    Map<String, Long> batchNewest = new java.util.HashMap<>();
+    List<MarketRecord> fresh = new ArrayList<>(records.size());
+    List<MarketRecord> maybeStored = new ArrayList<>();
+    for (MarketRecord r : records) {
+      String inst = instrument(r);
+      Long mark = marks.get(inst);
+      (mark == null || r.tsMs() > mark ? fresh : maybeStored).add(r);
+      batchNewest.merge(inst, r.tsMs(), Math::max);
+    }
+    if (!fresh.isEmpty()) {
+      appendAll(c, null, s.table(), s, fresh);
+    }
+    if (!maybeStored.isEmpty()) {
+      writeUnlessStored(c, s, maybeStored);
+    }
+    return batchNewest;
+  }
+
+  private static long[] appendAll(DuckDBConnection c, String catalog, String table, TableSchema s,
+      List<MarketRecord> records) throws SQLException {
+    long minTs = Long.MAX_VALUE;
+    long maxTs = Long.MIN_VALUE;
+    // catalog null: the database file's own (its name follows the file name)
+    try (DuckDBAppender app = catalog == null ? c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)
+        : c.createAppender(catalog, DuckDBConnection.DEFAULT_SCHEMA, table)) {
+      for (MarketRecord r : records) {
+        minTs = Math.min(minTs, r.tsMs());
+        maxTs = Math.max(maxTs, r.tsMs());
+        app.beginRow();
+        for (Column col : s.columns()) {
+          append(app, col, col.value().apply(r));
+        }
+        app.endRow();
+      }
+    }
+    return new long[] {minTs, maxTs};
+  }
+
+  /** Appends the records to the staging table, moves those not stored yet, empties the stage. */
+  private void writeUnlessStored(DuckDBConnection c, TableSchema s, List<MarketRecord> records) throws SQLException {
+    long[] range = appendAll(c, "temp", "stage_" + s.table(), s, records);
+    PreparedStatement move = moveStatements.get(s.type());
+    if (move == null) {
+      StringBuilder match = new StringBuilder();
+      for (String k : s.identityKey()) {
+        match.append(" AND x.").append(k).append(" = s.").append(k);
+      }
+      String cols = String.join(", ", s.physicalColumns());
+      move = c.prepareStatement("INSERT INTO " + s.table() + " (" + cols + ") SELECT " + cols + " FROM temp.stage_"
+          + s.table() + " s WHERE NOT EXISTS (SELECT 1 FROM " + s.table() + " x WHERE x.ts_ms BETWEEN ? AND ?"
+          + match + ")");
+      moveStatements.put(s.type(), move);
+    }
+    move.setLong(1, range[0]);
+    move.setLong(2, range[1]);
+    move.executeUpdate();
+    try (Statement st = c.createStatement()) {
+      st.execute("DELETE FROM temp.stage_" + s.table());
+    }
   }
 
   private static void append(DuckDBAppender app, Column col, Object v) throws SQLException {
@@ -227,6 +318,18 @@ public final class DuckDbHotStore implements HotStore {
     }
   }
 
+  /**
+   * De-duplicates across tiers. Each tier alone holds an identity once (writes absorb repeats,
+   * archived days are written once), so only a union of both can repeat: the day being archived.
+   */
+  private static String distinct(TableSchema s, TierPlan plan, String source) {
+    if (branches(plan) == 1) {
+      return source;
+    }
+    return "SELECT * FROM (" + source + ") QUALIFY row_number() OVER (PARTITION BY "
+        + String.join(", ", s.identityKey()) + ") = 1";
+  }
+
   @Override
   public Future<JsonArray> klines(KlineQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(DataType.TRADE);
@@ -234,8 +337,7 @@ public final class DuckDbHotStore implements HotStore {
     long ms = q.intervalMs();
     String sql = "SELECT (ts_ms // " + ms + ") * " + ms + " AS open_time_ms, arg_min(price, (ts_ms, trade_id)) AS o, "
         + "max(price) AS h, min(price) AS l, arg_max(price, (ts_ms, trade_id)) AS c, sum(quantity) AS v, count(*) AS n "
-        + "FROM (SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY row_number() OVER (PARTITION BY "
-        + String.join(", ", s.identityKey()) + ") = 1) GROUP BY 1 ORDER BY 1";
+        + "FROM (" + distinct(s, plan, source(s, plan, f.sql())) + ") GROUP BY 1 ORDER BY 1";
     return db.read(c -> {
       JsonArray bars = new JsonArray();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -314,6 +416,11 @@ public final class DuckDbHotStore implements HotStore {
       }
       return out;
     });
+  }
+
+  /** @return the database (for benchmarks and tests that read it directly) */
+  public DuckDb database() {
+    return db;
   }
 
   @Override
