@@ -69,7 +69,9 @@ final class NodeRunner {
     }
     Future<Void> chain = Future.succeededFuture();
     for (String name : names) {
-      chain = chain.compose(v -> node.deploy(name, ServiceCatalog.factory(name)).mapEmpty());
+      Deployable probe = ServiceCatalog.factory(name).get();
+      int instances = probe instanceof ServiceVerticle sv ? sv.instances(root) : 1;
+      chain = chain.compose(v -> node.deploy(name, ServiceCatalog.factory(name), instances).mapEmpty());
     }
     try {
       await(chain, 120);

@@ -25,6 +25,7 @@ public final class Platform {
   private final Vertx vertx;
   private final JsonObject config;
   private final PrometheusMeterRegistry meters;
+  private final Map<String, Object> shared = new ConcurrentHashMap<>();
   private ServiceRegistry registry;
   private Future<ServiceDirectory> directory;
 
@@ -60,6 +61,16 @@ public final class Platform {
 
   public PrometheusMeterRegistry meters() {
     return meters;
+  }
+
+  /**
+   * One object per process under {@code key}, made by {@code factory} on first use: what the
+   * instances of one service verticle (one per event loop) share, e.g. the gateway's local rate
+   * limit buckets. It must be thread-safe.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T shared(String key, java.util.function.Supplier<T> factory) {
+    return (T) shared.computeIfAbsent(key, k -> factory.get());
   }
 
   public synchronized ServiceRegistry registry() {

@@ -103,6 +103,18 @@ public class GatewayVerticle extends ServiceVerticle {
     BusOptions.from(root);
   }
 
+  /**
+   * One gateway verticle per event loop ({@code gateway.instances}, default the number of cores)
+   * so proxying uses every core; they share the port, the discovery record, the local rate-limit
+   * buckets and the local cache. Breakers are per instance. With port 0 (tests) there is one.
+   */
+  @Override
+  public int instances(JsonObject root) {
+    ConfigReader gw = ConfigReader.root(root, SERVICE);
+    int n = gw.intIn("instances", 1, 64, Runtime.getRuntime().availableProcessors());
+    return gw.port("port", 8080) == 0 ? 1 : n;
+  }
+
   /** The validated options (read on first use; a bad value fails the start with its key). */
   public GatewayOptions options() {
     if (options == null) {
@@ -143,8 +155,9 @@ public class GatewayVerticle extends ServiceVerticle {
     auth = Authenticator.create(vertx, o.auth());
     adminRoutes = new AdminRoutes(o.auth().adminRoutes());
     routeClasses = o.rateLimits().classifier();
-    LocalRateLimiter localLimits = new LocalRateLimiter(vertx, o.rateLimits().maxClients());
-    LocalResponseCache localCache = new LocalResponseCache(o.cache().maxEntries());
+    LocalRateLimiter localLimits = platform.shared("gateway.local-rate-limits",
+        () -> new LocalRateLimiter(vertx, o.rateLimits().maxClients()));
+    LocalResponseCache localCache = platform.shared("gateway.local-cache", () -> new LocalResponseCache(o.cache().maxEntries()));
     ResponseCache cache = localCache;
     limiter = localLimits;
     if (o.redis().configured()) {

@@ -12,7 +12,9 @@ import io.vertx.servicediscovery.types.HttpEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,10 @@ public final class ServiceRegistry {
   private final ClusterManager cluster;
   private final String nodeId;
   private final Set<String> published = ConcurrentHashMap.newKeySet();
+  // instances of one service verticle share one server port: one record per endpoint, refcounted
+  private final Map<String, Future<String>> byEndpoint = new HashMap<>();
+  private final Map<String, Integer> endpointUsers = new HashMap<>();
+  private final Map<String, String> endpointOfRegistration = new HashMap<>();
   private Set<String> lastMembers = Set.of();
   private long lastFullReconcile;
   private long timer = -1;
@@ -62,15 +68,37 @@ public final class ServiceRegistry {
     return nodeId;
   }
 
-  /** Publishes the HTTP endpoint of an instance of {@code service}; returns its registration id. */
-  public Future<String> publishHttp(String service, String host, int port, JsonObject extraMeta) {
+  /**
+   * Publishes the HTTP endpoint of an instance of {@code service}; returns its registration id.
+   * Verticle instances sharing one server port (one per event loop) share one record: it is
+   * published by the first and unpublished when the last one unpublishes.
+   */
+  public synchronized Future<String> publishHttp(String service, String host, int port, JsonObject extraMeta) {
+    String endpoint = service + "@" + host + ":" + port;
+    Future<String> existing = byEndpoint.get(endpoint);
+    if (existing != null) {
+      endpointUsers.merge(endpoint, 1, Integer::sum);
+      return existing;
+    }
     JsonObject meta = new JsonObject().put(ServiceInstance.META_SERVICE, service)
         .put(ServiceInstance.META_NODE, nodeId).put("started_ms", System.currentTimeMillis());
     if (extraMeta != null) {
       meta.mergeIn(extraMeta);
     }
     Record record = HttpEndpoint.createRecord(service, host, port, "/", meta);
-    return publish(record);
+    Future<String> registration = publish(record).onSuccess(id -> {
+      synchronized (this) {
+        endpointOfRegistration.put(id, endpoint);
+      }
+    }).onFailure(err -> {
+      synchronized (this) {
+        byEndpoint.remove(endpoint);
+        endpointUsers.remove(endpoint);
+      }
+    });
+    byEndpoint.put(endpoint, registration);
+    endpointUsers.put(endpoint, 1);
+    return registration;
   }
 
   /** Publishes any record (e.g. an event-bus service) owned by this node. */
@@ -83,6 +111,18 @@ public final class ServiceRegistry {
   }
 
   public Future<Void> unpublish(String registration) {
+    synchronized (this) {
+      String endpoint = registration == null ? null : endpointOfRegistration.get(registration);
+      if (endpoint != null) {
+        int left = endpointUsers.merge(endpoint, -1, Integer::sum);
+        if (left > 0) {
+          return Future.succeededFuture();
+        }
+        endpointUsers.remove(endpoint);
+        byEndpoint.remove(endpoint);
+        endpointOfRegistration.remove(registration);
+      }
+    }
     if (registration == null || !published.remove(registration)) {
       return Future.succeededFuture();
     }

@@ -73,9 +73,9 @@ public final class MarketPrismNode {
     return platform;
   }
 
-  /** Deploys one service verticle with the whole config tree as its config. */
-  public Future<String> deploy(String name, Supplier<? extends Deployable> verticle) {
-    return vertx.deployVerticle(verticle.get(), new DeploymentOptions().setConfig(platform.config()))
+  /** Deploys {@code instances} instances of one service verticle with the whole config tree as config. */
+  public Future<String> deploy(String name, Supplier<? extends Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(platform.config()).setInstances(instances))
         .onSuccess(id -> {
           deployments.add(id);
           LOG.info("started {}", name);

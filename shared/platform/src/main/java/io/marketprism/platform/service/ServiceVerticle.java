@@ -64,6 +64,15 @@ public abstract class ServiceVerticle extends VerticleBase {
     http.port("port", 0);
   }
 
+  /**
+   * How many instances of this verticle a node deploys ({@code <service>.instances}, default 1).
+   * They share one server port (Vert.x spreads connections over their event loops) and one
+   * discovery record.
+   */
+  public int instances(JsonObject root) {
+    return ConfigReader.root(root, serviceName()).intIn("instances", 1, 64, 1);
+  }
+
   /** The root configuration tree. */
   protected JsonObject rootConfig() {
     JsonObject cfg = config();

@@ -5,7 +5,10 @@ import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An in-memory LRU cache bounded by entry count; used from the gateway's event loop only. */
+/**
+ * An in-memory LRU cache bounded by entry count, shared by the gateway verticle instances of one
+ * process, so its methods synchronize.
+ */
 public final class LocalResponseCache implements ResponseCache {
 
   private record Entry(CachedResponse response, long expiresAt) {
@@ -23,7 +26,7 @@ public final class LocalResponseCache implements ResponseCache {
   }
 
   /** The entry of {@code key} when still fresh, else null. */
-  public CachedResponse lookup(String key) {
+  public synchronized CachedResponse lookup(String key) {
     Entry e = entries.get(key);
     if (e == null) {
       return null;
@@ -41,11 +44,11 @@ public final class LocalResponseCache implements ResponseCache {
   }
 
   @Override
-  public void put(String key, CachedResponse response, long ttlMs) {
+  public synchronized void put(String key, CachedResponse response, long ttlMs) {
     entries.put(key, new Entry(response, System.currentTimeMillis() + ttlMs));
   }
 
-  public int size() {
+  public synchronized int size() {
     return entries.size();
   }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * Token buckets in this gateway's memory: the limits hold per gateway instance. Memory is
  * bounded: at most {@code max_clients} buckets per class (least recently used dropped first),
  * and a sweep every few seconds drops the buckets that have filled up again, since a full bucket
- * is the same as none. Event-loop only.
+ * is the same as none. Shared by the gateway verticle instances of one process (one per event
+ * loop), so its methods synchronize; the lock is held for a few map operations.
  */
 public final class LocalRateLimiter implements RateLimiter {
 
@@ -31,7 +32,7 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   /** Takes a token at once (the local answer, also the fallback of the Redis limiter). */
-  public Decision takeNow(RouteClass rc, String client) {
+  public synchronized Decision takeNow(RouteClass rc, String client) {
     long now = System.nanoTime();
     Map<String, TokenBucket> buckets = byClass.computeIfAbsent(rc.name(), k -> {
       classes.put(k, rc);
@@ -60,11 +61,11 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   /** Buckets held now, all classes together. */
-  public int size() {
+  public synchronized int size() {
     return byClass.values().stream().mapToInt(Map::size).sum();
   }
 
-  void sweep() {
+  synchronized void sweep() {
     long now = System.nanoTime();
     byClass.forEach((name, buckets) -> {
       RouteClass rc = classes.get(name);
