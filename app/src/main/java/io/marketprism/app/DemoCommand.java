@@ -70,7 +70,9 @@ final class DemoCommand implements Callable<Integer> {
     return new JsonObject()
         .put("mode", "embedded")
         .put("gateway", gateway)
-        .put("storage", new JsonObject().put("data_dir", data.toAbsolutePath().toString()));
+        .put("storage", new JsonObject()
+            .put("hot", new JsonObject().put("type", "duckdb").put("path", data.resolve("marketprism.duckdb").toAbsolutePath().toString()))
+            .put("cold", new JsonObject().put("path", data.resolve("cold").toAbsolutePath().toString())));
   }
 
   private static String fetchToken(String base, String key) {
