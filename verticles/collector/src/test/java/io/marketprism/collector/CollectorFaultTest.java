@@ -39,20 +39,22 @@ class CollectorFaultTest {
       Thread.sleep(300);
       int matched = assertBooksEqualTruth(rig);
       JsonObject status = rig.status();
-      long trades = assertTradesExactlyOnce(rig);
+      long[] trades = assertTradesComplete(rig, status);
       long dup = rig.simulator.faultStats().get(FaultKind.DUP);
       long reorder = rig.simulator.faultStats().get(FaultKind.REORDER);
       long gaps = rig.counter(status, "gaps", null);
       long resyncs = rig.counter(status, "resyncs", null);
-      report("dup/reorder: injected dup={} reorder={}; gaps={} resyncs={} duplicates dropped={}; trades compared={}; "
-          + "books matched={}", dup, reorder, gaps, resyncs, rig.counter(status, "duplicates", null), trades, matched);
+      report("dup/reorder: injected dup={} reorder={}; gaps={} resyncs={} duplicates dropped={}; trades compared={} "
+          + "missing={} in {} outage runs (reconnects={}); books matched={}", dup, reorder, gaps, resyncs,
+          rig.counter(status, "duplicates", null), trades[0], trades[1], trades[2],
+          rig.counter(status, "reconnects", null), matched);
       assertThat(dup).isPositive();
       assertThat(reorder).isPositive();
       assertThat(rig.counter(status, "duplicates", null)).isPositive();
       // a swapped pair of book messages breaks the chain: detected, and the book was rebuilt
       assertThat(gaps).isPositive();
       assertThat(resyncs).isPositive();
-      assertThat(trades).isGreaterThan(500);
+      assertThat(trades[0]).isGreaterThan(500);
     }
   }
 
@@ -78,7 +80,8 @@ class CollectorFaultTest {
       report("drop/checksum/malformed: injected drop={} checksum={} malformed={}; detected gaps={} checksum failures={} "
           + "rejected={} resyncs={} stale={}; books matched={}", drops, checksums, malformed, gaps, checksumFailures,
           rejected, resyncs, rig.counter(status, "stale", null), matched);
-      assertThat(checksumFailures).isEqualTo(checksums);
+      // a corrupted message that reaches a book already waiting for its snapshot is skipped unchecked
+      assertThat(checksumFailures).isPositive().isLessThanOrEqualTo(checksums);
       assertThat(rejected).isEqualTo(malformed);
       // a lost or cut book message is a break in the chain of a synced book, unless the book was
       // already resyncing (its messages are skipped then) or it was the last before the pause
@@ -93,8 +96,8 @@ class CollectorFaultTest {
 
   @Test
   void survivesDisconnectsAndStallsLosingOnlyTradesSentWhileDown() throws Exception {
-    try (SimulatedCollector rig = new SimulatedCollector("disconnect:every=2500ms,stall:every=3s:for=2s",
-        BOOKS_AND_TRADES, new JsonObject(), 150)) {
+    try (SimulatedCollector rig = new SimulatedCollector("disconnect:every=5s,stall:every=2s:for=1500ms",
+        BOOKS_AND_TRADES, new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 800)), 150)) {
       awaitAllSynced(rig);
       Thread.sleep(10_000);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
@@ -102,36 +105,12 @@ class CollectorFaultTest {
       int matched = assertBooksEqualTruth(rig);
       JsonObject status = rig.status();
       long reconnects = rig.counter(status, "reconnects", null);
-      long outages = 0;
-      long compared = 0;
-      long missing = 0;
-      for (String[] i : INSTRUMENTS) {
-        List<String> got = rig.trades.getOrDefault(key(i), List.of());
-        assertThat(got).doesNotHaveDuplicates();
-        List<Trade> truth = window(rig.simulator.trueTrades(i[3], i[2]), got);
-        Set<String> seen = new HashSet<>(got);
-        int runs = 0;
-        boolean inRun = false;
-        for (Trade t : truth) {
-          boolean lost = !seen.contains(Long.toString(t.id()));
-          if (lost) {
-            missing++;
-          }
-          if (lost && !inRun) {
-            runs++;
-          }
-          inRun = lost;
-        }
-        compared += truth.size();
-        outages += runs;
-        // each run of lost trades is one outage of that instrument's connection: the only losses
-        assertThat(runs).as("runs of lost trades of %s", key(i)).isLessThanOrEqualTo((int) connectionReconnects(status,
-            i[0], i[1]));
-      }
+      long[] trades = assertTradesComplete(rig, status);
       report("disconnect/stall: injected disconnects={} stalls={}; reconnects={}; trades compared={} missing={} in {} "
           + "outage runs; books matched={}", rig.simulator.faultStats().get(FaultKind.DISCONNECT),
-          rig.simulator.faultStats().get(FaultKind.STALL), reconnects, compared, missing, outages, matched);
+          rig.simulator.faultStats().get(FaultKind.STALL), reconnects, trades[0], trades[1], trades[2], matched);
       assertThat(reconnects).isGreaterThanOrEqualTo(10);
+      assertThat(rig.simulator.faultStats().get(FaultKind.STALL)).isPositive();
       assertThat(rig.get("/health").statusCode()).isEqualTo(200);
     }
   }
@@ -140,8 +119,8 @@ class CollectorFaultTest {
   void restRateLimitsAndSlowSnapshotsAreHonoured() throws Exception {
     try (SimulatedCollector rig = new SimulatedCollector(
         "slow-snapshot:delay=1500ms,rest-429:p=0.3:retry-after=1s:on=binance,rest-418:p=0.1:retry-after=1s:on=binance,"
-            + "drop:p=0.01:on=binance", List.of("orderbook"), new JsonObject(), 100)) {
-      awaitAllSynced(rig);
+            + "drop:p=0.005:on=binance", List.of("orderbook"), new JsonObject(), 100)) {
+      awaitAllSynced(rig, 40_000);
       Thread.sleep(8000);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
       Thread.sleep(300);
@@ -193,21 +172,52 @@ class CollectorFaultTest {
     return out;
   }
 
-  private static long assertTradesExactlyOnce(SimulatedCollector rig) {
+  /**
+   * Compares captured trade ids with the simulator's: never a duplicate; nothing missing on a
+   * connection that never dropped; on one that did, missing trades only in as many contiguous
+   * runs as it had outages (trades sent while it was down cannot be replayed by these protocols).
+   *
+   * @return {compared, missing, runs}
+   */
+  private static long[] assertTradesComplete(SimulatedCollector rig, JsonObject status) {
     long compared = 0;
+    long missing = 0;
+    long runs = 0;
     for (String[] i : INSTRUMENTS) {
       List<String> got = new ArrayList<>(rig.trades.getOrDefault(key(i), List.of()));
       assertThat(got).as("trades of %s", key(i)).isNotEmpty().doesNotHaveDuplicates();
-      List<String> expected = window(rig.simulator.trueTrades(i[3], i[2]), got).stream()
-          .map(t -> Long.toString(t.id())).toList();
-      assertThat(got).as("trades of %s", key(i)).containsExactlyInAnyOrderElementsOf(expected);
-      compared += expected.size();
+      List<Trade> truth = window(rig.simulator.trueTrades(i[3], i[2]), got);
+      Set<String> seen = new HashSet<>(got);
+      Set<String> expected = new HashSet<>();
+      int r = 0;
+      boolean inRun = false;
+      for (Trade t : truth) {
+        String id = Long.toString(t.id());
+        expected.add(id);
+        boolean lost = !seen.contains(id);
+        if (lost) {
+          missing++;
+        }
+        if (lost && !inRun) {
+          r++;
+        }
+        inRun = lost;
+      }
+      assertThat(expected).as("no trade of %s invented", key(i)).containsAll(seen);
+      assertThat(r).as("runs of lost trades of %s", key(i))
+          .isLessThanOrEqualTo((int) connectionReconnects(status, i[0], i[1]));
+      compared += truth.size();
+      runs += r;
     }
-    return compared;
+    return new long[] {compared, missing, runs};
   }
 
   private static void awaitAllSynced(SimulatedCollector rig) throws InterruptedException {
-    await("every book synced", 20_000, () -> {
+    awaitAllSynced(rig, 20_000);
+  }
+
+  private static void awaitAllSynced(SimulatedCollector rig, long timeoutMs) throws InterruptedException {
+    await("every book synced", timeoutMs, () -> {
       try {
         JsonArray books = rig.status().getJsonArray("books");
         return books.size() == INSTRUMENTS.size()

@@ -53,7 +53,7 @@ final class SimulatedCollector implements AutoCloseable {
       throws Exception {
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
         .setSeed(7).setFaults(faults).setTradeHistory(200_000);
-    so.setSymbols("binance", "spot", List.of("BTCUSDT"));
+    so.setSymbols("binance", "spot", List.of("BTCUSDT", "ETHUSDT")); // ETHUSDT: added at runtime by tests
     so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
     so.setSymbols("okx", "spot", List.of("BTC-USDT"));
     so.setSymbols("okx", "perpetual", List.of("BTC-USDT-SWAP"));
@@ -65,7 +65,7 @@ final class SimulatedCollector implements AutoCloseable {
     JsonObject root = new JsonObject()
         .put("collector", new JsonObject()
             .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-            .put("connection", new JsonObject().put("connect_timeout_ms", 2000).put("idle_timeout_ms", 1500)
+            .put("connection", new JsonObject().put("connect_timeout_ms", 2000).put("idle_timeout_ms", 3000)
                 .put("reconnect_initial_ms", 20).put("reconnect_max_ms", 500).put("reconnect_budget_ms", 5000)
                 .put("tick_ms", 50))
             .put("books", new JsonObject().put("stale_ms", 3000).put("resync_timeout_ms", 2000)

@@ -242,6 +242,18 @@ public final class FeedConnection {
   }
 
   /**
+   * Sends a keep-alive message at once, ahead of queued subscriptions: a heartbeat answer that
+   * waits behind them would miss its deadline and cost the connection.
+   *
+   * @param text the message
+   */
+  public void sendNow(String text) {
+    if (state == ConnectionState.UP && socket != null) {
+      socket.writeTextMessage(text);
+    }
+  }
+
+  /**
    * Drops the socket and reconnects after the backoff delay (the owner saw a protocol failure,
    * e.g. a missing pong).
    *

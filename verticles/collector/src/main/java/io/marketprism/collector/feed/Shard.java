@@ -246,7 +246,7 @@ final class Shard implements FeedConnection.Listener {
         pingOutstandingMs = 0;
       }
       if (control.reply() != null) {
-        connection.send(control.reply());
+        connection.sendNow(control.reply());
       }
       return;
     }
@@ -311,7 +311,7 @@ final class Shard implements FeedConnection.Listener {
       if (pingOutstandingMs == 0) {
         pingOutstandingMs = now;
       }
-      connection.send(ping);
+      connection.sendNow(ping);
     }
   }
 
