@@ -1,7 +1,6 @@
 package io.marketprism.monitoring;
 
 import io.marketprism.model.SubjectPattern;
-import io.marketprism.platform.config.ConfigReader;
 import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceInstance;
 import io.marketprism.platform.service.ServiceVerticle;
@@ -55,19 +54,7 @@ public class MonitoringVerticle extends ServiceVerticle {
   @Override
   public void validate(JsonObject root) {
     super.validate(root);
-    readRules(root);
-    ConfigReader m = ConfigReader.root(root, "monitoring");
-    m.longIn("poll_interval_ms", 100, 600_000, 5000);
-    m.longIn("health_timeout_ms", 100, 60_000, 2000);
-  }
-
-  private List<AlertRule> readRules(JsonObject root) {
-    List<AlertRule> out = new java.util.ArrayList<>();
-    ConfigReader.root(root, "monitoring").sections("alerts").forEach((n, r) -> out.add(AlertRule.from(n, r)));
-    for (AlertRule r : out) {
-      SubjectPattern.parse(r.subject());
-    }
-    return out;
+    MonitoringOptions.from(root);
   }
 
   /** Records that a record on {@code subject} arrived now (called by the bus subscription). */
@@ -85,11 +72,10 @@ public class MonitoringVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService(Router router) {
-    JsonObject root = rootConfig();
-    rules = readRules(root);
-    ConfigReader m = ConfigReader.root(root, "monitoring");
-    pollMs = m.longIn("poll_interval_ms", 100, 600_000, 5000);
-    healthTimeoutMs = m.longIn("health_timeout_ms", 100, 60_000, 2000);
+    MonitoringOptions options = MonitoringOptions.from(rootConfig());
+    rules = options.rules();
+    pollMs = options.pollIntervalMs();
+    healthTimeoutMs = options.healthTimeoutMs();
     client = WebClient.create(vertx);
     router.get("/api/v1/monitoring/overview").handler(ctx -> ctx.json(overview()));
     router.get("/api/v1/monitoring/alerts").handler(ctx -> ctx.json(alerts()));

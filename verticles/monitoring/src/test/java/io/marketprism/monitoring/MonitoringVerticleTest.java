@@ -58,12 +58,9 @@ class MonitoringVerticleTest {
     vertx.deployVerticle(m, new DeploymentOptions().setConfig(config())).await(10, TimeUnit.SECONDS);
     int port = m.actualPort();
     m.recordSeen("trade.binance.spot.BTC-USDT");
-    Thread.sleep(800);
-
-    JsonObject alerts = get(port, "/api/v1/monitoring/alerts");
-    JsonArray firing = alerts.getJsonArray("firing");
-    assertThat(firing.stream().map(o -> ((JsonObject) o).getString("rule")))
-        .contains("down", "no_collector", "stale_trades");
+    JsonObject alerts = awaitAlerts(port, a -> rules(a.getJsonArray("firing")).containsAll(
+        java.util.List.of("down", "no_collector", "stale_trades")));
+    assertThat(rules(alerts.getJsonArray("firing"))).contains("down", "no_collector", "stale_trades");
 
     JsonObject overview = get(port, "/api/v1/monitoring/overview");
     assertThat(overview.getString("status")).isEqualTo("DEGRADED");
@@ -73,11 +70,25 @@ class MonitoringVerticleTest {
 
     healthy.set(true);
     m.recordSeen("trade.binance.spot.BTC-USDT");
-    Thread.sleep(250);
-    alerts = get(port, "/api/v1/monitoring/alerts");
+    alerts = awaitAlerts(port, a -> !rules(a.getJsonArray("firing")).contains("down"));
     assertThat(alerts.getJsonArray("firing").stream().map(o -> ((JsonObject) o).getString("rule")))
         .doesNotContain("down").contains("no_collector");
     assertThat(alerts.getJsonArray("past").stream().map(o -> ((JsonObject) o).getString("rule"))).contains("down");
+  }
+
+  private static java.util.List<String> rules(JsonArray alerts) {
+    return alerts.stream().map(o -> ((JsonObject) o).getString("rule")).toList();
+  }
+
+  /** Polls the alerts until {@code done} holds (the checks run on the poll interval), at most 10 s. */
+  private JsonObject awaitAlerts(int port, java.util.function.Predicate<JsonObject> done) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    JsonObject alerts = get(port, "/api/v1/monitoring/alerts");
+    while (!done.test(alerts) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      alerts = get(port, "/api/v1/monitoring/alerts");
+    }
+    return alerts;
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.marketprism.scheduler;
 
-import io.marketprism.platform.config.ConfigReader;
 import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceInstance;
 import io.marketprism.platform.http.ApiError;
@@ -51,18 +50,12 @@ public class SchedulerVerticle extends ServiceVerticle {
   @Override
   public void validate(JsonObject root) {
     super.validate(root);
-    readJobs(root);
-  }
-
-  private Map<String, JobSpec> readJobs(JsonObject root) {
-    Map<String, JobSpec> out = new LinkedHashMap<>();
-    ConfigReader.root(root, "scheduler").sections("jobs").forEach((name, r) -> out.put(name, JobSpec.from(name, r)));
-    return out;
+    SchedulerOptions.from(root);
   }
 
   @Override
   protected Future<?> startService(Router router) {
-    jobs.putAll(readJobs(rootConfig()));
+    new java.util.TreeMap<>(SchedulerOptions.from(rootConfig()).jobs()).forEach(jobs::put);
     client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true));
     router.get("/api/v1/scheduler/jobs").handler(ctx -> ctx.json(new JsonObject().put("jobs", listJobs())));
     router.post("/api/v1/scheduler/jobs/:name/run").handler(ctx -> {
