@@ -6,6 +6,11 @@ import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.marketprism.simulator.SimulatorOptions;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +21,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -70,9 +78,54 @@ final class DemoCommand implements Callable<Integer> {
     return new JsonObject()
         .put("mode", "embedded")
         .put("gateway", gateway)
+        .put("simulator", simulatorPorts())
+        .put("exchanges", simulatedExchanges())
         .put("storage", new JsonObject()
             .put("hot", new JsonObject().put("type", "duckdb").put("path", data.resolve("marketprism.duckdb").toAbsolutePath().toString()))
             .put("cold", new JsonObject().put("path", data.resolve("cold").toAbsolutePath().toString())));
+  }
+
+  private final Map<String, Integer> simPorts = new LinkedHashMap<>();
+
+  /** Fixed free ports for the simulator's venues, so the collector can be pointed at them up front. */
+  private JsonObject simulatorPorts() throws IOException {
+    JsonObject ports = new JsonObject();
+    for (String venue : List.of("binance", "binance-usdm", "binance-coinm", "okx", "deribit")) {
+      int port = freePort();
+      simPorts.put(venue, port);
+      ports.put(venue, port);
+    }
+    return new JsonObject().put("ports", ports);
+  }
+
+  /** The collector's exchanges pointed at the simulator, with the simulator's default instruments. */
+  private JsonObject simulatedExchanges() {
+    Map<String, List<String>> deribit = new SimulatorOptions().getSymbols("deribit");
+    String local = "127.0.0.1:";
+    return new JsonObject()
+        .put("binance", new JsonObject().put("endpoints", new JsonObject()
+            .put("spot", endpoint("ws://" + local + simPorts.get("binance"), "http://" + local + simPorts.get("binance")))
+            .put("usdm", endpoint("ws://" + local + simPorts.get("binance-usdm"), "http://" + local + simPorts.get("binance-usdm")))
+            .put("coinm", endpoint("ws://" + local + simPorts.get("binance-coinm"), "http://" + local + simPorts.get("binance-coinm")))))
+        .put("okx", new JsonObject().put("endpoints", new JsonObject()
+            .put("public", endpoint("ws://" + local + simPorts.get("okx") + "/ws/v5/public", "http://" + local + simPorts.get("okx")))))
+        .put("deribit", new JsonObject()
+            .put("endpoints", new JsonObject()
+                .put("public", endpoint("ws://" + local + simPorts.get("deribit") + "/ws/api/v2", "http://" + local + simPorts.get("deribit"))))
+            .put("market_types", new JsonObject()
+                .put("options", new JsonObject()
+                    .put("symbols", new JsonArray(deribit.getOrDefault("options", List.of())))
+                    .put("data_types", new JsonArray(List.of("trade", "orderbook", "ticker", "mark_price", "open_interest"))))));
+  }
+
+  private static JsonObject endpoint(String ws, String rest) {
+    return new JsonObject().put("ws", ws).put("rest", rest);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static String fetchToken(String base, String key) {

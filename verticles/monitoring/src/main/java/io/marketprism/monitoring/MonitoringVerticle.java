@@ -1,6 +1,9 @@
 package io.marketprism.monitoring;
 
 import io.marketprism.model.SubjectPattern;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.platform.bus.RecordConsumer;
 import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceInstance;
 import io.marketprism.platform.service.ServiceVerticle;
@@ -43,6 +46,8 @@ public class MonitoringVerticle extends ServiceVerticle {
   private List<AlertRule> rules;
   private ServiceDirectory directory;
   private WebClient client;
+  private RecordBus bus;
+  private RecordConsumer freshness;
   private long pollMs;
   private long healthTimeoutMs;
 
@@ -55,6 +60,7 @@ public class MonitoringVerticle extends ServiceVerticle {
   public void validate(JsonObject root) {
     super.validate(root);
     MonitoringOptions.from(root);
+    BusOptions.from(root);
   }
 
   /** Records that a record on {@code subject} arrived now (called by the bus subscription). */
@@ -81,10 +87,16 @@ public class MonitoringVerticle extends ServiceVerticle {
     router.get("/api/v1/monitoring/alerts").handler(ctx -> ctx.json(alerts()));
     health.register("rules", p -> p.complete(Status.OK(new JsonObject().put("rules", rules.size()))));
     Gauge.builder("marketprism_alerts_firing", firing, Map::size).register(platform.meters());
-    return platform.directory().onSuccess(dir -> {
-      directory = dir;
-      vertx.setPeriodic(10, pollMs, id -> poll());
-    });
+    bus = RecordBus.create(vertx, BusOptions.from(rootConfig()));
+    return platform.directory()
+        .compose(dir -> {
+          directory = dir;
+          vertx.setPeriodic(10, pollMs, id -> poll());
+          return bus.start();
+        })
+        // freshness per stream: a live (non-durable) subscription to every subject
+        .compose(v -> bus.subscribe(">", msg -> recordSeen(msg.subject())))
+        .onSuccess(sub -> freshness = sub);
   }
 
   @Override
@@ -92,7 +104,8 @@ public class MonitoringVerticle extends ServiceVerticle {
     if (client != null) {
       client.close();
     }
-    return Future.succeededFuture();
+    Future<Void> sub = freshness == null ? Future.succeededFuture() : freshness.close();
+    return sub.eventually(() -> bus == null ? Future.succeededFuture() : bus.close());
   }
 
   private void poll() {

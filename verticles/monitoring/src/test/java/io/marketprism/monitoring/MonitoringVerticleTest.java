@@ -57,7 +57,11 @@ class MonitoringVerticleTest {
     MonitoringVerticle m = new MonitoringVerticle();
     vertx.deployVerticle(m, new DeploymentOptions().setConfig(config())).await(10, TimeUnit.SECONDS);
     int port = m.actualPort();
-    m.recordSeen("trade.binance.spot.BTC-USDT");
+    // records flowing on the bus are what feeds the freshness view
+    io.marketprism.platform.bus.RecordBus bus = io.marketprism.platform.bus.RecordBus.create(vertx,
+        io.marketprism.platform.bus.BusOptions.from(new JsonObject()));
+    bus.start().await(5, TimeUnit.SECONDS);
+    bus.publish("trade.binance.spot.BTC-USDT", "t1", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     JsonObject alerts = awaitAlerts(port, a -> rules(a.getJsonArray("firing")).containsAll(
         java.util.List.of("down", "no_collector", "stale_trades")));
     assertThat(rules(alerts.getJsonArray("firing"))).contains("down", "no_collector", "stale_trades");

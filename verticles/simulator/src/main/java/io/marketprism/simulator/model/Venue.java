@@ -27,8 +27,8 @@ public enum Venue {
     return exchange;
   }
 
-  /** The options key of this venue's port, e.g. {@code binance-usdm}. */
+  /** The options key of this venue's port: {@code binance} (spot), {@code binance-usdm}, ... */
   public String key() {
-    return name().toLowerCase().replace('_', '-');
+    return this == BINANCE_SPOT ? "binance" : name().toLowerCase().replace('_', '-');
   }
 }
