@@ -1,0 +1,180 @@
+package io.marketprism.sdk;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordJson;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.buffer.Buffer;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A client of the MarketPrism gateway (CONTRACT §5): stored records with cursor pagination,
+ * OHLCV bars, the latest record, and the live stream.
+ *
+ * <pre>{@code
+ * MarketPrismClient mp = MarketPrismClient.create(vertx, "http://127.0.0.1:8080");
+ * mp.records(DataType.TRADE, new Query("binance", "spot", "BTC-USDT").start(t0).end(t1))
+ *   .onSuccess(page -> page.records().forEach(System.out::println));
+ * mp.stream(List.of("trade.binance.*.*"), record -> System.out.println(record));
+ * }</pre>
+ *
+ * Errors answered by the API fail the future with a {@link MarketPrismException} carrying the
+ * status, code and message of the error JSON.
+ */
+public final class MarketPrismClient implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final WebClient http;
+  private final WebSocketClient ws;
+  private final URI base;
+  private volatile String bearer;
+  private volatile String apiKey;
+
+  private MarketPrismClient(Vertx vertx, URI base) {
+    this.vertx = vertx;
+    this.base = base;
+    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+        .setDefaultHost(base.getHost()).setDefaultPort(base.getPort() < 0 ? 80 : base.getPort()));
+    this.ws = vertx.createWebSocketClient();
+  }
+
+  /** A client of the gateway at {@code baseUrl}, e.g. {@code http://127.0.0.1:8080}. */
+  public static MarketPrismClient create(Vertx vertx, String baseUrl) {
+    URI uri = URI.create(baseUrl);
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("base URL must be http://host:port, got " + baseUrl);
+    }
+    return new MarketPrismClient(vertx, uri);
+  }
+
+  /** Sends this API key ({@code X-API-Key}) with every request. */
+  public MarketPrismClient apiKey(String key) {
+    this.apiKey = key;
+    return this;
+  }
+
+  /** Sends this JWT ({@code Authorization: Bearer}) with every request. */
+  public MarketPrismClient bearer(String token) {
+    this.bearer = token;
+    return this;
+  }
+
+  /** Exchanges the API key for a JWT ({@code POST /api/v1/auth/token}) and uses it from now on. */
+  public Future<String> login() {
+    return send(http.post("/api/v1/auth/token")).map(body -> {
+      bearer = body.getString("token");
+      return bearer;
+    });
+  }
+
+  /** One page of stored records, oldest first; follow {@link Page#nextCursor()} for the next. */
+  public Future<Page> records(DataType type, Query query) {
+    HttpRequest<Buffer> req = http.get("/api/v1/storage/" + type.wire());
+    query.applyTo(req);
+    return send(req).map(body -> {
+      List<MarketRecord> out = new ArrayList<>();
+      for (Object o : body.getJsonArray("data", new JsonArray())) {
+        out.add(RecordJson.parse(((JsonObject) o).encode()));
+      }
+      return new Page(out, body.getString("next_cursor"));
+    });
+  }
+
+  /** Every stored record of a query, page after page (mind the size of the range). */
+  public Future<List<MarketRecord>> allRecords(DataType type, Query query) {
+    List<MarketRecord> acc = new ArrayList<>();
+    return collect(type, query, acc).map(v -> acc);
+  }
+
+  private Future<Void> collect(DataType type, Query query, List<MarketRecord> acc) {
+    return records(type, query).compose(page -> {
+      acc.addAll(page.records());
+      return page.nextCursor() == null ? Future.succeededFuture() : collect(type, query.cursor(page.nextCursor()), acc);
+    });
+  }
+
+  /** OHLCV bars computed from stored trades; {@code interval} is 1m, 5m, 15m, 1h, 4h or 1d. */
+  public Future<JsonArray> klines(Query query, String interval) {
+    HttpRequest<Buffer> req = http.get("/api/v1/storage/kline").addQueryParam("interval", interval);
+    query.applyTo(req);
+    return send(req).map(body -> body.getJsonArray("data", new JsonArray()));
+  }
+
+  /** The newest record of a type for one instrument, from the latest cache. */
+  public Future<MarketRecord> latest(DataType type, String exchange, String marketType, String symbol) {
+    HttpRequest<Buffer> req = http.get("/api/v1/storage/latest/" + type.wire()).addQueryParam("exchange", exchange)
+        .addQueryParam("market_type", marketType).addQueryParam("symbol", symbol);
+    return send(req).map(body -> RecordJson.parse(body.encode()));
+  }
+
+  /**
+   * Opens the live stream and subscribes to {@code subjects} (NATS wildcards); each record goes
+   * to {@code handler}. Close the returned socket to stop.
+   */
+  public Future<WebSocket> stream(List<String> subjects, Handler<MarketRecord> handler) {
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(base.getHost())
+        .setPort(base.getPort() < 0 ? 80 : base.getPort()).setURI("/ws/v1/stream");
+    if (bearer != null) {
+      o.addHeader("Authorization", "Bearer " + bearer);
+    }
+    if (apiKey != null) {
+      o.addHeader("X-API-Key", apiKey);
+    }
+    return ws.connect(o).map(socket -> {
+      socket.textMessageHandler(text -> {
+        JsonObject j = new JsonObject(text);
+        if (j.containsKey("data_type")) {
+          handler.handle(RecordJson.parse(text));
+        }
+      });
+      socket.writeTextMessage(new JsonObject().put("op", "subscribe").put("subjects", new JsonArray(subjects)).encode());
+      return socket;
+    });
+  }
+
+  private Future<JsonObject> send(HttpRequest<Buffer> req) {
+    if (bearer != null) {
+      req.putHeader("Authorization", "Bearer " + bearer);
+    }
+    if (apiKey != null) {
+      req.putHeader("X-API-Key", apiKey);
+    }
+    return req.send().compose(this::body);
+  }
+
+  private Future<JsonObject> body(HttpResponse<Buffer> resp) {
+    JsonObject body;
+    try {
+      body = resp.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new MarketPrismException(resp.statusCode(), "bad_response",
+          "not a JSON object: " + resp.bodyAsString()));
+    }
+    if (resp.statusCode() >= 400) {
+      JsonObject err = body == null ? new JsonObject() : body.getJsonObject("error", new JsonObject());
+      return Future.failedFuture(new MarketPrismException(resp.statusCode(), err.getString("code", "error"),
+          err.getString("message", "HTTP " + resp.statusCode())));
+    }
+    return Future.succeededFuture(body == null ? new JsonObject() : body);
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    ws.close();
+  }
+}
