@@ -39,14 +39,7 @@ public final class ClickHouseServer extends ExternalServer {
 
   /** Starts a server and returns once {@code SELECT 1} answers over HTTP. */
   public static ClickHouseServer start() {
-    ClickHouseServer server = new ClickHouseServer();
-    try {
-      server.launch();
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    return launched(new ClickHouseServer());
   }
 
   /** The HTTP interface, e.g. {@code http://127.0.0.1:34567}. */
@@ -74,7 +67,7 @@ public final class ClickHouseServer extends ExternalServer {
     }
     Files.writeString(dir.resolve("users.xml"), USERS, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("config.xml"), config(port, tcpPort, dir), StandardCharsets.UTF_8);
-    String binary = new java.io.File(BINARY).canExecute() ? BINARY : "clickhouse-server";
+    String binary = binary(BINARY, "clickhouse-server");
     return List.of(binary, "--config-file=" + dir.resolve("config.xml"));
   }
 

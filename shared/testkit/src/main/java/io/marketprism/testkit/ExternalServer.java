@@ -55,6 +55,22 @@ public abstract class ExternalServer implements AutoCloseable {
   }
 
   /** Starts the server on a free port and waits until it answers. */
+  /** Launches {@code server}, closing it (temp dir included) when it does not come up. */
+  protected static <S extends ExternalServer> S launched(S server) {
+    try {
+      server.launch();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** The Debian-installed binary at {@code path} when it is there, else {@code name} from the PATH. */
+  protected static String binary(String path, String name) {
+    return new java.io.File(path).canExecute() ? path : name;
+  }
+
   protected void launch() {
     IllegalStateException last = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {

@@ -37,14 +37,7 @@ public final class NatsServer extends ExternalServer {
 
   /** Starts a server and returns once it greets a client with {@code INFO}. */
   public static NatsServer start() {
-    NatsServer server = new NatsServer();
-    try {
-      server.launch();
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    return launched(new NatsServer());
   }
 
   /** The connection URL for clients, e.g. {@code nats://127.0.0.1:34567}. */
@@ -63,7 +56,7 @@ public final class NatsServer extends ExternalServer {
       monitorPort = FreePorts.next();
     }
     Path store = Files.createDirectories(dir.resolve("jetstream"));
-    String binary = new java.io.File(BINARY).canExecute() ? BINARY : "nats-server";
+    String binary = binary(BINARY, "nats-server");
     return List.of(binary, "-a", "127.0.0.1", "-p", String.valueOf(port), "-m", String.valueOf(monitorPort),
         "-js", "-sd", store.toString());
   }

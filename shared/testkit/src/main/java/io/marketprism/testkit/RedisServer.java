@@ -33,14 +33,7 @@ public final class RedisServer extends ExternalServer {
 
   /** Starts a server and returns once it answers {@code PING}. */
   public static RedisServer start() {
-    RedisServer server = new RedisServer();
-    try {
-      server.launch();
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    return launched(new RedisServer());
   }
 
   /** The connection string for clients, e.g. {@code redis://127.0.0.1:34567}. */
@@ -50,7 +43,7 @@ public final class RedisServer extends ExternalServer {
 
   @Override
   protected List<String> command(int port, Path dir) {
-    String binary = new java.io.File(BINARY).canExecute() ? BINARY : "redis-server";
+    String binary = binary(BINARY, "redis-server");
     return List.of(binary, "--bind", "127.0.0.1", "--port", String.valueOf(port), "--save", "",
         "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString());
   }
