@@ -37,7 +37,10 @@ public final class Http {
     if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
       return given;
     }
-    return UUID.randomUUID().toString();
+    // unique, not secret: ThreadLocalRandom avoids the shared SecureRandom of UUID.randomUUID()
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+        .toString();
   }
 
   /**
