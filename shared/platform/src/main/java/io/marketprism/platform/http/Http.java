@@ -32,15 +32,20 @@ public final class Http {
     return id;
   }
 
+  /** A new random (version 4 shaped) request id. */
+  public static String newRequestId() {
+    // unique, not secret: ThreadLocalRandom avoids the shared SecureRandom of UUID.randomUUID()
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
+        .toString();
+  }
+
   public static String requestId(HttpServerRequest req) {
     String given = req.getHeader(REQUEST_ID);
     if (given != null && given.length() <= 128 && given.chars().allMatch(c -> c > 32 && c < 127)) {
       return given;
     }
-    // unique, not secret: ThreadLocalRandom avoids the shared SecureRandom of UUID.randomUUID()
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
-    return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L)
-        .toString();
+    return newRequestId();
   }
 
   /**
@@ -103,7 +108,7 @@ public final class Http {
       message = "request headers too large";
     }
     String code = status == 400 ? "bad_request" : status == 414 ? "uri_too_long" : "headers_too_large";
-    String id = UUID.randomUUID().toString();
+    String id = newRequestId();
     req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
         .putHeader(REQUEST_ID, id).putHeader("Connection", "close")
         .end(ApiError.body(code, message, id).encode());
