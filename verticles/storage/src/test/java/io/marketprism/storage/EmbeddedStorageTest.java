@@ -158,6 +158,8 @@ class EmbeddedStorageTest {
     assertThat(firstBar.getLong("open_time_ms")).isEqualTo(Fixtures.DAY0 + 3_600_000);
     assertThat(firstBar.getString("open")).isEqualTo("60000.01");
     assertThat(firstBar.getLong("trade_count")).isEqualTo(1500);
+    assertThat(new java.math.BigDecimal(firstBar.getString("quote_volume"))).isEqualByComparingTo(
+        Fixtures.quoteVolume(sent.subList(0, 1500)));
 
     // archive the first day only
     JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")

@@ -31,6 +31,16 @@ final class Fixtures {
     return out;
   }
 
+  /** The exact sum of price × quantity of the trades. */
+  static java.math.BigDecimal quoteVolume(List<MarketRecord> trades) {
+    java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+    for (MarketRecord r : trades) {
+      TradeRecord t = (TradeRecord) r;
+      sum = sum.add(new java.math.BigDecimal(t.price()).multiply(new java.math.BigDecimal(t.quantity())));
+    }
+    return sum;
+  }
+
   /** A mix of types: trades, books and funding. */
   static List<MarketRecord> mixed(long startMs, int n) {
     List<MarketRecord> out = new ArrayList<>(trades(startMs, n, 1_000_000));

@@ -15,13 +15,16 @@ import java.util.List;
 /**
  * Moves whole UTC days older than a cut-off from the hot tier to the cold tier, one table and
  * day at a time: copy (merged with what cold holds of that day), verify that cold now holds the
- * expected number of distinct records, then drop the day from hot. Each step can be repeated,
+ * expected number of distinct records, then drop the day from hot if it still holds what was
+ * counted before the copy (late records make it copy again). Each step can be repeated,
  * so a run interrupted anywhere is finished by the next one, and a second run finds nothing to
  * move. Runs never overlap.
  */
 public final class ArchiveJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
+  /** Copies of one day before a run gives up on it (records still arriving for it). */
+  private static final int MAX_ATTEMPTS = 3;
 
   private final HotStore hot;
   private final ColdTier cold;
@@ -77,15 +80,29 @@ public final class ArchiveJob {
   }
 
   private Future<Long> moveDay(DataType t, LocalDate day) {
-    return cold.copyDay(t, day).compose(expected -> cold.count(t, day).compose(actual -> {
-      if (actual.longValue() != expected.longValue()) {
-        return Future.failedFuture("verification failed: cold holds " + actual + " records of " + day + ", expected "
-            + expected + "; hot kept");
-      }
-      return hot.dropDay(t, day).map(v -> {
-        LOG.info("archived {} {} ({} records)", t.wire(), day, actual);
-        return actual;
-      });
-    }));
+    return moveDay(t, day, 1);
+  }
+
+  /** Counts hot, copies, verifies, and drops only if hot still holds what was counted; else copies again. */
+  private Future<Long> moveDay(DataType t, LocalDate day, int attempt) {
+    return hot.count(t, day).compose(hotCount -> cold.copyDay(t, day).compose(expected -> cold.count(t, day)
+        .compose(actual -> {
+          if (actual.longValue() != expected.longValue()) {
+            return Future.failedFuture("verification failed: cold holds " + actual + " records of " + day
+                + ", expected " + expected + "; hot kept");
+          }
+          return hot.dropDay(t, day, hotCount).compose(dropped -> {
+            if (dropped) {
+              LOG.info("archived {} {} ({} records)", t.wire(), day, actual);
+              return Future.succeededFuture(actual);
+            }
+            if (attempt >= MAX_ATTEMPTS) {
+              return Future.failedFuture("records of " + day + " kept arriving during " + MAX_ATTEMPTS
+                  + " copies; hot kept");
+            }
+            LOG.info("late {} records arrived for {} while archiving; copying again", t.wire(), day);
+            return moveDay(t, day, attempt + 1);
+          });
+        })));
   }
 }

@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * One stored field of a record: its JSON name (CONTRACT §3), its kind and how to read it from a
- * record. A {@link Kind#LEVELS} field is stored as two parallel decimal arrays,
- * {@code name_price} and {@code name_qty}.
+ * record. A {@link Kind#LEVELS} field is stored as two parallel columns, {@code name_price} and
+ * {@code name_qty}: decimal arrays in ClickHouse, comma-joined exact decimal text in DuckDB.
  *
  * @param name the JSON field name, also the column name
  * @param kind what is stored
@@ -35,7 +35,7 @@ public record Column(String name, Kind kind, Function<MarketRecord, Object> valu
     BOOL(false),
     /** boolean or null */
     NULLABLE_BOOL(true),
-    /** book side: a list of price levels, stored as two decimal arrays */
+    /** book side: a list of price levels, stored as two parallel columns of prices and quantities */
     LEVELS(false);
 
     private final boolean nullable;

@@ -34,15 +34,18 @@ import java.util.Map;
 /**
  * The embedded hot tier: DuckDB in one local file, one table per data type with no index (an
  * ART primary key costs memory per row and slows every insert). A batch is de-duplicated by
- * identity in memory, then split by the newest {@code ts_ms} stored per instrument (kept by the
- * writer): records newer than that cannot be stored yet (the stored identity includes
- * {@code ts_ms}), so they are appended straight into the table with the Appender, which is the
- * whole path for a live, time-ordered stream. The others (redeliveries, late records) are
- * appended into a temporary (in-memory, unlogged) staging table and moved with one
- * {@code INSERT ... SELECT} that leaves out identities already stored; its anti-join reads only
- * the batch's time range, which DuckDB's min/max zone maps find without scanning the table.
- * Everything happens in one transaction on the single writer thread, so de-duplication is exact.
- * Its cold tier is {@link ParquetColdTier}.
+ * identity in memory, then checked against what the writer knows of the table
+ * ({@link StoredMarks}: the newest {@code ts_ms} per instrument and, for trades and books, the ids
+ * stored in the minute before it): records at or after that time whose identity is not among
+ * those are appended straight into the table with the Appender, which is the whole path for a
+ * live, time-ordered stream. The others (redeliveries, late records) are appended into a
+ * temporary (in-memory, unlogged) staging table and moved with one {@code INSERT ... SELECT}
+ * that leaves out identities already stored; its anti-join reads only the batch's time range
+ * (widened by that minute where the identity is an id), which DuckDB's min/max zone maps find
+ * without scanning the table. Everything happens in one transaction on the single writer thread,
+ * so de-duplication is exact. Book sides are stored as comma-joined exact decimal strings (one
+ * string per side and column instead of a list of decimals: the Appender's list path costs
+ * 100-200 µs a row). Its cold tier is {@link ParquetColdTier}.
  */
 public final class DuckDbHotStore implements HotStore {
 
@@ -52,8 +55,8 @@ public final class DuckDbHotStore implements HotStore {
   private DuckDb db;
   /** Prepared on and used by the writer thread only. */
   private final Map<DataType, PreparedStatement> moveStatements = new EnumMap<>(DataType.class);
-  /** Newest stored {@code ts_ms} per table and instrument; writer thread only. */
-  private final Map<DataType, Map<String, Long>> newest = new EnumMap<>(DataType.class);
+  /** What is stored per table, kept by the writer; writer thread only. */
+  private final Map<DataType, StoredMarks> marks = new EnumMap<>(DataType.class);
   private ParquetColdTier cold;
 
   /**
@@ -77,6 +80,7 @@ public final class DuckDbHotStore implements HotStore {
           for (DataType t : DataType.values()) {
             TableSchema s = TableSchema.of(t);
             st.execute("CREATE TABLE IF NOT EXISTS " + s.table() + " (" + columnsDdl(s, true) + ")");
+            migrateLevels(st, s);
             st.execute("DROP TABLE IF EXISTS main.stage_" + s.table()); // the staging tables of earlier versions
             st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + columnsDdl(s, false) + ")");
           }
@@ -86,14 +90,35 @@ public final class DuckDbHotStore implements HotStore {
     });
   }
 
+  /** Files of earlier versions hold book sides as decimal lists: rewrite them as the text form. */
+  private static void migrateLevels(Statement st, TableSchema s) throws SQLException {
+    for (Column c : s.columns()) {
+      if (c.kind() != Column.Kind.LEVELS) {
+        continue;
+      }
+      for (String col : List.of(c.name() + "_price", c.name() + "_qty")) {
+        boolean list;
+        try (ResultSet rs = st.executeQuery("SELECT data_type FROM information_schema.columns WHERE table_name = '"
+            + s.table() + "' AND column_name = '" + col + "'")) {
+          list = rs.next() && rs.getString(1).endsWith("[]");
+        }
+        if (list) {
+          st.execute("ALTER TABLE " + s.table() + " ALTER " + col + " SET DATA TYPE VARCHAR USING array_to_string("
+              + "list_transform(" + col + ", x -> rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')), ',')");
+        }
+      }
+    }
+  }
+
   private static String columnsDdl(TableSchema s, boolean notNull) {
     List<String> out = new ArrayList<>();
     for (Column c : s.columns()) {
       String nn = notNull && !c.kind().nullable() ? " NOT NULL" : "";
       switch (c.kind()) {
         case LEVELS -> {
-          out.add(c.name() + "_price DECIMAL(38,18)[]");
-          out.add(c.name() + "_qty DECIMAL(38,18)[]");
+          // exact decimals joined by commas: one string append per side, compressed well by DuckDB
+          out.add(c.name() + "_price VARCHAR");
+          out.add(c.name() + "_qty VARCHAR");
         }
         case STRING, NULLABLE_STRING -> out.add(c.name() + " VARCHAR" + nn);
         case DECIMAL, NULLABLE_DECIMAL -> out.add(c.name() + " DECIMAL(38,18)" + nn);
@@ -113,11 +138,11 @@ public final class DuckDbHotStore implements HotStore {
       byType.computeIfAbsent(r.dataType(), k -> new LinkedHashMap<>()).putIfAbsent(r.identity(), r);
     }
     return db.write(c -> {
-      Map<DataType, Map<String, Long>> newest = new EnumMap<>(DataType.class);
+      Map<DataType, List<MarketRecord>> written = new EnumMap<>(DataType.class);
       c.setAutoCommit(false);
       try {
         for (Map.Entry<DataType, Map<String, MarketRecord>> e : byType.entrySet()) {
-          newest.put(e.getKey(), writeType(c, TableSchema.of(e.getKey()), e.getValue().values()));
+          written.put(e.getKey(), writeType(c, TableSchema.of(e.getKey()), e.getValue().values()));
         }
         c.commit();
       } catch (Exception e) {
@@ -127,55 +152,59 @@ public final class DuckDbHotStore implements HotStore {
         c.setAutoCommit(true);
       }
       // only committed rows move the marks
-      newest.forEach((t, marks) -> marks.forEach((inst, ts) -> newestStored(c, t).merge(inst, ts, Math::max)));
+      written.forEach((t, rows) -> marks(c, t).committed(rows));
       return null;
     });
   }
 
-  private static String instrument(MarketRecord r) {
-    return r.exchange().wire() + '\u0000' + r.marketType().wire() + '\u0000' + r.symbol();
-  }
-
-  /** The newest stored {@code ts_ms} per instrument of a table, read once, then kept by the writer. */
-  private Map<String, Long> newestStored(DuckDBConnection c, DataType type) {
-    return newest.computeIfAbsent(type, t -> {
-      Map<String, Long> marks = new java.util.HashMap<>();
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-          "SELECT exchange, market_type, symbol, max(ts_ms) FROM " + t.wire() + " GROUP BY ALL")) {
+  /** What is stored of a table, read once (newest time per instrument, keys of the window before it). */
+  private StoredMarks marks(DuckDBConnection c, DataType type) {
+    return marks.computeIfAbsent(type, t -> {
+      TableSchema s = TableSchema.of(t);
+      StoredMarks m = new StoredMarks(s.keyColumn() != null);
+      String sql = s.keyColumn() == null
+          ? "SELECT exchange, market_type, symbol, NULL, max(ts_ms) FROM " + s.table() + " GROUP BY ALL"
+          : "SELECT x.exchange, x.market_type, x.symbol, CAST(x." + s.keyColumn() + " AS VARCHAR), x.ts_ms FROM "
+              + s.table() + " x JOIN (SELECT exchange, market_type, symbol, max(ts_ms) AS m FROM " + s.table()
+              + " GROUP BY ALL) k USING (exchange, market_type, symbol) WHERE x.ts_ms >= k.m - "
+              + StoredMarks.WINDOW_MS + " ORDER BY x.ts_ms";
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
         while (rs.next()) {
-          marks.put(rs.getString(1) + '\u0000' + rs.getString(2) + '\u0000' + rs.getString(3), rs.getLong(4));
+          m.loaded(StoredMarks.instrument(rs.getString(1), rs.getString(2), rs.getString(3)), rs.getString(4),
+              rs.getLong(5));
         }
       } catch (SQLException e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
-      return marks;
+      return m;
     });
   }
 
   /**
    * Stores the records of one type not stored yet.
    *
-   * @return the newest {@code ts_ms} per instrument in the batch, to apply once committed
+   * @return the records now stored (to move the marks once committed)
    */
-  private Map<String, Long> writeType(DuckDBConnection c, TableSchema s, java.util.Collection<MarketRecord> records)
+  private List<MarketRecord> writeType(DuckDBConnection c, TableSchema s, java.util.Collection<MarketRecord> records)
       throws SQLException {
-    Map<String, Long> marks = newestStored(c, s.type());
-    Map<String, Long> batchNewest = new java.util.HashMap<>();
+    StoredMarks m = marks(c, s.type());
     List<MarketRecord> fresh = new ArrayList<>(records.size());
     List<MarketRecord> maybeStored = new ArrayList<>();
     for (MarketRecord r : records) {
-      String inst = instrument(r);
-      Long mark = marks.get(inst);
-      (mark == null || r.tsMs() > mark ? fresh : maybeStored).add(r);
-      batchNewest.merge(inst, r.tsMs(), Math::max);
+      switch (m.classify(r)) {
+        case NEW -> fresh.add(r);
+        case UNKNOWN -> maybeStored.add(r);
+        default -> { } // a repeat of a stored identity
+      }
     }
     if (!fresh.isEmpty()) {
       appendAll(c, null, s.table(), s, fresh);
     }
     if (!maybeStored.isEmpty()) {
       writeUnlessStored(c, s, maybeStored);
+      fresh.addAll(maybeStored);
     }
-    return batchNewest;
+    return fresh;
   }
 
   private static long[] appendAll(DuckDBConnection c, String catalog, String table, TableSchema s,
@@ -213,8 +242,10 @@ public final class DuckDbHotStore implements HotStore {
           + match + ")");
       moveStatements.put(s.type(), move);
     }
-    move.setLong(1, range[0]);
-    move.setLong(2, range[1]);
+    // a key column identity may repeat at another time: look for it in a window around the batch
+    long window = s.keyColumn() == null ? 0 : StoredMarks.WINDOW_MS;
+    move.setLong(1, range[0] - window);
+    move.setLong(2, range[1] + window);
     move.executeUpdate();
     try (Statement st = c.createStatement()) {
       st.execute("DELETE FROM temp.stage_" + s.table());
@@ -233,14 +264,15 @@ public final class DuckDbHotStore implements HotStore {
       case LEVELS -> {
         @SuppressWarnings("unchecked")
         List<PriceLevel> levels = (List<PriceLevel>) v;
-        List<BigDecimal> px = new ArrayList<>(levels.size());
-        List<BigDecimal> qty = new ArrayList<>(levels.size());
-        for (PriceLevel l : levels) {
-          px.add(decimal(l.price()));
-          qty.add(decimal(l.quantity()));
+        StringBuilder px = new StringBuilder(levels.size() * 10);
+        StringBuilder qty = new StringBuilder(levels.size() * 8);
+        for (int i = 0; i < levels.size(); i++) {
+          PriceLevel l = levels.get(i);
+          px.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(l.price()));
+          qty.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(l.quantity()));
         }
-        app.append(px);
-        app.append(qty);
+        app.append(px.toString());
+        app.append(qty.toString());
       }
       case DECIMAL, NULLABLE_DECIMAL -> app.append(decimal((String) v));
       case UINT64, NULLABLE_UINT64 -> app.append(((Number) v).longValue());
@@ -336,8 +368,9 @@ public final class DuckDbHotStore implements HotStore {
     SqlFilter f = SqlFilter.of(q);
     long ms = q.intervalMs();
     String sql = "SELECT (ts_ms // " + ms + ") * " + ms + " AS open_time_ms, arg_min(price, (ts_ms, trade_id)) AS o, "
-        + "max(price) AS h, min(price) AS l, arg_max(price, (ts_ms, trade_id)) AS c, sum(quantity) AS v, count(*) AS n "
-        + "FROM (" + distinct(s, plan, source(s, plan, f.sql())) + ") GROUP BY 1 ORDER BY 1";
+        + "max(price) AS h, min(price) AS l, arg_max(price, (ts_ms, trade_id)) AS c, sum(quantity) AS v, "
+        + "sum(CAST(price AS DECIMAL(38, " + Bars.PRODUCT_SCALE + ")) * CAST(quantity AS DECIMAL(38, " + Bars.PRODUCT_SCALE
+        + "))) AS q, count(*) AS n FROM (" + distinct(s, plan, source(s, plan, f.sql())) + ") GROUP BY 1 ORDER BY 1";
     return db.read(c -> {
       JsonArray bars = new JsonArray();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -345,7 +378,7 @@ public final class DuckDbHotStore implements HotStore {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             bars.add(Bars.bar(rs.getLong(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4),
-                rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getLong(7)));
+                rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getLong(8)));
           }
         }
       }
@@ -382,14 +415,24 @@ public final class DuckDbHotStore implements HotStore {
   }
 
   @Override
-  public Future<Void> dropDay(DataType type, LocalDate day) {
+  public Future<Boolean> dropDay(DataType type, LocalDate day, long copiedCount) {
     SqlFilter f = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS);
+    // count and delete in one task of the single writer: no batch can land in between
     return db.write(c -> {
+      try (PreparedStatement count = c.prepareStatement("SELECT count(*) FROM " + type.wire() + " WHERE " + f.sql())) {
+        bind(count, f, 1);
+        try (ResultSet rs = count.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) != copiedCount) {
+            return false;
+          }
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + type.wire() + " WHERE " + f.sql())) {
         bind(ps, f, 1);
         ps.executeUpdate();
       }
-      return null;
+      return true;
     });
   }
 

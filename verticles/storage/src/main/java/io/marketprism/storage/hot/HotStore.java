@@ -64,13 +64,16 @@ public interface HotStore {
   Future<Long> count(DataType type, LocalDate day);
 
   /**
-   * Removes a whole day from the hot tier (after it was archived and verified).
+   * Removes a whole day from the hot tier (after it was archived and verified), unless records
+   * arrived for it since it was counted: the count is taken again right before the removal and
+   * the day is kept when it differs, so a late record is never dropped uncopied.
    *
    * @param type a data type
    * @param day a UTC day
-   * @return completes when removed
+   * @param copiedCount the {@link #count} taken before the day was copied
+   * @return true when the day was removed, false when it was kept because its count changed
    */
-  Future<Void> dropDay(DataType type, LocalDate day);
+  Future<Boolean> dropDay(DataType type, LocalDate day, long copiedCount);
 
   /** @return per table: {@code {"table","tier":"hot","rows","bytes","uncompressed_bytes","compression"}} */
   Future<JsonArray> stats();

@@ -101,6 +101,10 @@ public final class StoredValues {
   }
 
   private static List<?> asList(Object v) {
+    if (v instanceof String text) {
+      // DuckDB's form of a book side: decimals joined by commas
+      return text.isEmpty() ? List.of() : java.util.Arrays.asList(text.split(","));
+    }
     if (v instanceof JsonArray a) {
       return a.getList();
     }

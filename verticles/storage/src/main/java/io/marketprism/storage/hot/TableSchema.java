@@ -24,7 +24,9 @@ import java.util.function.Function;
  * The stored form of each data type, shared by every store so that hot and cold tiers, ClickHouse
  * and DuckDB hold the same columns: the common fields, then the type's own, in the order of the
  * record JSON. One table per data type, named after it ({@code trade}, {@code orderbook}, ...),
- * ordered by {@link #sortKey()}; the identity (CONTRACT §3) is {@link #identityKey()}.
+ * ordered by {@link #sortKey()}; the identity (CONTRACT §3) is {@link #identityKey()}, which leaves
+ * {@code ts_ms} out where a key column tells records apart (the same trade id at another time is
+ * the same trade).
  */
 public final class TableSchema {
 
@@ -76,18 +78,21 @@ public final class TableSchema {
     return keyColumn;
   }
 
-  /** @return the identity columns: exchange, market type, symbol, time and the key column where there is one */
+  /**
+   * @return the identity columns (CONTRACT §3): exchange, market type, symbol, then the key column
+   *     where the type has one (trade id, book update id), else {@code ts_ms}
+   */
   public List<String> identityKey() {
+    return List.of("exchange", "market_type", "symbol", keyColumn != null ? keyColumn : "ts_ms");
+  }
+
+  /** @return the table order: instrument, time, then the key column, so range scans of one symbol are contiguous */
+  public List<String> sortKey() {
     List<String> k = new ArrayList<>(List.of("exchange", "market_type", "symbol", "ts_ms"));
     if (keyColumn != null) {
       k.add(keyColumn);
     }
     return k;
-  }
-
-  /** @return the table order (the identity, instrument first so range scans of one symbol are contiguous) */
-  public List<String> sortKey() {
-    return identityKey();
   }
 
   /** @return the order of query results: time first, then the identity */

@@ -1,0 +1,63 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.storage.query.KlineQuery;
+import io.marketprism.storage.query.TierPlan;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The same kline expectations for every hot store: exact OHLCV and quote volume, one count per trade id. */
+final class KlineChecks {
+
+  static final long DAY0 = 1_704_067_200_000L;
+
+  private KlineChecks() {
+  }
+
+  private static TradeRecord trade(String id, long ts, String price, String qty) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000, id, price, qty,
+        "buy");
+  }
+
+  /** Writes trades whose products need 36 fractional digits and more than 2 integer ones, then checks the bar. */
+  static void barsAreExactWithQuoteVolume(HotStore store) throws Exception {
+    List<MarketRecord> trades = List.of(
+        trade("1", DAY0 + 1_000, "99999999.12345678", "99999999.0000000001"),
+        trade("2", DAY0 + 2_000, "61737.63", "123.456789"),
+        trade("3", DAY0 + 3_000, "0.0000012345", "987654321.5"),
+        trade("4", DAY0 + 61_000, "61737.64", "0.001"));
+    await(store.write(trades));
+    // trade 2 redelivered: counted once
+    await(store.write(List.of(trade("2", DAY0 + 2_000, "61737.63", "123.456789"))));
+    JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1m", 60_000,
+        DAY0, DAY0 + 120_000), new TierPlan(true, List.of())));
+    assertThat(bars).hasSize(2);
+    JsonObject first = bars.getJsonObject(0);
+    assertThat(first.getLong("open_time_ms")).isEqualTo(DAY0);
+    assertThat(first.getString("open")).isEqualTo("99999999.12345678");
+    assertThat(first.getString("high")).isEqualTo("99999999.12345678");
+    assertThat(first.getString("low")).isEqualTo("0.0000012345");
+    assertThat(first.getString("close")).isEqualTo("0.0000012345");
+    assertThat(first.getLong("trade_count")).isEqualTo(3);
+    assertThat(new BigDecimal(first.getString("volume"))).isEqualByComparingTo("1087654443.9567890001");
+    assertThat(new BigDecimal(first.getString("quote_volume"))).isEqualByComparingTo(
+        new BigDecimal("99999999.12345678").multiply(new BigDecimal("99999999.0000000001"))
+            .add(new BigDecimal("61737.63").multiply(new BigDecimal("123.456789")))
+            .add(new BigDecimal("0.0000012345").multiply(new BigDecimal("987654321.5"))));
+    assertThat(bars.getJsonObject(1).getString("quote_volume")).isEqualTo("61.73764");
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
