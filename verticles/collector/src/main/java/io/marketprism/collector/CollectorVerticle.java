@@ -75,6 +75,7 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
 
   @Override
   protected Future<?> startService(Router router) {
+    eventBusAddress("collector-subscriptions", SubscriptionApi.ADDRESS);
     JsonObject root = rootConfig();
     options = CollectorOptions.from(root);
     bus = RecordBus.create(vertx, BusOptions.from(root));

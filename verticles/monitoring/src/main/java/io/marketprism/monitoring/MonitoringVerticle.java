@@ -78,6 +78,7 @@ public class MonitoringVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> startService(Router router) {
+    eventBusAddress("monitoring-alerts", ALERTS_ADDRESS);
     MonitoringOptions options = MonitoringOptions.from(rootConfig());
     rules = options.rules();
     pollMs = options.pollIntervalMs();

@@ -41,6 +41,8 @@ public abstract class ServiceVerticle extends VerticleBase {
   protected HealthChecks health;
   private HttpServer server;
   private String registration;
+  private final java.util.Map<String, String> eventBusAddresses = new java.util.LinkedHashMap<>();
+  private final java.util.List<String> eventBusRegistrations = new java.util.ArrayList<>();
 
   /** The service name: its discovery name and its path segment in {@code /api/v1/{service}}. */
   public abstract String serviceName();
@@ -129,12 +131,44 @@ public abstract class ServiceVerticle extends VerticleBase {
           LOG.info("{} listening on {}:{}", serviceName(), options.getHost(), s.actualPort());
           return registry().publishHttp(serviceName(), advertisedHost(options), s.actualPort(), recordMetadata());
         })
-        .onSuccess(id -> registration = id);
+        .compose(id -> {
+          registration = id;
+          return publishEventBusAddresses();
+        });
+  }
+
+  /**
+   * Declares an event-bus address this service answers or publishes on; it is published in
+   * discovery as a message-source record named {@code name} (with this node's id) while the
+   * service runs. Call it from {@link #startService}.
+   */
+  protected void eventBusAddress(String name, String address) {
+    eventBusAddresses.put(name, address);
+  }
+
+  private Future<Void> publishEventBusAddresses() {
+    if (!isFirstInstance()) {
+      return Future.succeededFuture();
+    }
+    java.util.List<Future<String>> all = new java.util.ArrayList<>();
+    eventBusAddresses.forEach((name, address) -> {
+      io.vertx.servicediscovery.Record r = io.vertx.servicediscovery.types.MessageSource.createRecord(name, address,
+          JsonObject.class, new JsonObject().put(io.marketprism.platform.discovery.ServiceInstance.META_SERVICE, serviceName()));
+      all.add(registry().publish(r).onSuccess(eventBusRegistrations::add));
+    });
+    return Future.all(all).mapEmpty();
+  }
+
+  /** Instances sharing a port share their records: only the first publishes the extra ones. */
+  private boolean isFirstInstance() {
+    return platform.shared("service.first." + serviceName(), () -> deploymentID() + "/" + this.hashCode())
+        .equals(deploymentID() + "/" + this.hashCode());
   }
 
   @Override
   public Future<?> stop() {
-    Future<Void> unpublished = registry().unpublish(registration);
+    Future<Void> unpublished = Future.join(eventBusRegistrations.stream().map(registry()::unpublish).toList())
+        .compose(v -> registry().unpublish(registration));
     return unpublished
         .compose(v -> server == null ? Future.succeededFuture()
             : server.shutdown(shutdownDrainMillis(), TimeUnit.MILLISECONDS))
