@@ -110,6 +110,11 @@ public class StorageVerticle extends ServiceVerticle {
 
   /** Commits one batch from the bus: the returned future succeeds only once it is stored. */
   private Future<Void> commit(List<BusMessage> batch) {
+    // decoding thousands of records is milliseconds of CPU: a worker's job, not the event loop's
+    return vertx.executeBlocking(() -> decode(batch), false).compose(this::store);
+  }
+
+  private List<MarketRecord> decode(List<BusMessage> batch) {
     List<MarketRecord> records = new ArrayList<>(batch.size());
     for (BusMessage m : batch) {
       try {
@@ -119,6 +124,10 @@ public class StorageVerticle extends ServiceVerticle {
         LOG.warn("rejected a message on {}: {}", m.subject(), e.getMessage());
       }
     }
+    return records;
+  }
+
+  private Future<Void> store(List<MarketRecord> records) {
     if (records.isEmpty()) {
       return Future.succeededFuture();
     }

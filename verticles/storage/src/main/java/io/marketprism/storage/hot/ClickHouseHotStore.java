@@ -38,6 +38,7 @@ public final class ClickHouseHotStore implements HotStore {
   /** The partition expression, the same in both tiers. */
   public static final String PARTITION = "toYYYYMMDD(toDateTime(intDiv(ts_ms, 1000), 'UTC'))";
 
+  private final Vertx vertx;
   private final ClickHouseHttp http;
   private final String db;
   private final String coldDb;
@@ -48,6 +49,7 @@ public final class ClickHouseHotStore implements HotStore {
    * @param options storage options (URL, databases, timeout)
    */
   public ClickHouseHotStore(Vertx vertx, StorageOptions options) {
+    this.vertx = vertx;
     this.http = new ClickHouseHttp(vertx, options.clickHouseUrl(), options.clickHouseTimeout());
     this.db = options.hotDatabase();
     this.coldDb = options.coldDatabase();
@@ -96,15 +98,24 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Void> write(List<MarketRecord> records) {
+    // encoding a batch is CPU work proportional to its size: done on a worker
+    return vertx.executeBlocking(() -> encode(records), false).compose(rows -> {
+      List<Future<Void>> inserts = new ArrayList<>();
+      rows.forEach((t, body) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT JSONEachRow",
+          body)));
+      return Future.all(inserts).mapEmpty();
+    });
+  }
+
+  private static Map<DataType, Buffer> encode(List<MarketRecord> records) {
     Map<DataType, StringBuilder> rows = new EnumMap<>(DataType.class);
     for (MarketRecord r : records) {
       TableSchema s = TableSchema.of(r.dataType());
       row(s, r, rows.computeIfAbsent(r.dataType(), k -> new StringBuilder(256 * records.size())));
     }
-    List<Future<Void>> inserts = new ArrayList<>();
-    rows.forEach((t, sb) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT JSONEachRow",
-        Buffer.buffer(sb.toString()))));
-    return Future.all(inserts).mapEmpty();
+    Map<DataType, Buffer> out = new EnumMap<>(DataType.class);
+    rows.forEach((t, sb) -> out.put(t, Buffer.buffer(sb.toString())));
+    return out;
   }
 
   /** One JSONEachRow line; decimals as JSON numbers (what 18.16 reads into Decimal). */
