@@ -1,0 +1,10 @@
+# Sourced by the storage and pipeline benchmark scripts: builds load-tests and what it needs, sets
+# ROOT (the repository), FIXTURES (MP_FIXTURES or ../shared/fixtures) and CP (the class path).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+FIXTURES=${MP_FIXTURES:-$ROOT/../shared/fixtures}
+mvn -B -q -DskipTests -Dmaven.test.skip=true -pl load-tests -am install >&2
+mvn -B -q -pl load-tests dependency:build-classpath -Dmdep.outputFile="$ROOT/load-tests/target/classpath.txt" >&2
+CP="load-tests/target/classes:$(cat load-tests/target/classpath.txt)"
+LOGBACK=-Dlogback.configurationFile=load-tests/bench-logback.xml
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
