@@ -80,17 +80,21 @@ class CollectorFaultTest {
       report("drop/checksum/malformed: injected drop={} checksum={} malformed={}; detected gaps={} checksum failures={} "
           + "rejected={} resyncs={} stale={}; books matched={}", drops, checksums, malformed, gaps, checksumFailures,
           rejected, resyncs, rig.counter(status, "stale", null), matched);
+      // malformed frames never cost a connection, and nothing else here closes one (a pause of this
+      // process, e.g. a loaded machine, is not the exchanges' silence)
+      assertThat(rig.counter(status, "reconnects", null)).as("reconnects").isZero();
+      assertThat(rig.counter(before, "reconnects", null)).as("reconnects before").isZero();
+      // every cut frame the simulator wrote to an open socket was received, rejected and logged
+      assertThat(malformed).isPositive();
+      assertThat(rejected).isEqualTo(malformed);
       // a corrupted message that reaches a book already waiting for its snapshot is skipped unchecked
       assertThat(checksumFailures).isPositive().isLessThanOrEqualTo(checksums);
-      assertThat(rejected).isEqualTo(malformed);
       // a lost or cut book message is a break in the chain of a synced book, unless the book was
-      // already resyncing (its messages are skipped then) or it was the last before the pause
-      // (found by the stale watchdog); malformed ones are lost messages too
-      long injected = drops + malformed;
-      assertThat(gaps + rig.counter(status, "stale", null)).isGreaterThanOrEqualTo(injected * 8 / 10);
+      // already resyncing (its messages are skipped then; how many depends on timing) or it was the
+      // last before the pause (found by the stale watchdog). No gap is invented: each one is
+      // explained by an injected loss, and the books above equal the truth.
+      assertThat(gaps).isPositive().isLessThanOrEqualTo(drops + malformed);
       assertThat(resyncs).isPositive();
-      // malformed frames never cost a connection
-      assertThat(rig.counter(status, "reconnects", null)).isEqualTo(rig.counter(before, "reconnects", null));
     }
   }
 
@@ -213,7 +217,7 @@ class CollectorFaultTest {
   }
 
   private static void awaitAllSynced(SimulatedCollector rig) throws InterruptedException {
-    awaitAllSynced(rig, 20_000);
+    awaitAllSynced(rig, 60_000);
   }
 
   private static void awaitAllSynced(SimulatedCollector rig, long timeoutMs) throws InterruptedException {
@@ -240,7 +244,9 @@ class CollectorFaultTest {
     for (String[] i : INSTRUMENTS) {
       truth.put(key(i), rig.simulator.trueBook(i[3], i[2], 20));
     }
-    await("books at the true update ids", 15_000, () -> truth.entrySet().stream().allMatch(e -> {
+    // generous: a book whose last message was lost waits for the stale watchdog and a snapshot,
+    // which REST faults may hold back for seconds on a loaded machine; the wait ends when they match
+    await("books at the true update ids", 60_000, () -> truth.entrySet().stream().allMatch(e -> {
       JsonObject b = rig.books.get(e.getKey());
       return b != null && b.getLong("last_update_id") == e.getValue().lastUpdateId();
     }));

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A test rig: the exchange simulator on ephemeral loopback ports, a {@link CollectorVerticle}
@@ -51,8 +52,21 @@ final class SimulatedCollector implements AutoCloseable {
    */
   SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate)
       throws Exception {
+    this(faults, dataTypes, collectorOverrides, rate, so -> { });
+  }
+
+  /**
+   * @param faults simulator fault spec
+   * @param dataTypes data types to collect for every instrument
+   * @param collectorOverrides merged over the {@code collector:} test section
+   * @param rate simulator events per second per exchange
+   * @param simulatorTweaks applied to the simulator options before it starts
+   */
+  SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
+      Consumer<SimulatorOptions> simulatorTweaks) throws Exception {
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
         .setSeed(7).setFaults(faults).setTradeHistory(200_000);
+    simulatorTweaks.accept(so);
     so.setSymbols("binance", "spot", List.of("BTCUSDT", "ETHUSDT")); // ETHUSDT: added at runtime by tests
     so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
     so.setSymbols("okx", "spot", List.of("BTC-USDT"));

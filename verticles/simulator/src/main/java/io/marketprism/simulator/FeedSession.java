@@ -136,7 +136,12 @@ public final class FeedSession {
         }
         write(text);
       }
-      case MALFORMED -> write(text.substring(0, Math.max(1, text.length() / 2)));
+      case MALFORMED -> {
+        // counted only once the socket took it, so the count is what a client can have received
+        sent++;
+        socket.writeTextMessage(text.substring(0, Math.max(1, text.length() / 2)))
+            .onSuccess(v -> faults.countMalformed());
+      }
       case CHECKSUM -> write(corruptChecksum(text));
       default -> write(text);
     }

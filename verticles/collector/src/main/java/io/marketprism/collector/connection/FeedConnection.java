@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * {@link Listener#tick}. One periodic timer lives for the whole life of the object, whatever the
  * number of reconnects, and {@link #stop()} cancels every timer and closes the socket.
  *
+ * <p>A tick that comes much later than its period means this process did not run (a GC pause, a
+ * starved or frozen JVM): the idle clock and the owner's deadlines are moved by the pause, so our
+ * own silence is not taken for a dead exchange. Frames still arriving on a socket already given
+ * up are handed to {@link Listener#stray} (and counted), never dropped unseen.
+ *
  * <p>Used on one Vert.x context only (the verticle's).
  */
 public final class FeedConnection {
@@ -48,9 +53,30 @@ public final class FeedConnection {
 
     /** Called every tick while the connection exists, open or not. */
     void tick(long nowMs);
+
+    /**
+     * A text frame that arrived on a socket this connection already gave up (closed or replaced):
+     * it is not part of the live stream any more, but it was received and must be accounted for.
+     *
+     * @param frame the frame
+     */
+    default void stray(String frame) {
+    }
+
+    /**
+     * The connection's context did not run for {@code pausedMs} (a GC pause, a starved or frozen
+     * process): no frame could be read meanwhile, so deadlines measured across the pause are moved
+     * by that much instead of blaming the exchange for our own silence.
+     *
+     * @param pausedMs how long the context was not running, beyond the tick period
+     */
+    default void paused(long pausedMs) {
+    }
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(FeedConnection.class);
+  /** A tick later than this (and than four tick periods) means the context was not running. */
+  private static final long PAUSE_THRESHOLD_MS = 250;
 
   private final Vertx vertx;
   private final WebSocketClient client;
@@ -67,6 +93,9 @@ public final class FeedConnection {
   private long reconnectTimer = -1;
   private long openedAtMs;
   private long lastFrameMs;
+  private long lastTickMs;
+  private long strays;
+  private long pausedMs;
   private long downSinceMs;
   private long messages;
   private long reconnects;
@@ -103,6 +132,7 @@ public final class FeedConnection {
     long now = System.currentTimeMillis();
     downSinceMs = now;
     lastRefillMs = now;
+    lastTickMs = now;
     tickTimer = vertx.setPeriodic(options.tickMs(), t -> tick());
     connect();
   }
@@ -141,6 +171,9 @@ public final class FeedConnection {
     outbox.clear();
     ws.textMessageHandler(text -> {
       if (openEpoch != epoch) {
+        // still in flight when the socket was given up: counted and shown to the owner, not parsed as live data
+        strays++;
+        listener.stray(text);
         return;
       }
       long recvUs = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
@@ -205,6 +238,15 @@ public final class FeedConnection {
 
   private void tick() {
     long now = System.currentTimeMillis();
+    long paused = now - lastTickMs - options.tickMs();
+    lastTickMs = now;
+    if (paused > Math.max(PAUSE_THRESHOLD_MS, 4L * options.tickMs())) {
+      // our own process did not run: the silence was ours, not the exchange's
+      pausedMs += paused;
+      lastFrameMs += paused;
+      LOG.info("{} context paused for {} ms; idle deadlines moved by that much", id, paused);
+      listener.paused(paused);
+    }
     if (state == ConnectionState.UP) {
       if (now - lastFrameMs > options.idleTimeoutMs()) {
         lost("stale: no frame for " + (now - lastFrameMs) + " ms");
@@ -305,6 +347,16 @@ public final class FeedConnection {
   /** @return text frames received over all sockets */
   public long messages() {
     return messages;
+  }
+
+  /** @return text frames that arrived on sockets already given up (not processed as live data) */
+  public long strays() {
+    return strays;
+  }
+
+  /** @return total time the connection's context was found not running, ms */
+  public long pausedMs() {
+    return pausedMs;
   }
 
   /** @return connections lost (each followed by a reconnect attempt) */

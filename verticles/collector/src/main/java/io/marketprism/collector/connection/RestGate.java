@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The REST side of one exchange: GET requests with a bound on requests in flight, and a gate
  * that closes for everyone when the exchange answers 429 (rate limited) or 418 (IP banned): it
  * stays closed for the {@code Retry-After} the exchange sent (or an exponential backoff when it
- * sent none, whichever is longer), and the rejected request is tried again when it opens.
+ * sent none), and the rejected request is tried again when it opens.
  * Binance bans IPs that keep calling after a 429, so no request goes out while the gate is closed.
  *
  * <p>Used on one Vert.x context only.
@@ -124,7 +124,10 @@ public final class RestGate {
       return;
     }
     if (status == 429 || status == 418) {
-      long wait = Math.max(retryAfterMs(resp.getHeader("Retry-After")), backoff.next());
+      // the exchange's Retry-After is what it asks for (and ends a 418 ban): honoured as sent, since
+      // stretching it by our own backoff only starves resyncs; the backoff covers answers without one
+      long retryAfter = retryAfterMs(resp.getHeader("Retry-After"));
+      long wait = retryAfter > 0 ? retryAfter : backoff.next();
       closedUntilMs = Math.max(closedUntilMs, System.currentTimeMillis() + wait);
       rejections++;
       LOG.warn("{} REST answered {} for {}; no REST request for {} ms", name, status, r.url(), wait);

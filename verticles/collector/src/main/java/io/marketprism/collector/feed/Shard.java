@@ -10,6 +10,8 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.OrderBookRecord;
 import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -263,6 +265,31 @@ final class Shard implements FeedConnection.Listener {
     }
   }
 
+  @Override
+  public void stray(String frame) {
+    if (protocol.control(frame, this::requestId) != null) {
+      return;
+    }
+    try {
+      Json.decodeValue(frame);
+    } catch (DecodeException e) {
+      // malformed frames are rejected wherever they arrive; well-formed stray data is only counted
+      reject("malformed frame on a socket already given up", frame);
+    }
+  }
+
+  @Override
+  public void paused(long pausedMs) {
+    if (pingOutstandingMs > 0) {
+      pingOutstandingMs += pausedMs;
+    }
+    lastPingMs += pausedMs;
+    for (BookState b : books.values()) {
+      b.lastChangeMs += pausedMs;
+      b.resyncStartedMs += pausedMs;
+    }
+  }
+
   private boolean repeated(String frame) {
     int len = frame.length();
     for (String f : recentFrames) {
@@ -481,7 +508,8 @@ final class Shard implements FeedConnection.Listener {
     return new JsonObject().put("id", id).put("exchange", protocol.exchange().wire())
         .put("market_type", ctx.marketType().wire()).put("venue", venue).put("url", connection.url())
         .put("state", connection.state().wire()).put("messages", connection.messages())
-        .put("reconnects", connection.reconnects()).put("rejected", rejected).put("duplicates", duplicates)
+        .put("reconnects", connection.reconnects()).put("rejected", rejected).put("strays", connection.strays())
+        .put("paused_ms", connection.pausedMs()).put("duplicates", duplicates)
         .put("symbols", new JsonArray(new ArrayList<>(wanted.keySet()))).put("channels", subscribed.size())
         .put("queued", connection.queued()).put("last_close_reason", connection.lastCloseReason());
   }

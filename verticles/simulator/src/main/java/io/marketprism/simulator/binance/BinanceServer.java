@@ -89,20 +89,31 @@ public final class BinanceServer extends ExchangeServer {
       }
     }
     long interval = ctx.options().getPingIntervalMs();
+    long[] lastPing = {0};
+    int[] unanswered = {0};
+    long[] lastRun = {System.currentTimeMillis()};
     ctx.vertx().setPeriodic(interval, interval, t -> {
       if (session.closed()) {
         ctx.vertx().cancelTimer(t);
         return;
       }
       long now = System.currentTimeMillis();
-      // Binance drops a connection that has not ponged for a minute
-      if (now - session.lastPong() > Math.max(3 * interval, 60_000L)) {
+      boolean late = now - lastRun[0] > interval * 3 / 2;
+      lastRun[0] = now;
+      if (late || now - lastPing[0] < interval / 2) {
+        return; // this process was paused (or this is a catch-up run): the client had no time to answer
+      }
+      unanswered[0] = session.lastPong() >= lastPing[0] && lastPing[0] > 0 ? 0 : unanswered[0];
+      // Binance drops a connection that left its pings unanswered for 3 intervals (a minute live)
+      if (unanswered[0] >= 3) {
         session.markClosed();
         session.socket().close((short) 1008, "pong timeout");
         ctx.vertx().cancelTimer(t);
         return;
       }
       if (!session.stalled()) {
+        lastPing[0] = now;
+        unanswered[0]++;
         session.socket().writePing(Buffer.buffer(Long.toString(now)));
       }
     });

@@ -152,9 +152,17 @@ public final class DeribitServer extends ExchangeServer {
     long intervalMs = Math.round(n.doubleValue() * 1000);
     session.pong(System.currentTimeMillis());
     long[] lastRequest = {0};
+    long[] lastRun = {System.currentTimeMillis()};
     session.heartbeatTimer(ctx.vertx().setPeriodic(intervalMs, t -> {
       if (session.closed()) {
         ctx.vertx().cancelTimer(t);
+        return;
+      }
+      long now = System.currentTimeMillis();
+      boolean late = now - lastRun[0] > intervalMs * 3 / 2;
+      lastRun[0] = now;
+      if (late || now - lastRequest[0] < intervalMs / 2) {
+        // this process was paused (or this is a catch-up run): the client had no time to answer
         return;
       }
       if (lastRequest[0] > 0 && session.lastPong() < lastRequest[0]) {
@@ -164,7 +172,7 @@ public final class DeribitServer extends ExchangeServer {
         ctx.vertx().cancelTimer(t);
         return;
       }
-      lastRequest[0] = System.currentTimeMillis();
+      lastRequest[0] = now;
       session.sendControl("{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"test_request\"}}");
     }));
     session.sendControl(envelope(id, usIn, "\"result\":\"ok\""));

@@ -97,13 +97,18 @@ public final class ConnectionFaults {
       return Action.REORDER;
     }
     if (malformed > 0 && rng.nextDouble() < malformed) {
-      stats.count(FaultKind.MALFORMED);
+      // counted by countMalformed() once written: a cut frame that never left is no injection
       return Action.MALFORMED;
     }
     if (checksum > 0 && rng.nextDouble() < checksum) {
       return Action.CHECKSUM;
     }
     return Action.SEND;
+  }
+
+  /** Counts a malformed (cut) frame that was written to an open socket. */
+  public void countMalformed() {
+    stats.count(FaultKind.MALFORMED);
   }
 
   /** Counts a checksum corruption that was applied. */

@@ -19,7 +19,10 @@ public enum FaultKind {
   REORDER("reorder", "p"),
   /** Send an OKX book message with a wrong {@code checksum}, with probability {@code p}. */
   CHECKSUM("checksum", "p"),
-  /** Send the first half of a data message (invalid JSON), with probability {@code p}. */
+  /**
+   * Send the first half of a data message (invalid JSON), with probability {@code p}; counted
+   * when the write to the open socket succeeded.
+   */
   MALFORMED("malformed", "p"),
   /** Answer REST book snapshots {@code delay} late (with probability {@code p}, default 1). */
   SLOW_SNAPSHOT("slow-snapshot", "delay", "p"),
