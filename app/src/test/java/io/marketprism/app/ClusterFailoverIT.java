@@ -79,7 +79,9 @@ class ClusterFailoverIT {
       long t0 = System.nanoTime();
       HttpResponse<String> r = get(base + "/api/v1/scheduler/info");
       long took = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(took).as("no request hangs past the 2 s backend timeout").isLessThan(4000);
+      // 2 s backend timeout + slack for a loaded CI machine; a hang would run into the 15 s client limit
+      assertThat(took).as("no request hangs past the 2 s backend timeout; gateway log:\n%s", gateway.logText())
+          .isLessThan(6000);
       if (r != null && r.statusCode() == 200) {
         String node = node(r.body());
         survivorNode = survivorNode == null ? node : survivorNode;
@@ -177,7 +179,7 @@ class ClusterFailoverIT {
 
   private HttpResponse<String> get(String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       return null;
