@@ -45,6 +45,11 @@ public final class Platform {
     return p;
   }
 
+  /** The platform installed for {@code vertx}, or null. */
+  public static Platform installed(Vertx vertx) {
+    return BY_VERTX.get(vertx);
+  }
+
   /** The platform of {@code vertx}, created with {@code config} when none is installed yet. */
   public static Platform of(Vertx vertx, JsonObject config) {
     return BY_VERTX.computeIfAbsent(vertx, v -> new Platform(v, config, Metrics.bindJvm(Metrics.newRegistry())));

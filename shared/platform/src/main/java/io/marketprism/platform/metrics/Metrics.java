@@ -49,6 +49,9 @@ public final class Metrics {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(false)
+        // per-request client meters (looked up by tags on every response) cost the gateway's
+        // proxy path dearly; the gateway counts routed and failed requests per service itself
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         // per-address event bus metrics for every market-data subject would explode cardinality
         .addLabelMatch(new io.vertx.micrometer.Match().setDomain(MetricsDomain.EVENT_BUS)

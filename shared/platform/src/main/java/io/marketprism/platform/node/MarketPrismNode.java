@@ -73,9 +73,14 @@ public final class MarketPrismNode {
     return platform;
   }
 
-  /** Deploys {@code instances} instances of one service verticle with the whole config tree as config. */
+  /**
+   * Deploys {@code instances} instances of one service verticle. They read the config tree from
+   * the platform, not from their deployment options: Vert.x copies a deployment's options each
+   * time it makes a context (the HTTP client does per connection request), so a large config
+   * there costs every proxied request a deep copy.
+   */
   public Future<String> deploy(String name, Supplier<? extends Deployable> verticle, int instances) {
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(platform.config()).setInstances(instances))
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
         .onSuccess(id -> {
           deployments.add(id);
           LOG.info("started {}", name);

@@ -29,8 +29,7 @@ import java.util.concurrent.TimeUnit;
  * stopping instance first leaves discovery (the gateways stop routing to it), then drains the
  * requests in flight, then flushes ({@link #stopService}).
  *
- * <p>The deployment config is the whole configuration tree; when it is empty (the Vert.x
- * launcher without {@code -conf}) the embedded defaults are used. The server listens on
+ * <p>The configuration tree comes from {@link #rootConfig()}. The server listens on
  * {@code <service>.http.host} / {@code <service>.http.port} (port 0: any free port).
  */
 public abstract class ServiceVerticle extends VerticleBase {
@@ -75,10 +74,17 @@ public abstract class ServiceVerticle extends VerticleBase {
     return ConfigReader.root(root, serviceName()).intIn("instances", 1, 64, 1);
   }
 
-  /** The root configuration tree. */
+  /**
+   * The root configuration tree: the deployment config when one was given (tests, the Vert.x
+   * launcher's {@code -conf}), else the tree of the node's platform, else the embedded defaults.
+   */
   protected JsonObject rootConfig() {
     JsonObject cfg = config();
-    return cfg == null || cfg.isEmpty() ? ConfigLoader.load(null) : cfg;
+    if (cfg != null && !cfg.isEmpty()) {
+      return cfg;
+    }
+    Platform installed = Platform.installed(vertx);
+    return installed != null ? installed.config() : ConfigLoader.load(null);
   }
 
   /** This service's config section. */
