@@ -187,13 +187,16 @@ public final class CollectorOptions {
       markets.add(new MarketOptions(mt, symbols, types));
       if (enabled && !symbols.isEmpty()) {
         for (String exSym : symbols.keySet()) {
-          String venue = protocol.venue(mt, exSym);
-          Endpoint e = endpoints.get(venue);
-          if (e == null) {
-            throw new ConfigException(eps.key(venue), "is required for " + mtName + " symbol " + symbols.get(exSym));
-          }
-          if (protocol.restSnapshots() && types.contains(DataType.ORDERBOOK) && e.rest().isEmpty()) {
-            throw new ConfigException(eps.key(venue) + ".rest", "is required for order books (REST snapshots)");
+          for (DataType t : types) {
+            String venue = protocol.venue(mt, exSym, t);
+            Endpoint e = endpoints.get(venue);
+            if (e == null) {
+              throw new ConfigException(eps.key(venue), "is required for " + mtName + " symbol " + symbols.get(exSym)
+                  + " (" + t.wire() + ")");
+            }
+            if (protocol.restSnapshots() && t == DataType.ORDERBOOK && e.rest().isEmpty()) {
+              throw new ConfigException(eps.key(venue) + ".rest", "is required for order books (REST snapshots)");
+            }
           }
         }
       }

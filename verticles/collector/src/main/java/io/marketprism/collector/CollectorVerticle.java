@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -216,7 +217,7 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
             .collect(Collectors.joining(", ")) + ")");
       }
     }
-    Map<String, String> names = resolve(ex, r);
+    Map<String, String> names = resolve(ex, r, types);
     Feed feed = feed(ex, r.marketType(), feeds.computeIfAbsent(r.exchange(), k -> new EnumMap<>(MarketType.class)));
     Map<String, Set<DataType>> current = feed.subscriptions();
     for (String sym : names.keySet()) {
@@ -234,7 +235,7 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
   @Override
   public JsonObject remove(SubscriptionRequest r) {
     CollectorOptions.ExchangeOptions ex = enabled(r.exchange());
-    Map<String, String> names = resolve(ex, r);
+    Map<String, String> names = resolve(ex, r, r.dataTypes());
     Feed feed = feed(r.exchange(), r.marketType());
     if (feed == null) {
       return list();
@@ -265,14 +266,23 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
     return ex;
   }
 
-  private static Map<String, String> resolve(CollectorOptions.ExchangeOptions ex, SubscriptionRequest r) {
+  /**
+   * @param types the data types concerned: each needs its venue's endpoint; when empty (removing
+   *     everything) one endpoint of the instrument is enough
+   */
+  private static Map<String, String> resolve(CollectorOptions.ExchangeOptions ex, SubscriptionRequest r,
+      Set<DataType> types) {
     Map<String, String> names = new LinkedHashMap<>();
     for (String s : r.symbols()) {
       String name = SymbolNames.exchangeSymbol(r.exchange(), r.marketType(), s);
-      String venue = ex.protocol().venue(r.marketType(), name);
-      if (!ex.endpoints().containsKey(venue)) {
-        throw new IllegalArgumentException("no endpoint '" + venue + "' is configured for " + r.exchange().wire()
-            + " (needed by " + s + ")");
+      Set<String> venues = new LinkedHashSet<>();
+      for (DataType t : types.isEmpty() ? ex.protocol().supported(r.marketType()) : types) {
+        venues.add(ex.protocol().venue(r.marketType(), name, t));
+      }
+      List<String> missing = venues.stream().filter(v -> !ex.endpoints().containsKey(v)).toList();
+      if (!missing.isEmpty() && (!types.isEmpty() || missing.size() == venues.size())) {
+        throw new IllegalArgumentException("no endpoint '" + missing.get(0) + "' is configured for "
+            + r.exchange().wire() + " (needed by " + s + ")");
       }
       names.put(name, s);
     }

@@ -64,7 +64,11 @@ public final class BinanceProtocol implements ExchangeProtocol {
   }
 
   @Override
-  public String venue(MarketType marketType, String exchangeSymbol) {
+  public String venue(MarketType marketType, String exchangeSymbol, DataType type) {
+    return venue(marketType, exchangeSymbol);
+  }
+
+  private static String venue(MarketType marketType, String exchangeSymbol) {
     if (marketType == MarketType.SPOT) {
       return "spot";
     }

@@ -65,7 +65,7 @@ public final class DeribitProtocol implements ExchangeProtocol {
   }
 
   @Override
-  public String venue(MarketType marketType, String exchangeSymbol) {
+  public String venue(MarketType marketType, String exchangeSymbol, DataType type) {
     return "public";
   }
 

@@ -36,10 +36,12 @@ public interface ExchangeProtocol {
   /**
    * @param marketType the market
    * @param exchangeSymbol the instrument
-   * @return the endpoint key serving it ({@code spot}, {@code usdm}, {@code coinm} on Binance;
-   *     {@code public} elsewhere)
+   * @param type one of its data types
+   * @return the endpoint key serving that data type of it ({@code spot}, {@code usdm}, {@code coinm}
+   *     on Binance; {@code business} for klines and {@code public} for the rest on OKX; {@code public}
+   *     on Deribit)
    */
-  String venue(MarketType marketType, String exchangeSymbol);
+  String venue(MarketType marketType, String exchangeSymbol, DataType type);
 
   /** @return the endpoint keys this exchange has */
   List<String> venues();

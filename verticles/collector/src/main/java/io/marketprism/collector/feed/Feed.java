@@ -18,7 +18,9 @@ import java.util.Set;
  * The collection of one market of one exchange: its instruments spread over connections
  * ({@code shard_size} instruments and {@code max_streams_per_connection} channels at most per
  * connection, one connection per venue endpoint at least), changed at runtime one instrument at a
- * time, and the periodic publication of its books. Used on the collector's context only.
+ * time, and the periodic publication of its books. The venue is chosen per data type of an
+ * instrument, so one instrument may be carried by one connection per venue (OKX klines on
+ * {@code business}, its other types on {@code public}). Used on the collector's context only.
  */
 public final class Feed {
 
@@ -65,7 +67,28 @@ public final class Feed {
     if (stopped) {
       return;
     }
-    Shard current = holder(exchangeSymbol);
+    // the types by venue, with an empty set for each venue that holds the instrument and keeps nothing
+    Map<String, Set<DataType>> byVenue = new LinkedHashMap<>();
+    for (Shard s : shards) {
+      if (s.wanted().containsKey(exchangeSymbol)) {
+        byVenue.put(s.venue(), EnumSet.noneOf(DataType.class));
+      }
+    }
+    for (DataType t : types) {
+      byVenue.computeIfAbsent(ctx.protocol().venue(ctx.marketType(), exchangeSymbol, t),
+          k -> EnumSet.noneOf(DataType.class)).add(t);
+    }
+    byVenue.forEach((venue, part) -> {
+      if (!part.isEmpty() && !ctx.exchange().endpoints().containsKey(venue)) {
+        throw new IllegalArgumentException(ctx.protocol().exchange().wire() + " has no endpoint '" + venue
+            + "' configured for " + exchangeSymbol);
+      }
+    });
+    byVenue.forEach((venue, part) -> set(exchangeSymbol, venue, part));
+  }
+
+  private void set(String exchangeSymbol, String venue, Set<DataType> types) {
+    Shard current = holder(exchangeSymbol, venue);
     if (current != null) {
       if (types.isEmpty()) {
         current.set(exchangeSymbol, types);
@@ -89,7 +112,6 @@ public final class Feed {
     if (types.isEmpty()) {
       return;
     }
-    String venue = ctx.protocol().venue(ctx.marketType(), exchangeSymbol);
     for (Shard s : shards) {
       if (s.venue().equals(venue) && s.fits(exchangeSymbol, types)) {
         s.set(exchangeSymbol, types);
@@ -97,10 +119,6 @@ public final class Feed {
       }
     }
     Endpoint endpoint = ctx.exchange().endpoints().get(venue);
-    if (endpoint == null) {
-      throw new IllegalArgumentException(ctx.protocol().exchange().wire() + " has no endpoint '" + venue
-          + "' configured for " + exchangeSymbol);
-    }
     Shard s = new Shard(ctx, ctx.protocol().exchange().wire() + "-" + ctx.marketType().wire() + "-" + venue + "-"
         + shardIds++, venue, endpoint);
     shards.add(s);
@@ -108,21 +126,22 @@ public final class Feed {
     s.start();
   }
 
-  private Shard holder(String exchangeSymbol) {
+  private Shard holder(String exchangeSymbol, String venue) {
     for (Shard s : shards) {
-      if (s.wanted().containsKey(exchangeSymbol)) {
+      if (s.venue().equals(venue) && s.wanted().containsKey(exchangeSymbol)) {
         return s;
       }
     }
     return null;
   }
 
-  /** @return instrument → data types collected */
+  /** @return instrument → data types collected (over all its connections) */
   public Map<String, Set<DataType>> subscriptions() {
     Map<String, Set<DataType>> out = new LinkedHashMap<>();
     for (Shard s : shards) {
-      s.wanted().forEach((k, v) -> out.put(k, Collections.unmodifiableSet(EnumSet.copyOf(v))));
+      s.wanted().forEach((k, v) -> out.computeIfAbsent(k, x -> EnumSet.noneOf(DataType.class)).addAll(v));
     }
+    out.replaceAll((k, v) -> Collections.unmodifiableSet(v));
     return out;
   }
 

@@ -14,7 +14,8 @@ import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
- * OKX v5 public WebSocket: {@code op: subscribe/unsubscribe} with {@code {channel, instId}} args;
+ * OKX v5 WebSocket ({@code candle1m} on the {@code business} endpoint, every other channel on
+ * {@code public}): {@code op: subscribe/unsubscribe} with {@code {channel, instId}} args;
  * books from the {@code books} channel (snapshot on subscribe, then updates with CRC32 checksum and
  * {@code seqId}/{@code prevSeqId}), resynced by resubscribing; text {@code ping}/{@code pong}
  * keep-alive (OKX closes a connection silent for 30 s). Channel keys are {@code channel|instId}
@@ -49,13 +50,14 @@ public final class OkxProtocol implements ExchangeProtocol {
   }
 
   @Override
-  public String venue(MarketType marketType, String exchangeSymbol) {
-    return "public";
+  public String venue(MarketType marketType, String exchangeSymbol, DataType type) {
+    // OKX serves the candle channels only on /ws/v5/business
+    return type == DataType.KLINE ? "business" : "public";
   }
 
   @Override
   public List<String> venues() {
-    return List.of("public");
+    return List.of("public", "business");
   }
 
   @Override
