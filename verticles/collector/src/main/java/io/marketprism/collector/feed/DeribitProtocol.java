@@ -160,10 +160,6 @@ public final class DeribitProtocol implements ExchangeProtocol {
     return false;
   }
 
-  @Override
-  public String snapshotUrl(Endpoint endpoint, MarketType marketType, String exchangeSymbol, int limit) {
-    throw new UnsupportedOperationException("Deribit books resync by resubscribing");
-  }
 
   @Override
   public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {

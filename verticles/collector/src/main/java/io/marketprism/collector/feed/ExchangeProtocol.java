@@ -99,13 +99,17 @@ public interface ExchangeProtocol {
   boolean restSnapshots();
 
   /**
+   * The REST snapshot of a book; asked only of protocols whose {@link #restSnapshots()} is true.
+   *
    * @param endpoint the venue's endpoint
    * @param marketType the market
    * @param exchangeSymbol the instrument
    * @param limit levels wanted
    * @return the snapshot URL
    */
-  String snapshotUrl(Endpoint endpoint, MarketType marketType, String exchangeSymbol, int limit);
+  default String snapshotUrl(Endpoint endpoint, MarketType marketType, String exchangeSymbol, int limit) {
+    throw new IllegalStateException(getClass().getSimpleName() + " resyncs books by resubscribing: no REST snapshot");
+  }
 
   /**
    * REST resources polled for data types that have no stream.

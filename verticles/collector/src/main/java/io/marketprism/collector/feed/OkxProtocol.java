@@ -149,10 +149,6 @@ public final class OkxProtocol implements ExchangeProtocol {
     return false;
   }
 
-  @Override
-  public String snapshotUrl(Endpoint endpoint, MarketType marketType, String exchangeSymbol, int limit) {
-    throw new UnsupportedOperationException("OKX books resync by resubscribing");
-  }
 
   @Override
   public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {
