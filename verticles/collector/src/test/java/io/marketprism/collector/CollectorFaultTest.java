@@ -61,8 +61,10 @@ class CollectorFaultTest {
   @Test
   void everyDroppedOrCorruptedBookMessageIsDetectedAndMalformedFramesAreDropped() throws Exception {
     // only book streams, so every injected drop hits a book
+    // idle detection is the stall test's subject: here a hiccup of the in-process simulator must
+    // not turn into a reconnect that would blur the exact malformed/rejected accounting
     try (SimulatedCollector rig = new SimulatedCollector("drop:p=0.01,checksum:p=0.01:on=okx,malformed:p=0.01",
-        List.of("orderbook"), new JsonObject(), 150)) {
+        List.of("orderbook"), new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 20_000)), 150)) {
       awaitAllSynced(rig);
       JsonObject before = rig.status();
       Thread.sleep(9000);
