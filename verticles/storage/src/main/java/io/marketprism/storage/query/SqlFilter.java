@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A WHERE clause with {@code ?} placeholders and its values, built only from validated queries.
+ * A WHERE clause with {@code ?} bind parameters and its values, built only from validated queries.
  * DuckDB binds the values; ClickHouse 18.16 has no query parameters over HTTP, so
  * {@link #inline()} renders them as literals, accepting only numbers and strings of a strict
  * alphabet (validated enums, symbols, ids), escaped.
@@ -101,12 +101,12 @@ public final class SqlFilter {
     sql.append(" AND ").append(or);
   }
 
-  /** @return the clause with placeholders */
+  /** @return the clause with its {@code ?} bind parameters */
   public String sql() {
     return sql.toString();
   }
 
-  /** @return the values, in placeholder order */
+  /** @return the bound values, in parameter order */
   public List<Object> values() {
     return values;
   }
