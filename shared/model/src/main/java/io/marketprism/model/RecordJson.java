@@ -155,9 +155,26 @@ public final class RecordJson {
     out.append(']');
   }
 
-  private static void quote(StringBuilder out, String s) {
+  /**
+   * Appends a JSON string literal.
+   *
+   * @param out where to append
+   * @param s the string
+   */
+  public static void quote(StringBuilder out, String s) {
     out.append('"');
-    for (int i = 0, n = s.length(); i < n; i++) {
+    int n = s.length();
+    int clean = 0;
+    while (clean < n) {
+      char c = s.charAt(clean);
+      if (c == '"' || c == '\\' || c < 0x20) {
+        break;
+      }
+      clean++;
+    }
+    // the common case (prices, ids, symbols): nothing to escape, one bulk append
+    out.append(s, 0, clean);
+    for (int i = clean; i < n; i++) {
       char c = s.charAt(i);
       if (c == '"' || c == '\\') {
         out.append('\\').append(c);
@@ -179,18 +196,37 @@ public final class RecordJson {
    * @throws IllegalArgumentException if the text is not a valid record
    */
   public static MarketRecord parse(String json) {
-    Map<String, Object> f = new HashMap<>();
     try (JsonParser p = FACTORY.createParser(json)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new IllegalArgumentException("record is not a JSON object");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        f.put(name, value(p, t));
-      }
+      return parse(p);
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed record JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Parses a record from UTF-8 bytes (as it travels on the bus), without a String in between.
+   *
+   * @param json one JSON object, UTF-8
+   * @return the record
+   * @throws IllegalArgumentException if the bytes are not a valid record
+   */
+  public static MarketRecord parse(byte[] json) {
+    try (JsonParser p = FACTORY.createParser(json)) {
+      return parse(p);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("malformed record JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static MarketRecord parse(JsonParser p) throws IOException {
+    Map<String, Object> f = new HashMap<>();
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IllegalArgumentException("record is not a JSON object");
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      f.put(name, value(p, t));
     }
     return build(f);
   }

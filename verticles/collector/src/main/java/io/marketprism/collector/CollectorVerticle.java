@@ -129,10 +129,10 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
   }
 
   private void publish(MarketRecord record) {
-    bus.publish(record).onFailure(e -> {
+    if (!bus.offer(record)) {
       publishDrops++;
       publishDropsCounter.increment();
-    });
+    }
   }
 
   private Status connectionHealth() {

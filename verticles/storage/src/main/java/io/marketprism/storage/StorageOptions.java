@@ -25,6 +25,7 @@ import java.util.Set;
  * @param stream the stream read
  * @param durable the durable consumer name
  * @param ackWait the consumer's ack wait
+ * @param batchesInFlight batches committing at once at most (the next is fetched while one commits)
  * @param archiveInterval how often the archive runs (zero: only on request)
  * @param cacheType {@code memory} or {@code redis}
  * @param redisUrl the Redis URL
@@ -32,7 +33,7 @@ import java.util.Set;
  */
 public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String hotDatabase,
     String coldDatabase, Duration clickHouseTimeout, int retentionDays, int batchSize, Duration flushInterval,
-    String stream, String durable, Duration ackWait, Duration archiveInterval, String cacheType, String redisUrl,
+    String stream, String durable, Duration ackWait, int batchesInFlight, Duration archiveInterval, String cacheType, String redisUrl,
     BusOptions bus) {
 
   /**
@@ -67,6 +68,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
       throw new ConfigException(consumer.key("durable"), "must be letters, digits, _ or -, got '" + durable + "'");
     }
     Duration ackWait = Duration.ofMillis(consumer.longIn("ack_wait_ms", 1_000, 3_600_000, 30_000));
+    int inFlight = consumer.intIn("batches_in_flight", 1, 64, 3);
     Duration archive = Duration.ofMinutes(s.section("archive").longIn("interval_minutes", 0, 7 * 24 * 60, 60));
     ConfigReader cache = ConfigReader.root(root, "cache");
     String cacheType = cache.oneOf("type", Set.of("memory", "redis"), "memory");
@@ -75,7 +77,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
       throw new ConfigException(cache.key("redis_url"), "must be redis://host:port, got '" + redisUrl + "'");
     }
     return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), db, coldDb, timeout, retention, batch,
-        flush, stream, durable, ackWait, archive, cacheType, redisUrl, BusOptions.from(root));
+        flush, stream, durable, ackWait, inFlight, archive, cacheType, redisUrl, BusOptions.from(root));
   }
 
   private static String identifier(ConfigReader r, String key, String def) {

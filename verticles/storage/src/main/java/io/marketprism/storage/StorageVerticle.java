@@ -90,7 +90,7 @@ public class StorageVerticle extends ServiceVerticle {
     health.register("bus", p -> p.complete(bus.connected() ? io.vertx.ext.healthchecks.Status.OK()
         : io.vertx.ext.healthchecks.Status.KO()));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
-        options.flushInterval(), options.ackWait());
+        options.flushInterval(), options.ackWait(), options.batchesInFlight());
     return hot.start()
         .compose(v -> bus.start())
         .compose(v -> bus.consume(spec, this::commit))

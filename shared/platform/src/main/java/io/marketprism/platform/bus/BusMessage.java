@@ -24,6 +24,6 @@ public record BusMessage(String subject, byte[] json, boolean redelivered) {
    * @throws IllegalArgumentException if the payload is not a valid record
    */
   public MarketRecord record() {
-    return RecordJson.parse(text());
+    return RecordJson.parse(json);
   }
 }

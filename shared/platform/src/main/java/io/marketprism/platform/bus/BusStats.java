@@ -12,8 +12,9 @@ import io.vertx.core.json.JsonObject;
  * @param dropped records dropped because the buffer was full
  * @param buffered records waiting now
  * @param inFlight records sent and awaiting their ack now
- * @param ackP50Micros median publish→ack time of recent records, µs
- * @param ackP99Micros 99th percentile publish→ack time of recent records, µs
+ * @param ackP50Micros median receive→ack time since the bus started, µs (from the record's {@code recv_ts_us};
+ *     from the publish call for records published as bytes)
+ * @param ackP99Micros 99th percentile of the same, µs
  */
 public record BusStats(boolean connected, long published, long acked, long retried, long dropped, int buffered,
     int inFlight, long ackP50Micros, long ackP99Micros) {

@@ -53,6 +53,12 @@ public final class EventBusRecordBus implements RecordBus {
   }
 
   @Override
+  public boolean offer(io.marketprism.model.MarketRecord record) {
+    publish(record);
+    return true;
+  }
+
+  @Override
   public Future<Void> publish(String subject, String messageId, byte[] json) {
     Buffer body = Buffer.buffer(json);
     DeliveryOptions headers = new DeliveryOptions().addHeader(SUBJECT, subject);

@@ -1,5 +1,8 @@
 package io.marketprism.platform.bus;
 
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.Micros;
+import io.marketprism.model.RecordJson;
 import io.marketprism.model.SubjectPattern;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -22,6 +25,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +34,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,9 +61,12 @@ import java.util.concurrent.locks.LockSupport;
  * same id, so a replay after a reconnect is absorbed by the stream's duplicate window.
  *
  * <p>A durable consumer is a pull subscription read by its own thread: fetch a batch (size and
- * time bounded), hand it to the handler on the Vert.x context, keep the messages alive with
- * in-progress acks while it works, then ack each message (or nak the batch on failure). A crash
- * anywhere before the acks means JetStream delivers the batch again after the ack wait.
+ * time bounded), hand it to the handler on the Vert.x context and fetch the next while it
+ * commits (up to {@code batchesInFlight} open batches), keep the messages alive with in-progress
+ * acks while a commit takes long, then ack each message (or nak the batch on failure). Acks
+ * are explicit per message: an "ack all" would also acknowledge older deliveries still waiting
+ * for their redelivery after a crash. A crash anywhere before the acks means JetStream delivers
+ * the batch again after the ack wait.
  * The worker waits while the connection is not {@code CONNECTED} instead of calling jnats
  * (with no reconnect buffer, a fetch or ack during a reconnect fails); acks that are lost in a
  * disconnect only cause a redelivery, which the store absorbs by identity.
@@ -63,6 +75,7 @@ public final class JetStreamRecordBus implements RecordBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(JetStreamRecordBus.class);
   private static final long RETRY_BACKOFF_MS = 200;
+  private static final long IDLE_PARK_MS = 50;
   private static final long STOP_WAIT_MS = 10_000;
 
   private final Vertx vertx;
@@ -70,7 +83,9 @@ public final class JetStreamRecordBus implements RecordBus {
   private final ExecutorService blocking;
   private final Object lock = new Object();
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
-  private final LatencyWindow ackLatency = new LatencyWindow(16_384);
+  /** receive→ack, µs, since start: recorded wait-free by the ack threads, summed when stats are read */
+  private final Recorder ackLatency = new Recorder(3);
+  private final Histogram ackTotal = new Histogram(3);
   private final List<PullWorker> workers = new ArrayList<>();
   private volatile Connection connection;
   private volatile JetStream jetStream;
@@ -82,6 +97,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private long retried;
   private long dropped;
   private volatile boolean closing;
+  private volatile boolean senderParked;
   private final Thread sender;
 
   JetStreamRecordBus(Vertx vertx, BusOptions options) {
@@ -140,7 +156,7 @@ public final class JetStreamRecordBus implements RecordBus {
             new StreamManager(conn).apply(options.streams(), false);
             connected = true;
             LOG.info("NATS {} ({})", event.toString().toLowerCase(java.util.Locale.ROOT), conn.getConnectedUrl());
-            LockSupport.unpark(sender);
+            wakeSender();
           } catch (Exception e) {
             LOG.warn("NATS connected but JetStream is not usable yet: {}", e.toString());
           }
@@ -159,22 +175,49 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public Future<Void> publish(String subject, String messageId, byte[] json) {
-    Pending p = new Pending(subject, messageId, json);
-    boolean overflow;
-    synchronized (lock) {
-      published++;
-      overflow = buffer.size() >= options.bufferMax();
-      if (overflow) {
-        dropped++;
-      } else {
-        buffer.add(p);
-      }
-    }
-    if (overflow) {
+    Pending p = new Pending(subject, messageId, json, 0, new CompletableFuture<>());
+    if (!enqueue(p)) {
       return Future.failedFuture(new BusOverflowException(options.bufferMax()));
     }
-    LockSupport.unpark(sender);
     return Future.fromCompletionStage(p.done, vertx.getOrCreateContext());
+  }
+
+  @Override
+  public Future<Void> publish(MarketRecord record) {
+    Pending p = new Pending(record.subject(), record.identity(), RecordJson.toBytes(record), record.recvTsUs(),
+        new CompletableFuture<>());
+    if (!enqueue(p)) {
+      return Future.failedFuture(new BusOverflowException(options.bufferMax()));
+    }
+    return Future.fromCompletionStage(p.done, vertx.getOrCreateContext());
+  }
+
+  @Override
+  public boolean offer(MarketRecord record) {
+    return enqueue(new Pending(record.subject(), record.identity(), RecordJson.toBytes(record), record.recvTsUs(),
+        null));
+  }
+
+  /** @return false when the buffer is full and the record was dropped (and counted) */
+  private boolean enqueue(Pending p) {
+    synchronized (lock) {
+      published++;
+      if (buffer.size() >= options.bufferMax()) {
+        dropped++;
+        return false;
+      }
+      buffer.add(p);
+    }
+    wakeSender();
+    return true;
+  }
+
+  /** Wakes the sender only when it sleeps: an unpark is a system call, too dear for every record. */
+  private void wakeSender() {
+    if (senderParked) {
+      senderParked = false;
+      LockSupport.unpark(sender);
+    }
   }
 
   /** Caller holds the lock. */
@@ -183,10 +226,16 @@ public final class JetStreamRecordBus implements RecordBus {
         && System.currentTimeMillis() >= backoffUntil;
   }
 
-  /** The sender thread: moves buffered records into the in-flight window whenever there is room. */
+  /**
+   * The sender thread: moves buffered records into the in-flight window whenever there is room,
+   * and fails the oldest sends whose ack is overdue (they go back to the buffer to be sent again).
+   */
   private void sendLoop() {
     List<Pending> batch = new ArrayList<>();
+    ArrayDeque<Sent> window = new ArrayDeque<>();
+    long ackTimeoutNanos = options.ackTimeout().toNanos();
     while (!closing) {
+      expireOverdue(window, ackTimeoutNanos);
       batch.clear();
       JetStream js;
       synchronized (lock) {
@@ -195,9 +244,13 @@ public final class JetStreamRecordBus implements RecordBus {
           batch.add(buffer.poll());
           inFlight++;
         }
+        // parked is set under the lock that publishers take to enqueue: a record added after this
+        // check sees the flag and wakes us
+        senderParked = batch.isEmpty();
       }
       if (batch.isEmpty()) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_BACKOFF_MS));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_PARK_MS));
+        senderParked = false;
         continue;
       }
       for (int i = 0; i < batch.size(); i++) {
@@ -217,8 +270,26 @@ public final class JetStreamRecordBus implements RecordBus {
           }
           break;
         }
-        cf.orTimeout(options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ack, err) -> onAck(p, err));
+        window.add(new Sent(cf, p.sentNanos));
+        cf.whenComplete((ack, err) -> onAck(p, err));
       }
+    }
+  }
+
+  /**
+   * Acks mostly come back in the order of the sends, so only the head of the window needs a look:
+   * answered sends leave it, an overdue one is failed with a timeout (which re-buffers its record).
+   */
+  private static void expireOverdue(ArrayDeque<Sent> window, long ackTimeoutNanos) {
+    long now = System.nanoTime();
+    for (Sent head = window.peek(); head != null; head = window.peek()) {
+      if (!head.ack.isDone()) {
+        if (now - head.atNanos < ackTimeoutNanos) {
+          return;
+        }
+        head.ack.completeExceptionally(new TimeoutException("no JetStream ack"));
+      }
+      window.poll();
     }
   }
 
@@ -230,15 +301,17 @@ public final class JetStreamRecordBus implements RecordBus {
       } else {
         retried++;
         buffer.addFirst(p);
-        if (!(err instanceof TimeoutException)) {
+        if (!(err instanceof TimeoutException || err instanceof java.util.concurrent.CancellationException)) {
           backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
         }
       }
     }
-    LockSupport.unpark(sender);
+    wakeSender();
     if (err == null) {
-      ackLatency.record((System.nanoTime() - p.sentNanos) / 1000);
-      p.done.complete(null);
+      ackLatency.recordValue(p.recvUs > 0 ? Math.max(0, Micros.now() - p.recvUs) : (System.nanoTime() - p.sentNanos) / 1000);
+      if (p.done != null) {
+        p.done.complete(null);
+      }
     }
   }
 
@@ -292,11 +365,18 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public BusStats stats() {
+    long p50;
+    long p99;
+    synchronized (ackTotal) {
+      ackTotal.add(ackLatency.getIntervalHistogram());
+      p50 = ackTotal.getValueAtPercentile(50);
+      p99 = ackTotal.getValueAtPercentile(99);
+    }
     synchronized (lock) {
-      return new BusStats(connected, published, acked, retried, dropped, buffer.size(), inFlight,
-          ackLatency.percentile(0.5), ackLatency.percentile(0.99));
+      return new BusStats(connected, published, acked, retried, dropped, buffer.size(), inFlight, p50, p99);
     }
   }
+
 
   @Override
   public Future<Void> close() {
@@ -332,27 +412,54 @@ public final class JetStreamRecordBus implements RecordBus {
     }));
   }
 
-  /** One record on its way. */
+  /** A batch handed to the handler and not yet answered. */
+  private static final class OpenBatch {
+    final List<Message> msgs;
+    volatile long touchedMs;
+
+    OpenBatch(List<Message> msgs, long touchedMs) {
+      this.msgs = msgs;
+      this.touchedMs = touchedMs;
+    }
+  }
+
+  /** One record on its way; {@code done} is null when nobody waits for its ack. */
   private static final class Pending {
     final String subject;
     final String messageId;
     final byte[] json;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
+    final long recvUs;
+    final CompletableFuture<Void> done;
     long sentNanos;
 
-    Pending(String subject, String messageId, byte[] json) {
+    Pending(String subject, String messageId, byte[] json, long recvUs, CompletableFuture<Void> done) {
       this.subject = subject;
       this.messageId = messageId;
       this.json = json;
+      this.recvUs = recvUs;
+      this.done = done;
     }
   }
 
-  /** The thread that fetches, hands over and acknowledges the batches of one durable consumer. */
+  /** One send awaiting its ack, in the sender's window. */
+  private record Sent(CompletableFuture<PublishAck> ack, long atNanos) {
+  }
+
+  /**
+   * One durable consumer: a thread that fetches batches and hands them over while up to
+   * {@link ConsumerSpec#batchesInFlight()} earlier ones are still committing, and a reply thread
+   * that acknowledges each batch once its commit succeeded (or naks it), and keeps the open
+   * batches alive with in-progress acks while their commit takes long.
+   */
   private final class PullWorker implements RecordConsumer {
     private final Context context;
     private final ConsumerSpec spec;
     private final BatchHandler handler;
     private final Thread thread;
+    private final ScheduledExecutorService replies;
+    private final Semaphore room;
+    private final Set<OpenBatch> open = ConcurrentHashMap.newKeySet();
+    private final long keepAliveMs;
     private final Promise<Void> stopped = Promise.promise();
     private volatile boolean running = true;
     private final AtomicLong batches = new AtomicLong();
@@ -366,8 +473,16 @@ public final class JetStreamRecordBus implements RecordBus {
       this.context = context;
       this.spec = spec;
       this.handler = handler;
+      this.room = new Semaphore(spec.batchesInFlight());
+      this.keepAliveMs = Math.max(200, spec.ackWait().toMillis() / 3);
       this.thread = new Thread(this::run, "mp-consumer-" + spec.durable());
       this.thread.setDaemon(true);
+      this.replies = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mp-consumer-acks-" + spec.durable());
+        t.setDaemon(true);
+        return t;
+      });
+      replies.scheduleWithFixedDelay(this::keepAlive, keepAliveMs / 2, keepAliveMs / 2, TimeUnit.MILLISECONDS);
     }
 
     private void run() {
@@ -389,7 +504,7 @@ public final class JetStreamRecordBus implements RecordBus {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {
-        stopped.tryComplete();
+        finishOpenBatches();
       }
     }
 
@@ -401,27 +516,43 @@ public final class JetStreamRecordBus implements RecordBus {
       }
       if (sub == null || subConnection != c) {
         dropSubscription();
+        long maxAckPending = Math.max(1000L, (long) spec.batchSize() * (spec.batchesInFlight() + 2));
         ConsumerConfiguration cc = ConsumerConfiguration.builder().durable(spec.durable())
             .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
-            .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(Math.max(1000L, spec.batchSize() * 4L)).build();
+            .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending).build();
         sub = c.jetStream().subscribe(null,
             PullSubscribeOptions.builder().stream(spec.stream()).configuration(cc).build());
         subConnection = c;
         LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
       }
-      List<Message> msgs;
+      if (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        return; // every slot is committing
+      }
+      boolean handedOver = false;
       try {
-        msgs = sub.fetch(spec.batchSize(), spec.maxWait());
-      } catch (IllegalStateException e) {
-        // the connection dropped between the status check and the pull: wait for it to come back
-        if (c.getStatus() == Connection.Status.CONNECTED) {
-          throw e;
+        List<Message> msgs;
+        try {
+          msgs = sub.fetch(spec.batchSize(), spec.maxWait());
+        } catch (IllegalStateException e) {
+          // the connection dropped between the status check and the pull: wait for it to come back
+          if (c.getStatus() == Connection.Status.CONNECTED) {
+            throw e;
+          }
+          return;
         }
-        return;
+        if (msgs.isEmpty()) {
+          return;
+        }
+        handOver(msgs);
+        handedOver = true;
+      } finally {
+        if (!handedOver) {
+          room.release();
+        }
       }
-      if (msgs.isEmpty()) {
-        return;
-      }
+    }
+
+    private void handOver(List<Message> msgs) {
       List<BusMessage> batch = new ArrayList<>(msgs.size());
       for (Message m : msgs) {
         boolean again = m.isJetStream() && m.metaData().deliveredCount() > 1;
@@ -431,7 +562,8 @@ public final class JetStreamRecordBus implements RecordBus {
         batch.add(new BusMessage(m.getSubject(), m.getData(), again));
       }
       batches.incrementAndGet();
-      CompletableFuture<Void> done = new CompletableFuture<>();
+      OpenBatch b = new OpenBatch(msgs, System.currentTimeMillis());
+      open.add(b);
       context.runOnContext(v -> {
         Future<Void> f;
         try {
@@ -439,31 +571,57 @@ public final class JetStreamRecordBus implements RecordBus {
         } catch (RuntimeException e) {
           f = Future.failedFuture(e);
         }
-        f.onComplete(ar -> {
-          if (ar.succeeded()) {
-            done.complete(null);
-          } else {
-            done.completeExceptionally(ar.cause());
-          }
-        });
+        f.onComplete(ar -> replies.execute(() -> finish(b, ar.cause())));
       });
-      long keepAlive = Math.max(200, spec.ackWait().toMillis() / 3);
-      while (true) {
-        try {
-          done.get(keepAlive, TimeUnit.MILLISECONDS);
-          reply(msgs, Message::ack, "acks");
-          acks.addAndGet(msgs.size());
-          return;
-        } catch (TimeoutException slow) {
-          // the handler is still committing (a store that is down): keep the batch ours
-          reply(msgs, Message::inProgress, "in-progress acks");
-        } catch (java.util.concurrent.ExecutionException e) {
+    }
+
+    /** On the reply thread: acknowledges a committed batch, or asks for it again. */
+    private void finish(OpenBatch b, Throwable failure) {
+      try {
+        if (failure == null) {
+          reply(b.msgs, Message::ack, "acks");
+          acks.addAndGet(b.msgs.size());
+        } else {
           failed.incrementAndGet();
-          LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), msgs.size(),
-              e.getCause().toString());
-          reply(msgs, m -> m.nakWithDelay(Duration.ofMillis(500)), "naks");
-          return;
+          LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), b.msgs.size(),
+              failure.toString());
+          reply(b.msgs, m -> m.nakWithDelay(Duration.ofMillis(500)), "naks");
         }
+      } finally {
+        open.remove(b);
+        room.release();
+      }
+    }
+
+    /** On the reply thread: batches still committing (a store that is down) stay ours. */
+    private void keepAlive() {
+      long now = System.currentTimeMillis();
+      for (OpenBatch b : open) {
+        if (now - b.touchedMs >= keepAliveMs) {
+          b.touchedMs = now;
+          reply(b.msgs, Message::inProgress, "in-progress acks");
+        }
+      }
+    }
+
+    /** After the last fetch: waits (bounded) for the open batches' commits and their acks. */
+    private void finishOpenBatches() {
+      long deadline = System.currentTimeMillis() + STOP_WAIT_MS;
+      try {
+        while (!open.isEmpty() && System.currentTimeMillis() < deadline) {
+          Thread.sleep(10);
+        }
+        replies.shutdown();
+        replies.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        if (!open.isEmpty()) {
+          LOG.warn("consumer {}: stopped with {} batches uncommitted; they will be delivered again", spec.durable(),
+              open.size());
+        }
+        replies.shutdownNow();
+        stopped.tryComplete();
       }
     }
 
@@ -504,7 +662,7 @@ public final class JetStreamRecordBus implements RecordBus {
     public Future<Void> close() {
       running = false;
       // a batch the store never commits must not hold the stop forever: JetStream redelivers it
-      vertx.setTimer(STOP_WAIT_MS, t -> stopped.tryComplete());
+      vertx.setTimer(STOP_WAIT_MS + 2_000, t -> stopped.tryComplete());
       return stopped.future();
     }
   }

@@ -53,6 +53,15 @@ public interface RecordBus {
   }
 
   /**
+   * Publishes a record when nobody needs to wait for its ack (the collector's hot path): no
+   * future, no completion hop per record.
+   *
+   * @param record the record
+   * @return false when it was dropped (and counted) because the buffer was full
+   */
+  boolean offer(MarketRecord record);
+
+  /**
    * Publishes an already encoded record.
    *
    * @param subject its subject
@@ -63,9 +72,10 @@ public interface RecordBus {
   Future<Void> publish(String subject, String messageId, byte[] json);
 
   /**
-   * Starts a durable consumer: batches of records are handed to {@code handler} one at a time
-   * on the caller's context; a batch is acknowledged when the handler's future succeeds and
-   * delivered again (at once or after a crash) when it fails or never completes.
+   * Starts a durable consumer: batches of records are handed to {@code handler} on the caller's
+   * context, up to {@link ConsumerSpec#batchesInFlight()} of them not yet committed at once (so
+   * they may commit in any order); a batch is acknowledged when the handler's future succeeds
+   * and delivered again (at once or after a crash) when it fails or never completes.
    *
    * @param spec which records, batch bounds, ack wait
    * @param handler commits a batch

@@ -1,5 +1,6 @@
 package io.marketprism.collector.connection;
 
+import io.marketprism.model.Micros;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -176,7 +177,7 @@ public final class FeedConnection {
         listener.stray(text);
         return;
       }
-      long recvUs = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+      long recvUs = Micros.now();
       lastFrameMs = recvUs / 1000;
       messages++;
       if (backoff.attempts() > 0) {

@@ -3,6 +3,7 @@ package io.marketprism.storage.hot;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.PriceLevel;
+import io.marketprism.model.RecordJson;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.cold.ClickHouseColdTier;
 import io.marketprism.storage.cold.ColdTier;
@@ -149,7 +150,13 @@ public final class ClickHouseHotStore implements HotStore {
         case DECIMAL, NULLABLE_DECIMAL -> out.append(StoredValues.fitDecimal((String) v));
         case UINT64, NULLABLE_UINT64, INT32 -> out.append(((Number) v).longValue());
         case BOOL, NULLABLE_BOOL -> out.append((Boolean) v ? 1 : 0);
-        default -> out.append(Json.encode(v));
+        default -> {
+          if (v instanceof String str) {
+            RecordJson.quote(out, str);
+          } else {
+            out.append(Json.encode(v));
+          }
+        }
       }
     }
     out.append("}\n");

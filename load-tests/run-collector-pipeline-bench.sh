@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole pipeline on this machine: simulator (market model) -> collector (WebSocket, books,
+# normalizing) -> JetStream (nats-server) -> storage -> ClickHouse 18.16, all started here on free
+# ports. Prints records/s published and committed, receive->ack and receive->commit latencies and
+# the per-instrument trade no-loss check.
+# Usage: load-tests/run-collector-pipeline-bench.sh [RATES=2000,5000] [SECONDS=20]
+#   RATES: simulator events per second per exchange (comma separated)
+# Needs nats-server and clickhouse-server (apt-get install nats-server clickhouse-server).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
+java -Xmx2g "$LOGBACK" -cp "$CP" io.marketprism.loadtest.pipeline.CollectorPipelineBenchmark "${1:-2000,5000}" "${2:-20}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

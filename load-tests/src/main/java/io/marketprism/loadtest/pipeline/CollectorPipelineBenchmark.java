@@ -1,0 +1,238 @@
+package io.marketprism.loadtest.pipeline;
+
+import io.marketprism.collector.CollectorVerticle;
+import io.marketprism.simulator.SimulatorOptions;
+import io.marketprism.simulator.SimulatorVerticle;
+import io.marketprism.simulator.model.Trade;
+import io.marketprism.simulator.model.Venue;
+import io.marketprism.storage.StorageVerticle;
+import io.marketprism.storage.hot.ClickHouseHttp;
+import io.marketprism.testkit.ClickHouseServer;
+import io.marketprism.testkit.NatsServer;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole pipeline as it runs for real, on this machine: the exchange simulator (Binance spot
+ * and USDⓈ-M, OKX spot and swap, Deribit perpetual, market model at a set event rate) → the
+ * collector over WebSocket (parsing, books, normalizing) → JetStream (nats-server) → the storage
+ * service → ClickHouse 18.16. The collector and the storage run on Vert.x instances of their own,
+ * as they would in separate processes.
+ *
+ * <p>Per rate it prints the records/s the collector published and the storage committed over the
+ * run, receive→JetStream ack (the collector's bus histogram: from the moment each WebSocket frame
+ * arrived to the stream's ack), receive→commit (the storage metric), and the no-loss check on
+ * trades: for every instrument, the trade ids in ClickHouse equal the ids the simulator emitted
+ * from the first stored one to the pause, no duplicates, nothing missing.
+ *
+ * <p>Usage: {@code CollectorPipelineBenchmark [RATES=2000,5000] [SECONDS=20]} (RATES: simulator
+ * events per second per exchange, comma separated).
+ */
+public final class CollectorPipelineBenchmark {
+
+  /** exchange, market type, exchange symbol, normalized symbol, simulator venue. */
+  private static final List<String[]> INSTRUMENTS = List.of(
+      new String[] {"binance", "spot", "BTCUSDT", "BTC-USDT", "binance"},
+      new String[] {"binance", "perpetual", "BTCUSDT", "BTC-USDT", "binance-usdm"},
+      new String[] {"okx", "spot", "BTC-USDT", "BTC-USDT", "okx"},
+      new String[] {"okx", "perpetual", "BTC-USDT-SWAP", "BTC-USDT", "okx"},
+      new String[] {"deribit", "perpetual", "BTC-PERPETUAL", "BTC-USD", "deribit"});
+
+  private CollectorPipelineBenchmark() {
+  }
+
+  /**
+   * @param args rates, seconds per rate
+   * @throws Exception on any failure
+   */
+  public static void main(String[] args) throws Exception {
+    String[] rates = (args.length > 0 ? args[0] : "2000,5000").split(",");
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    try (NatsServer nats = NatsServer.start(); ClickHouseServer ch = ClickHouseServer.start()) {
+      int run = 0;
+      for (String rate : rates) {
+        runAt(nats, ch, Double.parseDouble(rate.trim()), seconds, ++run);
+      }
+    }
+  }
+
+  private static void runAt(NatsServer nats, ClickHouseServer ch, double rate, int seconds, int run) throws Exception {
+    String db = "cpipe" + run;
+    PipelineBenchmark.purge(nats.url()); // a run's durable reads the stream from the start: only its own records
+    JsonObject bus = new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url()));
+    Vertx collectorVertx = Vertx.vertx();
+    Vertx storageVertx = Vertx.vertx();
+    try {
+      JsonObject storageCfg = new JsonObject().put("bus", bus)
+          .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+              .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))
+              .put("cold", new JsonObject().put("database", db + "_cold"))
+              .put("consumer", new JsonObject().put("durable", "storage_" + db))
+              .put("archive", new JsonObject().put("interval_minutes", 0)))
+          .put("cache", new JsonObject().put("type", "memory"));
+      StorageVerticle storage = new StorageVerticle();
+      await(storageVertx.deployVerticle(storage, new DeploymentOptions().setConfig(storageCfg)));
+
+      SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
+          .setSeed(run).setTradeHistory(2_000_000);
+      so.setSymbols("binance", "spot", List.of("BTCUSDT"));
+      so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
+      so.setSymbols("okx", "spot", List.of("BTC-USDT"));
+      so.setSymbols("okx", "perpetual", List.of("BTC-USDT-SWAP"));
+      so.setSymbols("deribit", "perpetual", List.of("BTC-PERPETUAL"));
+      so.setSymbols("deribit", "options", List.of());
+      SimulatorVerticle simulator = new SimulatorVerticle(so);
+      await(collectorVertx.deployVerticle(simulator));
+      CollectorVerticle collector = new CollectorVerticle();
+      JsonObject collectorCfg = new JsonObject().put("bus", bus)
+          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
+          .put("exchanges", exchanges(simulator));
+      await(collectorVertx.deployVerticle(collector, new DeploymentOptions().setConfig(collectorCfg)));
+
+      long t0 = System.nanoTime();
+      long committed0 = storage.status().getLong("committed");
+      double load0 = loadAverage();
+      Thread.sleep(seconds * 1000L);
+      await(simulator.pause());
+      double sendSeconds = (System.nanoTime() - t0) / 1e9;
+      // drain: everything the collector published is acked by JetStream and committed by the storage
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      JsonObject busStats;
+      long committed;
+      do {
+        Thread.sleep(100);
+        busStats = collector.status().getJsonObject("bus");
+        committed = storage.status().getLong("committed") - committed0;
+      } while (System.nanoTime() < deadline
+          && (busStats.getLong("acked") < busStats.getLong("published") - busStats.getLong("dropped")
+          || committed < busStats.getLong("acked")));
+      double drainSeconds = (System.nanoTime() - t0) / 1e9;
+      // frames still queued in sockets at the pause arrive a little later: wait until nothing moves for 2 s
+      long last = -1;
+      while (System.nanoTime() < deadline && busStats.getLong("published") != last) {
+        last = busStats.getLong("published");
+        Thread.sleep(2000);
+        busStats = collector.status().getJsonObject("bus");
+      }
+      while (System.nanoTime() < deadline && storage.status().getLong("committed") - committed0
+          < busStats.getLong("published") - busStats.getLong("dropped")) {
+        Thread.sleep(100);
+      }
+      committed = storage.status().getLong("committed") - committed0;
+      long reconnects = 0;
+      long resyncs = 0;
+      JsonObject status = collector.status();
+      for (Object c : status.getJsonArray("connections")) {
+        reconnects += ((JsonObject) c).getLong("reconnects", 0L);
+      }
+      for (Object b : status.getJsonArray("books")) {
+        resyncs += ((JsonObject) b).getLong("resyncs", 0L);
+      }
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + storage.actualPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+
+      System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange for %d s (load average %.2f at start, "
+          + "%.2f at end) ==%n", rate, seconds, load0, loadAverage());
+      System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
+          + "dropped %d; storage committed %d (%.0f/s over the run incl. drain of %.1f s)%n",
+          simulator.messagesProduced(), simulator.messagesProduced() / sendSeconds, busStats.getLong("published"),
+          busStats.getLong("published") / sendSeconds, busStats.getLong("dropped"), committed,
+          committed / drainSeconds, drainSeconds - sendSeconds);
+      System.out.printf(Locale.ROOT, "receive->JetStream ack (collector, every record): p50 %.2f ms, p99 %.2f ms; "
+          + "collector reconnects %d, book resyncs %d%n", busStats.getLong("ack_p50_us") / 1000.0,
+          busStats.getLong("ack_p99_us") / 1000.0, reconnects, resyncs);
+      System.out.println("receive->commit (storage metric): "
+          + PipelineBenchmark.metric(metrics, "mp_storage_receive_to_commit"));
+      ClickHouseHttp http = new ClickHouseHttp(storageVertx, ch.httpUrl(), Duration.ofMinutes(5));
+      try {
+        checkTrades(http, db, simulator);
+      } finally {
+        http.close();
+      }
+    } finally {
+      collectorVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      storageVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Per instrument: stored trade ids == the simulator's ids from the first stored one on. */
+  private static void checkTrades(ClickHouseHttp http, String db, SimulatorVerticle simulator) throws Exception {
+    long total = 0;
+    boolean ok = true;
+    for (String[] in : INSTRUMENTS) {
+      List<java.util.Map<String, Object>> rows = await(http.select("SELECT trade_id, count() AS n FROM " + db
+          + ".trade FINAL WHERE exchange = '" + in[0] + "' AND market_type = '" + in[1] + "' AND symbol = '" + in[3]
+          + "' GROUP BY trade_id"));
+      Set<Long> stored = new HashSet<>();
+      long dup = 0;
+      for (java.util.Map<String, Object> r : rows) {
+        stored.add(Long.parseLong(r.get("trade_id").toString()));
+        dup += Long.parseLong(r.get("n").toString()) - 1;
+      }
+      long first = stored.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+      List<Long> expected = new ArrayList<>();
+      for (Trade t : simulator.trueTrades(in[4], in[2])) {
+        if (t.id() >= first) {
+          expected.add(t.id());
+        }
+      }
+      long missing = expected.stream().filter(id -> !stored.contains(id)).count();
+      long extra = stored.size() - (expected.size() - missing);
+      total += stored.size();
+      ok &= missing == 0 && extra == 0 && dup == 0;
+      System.out.printf(Locale.ROOT, "  trades %s %s %s: stored %d, emitted since the first stored %d, missing %d, "
+          + "unexpected %d, duplicates %d%n", in[0], in[1], in[2], stored.size(), expected.size(), missing, extra, dup);
+    }
+    System.out.printf(Locale.ROOT, "trades stored %d -> %s%n", total, ok ? "NO LOSS, NO DUPLICATE" : "MISMATCH");
+  }
+
+  /** The collector's exchanges pointed at the simulator: trades and books of every instrument. */
+  private static JsonObject exchanges(SimulatorVerticle sim) {
+    JsonArray types = new JsonArray().add("trade").add("orderbook");
+    return new JsonObject()
+        .put("binance", new JsonObject().put("futures_trade_stream", "trade")
+            .put("endpoints", new JsonObject()
+                .put("spot", endpoint(sim, Venue.BINANCE_SPOT, "ws://127.0.0.1:" + sim.port(Venue.BINANCE_SPOT)))
+                .put("usdm", endpoint(sim, Venue.BINANCE_USDM, "ws://127.0.0.1:" + sim.port(Venue.BINANCE_USDM))))
+            .put("market_types", new JsonObject()
+                .put("spot", market("BTCUSDT", types)).put("perpetual", market("BTCUSDT", types))))
+        .put("okx", new JsonObject()
+            .put("endpoints", new JsonObject().put("public", endpoint(sim, Venue.OKX, sim.wsUrl(Venue.OKX))))
+            .put("market_types", new JsonObject()
+                .put("spot", market("BTC-USDT", types)).put("perpetual", market("BTC-USDT-SWAP", types))))
+        .put("deribit", new JsonObject().put("interval", "raw")
+            .put("endpoints", new JsonObject().put("public", endpoint(sim, Venue.DERIBIT, sim.wsUrl(Venue.DERIBIT))))
+            .put("market_types", new JsonObject().put("perpetual", market("BTC-PERPETUAL", types))));
+  }
+
+  private static JsonObject endpoint(SimulatorVerticle sim, Venue venue, String ws) {
+    return new JsonObject().put("ws", ws).put("rest", sim.httpUrl(venue));
+  }
+
+  private static JsonObject market(String symbol, JsonArray types) {
+    return new JsonObject().put("symbols", new JsonArray().add(symbol)).put("data_types", types);
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+  }
+}
