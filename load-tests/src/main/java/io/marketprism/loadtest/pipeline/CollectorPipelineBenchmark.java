@@ -4,7 +4,6 @@ import io.marketprism.collector.CollectorVerticle;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
 import io.marketprism.simulator.model.Trade;
-import io.marketprism.simulator.model.Venue;
 import io.marketprism.storage.StorageVerticle;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.testkit.ClickHouseServer;
@@ -101,7 +100,7 @@ public final class CollectorPipelineBenchmark {
       CollectorVerticle collector = new CollectorVerticle();
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
           .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
-          .put("exchanges", exchanges(simulator));
+          .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
       await(collectorVertx.deployVerticle(collector, new DeploymentOptions().setConfig(collectorCfg)));
 
       long t0 = System.nanoTime();
@@ -199,33 +198,6 @@ public final class CollectorPipelineBenchmark {
           + "unexpected %d, duplicates %d%n", in[0], in[1], in[2], stored.size(), expected.size(), missing, extra, dup);
     }
     System.out.printf(Locale.ROOT, "trades stored %d -> %s%n", total, ok ? "NO LOSS, NO DUPLICATE" : "MISMATCH");
-  }
-
-  /** The collector's exchanges pointed at the simulator: trades and books of every instrument. */
-  private static JsonObject exchanges(SimulatorVerticle sim) {
-    JsonArray types = new JsonArray().add("trade").add("orderbook");
-    return new JsonObject()
-        .put("binance", new JsonObject().put("futures_trade_stream", "trade")
-            .put("endpoints", new JsonObject()
-                .put("spot", endpoint(sim, Venue.BINANCE_SPOT, "ws://127.0.0.1:" + sim.port(Venue.BINANCE_SPOT)))
-                .put("usdm", endpoint(sim, Venue.BINANCE_USDM, "ws://127.0.0.1:" + sim.port(Venue.BINANCE_USDM))))
-            .put("market_types", new JsonObject()
-                .put("spot", market("BTCUSDT", types)).put("perpetual", market("BTCUSDT", types))))
-        .put("okx", new JsonObject()
-            .put("endpoints", new JsonObject().put("public", endpoint(sim, Venue.OKX, sim.wsUrl(Venue.OKX))))
-            .put("market_types", new JsonObject()
-                .put("spot", market("BTC-USDT", types)).put("perpetual", market("BTC-USDT-SWAP", types))))
-        .put("deribit", new JsonObject().put("interval", "raw")
-            .put("endpoints", new JsonObject().put("public", endpoint(sim, Venue.DERIBIT, sim.wsUrl(Venue.DERIBIT))))
-            .put("market_types", new JsonObject().put("perpetual", market("BTC-PERPETUAL", types))));
-  }
-
-  private static JsonObject endpoint(SimulatorVerticle sim, Venue venue, String ws) {
-    return new JsonObject().put("ws", ws).put("rest", sim.httpUrl(venue));
-  }
-
-  private static JsonObject market(String symbol, JsonArray types) {
-    return new JsonObject().put("symbols", new JsonArray().add(symbol)).put("data_types", types);
   }
 
   private static double loadAverage() {

@@ -231,6 +231,49 @@ public final class SimulatorVerticle extends VerticleBase {
     return out;
   }
 
+  /**
+   * The collector's {@code exchanges:} configuration pointed at this simulator (after start): every
+   * served venue's endpoints, and per exchange and market type the simulated instruments with the
+   * given data types. Binance futures use the {@code trade} stream (the simulator's trade ids).
+   *
+   * @param dataTypes data types to collect for every instrument, e.g. {@code trade}, {@code orderbook}
+   * @return the {@code exchanges:} section
+   */
+  public JsonObject collectorExchanges(List<String> dataTypes) {
+    JsonObject out = new JsonObject();
+    for (String ex : options.getExchanges()) {
+      JsonObject endpoints = new JsonObject();
+      for (Venue v : servers.keySet()) {
+        if (!v.exchange().equals(ex)) {
+          continue;
+        }
+        JsonObject e = new JsonObject().put("ws", v == Venue.OKX || v == Venue.DERIBIT ? wsUrl(v)
+            : "ws://" + options.getHost() + ":" + port(v)).put("rest", httpUrl(v));
+        switch (v) {
+          case BINANCE_SPOT -> endpoints.put("spot", e);
+          case BINANCE_USDM -> endpoints.put("usdm", e);
+          case BINANCE_COINM -> endpoints.put("coinm", e);
+          case OKX -> endpoints.put("public", e).put("business",
+              new JsonObject().put("ws", wsUrl(v).replace("/public", "/business")).put("rest", httpUrl(v)));
+          default -> endpoints.put("public", e);
+        }
+      }
+      JsonObject markets = new JsonObject();
+      options.getSymbols(ex).forEach((marketType, names) -> {
+        if (!names.isEmpty()) {
+          markets.put(marketType, new JsonObject().put("symbols", new JsonArray(new ArrayList<>(names)))
+              .put("data_types", new JsonArray(new ArrayList<>(dataTypes))));
+        }
+      });
+      JsonObject section = new JsonObject().put("endpoints", endpoints).put("market_types", markets);
+      if ("binance".equals(ex)) {
+        section.put("futures_trade_stream", "trade");
+      }
+      out.put(ex, section);
+    }
+    return out;
+  }
+
   /** The options in effect (after start). */
   public SimulatorOptions options() {
     return options;
