@@ -520,8 +520,9 @@ public final class JetStreamRecordBus implements RecordBus {
         ConsumerConfiguration cc = ConsumerConfiguration.builder().durable(spec.durable())
             .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
             .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending).build();
-        sub = c.jetStream().subscribe(null,
-            PullSubscribeOptions.builder().stream(spec.stream()).configuration(cc).build());
+        // create the durable, or update it in place when the batch size or ack wait changed since it was made
+        c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), cc);
+        sub = c.jetStream().subscribe(null, PullSubscribeOptions.bind(spec.stream(), spec.durable()));
         subConnection = c;
         LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
       }
@@ -571,7 +572,13 @@ public final class JetStreamRecordBus implements RecordBus {
         } catch (RuntimeException e) {
           f = Future.failedFuture(e);
         }
-        f.onComplete(ar -> replies.execute(() -> finish(b, ar.cause())));
+        f.onComplete(ar -> {
+          try {
+            replies.execute(() -> finish(b, ar.cause()));
+          } catch (java.util.concurrent.RejectedExecutionException stoppedMeanwhile) {
+            // the consumer gave up waiting at stop: JetStream delivers this batch again
+          }
+        });
       });
     }
 

@@ -1,0 +1,126 @@
+package io.marketprism.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.ConsumerSpec;
+import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.platform.bus.RecordConsumer;
+import io.marketprism.testkit.NatsServer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JetStream durable consumer against a real nats-server: batches are fetched while earlier
+ * ones commit (and may commit in any order), each message is acknowledged once its batch
+ * committed, a failed batch comes back, and a durable made with other bounds is updated in place.
+ */
+class JetStreamConsumerTest {
+
+  private NatsServer nats;
+  private final Vertx vertx = Vertx.vertx();
+  private RecordBus bus;
+
+  @BeforeEach
+  void start() throws Exception {
+    nats = NatsServer.start();
+    bus = RecordBus.create(vertx, BusOptions.from(new JsonObject().put("bus",
+        new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url())))));
+    bus.start().await(20, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    bus.close().await(20, TimeUnit.SECONDS);
+    vertx.close().await(20, TimeUnit.SECONDS);
+    nats.close();
+  }
+
+  private void publish(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      bus.publish("trade.binance.spot.BTC-USDT", "id-" + i, ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
+          .await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static ConsumerSpec spec(int batch, int inFlight) {
+    return new ConsumerSpec(BusOptions.MARKET_DATA, "test", ">", batch, Duration.ofMillis(100), Duration.ofSeconds(5),
+        inFlight);
+  }
+
+  @Test
+  void batchesCommitConcurrentlyAndOutOfOrderAndEachMessageIsDeliveredOnce() throws Exception {
+    publish(600);
+    Map<String, Integer> seen = new ConcurrentHashMap<>();
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger mostOpen = new AtomicInteger();
+    AtomicInteger handed = new AtomicInteger();
+    RecordConsumer c = bus.consume(spec(100, 3), batch -> {
+      int now = open.incrementAndGet();
+      mostOpen.accumulateAndGet(now, Math::max);
+      batch.forEach(m -> seen.merge(m.text(), 1, Integer::sum));
+      // the first batch commits last: later ones must not wait for it
+      long delay = handed.getAndIncrement() == 0 ? 600 : 50;
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(delay, t -> {
+        open.decrementAndGet();
+        p.complete();
+      });
+      return p.future();
+    }).await(20, TimeUnit.SECONDS);
+    await(() -> seen.size() == 600 && open.get() == 0);
+    await(() -> c.stats().getLong("acked") == 600);
+    assertTrue(mostOpen.get() >= 2 && mostOpen.get() <= 3, "batches open at once: " + mostOpen.get());
+    assertTrue(seen.values().stream().allMatch(v -> v == 1), "a message was delivered twice: " + seen);
+    assertEquals(0L, c.stats().getLong("redelivered"));
+    c.close().await(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aFailedBatchIsDeliveredAgainAndADurableWithOtherBoundsIsUpdated() throws Exception {
+    publish(50);
+    RecordConsumer first = bus.consume(spec(10, 1), batch -> Future.succeededFuture()).await(20, TimeUnit.SECONDS);
+    await(() -> first.stats().getLong("acked") == 50);
+    first.close().await(20, TimeUnit.SECONDS);
+    publish(80); // ids 0..49 are de-duplicated by the stream; 50..79 are new
+    Map<String, Integer> committed = new ConcurrentHashMap<>();
+    AtomicInteger failures = new AtomicInteger();
+    RecordConsumer second = bus.consume(spec(500, 3), (List<BusMessage> batch) -> {
+      if (failures.getAndIncrement() == 0) {
+        return Future.failedFuture("store down");
+      }
+      batch.forEach(m -> committed.merge(m.text(), 1, Integer::sum));
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    await(() -> committed.size() == 30);
+    assertTrue(second.stats().getLong("failed_batches") >= 1);
+    assertTrue(second.stats().getLong("redelivered") >= 1, "the failed batch came back");
+    for (int i = 50; i < 80; i++) {
+      assertTrue(committed.containsKey("{\"n\":" + i + "}"), "missing " + i);
+    }
+    second.close().await(20, TimeUnit.SECONDS);
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "condition not met within 30 s");
+      Thread.sleep(20);
+    }
+  }
+}
