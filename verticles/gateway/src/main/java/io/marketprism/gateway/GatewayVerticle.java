@@ -194,7 +194,8 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   private void startRouting(ServiceDirectory directory, MeterRegistry meters) {
-    InstanceBreakers breakers = new InstanceBreakers(vertx, options.breaker(), meters);
+    InstanceBreakers breakers = platform.shared("gateway.breakers",
+        () -> new InstanceBreakers(vertx, options.breaker(), meters));
     backends = new BackendDirectory(vertx, directory, breakers, meters, options.services(), SERVICE);
     backends.start();
     clusterHealth = new ClusterHealth(client, backends, options.health(), SERVICE);

@@ -49,6 +49,12 @@ final class GatewayHarness {
     return this;
   }
 
+  /** Deploys one more gateway verticle on the same port (the gateway runs one per event loop). */
+  GatewayHarness startAnother() throws Exception {
+    vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
+    return this;
+  }
+
   FakeBackend backend(String service, String name) throws Exception {
     FakeBackend b = new FakeBackend(service, name);
     vertx.deployVerticle(b, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.marketprism.testkit.FreePorts;
+
 class RoutingTest {
 
   private Vertx vertx;
@@ -104,6 +106,30 @@ class RoutingTest {
     assertThat(metrics).containsPattern("mp_gateway_routed_requests_total\\{service=\"storage\"} 20\\.0");
     assertThat(metrics).containsPattern(
         "mp_gateway_failed_requests_total\\{reason=\"backend_error\",service=\"storage\"} 3\\.0");
+  }
+
+  @Test
+  void aBreakerOpenedOnOneEventLoopIsOpenOnAll() throws Exception {
+    // a second gateway, two verticles sharing one port as in production (one per event loop)
+    Vertx two = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2));
+    try {
+      GatewayHarness g = new GatewayHarness(two, new JsonObject().put("port", FreePorts.next()));
+      g.start();
+      g.startAnother();
+      FakeBackend bad = g.backend("storage", "bad");
+      g.backend("storage", "good");
+      g.awaitInstances("storage", 2);
+      bad.mode = FakeBackend.Mode.FAIL;
+      io.vertx.ext.web.client.WebClient fresh = io.vertx.ext.web.client.WebClient.create(two,
+          new io.vertx.ext.web.client.WebClientOptions().setKeepAlive(false));
+      for (int i = 0; i < 24; i++) {
+        // a new connection each time: the two verticles take turns
+        fresh.get(g.port(), "127.0.0.1", "/api/v1/storage/trade").send().await(10, TimeUnit.SECONDS);
+      }
+      assertThat(bad.hits.get()).as("max_failures is 3 for the process, not 3 per event loop").isEqualTo(3);
+    } finally {
+      two.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

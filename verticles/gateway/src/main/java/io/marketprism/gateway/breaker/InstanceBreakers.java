@@ -9,14 +9,19 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One circuit breaker per backend instance (per discovery registration), created when the
  * instance appears and dropped when it leaves. Every state change is logged, and each breaker is
  * a Prometheus gauge {@code mp_gateway_breaker_state{service,instance}}: 0 closed, 1 half-open,
- * 2 open. Used from the gateway's event loop only.
+ * 2 open.
+ *
+ * <p>One object per process, shared by the gateway verticles of every event loop: a backend that
+ * fails is skipped by all of them once its breaker opens (not after max failures per event loop),
+ * and the gauge shows the one state they all act on. Thread-safe: the map is concurrent and
+ * Vert.x circuit breakers synchronize their state; a call runs on the caller's event loop.
  */
 public final class InstanceBreakers {
 
@@ -25,7 +30,7 @@ public final class InstanceBreakers {
   private final Vertx vertx;
   private final BreakerOptions options;
   private final MeterRegistry meters;
-  private final Map<String, Entry> byRegistration = new HashMap<>();
+  private final Map<String, Entry> byRegistration = new ConcurrentHashMap<>();
 
   private record Entry(CircuitBreaker breaker, Gauge gauge) {
   }
