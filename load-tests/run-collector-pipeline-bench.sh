@@ -3,10 +3,11 @@
 # normalizing) -> JetStream (nats-server) -> storage -> ClickHouse 18.16, all started here on free
 # ports. Prints records/s published and committed, receive->ack and receive->commit latencies and
 # the per-instrument trade no-loss check.
-# Usage: load-tests/run-collector-pipeline-bench.sh [RATES=2000,5000] [SECONDS=20]
+# Usage: load-tests/run-collector-pipeline-bench.sh [RATES=2000,5000] [SECONDS=20] [TRADE_SHARE=0.18]
 #   RATES: simulator events per second per exchange (comma separated)
+#   TRADE_SHARE: share of events that are trade bursts (0.18: the default mix; near 1: trade-heavy)
 # Needs nats-server and clickhouse-server (apt-get install nats-server clickhouse-server).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
-java -Xmx2g "$LOGBACK" -cp "$CP" io.marketprism.loadtest.pipeline.CollectorPipelineBenchmark "${1:-2000,5000}" "${2:-20}"
+java -Xmx2g "$LOGBACK" -cp "$CP" io.marketprism.loadtest.pipeline.CollectorPipelineBenchmark "${1:-2000,5000}" "${2:-20}" "${3:-0.18}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

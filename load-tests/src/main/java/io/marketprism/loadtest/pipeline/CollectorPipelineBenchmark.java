@@ -39,8 +39,9 @@ import java.util.concurrent.TimeUnit;
  * trades: for every instrument, the trade ids in ClickHouse equal the ids the simulator emitted
  * from the first stored one to the pause, no duplicates, nothing missing.
  *
- * <p>Usage: {@code CollectorPipelineBenchmark [RATES=2000,5000] [SECONDS=20]} (RATES: simulator
- * events per second per exchange, comma separated).
+ * <p>Usage: {@code CollectorPipelineBenchmark [RATES=2000,5000] [SECONDS=20] [TRADE_SHARE=0.18]} (RATES:
+ * simulator events per second per exchange, comma separated; TRADE_SHARE: the share of events that
+ * are trade bursts, 0.18 the simulator's default mix, near 1 a trade-heavy market).
  */
 public final class CollectorPipelineBenchmark {
 
@@ -62,15 +63,17 @@ public final class CollectorPipelineBenchmark {
   public static void main(String[] args) throws Exception {
     String[] rates = (args.length > 0 ? args[0] : "2000,5000").split(",");
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    double tradeShare = args.length > 2 ? Double.parseDouble(args[2]) : 0.18;
     try (NatsServer nats = NatsServer.start(); ClickHouseServer ch = ClickHouseServer.start()) {
       int run = 0;
       for (String rate : rates) {
-        runAt(nats, ch, Double.parseDouble(rate.trim()), seconds, ++run);
+        runAt(nats, ch, Double.parseDouble(rate.trim()), tradeShare, seconds, ++run);
       }
     }
   }
 
-  private static void runAt(NatsServer nats, ClickHouseServer ch, double rate, int seconds, int run) throws Exception {
+  private static void runAt(NatsServer nats, ClickHouseServer ch, double rate, double tradeShare, int seconds, int run)
+      throws Exception {
     String db = "cpipe" + run;
     PipelineBenchmark.purge(nats.url()); // a run's durable reads the stream from the start: only its own records
     JsonObject bus = new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url()));
@@ -88,7 +91,7 @@ public final class CollectorPipelineBenchmark {
       await(storageVertx.deployVerticle(storage, new DeploymentOptions().setConfig(storageCfg)));
 
       SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
-          .setSeed(run).setTradeHistory(2_000_000);
+          .setTradeShare(tradeShare).setSeed(run).setTradeHistory(2_000_000);
       so.setSymbols("binance", "spot", List.of("BTCUSDT"));
       so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
       so.setSymbols("okx", "spot", List.of("BTC-USDT"));
@@ -119,7 +122,7 @@ public final class CollectorPipelineBenchmark {
         committed = storage.status().getLong("committed") - committed0;
       } while (System.nanoTime() < deadline
           && (busStats.getLong("acked") < busStats.getLong("published") - busStats.getLong("dropped")
-          || committed < busStats.getLong("acked")));
+          || committed < busStats.getLong("acked") - busStats.getLong("duplicates")));
       double drainSeconds = (System.nanoTime() - t0) / 1e9;
       // frames still queued in sockets at the pause arrive a little later: wait until nothing moves for 2 s
       long last = -1;
@@ -129,7 +132,7 @@ public final class CollectorPipelineBenchmark {
         busStats = collector.status().getJsonObject("bus");
       }
       while (System.nanoTime() < deadline && storage.status().getLong("committed") - committed0
-          < busStats.getLong("published") - busStats.getLong("dropped")) {
+          < busStats.getLong("published") - busStats.getLong("dropped") - busStats.getLong("duplicates")) {
         Thread.sleep(100);
       }
       committed = storage.status().getLong("committed") - committed0;
@@ -145,13 +148,13 @@ public final class CollectorPipelineBenchmark {
       String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + storage.actualPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
 
-      System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange for %d s (load average %.2f at start, "
-          + "%.2f at end) ==%n", rate, seconds, load0, loadAverage());
+      System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s (load "
+          + "average %.2f at start, %.2f at end) ==%n", rate, tradeShare, seconds, load0, loadAverage());
       System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
-          + "dropped %d; storage committed %d (%.0f/s over the run incl. drain of %.1f s)%n",
-          simulator.messagesProduced(), simulator.messagesProduced() / sendSeconds, busStats.getLong("published"),
-          busStats.getLong("published") / sendSeconds, busStats.getLong("dropped"), committed,
-          committed / drainSeconds, drainSeconds - sendSeconds);
+          + "dropped %d, duplicates absorbed by the stream %d; storage committed %d (%.0f/s over the run incl. "
+          + "drain of %.1f s)%n", simulator.messagesProduced(), simulator.messagesProduced() / sendSeconds,
+          busStats.getLong("published"), busStats.getLong("published") / sendSeconds, busStats.getLong("dropped"),
+          busStats.getLong("duplicates"), committed, committed / drainSeconds, drainSeconds - sendSeconds);
       System.out.printf(Locale.ROOT, "receive->JetStream ack (collector, every record): p50 %.2f ms, p99 %.2f ms; "
           + "collector reconnects %d, book resyncs %d%n", busStats.getLong("ack_p50_us") / 1000.0,
           busStats.getLong("ack_p99_us") / 1000.0, reconnects, resyncs);

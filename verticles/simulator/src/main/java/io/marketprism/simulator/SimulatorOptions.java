@@ -33,6 +33,7 @@ import java.util.Set;
  *               "okx": ["BTC-USDT", "BTC-USDT-SWAP"],              // a list: market types from the names
  *               "deribit": {"perpetual": ["BTC-PERPETUAL"], "options": ["BTC-27MAR26-100000-C"]}},
  *   "rate": 200,             // book/trade events per second per exchange (each gives 1-4 messages per stream kind)
+ *   "tradeShare": 0.18,      // share of events that are trade bursts (1-4 trades); the rest move or churn the book
  *   "seed": 42,
  *   "faults": "drop:p=0.01,disconnect:every=30s",   // see FaultSpec for the syntax
  *   "bookDepth": 400,        // levels per side
@@ -56,7 +57,7 @@ public final class SimulatorOptions {
   /** The exchanges the simulator speaks. */
   public static final List<String> EXCHANGES = List.of("binance", "okx", "deribit");
   private static final List<String> MARKET_TYPES = List.of("spot", "perpetual", "futures", "options");
-  private static final Set<String> KEYS = Set.of("host", "exchanges", "ports", "symbols", "rate", "seed", "faults",
+  private static final Set<String> KEYS = Set.of("host", "exchanges", "ports", "symbols", "rate", "tradeShare", "seed", "faults",
       "bookDepth", "tradeHistory", "pingInterval", "replay");
 
   private String host = "127.0.0.1";
@@ -64,6 +65,7 @@ public final class SimulatorOptions {
   private final Map<Venue, Integer> ports = new EnumMap<>(Venue.class);
   private final Map<String, Map<String, List<String>>> symbols = new LinkedHashMap<>();
   private double rate = 200;
+  private double tradeShare = 0.18;
   private long seed = 42;
   private String faults = "";
   private int bookDepth = 400;
@@ -153,6 +155,9 @@ public final class SimulatorOptions {
     if (json.containsKey("rate")) {
       o.setRate(number(json, "rate"));
     }
+    if (json.containsKey("tradeShare")) {
+      o.setTradeShare(number(json, "tradeShare"));
+    }
     if (json.containsKey("seed")) {
       Object v = json.getValue("seed");
       if (!(v instanceof Number n) || n.doubleValue() != n.longValue()) {
@@ -209,7 +214,7 @@ public final class SimulatorOptions {
       s.put(ex, t);
     });
     JsonObject json = new JsonObject().put("host", host).put("exchanges", new JsonArray(new ArrayList<>(exchanges)))
-        .put("ports", p).put("symbols", s).put("rate", rate).put("seed", seed).put("faults", faults)
+        .put("ports", p).put("symbols", s).put("rate", rate).put("tradeShare", tradeShare).put("seed", seed).put("faults", faults)
         .put("bookDepth", bookDepth).put("tradeHistory", tradeHistory).put("pingInterval", pingIntervalMs);
     if (replayFile != null) {
       json.put("replay", new JsonObject().put("file", replayFile).put("pace", replayPace).put("loop", replayLoop));
@@ -450,6 +455,23 @@ public final class SimulatorOptions {
   /** The fault spec text. */
   public String getFaults() {
     return faults;
+  }
+
+  /**
+   * The share of model events that are trade bursts (0.01..1, default 0.18); a busy, trade-heavy
+   * market (a liquidation cascade) is near 1. The rest of the events move the price or churn the book.
+   */
+  public SimulatorOptions setTradeShare(double share) {
+    if (!(share >= 0.01 && share <= 1)) {
+      throw new IllegalArgumentException("simulator option 'tradeShare' must be 0.01..1, got " + share);
+    }
+    this.tradeShare = share;
+    return this;
+  }
+
+  /** The share of model events that are trade bursts. */
+  public double getTradeShare() {
+    return tradeShare;
   }
 
   /** Levels per book side (50..5000, default 400: OKX's {@code books} depth). */

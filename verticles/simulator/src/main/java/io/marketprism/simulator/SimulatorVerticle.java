@@ -125,8 +125,10 @@ public final class SimulatorVerticle extends VerticleBase {
           };
           InstrumentSpec spec = InstrumentCatalog.spec(venue, symbol, marketType);
           long instrumentSeed = seed * 1_000_003L + (venue.key() + spec.symbol()).hashCode();
-          model.add(new InstrumentModel(spec, instrumentSeed, options.getBookDepth(), options.getTradeHistory(),
-              startId(venue, instrumentSeed)));
+          InstrumentModel instrument = new InstrumentModel(spec, instrumentSeed, options.getBookDepth(),
+              options.getTradeHistory(), startId(venue, instrumentSeed));
+          instrument.setTradeShare(options.getTradeShare());
+          model.add(instrument);
         }
       });
       models.put(exchange, model);

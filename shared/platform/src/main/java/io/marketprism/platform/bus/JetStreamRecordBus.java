@@ -94,6 +94,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private long backoffUntil;
   private long published;
   private long acked;
+  private long duplicates;
   private long retried;
   private long dropped;
   private volatile boolean closing;
@@ -271,7 +272,7 @@ public final class JetStreamRecordBus implements RecordBus {
           break;
         }
         window.add(new Sent(cf, p.sentNanos));
-        cf.whenComplete((ack, err) -> onAck(p, err));
+        cf.whenComplete((ack, err) -> onAck(p, ack, err));
       }
     }
   }
@@ -293,11 +294,14 @@ public final class JetStreamRecordBus implements RecordBus {
     }
   }
 
-  private void onAck(Pending p, Throwable err) {
+  private void onAck(Pending p, PublishAck ack, Throwable err) {
     synchronized (lock) {
       inFlight--;
       if (err == null) {
         acked++;
+        if (ack.isDuplicate()) {
+          duplicates++;
+        }
       } else {
         retried++;
         buffer.addFirst(p);
@@ -373,7 +377,7 @@ public final class JetStreamRecordBus implements RecordBus {
       p99 = ackTotal.getValueAtPercentile(99);
     }
     synchronized (lock) {
-      return new BusStats(connected, published, acked, retried, dropped, buffer.size(), inFlight, p50, p99);
+      return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight, p50, p99);
     }
   }
 

@@ -23,6 +23,8 @@ import java.util.TreeMap;
 public final class InstrumentModel {
 
   private static final long FUNDING_PERIOD_MS = 8 * 3_600_000L;
+  /** Of the events that are not trade bursts, the share that moves the fair price (the rest churn levels). */
+  private static final double MOVE_OF_REST = 0.12 / 0.82;
 
   private final InstrumentSpec spec;
   private final SplittableRandom rng;
@@ -34,6 +36,7 @@ public final class InstrumentModel {
   private final Map<Long, long[]> pendingBids = new LinkedHashMap<>();
   private final Map<Long, long[]> pendingAsks = new LinkedHashMap<>();
   private final ArrayDeque<Trade> trades = new ArrayDeque<>();
+  private volatile double tradeShare = 0.18;
 
   private long fair;
   private long lastUpdateId;
@@ -111,6 +114,11 @@ public final class InstrumentModel {
     return spec;
   }
 
+  /** The share of events that are trade bursts (see {@code SimulatorOptions#setTradeShare}). */
+  public void setTradeShare(double share) {
+    this.tradeShare = share;
+  }
+
   /**
    * Advances the market by one event: a level churn, a fair-price move or a trade burst, and reports
    * the resulting trades and book update to the listener.
@@ -123,9 +131,9 @@ public final class InstrumentModel {
     BookDelta delta;
     synchronized (this) {
       double r = rng.nextDouble();
-      if (r < 0.18) {
+      if (r < tradeShare) {
         burst = tradeBurst(now);
-      } else if (r < 0.30) {
+      } else if (r < tradeShare + (1 - tradeShare) * MOVE_OF_REST) {
         movePrice();
       } else {
         churn();
