@@ -191,8 +191,7 @@ public class StorageVerticle extends ServiceVerticle {
 
   private void klines(RoutingContext ctx) {
     KlineQuery q = KlineQuery.parse(ctx.request().params(), System.currentTimeMillis());
-    hot.cold().days(io.marketprism.model.DataType.TRADE)
-        .compose(days -> hot.klines(q, TierPlan.of(q.startMs(), q.endMs(), days)))
+    hot.klines(q)
         .onSuccess(bars -> ctx.json(new JsonObject().put("exchange", q.exchange().wire())
             .put("market_type", q.marketType().wire()).put("symbol", q.symbol()).put("interval", q.interval())
             .put("data", bars)))

@@ -66,19 +66,30 @@ public final class ParquetColdTier implements ColdTier {
 
   @Override
   public Future<List<LocalDate>> days(DataType type) {
-    return vertx.executeBlocking(() -> {
-      Path dir = root.resolve(type.wire());
-      List<LocalDate> out = new ArrayList<>();
-      if (!Files.isDirectory(dir)) {
-        return out;
-      }
-      try (Stream<Path> s = Files.list(dir)) {
-        s.filter(p -> p.getFileName().toString().startsWith("date=") && Files.isRegularFile(p.resolve(FILE)))
-            .forEach(p -> out.add(LocalDate.parse(p.getFileName().toString().substring(5))));
-      }
-      out.sort(null);
+    return vertx.executeBlocking(() -> archivedDays(type), false);
+  }
+
+  /**
+   * Lists the archived days in the calling thread (a worker or the DuckDB writer, never an event loop).
+   *
+   * @param type a data type
+   * @return the days with a file, oldest first
+   * @throws java.io.UncheckedIOException if the directory cannot be listed
+   */
+  public List<LocalDate> archivedDays(DataType type) {
+    Path dir = root.resolve(type.wire());
+    List<LocalDate> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
       return out;
-    }, false);
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().startsWith("date=") && Files.isRegularFile(p.resolve(FILE)))
+          .forEach(p -> out.add(LocalDate.parse(p.getFileName().toString().substring(5))));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    out.sort(null);
+    return out;
   }
 
   @Override

@@ -6,7 +6,16 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 
 /**
- * The JSON form of one OHLCV bar, the same from every store. The quote volume is summed from
+ * OHLCV bars, the same from every store. Each store keeps exact 1-minute bars in a table
+ * ({@link #TABLE}, one row per instrument and minute) that its writer maintains: after a batch
+ * of trades is committed, the minutes it touched are marked pending, and at most every
+ * {@link #FLUSH_DELAY_MS} (or before a kline query) their bars are recomputed from the stored,
+ * de-duplicated trades of both tiers and replace the old rows. Redelivered trades therefore never
+ * count twice, late trades correct old minutes, and archiving trades to the cold tier leaves the
+ * bars in place. Longer intervals are aggregated from the 1-minute bars at query time. Every
+ * figure is an exact decimal; nothing is computed in floating point.
+ *
+ * <p>The quote volume is summed from
  * {@code price × quantity} with both factors at {@link #PRODUCT_SCALE} fractional digits, so the
  * product ({@code Decimal(38, 20)}) cannot overflow where {@code Decimal(38,18)²} would (36
  * fractional digits leave two integer digits): it is exact for every price and quantity with at
@@ -16,8 +25,22 @@ public final class Bars {
 
   /** Fractional digits of each factor of the quote volume's products. */
   public static final int PRODUCT_SCALE = 10;
+  /** The table of 1-minute bars. */
+  public static final String TABLE = "trade_bar_1m";
+  /** Length of the stored bars. */
+  public static final long MINUTE_MS = 60_000;
+  /** Longest time a touched minute waits before its bar is recomputed (kline queries do not wait). */
+  public static final long FLUSH_DELAY_MS = 1_000;
 
   private Bars() {
+  }
+
+  /**
+   * @param tsMs a time, epoch ms
+   * @return the open time of its minute
+   */
+  public static long minute(long tsMs) {
+    return Math.floorDiv(tsMs, MINUTE_MS) * MINUTE_MS;
   }
 
   /**

@@ -18,6 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -25,6 +27,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server-mode hot tier: ClickHouse over HTTP, in SQL that runs on 18.16 and on current
@@ -33,17 +37,38 @@ import java.util.Map;
  * ordered by the identity so that a record stored twice collapses into one; queries
  * de-duplicate explicitly ({@code FINAL}, {@code LIMIT 1 BY}) so results never depend on
  * whether a merge has run. Prices and quantities are {@code Decimal(38,18)}.
+ *
+ * <p>1-minute bars ({@link Bars}) live in a {@code ReplacingMergeTree} versioned by trade count
+ * in the hot database, which archiving never drops: a recomputation always covers a superset of
+ * the trades an earlier one saw, so the row with most trades is the newest, also when several
+ * instances recompute one minute. The minutes a batch touched are logged
+ * ({@code trade_bar_dirty}, with this writer's id and a sequence number) before the batch is
+ * acknowledged, and each flush records the last sequence number it covered
+ * ({@code trade_bar_flushed}): at start, logged minutes no flush covered (a writer that crashed)
+ * are recomputed. Log days older than {@link #LOG_DAYS} are dropped.
  */
 public final class ClickHouseHotStore implements HotStore {
 
   /** The partition expression, the same in both tiers. */
   public static final String PARTITION = "toYYYYMMDD(toDateTime(intDiv(ts_ms, 1000), 'UTC'))";
+  /** Days of bar log kept: a crashed writer's minutes are recovered by any start within them. */
+  static final int LOG_DAYS = 2;
+  /** Most minutes one recomputation names (ClickHouse parses at most 256 KiB of SQL). */
+  private static final int CELLS_PER_STATEMENT = 1000;
+  private static final String TRADE_COLS = "exchange, market_type, symbol, ts_ms, trade_id, price, quantity";
+  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseHotStore.class);
 
   private final Vertx vertx;
   private final ClickHouseHttp http;
   private final String db;
   private final String coldDb;
   private final ClickHouseColdTier cold;
+  private final String writer = UUID.randomUUID().toString();
+  private final BarCells dirty = new BarCells();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** The last flush; flushes run one after another. */
+  private Future<Void> flushing = Future.succeededFuture();
+  private long prunedAtMs;
 
   /**
    * @param vertx Vert.x
@@ -94,7 +119,145 @@ public final class ClickHouseHotStore implements HotStore {
       TableSchema s = TableSchema.of(t);
       chain = chain.compose(v -> http.execute(createTable(db, s))).compose(v -> http.execute(createTable(coldDb, s)));
     }
-    return chain.mapEmpty();
+    String logPartition = " PARTITION BY toYYYYMMDD(toDateTime(intDiv(logged_ms, 1000), 'UTC'))";
+    return chain.compose(v -> http.scalar("EXISTS TABLE " + db + "." + Bars.TABLE))
+        .compose(exists -> http.execute("CREATE TABLE IF NOT EXISTS " + db + "." + Bars.TABLE + " (exchange String, "
+            + "market_type String, symbol String, open_time_ms UInt64, open Decimal(38, 18), high Decimal(38, 18), "
+            + "low Decimal(38, 18), close Decimal(38, 18), volume Decimal(38, 18), quote_volume Decimal(38, "
+            + 2 * Bars.PRODUCT_SCALE + "), trade_count UInt64) ENGINE = ReplacingMergeTree(trade_count) PARTITION BY "
+            + "toYYYYMM(toDateTime(intDiv(open_time_ms, 1000), 'UTC')) ORDER BY (exchange, market_type, symbol, "
+            + "open_time_ms)")
+            .compose(v -> http.execute("CREATE TABLE IF NOT EXISTS " + db + ".trade_bar_dirty (writer String, "
+                + "seq UInt64, logged_ms UInt64, exchange String, market_type String, symbol String, minute_ms UInt64) "
+                + "ENGINE = MergeTree" + logPartition + " ORDER BY (writer, seq)"))
+            .compose(v -> http.execute("CREATE TABLE IF NOT EXISTS " + db + ".trade_bar_flushed (writer String, "
+                + "upto_seq UInt64, logged_ms UInt64) ENGINE = MergeTree" + logPartition + " ORDER BY writer"))
+            .compose(v -> exists == 1 ? Future.succeededFuture() : backfillBars()))
+        .compose(v -> recoverLoggedCells())
+        .compose(v -> flush())
+        .compose(v -> pruneLog(System.currentTimeMillis()));
+  }
+
+  /** Bars for every stored day (the bars table was created over existing trades), one day per statement. */
+  private Future<Void> backfillBars() {
+    return Future.all(days(DataType.TRADE), cold.days(DataType.TRADE)).compose(all -> {
+      List<LocalDate> hotDays = all.resultAt(0);
+      List<LocalDate> coldDays = all.resultAt(1);
+      java.util.TreeSet<LocalDate> days = new java.util.TreeSet<>(hotDays);
+      days.addAll(coldDays);
+      Future<Void> chain = Future.succeededFuture();
+      for (LocalDate day : days) {
+        String where = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline();
+        // a day in both tiers (an archive interrupted before its drop) is de-duplicated across them; else FINAL
+        String source = hotDays.contains(day) && coldDays.contains(day) ? bothTiers(where)
+            : "SELECT " + TRADE_COLS + " FROM " + (hotDays.contains(day) ? db : coldDb) + ".trade FINAL WHERE " + where;
+        chain = chain.compose(v -> http.execute(insertBars(source)).mapEmpty());
+      }
+      return chain;
+    });
+  }
+
+  /** The trades of both tiers that match, each identity (the table's sort key) once. */
+  private String bothTiers(String where) {
+    return "SELECT " + TRADE_COLS + " FROM (SELECT " + TRADE_COLS + " FROM " + db + ".trade WHERE " + where
+        + " UNION ALL SELECT " + TRADE_COLS + " FROM " + coldDb + ".trade WHERE " + where + ") LIMIT 1 BY "
+        + String.join(", ", TableSchema.of(DataType.TRADE).sortKey());
+  }
+
+  private String insertBars(String trades) {
+    return "INSERT INTO " + db + "." + Bars.TABLE + " SELECT exchange, market_type, symbol, intDiv(ts_ms, 60000) * 60000 "
+        + "AS open_time_ms, argMin(price, (ts_ms, trade_id)), max(price), min(price), argMax(price, (ts_ms, trade_id)), "
+        + "sum(quantity), sum(toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, "
+        + Bars.PRODUCT_SCALE + ")), count() FROM (" + trades + ") GROUP BY exchange, market_type, symbol, open_time_ms";
+  }
+
+  /** Minutes logged by any writer and covered by none of its flushes (it stopped before flushing). */
+  private Future<Void> recoverLoggedCells() {
+    return http.select("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM " + db + ".trade_bar_dirty "
+        + "ANY LEFT JOIN (SELECT writer, max(upto_seq) AS done FROM " + db + ".trade_bar_flushed GROUP BY writer) "
+        + "USING writer WHERE seq > done").map(rows -> {
+          List<BarCells.Cell> cells = new ArrayList<>();
+          for (Map<String, Object> r : rows) {
+            cells.add(new BarCells.Cell((String) r.get("exchange"), (String) r.get("market_type"),
+                (String) r.get("symbol"), Long.parseLong(r.get("minute_ms").toString())));
+          }
+          if (!cells.isEmpty()) {
+            LOG.info("recomputing {} minutes of bars logged but not flushed", cells.size());
+          }
+          dirty.addCells(cells);
+          return null;
+        });
+  }
+
+  /** Drops log days older than {@link #LOG_DAYS} (whole partitions: no mutations). */
+  private Future<Void> pruneLog(long nowMs) {
+    prunedAtMs = nowMs;
+    String oldest = LocalDate.ofEpochDay(Math.floorDiv(nowMs, TierPlan.DAY_MS) - LOG_DAYS).toString().replace("-", "");
+    return http.select("SELECT DISTINCT table, partition FROM system.parts WHERE active AND database = '" + db
+        + "' AND table IN ('trade_bar_dirty', 'trade_bar_flushed') AND partition < '" + oldest + "'").compose(rows -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Map<String, Object> r : rows) {
+            String part = r.get("partition").toString().replace("'", "");
+            chain = chain.compose(v -> http.execute("ALTER TABLE " + db + "." + r.get("table") + " DROP PARTITION "
+                + Long.parseLong(part)).mapEmpty());
+          }
+          return chain;
+        });
+  }
+
+  /**
+   * Recomputes the pending minutes of this writer, after the flush before it.
+   *
+   * @return completes when their bars are stored
+   */
+  private synchronized Future<Void> flush() {
+    flushing = flushing.transform(ar -> flushNow());
+    return flushing;
+  }
+
+  private Future<Void> flushNow() {
+    if (dirty.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    BarCells.Drained d = dirty.drain();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < d.cells().size(); i += CELLS_PER_STATEMENT) {
+      List<BarCells.Cell> part = d.cells().subList(i, Math.min(d.cells().size(), i + CELLS_PER_STATEMENT));
+      chain = chain.compose(v -> http.execute(insertBars(bothTiers(cellFilter(part)))).mapEmpty());
+    }
+    long now = System.currentTimeMillis();
+    return chain
+        .compose(v -> http.insert("INSERT INTO " + db + ".trade_bar_flushed FORMAT JSONEachRow", Buffer.buffer(
+            "{\"writer\":\"" + writer + "\",\"upto_seq\":" + d.maxSeq() + ",\"logged_ms\":" + now + "}\n")))
+        .compose(v -> now - prunedAtMs > TierPlan.DAY_MS / 24 ? pruneLog(now) : Future.succeededFuture())
+        .onFailure(e -> dirty.addCells(d.cells()));
+  }
+
+  /** The trades of the cells: their minutes as time ranges (for the index), then the cells themselves. */
+  private static String cellFilter(List<BarCells.Cell> cells) {
+    StringBuilder w = new StringBuilder("(");
+    List<long[]> ranges = BarCells.ranges(cells);
+    for (int i = 0; i < ranges.size(); i++) {
+      w.append(i == 0 ? "" : " OR ").append("(ts_ms >= ").append(ranges.get(i)[0]).append(" AND ts_ms < ")
+          .append(ranges.get(i)[1]).append(')');
+    }
+    w.append(") AND (exchange, market_type, symbol, intDiv(ts_ms, 60000) * 60000) IN (");
+    for (int i = 0; i < cells.size(); i++) {
+      BarCells.Cell c = cells.get(i);
+      w.append(i == 0 ? "" : ", ").append('(').append(SqlFilter.literal(c.exchange())).append(", ")
+          .append(SqlFilter.literal(c.marketType())).append(", ").append(SqlFilter.literal(c.symbol())).append(", ")
+          .append(c.minuteMs()).append(')');
+    }
+    return w.append(')').toString();
+  }
+
+  private void scheduleFlush() {
+    if (!dirty.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+      vertx.setTimer(Bars.FLUSH_DELAY_MS, t -> {
+        flushScheduled.set(false);
+        flush().onFailure(e -> LOG.warn("bars not recomputed yet ({}); the next flush retries", e.getMessage()));
+      });
+    }
   }
 
   @Override
@@ -104,8 +267,25 @@ public final class ClickHouseHotStore implements HotStore {
       List<Future<Void>> inserts = new ArrayList<>();
       rows.forEach((t, body) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT JSONEachRow",
           body)));
-      return Future.all(inserts).mapEmpty();
-    });
+      return Future.all(inserts);
+    }).compose(v -> logTouchedMinutes(records));
+  }
+
+  /** Logs the minutes of the committed trades not pending yet, so that a crash before the flush loses none. */
+  private Future<Void> logTouchedMinutes(List<MarketRecord> records) {
+    Map<BarCells.Cell, Long> touched = dirty.add(records);
+    if (touched.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    StringBuilder rows = new StringBuilder();
+    long now = System.currentTimeMillis();
+    touched.forEach((c, seq) -> rows.append("{\"writer\":\"").append(writer).append("\",\"seq\":").append(seq)
+        .append(",\"logged_ms\":").append(now).append(",\"exchange\":").append(Json.encode(c.exchange()))
+        .append(",\"market_type\":").append(Json.encode(c.marketType())).append(",\"symbol\":")
+        .append(Json.encode(c.symbol())).append(",\"minute_ms\":").append(c.minuteMs()).append("}\n"));
+    return http.insert("INSERT INTO " + db + ".trade_bar_dirty FORMAT JSONEachRow", Buffer.buffer(rows.toString()))
+        .onSuccess(v -> scheduleFlush())
+        .onFailure(e -> dirty.forget(touched));
   }
 
   private static Map<DataType, Buffer> encode(List<MarketRecord> records) {
@@ -163,14 +343,13 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   /** The union of the tiers a plan reads, each filtered. */
-  private String source(TableSchema s, TierPlan plan, String where, String cols, boolean finalTables) {
+  private String source(TableSchema s, TierPlan plan, String where, String cols) {
     List<String> parts = new ArrayList<>();
-    String fin = finalTables ? " FINAL" : "";
     if (plan.hot() || plan.coldDays().isEmpty()) {
-      parts.add("SELECT " + cols + " FROM " + db + "." + s.table() + fin + " WHERE " + where);
+      parts.add("SELECT " + cols + " FROM " + db + "." + s.table() + " WHERE " + where);
     }
     if (!plan.coldDays().isEmpty()) {
-      parts.add("SELECT " + cols + " FROM " + coldDb + "." + s.table() + fin + " WHERE " + where);
+      parts.add("SELECT " + cols + " FROM " + coldDb + "." + s.table() + " WHERE " + where);
     }
     return String.join(" UNION ALL ", parts);
   }
@@ -180,7 +359,7 @@ public final class ClickHouseHotStore implements HotStore {
     TableSchema s = TableSchema.of(q.type());
     SqlFilter f = SqlFilter.of(q);
     String cols = String.join(", ", s.physicalColumns());
-    String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols, false) + ") ORDER BY "
+    String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
         + String.join(", ", s.resultOrder()) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
         + q.limit();
     return http.select(sql).map(rows -> {
@@ -197,15 +376,13 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   @Override
-  public Future<JsonArray> klines(KlineQuery q, TierPlan plan) {
-    TableSchema s = TableSchema.of(DataType.TRADE);
+  public Future<JsonArray> klines(KlineQuery q) {
     long ms = q.intervalMs();
-    String sql = "SELECT intDiv(ts_ms, " + ms + ") * " + ms + " AS t, argMin(price, (ts_ms, trade_id)) AS o, "
-        + "max(price) AS h, min(price) AS l, argMax(price, (ts_ms, trade_id)) AS c, sum(quantity) AS v, "
-        + "sum(toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, " + Bars.PRODUCT_SCALE
-        + ")) AS q, count() AS n FROM (" + source(s, plan, SqlFilter.of(q).inline(), "ts_ms, trade_id, price, quantity", true)
-        + ") GROUP BY t ORDER BY t";
-    return http.select(sql).map(rows -> {
+    String sql = "SELECT intDiv(open_time_ms, " + ms + ") * " + ms + " AS t, argMin(open, open_time_ms) AS o, "
+        + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume) AS v, sum(quote_volume) AS q, "
+        + "sum(trade_count) AS n FROM " + db + "." + Bars.TABLE + " FINAL WHERE " + SqlFilter.of(q).inline()
+        + " GROUP BY t ORDER BY t";
+    return flush().compose(v -> http.select(sql)).map(rows -> {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),
@@ -249,7 +426,10 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Void> close() {
-    http.close();
-    return Future.succeededFuture();
+    // minutes not flushed are in the log: the next start recomputes them
+    return flush().recover(e -> Future.succeededFuture()).eventually(() -> {
+      http.close();
+      return Future.succeededFuture();
+    });
   }
 }

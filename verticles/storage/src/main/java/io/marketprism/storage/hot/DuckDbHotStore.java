@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The embedded hot tier: DuckDB in one local file, one table per data type with no index (an
@@ -46,8 +49,15 @@ import java.util.Map;
  * so de-duplication is exact. Book sides are stored as comma-joined exact decimal strings (one
  * string per side and column instead of a list of decimals: the Appender's list path costs
  * 100-200 µs a row). Its cold tier is {@link ParquetColdTier}.
+ *
+ * <p>1-minute bars ({@link Bars}) live in a keyed table that archiving leaves alone; the minutes
+ * a batch touched are logged in {@code trade_bar_dirty} in the batch's own transaction, and a
+ * flush recomputes their bars from hot and cold trades and empties the log in one transaction,
+ * so a crash between the two loses nothing: the log is flushed again at start.
  */
 public final class DuckDbHotStore implements HotStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbHotStore.class);
 
   private final Vertx vertx;
   private final Path file;
@@ -58,6 +68,9 @@ public final class DuckDbHotStore implements HotStore {
   /** What is stored per table, kept by the writer; writer thread only. */
   private final Map<DataType, StoredMarks> marks = new EnumMap<>(DataType.class);
   private ParquetColdTier cold;
+  /** Mirrors {@code trade_bar_dirty}; changed on the writer thread only. */
+  private final BarCells dirty = new BarCells();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
 
   /**
    * @param vertx Vert.x
@@ -84,10 +97,109 @@ public final class DuckDbHotStore implements HotStore {
             st.execute("DROP TABLE IF EXISTS main.stage_" + s.table()); // the staging tables of earlier versions
             st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + columnsDdl(s, false) + ")");
           }
+          boolean backfill = !tableExists(st, Bars.TABLE);
+          st.execute("CREATE TABLE IF NOT EXISTS " + Bars.TABLE + " (exchange VARCHAR NOT NULL, market_type VARCHAR "
+              + "NOT NULL, symbol VARCHAR NOT NULL, open_time_ms BIGINT NOT NULL, open DECIMAL(38,18) NOT NULL, "
+              + "high DECIMAL(38,18) NOT NULL, low DECIMAL(38,18) NOT NULL, close DECIMAL(38,18) NOT NULL, "
+              + "volume DECIMAL(38,18) NOT NULL, quote_volume DECIMAL(38," + 2 * Bars.PRODUCT_SCALE + ") NOT NULL, "
+              + "trade_count BIGINT NOT NULL, PRIMARY KEY (exchange, market_type, symbol, open_time_ms))");
+          st.execute("CREATE TABLE IF NOT EXISTS trade_bar_dirty (exchange VARCHAR, market_type VARCHAR, "
+              + "symbol VARCHAR, minute_ms BIGINT)");
+          if (backfill) {
+            // bars table created over stored trades: every minute of both tiers
+            st.execute("INSERT INTO " + Bars.TABLE + " " + barsSql(new TierPlan(true, cold.archivedDays(DataType.TRADE)),
+                "true", false));
+          }
+          List<BarCells.Cell> logged = new ArrayList<>();
+          try (ResultSet rs = st.executeQuery("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM "
+              + "trade_bar_dirty")) {
+            while (rs.next()) {
+              logged.add(new BarCells.Cell(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+            }
+          }
+          dirty.addCells(logged);
+          flushBars(c);
         }
         return null;
       });
     });
+  }
+
+  private static boolean tableExists(Statement st, String table) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+        + "AND table_name = '" + table + "'")) {
+      rs.next();
+      return rs.getLong(1) > 0;
+    }
+  }
+
+  /**
+   * The 1-minute bars of the trades a plan reads, each trade once.
+   *
+   * @param where the trade filter, bound once per tier
+   * @param dirtyOnly keep only the minutes logged in {@code trade_bar_dirty}
+   */
+  private String barsSql(TierPlan plan, String where, boolean dirtyOnly) {
+    TableSchema s = TableSchema.of(DataType.TRADE);
+    return "SELECT exchange, market_type, symbol, (ts_ms // 60000) * 60000 AS open_time_ms, "
+        + "arg_min(price, (ts_ms, trade_id)), max(price), min(price), arg_max(price, (ts_ms, trade_id)), sum(quantity), "
+        + "sum(CAST(price AS DECIMAL(38, " + Bars.PRODUCT_SCALE + ")) * CAST(quantity AS DECIMAL(38, "
+        + Bars.PRODUCT_SCALE + "))), count(*) FROM (" + distinct(s, plan, source(s, plan, where)) + ") t"
+        + (dirtyOnly ? " WHERE EXISTS (SELECT 1 FROM trade_bar_dirty d WHERE d.exchange = t.exchange AND "
+            + "d.market_type = t.market_type AND d.symbol = t.symbol AND d.minute_ms = (t.ts_ms // 60000) * 60000)" : "")
+        + " GROUP BY ALL";
+  }
+
+  /**
+   * Recomputes the bars of the logged minutes and empties the log, in one transaction (writer thread).
+   * Each run of adjacent minutes is read with its own time range, which DuckDB's zone maps find
+   * without scanning the table.
+   */
+  private void flushBars(DuckDBConnection c) throws SQLException {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    List<BarCells.Cell> cells = dirty.drain().cells();
+    c.setAutoCommit(false);
+    try {
+      for (long[] range : BarCells.ranges(cells)) {
+        List<LocalDate> coldDays = cold.archivedDays(DataType.TRADE).stream().filter(d -> {
+          long from = d.toEpochDay() * TierPlan.DAY_MS;
+          return from < range[1] && from + TierPlan.DAY_MS > range[0];
+        }).toList();
+        TierPlan plan = new TierPlan(true, coldDays);
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO " + Bars.TABLE + " "
+            + barsSql(plan, "ts_ms >= ? AND ts_ms < ?", true))) {
+          int i = 1;
+          for (int b = 0; b < branches(plan); b++) {
+            ps.setLong(i++, range[0]);
+            ps.setLong(i++, range[1]);
+          }
+          ps.executeUpdate();
+        }
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("DELETE FROM trade_bar_dirty");
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      dirty.addCells(cells);
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** Flushes the bars after {@link Bars#FLUSH_DELAY_MS} unless a flush is scheduled already. */
+  private void scheduleFlush() {
+    if (!dirty.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+      vertx.setTimer(Bars.FLUSH_DELAY_MS, t -> db.write(c -> {
+        flushScheduled.set(false);
+        flushBars(c);
+        return null;
+      }).onFailure(e -> LOG.warn("bars not recomputed yet ({}); the next flush retries", e.getMessage())));
+    }
   }
 
   /** Files of earlier versions hold book sides as decimal lists: rewrite them as the text form. */
@@ -139,22 +251,43 @@ public final class DuckDbHotStore implements HotStore {
     }
     return db.write(c -> {
       Map<DataType, List<MarketRecord>> written = new EnumMap<>(DataType.class);
+      Map<BarCells.Cell, Long> touched = Map.of();
       c.setAutoCommit(false);
       try {
         for (Map.Entry<DataType, Map<String, MarketRecord>> e : byType.entrySet()) {
           written.put(e.getKey(), writeType(c, TableSchema.of(e.getKey()), e.getValue().values()));
         }
+        touched = dirty.add(written.getOrDefault(DataType.TRADE, List.of()));
+        logDirty(c, touched.keySet());
         c.commit();
       } catch (Exception e) {
         c.rollback();
+        dirty.forget(touched);
         throw e;
       } finally {
         c.setAutoCommit(true);
       }
       // only committed rows move the marks
       written.forEach((t, rows) -> marks(c, t).committed(rows));
+      scheduleFlush();
       return null;
     });
+  }
+
+  private static void logDirty(DuckDBConnection c, java.util.Set<BarCells.Cell> cells) throws SQLException {
+    if (cells.isEmpty()) {
+      return;
+    }
+    try (DuckDBAppender app = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "trade_bar_dirty")) {
+      for (BarCells.Cell cell : cells) {
+        app.beginRow();
+        app.append(cell.exchange());
+        app.append(cell.marketType());
+        app.append(cell.symbol());
+        app.append(cell.minuteMs());
+        app.endRow();
+      }
+    }
   }
 
   /** What is stored of a table, read once (newest time per instrument, keys of the window before it). */
@@ -363,18 +496,19 @@ public final class DuckDbHotStore implements HotStore {
   }
 
   @Override
-  public Future<JsonArray> klines(KlineQuery q, TierPlan plan) {
-    TableSchema s = TableSchema.of(DataType.TRADE);
+  public Future<JsonArray> klines(KlineQuery q) {
     SqlFilter f = SqlFilter.of(q);
     long ms = q.intervalMs();
-    String sql = "SELECT (ts_ms // " + ms + ") * " + ms + " AS open_time_ms, arg_min(price, (ts_ms, trade_id)) AS o, "
-        + "max(price) AS h, min(price) AS l, arg_max(price, (ts_ms, trade_id)) AS c, sum(quantity) AS v, "
-        + "sum(CAST(price AS DECIMAL(38, " + Bars.PRODUCT_SCALE + ")) * CAST(quantity AS DECIMAL(38, " + Bars.PRODUCT_SCALE
-        + "))) AS q, count(*) AS n FROM (" + distinct(s, plan, source(s, plan, f.sql())) + ") GROUP BY 1 ORDER BY 1";
-    return db.read(c -> {
+    String sql = "SELECT (open_time_ms // " + ms + ") * " + ms + " AS t, arg_min(open, open_time_ms), max(high), "
+        + "min(low), arg_max(close, open_time_ms), sum(volume), sum(quote_volume), CAST(sum(trade_count) AS BIGINT) "
+        + "FROM " + Bars.TABLE + " WHERE " + f.sql() + " GROUP BY 1 ORDER BY 1";
+    return db.write(c -> {
+      flushBars(c);
+      return null;
+    }).compose(v -> db.read(c -> {
       JsonArray bars = new JsonArray();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, f, branches(plan));
+        bind(ps, f, 1);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             bars.add(Bars.bar(rs.getLong(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4),
@@ -383,7 +517,7 @@ public final class DuckDbHotStore implements HotStore {
         }
       }
       return bars;
-    });
+    }));
   }
 
   @Override
@@ -473,6 +607,13 @@ public final class DuckDbHotStore implements HotStore {
 
   @Override
   public Future<Void> close() {
-    return db == null ? Future.succeededFuture() : db.close();
+    if (db == null) {
+      return Future.succeededFuture();
+    }
+    // pending minutes are in the log too: a failed flush is redone at the next start
+    return db.<Void>write(c -> {
+      flushBars(c);
+      return null;
+    }).recover(e -> Future.succeededFuture()).compose(v -> db.close());
   }
 }

@@ -44,11 +44,14 @@ public interface HotStore {
   Future<Page> records(RecordQuery q, TierPlan plan);
 
   /**
+   * Reads the 1-minute bars the writer keeps (see {@link Bars}), which cover both tiers, after
+   * recomputing the minutes this instance touched since its last flush, so the answer holds every
+   * trade this instance has committed.
+   *
    * @param q a kline query
-   * @param plan the tiers to read
    * @return bars {@code {"open_time_ms","open","high","low","close","volume","quote_volume","trade_count"}}, oldest first
    */
-  Future<JsonArray> klines(KlineQuery q, TierPlan plan);
+  Future<JsonArray> klines(KlineQuery q);
 
   /**
    * @param type a data type

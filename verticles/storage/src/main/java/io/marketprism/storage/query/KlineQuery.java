@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * A validated {@code GET /api/v1/storage/kline} request: OHLCV bars of one instrument computed
- * from its stored trades, bars aligned to UTC multiples of the interval, {@code start <= open < end}.
+ * from its stored trades, bars aligned to UTC multiples of the interval, {@code start <= open < end},
+ * each bar whole (every trade of its interval, also those at or after {@code end}).
  *
  * @param exchange exchange
  * @param marketType market type
@@ -27,6 +28,16 @@ public record KlineQuery(Exchange exchange, MarketType marketType, String symbol
       "1h", 3_600_000L, "4h", 14_400_000L, "1d", 86_400_000L);
   /** Most bars in one answer. */
   public static final long MAX_BARS = 100_000;
+
+  /** @return the open time of the first bar: {@code start} rounded up to the interval */
+  public long firstOpenMs() {
+    return Math.floorDiv(startMs + intervalMs - 1, intervalMs) * intervalMs;
+  }
+
+  /** @return the first open time after the last bar: {@code end} rounded up to the interval */
+  public long openEndMs() {
+    return Math.floorDiv(endMs + intervalMs - 1, intervalMs) * intervalMs;
+  }
 
   /**
    * @param p the query parameters

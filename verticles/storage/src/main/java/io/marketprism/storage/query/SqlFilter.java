@@ -48,14 +48,15 @@ public final class SqlFilter {
   }
 
   /**
-   * The filter of the trades behind kline bars.
+   * The filter of the 1-minute bars that make up the bars of a kline query.
    *
    * @param q the query
-   * @return the filter
+   * @return the filter on {@code open_time_ms} and the instrument
    */
   public static SqlFilter of(KlineQuery q) {
     return new SqlFilter().cond("exchange = ?", q.exchange().wire()).cond("market_type = ?", q.marketType().wire())
-        .cond("symbol = ?", q.symbol()).cond("ts_ms >= ?", q.startMs()).cond("ts_ms < ?", q.endMs());
+        .cond("symbol = ?", q.symbol()).cond("open_time_ms >= ?", q.firstOpenMs())
+        .cond("open_time_ms < ?", q.openEndMs());
   }
 
   /**

@@ -1,16 +1,23 @@
 package io.marketprism.storage.hot;
 
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.StorageOptions;
+import io.marketprism.storage.archive.ArchiveJob;
 import io.marketprism.storage.archive.ArchiveLateRecordsTest;
 import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The ClickHouse hot store on the real server (the Debian 18.16 build): klines and archiving. */
@@ -49,6 +56,44 @@ class ClickHouseHotStoreTest {
   @Test
   void barsCarryAnExactQuoteVolumeWithoutDecimalOverflow() throws Exception {
     KlineChecks.barsAreExactWithQuoteVolume(store("kq"));
+  }
+
+  @Test
+  void barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving() throws Exception {
+    BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store("bq"));
+  }
+
+  @Test
+  void barsAreBackfilledWhenTheTableIsCreatedOverStoredTradesOfBothTiers() throws Exception {
+    ClickHouseHotStore store = store("bb");
+    List<MarketRecord> trades = BarChecks.trades(7, 3000, 1);
+    await(store.write(trades));
+    await(new ArchiveJob(store).run(BarChecks.DAY0 + 86_400_000L));
+    await(store.close());
+    ClickHouseHttp http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    await(http.execute("DROP TABLE bb." + Bars.TABLE));
+    BarChecks.assertBars(store("bb"), trades, "after backfill");
+  }
+
+  @Test
+  void minutesLoggedButNotFlushedAreRecomputedAtStart() throws Exception {
+    ClickHouseHotStore store = store("br");
+    List<MarketRecord> trades = new ArrayList<>(BarChecks.trades(9, 1000, 1));
+    await(store.write(trades));
+    BarChecks.assertBars(store, trades, "before the crash");
+    await(store.close());
+    // what a crash leaves: a committed trade whose minute a writer logged but never flushed
+    TradeRecord t = BarChecks.trade("BTC-USDT", "unflushed", BarChecks.DAY0 + 3_000_000, "123.45", "6.7");
+    ClickHouseHttp http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    await(http.insert("INSERT INTO br.trade FORMAT JSONEachRow", Buffer.buffer("{\"exchange\":\"binance\","
+        + "\"market_type\":\"spot\",\"symbol\":\"BTC-USDT\",\"exchange_symbol\":\"BTCUSDT\",\"ts_ms\":" + t.tsMs()
+        + ",\"recv_ts_us\":" + t.recvTsUs() + ",\"trade_id\":\"unflushed\",\"price\":123.45,\"quantity\":6.7,"
+        + "\"side\":\"buy\"}\n")));
+    await(http.insert("INSERT INTO br.trade_bar_dirty FORMAT JSONEachRow", Buffer.buffer("{\"writer\":\"crashed\","
+        + "\"seq\":1,\"logged_ms\":" + System.currentTimeMillis() + ",\"exchange\":\"binance\",\"market_type\":"
+        + "\"spot\",\"symbol\":\"BTC-USDT\",\"minute_ms\":" + Bars.minute(t.tsMs()) + "}\n")));
+    trades.add(t);
+    BarChecks.assertBars(store("br"), trades, "after the restart");
   }
 
   @Test

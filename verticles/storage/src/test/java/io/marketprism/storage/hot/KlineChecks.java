@@ -5,7 +5,6 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.query.KlineQuery;
-import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +39,7 @@ final class KlineChecks {
     // trade 2 redelivered: counted once
     await(store.write(List.of(trade("2", DAY0 + 2_000, "61737.63", "123.456789"))));
     JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1m", 60_000,
-        DAY0, DAY0 + 120_000), new TierPlan(true, List.of())));
+        DAY0, DAY0 + 120_000)));
     assertThat(bars).hasSize(2);
     JsonObject first = bars.getJsonObject(0);
     assertThat(first.getLong("open_time_ms")).isEqualTo(DAY0);

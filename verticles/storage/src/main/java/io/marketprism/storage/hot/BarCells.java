@@ -1,0 +1,121 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.TradeRecord;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The 1-minute cells (instrument, minute) whose bars a writer must recompute, coalesced: a cell
+ * is pending once however many batches touch it before the next flush. Each cell carries the
+ * sequence number it was added under, so a flush can tell which log entries it covered.
+ * Thread-safe.
+ */
+final class BarCells {
+
+  /**
+   * One bar of the bars table.
+   *
+   * @param exchange exchange wire name
+   * @param marketType market type wire name
+   * @param symbol symbol
+   * @param minuteMs the minute's open time, epoch ms
+   */
+  record Cell(String exchange, String marketType, String symbol, long minuteMs) {
+
+    static Cell of(TradeRecord t) {
+      return new Cell(t.exchange().wire(), t.marketType().wire(), t.symbol(), Bars.minute(t.tsMs()));
+    }
+  }
+
+  /**
+   * What a flush takes.
+   *
+   * @param cells the cells to recompute
+   * @param maxSeq the highest sequence number among them
+   */
+  record Drained(List<Cell> cells, long maxSeq) {
+  }
+
+  private final Map<Cell, Long> pending = new LinkedHashMap<>();
+  private long seq;
+
+  /**
+   * @param records a committed batch (any types; only trades make cells)
+   * @return the cells of its trades that were not pending, now pending, with their sequence numbers
+   */
+  synchronized Map<Cell, Long> add(Collection<MarketRecord> records) {
+    Map<Cell, Long> added = new LinkedHashMap<>();
+    for (MarketRecord r : records) {
+      if (r instanceof TradeRecord t) {
+        Cell c = Cell.of(t);
+        if (!pending.containsKey(c)) {
+          long s = ++seq;
+          pending.put(c, s);
+          added.put(c, s);
+        }
+      }
+    }
+    return added;
+  }
+
+  /**
+   * Makes cells pending (recovered from a log).
+   *
+   * @param cells the cells
+   */
+  synchronized void addCells(Collection<Cell> cells) {
+    for (Cell c : cells) {
+      pending.computeIfAbsent(c, k -> ++seq);
+    }
+  }
+
+  /**
+   * Takes back cells added by {@link #add} whose logging failed, unless a flush took them already.
+   *
+   * @param cells what {@link #add} returned
+   */
+  synchronized void forget(Map<Cell, Long> cells) {
+    cells.forEach(pending::remove);
+  }
+
+  /** @return the pending cells, now no longer pending */
+  synchronized Drained drain() {
+    long max = 0;
+    for (long s : pending.values()) {
+      max = Math.max(max, s);
+    }
+    Drained d = new Drained(List.copyOf(pending.keySet()), max);
+    pending.clear();
+    return d;
+  }
+
+  /** @return whether nothing is pending */
+  synchronized boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  /**
+   * @param cells cells
+   * @return the time ranges {@code [from, to)} their minutes cover, adjacent minutes merged, oldest first
+   */
+  static List<long[]> ranges(Collection<Cell> cells) {
+    TreeSet<Long> minutes = new TreeSet<>();
+    cells.forEach(c -> minutes.add(c.minuteMs()));
+    List<long[]> out = new ArrayList<>();
+    for (long m : minutes) {
+      long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && last[1] == m) {
+        last[1] = m + Bars.MINUTE_MS;
+      } else {
+        out.add(new long[] {m, m + Bars.MINUTE_MS});
+      }
+    }
+    return out;
+  }
+}

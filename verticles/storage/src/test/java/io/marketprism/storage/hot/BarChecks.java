@@ -1,0 +1,168 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.storage.archive.ArchiveJob;
+import io.marketprism.storage.query.KlineQuery;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bars of every hot store against a straightforward computation from the distinct trades written,
+ * for every interval, through redeliveries, trades sharing a millisecond, late trades into old
+ * minutes and archiving (data in hot, cold and both).
+ */
+public final class BarChecks {
+
+  /** 2024-01-01T00:00:00Z. */
+  public static final long DAY0 = 1_704_067_200_000L;
+  private static final List<String> SYMBOLS = List.of("BTC-USDT", "ETH-USDT");
+  private static final Comparator<TradeRecord> TRADE_ORDER =
+      Comparator.comparingLong(TradeRecord::tsMs).thenComparing(TradeRecord::tradeId);
+
+  private BarChecks() {
+  }
+
+  /**
+   * {@code n} trades of two symbols over two days from a seed: bursts of trades sharing a
+   * millisecond, prices and quantities with up to 10 fractional digits.
+   */
+  static List<MarketRecord> trades(long seed, int n, int firstId) {
+    Random rnd = new Random(seed);
+    List<MarketRecord> out = new ArrayList<>();
+    long ts = DAY0 + rnd.nextInt(1000);
+    for (int i = 0; i < n; i++) {
+      if (rnd.nextInt(4) != 0) { // a quarter of the trades share the previous one's millisecond
+        ts += rnd.nextInt(2 * 86_400_000 / n * 2);
+      }
+      String sym = SYMBOLS.get(rnd.nextInt(SYMBOLS.size()));
+      String price = (1000 + rnd.nextInt(60000)) + "." + rnd.nextInt(100);
+      String qty = "0." + String.format("%010d", 1 + rnd.nextInt(999_999_999));
+      out.add(trade(sym, Long.toString(firstId + i), Math.min(ts, DAY0 + 2 * 86_400_000L - 1), price, qty));
+    }
+    return out;
+  }
+
+  static TradeRecord trade(String symbol, String id, long ts, String price, String qty) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, symbol, symbol.replace("-", ""), ts, ts * 1000, id,
+        price, qty, "buy");
+  }
+
+  /**
+   * The bars of the distinct trades (identity: instrument and trade id, first copy wins), computed in Java.
+   *
+   * @param written every trade written, repeats included
+   * @param symbol the symbol
+   * @param intervalMs the interval
+   * @return bars oldest first
+   */
+  static JsonArray expected(List<MarketRecord> written, String symbol, long intervalMs) {
+    Map<String, TradeRecord> distinct = new LinkedHashMap<>();
+    for (MarketRecord r : written) {
+      distinct.putIfAbsent(r.symbol() + "/" + ((TradeRecord) r).tradeId(), (TradeRecord) r);
+    }
+    TreeMap<Long, List<TradeRecord>> byBar = new TreeMap<>();
+    for (TradeRecord t : distinct.values()) {
+      if (t.symbol().equals(symbol)) {
+        byBar.computeIfAbsent(Math.floorDiv(t.tsMs(), intervalMs) * intervalMs, k -> new ArrayList<>()).add(t);
+      }
+    }
+    JsonArray out = new JsonArray();
+    byBar.forEach((open, ts) -> {
+      ts.sort(TRADE_ORDER);
+      BigDecimal high = null;
+      BigDecimal low = null;
+      BigDecimal volume = BigDecimal.ZERO;
+      BigDecimal quote = BigDecimal.ZERO;
+      for (TradeRecord t : ts) {
+        BigDecimal p = new BigDecimal(t.price());
+        BigDecimal q = new BigDecimal(t.quantity());
+        high = high == null || p.compareTo(high) > 0 ? p : high;
+        low = low == null || p.compareTo(low) < 0 ? p : low;
+        volume = volume.add(q);
+        quote = quote.add(p.multiply(q));
+      }
+      out.add(Bars.bar(open, new BigDecimal(ts.get(0).price()), high, low, new BigDecimal(ts.get(ts.size() - 1).price()),
+          volume, quote, ts.size()));
+    });
+    return out;
+  }
+
+  /** Checks every interval and symbol over the two days against {@link #expected}. */
+  static void assertBars(HotStore store, List<MarketRecord> written, String when) throws Exception {
+    for (String symbol : SYMBOLS) {
+      for (Map.Entry<String, Long> iv : new TreeMap<>(KlineQuery.INTERVALS).entrySet()) {
+        JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, symbol, iv.getKey(),
+            iv.getValue(), DAY0, DAY0 + 2 * 86_400_000L)));
+        assertThat(bars).as("%s %s %s", when, symbol, iv.getKey()).isEqualTo(expected(written, symbol, iv.getValue()));
+      }
+    }
+  }
+
+  /**
+   * Writes trades in batches with redeliveries, late trades and archiving in between, checking the
+   * bars after each step.
+   *
+   * @param store an empty store
+   */
+  public static void barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(HotStore store) throws Exception {
+    List<MarketRecord> all = trades(42, 6000, 1);
+    List<MarketRecord> written = new ArrayList<>();
+    for (int i = 0; i < all.size(); i += 500) {
+      List<MarketRecord> batch = new ArrayList<>(all.subList(i, Math.min(all.size(), i + 500)));
+      batch.add(batch.get(0)); // a repeat inside the batch
+      await(store.write(batch));
+      written.addAll(batch);
+      if (i % 1500 == 0) { // a whole batch redelivered
+        await(store.write(batch));
+        written.addAll(batch);
+      }
+    }
+    assertThat(expected(written, "BTC-USDT", 60_000).stream().mapToLong(b -> ((JsonObject) b).getLong("trade_count"))
+        .sum()).isGreaterThan(2000);
+    assertBars(store, written, "after redeliveries");
+
+    // late trades into an old minute (one sharing a millisecond with a stored trade), and a repeat of an old one
+    TradeRecord old = (TradeRecord) all.get(10);
+    List<MarketRecord> late = List.of(trade(old.symbol(), "late-1", old.tsMs(), "1.5", "2.25"),
+        trade(old.symbol(), "late-2", old.tsMs() + 1, "99999.9999", "0.0000000001"), old);
+    await(store.write(late));
+    written.addAll(late);
+    assertBars(store, written, "after late trades");
+
+    // day 0 archived: its trades are read from cold, day 1 from hot
+    JsonObject report = await(new ArchiveJob(store).run(DAY0 + 86_400_000L));
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertThat(report.getJsonArray("moved")).isNotEmpty();
+    assertBars(store, written, "after archiving day 0");
+
+    // a late trade and a repeat into the archived day: hot and cold both hold the day
+    List<MarketRecord> intoCold = List.of(trade(old.symbol(), "late-3", old.tsMs() + 2, "0.5", "4"), all.get(20));
+    await(store.write(intoCold));
+    written.addAll(intoCold);
+    assertBars(store, written, "after late trades into the archived day");
+
+    // both days archived
+    assertThat(await(new ArchiveJob(store).run(DAY0 + 2 * 86_400_000L)).getJsonArray("failed")).isEmpty();
+    assertBars(store, written, "after archiving both days");
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,89 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.TradeRecord;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.marketprism.storage.hot.BarChecks.await;
+
+/** The embedded store's 1-minute bars: exact through repeats, late trades and archiving; backfilled; recovered. */
+class DuckDbBarsTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  private DuckDbHotStore open() throws Exception {
+    DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
+    await(store.start());
+    return store;
+  }
+
+  @Test
+  void barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving() throws Exception {
+    DuckDbHotStore store = open();
+    BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store);
+    await(store.close());
+  }
+
+  @Test
+  void barsAreBackfilledWhenTheTableIsCreatedOverStoredTradesOfBothTiers() throws Exception {
+    DuckDbHotStore store = open();
+    List<MarketRecord> trades = BarChecks.trades(7, 3000, 1);
+    await(store.write(trades));
+    await(new io.marketprism.storage.archive.ArchiveJob(store).run(BarChecks.DAY0 + 86_400_000L));
+    await(store.database().write(c -> {
+      try (Statement st = c.createStatement()) {
+        st.execute("DROP TABLE " + Bars.TABLE);
+      }
+      return null;
+    }));
+    await(store.close());
+    DuckDbHotStore reopened = open();
+    BarChecks.assertBars(reopened, trades, "after backfill");
+    await(reopened.close());
+  }
+
+  @Test
+  void minutesLoggedButNotFlushedAreRecomputedAtStart() throws Exception {
+    DuckDbHotStore store = open();
+    List<MarketRecord> trades = new ArrayList<>(BarChecks.trades(9, 1000, 1));
+    await(store.write(trades));
+    BarChecks.assertBars(store, trades, "before the crash");
+    // what a crash leaves: a committed trade whose minute is logged but whose bar was not recomputed
+    TradeRecord t = BarChecks.trade("BTC-USDT", "unflushed", BarChecks.DAY0 + 3_000_000, "123.45", "6.7");
+    await(store.database().write(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO trade VALUES ('binance', 'spot', 'BTC-USDT', "
+          + "'BTCUSDT', ?, ?, 'unflushed', 123.45, 6.7, 'buy')")) {
+        ps.setLong(1, t.tsMs());
+        ps.setLong(2, t.recvTsUs());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO trade_bar_dirty VALUES ('binance', 'spot', "
+          + "'BTC-USDT', ?)")) {
+        ps.setLong(1, Bars.minute(t.tsMs()));
+        ps.executeUpdate();
+      }
+      return null;
+    }));
+    await(store.close());
+    trades.add(t);
+    DuckDbHotStore reopened = open();
+    BarChecks.assertBars(reopened, trades, "after the restart");
+    await(reopened.close());
+  }
+}
