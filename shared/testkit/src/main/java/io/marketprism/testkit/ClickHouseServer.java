@@ -93,8 +93,17 @@ public final class ClickHouseServer extends ExternalServer {
         + "  <default_database>default</default_database>\n"
         + "  <timezone>UTC</timezone>\n"
         + "  <mlock_executable>false</mlock_executable>\n"
+        + COMPRESSION
         + "</yandex>\n";
   }
+
+  /**
+   * zstd for every part instead of LZ4: the same as {@code docker/clickhouse/compression.xml}, which
+   * the README asks ClickHouse users to install (server config, so it works on 18.16, which has no
+   * column codecs, and on current releases alike).
+   */
+  static final String COMPRESSION = "  <compression><case><min_part_size>0</min_part_size>"
+      + "<min_part_size_ratio>0</min_part_size_ratio><method>zstd</method></case></compression>\n";
 
   private static final String USERS = "<?xml version=\"1.0\"?>\n<yandex>\n"
       + "  <profiles><default><max_memory_usage>4000000000</max_memory_usage>"
