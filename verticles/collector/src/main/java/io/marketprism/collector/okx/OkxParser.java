@@ -13,6 +13,7 @@ import io.marketprism.collector.normalize.MessageOutput;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
+import io.marketprism.collector.normalize.SequencedTrade;
 import io.marketprism.collector.normalize.Urls;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Decimals;
@@ -37,7 +38,9 @@ import java.util.Set;
  * (snapshot + updates with checksum and, in newer messages, {@code seqId}/{@code prevSeqId}),
  * {@code books5}, {@code bbo-tbt}, {@code tickers}, {@code candle*}, {@code funding-rate},
  * {@code mark-price}, {@code open-interest}, {@code liquidation-orders}; REST rubik long/short
- * ratios. Market types come from the instrument names.
+ * ratios and past trades ({@code /api/v5/market/history-trades}, normalized like the
+ * {@code trades} channel). Market types come from the instrument names; trades carry their
+ * numeric trade id as sequence number.
  *
  * <p>{@code trades} and the incremental {@code books} channels are read by a {@link JsonScanner}
  * fast path; whatever it does not fully understand goes to the general reader, which gives the
@@ -146,8 +149,9 @@ public final class OkxParser implements MessageParser {
     String instId = sc.reqName(d, INST_ID);
     Instrument ins = instruments.fast(instId, null);
     String side = sc.side(d, SIDE);
+    String id = sc.reqText(d, TRADE_ID);
     pending.add(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, sc.reqLong(d, TS), recv,
-        sc.reqText(d, TRADE_ID), sc.reqDecimal(d, PX), sc.reqDecimal(d, SZ), side));
+        id, sc.reqDecimal(d, PX), sc.reqDecimal(d, SZ), side), SequencedTrade.numeric(id));
   }
 
   private void fastBook(JsonScanner sc, boolean snapshot, String instId, long recv) throws Fallback {
@@ -220,6 +224,16 @@ public final class OkxParser implements MessageParser {
       throw new ParseException("exchange error " + code + ": " + top.text("msg"));
     }
     switch (path) {
+      case "/api/v5/market/history-trades", "/api/v5/market/trades" -> {
+        List<JsonFields> rows = top.objects("data");
+        if (rows == null) {
+          throw new ParseException("OKX trades response without a 'data' array");
+        }
+        // newest first, as OKX lists them; order does not matter downstream
+        for (JsonFields d : rows) {
+          trade(d, recvTsUs, sink);
+        }
+      }
       case "/api/v5/public/instruments" -> {
         // instrument lists carry no market data; the names themselves tell the market types
       }
@@ -243,8 +257,9 @@ public final class OkxParser implements MessageParser {
   private void trade(JsonFields d, long recv, RecordSink sink) throws ParseException {
     String instId = d.reqText("instId");
     Instrument ins = instruments.get(instId, null);
-    sink.record(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
-        d.reqText("tradeId"), d.decimal("px"), d.decimal("sz"), side(d.reqText("side"))));
+    String id = d.reqText("tradeId");
+    sink.trade(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        id, d.decimal("px"), d.decimal("sz"), side(d.reqText("side"))), SequencedTrade.numeric(id));
   }
 
   private void book(JsonFields arg, JsonFields d, String action, long recv, RecordSink sink) throws ParseException {
