@@ -44,6 +44,19 @@ public final class TradeSequences {
    * @return the gap this trade closes, or {@code null}
    */
   public TradeGap observe(String exchangeSymbol, long seq, long tsMs) {
+    return observe(exchangeSymbol, seq, seq, tsMs);
+  }
+
+  /**
+   * Records a live trade that aggregates the matches {@code first..seq}.
+   *
+   * @param exchangeSymbol the instrument
+   * @param first the first sequence number it covers
+   * @param seq its (last) sequence number
+   * @param tsMs its trade time
+   * @return the gap this trade closes (ending before {@code first}), or {@code null}
+   */
+  public TradeGap observe(String exchangeSymbol, long first, long seq, long tsMs) {
     Mark m = marks.get(exchangeSymbol);
     if (m == null) {
       m = new Mark();
@@ -56,8 +69,8 @@ public final class TradeSequences {
       return null;
     }
     TradeGap gap = null;
-    if (m.resumed && (!consecutive || seq > m.seq + 1) || consecutive && seq > m.seq + 1) {
-      gap = new TradeGap(exchangeSymbol, m.seq, seq, m.tsMs, m.resumed);
+    if (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1) {
+      gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed);
     }
     m.seq = seq;
     m.tsMs = tsMs;

@@ -105,7 +105,7 @@ public final class BinanceParser implements MessageParser {
       return;
     }
     if (out instanceof SequencedTrade t) {
-      sink.trade(t.trade(), t.sequence());
+      sink.trade(t.trade(), t.first(), t.sequence());
       return;
     }
     if (out != null) {

@@ -73,6 +73,15 @@ public final class MessageOutput {
   }
 
   /**
+   * @param trade an aggregated trade
+   * @param first the first sequence number it covers
+   * @param sequence the last one
+   */
+  public void add(TradeRecord trade, long first, long sequence) {
+    items.add(new SequencedTrade(trade, first, sequence));
+  }
+
+  /**
    * @param update a book message
    */
   public void add(BookUpdate update) {
@@ -90,7 +99,7 @@ public final class MessageOutput {
       if (o instanceof BookUpdate u) {
         sink.book(u);
       } else if (o instanceof SequencedTrade t) {
-        sink.trade(t.trade(), t.sequence());
+        sink.trade(t.trade(), t.first(), t.sequence());
       } else {
         sink.record((MarketRecord) o);
       }

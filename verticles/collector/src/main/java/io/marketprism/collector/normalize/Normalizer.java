@@ -133,7 +133,7 @@ public final class Normalizer {
     for (int i = 0, n = items.size(); i < n; i++) {
       Object o = items.get(i);
       if (o instanceof SequencedTrade st) {
-        trade(st.trade(), st.sequence(), live);
+        trade(st.trade(), st.first(), st.sequence(), live);
       } else if (o instanceof BookUpdate u) {
         if (!wanted.test(u.exchangeSymbol()) && !wanted.test(u.instrument().symbol())) {
           continue;
@@ -150,7 +150,7 @@ public final class Normalizer {
     }
   }
 
-  private void trade(TradeRecord t, long seq, boolean live) {
+  private void trade(TradeRecord t, long first, long seq, boolean live) {
     if (!wanted.test(t.exchangeSymbol()) && !wanted.test(t.symbol())) {
       return;
     }
@@ -160,7 +160,7 @@ public final class Normalizer {
     }
     output.accept(t);
     if (live && sequences != null && seq != SequencedTrade.NONE) {
-      TradeGap gap = sequences.observe(t.exchangeSymbol(), seq, t.tsMs());
+      TradeGap gap = sequences.observe(t.exchangeSymbol(), first == SequencedTrade.NONE ? seq : first, seq, t.tsMs());
       if (gap != null) {
         gapListener.accept(gap);
       }
@@ -248,8 +248,8 @@ public final class Normalizer {
     }
 
     @Override
-    public void trade(TradeRecord trade, long sequence) {
-      items.add(new SequencedTrade(trade, sequence));
+    public void trade(TradeRecord trade, long first, long sequence) {
+      items.add(new SequencedTrade(trade, first, sequence));
     }
   }
 }

@@ -26,6 +26,18 @@ public interface RecordSink {
    *     {@link SequencedTrade#NONE} when the exchange gave none usable
    */
   default void trade(TradeRecord trade, long sequence) {
+    trade(trade, sequence, sequence);
+  }
+
+  /**
+   * An aggregated trade (several matches pushed as one, as OKX's {@code trades} channel does): it
+   * covers the sequence numbers {@code first..sequence}.
+   *
+   * @param trade the trade record
+   * @param first the first sequence number it covers
+   * @param sequence the last one (its id)
+   */
+  default void trade(TradeRecord trade, long first, long sequence) {
     record(trade);
   }
 }

@@ -3,12 +3,22 @@ package io.marketprism.collector.normalize;
 import io.marketprism.model.TradeRecord;
 
 /**
- * A trade and its sequence number in its instrument's trade stream, as a parser hands it over.
+ * A trade and its sequence numbers in its instrument's trade stream, as a parser hands it over.
  *
  * @param trade the record
+ * @param first the first sequence number it covers (below {@code sequence} for an aggregate of
+ *     several matches), or {@link #NONE}
  * @param sequence the exchange's sequential id of it, or {@link #NONE}
  */
-public record SequencedTrade(TradeRecord trade, long sequence) {
+public record SequencedTrade(TradeRecord trade, long first, long sequence) {
+
+  /**
+   * @param trade the record
+   * @param sequence its sequential id, covering only itself
+   */
+  public SequencedTrade(TradeRecord trade, long sequence) {
+    this(trade, sequence, sequence);
+  }
 
   /** No usable sequence number. */
   public static final long NONE = -1;

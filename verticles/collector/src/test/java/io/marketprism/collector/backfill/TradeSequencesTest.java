@@ -40,6 +40,15 @@ class TradeSequencesTest {
   }
 
   @Test
+  void anAggregatedLiveTradeBoundsTheGapAtItsFirstMatch() {
+    TradeSequences okx = new TradeSequences(false);
+    okx.observe("BTC-USDT", 100, 102, 1);
+    okx.interrupted();
+    assertThat(okx.observe("BTC-USDT", 110, 113, 2)).isEqualTo(new TradeGap("BTC-USDT", 102, 110, 1, true));
+    assertThat(okx.last("BTC-USDT")).isEqualTo(113);
+  }
+
+  @Test
   void quietInstrumentGetsAnOpenGapOnceAfterTheQuietPeriodFromTheReconnect() {
     TradeSequences s = new TradeSequences(true);
     s.observe("BTCUSDT", 100, 1);

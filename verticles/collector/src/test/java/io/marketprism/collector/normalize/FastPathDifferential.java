@@ -102,9 +102,9 @@ public final class FastPathDifferential {
         }
 
         @Override
-        public void trade(TradeRecord trade, long sequence) {
+        public void trade(TradeRecord trade, long first, long sequence) {
           RecordJson.write(trade, sb);
-          sb.append(" seq=").append(sequence).append('\n');
+          sb.append(" seq=").append(first).append("..").append(sequence).append('\n');
         }
 
         @Override

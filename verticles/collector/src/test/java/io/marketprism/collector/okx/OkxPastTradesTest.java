@@ -3,7 +3,9 @@ package io.marketprism.collector.okx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.marketprism.collector.backfill.TradeGap;
 import io.marketprism.collector.backfill.TradePage;
+import io.marketprism.collector.backfill.TradeSequences;
 import io.marketprism.collector.normalize.Normalizer;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.model.Exchange;
@@ -35,6 +37,25 @@ class OkxPastTradesTest {
             "242720720", "29963.2", "2", "sell"),
         new TradeRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", 1654161641568L, 9L,
             "242720719", "29964.1", "0.1", "buy"));
+  }
+
+  @Test
+  void aggregatedLiveTradeAfterAReconnectOpensAGapBelowItsFirstMatch() throws Exception {
+    TradeSequences sequences = new TradeSequences(false);
+    List<TradeGap> gaps = new ArrayList<>();
+    normalizer.trackTrades(sequences, gaps::add);
+    normalizer.onMessage(live("242720700", "1"), 1);
+    sequences.interrupted();
+    // the trades channel pushes one record for 3 matches of one taker order, its id the last one
+    normalizer.onMessage(live("242720720", "3"), 2);
+    assertThat(gaps).containsExactly(new TradeGap("BTC-USDT", 242720700, 242720718, 1654161646974L, true));
+    assertThat(out).hasSize(2);
+  }
+
+  private static String live(String id, String count) {
+    return "{\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},\"data\":[{\"instId\":\"BTC-USDT\","
+        + "\"tradeId\":\"" + id + "\",\"px\":\"42219.9\",\"sz\":\"0.12060306\",\"side\":\"buy\","
+        + "\"ts\":\"1654161646974\",\"count\":\"" + count + "\"}]}";
   }
 
   @Test
