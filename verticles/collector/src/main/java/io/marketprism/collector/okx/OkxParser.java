@@ -30,7 +30,10 @@ import io.marketprism.model.Symbols;
 import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -61,6 +64,10 @@ public final class OkxParser implements MessageParser {
   private final MessageOutput.FastReader fastReader = this::fast;
   private final JsonScanner.Fields arg = new JsonScanner.Fields("channel", "instId");
   private final JsonScanner.Fields item = new JsonScanner.Fields(ITEM_FIELDS);
+  /** The last push of each candle stream ({@code instId|interval}), to drop exact repeats. */
+  private final Map<String, String[]> lastCandle = new HashMap<>();
+  /** The last kline {@code ts_ms} given per instrument, to keep them strictly increasing. */
+  private final Map<String, Long> lastCandleTs = new HashMap<>();
 
   /** The {@code data} entry fields the fast path reads; a slot is the index here. */
   private static final String[] ITEM_FIELDS = {"instId", "tradeId", "px", "sz", "side", "ts", "checksum", "seqId",
@@ -354,10 +361,21 @@ public final class OkxParser implements MessageParser {
     }
   }
 
-  /** Candles are arrays of 9 strings, which the level-oriented reader does not keep: read them here. */
+  /**
+   * Candles are arrays of 9 strings, which the level-oriented reader does not keep: read them here.
+   *
+   * <p>Every in-minute update is kept as a record of its own. A kline's identity is its
+   * {@code ts_ms} (CONTRACT §3), and OKX candle pushes carry no event time (their {@code ts} is the
+   * candle's open time, shared by all its updates): {@code ts_ms} is therefore the receive time,
+   * made strictly increasing per instrument so that two updates received within one millisecond
+   * (a closing candle and the next one) keep distinct identities. A push that repeats the previous
+   * one of its candle exactly (OKX resends the current candle on every subscribe, a frame may come
+   * twice) carries nothing new and is dropped here; it is not a rejection.
+   */
   private void candles(String message, String interval, String instId, long recv, RecordSink sink)
       throws ParseException {
     Instrument ins = instruments.get(instId, null);
+    String stream = instId + '|' + interval;
     try (JsonParser p = FACTORY.createParser(message)) {
       p.nextToken();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -381,9 +399,16 @@ public final class OkxParser implements MessageParser {
           }
           long open = Long.parseLong(c[0]);
           String quoteVolume = c[7] != null ? c[7] : ins.marketType() == MarketType.SPOT ? c[6] : null;
-          sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, open, recv, interval,
+          if (Arrays.equals(c, lastCandle.get(stream))) {
+            continue;
+          }
+          long ts = Math.max(recv / 1000, lastCandleTs.getOrDefault(instId, Long.MIN_VALUE) + 1);
+          sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, ts, recv, interval,
               open, null, decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]), decimal(c[5]),
               quoteVolume == null ? null : decimal(quoteVolume), null, "1".equals(c[8])));
+          // remembered once the push proved readable, so a malformed one is rejected every time
+          lastCandle.put(stream, c);
+          lastCandleTs.put(instId, ts);
         }
       }
     } catch (IOException | NumberFormatException e) {
