@@ -335,7 +335,9 @@ public final class BinanceServer extends ExchangeServer {
     String sym = lower(s);
     long now = System.currentTimeMillis();
     if (hub.hasSubscribers(sym + "@kline_1m")) {
-      stream(sym + "@kline_1m", BinanceCodec.kline(s, kline, now));
+      // the final event of a candle comes before the first of the next, which the model sends in the
+      // same tick: Binance's event times of one stream differ, and E is a kline's identity
+      stream(sym + "@kline_1m", BinanceCodec.kline(s, kline, kline.closed() ? now - 1 : now));
     }
     if (kline.closed()) {
       return;
