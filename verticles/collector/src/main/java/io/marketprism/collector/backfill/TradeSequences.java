@@ -147,8 +147,12 @@ public final class TradeSequences {
     return m == null ? -1 : m.seq;
   }
 
-  /** Forgets an instrument no longer collected. */
-  public void forget(String exchangeSymbol) {
-    marks.remove(exchangeSymbol);
+  /**
+   * Forgets the instruments whose trades are no longer collected.
+   *
+   * @param collected whether an instrument's trades are still collected
+   */
+  public void retain(java.util.function.Predicate<String> collected) {
+    marks.keySet().removeIf(collected.negate());
   }
 }

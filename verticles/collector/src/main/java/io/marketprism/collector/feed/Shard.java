@@ -178,11 +178,7 @@ final class Shard implements FeedConnection.Listener {
     });
     // identity windows of instruments no longer collected go, so memory stays bounded across changes
     windows.keySet().removeIf(k -> !accept.containsKey(k.substring(0, k.lastIndexOf('|'))));
-    wanted.forEach((sym, types) -> {
-      if (!types.contains(DataType.TRADE)) {
-        sequences.forget(sym);
-      }
-    });
+    sequences.retain(sym -> wanted.getOrDefault(sym, Set.of()).contains(DataType.TRADE));
     for (Iterator<Map.Entry<String, BookState>> it = books.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, BookState> e = it.next();
       Set<DataType> t = wanted.get(e.getKey());

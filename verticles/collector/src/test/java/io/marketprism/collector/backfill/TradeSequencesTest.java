@@ -19,6 +19,9 @@ class TradeSequencesTest {
     assertThat(s.observe("BTCUSDT", 103, 1_001)).isNull();
     assertThat(s.last("BTCUSDT")).isEqualTo(105);
     assertThat(s.observe("ETHUSDT", 7, 1_000)).isNull();
+    s.retain("ETHUSDT"::equals);
+    assertThat(s.last("BTCUSDT")).isEqualTo(-1);
+    assertThat(s.last("ETHUSDT")).isEqualTo(7);
   }
 
   @Test
