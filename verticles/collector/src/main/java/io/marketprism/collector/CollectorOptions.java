@@ -56,12 +56,26 @@ public final class CollectorOptions {
    * @param pingIntervalMs text ping interval where the exchange wants one (OKX)
    * @param pongTimeoutMs a ping unanswered this long drops the connection
    * @param snapshotLimit levels asked for in REST snapshots
+   * @param restWeightPerMinute REST request weight spent per minute at most
    * @param protocol the exchange's connection rules
    */
   public record ExchangeOptions(Exchange exchange, boolean enabled, Map<String, Endpoint> endpoints,
       List<MarketOptions> markets, int bookDepth, long bookIntervalMs, int shardSize, int maxStreamsPerConnection,
       int channelsPerMessage, ConnectionOptions connection, long pingIntervalMs, long pongTimeoutMs,
-      int snapshotLimit, ExchangeProtocol protocol) {
+      int snapshotLimit, int restWeightPerMinute, ExchangeProtocol protocol) {
+  }
+
+  /**
+   * Recovery over REST of the trades a live stream missed (collector.backfill).
+   *
+   * @param enabled whether gaps are filled at all (they are counted either way)
+   * @param maxPages REST pages per gap at most; what is left is unrecoverable
+   * @param maxAgeMs a gap whose last trade before it is older than this is not fetched
+   * @param quietMs after a reconnect, how long to wait for a live trade that bounds the gap before
+   *     fetching up to the newest trade
+   * @param retries failed page requests tried again this often (429/418 are waited out by the gate)
+   */
+  public record BackfillOptions(boolean enabled, int maxPages, long maxAgeMs, long quietMs, int retries) {
   }
 
   private final Map<Exchange, ExchangeOptions> exchanges;
@@ -74,10 +88,12 @@ public final class CollectorOptions {
   private final long restPollIntervalMs;
   private final long restTimeoutMs;
   private final int restMaxInFlight;
+  private final BackfillOptions backfill;
 
   private CollectorOptions(Map<Exchange, ExchangeOptions> exchanges, long reconnectBudgetMs, long bookStaleMs,
       long resyncTimeoutMs, long snapshotDelayMs, int tradeDedupWindow, int otherDedupWindow, long restPollIntervalMs,
-      long restTimeoutMs, int restMaxInFlight) {
+      long restTimeoutMs, int restMaxInFlight, BackfillOptions backfill) {
+    this.backfill = backfill;
     this.exchanges = exchanges;
     this.reconnectBudgetMs = reconnectBudgetMs;
     this.bookStaleMs = bookStaleMs;
@@ -118,6 +134,10 @@ public final class CollectorOptions {
     long poll = rest.longIn("poll_interval_ms", 1_000, 86_400_000, 60_000);
     long restTimeout = rest.longIn("timeout_ms", 100, 120_000, 10_000);
     int inFlight = rest.intIn("max_in_flight", 1, 64, 4);
+    ConfigReader fill = collector.section("backfill");
+    BackfillOptions backfill = new BackfillOptions(fill.bool("enabled", true), fill.intIn("max_pages", 1, 1000, 10),
+        fill.longIn("max_age_ms", 1_000, 7L * 86_400_000L, 600_000), fill.longIn("quiet_ms", 100, 600_000, 3_000),
+        fill.intIn("retries", 0, 10, 2));
 
     Map<Exchange, ExchangeOptions> out = new EnumMap<>(Exchange.class);
     ConfigReader all = ConfigReader.root(root, "exchanges");
@@ -130,7 +150,8 @@ public final class CollectorOptions {
       }
       out.put(ex, exchange(ex, all.section(name), connectTimeout, idle, maxAge, initial, max, tick));
     }
-    return new CollectorOptions(out, budget, stale, resync, snapshotDelay, trades, others, poll, restTimeout, inFlight);
+    return new CollectorOptions(out, budget, stale, resync, snapshotDelay, trades, others, poll, restTimeout, inFlight,
+        backfill);
   }
 
   private static ExchangeOptions exchange(Exchange ex, ConfigReader c, long connectTimeout, long idle, long maxAge,
@@ -138,7 +159,7 @@ public final class CollectorOptions {
     boolean enabled = c.bool("enabled", true);
     ExchangeProtocol protocol = switch (ex) {
       case BINANCE -> new BinanceProtocol(c.oneOf("futures_trade_stream", Set.of("aggtrade", "trade"), "aggTrade")
-          .equals("trade") ? "trade" : "aggTrade");
+          .equals("trade") ? "trade" : "aggTrade", apiKey(c));
       case OKX -> new OkxProtocol();
       case DERIBIT -> new DeribitProtocol(c.oneOf("interval", Set.of("raw", "100ms"), "100ms"),
           c.intIn("heartbeat_s", 1, 3600, 10));
@@ -212,9 +233,21 @@ public final class CollectorOptions {
     double rate = c.doubleIn("control_rate_per_s", 0.1, 1000, ex == Exchange.BINANCE ? 4 : 3);
     long ping = c.longIn("ping_interval_ms", 100, 600_000, 20_000);
     long pong = c.longIn("pong_timeout_ms", 100, 600_000, 10_000);
+    // Binance: 2400 a minute is the USDⓈ-M budget (spot has 6000; one gate serves all three markets);
+    // OKX: history-trades allows 20 requests per 2 s; Deribit: about 20 public requests per second
+    int weight = c.intIn("rest_weight_per_minute", 60, 1_000_000,
+        ex == Exchange.BINANCE ? 2400 : ex == Exchange.OKX ? 600 : 1200);
     ConnectionOptions connection = new ConnectionOptions(connectTimeout, idle, maxAge, initial, max, rate, tick);
     return new ExchangeOptions(ex, enabled, endpoints, markets, depth, interval, shardSize, maxStreams, perMessage,
-        connection, ping, pong, snapshotLimit, protocol);
+        connection, ping, pong, snapshotLimit, weight, protocol);
+  }
+
+  private static String apiKey(ConfigReader c) {
+    String key = c.string("api_key", "").trim();
+    if (!key.isEmpty() && !key.matches("[A-Za-z0-9]{8,128}")) {
+      throw new ConfigException(c.key("api_key"), "must be a Binance API key (8-128 letters and digits)");
+    }
+    return key;
   }
 
   /**
@@ -294,6 +327,11 @@ public final class CollectorOptions {
   /** @return REST request timeout, ms */
   public long restTimeoutMs() {
     return restTimeoutMs;
+  }
+
+  /** @return REST trade backfill settings */
+  public BackfillOptions backfill() {
+    return backfill;
   }
 
   /** @return REST requests in flight per exchange at most */

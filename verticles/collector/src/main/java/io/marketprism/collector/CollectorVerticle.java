@@ -120,7 +120,7 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
         Counter rejections = Counter.builder("mp.collector.rest.rejections").description("REST 429/418 answers")
             .tag("exchange", e.wire()).register(platform.meters());
         return new RestGate(vertx, webClient, e.wire(), options.restMaxInFlight(), options.restTimeoutMs(),
-            (status, wait) -> rejections.increment());
+            ex.restWeightPerMinute(), ex.protocol()::restWeight, (status, wait) -> rejections.increment());
       });
       Feed f = new Feed(new FeedContext(vertx, wsClient, gate, options, ex, mt, metrics, this::publish));
       f.start();
@@ -155,7 +155,8 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
    * The status document of {@code GET /api/v1/collector/status}.
    *
    * @return per connection its state, messages and reconnects; per book its sync state, resyncs,
-   *     gaps and checksum failures; per feed its counters; the bus's publisher counters
+   *     gaps and checksum failures; per feed its counters; trade gaps, backfilled trades and
+   *     unrecoverable gaps in total; the bus's publisher counters
    */
   public JsonObject status() {
     JsonArray connections = new JsonArray();
@@ -168,8 +169,21 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
     }));
     JsonObject rest = new JsonObject();
     restGates.forEach((ex, g) -> rest.put(ex.wire(), new JsonObject().put("rejections", g.rejections())
-        .put("held_back", g.closed())));
+        .put("held_back", g.closed()).put("weight_waits", g.weightWaits())));
+    long gaps = 0;
+    long backfilled = 0;
+    long unrecoverable = 0;
+    for (Map<MarketType, Feed> byType : feeds.values()) {
+      for (Feed f : byType.values()) {
+        gaps += f.metrics().tradeGaps();
+        backfilled += f.metrics().backfilled();
+        unrecoverable += f.metrics().unrecoverable();
+      }
+    }
+    JsonObject trades = new JsonObject().put("backfill_enabled", options.backfill().enabled()).put("gaps", gaps)
+        .put("backfilled", backfilled).put("unrecoverable_gaps", unrecoverable);
     return new JsonObject().put("connections", connections).put("books", books).put("feeds", counters).put("rest", rest)
+        .put("trades", trades)
         .put("publish_drops", publishDrops).put("bus", bus == null ? null : bus.stats().toJson());
   }
 

@@ -96,7 +96,10 @@ final class SimulatedCollector implements AutoCloseable {
     String binanceUsdm = "ws://127.0.0.1:" + simulator.port(Venue.BINANCE_USDM);
     JsonObject market = new JsonObject();
     return new JsonObject()
-        .put("binance", new JsonObject().put("futures_trade_stream", "trade")
+        // the futures trade stream's gaps are fetched from historicalTrades, which wants an API key; the
+        // simulator enforces no weight budget, and reconnects every 2 s would exhaust Binance's real one
+        .put("binance", new JsonObject().put("futures_trade_stream", "trade").put("api_key", "simulatorKey0001")
+            .put("rest_weight_per_minute", 100_000)
             .put("endpoints", new JsonObject()
                 .put("spot", new JsonObject().put("ws", binanceSpot).put("rest", simulator.httpUrl(Venue.BINANCE_SPOT)))
                 .put("usdm", new JsonObject().put("ws", binanceUsdm).put("rest", simulator.httpUrl(Venue.BINANCE_USDM))))

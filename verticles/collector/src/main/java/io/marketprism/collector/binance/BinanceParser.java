@@ -9,6 +9,7 @@ import io.marketprism.collector.normalize.JsonScanner.Fallback;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
+import io.marketprism.collector.normalize.SequencedTrade;
 import io.marketprism.collector.normalize.Urls;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
@@ -30,8 +31,10 @@ import java.util.Locale;
  * Binance spot, USDⓈ-M and COIN-M market data: raw or combined-stream ({@code {"stream","data"}})
  * frames of {@code trade}, {@code aggTrade}, {@code depth} diffs, {@code bookTicker},
  * {@code kline_*}, {@code markPrice[@1s]}, {@code forceOrder} and {@code ticker}; REST depth
- * snapshots, {@code openInterest}, {@code premiumIndex}, long/short ratios and
- * {@code exchangeInfo}.
+ * snapshots, {@code openInterest}, {@code premiumIndex}, long/short ratios,
+ * {@code exchangeInfo}, and past trades ({@code historicalTrades} and {@code aggTrades} of the
+ * three markets, normalized exactly like the stream's {@code trade} and {@code aggTrade} events).
+ * Trades carry their id as sequence number (trade ids and aggregate ids are consecutive per symbol).
  *
  * <p>Plain symbols ({@code BTCUSDT}) are typed by the market type given at construction, since
  * spot and USDⓈ-M names look alike; {@code _PERP} and dated names are typed by their names.
@@ -99,6 +102,10 @@ public final class BinanceParser implements MessageParser {
     }
     if (out instanceof BookUpdate u) {
       sink.book(u);
+      return;
+    }
+    if (out instanceof SequencedTrade t) {
+      sink.trade(t.trade(), t.first(), t.sequence());
       return;
     }
     if (out != null) {
@@ -192,8 +199,9 @@ public final class BinanceParser implements MessageParser {
     } else {
       return null;
     }
-    return new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv, id,
-        sc.reqDecimal(d, PRICE), sc.reqDecimal(d, QTY), buyerMaker ? "sell" : "buy");
+    return new SequencedTrade(new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv, id,
+        sc.reqDecimal(d, PRICE), sc.reqDecimal(d, QTY), buyerMaker ? "sell" : "buy"),
+        idSlot == FIRST_TRADE ? SequencedTrade.NONE : SequencedTrade.numeric(id));
   }
 
   private Object fastDepth(JsonScanner sc, JsonScanner.Fields d, long recv) throws Fallback {
@@ -239,9 +247,10 @@ public final class BinanceParser implements MessageParser {
       return;
     }
     switch (e) {
-      case "trade" -> trade(data, data.reqText("t"), recvTsUs, sink);
-      // early aggTrade frames lack the aggregate id "a": fall back to the first trade id "f"
-      case "aggTrade" -> trade(data, data.has("a") ? data.reqText("a") : data.reqText("f"), recvTsUs, sink);
+      case "trade" -> trade(data, data.reqText("t"), true, recvTsUs, sink);
+      // early aggTrade frames lack the aggregate id "a": fall back to the first trade id "f" (no sequence then)
+      case "aggTrade" -> trade(data, data.has("a") ? data.reqText("a") : data.reqText("f"), data.has("a"), recvTsUs,
+          sink);
       case "depthUpdate" -> depth(data, recvTsUs, sink);
       case "bookTicker" -> bookTicker(data, recvTsUs, sink);
       case "kline" -> kline(data, recvTsUs, sink);
@@ -289,11 +298,41 @@ public final class BinanceParser implements MessageParser {
       case "/futures/data/globalLongShortAccountRatio" ->
           longShort(DataType.LSR_ALL_ACCOUNT, url, type, recvTsUs, sink);
       case "/api/v3/exchangeInfo", "/fapi/v1/exchangeInfo", "/dapi/v1/exchangeInfo" -> exchangeInfo();
+      case "/api/v3/historicalTrades", "/fapi/v1/historicalTrades", "/dapi/v1/historicalTrades" ->
+          pastTrades(url, type, false, recvTsUs, sink);
+      case "/api/v3/aggTrades", "/fapi/v1/aggTrades", "/dapi/v1/aggTrades" -> pastTrades(url, type, true, recvTsUs, sink);
       default -> throw new ParseException("unknown Binance REST endpoint " + path);
     }
   }
 
-  private void trade(JsonFields d, String id, long recv, RecordSink sink) throws ParseException {
+  /**
+   * {@code historicalTrades} rows ({@code id}, {@code price}, {@code qty}, {@code time},
+   * {@code isBuyerMaker}) or {@code aggTrades} rows ({@code a}, {@code p}, {@code q}, {@code T},
+   * {@code m}), oldest first, of the symbol in the URL. Both list market trades only.
+   */
+  private void pastTrades(String url, MarketType type, boolean aggregate, long recv, RecordSink sink)
+      throws ParseException {
+    String symbol = Urls.query(url, "symbol");
+    if (symbol == null || symbol.isEmpty()) {
+      throw new ParseException("past trades without a symbol in " + url);
+    }
+    List<JsonFields> rows = top.objects(JsonFields.ROOT_ARRAY);
+    if (rows == null) {
+      throw new ParseException("past trades response is not an array");
+    }
+    String exSym = symbol.toUpperCase(Locale.ROOT);
+    Instrument ins = instruments.get(exSym, type);
+    for (JsonFields r : rows) {
+      String id = r.reqText(aggregate ? "a" : "id");
+      boolean buyerMaker = r.bool(aggregate ? "m" : "isBuyerMaker", false);
+      TradeRecord t = new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym,
+          r.reqLong(aggregate ? "T" : "time"), recv, id, r.decimal(aggregate ? "p" : "price"),
+          r.decimal(aggregate ? "q" : "qty"), buyerMaker ? "sell" : "buy");
+      sink.trade(t, SequencedTrade.numeric(id));
+    }
+  }
+
+  private void trade(JsonFields d, String id, boolean sequential, long recv, RecordSink sink) throws ParseException {
     String kind = d.text("X");
     if (kind != null && !"MARKET".equals(kind)) {
       return;
@@ -306,8 +345,8 @@ public final class BinanceParser implements MessageParser {
     }
     // m: the buyer is the maker, so the taker sold
     String side = d.bool("m", false) ? "sell" : "buy";
-    sink.record(new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv, id,
-        d.decimal("p"), d.decimal("q"), side));
+    sink.trade(new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv, id,
+        d.decimal("p"), d.decimal("q"), side), sequential ? SequencedTrade.numeric(id) : SequencedTrade.NONE);
   }
 
   private void depth(JsonFields d, long recv, RecordSink sink) throws ParseException {

@@ -7,11 +7,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST side of one exchange: GET requests with a bound on requests in flight, and a gate
+ * The REST side of one exchange: GET requests with a bound on requests in flight, a request-weight
+ * budget per minute (each request costs the weight the exchange documents for it; requests wait
+ * in order while the budget is spent), and a gate
  * that closes for everyone when the exchange answers 429 (rate limited) or 418 (IP banned): it
  * stays closed for the {@code Retry-After} the exchange sent (or an exponential backoff when it
  * sent none), and the rejected request is tried again when it opens.
@@ -45,8 +49,13 @@ public final class RestGate {
   private long timer = -1;
   private boolean stopped;
   private long rejections;
+  private final double weightPerMinute;
+  private final ToIntFunction<String> weigher;
+  private double budget;
+  private long lastRefillMs;
+  private long weightWaits;
 
-  private record Request(String url, Promise<String> promise) {
+  private record Request(String url, Map<String, String> headers, int weight, Promise<String> promise) {
   }
 
   /**
@@ -59,6 +68,25 @@ public final class RestGate {
    */
   public RestGate(Vertx vertx, WebClient client, String name, int maxInFlight, long timeoutMs,
       RejectionListener listener) {
+    this(vertx, client, name, maxInFlight, timeoutMs, 0, url -> 1, listener);
+  }
+
+  /**
+   * @param vertx the Vert.x instance
+   * @param client the HTTP client
+   * @param name the exchange, for logs
+   * @param maxInFlight requests in flight at most
+   * @param timeoutMs a request not answered within this fails
+   * @param weightPerMinute request weight spent per minute at most; 0 for no budget
+   * @param weigher the weight of a request URL (at most {@code weightPerMinute})
+   * @param listener told of every 429/418
+   */
+  public RestGate(Vertx vertx, WebClient client, String name, int maxInFlight, long timeoutMs,
+      double weightPerMinute, ToIntFunction<String> weigher, RejectionListener listener) {
+    this.weightPerMinute = weightPerMinute;
+    this.weigher = weigher;
+    this.budget = weightPerMinute;
+    this.lastRefillMs = System.currentTimeMillis();
     this.vertx = vertx;
     this.client = client;
     this.name = name;
@@ -75,11 +103,23 @@ public final class RestGate {
    * @return the body of the 200 response; fails on another status, a transport error or a timeout
    */
   public Future<String> get(String url) {
+    return get(url, Map.of());
+  }
+
+  /**
+   * Like {@link #get(String)} with request headers (an API key where the exchange wants one).
+   *
+   * @param url absolute URL
+   * @param headers sent with the request
+   * @return the body of the 200 response
+   */
+  public Future<String> get(String url, Map<String, String> headers) {
     if (stopped) {
       return Future.failedFuture("REST client of " + name + " is stopped");
     }
     Promise<String> p = Promise.promise();
-    pending.addLast(new Request(url, p));
+    int weight = weightPerMinute > 0 ? (int) Math.min(weightPerMinute, Math.max(1, weigher.applyAsInt(url))) : 0;
+    pending.addLast(new Request(url, headers, weight, p));
     pump();
     return p.future();
   }
@@ -98,14 +138,38 @@ public final class RestGate {
       }
       return;
     }
+    refill(now);
     while (inFlight < maxInFlight && !pending.isEmpty()) {
+      Request next = pending.peekFirst();
+      if (next.weight() > budget) {
+        // the budget refills continuously: wait for just enough of it, in order
+        weightWaits++;
+        long waitMs = (long) Math.ceil((next.weight() - budget) * 60_000.0 / weightPerMinute);
+        if (timer < 0) {
+          timer = vertx.setTimer(Math.max(1, waitMs), t -> {
+            timer = -1;
+            pump();
+          });
+        }
+        return;
+      }
+      budget -= next.weight();
       send(pending.pollFirst());
     }
   }
 
+  private void refill(long now) {
+    if (weightPerMinute > 0) {
+      budget = Math.min(weightPerMinute, budget + (now - lastRefillMs) * weightPerMinute / 60_000.0);
+    }
+    lastRefillMs = now;
+  }
+
   private void send(Request r) {
     inFlight++;
-    client.getAbs(r.url()).timeout(timeoutMs).send().onComplete(ar -> {
+    var request = client.getAbs(r.url()).timeout(timeoutMs);
+    r.headers().forEach(request::putHeader);
+    request.send().onComplete(ar -> {
       inFlight--;
       if (ar.failed()) {
         r.promise().tryFail(ar.cause());
@@ -156,6 +220,11 @@ public final class RestGate {
   /** @return whether requests are held back now */
   public boolean closed() {
     return System.currentTimeMillis() < closedUntilMs;
+  }
+
+  /** @return how often a request waited for the weight budget */
+  public long weightWaits() {
+    return weightWaits;
   }
 
   /** @return 429/418 answers so far */

@@ -10,6 +10,7 @@ import io.marketprism.collector.normalize.MessageOutput;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
+import io.marketprism.collector.normalize.SequencedTrade;
 import io.marketprism.collector.normalize.Urls;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.FundingRateRecord;
@@ -28,7 +29,9 @@ import java.util.List;
  * Deribit v2 JSON-RPC subscriptions: {@code trades.*}, {@code book.*} (raw or interval, with
  * {@code change_id}/{@code prev_change_id}; grouped books as snapshots), {@code ticker.*} (ticker,
  * mark price, open interest and, for perpetuals, funding) and {@code deribit_volatility_index.*}.
- * Deribit numbers are JSON numbers; their text is kept exactly (trailing zeros dropped).
+ * Deribit numbers are JSON numbers; their text is kept exactly (trailing zeros dropped). Past
+ * trades come from {@code public/get_last_trades_by_instrument} (HTTP transport), normalized like
+ * the stream's; trades carry {@code trade_seq} (consecutive per instrument) as sequence number.
  *
  * <p>{@code trades.*} and {@code book.*} notifications are read by a {@link JsonScanner} fast
  * path; whatever it does not fully understand goes to the general reader, which gives the same
@@ -45,7 +48,7 @@ public final class DeribitParser implements MessageParser {
 
   /** The {@code data} fields the fast path reads; a slot is the index here. */
   private static final String[] ITEM_FIELDS = {"instrument_name", "timestamp", "direction", "price", "amount",
-      "trade_id", "liquidation", "prev_change_id", "change_id", "type", "bids", "asks"};
+      "trade_id", "liquidation", "prev_change_id", "change_id", "type", "bids", "asks", "trade_seq"};
   private static final int NAME = 0;
   private static final int TIMESTAMP = 1;
   private static final int DIRECTION = 2;
@@ -58,6 +61,7 @@ public final class DeribitParser implements MessageParser {
   private static final int TYPE = 9;
   private static final int BIDS = 10;
   private static final int ASKS = 11;
+  private static final int TRADE_SEQ = 12;
 
   /**
    * @param symbols symbol normalizer
@@ -158,7 +162,7 @@ public final class DeribitParser implements MessageParser {
     String price = sc.reqDecimal(t, PRICE);
     String amount = sc.reqDecimal(t, AMOUNT);
     pending.add(new TradeRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
-        sc.reqText(t, TRADE_ID), price, amount, side));
+        sc.reqText(t, TRADE_ID), price, amount, side), sc.optLong(t, TRADE_SEQ, SequencedTrade.NONE));
     if (!t.absent(LIQUIDATION)) {
       if (t.kind(LIQUIDATION) != JsonScanner.STRING) {
         throw JsonScanner.fallback();
@@ -223,10 +227,24 @@ public final class DeribitParser implements MessageParser {
   public void parseRest(String url, String body, long recvTsUs, RecordSink sink) throws ParseException {
     String path = Urls.path(url);
     top.readDocument(body);
-    if (!"/api/v2/public/get_instruments".equals(path)) {
-      throw new ParseException("unknown Deribit REST endpoint " + path);
+    JsonFields error = top.object("error");
+    if (error != null) {
+      throw new ParseException("exchange error " + error.text("code") + ": " + error.text("message"));
     }
-    // instrument lists carry no market data; the names themselves tell the market types
+    switch (path) {
+      case "/api/v2/public/get_instruments" -> {
+        // instrument lists carry no market data; the names themselves tell the market types
+      }
+      case "/api/v2/public/get_last_trades_by_instrument" -> {
+        JsonFields result = top.object("result");
+        List<JsonFields> list = result == null ? null : result.objects("trades");
+        if (list == null) {
+          throw new ParseException("get_last_trades_by_instrument answer without 'result.trades'");
+        }
+        trades(list, recvTsUs, sink);
+      }
+      default -> throw new ParseException("unknown Deribit REST endpoint " + path);
+    }
   }
 
   private void trades(JsonFields params, long recv, RecordSink sink) throws ParseException {
@@ -234,6 +252,10 @@ public final class DeribitParser implements MessageParser {
     if (list == null) {
       throw new ParseException("trades notification without a 'data' array");
     }
+    trades(list, recv, sink);
+  }
+
+  private void trades(List<JsonFields> list, long recv, RecordSink sink) throws ParseException {
     for (JsonFields t : list) {
       String name = t.reqText("instrument_name");
       Instrument ins = instruments.get(name, null);
@@ -241,8 +263,8 @@ public final class DeribitParser implements MessageParser {
       String side = side(t.reqText("direction"));
       String price = t.decimal("price");
       String amount = t.decimal("amount");
-      sink.record(new TradeRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
-          t.reqText("trade_id"), price, amount, side));
+      sink.trade(new TradeRecord(Exchange.DERIBIT, ins.marketType(), ins.symbol(), name, ts, recv,
+          t.reqText("trade_id"), price, amount, side), t.longValue("trade_seq", SequencedTrade.NONE));
       String liquidated = t.text("liquidation");
       if (liquidated != null) {
         // "T": the taker's order was a liquidation, "M": the maker's, "MT": both

@@ -1,5 +1,7 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradeHistory;
+import io.marketprism.collector.normalize.Urls;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
@@ -19,6 +21,14 @@ import java.util.function.IntSupplier;
  * {@code <ws>/ws} with live {@code SUBSCRIBE}/{@code UNSUBSCRIBE}; books from {@code @depth@100ms}
  * diffs plus a REST snapshot; open interest and long/short ratios polled over REST. Binance pings
  * the client (answered by Vert.x) and does not want client pings.
+ *
+ * <p>Trades missed by a stream are fetched from the endpoint whose ids are the stream's: spot
+ * {@code @trade} ids from {@code /api/v3/historicalTrades} (public since Binance dropped its API-key
+ * requirement; weight 25); futures {@code @aggTrade} ids from {@code /fapi|dapi/v1/aggTrades}
+ * (public, weight 20; aggregate ids are not trade ids, so {@code aggTrades} never stands in for
+ * {@code historicalTrades}); futures {@code @trade} ids from {@code /fapi|dapi/v1/historicalTrades},
+ * which needs an API key ({@code X-MBX-APIKEY}, no signature): without
+ * {@code exchanges.binance.api_key} such gaps are unrecoverable and counted so.
  */
 public final class BinanceProtocol implements ExchangeProtocol {
 
@@ -30,17 +40,20 @@ public final class BinanceProtocol implements ExchangeProtocol {
   private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE, FUTURES.toArray(new DataType[0]));
 
   private final String futuresTradeStream;
+  private final String apiKey;
 
   /** Futures trades from {@code @aggTrade}, the stream Binance documents for USDⓈ-M and COIN-M. */
   public BinanceProtocol() {
-    this("aggTrade");
+    this("aggTrade", "");
   }
 
   /**
    * @param futuresTradeStream {@code aggTrade} or {@code trade}: the futures trade stream
+   * @param apiKey an API key for the futures {@code historicalTrades} endpoint, or empty
    */
-  public BinanceProtocol(String futuresTradeStream) {
+  public BinanceProtocol(String futuresTradeStream, String apiKey) {
     this.futuresTradeStream = futuresTradeStream;
+    this.apiKey = apiKey;
   }
 
   @Override
@@ -181,5 +194,67 @@ public final class BinanceProtocol implements ExchangeProtocol {
       out.add(endpoint.rest() + "/futures/data/globalLongShortAccountRatio?" + who + "&period=5m&limit=1");
     }
     return out;
+  }
+
+  @Override
+  public boolean consecutiveTradeIds() {
+    return true;
+  }
+
+  @Override
+  public TradeHistory tradeHistory(Endpoint endpoint, MarketType marketType, String exchangeSymbol) {
+    String venue = venue(marketType, exchangeSymbol);
+    if (endpoint.rest().isEmpty()) {
+      return TradeHistory.unavailable("no REST endpoint is configured for binance " + venue);
+    }
+    String base = endpoint.rest() + switch (venue) {
+      case "spot" -> "/api/v3";
+      case "coinm" -> "/dapi/v1";
+      default -> "/fapi/v1";
+    };
+    String query = "?symbol=" + exchangeSymbol + "&fromId=";
+    if ("spot".equals(venue)) {
+      return new TradeHistory(true, 1000, (from, last) -> base + "/historicalTrades" + query + from + "&limit=1000",
+          Map.of(), null);
+    }
+    if ("aggTrade".equals(futuresTradeStream)) {
+      return new TradeHistory(true, 1000, (from, last) -> base + "/aggTrades" + query + from + "&limit=1000",
+          Map.of(), null);
+    }
+    if (apiKey.isEmpty()) {
+      return TradeHistory.unavailable(base.substring(endpoint.rest().length()) + "/historicalTrades needs an API key "
+          + "(exchanges.binance.api_key) for the futures @trade stream");
+    }
+    // USDⓈ-M and COIN-M historicalTrades: at most 500 a page
+    return new TradeHistory(true, 500, (from, last) -> base + "/historicalTrades" + query + from + "&limit=500",
+        Map.of("X-MBX-APIKEY", apiKey), null);
+  }
+
+  @Override
+  public int restWeight(String url) {
+    String path = Urls.path(url);
+    return switch (path) {
+      case "/api/v3/historicalTrades" -> 25;
+      case "/api/v3/aggTrades" -> 4;
+      case "/fapi/v1/historicalTrades", "/dapi/v1/historicalTrades", "/fapi/v1/aggTrades", "/dapi/v1/aggTrades" -> 20;
+      case "/api/v3/depth" -> {
+        int limit = limit(url, 100);
+        yield limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+      }
+      case "/fapi/v1/depth", "/dapi/v1/depth" -> {
+        int limit = limit(url, 500);
+        yield limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
+      }
+      default -> 1;
+    };
+  }
+
+  private static int limit(String url, int absent) {
+    String l = Urls.query(url, "limit");
+    try {
+      return l == null ? absent : Integer.parseInt(l);
+    } catch (NumberFormatException e) {
+      return absent;
+    }
   }
 }

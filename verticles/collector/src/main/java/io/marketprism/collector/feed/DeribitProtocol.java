@@ -1,5 +1,7 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradeGap;
+import io.marketprism.collector.backfill.TradeHistory;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
@@ -21,6 +23,11 @@ import java.util.function.IntSupplier;
  * {@code public/test} answer to every {@code test_request} (Deribit closes the connection
  * otherwise). Ticker, mark price, open interest and funding share {@code ticker.<instrument>};
  * liquidations come with trades.
+ *
+ * <p>Trades missed by a stream come from the JSON-RPC method
+ * {@code public/get_last_trades_by_instrument} over Deribit's HTTP transport (so that they go
+ * through the REST gate), by {@code trade_seq} (consecutive per instrument): {@code start_seq},
+ * {@code end_seq}, {@code count=1000}, {@code sorting=asc}.
  */
 public final class DeribitProtocol implements ExchangeProtocol {
 
@@ -164,5 +171,20 @@ public final class DeribitProtocol implements ExchangeProtocol {
   @Override
   public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {
     return List.of();
+  }
+
+  @Override
+  public boolean consecutiveTradeIds() {
+    return true;
+  }
+
+  @Override
+  public TradeHistory tradeHistory(Endpoint endpoint, MarketType marketType, String exchangeSymbol) {
+    if (endpoint.rest().isEmpty()) {
+      return TradeHistory.unavailable("no REST endpoint is configured for deribit public");
+    }
+    String base = endpoint.rest() + "/api/v2/public/get_last_trades_by_instrument?instrument_name=" + exchangeSymbol;
+    return new TradeHistory(true, 1000, (from, last) -> base + "&start_seq=" + from
+        + (last == TradeGap.OPEN ? "" : "&end_seq=" + last) + "&count=1000&sorting=asc", Map.of(), null);
   }
 }

@@ -1,5 +1,6 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradeHistory;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
@@ -121,6 +122,30 @@ public interface ExchangeProtocol {
    * @return URLs to poll
    */
   List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types);
+
+  /**
+   * @return whether trade sequence numbers (Binance trade and aggregate ids, Deribit
+   *     {@code trade_seq}) are consecutive, so that a jump on a live stream is a loss
+   */
+  boolean consecutiveTradeIds();
+
+  /**
+   * How the trades of an instrument missed by its live stream are fetched over REST.
+   *
+   * @param endpoint the venue's endpoint
+   * @param marketType the market
+   * @param exchangeSymbol the instrument
+   * @return its trade history, possibly {@link TradeHistory#unavailable unavailable}
+   */
+  TradeHistory tradeHistory(Endpoint endpoint, MarketType marketType, String exchangeSymbol);
+
+  /**
+   * @param url a REST request
+   * @return its weight as the exchange counts it against the per-minute budget
+   */
+  default int restWeight(String url) {
+    return 1;
+  }
 
   /**
    * @param exchange an exchange

@@ -20,6 +20,9 @@ public final class FeedMetrics {
   private final Counter staleC;
   private final Counter reconnectsC;
   private final Counter recordsC;
+  private final Counter tradeGapsC;
+  private final Counter backfilledC;
+  private final Counter unrecoverableC;
   long messages;
   long rejected;
   long duplicates;
@@ -29,6 +32,9 @@ public final class FeedMetrics {
   long stale;
   long reconnects;
   long records;
+  long tradeGaps;
+  long backfilled;
+  long unrecoverable;
 
   /**
    * @param registry where the counters live
@@ -47,6 +53,12 @@ public final class FeedMetrics {
     staleC = counter(registry, "mp.collector.stale", "books resynced after staying silent", exchange, marketType);
     reconnectsC = counter(registry, "mp.collector.reconnects", "connections lost and reopened", exchange, marketType);
     recordsC = counter(registry, "mp.collector.records", "records handed to the bus", exchange, marketType);
+    tradeGapsC = counter(registry, "mp.collector.trade.gaps",
+        "trade stream gaps (id jumps and reconnects) to be filled over REST", exchange, marketType);
+    backfilledC = counter(registry, "mp.collector.trades.backfilled",
+        "trades recovered over REST that the live stream had missed", exchange, marketType);
+    unrecoverableC = counter(registry, "mp.collector.trade.gaps.unrecoverable",
+        "trade gaps not (fully) filled: too old, too long, no REST history, failed requests", exchange, marketType);
   }
 
   private static Counter counter(MeterRegistry r, String name, String help, String exchange, String marketType) {
@@ -99,11 +111,42 @@ public final class FeedMetrics {
     recordsC.increment();
   }
 
+  void tradeGap() {
+    tradeGaps++;
+    tradeGapsC.increment();
+  }
+
+  void backfilledTrade() {
+    backfilled++;
+    backfilledC.increment();
+  }
+
+  void unrecoverableGap() {
+    unrecoverable++;
+    unrecoverableC.increment();
+  }
+
+  /** @return trade gaps detected */
+  public long tradeGaps() {
+    return tradeGaps;
+  }
+
+  /** @return trades recovered over REST */
+  public long backfilled() {
+    return backfilled;
+  }
+
+  /** @return trade gaps not fully filled */
+  public long unrecoverable() {
+    return unrecoverable;
+  }
+
   /** @return the counters as JSON */
   public JsonObject toJson() {
     return new JsonObject().put("messages", messages).put("rejected", rejected).put("duplicates", duplicates)
         .put("gaps", gaps).put("checksum_failures", checksumFailures).put("resyncs", resyncs).put("stale", stale)
-        .put("reconnects", reconnects).put("records", records);
+        .put("reconnects", reconnects).put("records", records).put("trade_gaps", tradeGaps)
+        .put("trades_backfilled", backfilled).put("trade_gaps_unrecoverable", unrecoverable);
   }
 
   /** @return gaps detected */

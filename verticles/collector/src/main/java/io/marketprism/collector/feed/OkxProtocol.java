@@ -1,5 +1,7 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradeGap;
+import io.marketprism.collector.backfill.TradeHistory;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
@@ -20,6 +22,12 @@ import java.util.function.IntSupplier;
  * {@code seqId}/{@code prevSeqId}), resynced by resubscribing; text {@code ping}/{@code pong}
  * keep-alive (OKX closes a connection silent for 30 s). Channel keys are {@code channel|instId}
  * ({@code liquidation-orders|SWAP} for the per-type liquidation channel).
+ *
+ * <p>Trades missed by a stream come from {@code GET /api/v5/market/history-trades} ({@code type=1}:
+ * trade-id pagination), 100 a page, newest first: {@code after=<tradeId>} returns trades older than
+ * that id, so a gap is filled downwards from its first live trade ({@code before} alone would return
+ * the newest trades, not the ones just after an id). OKX trade ids increase per instrument but are
+ * not documented to be consecutive: no loss is inferred from a jump, every reconnect is checked.
  */
 public final class OkxProtocol implements ExchangeProtocol {
 
@@ -153,5 +161,20 @@ public final class OkxProtocol implements ExchangeProtocol {
   @Override
   public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {
     return List.of();
+  }
+
+  @Override
+  public boolean consecutiveTradeIds() {
+    return false;
+  }
+
+  @Override
+  public TradeHistory tradeHistory(Endpoint endpoint, MarketType marketType, String exchangeSymbol) {
+    if (endpoint.rest().isEmpty()) {
+      return TradeHistory.unavailable("no REST endpoint is configured for okx public");
+    }
+    String base = endpoint.rest() + "/api/v5/market/history-trades?instId=" + exchangeSymbol + "&type=1";
+    return new TradeHistory(false, 100, (below, last) -> base + (below == TradeGap.OPEN ? "" : "&after=" + below)
+        + "&limit=100", Map.of(), null);
   }
 }

@@ -1,5 +1,7 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradePage;
+import io.marketprism.collector.backfill.TradeSequences;
 import io.marketprism.collector.book.BookStats;
 import io.marketprism.collector.connection.ConnectionState;
 import io.marketprism.collector.connection.FeedConnection;
@@ -39,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@code collector.books.resync_timeout_ms} (the snapshot itself may be lost) is started again.
  * Synced books are published at the feed's interval when they changed, and at once when they
  * (re)gain sync.
+ *
+ * <p>Trades: the sequence numbers of live trades are followed; a jump in a consecutive id stream,
+ * or the first trade after a reconnect (or {@code collector.backfill.quiet_ms} without one), opens
+ * a gap that {@link TradeBackfill} fills over REST with ordinary trade records.
  */
 final class Shard implements FeedConnection.Listener {
 
@@ -59,6 +65,9 @@ final class Shard implements FeedConnection.Listener {
   private final Normalizer normalizer;
   private final BookStats bookStats;
   private final FeedConnection connection;
+  private final TradeSequences sequences;
+  private final TradeBackfill backfill;
+  private boolean backfilling;
   private int nextFrame;
   private int nextRequestId = 1;
   private long lastPingMs;
@@ -79,6 +88,10 @@ final class Shard implements FeedConnection.Listener {
     this.normalizer = new Normalizer(protocol.exchange(), plain, ctx.exchange().bookDepth(), accept::containsKey,
         this::output, this::lostSync);
     this.bookStats = normalizer.bookStats();
+    this.sequences = new TradeSequences(protocol.consecutiveTradeIds());
+    this.backfill = new TradeBackfill(ctx, id, endpoint, sequences,
+        sym -> accept.getOrDefault(sym, Set.of()).contains(DataType.TRADE), this::tradePage);
+    normalizer.trackTrades(sequences, backfill::gap);
     this.connection = new FeedConnection(ctx.vertx(), ctx.client(), id, protocol.wsUrl(endpoint),
         ctx.exchange().connection(), this);
   }
@@ -88,6 +101,7 @@ final class Shard implements FeedConnection.Listener {
   }
 
   Future<Void> stop() {
+    backfill.stop();
     return connection.stop();
   }
 
@@ -164,6 +178,7 @@ final class Shard implements FeedConnection.Listener {
     });
     // identity windows of instruments no longer collected go, so memory stays bounded across changes
     windows.keySet().removeIf(k -> !accept.containsKey(k.substring(0, k.lastIndexOf('|'))));
+    sequences.retain(sym -> wanted.getOrDefault(sym, Set.of()).contains(DataType.TRADE));
     for (Iterator<Map.Entry<String, BookState>> it = books.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, BookState> e = it.next();
       Set<DataType> t = wanted.get(e.getKey());
@@ -224,11 +239,14 @@ final class Shard implements FeedConnection.Listener {
     }
     protocol.onOpen(this::requestId).forEach(connection::send);
     reconcile();
+    sequences.resumed(now);
   }
 
   @Override
   public void closed(FeedConnection c, String reason) {
     ctx.metrics().reconnect();
+    // trades sent while the socket is down are fetched over REST once it is back
+    sequences.interrupted();
     for (BookState b : books.values()) {
       if (b.sync == BookState.Sync.SYNCED) {
         // nothing is published from a book that cannot be kept current; it rebuilds after reconnecting
@@ -318,6 +336,7 @@ final class Shard implements FeedConnection.Listener {
     for (BookState b : books.values()) {
       watch(b, now);
     }
+    sequences.quiet(now, ctx.options().backfill().quietMs()).forEach(backfill::gap);
     if (now - lastPollMs >= ctx.options().restPollIntervalMs()) {
       lastPollMs = now;
       poll();
@@ -450,6 +469,19 @@ final class Shard implements FeedConnection.Listener {
     });
   }
 
+  /** Parses a page of past trades; the trades it adds are counted as backfilled. */
+  private TradePage tradePage(String url, String body) throws ParseException {
+    backfilling = true;
+    try {
+      return normalizer.onRest(url, body, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+    } catch (ParseException e) {
+      reject(e.getMessage(), body);
+      throw e;
+    } finally {
+      backfilling = false;
+    }
+  }
+
   private void output(MarketRecord r) {
     if (r instanceof OrderBookRecord book) {
       BookState b = books.get(book.exchangeSymbol());
@@ -482,6 +514,9 @@ final class Shard implements FeedConnection.Listener {
       ctx.metrics().duplicate();
       return;
     }
+    if (backfilling && r.dataType() == DataType.TRADE) {
+      ctx.metrics().backfilledTrade();
+    }
     ctx.metrics().record();
     ctx.publisher().publish(r);
   }
@@ -511,7 +546,8 @@ final class Shard implements FeedConnection.Listener {
         .put("reconnects", connection.reconnects()).put("rejected", rejected).put("strays", connection.strays())
         .put("paused_ms", connection.pausedMs()).put("duplicates", duplicates)
         .put("symbols", new JsonArray(new ArrayList<>(wanted.keySet()))).put("channels", subscribed.size())
-        .put("queued", connection.queued()).put("last_close_reason", connection.lastCloseReason());
+        .put("queued", connection.queued()).put("last_close_reason", connection.lastCloseReason())
+        .put("trade_gaps_pending", backfill.pending());
   }
 
   void booksJson(JsonArray out) {

@@ -3,6 +3,7 @@ package io.marketprism.collector.normalize;
 import io.marketprism.collector.book.BookUpdate;
 import io.marketprism.collector.normalize.JsonScanner.Fallback;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.TradeRecord;
 import java.util.ArrayList;
 
 /**
@@ -64,6 +65,23 @@ public final class MessageOutput {
   }
 
   /**
+   * @param trade a trade
+   * @param sequence its sequence number, or {@link SequencedTrade#NONE}
+   */
+  public void add(TradeRecord trade, long sequence) {
+    items.add(new SequencedTrade(trade, sequence));
+  }
+
+  /**
+   * @param trade an aggregated trade
+   * @param first the first sequence number it covers
+   * @param sequence the last one
+   */
+  public void add(TradeRecord trade, long first, long sequence) {
+    items.add(new SequencedTrade(trade, first, sequence));
+  }
+
+  /**
    * @param update a book message
    */
   public void add(BookUpdate update) {
@@ -80,6 +98,8 @@ public final class MessageOutput {
       Object o = items.get(i);
       if (o instanceof BookUpdate u) {
         sink.book(u);
+      } else if (o instanceof SequencedTrade t) {
+        sink.trade(t.trade(), t.first(), t.sequence());
       } else {
         sink.record((MarketRecord) o);
       }

@@ -1,5 +1,8 @@
 package io.marketprism.collector.normalize;
 
+import io.marketprism.collector.backfill.TradeGap;
+import io.marketprism.collector.backfill.TradePage;
+import io.marketprism.collector.backfill.TradeSequences;
 import io.marketprism.collector.binance.BinanceParser;
 import io.marketprism.collector.book.BinanceDepthSync;
 import io.marketprism.collector.book.BookStats;
@@ -14,6 +17,7 @@ import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.Symbols;
+import io.marketprism.model.TradeRecord;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,8 +31,10 @@ import java.util.function.Predicate;
 /**
  * The pure data path of one exchange connection: raw message → parser → records, with book
  * messages driven through one {@link BookSync} per instrument and published as {@code orderbook}
- * records on every change while the book is synced. A rejected message emits nothing. Not
- * thread-safe: one per connection (or per normalize run), driven by one thread.
+ * records on every change while the book is synced. A rejected message emits nothing. Live
+ * trades may be followed by their sequence numbers ({@link #trackTrades}), which reports the gaps
+ * of the live stream. Not thread-safe: one per connection (or per normalize run), driven by one
+ * thread.
  */
 public final class Normalizer {
 
@@ -42,6 +48,9 @@ public final class Normalizer {
   private final Predicate<String> wanted;
   private final Consumer<String> resyncListener;
   private final Buffer buffer = new Buffer();
+  private TradeSequences sequences;
+  private Consumer<TradeGap> gapListener;
+  private TradePage page = TradePage.EMPTY;
 
   /**
    * @param exchange the exchange
@@ -72,6 +81,19 @@ public final class Normalizer {
   }
 
   /**
+   * Follows the sequence numbers of live trades (not of REST ones) and reports each gap.
+   *
+   * @param sequences the marks, owned by the caller (told of reconnects there)
+   * @param listener told each gap, right after the trade that revealed it was output
+   * @return this
+   */
+  public Normalizer trackTrades(TradeSequences sequences, Consumer<TradeGap> listener) {
+    this.sequences = sequences;
+    this.gapListener = listener;
+    return this;
+  }
+
+  /**
    * @param message one raw WebSocket text frame
    * @param recvTsUs receive time, epoch µs
    * @throws ParseException when the message is rejected; nothing was emitted for it
@@ -84,30 +106,35 @@ public final class Normalizer {
       // a parser bug or an exotic value must cost one message, never the connection
       throw new ParseException("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
-    drain();
+    drain(true);
   }
 
   /**
    * @param url the request URL
    * @param body the REST response body
    * @param recvTsUs receive time, epoch µs
+   * @return the trades the body held (a page of past trades), {@link TradePage#EMPTY} for other bodies
    * @throws ParseException when the body is rejected; nothing was emitted for it
    */
-  public void onRest(String url, String body, long recvTsUs) throws ParseException {
+  public TradePage onRest(String url, String body, long recvTsUs) throws ParseException {
     buffer.clear();
     try {
       parser.parseRest(url, body, recvTsUs, buffer);
     } catch (RuntimeException e) {
       throw new ParseException("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
-    drain();
+    page = TradePage.EMPTY;
+    drain(false);
+    return page;
   }
 
-  private void drain() throws ParseException {
+  private void drain(boolean live) throws ParseException {
     List<Object> items = buffer.items;
     for (int i = 0, n = items.size(); i < n; i++) {
       Object o = items.get(i);
-      if (o instanceof BookUpdate u) {
+      if (o instanceof SequencedTrade st) {
+        trade(st.trade(), st.first(), st.sequence(), live);
+      } else if (o instanceof BookUpdate u) {
         if (!wanted.test(u.exchangeSymbol()) && !wanted.test(u.instrument().symbol())) {
           continue;
         }
@@ -119,6 +146,23 @@ public final class Normalizer {
           instrumentsSeen.add(r.exchangeSymbol());
           output.accept(r);
         }
+      }
+    }
+  }
+
+  private void trade(TradeRecord t, long first, long seq, boolean live) {
+    if (!wanted.test(t.exchangeSymbol()) && !wanted.test(t.symbol())) {
+      return;
+    }
+    instrumentsSeen.add(t.exchangeSymbol());
+    if (!live && seq != SequencedTrade.NONE) {
+      page = page.with(seq, t.tsMs());
+    }
+    output.accept(t);
+    if (live && sequences != null && seq != SequencedTrade.NONE) {
+      TradeGap gap = sequences.observe(t.exchangeSymbol(), first == SequencedTrade.NONE ? seq : first, seq, t.tsMs());
+      if (gap != null) {
+        gapListener.accept(gap);
       }
     }
   }
@@ -201,6 +245,11 @@ public final class Normalizer {
     @Override
     public void book(BookUpdate update) {
       items.add(update);
+    }
+
+    @Override
+    public void trade(TradeRecord trade, long first, long sequence) {
+      items.add(new SequencedTrade(trade, first, sequence));
     }
   }
 }

@@ -13,6 +13,7 @@ import io.marketprism.collector.normalize.MessageOutput;
 import io.marketprism.collector.normalize.MessageParser;
 import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.collector.normalize.RecordSink;
+import io.marketprism.collector.normalize.SequencedTrade;
 import io.marketprism.collector.normalize.Urls;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Decimals;
@@ -29,7 +30,10 @@ import io.marketprism.model.Symbols;
 import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,7 +41,9 @@ import java.util.Set;
  * (snapshot + updates with checksum and, in newer messages, {@code seqId}/{@code prevSeqId}),
  * {@code books5}, {@code bbo-tbt}, {@code tickers}, {@code candle*}, {@code funding-rate},
  * {@code mark-price}, {@code open-interest}, {@code liquidation-orders}; REST rubik long/short
- * ratios. Market types come from the instrument names.
+ * ratios and past trades ({@code /api/v5/market/history-trades}, normalized like the
+ * {@code trades} channel). Market types come from the instrument names; trades carry their
+ * numeric trade id as sequence number.
  *
  * <p>{@code trades} and the incremental {@code books} channels are read by a {@link JsonScanner}
  * fast path; whatever it does not fully understand goes to the general reader, which gives the
@@ -58,10 +64,14 @@ public final class OkxParser implements MessageParser {
   private final MessageOutput.FastReader fastReader = this::fast;
   private final JsonScanner.Fields arg = new JsonScanner.Fields("channel", "instId");
   private final JsonScanner.Fields item = new JsonScanner.Fields(ITEM_FIELDS);
+  /** The last push of each candle stream ({@code instId|interval}), to drop exact repeats. */
+  private final Map<String, String[]> lastCandle = new HashMap<>();
+  /** The last kline {@code ts_ms} given per instrument, to keep them strictly increasing. */
+  private final Map<String, Long> lastCandleTs = new HashMap<>();
 
   /** The {@code data} entry fields the fast path reads; a slot is the index here. */
   private static final String[] ITEM_FIELDS = {"instId", "tradeId", "px", "sz", "side", "ts", "checksum", "seqId",
-      "prevSeqId", "bids", "asks"};
+      "prevSeqId", "bids", "asks", "count"};
   private static final int INST_ID = 0;
   private static final int TRADE_ID = 1;
   private static final int PX = 2;
@@ -73,6 +83,7 @@ public final class OkxParser implements MessageParser {
   private static final int PREV_SEQ_ID = 8;
   private static final int BIDS = 9;
   private static final int ASKS = 10;
+  private static final int COUNT = 11;
 
   /**
    * @param symbols symbol normalizer
@@ -146,8 +157,10 @@ public final class OkxParser implements MessageParser {
     String instId = sc.reqName(d, INST_ID);
     Instrument ins = instruments.fast(instId, null);
     String side = sc.side(d, SIDE);
+    String id = sc.reqText(d, TRADE_ID);
+    long seq = SequencedTrade.numeric(id);
     pending.add(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, sc.reqLong(d, TS), recv,
-        sc.reqText(d, TRADE_ID), sc.reqDecimal(d, PX), sc.reqDecimal(d, SZ), side));
+        id, sc.reqDecimal(d, PX), sc.reqDecimal(d, SZ), side), firstOf(seq, sc.optLong(d, COUNT, 1)), seq);
   }
 
   private void fastBook(JsonScanner sc, boolean snapshot, String instId, long recv) throws Fallback {
@@ -220,6 +233,16 @@ public final class OkxParser implements MessageParser {
       throw new ParseException("exchange error " + code + ": " + top.text("msg"));
     }
     switch (path) {
+      case "/api/v5/market/history-trades", "/api/v5/market/trades" -> {
+        List<JsonFields> rows = top.objects("data");
+        if (rows == null) {
+          throw new ParseException("OKX trades response without a 'data' array");
+        }
+        // newest first, as OKX lists them; order does not matter downstream
+        for (JsonFields d : rows) {
+          trade(d, recvTsUs, sink);
+        }
+      }
       case "/api/v5/public/instruments" -> {
         // instrument lists carry no market data; the names themselves tell the market types
       }
@@ -243,8 +266,10 @@ public final class OkxParser implements MessageParser {
   private void trade(JsonFields d, long recv, RecordSink sink) throws ParseException {
     String instId = d.reqText("instId");
     Instrument ins = instruments.get(instId, null);
-    sink.record(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
-        d.reqText("tradeId"), d.decimal("px"), d.decimal("sz"), side(d.reqText("side"))));
+    String id = d.reqText("tradeId");
+    long seq = SequencedTrade.numeric(id);
+    sink.trade(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
+        id, d.decimal("px"), d.decimal("sz"), side(d.reqText("side"))), firstOf(seq, d.longValue("count", 1)), seq);
   }
 
   private void book(JsonFields arg, JsonFields d, String action, long recv, RecordSink sink) throws ParseException {
@@ -336,10 +361,21 @@ public final class OkxParser implements MessageParser {
     }
   }
 
-  /** Candles are arrays of 9 strings, which the level-oriented reader does not keep: read them here. */
+  /**
+   * Candles are arrays of 9 strings, which the level-oriented reader does not keep: read them here.
+   *
+   * <p>Every in-minute update is kept as a record of its own. A kline's identity is its
+   * {@code ts_ms} (CONTRACT §3), and OKX candle pushes carry no event time (their {@code ts} is the
+   * candle's open time, shared by all its updates): {@code ts_ms} is therefore the receive time,
+   * made strictly increasing per instrument so that two updates received within one millisecond
+   * (a closing candle and the next one) keep distinct identities. A push that repeats the previous
+   * one of its candle exactly (OKX resends the current candle on every subscribe, a frame may come
+   * twice) carries nothing new and is dropped here; it is not a rejection.
+   */
   private void candles(String message, String interval, String instId, long recv, RecordSink sink)
       throws ParseException {
     Instrument ins = instruments.get(instId, null);
+    String stream = instId + '|' + interval;
     try (JsonParser p = FACTORY.createParser(message)) {
       p.nextToken();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -363,14 +399,31 @@ public final class OkxParser implements MessageParser {
           }
           long open = Long.parseLong(c[0]);
           String quoteVolume = c[7] != null ? c[7] : ins.marketType() == MarketType.SPOT ? c[6] : null;
-          sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, open, recv, interval,
+          if (Arrays.equals(c, lastCandle.get(stream))) {
+            continue;
+          }
+          long ts = Math.max(recv / 1000, lastCandleTs.getOrDefault(instId, Long.MIN_VALUE) + 1);
+          sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, ts, recv, interval,
               open, null, decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]), decimal(c[5]),
               quoteVolume == null ? null : decimal(quoteVolume), null, "1".equals(c[8])));
+          // remembered once the push proved readable, so a malformed one is rejected every time
+          lastCandle.put(stream, c);
+          lastCandleTs.put(instId, ts);
         }
       }
     } catch (IOException | NumberFormatException e) {
       throw new ParseException("malformed OKX candle: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The {@code trades} channel aggregates the matches of one taker order at one price: {@code count}
+   * of them, {@code tradeId} being the last; REST {@code history-trades} lists the matches one by
+   * one. The first id covered bounds a gap below a live trade, so its other matches are not fetched
+   * as extra trades.
+   */
+  private static long firstOf(long seq, long count) {
+    return seq == SequencedTrade.NONE || count <= 1 ? seq : Math.max(0, seq - count + 1);
   }
 
   private static String requireQuery(String url, String name) throws ParseException {

@@ -7,6 +7,7 @@ import io.marketprism.collector.book.BookUpdate;
 import io.marketprism.collector.book.LevelList;
 import io.marketprism.collector.capture.CaptureLine;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.TradeRecord;
 import io.marketprism.model.RecordJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,6 +99,12 @@ public final class FastPathDifferential {
         public void record(MarketRecord record) {
           RecordJson.write(record, sb);
           sb.append('\n');
+        }
+
+        @Override
+        public void trade(TradeRecord trade, long first, long sequence) {
+          RecordJson.write(trade, sb);
+          sb.append(" seq=").append(first).append("..").append(sequence).append('\n');
         }
 
         @Override

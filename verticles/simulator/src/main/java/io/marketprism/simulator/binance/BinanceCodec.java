@@ -121,6 +121,45 @@ public final class BinanceCodec {
     return sb.append('}').toString();
   }
 
+  /** A {@code historicalTrades} row: spot has {@code quoteQty} and {@code isBestMatch}, COIN-M {@code baseQty}. */
+  public static void historicalTrade(StringBuilder sb, InstrumentSpec s, Trade t) {
+    sb.append("{\"id\":").append(t.id()).append(",\"price\":\"");
+    s.appendPrice(sb, t.price()).append("\",\"qty\":\"");
+    s.appendQty(sb, t.qty()).append("\",");
+    java.math.BigDecimal price = new java.math.BigDecimal(s.price(t.price()));
+    java.math.BigDecimal qty = new java.math.BigDecimal(s.qty(t.qty()));
+    if (s.venue() == Venue.BINANCE_COINM) {
+      // COIN-M quantities are contracts of 100 USD: baseQty is their value in the base asset
+      sb.append("\"baseQty\":\"").append(qty.multiply(java.math.BigDecimal.valueOf(100))
+          .divide(price, 8, java.math.RoundingMode.HALF_EVEN).toPlainString()).append('"');
+    } else {
+      sb.append("\"quoteQty\":\"").append(price.multiply(qty).stripTrailingZeros().toPlainString()).append('"');
+    }
+    sb.append(",\"time\":").append(t.ts()).append(",\"isBuyerMaker\":").append(!t.takerBuy());
+    if (!futures(s)) {
+      sb.append(",\"isBestMatch\":true");
+    }
+    sb.append('}');
+  }
+
+  /** An {@code aggTrades} row. */
+  public static void aggTradeRow(StringBuilder sb, InstrumentSpec s, AggTrade a) {
+    Trade first = a.trades().get(0);
+    Trade last = a.trades().get(a.trades().size() - 1);
+    long qty = 0;
+    for (Trade t : a.trades()) {
+      qty += t.qty();
+    }
+    sb.append("{\"a\":").append(a.id()).append(",\"p\":\"");
+    s.appendPrice(sb, first.price()).append("\",\"q\":\"");
+    s.appendQty(sb, qty).append("\",\"f\":").append(first.id()).append(",\"l\":").append(last.id())
+        .append(",\"T\":").append(last.ts()).append(",\"m\":").append(!first.takerBuy());
+    if (!futures(s)) {
+      sb.append(",\"M\":true");
+    }
+    sb.append('}');
+  }
+
   /** {@code <symbol>@bookTicker} event. */
   public static String bookTicker(InstrumentSpec s, long updateId, long[] bid, long[] ask, long ts) {
     StringBuilder sb = new StringBuilder(160);

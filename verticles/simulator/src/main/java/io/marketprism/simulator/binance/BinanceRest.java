@@ -5,6 +5,7 @@ import io.marketprism.simulator.ServerContext;
 import io.marketprism.simulator.model.Decimals;
 import io.marketprism.simulator.model.InstrumentModel;
 import io.marketprism.simulator.model.InstrumentSpec;
+import io.marketprism.simulator.model.Trade;
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,10 @@ import java.util.SplittableRandom;
  * {@code /api/v3/depth}, {@code /fapi/v1/depth}, {@code /dapi/v1/depth}, {@code exchangeInfo} of the
  * three, {@code /fapi|dapi/v1/openInterest}, {@code /fapi|dapi/v1/premiumIndex},
  * {@code /futures/data/topLongShortPositionRatio}, {@code /futures/data/globalLongShortAccountRatio},
- * {@code /api/v3/ping}, {@code /api/v3/time}. Errors use Binance's {@code {"code":-1121,"msg":..}} bodies.
+ * {@code /api/v3/ping}, {@code /api/v3/time}, and past trades from the model's trade history:
+ * {@code /api/v3|fapi/v1|dapi/v1 historicalTrades} (the futures ones want an {@code X-MBX-APIKEY}
+ * header, as Binance's do) and {@code aggTrades} (from the aggregates the stream sent), both with
+ * {@code fromId} and {@code limit}. Errors use Binance's {@code {"code":-1121,"msg":..}} bodies.
  */
 public final class BinanceRest {
 
@@ -38,7 +42,7 @@ public final class BinanceRest {
   }
 
   /** Installs the routes on a Binance server's router. */
-  public void install(Router router, ExchangeServer server) {
+  public void install(Router router, BinanceServer server) {
     router.get("/api/v3/ping").handler(rc -> json(rc, 200, "{}"));
     router.get("/api/v3/time").handler(rc -> json(rc, 200, "{\"serverTime\":" + System.currentTimeMillis() + "}"));
     router.get("/fapi/v1/time").handler(rc -> json(rc, 200, "{\"serverTime\":" + System.currentTimeMillis() + "}"));
@@ -55,6 +59,108 @@ public final class BinanceRest {
     router.get("/futures/data/topLongShortPositionRatio").handler(rc -> longShort(rc, server, 1));
     router.get("/futures/data/globalLongShortAccountRatio").handler(rc -> longShort(rc, server, 2));
     router.get("/futures/data/topLongShortAccountRatio").handler(rc -> longShort(rc, server, 3));
+    router.get("/api/v3/historicalTrades").handler(rc -> historicalTrades(rc, server, Venue.BINANCE_SPOT));
+    router.get("/fapi/v1/historicalTrades").handler(rc -> historicalTrades(rc, server, Venue.BINANCE_USDM));
+    router.get("/dapi/v1/historicalTrades").handler(rc -> historicalTrades(rc, server, Venue.BINANCE_COINM));
+    router.get("/api/v3/aggTrades").handler(rc -> aggTrades(rc, server, Venue.BINANCE_SPOT));
+    router.get("/fapi/v1/aggTrades").handler(rc -> aggTrades(rc, server, Venue.BINANCE_USDM));
+    router.get("/dapi/v1/aggTrades").handler(rc -> aggTrades(rc, server, Venue.BINANCE_COINM));
+  }
+
+  /** {@code limit} as Binance reads it: absent gives the default, beyond the maximum is capped. */
+  private static int limit(RoutingContext rc, int absent, int max) {
+    String l = rc.request().getParam("limit");
+    if (l == null) {
+      return absent;
+    }
+    try {
+      int v = Integer.parseInt(l);
+      return v < 1 ? -1 : Math.min(v, max);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** {@code fromId}: -1 when absent (the newest), -2 when malformed. */
+  private static long fromId(RoutingContext rc) {
+    String f = rc.request().getParam("fromId");
+    if (f == null) {
+      return -1;
+    }
+    try {
+      long v = Long.parseLong(f);
+      return v < 0 ? -2 : v;
+    } catch (NumberFormatException e) {
+      return -2;
+    }
+  }
+
+  private static boolean badPaging(RoutingContext rc, int limit, long fromId) {
+    if (limit < 0) {
+      json(rc, 400, "{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'limit'; legal range is '1-1000'.\"}");
+      return true;
+    }
+    if (fromId == -2) {
+      json(rc, 400, "{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'fromId'; legal range is "
+          + "'0-9223372036854775807'.\"}");
+      return true;
+    }
+    return false;
+  }
+
+  private void historicalTrades(RoutingContext rc, ExchangeServer server, Venue venue) {
+    if (venue != Venue.BINANCE_SPOT) {
+      // USDⓈ-M and COIN-M Old Trades Lookup are MARKET_DATA endpoints: an API key, no signature
+      String key = rc.request().getHeader("X-MBX-APIKEY");
+      if (key == null || key.isBlank()) {
+        json(rc, 401, "{\"code\":-2014,\"msg\":\"API-key format invalid.\"}");
+        return;
+      }
+    }
+    int limit = venue == Venue.BINANCE_SPOT ? limit(rc, 500, 1000) : limit(rc, 100, 500);
+    long fromId = fromId(rc);
+    InstrumentModel m = pastTradesOf(rc, server, venue, limit, fromId);
+    if (m == null) {
+      return;
+    }
+    List<Trade> trades;
+    if (fromId >= 0) {
+      trades = m.tradesFrom(fromId, limit);
+    } else {
+      trades = new java.util.ArrayList<>(m.tradesBelow(Long.MAX_VALUE, Long.MIN_VALUE, limit));
+      java.util.Collections.reverse(trades);
+    }
+    server.respond(rc, 200, array(trades, (sb, t) -> BinanceCodec.historicalTrade(sb, m.spec(), t)), true);
+  }
+
+  private static <T> String array(List<T> rows, java.util.function.BiConsumer<StringBuilder, T> row) {
+    StringBuilder sb = new StringBuilder(16 + 140 * rows.size()).append('[');
+    for (T r : rows) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      row.accept(sb, r);
+    }
+    return sb.append(']').toString();
+  }
+
+  /** The checks of both past-trade routes; {@code null} when they already answered. */
+  private InstrumentModel pastTradesOf(RoutingContext rc, ExchangeServer server, Venue venue, int limit, long fromId) {
+    if (rejected(rc, server) || badPaging(rc, limit, fromId)) {
+      return null;
+    }
+    return find(rc, venue);
+  }
+
+  private void aggTrades(RoutingContext rc, BinanceServer server, Venue venue) {
+    int limit = limit(rc, 500, 1000);
+    long fromId = fromId(rc);
+    InstrumentModel m = pastTradesOf(rc, server, venue, limit, fromId);
+    if (m == null) {
+      return;
+    }
+    List<AggTrade> aggs = server.aggTrades(m, fromId, limit);
+    server.respond(rc, 200, array(aggs, (sb, a) -> BinanceCodec.aggTradeRow(sb, m.spec(), a)), true);
   }
 
   private static boolean rejected(RoutingContext rc, ExchangeServer server) {

@@ -45,6 +45,7 @@ public final class BinanceServer extends ExchangeServer {
   private final Map<FeedSession, Map<String, String>> names = new IdentityHashMap<>();
   private final Map<InstrumentModel, long[]> lastTop = new IdentityHashMap<>();
   private final Map<InstrumentModel, long[]> aggIds = new IdentityHashMap<>();
+  private final Map<InstrumentModel, java.util.ArrayDeque<AggTrade>> aggHistory = new IdentityHashMap<>();
 
   /**
    * @param ctx   shared simulator state
@@ -270,17 +271,58 @@ public final class BinanceServer extends ExchangeServer {
     List<Trade> group = new ArrayList<>(trades.size());
     for (Trade t : trades) {
       if (!group.isEmpty() && group.get(0).price() != t.price()) {
-        agg[0]++;
-        if (hub.hasSubscribers(ak)) {
-          stream(ak, BinanceCodec.aggTrade(s, agg[0], group));
-        }
+        aggregated(m, ak, ++agg[0], group);
         group.clear();
       }
       group.add(t);
     }
-    agg[0]++;
-    if (hub.hasSubscribers(ak)) {
-      stream(ak, BinanceCodec.aggTrade(s, agg[0], group));
+    aggregated(m, ak, ++agg[0], group);
+  }
+
+  private void aggregated(InstrumentModel m, String key, long aggId, List<Trade> group) {
+    AggTrade a = new AggTrade(aggId, List.copyOf(group));
+    synchronized (aggHistory) {
+      java.util.ArrayDeque<AggTrade> h = aggHistory.computeIfAbsent(m, k -> new java.util.ArrayDeque<>());
+      h.addLast(a);
+      if (h.size() > Math.max(1, ctx.options().getTradeHistory())) {
+        h.removeFirst();
+      }
+    }
+    if (hub.hasSubscribers(key)) {
+      stream(key, BinanceCodec.aggTrade(m.spec(), aggId, group));
+    }
+  }
+
+  /**
+   * The aggregate trades of an instrument of this venue, as {@code aggTrades} serves them.
+   *
+   * @param m the instrument
+   * @param fromId the first aggregate id wanted, or -1 for the newest {@code limit}
+   * @param limit aggregates at most
+   * @return oldest first
+   */
+  List<AggTrade> aggTrades(InstrumentModel m, long fromId, int limit) {
+    synchronized (aggHistory) {
+      java.util.ArrayDeque<AggTrade> h = aggHistory.get(m);
+      List<AggTrade> out = new ArrayList<>();
+      if (h == null) {
+        return out;
+      }
+      if (fromId < 0) {
+        for (java.util.Iterator<AggTrade> it = h.descendingIterator(); it.hasNext() && out.size() < limit; ) {
+          out.add(0, it.next());
+        }
+        return out;
+      }
+      for (AggTrade a : h) {
+        if (out.size() >= limit) {
+          break;
+        }
+        if (a.id() >= fromId) {
+          out.add(a);
+        }
+      }
+      return out;
     }
   }
 
@@ -293,7 +335,9 @@ public final class BinanceServer extends ExchangeServer {
     String sym = lower(s);
     long now = System.currentTimeMillis();
     if (hub.hasSubscribers(sym + "@kline_1m")) {
-      stream(sym + "@kline_1m", BinanceCodec.kline(s, kline, now));
+      // the final event of a candle comes before the first of the next, which the model sends in the
+      // same tick: Binance's event times of one stream differ, and E is a kline's identity
+      stream(sym + "@kline_1m", BinanceCodec.kline(s, kline, kline.closed() ? now - 1 : now));
     }
     if (kline.closed()) {
       return;

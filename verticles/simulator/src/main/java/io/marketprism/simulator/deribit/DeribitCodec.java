@@ -90,29 +90,43 @@ public final class DeribitCodec {
 
   /** A {@code trades.*} notification for a burst. */
   public static String trades(InstrumentModel m, String channel, List<Trade> trades) {
-    InstrumentSpec s = m.spec();
     StringBuilder sb = open(channel, 120 + 260 * trades.size()).append('[');
     for (int i = 0; i < trades.size(); i++) {
-      Trade t = trades.get(i);
       if (i > 0) {
         sb.append(',');
       }
-      sb.append("{\"trade_seq\":").append(t.id() - 900_000L).append(",\"trade_id\":\"").append(t.id())
-          .append("\",\"timestamp\":").append(t.ts()).append(",\"tick_direction\":").append(t.takerBuy() ? 0 : 2)
-          .append(",\"price\":");
-      s.appendPrice(sb, t.price()).append(",\"mark_price\":");
-      s.appendPrice(sb, m.markPrice()).append(",\"instrument_name\":\"").append(s.symbol())
-          .append("\",\"index_price\":");
-      s.appendPrice(sb, m.indexPrice()).append(",\"direction\":\"").append(t.takerBuy() ? "buy" : "sell")
-          .append("\",\"amount\":");
-      s.appendQty(sb, t.qty());
-      if (!"options".equals(s.marketType())) {
-        sb.append(",\"contracts\":");
-        Decimals.append(sb, t.qty() / s.lotUnits(), 0, 0, Decimals.NUMBER);
-      }
-      sb.append('}');
+      trade(sb, m, trades.get(i));
     }
     return close(sb.append(']'));
+  }
+
+  /** The {@code trade_seq} of a model trade (consecutive, as Deribit's per instrument). */
+  public static long tradeSeq(Trade t) {
+    return t.id() - 900_000L;
+  }
+
+  /** The model trade id of a {@code trade_seq}. */
+  public static long tradeId(long tradeSeq) {
+    return tradeSeq + 900_000L;
+  }
+
+  /** One trade object, as in notifications and in {@code public/get_last_trades_by_instrument}. */
+  public static void trade(StringBuilder sb, InstrumentModel m, Trade t) {
+    InstrumentSpec s = m.spec();
+    sb.append("{\"trade_seq\":").append(tradeSeq(t)).append(",\"trade_id\":\"").append(t.id())
+        .append("\",\"timestamp\":").append(t.ts()).append(",\"tick_direction\":").append(t.takerBuy() ? 0 : 2)
+        .append(",\"price\":");
+    s.appendPrice(sb, t.price()).append(",\"mark_price\":");
+    s.appendPrice(sb, m.markPrice()).append(",\"instrument_name\":\"").append(s.symbol())
+        .append("\",\"index_price\":");
+    s.appendPrice(sb, m.indexPrice()).append(",\"direction\":\"").append(t.takerBuy() ? "buy" : "sell")
+        .append("\",\"amount\":");
+    s.appendQty(sb, t.qty());
+    if (!"options".equals(s.marketType())) {
+      sb.append(",\"contracts\":");
+      Decimals.append(sb, t.qty() / s.lotUnits(), 0, 0, Decimals.NUMBER);
+    }
+    sb.append('}');
   }
 
   /** The ticker object (notification data and {@code public/ticker} result). */

@@ -239,11 +239,59 @@ public final class DeribitServer extends ExchangeServer {
         }
         return "\"result\":" + DeribitCodec.tickerData(m, System.currentTimeMillis());
       }
+      case "public/get_last_trades_by_instrument":
+        return lastTrades(params);
       case "public/get_time":
         return "\"result\":" + System.currentTimeMillis();
       default:
         return error(-32601, "Method not found");
     }
+  }
+
+  /**
+   * {@code public/get_last_trades_by_instrument} by {@code trade_seq} or by time: {@code count}
+   * (default 10, at most 1000) trades in the range, {@code sorting} {@code asc} from its start or
+   * {@code desc}/{@code default} from its end; {@code has_more} when the range holds more.
+   */
+  private String lastTrades(JsonObject params) {
+    InstrumentModel m = model.instrument(params.getString("instrument_name", ""));
+    if (m == null) {
+      return error(10029, "instrument_not_found");
+    }
+    Object c = params.getValue("count", 10L);
+    if (!(c instanceof Number count) || count.intValue() < 1 || count.intValue() > 1000) {
+      return error(-32602, "Invalid params");
+    }
+    long startSeq = params.getValue("start_seq") instanceof Number n ? n.longValue() : Long.MIN_VALUE;
+    long endSeq = params.getValue("end_seq") instanceof Number n ? n.longValue() : Long.MAX_VALUE;
+    long startTs = params.getValue("start_timestamp") instanceof Number n ? n.longValue() : Long.MIN_VALUE;
+    long endTs = params.getValue("end_timestamp") instanceof Number n ? n.longValue() : Long.MAX_VALUE;
+    boolean asc = "asc".equals(params.getString("sorting", "default"));
+    List<Trade> inRange = new java.util.ArrayList<>();
+    long from = startSeq == Long.MIN_VALUE ? Long.MIN_VALUE : DeribitCodec.tradeId(startSeq);
+    for (Trade t : m.tradesFrom(from, Integer.MAX_VALUE)) {
+      long seq = DeribitCodec.tradeSeq(t);
+      if (seq > endSeq || t.ts() > endTs) {
+        break;
+      }
+      if (t.ts() >= startTs) {
+        inRange.add(t);
+      }
+    }
+    int n = Math.min(count.intValue(), inRange.size());
+    List<Trade> page = asc ? inRange.subList(0, n) : new java.util.ArrayList<>(inRange.subList(inRange.size() - n,
+        inRange.size()));
+    if (!asc) {
+      java.util.Collections.reverse(page);
+    }
+    StringBuilder sb = new StringBuilder(64 + 300 * n).append("\"result\":{\"trades\":[");
+    for (int i = 0; i < page.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      DeribitCodec.trade(sb, m, page.get(i));
+    }
+    return sb.append("],\"has_more\":").append(inRange.size() > n).append('}').toString();
   }
 
   private static JsonObject instrument(InstrumentSpec s, String kind) {
@@ -299,7 +347,8 @@ public final class DeribitServer extends ExchangeServer {
     }
     String method = "public/" + rc.pathParam("method");
     String result = "public/test".equals(method) ? "\"result\":{\"version\":\"1.2.26\"}" : call(method, params);
-    boolean snapshot = "public/get_order_book".equals(method);
+    // slow-snapshot holds book snapshots and trade history pages (the REST that a resync or a backfill waits for)
+    boolean snapshot = "public/get_order_book".equals(method) || "public/get_last_trades_by_instrument".equals(method);
     respond(rc, result.startsWith("\"error\"") ? 400 : 200, envelope(null, usIn, result), snapshot);
   }
 

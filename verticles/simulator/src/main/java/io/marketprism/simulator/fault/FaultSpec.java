@@ -26,7 +26,9 @@ import java.util.stream.Collectors;
  *       once every {@code every} of its life (open, nothing sent, pings included);</li>
  *   <li>{@code drop|dup|reorder|checksum|malformed:p=P} — per data message, probability 0..1
  *       ({@code checksum} only alters OKX book messages, which carry one);</li>
- *   <li>{@code slow-snapshot:delay=DUR[:p=P]} — REST book snapshots answered late (p defaults to 1);</li>
+ *   <li>{@code slow-snapshot:delay=DUR[:p=P]} — REST book snapshots and trade-history
+ *       pages (Binance historicalTrades/aggTrades, OKX history-trades, Deribit get_last_trades_by_instrument)
+ *       answered late (p defaults to 1);</li>
  *   <li>{@code rest-429|rest-418:p=P[:retry-after=DUR]} — REST answered with that status, the exchange's
  *       error body and a {@code Retry-After} header in whole seconds (default 1s for 429, 2s for 418);</li>
  *   <li>any fault: {@code on=EX[+EX]} limits it to exchanges ({@code binance}, {@code okx}, {@code deribit}).</li>

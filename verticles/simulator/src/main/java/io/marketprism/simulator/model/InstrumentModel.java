@@ -451,6 +451,48 @@ public final class InstrumentModel {
     return Collections.unmodifiableList(new ArrayList<>(trades));
   }
 
+  /**
+   * Past trades going up, as {@code fromId} pagination serves them (Binance, Deribit).
+   *
+   * @param fromId the first id wanted
+   * @param limit trades at most
+   * @return trades with {@code id >= fromId} still in the history, oldest first
+   */
+  public synchronized List<Trade> tradesFrom(long fromId, int limit) {
+    List<Trade> out = new ArrayList<>(Math.min(limit, 1024));
+    for (Trade t : trades) {
+      if (out.size() >= limit) {
+        break;
+      }
+      if (t.id() >= fromId) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Past trades going down, as {@code after} pagination serves them (OKX).
+   *
+   * @param belowId trades below this id are wanted ({@link Long#MAX_VALUE}: the newest)
+   * @param aboveId trades above this id are wanted ({@link Long#MIN_VALUE}: no bound)
+   * @param limit trades at most
+   * @return the newest trades within the bounds, newest first
+   */
+  public synchronized List<Trade> tradesBelow(long belowId, long aboveId, int limit) {
+    List<Trade> out = new ArrayList<>(Math.min(limit, 1024));
+    for (Iterator<Trade> it = trades.descendingIterator(); it.hasNext() && out.size() < limit; ) {
+      Trade t = it.next();
+      if (t.id() <= aboveId) {
+        break;
+      }
+      if (t.id() < belowId) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
   /** Trades executed since start. */
   public synchronized long tradeCount() {
     return tradeCount;

@@ -135,6 +135,15 @@ public final class OkxCodec {
     return sb.toString();
   }
 
+  /** A {@code history-trades} row, field order as OKX sends it. */
+  public static void tradeData(StringBuilder sb, InstrumentSpec s, Trade t) {
+    sb.append("{\"instId\":\"").append(s.symbol()).append("\",\"side\":\"").append(t.takerBuy() ? "buy" : "sell")
+        .append("\",\"sz\":\"");
+    s.appendQty(sb, t.qty()).append("\",\"px\":\"");
+    s.appendPrice(sb, t.price()).append("\",\"tradeId\":\"").append(t.id()).append("\",\"ts\":\"").append(t.ts())
+        .append("\",\"source\":\"0\"}");
+  }
+
   /** A {@code tickers} push. */
   public static String ticker(InstrumentModel m, long now) {
     InstrumentSpec s = m.spec();

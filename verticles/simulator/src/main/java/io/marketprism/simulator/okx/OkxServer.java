@@ -153,6 +153,7 @@ public final class OkxServer extends ExchangeServer {
   protected void routes(Router router) {
     router.get("/api/v5/public/instruments").handler(this::instruments);
     router.get("/api/v5/market/books").handler(this::books);
+    router.get("/api/v5/market/history-trades").handler(this::historyTrades);
     router.get("/api/v5/rubik/stat/contracts/long-short-account-ratio").handler(this::longShort);
   }
 
@@ -220,6 +221,63 @@ public final class OkxServer extends ExchangeServer {
       return;
     }
     respond(rc, 200, OkxCodec.restBooks(m.spec(), m.snapshot(sz), System.currentTimeMillis()), true);
+  }
+
+  /**
+   * {@code history-trades}: newest first, 100 at most; {@code type=1} pages by trade id
+   * ({@code after}: older than it, {@code before}: newer than it), {@code type=2} by time (after only).
+   */
+  private void historyTrades(RoutingContext rc) {
+    if (rejected(rc)) {
+      return;
+    }
+    String instId = rc.request().getParam("instId");
+    if (instId == null || instId.isBlank()) {
+      fail(rc, "50014", "Parameter instId can not be empty");
+      return;
+    }
+    InstrumentModel m = model.instrument(instId);
+    if (m == null || !m.spec().symbol().equals(instId)) {
+      fail(rc, "51001", "Instrument ID does not exist");
+      return;
+    }
+    String type = rc.request().getParam("type", "1");
+    int limit;
+    long after;
+    long before;
+    try {
+      limit = Math.max(1, Math.min(100, Integer.parseInt(rc.request().getParam("limit", "100"))));
+      after = Long.parseLong(rc.request().getParam("after", Long.toString(Long.MAX_VALUE)));
+      before = Long.parseLong(rc.request().getParam("before", Long.toString(Long.MIN_VALUE)));
+    } catch (NumberFormatException e) {
+      fail(rc, "51000", "Parameter after, before or limit error");
+      return;
+    }
+    List<Trade> trades;
+    if ("1".equals(type)) {
+      trades = m.tradesBelow(after, before, limit);
+    } else if ("2".equals(type)) {
+      trades = new java.util.ArrayList<>();
+      for (Trade t : m.tradesBelow(Long.MAX_VALUE, Long.MIN_VALUE, Integer.MAX_VALUE)) {
+        if (trades.size() >= limit) {
+          break;
+        }
+        if (t.ts() < after) {
+          trades.add(t);
+        }
+      }
+    } else {
+      fail(rc, "51000", "Parameter type error");
+      return;
+    }
+    StringBuilder sb = new StringBuilder(40 + 150 * trades.size()).append("{\"code\":\"0\",\"msg\":\"\",\"data\":[");
+    for (int i = 0; i < trades.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      OkxCodec.tradeData(sb, m.spec(), trades.get(i));
+    }
+    respond(rc, 200, sb.append("]}").toString(), true);
   }
 
   private void longShort(RoutingContext rc) {

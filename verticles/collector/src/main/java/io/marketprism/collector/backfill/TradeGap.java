@@ -1,0 +1,32 @@
+package io.marketprism.collector.backfill;
+
+/**
+ * Trades of one instrument that did not arrive on its live stream: every sequence number strictly
+ * between {@code afterSeq} and {@code beforeSeq}.
+ *
+ * @param exchangeSymbol the instrument
+ * @param afterSeq the last sequence number received before the gap
+ * @param beforeSeq the first one received after it, or {@link #OPEN} when none has arrived yet
+ *     (a reconnect on a quiet market): then the gap runs up to whatever the exchange has now
+ * @param lastTsMs trade time of the trade at {@code afterSeq}: how old the gap is
+ * @param reconnect whether a reconnect opened it (else a jump in a consecutive id stream)
+ */
+public record TradeGap(String exchangeSymbol, long afterSeq, long beforeSeq, long lastTsMs, boolean reconnect) {
+
+  /** {@link #beforeSeq} of a gap with no known end. */
+  public static final long OPEN = Long.MAX_VALUE;
+
+  /** @return whether the gap's end is known */
+  public boolean bounded() {
+    return beforeSeq != OPEN;
+  }
+
+  /**
+   * @param consecutive whether every sequence number is a trade (Binance ids, Deribit
+   *     {@code trade_seq}); OKX ids are not documented to be
+   * @return trades missing, or -1 when it cannot be told
+   */
+  public long size(boolean consecutive) {
+    return consecutive && bounded() ? beforeSeq - afterSeq - 1 : -1;
+  }
+}

@@ -1,0 +1,158 @@
+package io.marketprism.collector.backfill;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The last trade sequence number seen per instrument on a live stream, and the gaps it shows: a
+ * jump in a consecutive id stream, or (whatever the ids) the first trade after a reconnect. Older
+ * or repeated numbers (the overlap of a reconnect, a reordered frame) are not gaps and do not move
+ * the mark back. Pure; not thread-safe.
+ */
+public final class TradeSequences {
+
+  private static final class Mark {
+    long seq;
+    long tsMs;
+    boolean resumed;
+    long resumedAtMs;
+  }
+
+  private final boolean consecutive;
+  private final Map<String, Mark> marks = new HashMap<>();
+
+  /**
+   * @param consecutive whether every sequence number is a public trade, so that a jump is a loss
+   */
+  public TradeSequences(boolean consecutive) {
+    this.consecutive = consecutive;
+  }
+
+  /** @return whether sequence numbers are consecutive */
+  public boolean consecutive() {
+    return consecutive;
+  }
+
+  /**
+   * Records a live trade.
+   *
+   * @param exchangeSymbol the instrument
+   * @param seq its sequence number
+   * @param tsMs its trade time
+   * @return the gap this trade closes, or {@code null}
+   */
+  public TradeGap observe(String exchangeSymbol, long seq, long tsMs) {
+    return observe(exchangeSymbol, seq, seq, tsMs);
+  }
+
+  /**
+   * Records a live trade that aggregates the matches {@code first..seq}.
+   *
+   * @param exchangeSymbol the instrument
+   * @param first the first sequence number it covers
+   * @param seq its (last) sequence number
+   * @param tsMs its trade time
+   * @return the gap this trade closes (ending before {@code first}), or {@code null}
+   */
+  public TradeGap observe(String exchangeSymbol, long first, long seq, long tsMs) {
+    Mark m = marks.get(exchangeSymbol);
+    if (m == null) {
+      m = new Mark();
+      m.seq = seq;
+      m.tsMs = tsMs;
+      marks.put(exchangeSymbol, m);
+      return null;
+    }
+    if (seq <= m.seq) {
+      return null;
+    }
+    TradeGap gap = null;
+    if (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1) {
+      gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed);
+    }
+    m.seq = seq;
+    m.tsMs = tsMs;
+    m.resumed = false;
+    return gap;
+  }
+
+  /**
+   * The live stream was interrupted (the socket closed): the next trade of every instrument is
+   * checked against the last one before.
+   */
+  public void interrupted() {
+    for (Mark m : marks.values()) {
+      m.resumed = true;
+      m.resumedAtMs = Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The live stream is back (a new socket subscribes): the quiet period of interrupted
+   * instruments starts now.
+   *
+   * @param nowMs the time
+   */
+  public void resumed(long nowMs) {
+    for (Mark m : marks.values()) {
+      if (m.resumed) {
+        m.resumedAtMs = nowMs;
+      }
+    }
+  }
+
+  /**
+   * Gaps of instruments that have had no live trade for {@code quietMs} since the stream was
+   * interrupted: they run up to whatever the exchange has now. Each is reported once.
+   *
+   * @param nowMs the time
+   * @param quietMs how long to wait for a live trade to bound the gap
+   * @return the open gaps
+   */
+  public List<TradeGap> quiet(long nowMs, long quietMs) {
+    List<TradeGap> out = new ArrayList<>();
+    marks.forEach((sym, m) -> {
+      if (m.resumed && m.resumedAtMs != Long.MAX_VALUE && nowMs - m.resumedAtMs >= quietMs) {
+        m.resumed = false;
+        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true));
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Moves the mark forward to trades fetched over REST (an open gap filled up to there), so the
+   * next live trade is compared with them.
+   *
+   * @param exchangeSymbol the instrument
+   * @param seq the newest sequence number fetched
+   * @param tsMs its trade time
+   */
+  public void advance(String exchangeSymbol, long seq, long tsMs) {
+    Mark m = marks.get(exchangeSymbol);
+    if (m != null && seq > m.seq) {
+      m.seq = seq;
+      m.tsMs = tsMs;
+    }
+  }
+
+  /**
+   * @param exchangeSymbol the instrument
+   * @return its last sequence number, or -1 when none was seen
+   */
+  public long last(String exchangeSymbol) {
+    Mark m = marks.get(exchangeSymbol);
+    return m == null ? -1 : m.seq;
+  }
+
+  /**
+   * Forgets the instruments whose trades are no longer collected.
+   *
+   * @param collected whether an instrument's trades are still collected
+   */
+  public void retain(java.util.function.Predicate<String> collected) {
+    marks.keySet().removeIf(collected.negate());
+  }
+}

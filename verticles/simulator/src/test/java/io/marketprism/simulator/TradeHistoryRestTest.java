@@ -1,0 +1,121 @@
+package io.marketprism.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketprism.simulator.model.Trade;
+import io.marketprism.simulator.model.Venue;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The past-trade REST endpoints serve the model's trades, field for field as the exchanges do. */
+@ExtendWith(VertxExtension.class)
+class TradeHistoryRestTest {
+
+  private static SimulatorVerticle start(Vertx vertx, String faults) throws Exception {
+    SimulatorVerticle sim = SimulatorHarness.deploy(vertx, new SimulatorOptions()
+        .setExchanges(List.of("binance", "okx", "deribit")).setRate(600).setSeed(11).setFaults(faults));
+    long end = System.currentTimeMillis() + 10_000;
+    while (sim.trueTrades("binance", "BTCUSDT").size() < 30 || sim.trueTrades("okx", "BTC-USDT").size() < 30
+        || sim.trueTrades("deribit", "BTC-PERPETUAL").size() < 30) {
+      assertThat(System.currentTimeMillis()).as("trades produced in time").isLessThan(end);
+      Thread.sleep(50);
+    }
+    SimulatorHarness.await(sim.pause());
+    return sim;
+  }
+
+  @Test
+  void binanceHistoricalTradesAndAggTradesPageByFromId(Vertx vertx) throws Exception {
+    SimulatorVerticle sim = start(vertx, "none");
+    List<Trade> truth = sim.trueTrades("binance", "BTCUSDT");
+    long from = truth.get(5).id();
+    SimulatorHarness.Response r = SimulatorHarness.get(vertx, sim.port(Venue.BINANCE_SPOT),
+        "/api/v3/historicalTrades?symbol=BTCUSDT&fromId=" + from + "&limit=10");
+    assertThat(r.status()).isEqualTo(200);
+    JsonArray rows = new JsonArray(r.body());
+    assertThat(rows).hasSize(10);
+    JsonObject first = rows.getJsonObject(0);
+    assertThat(first.fieldNames()).containsExactly("id", "price", "qty", "quoteQty", "time", "isBuyerMaker",
+        "isBestMatch");
+    for (int i = 0; i < 10; i++) {
+      Trade t = truth.get(5 + i);
+      assertThat(rows.getJsonObject(i).getLong("id")).isEqualTo(t.id());
+      assertThat(rows.getJsonObject(i).getLong("time")).isEqualTo(t.ts());
+      assertThat(rows.getJsonObject(i).getBoolean("isBuyerMaker")).isEqualTo(!t.takerBuy());
+    }
+
+    int usdm = sim.port(Venue.BINANCE_USDM);
+    assertThat(SimulatorHarness.get(vertx, usdm, "/fapi/v1/historicalTrades?symbol=BTCUSDT").body())
+        .as("futures Old Trades Lookup wants an API key").isEqualTo("{\"code\":-2014,\"msg\":\"API-key format invalid.\"}");
+    SimulatorHarness.Response agg = SimulatorHarness.get(vertx, usdm, "/fapi/v1/aggTrades?symbol=BTCUSDT&limit=1000");
+    JsonArray aggs = new JsonArray(agg.body());
+    assertThat(aggs).isNotEmpty();
+    assertThat(aggs.getJsonObject(0).fieldNames()).containsExactly("a", "p", "q", "f", "l", "T", "m");
+    long a0 = aggs.getJsonObject(0).getLong("a");
+    for (int i = 1; i < aggs.size(); i++) {
+      assertThat(aggs.getJsonObject(i).getLong("a")).isEqualTo(a0 + i);
+      assertThat(aggs.getJsonObject(i).getLong("f")).isEqualTo(aggs.getJsonObject(i - 1).getLong("l") + 1);
+    }
+    JsonArray fromSecond = new JsonArray(SimulatorHarness.get(vertx, usdm,
+        "/fapi/v1/aggTrades?symbol=BTCUSDT&fromId=" + (a0 + 1) + "&limit=2").body());
+    assertThat(fromSecond.getJsonObject(0)).isEqualTo(aggs.getJsonObject(1));
+    assertThat(fromSecond).hasSize(2);
+  }
+
+  @Test
+  void okxHistoryTradesGoDownFromAfterNewestFirst(Vertx vertx) throws Exception {
+    SimulatorVerticle sim = start(vertx, "none");
+    List<Trade> truth = sim.trueTrades("okx", "BTC-USDT");
+    long after = truth.get(20).id();
+    JsonObject body = new JsonObject(SimulatorHarness.get(vertx, sim.port(Venue.OKX),
+        "/api/v5/market/history-trades?instId=BTC-USDT&type=1&after=" + after + "&limit=5").body());
+    assertThat(body.fieldNames()).containsExactly("code", "msg", "data");
+    JsonArray data = body.getJsonArray("data");
+    assertThat(data).hasSize(5);
+    assertThat(data.getJsonObject(0).fieldNames()).containsExactly("instId", "side", "sz", "px", "tradeId", "ts",
+        "source");
+    for (int i = 0; i < 5; i++) {
+      assertThat(data.getJsonObject(i).getString("tradeId")).isEqualTo(Long.toString(truth.get(19 - i).id()));
+    }
+    JsonObject bad = new JsonObject(SimulatorHarness.get(vertx, sim.port(Venue.OKX),
+        "/api/v5/market/history-trades?instId=NOPE-USDT").body());
+    assertThat(bad.getString("code")).isEqualTo("51001");
+  }
+
+  @Test
+  void deribitLastTradesByInstrumentPageByTradeSeqAndHonourRateLimitFaults(Vertx vertx) throws Exception {
+    SimulatorVerticle sim = start(vertx, "rest-429:p=0.5:on=deribit");
+    List<Trade> truth = sim.trueTrades("deribit", "BTC-PERPETUAL");
+    long startSeq = truth.get(3).id() - 900_000L;
+    String uri = "/api/v2/public/get_last_trades_by_instrument?instrument_name=BTC-PERPETUAL&start_seq=" + startSeq
+        + "&end_seq=" + (startSeq + 9) + "&count=4&sorting=asc";
+    SimulatorHarness.Response r = null;
+    int limited = 0;
+    for (int i = 0; i < 20; i++) {
+      SimulatorHarness.Response x = SimulatorHarness.get(vertx, sim.port(Venue.DERIBIT), uri);
+      if (x.status() == 429) {
+        assertThat(x.retryAfter()).isEqualTo("1");
+        limited++;
+      } else {
+        assertThat(x.status()).isEqualTo(200);
+        r = x;
+      }
+    }
+    assertThat(limited).as("rate-limited answers").isPositive()
+        .isEqualTo(sim.faultStats().get(io.marketprism.simulator.fault.FaultKind.REST_429));
+    assertThat(r).as("an answer got through").isNotNull();
+    JsonObject result = new JsonObject(r.body()).getJsonObject("result");
+    assertThat(result.getBoolean("has_more")).isTrue();
+    JsonArray trades = result.getJsonArray("trades");
+    assertThat(trades).hasSize(4);
+    for (int i = 0; i < 4; i++) {
+      assertThat(trades.getJsonObject(i).getLong("trade_seq")).isEqualTo(startSeq + i);
+      assertThat(trades.getJsonObject(i).getString("trade_id")).isEqualTo(Long.toString(truth.get(3 + i).id()));
+    }
+  }
+}
