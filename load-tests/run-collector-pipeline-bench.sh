@@ -9,5 +9,5 @@
 # Needs nats-server and clickhouse-server (apt-get install nats-server clickhouse-server).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
-java -Xmx2g "$LOGBACK" -cp "$CP" io.marketprism.loadtest.pipeline.CollectorPipelineBenchmark "${1:-2000,5000}" "${2:-20}" "${3:-0.18}"
+java ${MP_BENCH_JAVA_OPTS:--Xmx2g} "$LOGBACK" -cp "$CP" io.marketprism.loadtest.pipeline.CollectorPipelineBenchmark "${1:-2000,5000}" "${2:-20}" "${3:-0.18}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
