@@ -16,14 +16,16 @@ import io.vertx.core.json.JsonObject;
  * @param ackP50Micros median receive→ack time since the bus started, µs (from the record's {@code recv_ts_us};
  *     from the publish call for records published as bytes)
  * @param ackP99Micros 99th percentile of the same, µs
+ * @param busP99Micros 99th percentile of publish call→ack alone (the bus and the server, without the time a
+ *     record spent before it was published), µs
  */
 public record BusStats(boolean connected, long published, long acked, long duplicates, long retried, long dropped, int buffered,
-    int inFlight, long ackP50Micros, long ackP99Micros) {
+    int inFlight, long ackP50Micros, long ackP99Micros, long busP99Micros) {
 
   /** @return the JSON form */
   public JsonObject toJson() {
     return new JsonObject().put("connected", connected).put("published", published).put("acked", acked).put("duplicates", duplicates)
         .put("retried", retried).put("dropped", dropped).put("buffered", buffered).put("in_flight", inFlight)
-        .put("ack_p50_us", ackP50Micros).put("ack_p99_us", ackP99Micros);
+        .put("ack_p50_us", ackP50Micros).put("ack_p99_us", ackP99Micros).put("bus_p99_us", busP99Micros);
   }
 }

@@ -107,7 +107,7 @@ public final class EventBusRecordBus implements RecordBus {
   @Override
   public BusStats stats() {
     long n = published.get();
-    return new BusStats(true, n, n, 0, 0, 0, 0, 0, 0, 0);
+    return new BusStats(true, n, n, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 
   @Override

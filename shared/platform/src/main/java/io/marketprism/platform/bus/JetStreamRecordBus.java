@@ -86,6 +86,9 @@ public final class JetStreamRecordBus implements RecordBus {
   /** receive→ack, µs, since start: recorded wait-free by the ack threads, summed when stats are read */
   private final Recorder ackLatency = new Recorder(3);
   private final Histogram ackTotal = new Histogram(3);
+  /** publish call→ack, µs, since start */
+  private final Recorder busLatency = new Recorder(3);
+  private final Histogram busTotal = new Histogram(3);
   private final List<PullWorker> workers = new ArrayList<>();
   private volatile Connection connection;
   private volatile JetStream jetStream;
@@ -312,7 +315,9 @@ public final class JetStreamRecordBus implements RecordBus {
     }
     wakeSender();
     if (err == null) {
-      ackLatency.recordValue(p.recvUs > 0 ? Math.max(0, Micros.now() - p.recvUs) : (System.nanoTime() - p.sentNanos) / 1000);
+      long busMicros = (System.nanoTime() - p.enqueuedNanos) / 1000;
+      busLatency.recordValue(busMicros);
+      ackLatency.recordValue(p.recvUs > 0 ? Math.max(0, Micros.now() - p.recvUs) : busMicros);
       if (p.done != null) {
         p.done.complete(null);
       }
@@ -371,13 +376,16 @@ public final class JetStreamRecordBus implements RecordBus {
   public BusStats stats() {
     long p50;
     long p99;
+    long busP99;
     synchronized (ackTotal) {
       ackTotal.add(ackLatency.getIntervalHistogram());
+      busTotal.add(busLatency.getIntervalHistogram());
       p50 = ackTotal.getValueAtPercentile(50);
       p99 = ackTotal.getValueAtPercentile(99);
+      busP99 = busTotal.getValueAtPercentile(99);
     }
     synchronized (lock) {
-      return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight, p50, p99);
+      return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight, p50, p99, busP99);
     }
   }
 
@@ -434,6 +442,7 @@ public final class JetStreamRecordBus implements RecordBus {
     final byte[] json;
     final long recvUs;
     final CompletableFuture<Void> done;
+    final long enqueuedNanos = System.nanoTime();
     long sentNanos;
 
     Pending(String subject, String messageId, byte[] json, long recvUs, CompletableFuture<Void> done) {
