@@ -161,6 +161,9 @@ public final class CollectorPipelineBenchmark {
           busStats.getLong("bus_p99_us") / 1000.0, reconnects, resyncs);
       System.out.println("receive->commit (storage metric): "
           + PipelineBenchmark.metric(metrics, "mp_storage_receive_to_commit"));
+      double published = busStats.getLong("published") / sendSeconds;
+      System.out.printf(Locale.ROOT, "raw jnats publishAsync at the same %.0f msgs/s, 300-byte payloads, nothing else "
+          + "running: publish->ack %s%n", published, rawAckLatency(nats.url(), published, 10));
       ClickHouseHttp http = new ClickHouseHttp(storageVertx, ch.httpUrl(), Duration.ofMinutes(5));
       try {
         checkTrades(http, db, simulator);
@@ -170,6 +173,43 @@ public final class CollectorPipelineBenchmark {
     } finally {
       collectorVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       storageVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The floor of the receive->ack figure on this machine: one jnats client publishing asynchronously
+   * at a fixed rate to a file stream of its own (with message ids, as the collector does), every
+   * ack timed.
+   */
+  static String rawAckLatency(String url, double rate, int seconds) throws Exception {
+    try (io.nats.client.Connection nc = io.nats.client.Nats.connect(url)) {
+      io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement();
+      jsm.addStream(io.nats.client.api.StreamConfiguration.builder().name("RAWLAT").subjects("rawlat.>")
+          .storageType(io.nats.client.api.StorageType.File).duplicateWindow(Duration.ofMinutes(2)).build());
+      io.nats.client.JetStream js = nc.jetStream();
+      org.HdrHistogram.Histogram h = new org.HdrHistogram.ConcurrentHistogram(3);
+      byte[] payload = new byte[300];
+      java.util.Arrays.fill(payload, (byte) 'x');
+      long n = (long) (rate * seconds);
+      long t0 = System.nanoTime();
+      List<java.util.concurrent.CompletableFuture<?>> acks = new ArrayList<>();
+      for (long i = 0; i < n; i++) {
+        long due = t0 + (long) (i * 1e9 / rate);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+        long sent = System.nanoTime();
+        acks.add(js.publishAsync("rawlat." + (i % 8), payload,
+            io.nats.client.PublishOptions.builder().messageId("r" + i).build())
+            .whenComplete((a, e) -> h.recordValue((System.nanoTime() - sent) / 1000)));
+      }
+      for (java.util.concurrent.CompletableFuture<?> f : acks) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      jsm.deleteStream("RAWLAT");
+      return String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms", h.getValueAtPercentile(50) / 1000.0,
+          h.getValueAtPercentile(99) / 1000.0);
     }
   }
 

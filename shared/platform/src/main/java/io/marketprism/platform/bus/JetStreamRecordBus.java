@@ -55,10 +55,12 @@ import java.util.concurrent.locks.LockSupport;
  * duplicate window. While NATS is away, or the window is full, records wait in a bounded buffer
  * ({@code bus.publish.buffer_max}) that drains when the connection returns; records beyond it
  * are dropped and counted. jnats' own reconnect buffer is off so this buffer is the only one.
- * {@link #publish} only enqueues (it never calls jnats, which can block when its outgoing queue
- * is full); one sender thread moves records from the buffer into the window, and a record
- * whose ack fails or times out goes back to the front of the buffer to be sent again with the
- * same id, so a replay after a reconnect is absorbed by the stream's duplicate window.
+ * {@link #publish} sends from the caller's thread only when the buffer is empty and the window
+ * has room (jnats' outgoing queue, four times the window, then never fills, so the call never
+ * blocks); otherwise it enqueues, and one sender thread moves records from the buffer into the
+ * window as room frees up. A record whose ack fails or times out goes back to the front of the
+ * buffer to be sent again with the same id, so a replay after a reconnect is absorbed by the
+ * stream's duplicate window.
  *
  * <p>A durable consumer is a pull subscription read by its own thread: fetch a batch (size and
  * time bounded), hand it to the handler on the Vert.x context and fetch the next while it
@@ -83,6 +85,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private final ExecutorService blocking;
   private final Object lock = new Object();
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+  /** Sends awaiting their ack, oldest first (added by any sending thread, expired by the sender thread). */
+  private final java.util.Queue<Sent> window = new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** receive→ack, µs, since start: recorded wait-free by the ack threads, summed when stats are read */
   private final Recorder ackLatency = new Recorder(3);
   private final Histogram ackTotal = new Histogram(3);
@@ -202,17 +206,55 @@ public final class JetStreamRecordBus implements RecordBus {
         null));
   }
 
-  /** @return false when the buffer is full and the record was dropped (and counted) */
+  /**
+   * Sends at once from the caller's thread when nothing waits before it and the window has room
+   * (one thread hop less on the way to the ack: jnats' own queue is far larger than the window, so
+   * this never blocks); otherwise buffers for the sender thread.
+   *
+   * @return false when the buffer is full and the record was dropped (and counted)
+   */
   private boolean enqueue(Pending p) {
+    JetStream js = null;
     synchronized (lock) {
       published++;
-      if (buffer.size() >= options.bufferMax()) {
+      if (buffer.isEmpty() && canSend()) {
+        inFlight++;
+        js = jetStream;
+      } else if (buffer.size() >= options.bufferMax()) {
         dropped++;
         return false;
+      } else {
+        buffer.add(p);
       }
-      buffer.add(p);
     }
-    wakeSender();
+    if (js == null) {
+      wakeSender();
+    } else if (!send(js, p)) {
+      synchronized (lock) {
+        buffer.addFirst(p);
+        inFlight--;
+        backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Hands one record to jnats; its ack (or failure, or the sender's timeout) comes back in
+   * {@link #onAck}. The caller counted it in flight.
+   *
+   * @return false when jnats refused it (disconnected meanwhile): the caller puts it back
+   */
+  private boolean send(JetStream js, Pending p) {
+    CompletableFuture<PublishAck> cf;
+    try {
+      p.sentNanos = System.nanoTime();
+      cf = js.publishAsync(p.subject, p.json, PublishOptions.builder().messageId(p.messageId).build());
+    } catch (RuntimeException e) {
+      return false;
+    }
+    window.add(new Sent(cf, p.sentNanos));
+    cf.whenComplete((ack, err) -> onAck(p, ack, err));
     return true;
   }
 
@@ -236,7 +278,6 @@ public final class JetStreamRecordBus implements RecordBus {
    */
   private void sendLoop() {
     List<Pending> batch = new ArrayList<>();
-    ArrayDeque<Sent> window = new ArrayDeque<>();
     long ackTimeoutNanos = options.ackTimeout().toNanos();
     while (!closing) {
       expireOverdue(window, ackTimeoutNanos);
@@ -258,12 +299,7 @@ public final class JetStreamRecordBus implements RecordBus {
         continue;
       }
       for (int i = 0; i < batch.size(); i++) {
-        Pending p = batch.get(i);
-        CompletableFuture<PublishAck> cf;
-        try {
-          p.sentNanos = System.nanoTime();
-          cf = js.publishAsync(p.subject, p.json, PublishOptions.builder().messageId(p.messageId).build());
-        } catch (RuntimeException e) {
+        if (!send(js, batch.get(i))) {
           // disconnected between the check and the send: the rest goes back, in order, for the next round
           synchronized (lock) {
             for (int j = batch.size() - 1; j >= i; j--) {
@@ -274,8 +310,6 @@ public final class JetStreamRecordBus implements RecordBus {
           }
           break;
         }
-        window.add(new Sent(cf, p.sentNanos));
-        cf.whenComplete((ack, err) -> onAck(p, ack, err));
       }
     }
   }
@@ -284,7 +318,7 @@ public final class JetStreamRecordBus implements RecordBus {
    * Acks mostly come back in the order of the sends, so only the head of the window needs a look:
    * answered sends leave it, an overdue one is failed with a timeout (which re-buffers its record).
    */
-  private static void expireOverdue(ArrayDeque<Sent> window, long ackTimeoutNanos) {
+  private static void expireOverdue(java.util.Queue<Sent> window, long ackTimeoutNanos) {
     long now = System.nanoTime();
     for (Sent head = window.peek(); head != null; head = window.peek()) {
       if (!head.ack.isDone()) {
