@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Normalize throughput beside tardis-dev on the same fixture messages, book maintenance with
 # checksums on, and book memory for 300 instruments. Single-threaded: msgs/s are per core.
-#   load-tests/run-normalize-bench.sh [SECONDS_PER_CASE]     (env: FIXTURES=dir, default ../shared/fixtures)
+# Both sides warm up every case, then run ROUNDS round-robin rounds of SECONDS per case and
+# report the median (range in brackets); rates are messages per CPU second of the whole process.
+#   load-tests/run-normalize-bench.sh [SECONDS] [ROUNDS] [CASE_REGEX]
+#   (env: FIXTURES=dir, default ../shared/fixtures)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-seconds="${1:-3}"
+seconds="${1:-1}"
+rounds="${2:-5}"
+only="${3:-.*}"
 fixtures="${FIXTURES:-$root/../shared/fixtures}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -18,27 +23,31 @@ cp="$here/target/classes:$(cat "$work/cp.txt")"
   || npm install --prefix "$here/peers" --no-audit --no-fund --silent >/dev/null
 jvm=(java -XX:+UseParallelGC -Xms1g -Xmx1g -cp "$cp")
 
-"${jvm[@]}" io.marketprism.loadtests.NormalizeBench "$fixtures" "$work/cases" "$seconds" > "$work/mp.tsv"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"${jvm[@]}" io.marketprism.loadtests.NormalizeBench "$fixtures" "$work/cases" "$seconds" "$rounds" "$only" \
+  > "$work/mp.tsv"
+node "$here/peers/tardis-normalize.js" "$work/cases/cases.tsv" "$seconds" "$rounds" > "$work/peer.tsv"
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# the peer's exchange id and mapper for each case
-declare -A tardis=(
-  [binance-spot-trade]="binance trades" [binance-spot-bookTicker]="-" [binance-spot-depth]="binance book"
-  [binance-usdm-trade]="binance-futures trades" [binance-usdm-bookTicker]="-"
-  [binance-usdm-depth]="binance-futures book" [okx-trades]="okex trades" [okx-books-l2-tbt]="okex book"
-  [okx-books]="okex book" [deribit-trades]="deribit trades" [deribit-book]="deribit book")
-
-printf '\n%-24s %-8s %-13s %8s %16s %16s %7s  %s\n' case exchange channel messages "MarketPrism/s" "tardis-dev/s" ratio "tardis handled/outputs"
-while IFS=$'\t' read -r name exchange channel messages records rate; do
-  peer="${tardis[$name]}"
-  if [ "$peer" = "-" ]; then
-    printf '%-24s %-8s %-13s %8s %16s %16s %7s  %s\n' "$name" "$exchange" "$channel" "$messages" "$rate" "n/a" "-" "(no bookTicker mapper run)"
-    continue
-  fi
-  read -r px pk <<< "$peer"
-  IFS=$'\t' read -r _ handled outputs prate < <(node "$here/peers/tardis-normalize.js" "$px" "$pk" "$work/cases/$name.txt" "$seconds")
-  ratio=$(awk -v a="$rate" -v b="$prate" 'BEGIN { printf "%.1fx", a / b }')
-  printf '%-24s %-8s %-13s %8s %16s %16s %7s  %s\n' "$name" "$exchange" "$channel" "$messages" "$rate" "$prate" "$ratio" "$handled/$outputs"
-done < "$work/mp.tsv"
+# columns: ours (mp.tsv) then the peer's (peer.tsv), joined by case name in the same order
+printf '\n%-8s %-13s %6s %26s %26s %6s  %-22s %s\n' exchange channel msgs "MarketPrism msg/s" "tardis-dev msg/s" ratio \
+  "check" "records/pass ours|tardis"
+paste "$work/mp.tsv" "$work/peer.tsv" | awk -F'\t' '
+  function k(x) { return sprintf("%.0fk", x / 1000) }
+  {
+    name = $1; ex = $2; ch = $3; msgs = $4; records = $5; levels = $6; med = $7; lo = $8; hi = $9
+    if ($10 != name) { print "peer output out of order: " $10 " vs " name > "/dev/stderr"; exit 1 }
+    pmed = $14; plo = $15; phi = $16; poutputs = $13
+    if (levels > 0) {
+      check = sprintf("%.2fM level upd/s", med * levels / msgs / 1e6)
+    } else if (ch ~ /trade/) {
+      check = (med >= 1e6 ? ">=1M ok" : "<1M") 
+    } else {
+      check = "-"
+    }
+    printf "%-8s %-13s %6d %9s [%6s-%6s] %9s [%6s-%6s] %5.1fx  %-22s %s|%s\n", ex, ch, msgs, k(med), k(lo), k(hi),
+      k(pmed), k(plo), k(phi), med / pmed, check, records, poutputs
+  }'
 
 printf '\n%-28s %9s %14s %22s %9s\n' "book workload (checksum on)" messages "level updates" "level updates/s/core" failures
 "${jvm[@]}" io.marketprism.loadtests.BookBench "$fixtures" "$seconds" \
