@@ -275,16 +275,9 @@ final class BookSide {
     return level(rank).quantity;
   }
 
-  /** @return key at rank {@code r} (0 = best) */
-  long key(int rank) {
-    int r = rank;
-    for (int k = blockCount - 1; k >= 0; k--) {
-      Block b = blocks[k];
-      if (r < b.size) {
-        return b.keys[b.size - 1 - r];
-      }
-      r -= b.size;
-    }
-    throw new IndexOutOfBoundsException("rank " + rank + " of " + size + " levels");
+  /** @return the key of the best level; the side must not be empty */
+  long bestKey() {
+    Block b = blocks[blockCount - 1];
+    return b.keys[b.size - 1];
   }
 }

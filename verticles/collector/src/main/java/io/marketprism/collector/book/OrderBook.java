@@ -119,7 +119,7 @@ public final class OrderBook {
 
   /** @return true when the best bid is at or above the best ask */
   public boolean crossed() {
-    return bids.size() > 0 && asks.size() > 0 && bids.key(0) >= -asks.key(0);
+    return bids.size() > 0 && asks.size() > 0 && bids.bestKey() >= -asks.bestKey();
   }
 
   /**
