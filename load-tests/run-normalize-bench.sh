@@ -6,24 +6,19 @@
 #   load-tests/run-normalize-bench.sh [SECONDS] [ROUNDS] [CASE_REGEX]
 #   (env: FIXTURES=dir, default ../shared/fixtures)
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(dirname "$here")"
 seconds="${1:-1}"
 rounds="${2:-5}"
 only="${3:-.*}"
-fixtures="${FIXTURES:-$root/../shared/fixtures}"
+given_fixtures="${FIXTURES:-}"
+source "$(dirname "$0")/bench-env.sh"
+here="$ROOT/load-tests"
+fixtures="${given_fixtures:-$FIXTURES}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-
-cd "$root"
-mvn -B -q -pl load-tests -am install -DskipTests >/dev/null
-mvn -B -q -pl load-tests dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null
-cp="$here/target/classes:$(cat "$work/cp.txt")"
 [ -d "$here/peers/node_modules/tardis-dev" ] \
   || npm install --prefix "$here/peers" --no-audit --no-fund --silent >/dev/null
-jvm=(java -XX:+UseParallelGC -Xms1g -Xmx1g -cp "$cp")
+jvm=(java -XX:+UseParallelGC -Xms1g -Xmx1g -cp "$CP")
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "${jvm[@]}" io.marketprism.loadtests.NormalizeBench "$fixtures" "$work/cases" "$seconds" "$rounds" "$only" \
   > "$work/mp.tsv"
 node "$here/peers/tardis-normalize.js" "$work/cases/cases.tsv" "$seconds" "$rounds" > "$work/peer.tsv"
@@ -54,4 +49,4 @@ printf '\n%-28s %9s %14s %22s %9s\n' "book workload (checksum on)" messages "lev
   | awk -F'\t' '{ printf "%-28s %9s %14s %22s %9s\n", $1, $2, $3, $4, $5 }'
 
 printf '\nbook memory (300 instruments, 400 levels per side, -Xmx512m):\n'
-java -Xmx512m -cp "$cp" io.marketprism.loadtests.MemoryBench 100 400
+java -Xmx512m -cp "$CP" io.marketprism.loadtests.MemoryBench 100 400
