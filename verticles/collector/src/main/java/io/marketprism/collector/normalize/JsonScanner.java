@@ -66,12 +66,10 @@ public final class JsonScanner {
    */
   public void reset(String text) {
     int n = text.length();
-    if (n >= buf.length) {
-      buf = new char[Math.max(n + 1, buf.length * 2)];
+    if (n > buf.length) {
+      buf = new char[Math.max(n, buf.length * 2)];
     }
     text.getChars(0, n, buf, 0);
-    // a quote after the end stops the string loop without a bounds test per character
-    buf[n] = '"';
     len = n;
     pos = 0;
     depth = 0;
@@ -273,16 +271,19 @@ public final class JsonScanner {
     }
     int p = pos + 1;
     char[] b = buf;
-    char c;
-    // the text is followed by a quote (see reset): this loop ends by the last character at most
-    while ((c = b[p]) != '"') {
+    int n = len;
+    while (p < n) {
+      char c = b[p];
+      if (c == '"') {
+        break;
+      }
       if (c == '\\' || c < 0x20) {
         // escapes need unescaping and control characters are errors: the general reader decides
         throw FALLBACK;
       }
       p++;
     }
-    if (p >= len) {
+    if (p >= n) {
       throw FALLBACK; // unterminated
     }
     start = pos + 1;
