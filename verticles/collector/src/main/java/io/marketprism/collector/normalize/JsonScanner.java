@@ -446,6 +446,14 @@ public final class JsonScanner {
   }
 
   /**
+   * @param i a position before the end of the text
+   * @return the character there
+   */
+  public char charAt(int i) {
+    return buf[i];
+  }
+
+  /**
    * @param s start
    * @param e end (exclusive)
    * @return the text of a remembered range

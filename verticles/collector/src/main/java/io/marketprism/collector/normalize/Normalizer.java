@@ -42,6 +42,8 @@ public final class Normalizer {
   private final Predicate<String> wanted;
   private final Consumer<String> resyncListener;
   private final Buffer buffer = new Buffer();
+  /** The symbol last added to {@link #instrumentsSeen}: most records repeat it (same string from the parsers). */
+  private String lastSeen;
 
   /**
    * @param exchange the exchange
@@ -111,15 +113,22 @@ public final class Normalizer {
         if (!wanted.test(u.exchangeSymbol()) && !wanted.test(u.instrument().symbol())) {
           continue;
         }
-        instrumentsSeen.add(u.exchangeSymbol());
+        seen(u.exchangeSymbol());
         applyBook(u);
       } else {
         MarketRecord r = (MarketRecord) o;
         if (wanted.test(r.exchangeSymbol()) || wanted.test(r.symbol())) {
-          instrumentsSeen.add(r.exchangeSymbol());
+          seen(r.exchangeSymbol());
           output.accept(r);
         }
       }
+    }
+  }
+
+  private void seen(String exchangeSymbol) {
+    if (exchangeSymbol != lastSeen) {
+      instrumentsSeen.add(exchangeSymbol);
+      lastSeen = exchangeSymbol;
     }
   }
 
