@@ -1,6 +1,7 @@
 package io.marketprism.collector.book;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.marketprism.model.Decimals;
 import io.marketprism.model.PriceLevel;
@@ -194,6 +195,34 @@ class OrderBookTest {
     assertSameAs(book, ref, 400);
     assertThat(book.bidPrice(1)).isEqualTo("999.5");
     assertThat(book.bidPrice(book.bidCount() - 1)).isEqualTo("0.00000001");
+  }
+
+  @Test
+  void levelsThatAreNotDecimalsAreRejectedAndNotStored() {
+    OrderBook book = new OrderBook();
+    book.apply(true, "100", "1");
+    for (String[] bad : new String[][] {{"abc", "1"}, {"-", "1"}, {".", "1"}, {"1..2", "1"}, {"", "1"},
+        {"101", "x1"}, {"101", "-"}, {"101", "1..0"}, {"101", ""}, {"101", "abc"}}) {
+      assertThatThrownBy(() -> book.apply(true, bad[0], bad[1])).as(String.join(" ", bad))
+          .isInstanceOf(NumberFormatException.class);
+    }
+    assertThat(book.bidCount()).isEqualTo(1);
+    assertThat(book.topBids(5)).containsExactly(new PriceLevel("100", "1"));
+  }
+
+  @Test
+  void exponentAndTrailingZeroFormsKeyTheSamePrice() {
+    OrderBook book = new OrderBook();
+    book.apply(true, "61737.63000000", "1.00000000");
+    book.apply(true, "6.173763E4", "2");
+    assertThat(book.bidCount()).isEqualTo(1);
+    assertThat(book.topBids(5)).containsExactly(new PriceLevel("61737.63", "2"));
+    book.apply(true, "61737.630", "0E-8");
+    assertThat(book.bidCount()).isZero();
+    book.apply(false, "1.5e1", "3");
+    book.apply(false, "15.000", "4");
+    book.apply(false, "-0.5", "1");
+    assertThat(book.topAsks(5)).containsExactly(new PriceLevel("-0.5", "1"), new PriceLevel("15", "4"));
   }
 
   @Test
