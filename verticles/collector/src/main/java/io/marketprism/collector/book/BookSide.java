@@ -23,6 +23,8 @@ final class BookSide {
 
   /** Blocks in ascending key order, none empty. */
   private Block[] blocks = new Block[8];
+  /** The first key of each block, so that finding a block reads one array. */
+  private long[] firstKeys = new long[8];
   private int blockCount;
   private int size;
   /** Best rank changed since the last checksum; {@code Integer.MAX_VALUE} when none. */
@@ -95,6 +97,9 @@ final class BookSide {
     b.levels[i] = new Level(price, quantity);
     b.size++;
     size++;
+    if (i == 0) {
+      firstKeys[bi] = key;
+    }
     changed(rank(bi, i));
   }
 
@@ -119,29 +124,32 @@ final class BookSide {
     if (b.size == 0) {
       blockCount--;
       System.arraycopy(blocks, bi + 1, blocks, bi, blockCount - bi);
+      System.arraycopy(firstKeys, bi + 1, firstKeys, bi, blockCount - bi);
       blocks[blockCount] = null;
+    } else if (i == 0) {
+      firstKeys[bi] = b.keys[0];
     }
   }
 
-  /** @return the block a key is in or belongs in: the first whose last key is not below it */
+  /** @return the block a key is in or belongs in: the last whose first key is not above it, else the first */
   private int blockFor(long key) {
+    long[] firsts = firstKeys;
     int last = blockCount - 1;
     // most changes are near the top of the book, which is the last block
-    if (key >= blocks[last].keys[0]) {
+    if (key >= firsts[last]) {
       return last;
     }
     int lo = 0;
     int hi = last - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      Block m = blocks[mid];
-      if (m.keys[m.size - 1] < key) {
+      if (firsts[mid] <= key) {
         lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    return lo;
+    return Math.max(0, hi);
   }
 
   /** Moves the upper half of a full block into a new block after it. */
@@ -157,12 +165,16 @@ final class BookSide {
     insertBlock(bi + 1, upper);
   }
 
+  /** Inserts a block (empty only as the very first one, which its first insert then keys). */
   private void insertBlock(int at, Block b) {
     if (blockCount == blocks.length) {
       blocks = Arrays.copyOf(blocks, blockCount * 2);
+      firstKeys = Arrays.copyOf(firstKeys, blockCount * 2);
     }
     System.arraycopy(blocks, at, blocks, at + 1, blockCount - at);
+    System.arraycopy(firstKeys, at, firstKeys, at + 1, blockCount - at);
     blocks[at] = b;
+    firstKeys[at] = b.size > 0 ? b.keys[0] : Long.MIN_VALUE;
     blockCount++;
   }
 
@@ -262,6 +274,7 @@ final class BookSide {
       for (int i = 0; i < b.size; i++) {
         b.keys[i] = Math.multiplyExact(b.keys[i], factor);
       }
+      firstKeys[k] = b.keys[0];
     }
   }
 
