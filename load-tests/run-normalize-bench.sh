@@ -25,8 +25,8 @@ node "$here/peers/tardis-normalize.js" "$work/cases/cases.tsv" "$seconds" "$roun
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # columns: ours (mp.tsv) then the peer's (peer.tsv), joined by case name in the same order
-printf '\n%-8s %-13s %6s %26s %26s %6s  %-22s %s\n' exchange channel msgs "MarketPrism msg/s" "tardis-dev msg/s" ratio \
-  "check" "records/pass ours|tardis"
+printf '\n%-24s %-8s %-13s %6s %26s %26s %6s  %-22s %s\n' case exchange channel msgs "MarketPrism msg/s" \
+  "tardis-dev msg/s" ratio "check" "records/pass ours|tardis"
 paste "$work/mp.tsv" "$work/peer.tsv" | awk -F'\t' '
   function k(x) { return sprintf("%.0fk", x / 1000) }
   {
@@ -36,17 +36,17 @@ paste "$work/mp.tsv" "$work/peer.tsv" | awk -F'\t' '
     if (levels > 0) {
       check = sprintf("%.2fM level upd/s", med * levels / msgs / 1e6)
     } else if (ch ~ /trade/) {
-      check = (med >= 1e6 ? ">=1M ok" : "<1M") 
+      check = (med >= 1e6 ? ">=1M ok" : "<1M")
     } else {
       check = "-"
     }
-    printf "%-8s %-13s %6d %9s [%6s-%6s] %9s [%6s-%6s] %5.1fx  %-22s %s|%s\n", ex, ch, msgs, k(med), k(lo), k(hi),
+    printf "%-24s %-8s %-13s %6d %9s [%6s-%6s] %9s [%6s-%6s] %5.1fx  %-22s %s|%s\n", name, ex, ch, msgs, k(med), k(lo), k(hi),
       k(pmed), k(plo), k(phi), med / pmed, check, records, poutputs
   }'
 
-printf '\n%-28s %9s %14s %22s %9s\n' "book workload (checksum on)" messages "level updates" "level updates/s/core" failures
-"${jvm[@]}" io.marketprism.loadtests.BookBench "$fixtures" "$seconds" \
-  | awk -F'\t' '{ printf "%-28s %9s %14s %22s %9s\n", $1, $2, $3, $4, $5 }'
+printf '\n%-28s %9s %14s %34s\n' "book workload (checksum on)" messages "level updates" "level updates/s/core [range]"
+"${jvm[@]}" io.marketprism.loadtests.BookBench "$fixtures" "$seconds" "$rounds" \
+  | awk -F'\t' '{ printf "%-28s %9s %14s %10.2fM [%5.2fM-%5.2fM]\n", $1, $2, $3, $4 / 1e6, $5 / 1e6, $6 / 1e6 }'
 
 printf '\nbook memory (300 instruments, 400 levels per side, -Xmx512m):\n'
 java -Xmx512m -cp "$CP" io.marketprism.loadtests.MemoryBench 100 400

@@ -15,11 +15,9 @@ import io.marketprism.model.MarketType;
 import io.marketprism.model.Symbols;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
@@ -33,8 +31,8 @@ import java.util.regex.Pattern;
  *
  * <p>Every case is warmed up (two round-robin sweeps, so the JIT has seen all of them before any
  * is measured), then measured in {@code ROUNDS} round-robin rounds of {@code SECONDS} each; the
- * rate of a round is messages over the CPU time of the whole process (GC and compiler threads
- * included, as the peer's figure is), and the median round is reported with the range.
+ * rate of a round is messages over the CPU time of the whole process ({@link CpuRate}), and the
+ * median round is reported with the range.
  *
  * <p>It writes each case's messages to {@code OUT_DIR/<case>.txt} as {@code <recv µs> <json>}
  * lines and the list of cases to {@code OUT_DIR/cases.tsv}, so that the peer (tardis-dev,
@@ -92,30 +90,25 @@ public final class NormalizeBench {
     }
     for (int sweep = 0; sweep < 2; sweep++) {
       for (Run r : runs) {
-        r.measure(seconds);
+        CpuRate.measure(r::pass, r.msgs.size(), seconds);
       }
     }
     double[][] rates = new double[runs.size()][rounds];
     for (int round = 0; round < rounds; round++) {
       for (int i = 0; i < runs.size(); i++) {
-        rates[i][round] = runs.get(i).measure(seconds);
+        Run r = runs.get(i);
+        rates[i][round] = CpuRate.measure(r::pass, r.msgs.size(), seconds);
       }
     }
     for (int i = 0; i < runs.size(); i++) {
       Run r = runs.get(i);
-      double[] s = rates[i].clone();
-      Arrays.sort(s);
+      double[] m = CpuRate.medianMinMax(rates[i]);
       System.out.printf(Locale.ROOT, "%s\t%s\t%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f%n", r.c.name(), r.c.exchange().wire(),
-          r.c.channel(), r.msgs.size(), r.records, r.levels, median(s), s[0], s[s.length - 1]);
+          r.c.channel(), r.msgs.size(), r.records, r.levels, m[0], m[1], m[2]);
     }
     if (Run.blackhole == 42) {
       System.out.print(""); // keeps the sink observable to the JIT
     }
-  }
-
-  static double median(double[] sorted) {
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private static List<Case> cases() {
@@ -189,8 +182,6 @@ public final class NormalizeBench {
   /** One case while it runs: its messages, its normalizer, and what one pass yields. */
   private static final class Run {
     static long blackhole;
-    private static final com.sun.management.OperatingSystemMXBean OS =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     final Case c;
     final List<Msg> msgs;
@@ -209,23 +200,6 @@ public final class NormalizeBench {
       }, null);
       this.records = pass();
       this.levels = countLevels();
-    }
-
-    /** @return messages per second of process CPU time over about {@code seconds} of wall time */
-    double measure(double seconds) throws ParseException {
-      long passes = 0;
-      // short cases run several passes between clock reads, so reading the clock costs nothing
-      int batch = Math.max(1, 1_000 / msgs.size());
-      long c0 = OS.getProcessCpuTime();
-      long end = System.nanoTime() + (long) (seconds * 1e9);
-      do {
-        for (int i = 0; i < batch; i++) {
-          pass();
-        }
-        passes += batch;
-      } while (System.nanoTime() < end);
-      long cpu = OS.getProcessCpuTime() - c0;
-      return passes * (double) msgs.size() / (cpu / 1e9);
     }
 
     /** @return records emitted */
