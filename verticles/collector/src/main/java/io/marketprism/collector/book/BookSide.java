@@ -81,10 +81,19 @@ final class BookSide {
     }
     i = -i - 1;
     if (b.size == BLOCK) {
-      split(bi);
-      if (i > BLOCK / 2) {
-        bi++;
-        i -= BLOCK / 2;
+      // a full block gets a new neighbour when the level goes past either end (snapshots arrive
+      // sorted: their blocks stay full), and splits in two when it goes inside
+      if (i == BLOCK) {
+        insertBlock(++bi, new Block());
+        i = 0;
+      } else if (i == 0) {
+        insertBlock(bi, new Block());
+      } else {
+        split(bi);
+        if (i > BLOCK / 2) {
+          bi++;
+          i -= BLOCK / 2;
+        }
       }
       b = blocks[bi];
     }
@@ -165,7 +174,7 @@ final class BookSide {
     insertBlock(bi + 1, upper);
   }
 
-  /** Inserts a block (empty only as the very first one, which its first insert then keys). */
+  /** Inserts a block; an empty one gets its first key from the insert that follows at once. */
   private void insertBlock(int at, Block b) {
     if (blockCount == blocks.length) {
       blocks = Arrays.copyOf(blocks, blockCount * 2);

@@ -129,23 +129,25 @@ class OrderBookTest {
   void aChangeBelowASmallTopBlockReachesTheTopListAndTheChecksum() {
     OrderBook book = new OrderBook();
     Reference ref = new Reference();
-    // 65 ascending bids fill a block and split it: 1..32 and 33..65; deleting 45..65 leaves the
-    // top block with 12 levels, so ranks 12..24 live in the block below it
-    for (int p = 1; p <= 65; p++) {
+    // 64 even prices fill one block; 127 lands inside it and splits it into 2..64 and 66..128;
+    // deleting 88..128 leaves the top block with 66..86 (11 levels), so ranks 11..24 live below
+    for (int p = 2; p <= 128; p += 2) {
       book.apply(true, Integer.toString(p), "1");
       ref.apply(true, Integer.toString(p), "1");
     }
-    for (int p = 45; p <= 65; p++) {
+    book.apply(true, "127", "1");
+    ref.apply(true, "127", "1");
+    for (int p = 88; p <= 128; p++) {
       book.apply(true, Integer.toString(p), "0");
       ref.apply(true, Integer.toString(p), "0");
     }
     assertSameAs(book, ref, 20);
-    book.apply(true, "30", "7");
-    ref.apply(true, "30", "7");
-    assertThat(book.topBids(20).get(14)).isEqualTo(new PriceLevel("30", "7"));
+    book.apply(true, "56", "7");
+    ref.apply(true, "56", "7");
+    assertThat(book.topBids(20).get(15)).isEqualTo(new PriceLevel("56", "7"));
     assertThat(book.okxChecksum()).isEqualTo(ref.checksum());
-    book.apply(true, "31", "0");
-    ref.apply(true, "31", "0");
+    book.apply(true, "60", "0");
+    ref.apply(true, "60", "0");
     assertSameAs(book, ref, 20);
   }
 
