@@ -1,23 +1,24 @@
 // Normalizes the benchmark cases with tardis-dev's own code, measured the way NormalizeBench
-// measures MarketPrism: every case warmed up (two round-robin sweeps), then ROUNDS round-robin
-// rounds of SECONDS each, rate = messages over the CPU time of the whole process, median reported.
+// measures MarketPrism and served the same way, so that run-normalize-bench.sh interleaves the two
+// case by case and round by round: rate = messages over the CPU time of the whole process.
 //
 // Per message: JSON.parse, canHandle, map with the capture's receive time. Book cases also keep
 // the book, as MarketPrism does: each book_change goes through tardis-dev's own book snapshot
 // computable (its OrderBook plus a top-20 snapshot whenever the top 20 changed), one per symbol.
 // A book pass starts from a fresh mapper and fresh books (tardis-dev's book mappers keep state).
 //
-// Usage: node tardis-normalize.js CASES_TSV SECONDS ROUNDS
+// Usage: node tardis-normalize.js CASES_TSV
 //   CASES_TSV lines: case <tab> tardis exchange <tab> trades|book|bookTicker <tab> file
-// Prints one TSV line per case: case messages handled outputs median min max
+// Prints one line per case, "case <name> <messages> <handled> <outputs>" (per pass), then "ready";
+// then answers each stdin line "<case index> <seconds>" with the rate of that case; "quit" ends.
 'use strict';
 const fs = require('fs');
 const { normalizeTrades, normalizeBookChanges, normalizeBookTickers, computeBookSnapshots } = require('tardis-dev');
 const { OkexV5BookChangeMapper } = require('tardis-dev/dist/mappers/okex');
 
-const [casesFile, secondsArg, roundsArg] = process.argv.slice(2);
-const seconds = Number(secondsArg);
-const rounds = Number(roundsArg);
+const readline = require('readline');
+
+const [casesFile] = process.argv.slice(2);
 
 function load(name, exchange, kind, file) {
   const raws = [];
@@ -73,7 +74,7 @@ function pass(c) {
   c.outputs = outputs;
 }
 
-function measure(c) {
+function measure(c, seconds) {
   let passes = 0;
   // short cases run several passes between clock reads, as NormalizeBench does
   const batch = Math.max(1, Math.floor(1000 / c.raws.length));
@@ -89,16 +90,15 @@ function measure(c) {
 
 const cases = fs.readFileSync(casesFile, 'utf8').split('\n').filter((l) => l.length > 0)
   .map((l) => load(...l.split('\t')));
-for (let sweep = 0; sweep < 2; sweep++) {
-  for (const c of cases) measure(c);
+for (const c of cases) {
+  process.stdout.write(['case', c.name, c.raws.length, c.handled, c.outputs].join('\t') + '\n');
 }
-const rates = cases.map(() => []);
-for (let r = 0; r < rounds; r++) {
-  cases.forEach((c, i) => rates[i].push(measure(c)));
-}
-cases.forEach((c, i) => {
-  const s = rates[i].sort((a, b) => a - b);
-  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  process.stdout.write([c.name, c.raws.length, c.handled, c.outputs, median.toFixed(0), s[0].toFixed(0),
-    s[s.length - 1].toFixed(0)].join('\t') + '\n');
+process.stdout.write('ready\n');
+const rl = readline.createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  if (line.trim() === 'quit') {
+    process.exit(0); // stdin stays open in the driver until it ends
+  }
+  const [index, seconds] = line.trim().split(' ').map(Number);
+  process.stdout.write(measure(cases[index], seconds).toFixed(0) + '\n');
 });

@@ -13,8 +13,11 @@ import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.Symbols;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,18 +32,17 @@ import java.util.regex.Pattern;
  * whole run, as a collector keeps one per connection; a book case forgets its books before each
  * pass (as the collector does on a reconnect), so every pass starts from the capture's snapshot.
  *
- * <p>Every case is warmed up (two round-robin sweeps, so the JIT has seen all of them before any
- * is measured), then measured in {@code ROUNDS} round-robin rounds of {@code SECONDS} each; the
- * rate of a round is messages over the CPU time of the whole process ({@link CpuRate}), and the
- * median round is reported with the range.
- *
  * <p>It writes each case's messages to {@code OUT_DIR/<case>.txt} as {@code <recv µs> <json>}
  * lines and the list of cases to {@code OUT_DIR/cases.tsv}, so that the peer (tardis-dev,
- * {@code peers/tardis-normalize.js}) normalizes exactly the same input the same way.
+ * {@code peers/tardis-normalize.js}) normalizes exactly the same input, then serves measurements
+ * on standard input so that the driver ({@code run-normalize-bench.sh}) can interleave it with the
+ * peer, case by case and round by round, on a machine whose load changes: each line
+ * {@code <case index> <seconds>} runs that case for about that long and answers its rate, in
+ * messages per second of process CPU time ({@link CpuRate}); {@code quit} ends.
  *
- * <p>Usage: {@code NormalizeBench FIXTURES_DIR OUT_DIR SECONDS ROUNDS [CASE_REGEX]}; prints one TSV
- * line per case: {@code case exchange channel messages records level_updates median min max}
- * (records and level updates per pass, rates in msgs/s).
+ * <p>Usage: {@code NormalizeBench FIXTURES_DIR OUT_DIR [CASE_REGEX]}; first prints one TSV line per
+ * case, {@code case <name> <exchange> <channel> <messages> <records> <level updates>} (records and
+ * level updates per pass), then {@code ready}.
  */
 public final class NormalizeBench {
 
@@ -64,16 +66,14 @@ public final class NormalizeBench {
   }
 
   /**
-   * @param args fixtures directory, output directory for the peer's inputs, seconds per round,
-   *     rounds, optional regex on case names
+   * @param args fixtures directory, output directory for the peer's inputs, optional regex on
+   *     case names
    * @throws Exception on I/O errors
    */
   public static void main(String[] args) throws Exception {
     Path fixtures = Path.of(args[0]);
     Path out = Path.of(args[1]);
-    double seconds = Double.parseDouble(args[2]);
-    int rounds = Integer.parseInt(args[3]);
-    Pattern only = Pattern.compile(args.length > 4 ? args[4] : ".*");
+    Pattern only = Pattern.compile(args.length > 2 ? args[2] : ".*");
     Files.createDirectories(out);
     List<Run> runs = new ArrayList<>();
     try (PrintWriter manifest = new PrintWriter(Files.newBufferedWriter(out.resolve("cases.tsv")))) {
@@ -88,23 +88,19 @@ public final class NormalizeBench {
         runs.add(new Run(c, msgs));
       }
     }
-    for (int sweep = 0; sweep < 2; sweep++) {
-      for (Run r : runs) {
-        CpuRate.measure(r::pass, r.msgs.size(), seconds);
-      }
+    for (Run r : runs) {
+      System.out.printf(Locale.ROOT, "case\t%s\t%s\t%s\t%d\t%d\t%d%n", r.c.name(), r.c.exchange().wire(),
+          r.c.channel(), r.msgs.size(), r.records, r.levels);
     }
-    double[][] rates = new double[runs.size()][rounds];
-    for (int round = 0; round < rounds; round++) {
-      for (int i = 0; i < runs.size(); i++) {
-        Run r = runs.get(i);
-        rates[i][round] = CpuRate.measure(r::pass, r.msgs.size(), seconds);
-      }
-    }
-    for (int i = 0; i < runs.size(); i++) {
-      Run r = runs.get(i);
-      double[] m = CpuRate.medianMinMax(rates[i]);
-      System.out.printf(Locale.ROOT, "%s\t%s\t%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f%n", r.c.name(), r.c.exchange().wire(),
-          r.c.channel(), r.msgs.size(), r.records, r.levels, m[0], m[1], m[2]);
+    System.out.println("ready");
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+      String[] request = line.trim().split(" ");
+      Run r = runs.get(Integer.parseInt(request[0]));
+      System.out.printf(Locale.ROOT, "%.0f%n", CpuRate.measure(r::pass, r.msgs.size(),
+          Double.parseDouble(request[1])));
+      System.out.flush();
     }
     if (Run.blackhole == 42) {
       System.out.print(""); // keeps the sink observable to the JIT
