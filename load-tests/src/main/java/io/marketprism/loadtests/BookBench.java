@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +28,10 @@ import java.util.Map;
  * exchange's), and a synthetic 400-level book churned near its top in 10-level OKX-style updates
  * whose checksums were computed beforehand by an independent book.
  *
- * <p>Usage: {@code BookBench FIXTURES_DIR SECONDS}; prints TSV lines
- * {@code workload messages level_updates level_updates_per_s checksum_failures}.
+ * <p>Every workload is warmed up, then run in {@code ROUNDS} round-robin rounds of {@code SECONDS};
+ * rates are over process CPU time ({@link CpuRate}). Usage: {@code BookBench FIXTURES_DIR SECONDS
+ * [ROUNDS]}; prints TSV lines {@code workload messages level_updates median min max} (level
+ * updates per second) and fails if any checksum did not match.
  */
 public final class BookBench {
 
@@ -41,9 +44,32 @@ public final class BookBench {
    */
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(args[1]);
-    report("okx-books-l2-tbt-replay", capture(Path.of(args[0], "okx/cryptofeed_okx_2022-02-27_ws.txt")), seconds);
-    report("okx-books-400-replay", capture(Path.of(args[0], "okx/cryptofeed_okx_2022-05-13_ws.txt")), seconds);
-    report("synthetic-400-level-churn", synthetic(), seconds);
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    Map<String, List<BookUpdate>> workloads = new LinkedHashMap<>();
+    workloads.put("okx-books-l2-tbt-replay", capture(Path.of(args[0], "okx/cryptofeed_okx_2022-02-27_ws.txt")));
+    workloads.put("okx-books-400-replay", capture(Path.of(args[0], "okx/cryptofeed_okx_2022-05-13_ws.txt")));
+    workloads.put("synthetic-400-level-churn", synthetic());
+    Map<String, double[]> rates = new LinkedHashMap<>();
+    long[] failures = new long[1];
+    // every workload warmed up, then round-robin rounds
+    for (int round = -2; round < rounds; round++) {
+      for (Map.Entry<String, List<BookUpdate>> w : workloads.entrySet()) {
+        List<BookUpdate> updates = w.getValue();
+        double rate = CpuRate.measure(() -> pass(updates, failures), levels(updates), seconds);
+        if (round >= 0) {
+          rates.computeIfAbsent(w.getKey(), k -> new double[rounds])[round] = rate;
+        }
+      }
+    }
+    for (Map.Entry<String, List<BookUpdate>> w : workloads.entrySet()) {
+      double[] m = CpuRate.medianMinMax(rates.get(w.getKey()));
+      System.out.printf(Locale.ROOT, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f%n", w.getKey(), w.getValue().size(),
+          levels(w.getValue()), m[0], m[1], m[2]);
+    }
+    // a mismatch is a bug, never a figure: the replays are real captures with their own checksums
+    if (failures[0] != 0) {
+      throw new IllegalStateException(failures[0] + " checksum failures");
+    }
   }
 
   private static List<BookUpdate> capture(Path file) throws Exception {
@@ -109,32 +135,12 @@ public final class BookBench {
     return (tick / 10) + "." + (tick % 10);
   }
 
-  private static void report(String name, List<BookUpdate> updates, double seconds) {
+  private static long levels(List<BookUpdate> updates) {
     long levels = 0;
     for (BookUpdate u : updates) {
       levels += u.bids().size() + u.asks().size();
     }
-    long[] failures = new long[1];
-    pass(updates, failures);
-    long warm = System.nanoTime() + (long) (seconds * 0.3e9);
-    while (System.nanoTime() < warm) {
-      pass(updates, failures);
-    }
-    failures[0] = 0;
-    long passes = 0;
-    // CPU time of this thread, not wall time: the machine is shared, and the figure is per core
-    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
-    long c0 = cpu.getCurrentThreadCpuTime();
-    long t0 = System.nanoTime();
-    long end = t0 + (long) (seconds * 1e9);
-    long now;
-    do {
-      pass(updates, failures);
-      passes++;
-      now = System.nanoTime();
-    } while (now < end);
-    double perSecond = passes * (double) levels / ((cpu.getCurrentThreadCpuTime() - c0) / 1e9);
-    System.out.printf(Locale.ROOT, "%s\t%d\t%d\t%.0f\t%d%n", name, updates.size(), levels, perSecond, failures[0]);
+    return levels;
   }
 
   /** Replays every update through fresh syncs (one per instrument), checksums verified. */

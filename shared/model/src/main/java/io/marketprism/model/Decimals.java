@@ -33,9 +33,12 @@ public final class Decimals {
       throw new NumberFormatException("empty decimal");
     }
     int dot = -1;
+    boolean digits = false;
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      if (c == '.') {
+      if (c >= '0' && c <= '9') {
+        digits = true;
+      } else if (c == '.' && dot < 0) {
         dot = i;
       } else if (c == 'e' || c == 'E') {
         BigDecimal d = new BigDecimal(s);
@@ -44,9 +47,12 @@ public final class Decimals {
           throw new NumberFormatException("decimal out of range: " + s);
         }
         return plain(d);
-      } else if ((c < '0' || c > '9') && !(i == 0 && (c == '-' || c == '+'))) {
+      } else if (!(i == 0 && (c == '-' || c == '+'))) {
         throw new NumberFormatException("not a decimal: " + s);
       }
+    }
+    if (!digits) {
+      throw new NumberFormatException("not a decimal: " + s);
     }
     if (s.charAt(0) == '+') {
       return canonical(s.substring(1));

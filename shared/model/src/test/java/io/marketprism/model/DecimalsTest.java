@@ -24,6 +24,14 @@ class DecimalsTest {
   }
 
   @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"1..2", "1.2.3", "-", "+", ".", "-.", "1-", "abc", "",
+      "1,5", "--1"})
+  void rejectsTextThatIsNotADecimal(String raw) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Decimals.canonical(raw))
+        .isInstanceOf(NumberFormatException.class);
+  }
+
+  @ParameterizedTest
   @CsvSource({"0, true", "0.000, true", "0E-8, true", "0.001, false", "1e-05, false"})
   void recognizesZeroQuantities(String raw, boolean zero) {
     assertThat(Decimals.isZero(raw)).isEqualTo(zero);

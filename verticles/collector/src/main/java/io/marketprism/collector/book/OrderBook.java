@@ -47,7 +47,7 @@ public final class OrderBook {
    * @param bid true for the bid side
    * @param price price as sent
    * @param quantity quantity as sent; zero deletes
-   * @throws NumberFormatException if the price is not a decimal
+   * @throws NumberFormatException if the price or the quantity is not a decimal
    * @throws ArithmeticException if the price cannot be represented as a scaled long
    */
   public void apply(boolean bid, String price, String quantity) {
@@ -56,7 +56,7 @@ public final class OrderBook {
     if (!bid) {
       key = -key;
     }
-    if (Decimals.isZero(quantity)) {
+    if (isZero(quantity)) {
       side.remove(key);
     } else {
       side.put(key, price, quantity);
@@ -119,7 +119,7 @@ public final class OrderBook {
 
   /** @return true when the best bid is at or above the best ask */
   public boolean crossed() {
-    return bids.size() > 0 && asks.size() > 0 && bids.key(0) >= -asks.key(0);
+    return bids.size() > 0 && asks.size() > 0 && bids.bestKey() >= -asks.bestKey();
   }
 
   /**
@@ -218,39 +218,44 @@ public final class OrderBook {
     return Math.multiplyExact(parsedMantissa, POW10[scale - d]);
   }
 
+  /**
+   * Reads a price as {@code mantissa * 10^-decimals}, trailing fractional zeros cut first (so no
+   * division is needed for {@code "61737.63000000"}).
+   */
   private void parse(String s) {
-    long m = 0;
-    int d = -1;
-    boolean negative = false;
     int len = s.length();
-    for (int i = 0; i < len; i++) {
+    int dot = s.indexOf('.');
+    int end = len;
+    if (dot >= 0) {
+      while (end > dot + 1 && s.charAt(end - 1) == '0') {
+        end--;
+      }
+    }
+    boolean negative = len > 0 && s.charAt(0) == '-';
+    long m = 0;
+    int d = 0;
+    boolean digits = false;
+    for (int i = negative ? 1 : 0; i < end; i++) {
       char c = s.charAt(i);
       if (c >= '0' && c <= '9') {
         if (m > (Long.MAX_VALUE - 9) / 10) {
           throw new ArithmeticException("price out of range: " + s);
         }
         m = m * 10 + (c - '0');
-        if (d >= 0) {
+        digits = true;
+        if (dot >= 0 && i > dot) {
           d++;
         }
-      } else if (c == '.' && d < 0) {
-        d = 0;
-      } else if (c == '-' && i == 0) {
-        negative = true;
       } else if (c == 'e' || c == 'E') {
         // exponent forms are rare (Deribit floats); take the slow, exact path
         parse(Decimals.canonical(s));
         return;
-      } else {
+      } else if (i != dot) {
         throw new NumberFormatException("not a price: " + s);
       }
     }
-    if (d < 0) {
-      d = 0;
-    }
-    while (d > 0 && m % 10 == 0) {
-      m /= 10;
-      d--;
+    if (!digits) {
+      throw new NumberFormatException("not a price: " + s);
     }
     if (d >= POW10.length) {
       throw new ArithmeticException("price too fine: " + s);
@@ -258,4 +263,35 @@ public final class OrderBook {
     parsedMantissa = negative ? -m : m;
     parsedDecimals = d;
   }
+
+  /**
+   * Whether a quantity is zero, checking on the way that it is a decimal (a stored level must
+   * publish as one).
+   */
+  private static boolean isZero(String q) {
+    int len = q.length();
+    boolean zero = true;
+    boolean digits = false;
+    boolean dot = false;
+    for (int i = 0; i < len; i++) {
+      char c = q.charAt(i);
+      if (c == '0') {
+        digits = true;
+      } else if (c >= '1' && c <= '9') {
+        digits = true;
+        zero = false;
+      } else if (c == '.' && !dot) {
+        dot = true;
+      } else if (c == 'e' || c == 'E') {
+        return Decimals.isZero(Decimals.canonical(q));
+      } else if (!(i == 0 && c == '-')) {
+        throw new NumberFormatException("not a quantity: " + q);
+      }
+    }
+    if (!digits) {
+      throw new NumberFormatException("not a quantity: " + q);
+    }
+    return zero;
+  }
+
 }

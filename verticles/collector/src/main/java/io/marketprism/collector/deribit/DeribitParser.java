@@ -121,8 +121,8 @@ public final class DeribitParser implements MessageParser {
         int dots = 0;
         int firstDot = -1;
         for (int i = channelStart; i < channelEnd; i++) {
-          if (sc.textIs(i, i + 1, ".")) {
-            if (i == channelStart || i == channelEnd - 1 || sc.textIs(i - 1, i, ".")) {
+          if (sc.charAt(i) == '.') {
+            if (i == channelStart || i == channelEnd - 1 || sc.charAt(i - 1) == '.') {
               return false; // empty segments: leave the split rules to the general reader
             }
             firstDot = firstDot < 0 ? i : firstDot;

@@ -19,6 +19,11 @@ public final class InstrumentCache {
   private final Symbols symbols;
   /** One map per hint (the last for no hint), so a lookup never builds a composite key. */
   private final List<Map<String, Instrument>> byHint = new ArrayList<>();
+  private static final int NO_HINT = MarketType.values().length;
+  /** The last answer: a connection mostly repeats one name, which the scanner hands over as the same string. */
+  private String lastName;
+  private MarketType lastHint;
+  private Instrument last;
 
   /**
    * @param exchange the exchange whose names are cached
@@ -27,7 +32,7 @@ public final class InstrumentCache {
   public InstrumentCache(Exchange exchange, Symbols symbols) {
     this.exchange = exchange;
     this.symbols = symbols;
-    for (int i = 0; i <= MarketType.values().length; i++) {
+    for (int i = 0; i <= NO_HINT; i++) {
       byHint.add(new HashMap<>());
     }
   }
@@ -39,7 +44,10 @@ public final class InstrumentCache {
    * @throws ParseException if the name cannot be read
    */
   public Instrument get(String exchangeSymbol, MarketType hint) throws ParseException {
-    Map<String, Instrument> map = byHint.get(hint == null ? MarketType.values().length : hint.ordinal());
+    if (exchangeSymbol == lastName && hint == lastHint && last != null) {
+      return last;
+    }
+    Map<String, Instrument> map = byHint.get(hint == null ? NO_HINT : hint.ordinal());
     Instrument i = map.get(exchangeSymbol);
     if (i == null) {
       try {
@@ -49,6 +57,9 @@ public final class InstrumentCache {
       }
       map.put(exchangeSymbol, i);
     }
+    lastName = exchangeSymbol;
+    lastHint = hint;
+    last = i;
     return i;
   }
 
@@ -71,5 +82,7 @@ public final class InstrumentCache {
   /** Forgets everything, after the normalizer learned new names. */
   public void clear() {
     byHint.forEach(Map::clear);
+    lastName = null;
+    last = null;
   }
 }

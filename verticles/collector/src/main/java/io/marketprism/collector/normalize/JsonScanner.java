@@ -35,6 +35,8 @@ public final class JsonScanner {
 
   private char[] buf = new char[1024];
   private int len;
+  /** Whether the text holds a backslash: an escape somewhere, which only the general reader unescapes. */
+  private boolean escapes;
   private int pos;
   private int depth;
 
@@ -70,6 +72,8 @@ public final class JsonScanner {
       buf = new char[Math.max(n, buf.length * 2)];
     }
     text.getChars(0, n, buf, 0);
+    // one vectorized search instead of a test per character of every string
+    escapes = text.indexOf('\\') >= 0;
     len = n;
     pos = 0;
     depth = 0;
@@ -83,6 +87,10 @@ public final class JsonScanner {
 
   private void skipWs() {
     int p = pos;
+    // compact JSON has no whitespace between tokens: one comparison and out
+    if (p < len && buf[p] > ' ') {
+      return;
+    }
     while (p < len) {
       char c = buf[p];
       if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
@@ -208,22 +216,6 @@ public final class JsonScanner {
   }
 
   /**
-   * @param names candidate field names
-   * @return the index of the current field's name among them, or -1
-   */
-  public int nameIndex(String[] names) {
-    int n = end - start;
-    char c0 = n > 0 ? buf[start] : 0;
-    for (int k = 0; k < names.length; k++) {
-      String s = names[k];
-      if (s.length() == n && (n == 0 || s.charAt(0) == c0) && nameIs(s)) {
-        return k;
-      }
-    }
-    return -1;
-  }
-
-  /**
    * Moves to the next element of the current array.
    *
    * @return false after the closing bracket (the array is left)
@@ -278,7 +270,8 @@ public final class JsonScanner {
   }
 
   private void scanString() throws Fallback {
-    if (pos >= len || buf[pos] != '"') {
+    // escapes need unescaping and control characters are errors: the general reader decides
+    if (escapes || pos >= len || buf[pos] != '"') {
       throw FALLBACK;
     }
     int p = pos + 1;
@@ -287,18 +280,19 @@ public final class JsonScanner {
     while (p < n) {
       char c = b[p];
       if (c == '"') {
-        start = pos + 1;
-        end = p;
-        pos = p + 1;
-        return;
+        break;
       }
-      if (c == '\\' || c < 0x20) {
-        // escapes need unescaping and control characters are errors: the general reader decides
+      if (c < 0x20) {
         throw FALLBACK;
       }
       p++;
     }
-    throw FALLBACK;
+    if (p >= n) {
+      throw FALLBACK; // unterminated
+    }
+    start = pos + 1;
+    end = p;
+    pos = p + 1;
   }
 
   /**
@@ -456,6 +450,14 @@ public final class JsonScanner {
   }
 
   /**
+   * @param i a position before the end of the text
+   * @return the character there
+   */
+  public char charAt(int i) {
+    return buf[i];
+  }
+
+  /**
    * @param s start
    * @param e end (exclusive)
    * @return the text of a remembered range
@@ -569,9 +571,12 @@ public final class JsonScanner {
     }
     char[] b = buf;
     int dot = -1;
+    boolean digits = false;
     for (int i = s; i < e; i++) {
       char c = b[i];
-      if (c == '.') {
+      if (c >= '0' && c <= '9') {
+        digits = true;
+      } else if (c == '.' && dot < 0) {
         dot = i;
       } else if (c == 'e' || c == 'E') {
         // exponent forms are rare (Deribit floats): the exact BigDecimal path
@@ -580,9 +585,12 @@ public final class JsonScanner {
         } catch (NumberFormatException ex) {
           throw FALLBACK;
         }
-      } else if ((c < '0' || c > '9') && !(i == s && c == '-')) {
+      } else if (!(i == s && c == '-')) {
         throw FALLBACK;
       }
+    }
+    if (!digits) {
+      throw FALLBACK;
     }
     if (dot < 0) {
       return new String(b, s, e - s);
@@ -658,7 +666,7 @@ public final class JsonScanner {
     f.clear();
     beginObject();
     while (nextField()) {
-      int i = nameIndex(f.names);
+      int i = f.slotOf(buf, start, end);
       if (i < 0) {
         skipValue();
         continue;
@@ -699,28 +707,89 @@ public final class JsonScanner {
    * Field slots of one object, by the index of their names; see {@link #fields}.
    */
   public static final class Fields {
-    final String[] names;
     final byte[] kind;
     final int[] start;
     final int[] end;
     final boolean[] integer;
     final LevelList[] levels;
+    /** Slot numbers plus one (0: empty), open-addressed by a hash of length, first and last character. */
+    private final byte[] table;
+    private final char[][] nameChars;
 
     /**
      * @param names the field names to keep; a field's slot is its index here
      */
     public Fields(String... names) {
-      this.names = names.clone();
+      if (names.length > Byte.MAX_VALUE - 1) {
+        throw new IllegalArgumentException("at most " + (Byte.MAX_VALUE - 1) + " field names");
+      }
       kind = new byte[names.length];
       start = new int[names.length];
       end = new int[names.length];
       integer = new boolean[names.length];
       levels = new LevelList[names.length];
+      nameChars = new char[names.length][];
+      int size = Integer.highestOneBit(Math.max(4, names.length * 4) - 1) << 1;
+      table = new byte[size];
+      for (int i = 0; i < names.length; i++) {
+        char[] c = names[i].toCharArray();
+        if (c.length == 0 || slotOf(c, 0, c.length) >= 0) {
+          throw new IllegalArgumentException("field names must be non-empty and distinct: " + names[i]);
+        }
+        nameChars[i] = c;
+        int h = hash(c, 0, c.length) & (size - 1);
+        while (table[h] != 0) {
+          h = (h + 1) & (size - 1);
+        }
+        table[h] = (byte) (i + 1);
+      }
+    }
+
+    private static int hash(char[] b, int s, int e) {
+      int h = (e - s) * 0x9E3779B1 + b[s] * 31 + b[e - 1];
+      return h ^ (h >>> 7);
+    }
+
+    /**
+     * @param b characters
+     * @param s start of a name
+     * @param e its end (exclusive)
+     * @return the slot of that name, or -1 when it is not one of the kept names
+     */
+    int slotOf(char[] b, int s, int e) {
+      if (e <= s) {
+        return -1;
+      }
+      int mask = table.length - 1;
+      int n = e - s;
+      for (int h = hash(b, s, e) & mask; table[h] != 0; h = (h + 1) & mask) {
+        int slot = table[h] - 1;
+        char[] c = nameChars[slot];
+        if (c.length == n && same(c, b, s)) {
+          return slot;
+        }
+      }
+      return -1;
+    }
+
+    /** Names are a few characters: a plain loop beats the vectorized mismatch here. */
+    private static boolean same(char[] name, char[] b, int s) {
+      for (int i = 0; i < name.length; i++) {
+        if (name[i] != b[s + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void clear() {
-      java.util.Arrays.fill(kind, (byte) 0);
-      java.util.Arrays.fill(levels, null);
+      byte[] k = kind;
+      for (int i = 0; i < k.length; i++) {
+        if (k[i] == ARRAY) {
+          levels[i] = null;
+        }
+        k[i] = 0;
+      }
     }
 
     /**

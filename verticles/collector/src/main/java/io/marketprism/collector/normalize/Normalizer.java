@@ -51,6 +51,8 @@ public final class Normalizer {
   private TradeSequences sequences;
   private Consumer<TradeGap> gapListener;
   private TradePage page = TradePage.EMPTY;
+  /** The symbol last added to {@link #instrumentsSeen}: most records repeat it (same string from the parsers). */
+  private String lastSeen;
 
   /**
    * @param exchange the exchange
@@ -138,12 +140,12 @@ public final class Normalizer {
         if (!wanted.test(u.exchangeSymbol()) && !wanted.test(u.instrument().symbol())) {
           continue;
         }
-        instrumentsSeen.add(u.exchangeSymbol());
+        seen(u.exchangeSymbol());
         applyBook(u);
       } else {
         MarketRecord r = (MarketRecord) o;
         if (wanted.test(r.exchangeSymbol()) || wanted.test(r.symbol())) {
-          instrumentsSeen.add(r.exchangeSymbol());
+          seen(r.exchangeSymbol());
           output.accept(r);
         }
       }
@@ -154,7 +156,7 @@ public final class Normalizer {
     if (!wanted.test(t.exchangeSymbol()) && !wanted.test(t.symbol())) {
       return;
     }
-    instrumentsSeen.add(t.exchangeSymbol());
+    seen(t.exchangeSymbol());
     if (!live && seq != SequencedTrade.NONE) {
       page = page.with(seq, t.tsMs());
     }
@@ -164,6 +166,13 @@ public final class Normalizer {
       if (gap != null) {
         gapListener.accept(gap);
       }
+    }
+  }
+
+  private void seen(String exchangeSymbol) {
+    if (exchangeSymbol != lastSeen) {
+      instrumentsSeen.add(exchangeSymbol);
+      lastSeen = exchangeSymbol;
     }
   }
 

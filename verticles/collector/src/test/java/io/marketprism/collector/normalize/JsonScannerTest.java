@@ -1,0 +1,135 @@
+package io.marketprism.collector.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.marketprism.collector.normalize.JsonScanner.Fallback;
+import io.marketprism.collector.normalize.JsonScanner.Fields;
+import io.marketprism.model.Decimals;
+import org.junit.jupiter.api.Test;
+
+class JsonScannerTest {
+
+  private final JsonScanner sc = new JsonScanner();
+
+  private Fields read(Fields f, String json) throws Fallback {
+    sc.reset(json);
+    sc.fields(f);
+    sc.end();
+    return f;
+  }
+
+  @Test
+  void findsEveryKeptFieldByNameEvenWhenNamesShareLengthAndEnds() throws Fallback {
+    // same length, first and last character: the same hash bucket, told apart by the middle
+    Fields f = new Fields("pxa", "pya", "p", "pa", "a", "longer_name_x");
+    read(f, "{\"pya\":\"2\",\"zzz\":[1,{\"p\":9}],\"pxa\":\"1\",\"pa\":3,\"longer_name_x\":true,\"pza\":\"x\"}");
+    assertThat(sc.reqDecimal(f, 0)).isEqualTo("1");
+    assertThat(sc.reqDecimal(f, 1)).isEqualTo("2");
+    assertThat(f.kind(2)).isZero(); // "p" only inside a skipped value
+    assertThat(sc.reqLong(f, 3)).isEqualTo(3);
+    assertThat(f.kind(4)).isZero();
+    assertThat(f.kind(5)).isEqualTo(JsonScanner.BOOLEAN);
+    assertThat(f.flag(5)).isTrue();
+  }
+
+  @Test
+  void slotsAreClearedBetweenObjects() throws Fallback {
+    Fields f = new Fields("a", "b");
+    read(f, "{\"a\":\"1\",\"b\":[[\"1\",\"2\"]]}");
+    assertThat(f.levels(1).size()).isEqualTo(1);
+    read(f, "{\"a\":\"5\"}");
+    assertThat(f.kind(1)).isZero();
+    assertThat(f.levels(1)).isNull();
+    assertThat(sc.reqDecimal(f, 0)).isEqualTo("5");
+  }
+
+  @Test
+  void rejectsEmptyOrRepeatedNamesWhenBuilt() {
+    assertThatThrownBy(() -> new Fields("a", "b", "a")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Fields("")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aRepeatedFieldInTheTextGoesToTheGeneralReader() {
+    Fields f = new Fields("a");
+    assertThatThrownBy(() -> read(f, "{\"a\":1,\"a\":2}")).isInstanceOf(Fallback.class);
+  }
+
+  @Test
+  void escapesAndControlCharactersInNamesOrValuesGoToTheGeneralReader() {
+    Fields f = new Fields("a");
+    assertThatThrownBy(() -> read(f, "{\"a\":\"1\\u0030\"}")).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> read(f, "{\"\\u0061\":\"1\"}")).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> read(f, "{\"a\":\"x\ty\"}")).isInstanceOf(Fallback.class);
+    // an escape in a field the parser skips sends the message to the general reader all the same
+    assertThatThrownBy(() -> read(f, "{\"a\":\"1\",\"other\":\"x\\ny\"}")).isInstanceOf(Fallback.class);
+  }
+
+  @Test
+  void unterminatedTextGoesToTheGeneralReader() throws Fallback {
+    Fields f = new Fields("a");
+    for (String bad : new String[] {"{\"a\":\"abc", "{\"a\":\"abc\"", "{\"a", "{\"a\":", "{\"a\":[[\"1\",\"2"}) {
+      assertThatThrownBy(() -> read(f, bad)).as(bad).isInstanceOf(Fallback.class);
+    }
+    // a longer text before a shorter one leaves nothing behind that the shorter could run into
+    read(f, "{\"a\":\"" + "9".repeat(3000) + "\"}");
+    assertThatThrownBy(() -> read(f, "{\"a\":\"99")).isInstanceOf(Fallback.class);
+  }
+
+  @Test
+  void whitespaceBetweenTokensIsSkippedAndTrailingTextRejected() throws Fallback {
+    Fields f = new Fields("a", "b");
+    read(f, " {\n\t\"a\" : \"1.50\" ,\r\n \"b\" : [ [ \"2\" , \"3\" ] ] } \n");
+    assertThat(sc.reqDecimal(f, 0)).isEqualTo("1.5");
+    assertThat(f.levels(1).price(0)).isEqualTo("2");
+    assertThatThrownBy(() -> read(f, "{\"a\":1} x")).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> read(f, "{\"a\":1,}")).isInstanceOf(Fallback.class);
+  }
+
+  @Test
+  void numbersFollowTheJsonGrammarStrictly() {
+    Fields f = new Fields("a");
+    for (String bad : new String[] {"01", "-", "1.", ".5", "1e", "1e+", "+1", "--1", "0x10", "1.2.3"}) {
+      assertThatThrownBy(() -> read(f, "{\"a\":" + bad + "}")).as(bad).isInstanceOf(Fallback.class);
+    }
+  }
+
+  @Test
+  void decimalsAreCanonicalAndExactForEveryForm() throws Fallback {
+    Fields f = new Fields("a");
+    String[] values = {"61737.63000000", "0.00000000", "100", "100.000", "-0.5", "-12.3400", "0", "0.0",
+        "1e-05", "1E+3", "-2.50e2", "123456789012345678901234567890.123456789012345678900",
+        "0.000000000000000000000000000001", "7"};
+    for (String v : values) {
+      // as a JSON number and as a string, the same canonical text as Decimals gives
+      read(f, "{\"a\":" + v + "}");
+      assertThat(sc.reqDecimal(f, 0)).as(v).isEqualTo(Decimals.canonical(v));
+      read(f, "{\"a\":\"" + v + "\"}");
+      assertThat(sc.reqDecimal(f, 0)).as(v).isEqualTo(Decimals.canonical(v));
+    }
+    assertThat(Decimals.canonical("61737.63000000")).isEqualTo("61737.63");
+    assertThat(Decimals.canonical("1e-05")).isEqualTo("0.00001");
+  }
+
+  @Test
+  void decimalStringsThatAreNotNumbersGoToTheGeneralReader() {
+    Fields f = new Fields("a");
+    for (String bad : new String[] {"", "abc", "1,5", "1..2", "1.2.3", "-", ".", "-.", "- 1", "1-"}) {
+      assertThatThrownBy(() -> sc.reqDecimal(read(f, "{\"a\":\"" + bad + "\"}"), 0)).as(bad)
+          .isInstanceOf(Fallback.class);
+    }
+  }
+
+  @Test
+  void integersWithinEighteenDigitsAreReadAndLongerOnesFallBack() throws Fallback {
+    Fields f = new Fields("a");
+    assertThat(sc.reqLong(read(f, "{\"a\":-123}"), 0)).isEqualTo(-123);
+    assertThat(sc.reqLong(read(f, "{\"a\":\"1723161255208\"}"), 0)).isEqualTo(1723161255208L);
+    assertThat(sc.reqLong(read(f, "{\"a\":999999999999999999}"), 0)).isEqualTo(999_999_999_999_999_999L);
+    assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":9223372036854775808}"), 0)).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":1.0}"), 0)).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":-0}"), 0)).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":\"-5\"}"), 0)).isInstanceOf(Fallback.class);
+  }
+}
