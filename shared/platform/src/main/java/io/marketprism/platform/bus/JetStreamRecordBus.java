@@ -34,11 +34,15 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +90,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private final Object lock = new Object();
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
   /** Sends awaiting their ack, oldest first (added by any sending thread, expired by the sender thread). */
-  private final java.util.Queue<Sent> window = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Queue<Sent> window = new ConcurrentLinkedQueue<>();
   /** receive→ack, µs, since start: recorded wait-free by the ack threads, summed when stats are read */
   private final Recorder ackLatency = new Recorder(3);
   private final Histogram ackTotal = new Histogram(3);
@@ -318,7 +322,7 @@ public final class JetStreamRecordBus implements RecordBus {
    * Acks mostly come back in the order of the sends, so only the head of the window needs a look:
    * answered sends leave it, an overdue one is failed with a timeout (which re-buffers its record).
    */
-  private static void expireOverdue(java.util.Queue<Sent> window, long ackTimeoutNanos) {
+  private static void expireOverdue(Queue<Sent> window, long ackTimeoutNanos) {
     long now = System.nanoTime();
     for (Sent head = window.peek(); head != null; head = window.peek()) {
       if (!head.ack.isDone()) {
@@ -342,7 +346,7 @@ public final class JetStreamRecordBus implements RecordBus {
       } else {
         retried++;
         buffer.addFirst(p);
-        if (!(err instanceof TimeoutException || err instanceof java.util.concurrent.CancellationException)) {
+        if (!(err instanceof TimeoutException || err instanceof CancellationException)) {
           backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
         }
       }
@@ -622,7 +626,7 @@ public final class JetStreamRecordBus implements RecordBus {
         f.onComplete(ar -> {
           try {
             replies.execute(() -> finish(b, ar.cause()));
-          } catch (java.util.concurrent.RejectedExecutionException stoppedMeanwhile) {
+          } catch (RejectedExecutionException stoppedMeanwhile) {
             // the consumer gave up waiting at stop: JetStream delivers this batch again
           }
         });
