@@ -1,5 +1,6 @@
 package io.marketprism.platform.bus;
 
+import io.marketprism.model.MarketRecord;
 import io.marketprism.model.SubjectPattern;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -53,7 +54,7 @@ public final class EventBusRecordBus implements RecordBus {
   }
 
   @Override
-  public boolean offer(io.marketprism.model.MarketRecord record) {
+  public boolean offer(MarketRecord record) {
     publish(record);
     return true;
   }

@@ -187,17 +187,16 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public Future<Void> publish(String subject, String messageId, byte[] json) {
-    Pending p = new Pending(subject, messageId, json, 0, new CompletableFuture<>());
-    if (!enqueue(p)) {
-      return Future.failedFuture(new BusOverflowException(options.bufferMax()));
-    }
-    return Future.fromCompletionStage(p.done, vertx.getOrCreateContext());
+    return publishAwaitingAck(new Pending(subject, messageId, json, 0, new CompletableFuture<>()));
   }
 
   @Override
   public Future<Void> publish(MarketRecord record) {
-    Pending p = new Pending(record.subject(), record.identity(), RecordJson.toBytes(record), record.recvTsUs(),
-        new CompletableFuture<>());
+    return publishAwaitingAck(new Pending(record.subject(), record.identity(), RecordJson.toBytes(record),
+        record.recvTsUs(), new CompletableFuture<>()));
+  }
+
+  private Future<Void> publishAwaitingAck(Pending p) {
     if (!enqueue(p)) {
       return Future.failedFuture(new BusOverflowException(options.bufferMax()));
     }
