@@ -165,6 +165,7 @@ public final class PipelineBenchmark {
       long startUs = System.currentTimeMillis() * 1000 + 200_000;
       long startNs = System.nanoTime() + 200_000_000L;
       double load0 = loadAverage();
+      CpuAccount cpu = CpuAccount.start();
       // the publisher: records due by now, every millisecond; each stamped with its scheduled receive time
       int sent = 0;
       long maxLagUs = 0;
@@ -196,6 +197,7 @@ public final class PipelineBenchmark {
         Thread.sleep(20);
       }
       double e2eSeconds = (System.nanoTime() - startNs) / 1e9;
+      String cpuLine = cpu.report(total, CpuAccount::pipelineGroup);
       // the timer's percentiles decay within minutes: read them as the last batch commits
       String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + storage.actualPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -215,6 +217,7 @@ public final class PipelineBenchmark {
           + "own histogram): p50 %.2f ms, p99 %.2f ms%n", stats.ackP50Micros() / 1000.0, stats.ackP99Micros() / 1000.0);
       System.out.println("receive->commit (storage metric): " + metric(metrics, "mp_storage_receive_to_commit"));
       System.out.println("storage consumer: " + consumer.encode());
+      System.out.println(cpuLine);
       http.close();
       await(bus.close());
     } finally {

@@ -1,0 +1,127 @@
+package io.marketprism.loadtest.pipeline;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * CPU time spent during a run, per part of the pipeline: the servers this JVM started (its child
+ * processes, by command: nats-server, clickhouse) and this JVM's own threads grouped by name. On a
+ * machine shared with other work, CPU time per record is what a run costs whatever the contention,
+ * and the sum over all parts bounds the rate the cores can hold.
+ */
+final class CpuAccount {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  /** Linux reports process times in clock ticks of 1/100 s. */
+  private static final long NANOS_PER_TICK = 10_000_000L;
+
+  private final Map<String, Long> start;
+
+  private CpuAccount(Map<String, Long> start) {
+    this.start = start;
+  }
+
+  /** @return an account that measures from now */
+  static CpuAccount start() {
+    return new CpuAccount(snapshot());
+  }
+
+  /**
+   * @param records records the run handled
+   * @param groupOf thread name to the part it belongs to (null: counted as "jvm other")
+   * @return one line per part: CPU ms per 1,000 records, and the total with the rate two cores could hold
+   */
+  String report(long records, java.util.function.Function<String, String> groupOf) {
+    Map<String, Long> end = snapshot();
+    Map<String, Long> parts = new TreeMap<>();
+    long jvmThreads = 0;
+    for (Map.Entry<String, Long> e : end.entrySet()) {
+      long used = e.getValue() - start.getOrDefault(e.getKey(), 0L);
+      if (e.getKey().startsWith("thread:")) {
+        String name = e.getKey().substring(e.getKey().indexOf(':', 7) + 1);
+        String group = groupOf.apply(name);
+        parts.merge("jvm " + (group == null ? "other threads" : group), used, Long::sum);
+        jvmThreads += used;
+      } else if (e.getKey().startsWith("proc:")) {
+        parts.merge(e.getKey().substring(e.getKey().indexOf(':', 5) + 1), used, Long::sum);
+      }
+    }
+    long jvm = end.get("jvm") - start.get("jvm");
+    // GC and compiler threads are not Java threads: the process total minus the Java threads
+    parts.put("jvm gc+jit+exited", Math.max(0, jvm - jvmThreads));
+    long total = 0;
+    StringBuilder sb = new StringBuilder("CPU per 1,000 records:");
+    for (Map.Entry<String, Long> p : parts.entrySet()) {
+      total += p.getValue();
+    }
+    for (Map.Entry<String, Long> p : parts.entrySet()) {
+      if (p.getValue() * 1000 / Math.max(1, total) >= 5) {
+        sb.append(String.format(Locale.ROOT, " %s %.1f ms;", p.getKey(), p.getValue() / 1e6 / records * 1000));
+      }
+    }
+    sb.append(String.format(Locale.ROOT, " total %.1f ms -> two cores hold at most %.0f records/s",
+        total / 1e6 / records * 1000, 2e9 / ((double) total / records)));
+    return sb.toString();
+  }
+
+  /**
+   * @param thread a thread name
+   * @return the part of the pipeline benchmarks' JVM it works for
+   */
+  static String pipelineGroup(String thread) {
+    if (thread.equals("main") || thread.startsWith("mp-nats-publisher")) {
+      return "publisher";
+    }
+    if (thread.startsWith("vert.x-worker") || thread.startsWith("mp-consumer")) {
+      return "storage";
+    }
+    if (thread.startsWith("nats") || thread.startsWith("NATS")) {
+      return "jnats i/o";
+    }
+    if (thread.startsWith("vert.x-eventloop")) {
+      return "event loops";
+    }
+    return null;
+  }
+
+  private static Map<String, Long> snapshot() {
+    Map<String, Long> m = new TreeMap<>();
+    m.put("jvm", OS.getProcessCpuTime());
+    for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (t != null) {
+        long ns = THREADS.getThreadCpuTime(t.getThreadId());
+        if (ns > 0) {
+          m.put("thread:" + t.getThreadId() + ":" + t.getThreadName(), ns);
+        }
+      }
+    }
+    ProcessHandle.current().descendants().forEach(p -> {
+      String cmd = p.info().command().orElse("?");
+      String name = cmd.contains("nats-server") ? "nats-server" : cmd.contains("clickhouse") ? "clickhouse" : null;
+      if (name != null) {
+        m.put("proc:" + p.pid() + ":" + name, ticks(p.pid()) * NANOS_PER_TICK);
+      }
+    });
+    return m;
+  }
+
+  /** utime + stime of a process, in clock ticks. */
+  private static long ticks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException gone) {
+      return 0;
+    }
+  }
+}
