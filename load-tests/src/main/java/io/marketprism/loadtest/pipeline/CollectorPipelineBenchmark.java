@@ -4,7 +4,6 @@ import io.marketprism.collector.CollectorVerticle;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
 import io.marketprism.simulator.model.Trade;
-import io.marketprism.storage.StorageVerticle;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.NatsServer;
@@ -14,10 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -78,18 +73,17 @@ public final class CollectorPipelineBenchmark {
     PipelineBenchmark.purge(nats.url()); // a run's durable reads the stream from the start: only its own records
     JsonObject bus = new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url()));
     Vertx collectorVertx = Vertx.vertx();
-    Vertx storageVertx = Vertx.vertx();
-    try {
-      JsonObject storageCfg = new JsonObject().put("bus", bus)
-          .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
-              .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))
-              .put("cold", new JsonObject().put("database", db + "_cold"))
-              .put("consumer", new JsonObject().put("durable", "storage_" + db))
-              .put("archive", new JsonObject().put("interval_minutes", 0)))
-          .put("cache", new JsonObject().put("type", "memory"));
-      StorageVerticle storage = new StorageVerticle();
-      await(storageVertx.deployVerticle(storage, new DeploymentOptions().setConfig(storageCfg)));
-
+    // the exchange is another machine: its simulator gets threads of its own
+    Vertx exchangeVertx = Vertx.vertx();
+    JsonObject storageCfg = new JsonObject().put("bus", bus)
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))
+            .put("cold", new JsonObject().put("database", db + "_cold"))
+            .put("consumer", new JsonObject().put("durable", "storage_" + db))
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "memory"));
+    // the storage runs in a JVM of its own, as deployed: its collections do not pause the collector
+    try (StorageNode storage = StorageNode.start(storageCfg, "1g")) {
       SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
           .setTradeShare(tradeShare).setSeed(run).setTradeHistory(2_000_000);
       so.setSymbols("binance", "spot", List.of("BTCUSDT"));
@@ -99,7 +93,7 @@ public final class CollectorPipelineBenchmark {
       so.setSymbols("deribit", "perpetual", List.of("BTC-PERPETUAL"));
       so.setSymbols("deribit", "options", List.of());
       SimulatorVerticle simulator = new SimulatorVerticle(so);
-      await(collectorVertx.deployVerticle(simulator));
+      await(exchangeVertx.deployVerticle(simulator));
       CollectorVerticle collector = new CollectorVerticle();
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
           .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
@@ -109,6 +103,8 @@ public final class CollectorPipelineBenchmark {
       long t0 = System.nanoTime();
       long committed0 = storage.status().getLong("committed");
       double load0 = loadAverage();
+      CpuAccount cpu = CpuAccount.start();
+      long gc0 = gcMillis();
       Thread.sleep(seconds * 1000L);
       await(simulator.pause());
       double sendSeconds = (System.nanoTime() - t0) / 1e9;
@@ -124,6 +120,7 @@ public final class CollectorPipelineBenchmark {
           && (busStats.getLong("acked") < busStats.getLong("published") - busStats.getLong("dropped")
           || committed < busStats.getLong("acked") - busStats.getLong("duplicates")));
       double drainSeconds = (System.nanoTime() - t0) / 1e9;
+      long gcMs = gcMillis() - gc0;
       // frames still queued in sockets at the pause arrive a little later: wait until nothing moves for 2 s
       long last = -1;
       while (System.nanoTime() < deadline && busStats.getLong("published") != last) {
@@ -145,8 +142,10 @@ public final class CollectorPipelineBenchmark {
       for (Object b : status.getJsonArray("books")) {
         resyncs += ((JsonObject) b).getLong("resyncs", 0L);
       }
-      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-          + storage.actualPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      String cpuLine = cpu.report(busStats.getLong("published"), t -> t.startsWith("vert.x-eventloop")
+          ? "event loops (collector+simulator)" : t.startsWith("nats") || t.startsWith("NATS") || t.startsWith("mp-nats")
+          ? "collector bus" : null);
+      String metrics = storage.metrics();
 
       System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s (load "
           + "average %.2f at start, %.2f at end) ==%n", rate, tradeShare, seconds, load0, loadAverage());
@@ -161,10 +160,13 @@ public final class CollectorPipelineBenchmark {
           busStats.getLong("bus_p99_us") / 1000.0, reconnects, resyncs);
       System.out.println("receive->commit (storage metric): "
           + PipelineBenchmark.metric(metrics, "mp_storage_receive_to_commit"));
+      System.out.printf(Locale.ROOT, "collector JVM (with the simulator): GC pauses %d ms in total until drained%n",
+          gcMs);
+      System.out.println(cpuLine.replace("records", "published records"));
       double published = busStats.getLong("published") / sendSeconds;
       System.out.printf(Locale.ROOT, "raw jnats publishAsync at the same %.0f msgs/s, 300-byte payloads, nothing else "
           + "running: publish->ack %s%n", published, rawAckLatency(nats.url(), published, 10));
-      ClickHouseHttp http = new ClickHouseHttp(storageVertx, ch.httpUrl(), Duration.ofMinutes(5));
+      ClickHouseHttp http = new ClickHouseHttp(collectorVertx, ch.httpUrl(), Duration.ofMinutes(5));
       try {
         checkTrades(http, db, simulator);
       } finally {
@@ -172,7 +174,7 @@ public final class CollectorPipelineBenchmark {
       }
     } finally {
       collectorVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      storageVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      exchangeVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
   }
 
@@ -242,6 +244,16 @@ public final class CollectorPipelineBenchmark {
           + "unexpected %d, duplicates %d%n", in[0], in[1], in[2], stored.size(), expected.size(), missing, extra, dup);
     }
     System.out.printf(Locale.ROOT, "trades stored %d -> %s%n", total, ok ? "NO LOSS, NO DUPLICATE" : "MISMATCH");
+  }
+
+  /** Collection time of this JVM so far (pauses, for the stop-the-world collectors). */
+  private static long gcMillis() {
+    long ms = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory
+        .getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
   }
 
   private static double loadAverage() {

@@ -106,7 +106,8 @@ final class CpuAccount {
     }
     ProcessHandle.current().descendants().forEach(p -> {
       String cmd = p.info().command().orElse("?");
-      String name = cmd.contains("nats-server") ? "nats-server" : cmd.contains("clickhouse") ? "clickhouse" : null;
+      String name = cmd.contains("nats-server") ? "nats-server" : cmd.contains("clickhouse") ? "clickhouse"
+          : cmd.endsWith("java") ? "storage jvm" : null;
       if (name != null) {
         m.put("proc:" + p.pid() + ":" + name, ticks(p.pid()) * NANOS_PER_TICK);
       }

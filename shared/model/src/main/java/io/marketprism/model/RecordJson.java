@@ -18,6 +18,8 @@ import java.util.Map;
 public final class RecordJson {
 
   private static final JsonFactory FACTORY = new JsonFactory();
+  private static final int MAX_SCRATCH = 1 << 20;
+  private static final ThreadLocal<StringBuilder> SCRATCH = ThreadLocal.withInitial(() -> new StringBuilder(4096));
 
   private RecordJson() {
   }
@@ -37,7 +39,15 @@ public final class RecordJson {
    * @return its JSON text as UTF-8 bytes
    */
   public static byte[] toBytes(MarketRecord record) {
-    return toJson(record).getBytes(StandardCharsets.UTF_8);
+    // one builder per thread, reused: a book's JSON would otherwise regrow a fresh one several times
+    StringBuilder sb = SCRATCH.get();
+    sb.setLength(0);
+    write(record, sb);
+    byte[] out = sb.toString().getBytes(StandardCharsets.UTF_8);
+    if (sb.capacity() > MAX_SCRATCH) {
+      SCRATCH.remove();
+    }
+    return out;
   }
 
   /**

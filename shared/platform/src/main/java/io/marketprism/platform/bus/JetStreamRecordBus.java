@@ -8,17 +8,15 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
-import io.nats.client.JetStream;
+import io.nats.client.impl.Headers;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.PublishOptions;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.PublishAck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -83,6 +81,10 @@ public final class JetStreamRecordBus implements RecordBus {
   private static final long RETRY_BACKOFF_MS = 200;
   private static final long IDLE_PARK_MS = 50;
   private static final long STOP_WAIT_MS = 10_000;
+  private static final String MSG_ID = "Nats-Msg-Id";
+  private static final byte[] ERROR = "\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] SEQ = "\"seq\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] DUPLICATE = "\"duplicate\":true".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final Vertx vertx;
   private final BusOptions options;
@@ -90,7 +92,12 @@ public final class JetStreamRecordBus implements RecordBus {
   private final Object lock = new Object();
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
   /** Sends awaiting their ack, oldest first (added by any sending thread, expired by the sender thread). */
-  private final Queue<Sent> window = new ConcurrentLinkedQueue<>();
+  private final Queue<Pending> window = new ConcurrentLinkedQueue<>();
+  /** Sends awaiting their ack by the token that ends their reply subject. */
+  private final ConcurrentHashMap<Long, Pending> awaiting = new ConcurrentHashMap<>();
+  /** The reply subjects of this bus's publishes: this prefix and a token. */
+  private final String ackPrefix = "_MPACK." + io.nats.client.NUID.nextGlobal() + ".";
+  private final AtomicLong tokens = new AtomicLong();
   /** receive→ack, µs, since start: recorded wait-free by the ack threads, summed when stats are read */
   private final Recorder ackLatency = new Recorder(3);
   private final Histogram ackTotal = new Histogram(3);
@@ -99,7 +106,9 @@ public final class JetStreamRecordBus implements RecordBus {
   private final Histogram busTotal = new Histogram(3);
   private final List<PullWorker> workers = new ArrayList<>();
   private volatile Connection connection;
-  private volatile JetStream jetStream;
+  /** Set once the stream exists and the ack subscription is open; null while JetStream is not usable. */
+  private volatile Connection publishing;
+  private Dispatcher acks;
   private volatile boolean connected;
   private int inFlight;
   private long backoffUntil;
@@ -164,8 +173,13 @@ public final class JetStreamRecordBus implements RecordBus {
         }
         blocking.execute(() -> {
           try {
-            jetStream = conn.jetStream();
             new StreamManager(conn).apply(options.streams(), false);
+            if (acks == null) {
+              // jnats subscribes it again by itself after each reconnect
+              acks = conn.createDispatcher(this::onAck);
+              acks.subscribe(ackPrefix + "*");
+            }
+            publishing = conn;
             connected = true;
             LOG.info("NATS {} ({})", event.toString().toLowerCase(java.util.Locale.ROOT), conn.getConnectedUrl());
             wakeSender();
@@ -179,6 +193,14 @@ public final class JetStreamRecordBus implements RecordBus {
           LOG.warn("NATS {}", event.toString().toLowerCase(java.util.Locale.ROOT));
         }
         connected = false;
+        // answers to sends in flight are lost with the connection: send them again when it returns
+        // (the stream absorbs those it had stored by their id)
+        for (Long token : awaiting.keySet()) {
+          Pending p = awaiting.remove(token);
+          if (p != null) {
+            answered(p, false, new CancellationException("NATS disconnected"));
+          }
+        }
       }
       default -> {
       }
@@ -217,12 +239,12 @@ public final class JetStreamRecordBus implements RecordBus {
    * @return false when the buffer is full and the record was dropped (and counted)
    */
   private boolean enqueue(Pending p) {
-    JetStream js = null;
+    Connection c = null;
     synchronized (lock) {
       published++;
       if (buffer.isEmpty() && canSend()) {
         inFlight++;
-        js = jetStream;
+        c = publishing;
       } else if (buffer.size() >= options.bufferMax()) {
         dropped++;
         return false;
@@ -230,9 +252,9 @@ public final class JetStreamRecordBus implements RecordBus {
         buffer.add(p);
       }
     }
-    if (js == null) {
+    if (c == null) {
       wakeSender();
-    } else if (!send(js, p)) {
+    } else if (!send(c, p)) {
       synchronized (lock) {
         buffer.addFirst(p);
         inFlight--;
@@ -243,21 +265,27 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   /**
-   * Hands one record to jnats; its ack (or failure, or the sender's timeout) comes back in
-   * {@link #onAck}. The caller counted it in flight.
+   * Publishes one record with its {@code Nats-Msg-Id} and a reply subject of this bus's ack
+   * subscription (a plain publish: jnats' request machinery, a future and a JSON parse per ack,
+   * cost more than the rest of the send); the stream's answer comes back in {@link #onAck}, or
+   * the sender's timeout fails it. The caller counted it in flight.
    *
    * @return false when jnats refused it (disconnected meanwhile): the caller puts it back
    */
-  private boolean send(JetStream js, Pending p) {
-    CompletableFuture<PublishAck> cf;
+  private boolean send(Connection c, Pending p) {
+    long token = tokens.incrementAndGet();
+    p.token = token;
+    p.sentNanos = System.nanoTime();
+    awaiting.put(token, p);
     try {
-      p.sentNanos = System.nanoTime();
-      cf = js.publishAsync(p.subject, p.json, PublishOptions.builder().messageId(p.messageId).build());
+      Headers h = new Headers();
+      h.put(MSG_ID, p.messageId);
+      c.publish(p.subject, ackPrefix + token, h, p.json);
     } catch (RuntimeException e) {
+      awaiting.remove(token);
       return false;
     }
-    window.add(new Sent(cf, p.sentNanos));
-    cf.whenComplete((ack, err) -> onAck(p, ack, err));
+    window.add(p);
     return true;
   }
 
@@ -271,7 +299,7 @@ public final class JetStreamRecordBus implements RecordBus {
 
   /** Caller holds the lock. */
   private boolean canSend() {
-    return connected && jetStream != null && inFlight < options.maxInFlight()
+    return connected && publishing != null && inFlight < options.maxInFlight()
         && System.currentTimeMillis() >= backoffUntil;
   }
 
@@ -283,11 +311,11 @@ public final class JetStreamRecordBus implements RecordBus {
     List<Pending> batch = new ArrayList<>();
     long ackTimeoutNanos = options.ackTimeout().toNanos();
     while (!closing) {
-      expireOverdue(window, ackTimeoutNanos);
+      expireOverdue(ackTimeoutNanos);
       batch.clear();
-      JetStream js;
+      Connection c;
       synchronized (lock) {
-        js = jetStream;
+        c = publishing;
         while (!buffer.isEmpty() && canSend() && batch.size() < 1024) {
           batch.add(buffer.poll());
           inFlight++;
@@ -302,7 +330,7 @@ public final class JetStreamRecordBus implements RecordBus {
         continue;
       }
       for (int i = 0; i < batch.size(); i++) {
-        if (!send(js, batch.get(i))) {
+        if (!send(c, batch.get(i))) {
           // disconnected between the check and the send: the rest goes back, in order, for the next round
           synchronized (lock) {
             for (int j = batch.size() - 1; j >= i; j--) {
@@ -321,25 +349,67 @@ public final class JetStreamRecordBus implements RecordBus {
    * Acks mostly come back in the order of the sends, so only the head of the window needs a look:
    * answered sends leave it, an overdue one is failed with a timeout (which re-buffers its record).
    */
-  private static void expireOverdue(Queue<Sent> window, long ackTimeoutNanos) {
+  private void expireOverdue(long ackTimeoutNanos) {
     long now = System.nanoTime();
-    for (Sent head = window.peek(); head != null; head = window.peek()) {
-      if (!head.ack.isDone()) {
-        if (now - head.atNanos < ackTimeoutNanos) {
+    for (Pending head = window.peek(); head != null; head = window.peek()) {
+      if (awaiting.get(head.token) == head) {
+        if (now - head.sentNanos < ackTimeoutNanos) {
           return;
         }
-        head.ack.completeExceptionally(new TimeoutException("no JetStream ack"));
+        if (awaiting.remove(head.token, head)) {
+          answered(head, false, new TimeoutException("no JetStream ack"));
+        }
       }
       window.poll();
     }
   }
 
-  private void onAck(Pending p, PublishAck ack, Throwable err) {
+  /**
+   * The stream's answer to one publish: {@code {"stream":..,"seq":..[,"duplicate":true]}}, an
+   * {@code {"error":..}}, or a no-responders status (no stream takes the subject). Runs on the
+   * ack dispatcher's thread.
+   */
+  private void onAck(Message m) {
+    String subject = m.getSubject();
+    long token;
+    try {
+      token = Long.parseLong(subject, ackPrefix.length(), subject.length(), 10);
+    } catch (NumberFormatException e) {
+      return;
+    }
+    Pending p = awaiting.remove(token);
+    if (p == null) {
+      return; // answered late, after its timeout: it was sent again
+    }
+    byte[] body = m.getData();
+    if (m.isStatusMessage() || body == null || contains(body, ERROR) || !contains(body, SEQ)) {
+      String why = m.isStatusMessage() ? "status " + m.getStatus().getCode() + " " + m.getStatus().getMessage()
+          : new String(body == null ? new byte[0] : body, java.nio.charset.StandardCharsets.UTF_8);
+      answered(p, false, new IllegalStateException("JetStream refused the publish: " + why));
+    } else {
+      answered(p, contains(body, DUPLICATE), null);
+    }
+  }
+
+  private static boolean contains(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0, last = hay.length - needle.length; i <= last; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void answered(Pending p, boolean duplicate, Throwable err) {
     synchronized (lock) {
       inFlight--;
       if (err == null) {
         acked++;
-        if (ack.isDuplicate()) {
+        if (duplicate) {
           duplicates++;
         }
       } else {
@@ -481,6 +551,7 @@ public final class JetStreamRecordBus implements RecordBus {
     final CompletableFuture<Void> done;
     final long enqueuedNanos = System.nanoTime();
     long sentNanos;
+    long token;
 
     Pending(String subject, String messageId, byte[] json, long recvUs, CompletableFuture<Void> done) {
       this.subject = subject;
@@ -489,10 +560,6 @@ public final class JetStreamRecordBus implements RecordBus {
       this.recvUs = recvUs;
       this.done = done;
     }
-  }
-
-  /** One send awaiting its ack, in the sender's window. */
-  private record Sent(CompletableFuture<PublishAck> ack, long atNanos) {
   }
 
   /**
