@@ -4,10 +4,10 @@ import io.marketprism.collector.CollectorVerticle;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
 import io.marketprism.simulator.model.Trade;
+import io.marketprism.storage.StorageVerticle;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.NatsServer;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -48,6 +48,10 @@ public final class CollectorPipelineBenchmark {
       new String[] {"okx", "perpetual", "BTC-USDT-SWAP", "BTC-USDT", "okx"},
       new String[] {"deribit", "perpetual", "BTC-PERPETUAL", "BTC-USD", "deribit"});
 
+  /** The services' JVM options: bin/marketprism's, or MP_BENCH_SERVICE_JAVA_OPTS. */
+  private static final List<String> SERVICE_JVM = List.of(System.getenv()
+      .getOrDefault("MP_BENCH_SERVICE_JAVA_OPTS", "-Xms256m -Xmx2g -XX:+UseG1GC").trim().split("\\s+"));
+
   private CollectorPipelineBenchmark() {
   }
 
@@ -72,8 +76,6 @@ public final class CollectorPipelineBenchmark {
     String db = "cpipe" + run;
     PipelineBenchmark.purge(nats.url()); // a run's durable reads the stream from the start: only its own records
     JsonObject bus = new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url()));
-    Vertx collectorVertx = Vertx.vertx();
-    // the exchange is another machine: its simulator gets threads of its own
     Vertx exchangeVertx = Vertx.vertx();
     JsonObject storageCfg = new JsonObject().put("bus", bus)
         .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
@@ -82,8 +84,9 @@ public final class CollectorPipelineBenchmark {
             .put("consumer", new JsonObject().put("durable", "storage_" + db))
             .put("archive", new JsonObject().put("interval_minutes", 0)))
         .put("cache", new JsonObject().put("type", "memory"));
-    // the storage runs in a JVM of its own, as deployed: its collections do not pause the collector
-    try (StorageNode storage = StorageNode.start(storageCfg, "1g")) {
+    // the collector and the storage run in JVMs of their own, as deployed (bin/marketprism's JVM options);
+    // this JVM is the exchange: the simulator
+    try (ServiceNode storage = ServiceNode.start(StorageVerticle.class, storageCfg, SERVICE_JVM)) {
       SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
           .setTradeShare(tradeShare).setSeed(run).setTradeHistory(2_000_000);
       so.setSymbols("binance", "spot", List.of("BTCUSDT"));
@@ -94,17 +97,24 @@ public final class CollectorPipelineBenchmark {
       so.setSymbols("deribit", "options", List.of());
       SimulatorVerticle simulator = new SimulatorVerticle(so);
       await(exchangeVertx.deployVerticle(simulator));
-      CollectorVerticle collector = new CollectorVerticle();
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
           .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
           .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
-      await(collectorVertx.deployVerticle(collector, new DeploymentOptions().setConfig(collectorCfg)));
+      runWithCollector(storage, simulator, collectorCfg, ch, db, rate, tradeShare, seconds, nats.url());
+    } finally {
+      exchangeVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void runWithCollector(ServiceNode storage, SimulatorVerticle simulator, JsonObject collectorCfg,
+      ClickHouseServer ch, String db, double rate, double tradeShare, int seconds, String natsUrl) throws Exception {
+    try (ServiceNode collectorNode = ServiceNode.start(CollectorVerticle.class, collectorCfg, SERVICE_JVM)) {
+      Status collector = () -> collectorNode.json("/api/v1/collector/status");
 
       long t0 = System.nanoTime();
-      long committed0 = storage.status().getLong("committed");
+      long committed0 = storage.json("/api/v1/storage/status").getLong("committed");
       double load0 = loadAverage();
       CpuAccount cpu = CpuAccount.start();
-      long gc0 = gcMillis();
       Thread.sleep(seconds * 1000L);
       await(simulator.pause());
       double sendSeconds = (System.nanoTime() - t0) / 1e9;
@@ -115,12 +125,11 @@ public final class CollectorPipelineBenchmark {
       do {
         Thread.sleep(100);
         busStats = collector.status().getJsonObject("bus");
-        committed = storage.status().getLong("committed") - committed0;
+        committed = storage.json("/api/v1/storage/status").getLong("committed") - committed0;
       } while (System.nanoTime() < deadline
           && (busStats.getLong("acked") < busStats.getLong("published") - busStats.getLong("dropped")
           || committed < busStats.getLong("acked") - busStats.getLong("duplicates")));
       double drainSeconds = (System.nanoTime() - t0) / 1e9;
-      long gcMs = gcMillis() - gc0;
       // frames still queued in sockets at the pause arrive a little later: wait until nothing moves for 2 s
       long last = -1;
       while (System.nanoTime() < deadline && busStats.getLong("published") != last) {
@@ -128,11 +137,11 @@ public final class CollectorPipelineBenchmark {
         Thread.sleep(2000);
         busStats = collector.status().getJsonObject("bus");
       }
-      while (System.nanoTime() < deadline && storage.status().getLong("committed") - committed0
+      while (System.nanoTime() < deadline && storage.json("/api/v1/storage/status").getLong("committed") - committed0
           < busStats.getLong("published") - busStats.getLong("dropped") - busStats.getLong("duplicates")) {
         Thread.sleep(100);
       }
-      committed = storage.status().getLong("committed") - committed0;
+      committed = storage.json("/api/v1/storage/status").getLong("committed") - committed0;
       long reconnects = 0;
       long resyncs = 0;
       JsonObject status = collector.status();
@@ -142,9 +151,7 @@ public final class CollectorPipelineBenchmark {
       for (Object b : status.getJsonArray("books")) {
         resyncs += ((JsonObject) b).getLong("resyncs", 0L);
       }
-      String cpuLine = cpu.report(busStats.getLong("published"), t -> t.startsWith("vert.x-eventloop")
-          ? "event loops (collector+simulator)" : t.startsWith("nats") || t.startsWith("NATS") || t.startsWith("mp-nats")
-          ? "collector bus" : null);
+      String cpuLine = cpu.report(busStats.getLong("published"), t -> "simulator");
       String metrics = storage.metrics();
 
       System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s (load "
@@ -160,22 +167,46 @@ public final class CollectorPipelineBenchmark {
           busStats.getLong("bus_p99_us") / 1000.0, reconnects, resyncs);
       System.out.println("receive->commit (storage metric): "
           + PipelineBenchmark.metric(metrics, "mp_storage_receive_to_commit"));
-      System.out.printf(Locale.ROOT, "collector JVM (with the simulator): GC pauses %d ms in total until drained%n",
-          gcMs);
+      System.out.println("collector GC: " + gcLine(collectorNode.metrics()));
       System.out.println(cpuLine.replace("records", "published records"));
       double published = busStats.getLong("published") / sendSeconds;
       System.out.printf(Locale.ROOT, "raw jnats publishAsync at the same %.0f msgs/s, 300-byte payloads, nothing else "
-          + "running: publish->ack %s%n", published, rawAckLatency(nats.url(), published, 10));
-      ClickHouseHttp http = new ClickHouseHttp(collectorVertx, ch.httpUrl(), Duration.ofMinutes(5));
+          + "running: publish->ack %s%n", published, rawAckLatency(natsUrl, published, 10));
+      Vertx vertx = Vertx.vertx();
+      ClickHouseHttp http = new ClickHouseHttp(vertx, ch.httpUrl(), Duration.ofMinutes(5));
       try {
         checkTrades(http, db, simulator);
       } finally {
         http.close();
+        vertx.close();
       }
-    } finally {
-      collectorVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      exchangeVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
+  }
+
+  /** A status document of a service in another JVM. */
+  @FunctionalInterface
+  private interface Status {
+    JsonObject status() throws Exception;
+  }
+
+  /** Pause count, total and longest from the JVM metrics a service exports. */
+  private static String gcLine(String prometheus) {
+    double count = 0;
+    double sum = 0;
+    double max = 0;
+    for (String line : prometheus.split("\n")) {
+      double v = line.startsWith("jvm_gc_pause_seconds") ? Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))
+          : 0;
+      if (line.startsWith("jvm_gc_pause_seconds_count")) {
+        count += v;
+      } else if (line.startsWith("jvm_gc_pause_seconds_sum")) {
+        sum += v;
+      } else if (line.startsWith("jvm_gc_pause_seconds_max")) {
+        max = Math.max(max, v);
+      }
+    }
+    return count == 0 ? "no jvm_gc_pause metric" : String.format(Locale.ROOT,
+        "%.0f pauses since start, %.0f ms in total, longest of the last minutes %.1f ms", count, sum * 1000, max * 1000);
   }
 
   /**
@@ -244,16 +275,6 @@ public final class CollectorPipelineBenchmark {
           + "unexpected %d, duplicates %d%n", in[0], in[1], in[2], stored.size(), expected.size(), missing, extra, dup);
     }
     System.out.printf(Locale.ROOT, "trades stored %d -> %s%n", total, ok ? "NO LOSS, NO DUPLICATE" : "MISMATCH");
-  }
-
-  /** Collection time of this JVM so far (pauses, for the stop-the-world collectors). */
-  private static long gcMillis() {
-    long ms = 0;
-    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory
-        .getGarbageCollectorMXBeans()) {
-      ms += Math.max(0, gc.getCollectionTime());
-    }
-    return ms;
   }
 
   private static double loadAverage() {

@@ -107,12 +107,28 @@ final class CpuAccount {
     ProcessHandle.current().descendants().forEach(p -> {
       String cmd = p.info().command().orElse("?");
       String name = cmd.contains("nats-server") ? "nats-server" : cmd.contains("clickhouse") ? "clickhouse"
-          : cmd.endsWith("java") ? "storage jvm" : null;
+          : cmd.endsWith("java") ? serviceOf(p.pid()) : null;
       if (name != null) {
         m.put("proc:" + p.pid() + ":" + name, ticks(p.pid()) * NANOS_PER_TICK);
       }
     });
     return m;
+  }
+
+  /** The service a {@link ServiceNode} child runs: "jvm Collector" for the collector's. */
+  private static String serviceOf(long pid) {
+    String[] args;
+    try {
+      args = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0");
+    } catch (IOException | RuntimeException gone) {
+      return "jvm child";
+    }
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(ServiceNode.class.getName())) {
+        return "jvm " + args[i + 1].substring(args[i + 1].lastIndexOf('.') + 1).replace("Verticle", "");
+      }
+    }
+    return "jvm child";
   }
 
   /** utime + stime of a process, in clock ticks. */

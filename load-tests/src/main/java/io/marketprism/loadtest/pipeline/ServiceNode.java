@@ -1,6 +1,6 @@
 package io.marketprism.loadtest.pipeline;
 
-import io.marketprism.storage.StorageVerticle;
+import io.marketprism.platform.service.ServiceVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,55 +17,58 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The storage service in a JVM of its own, as it runs in production, so that its garbage
- * collection and threads do not share the collector's JVM in the pipeline benchmarks. The child
- * gets its configuration as a JSON argument, prints its HTTP port on the first line of its
- * output, and stops when its input closes (when the benchmark ends or dies).
+ * One service (a {@link ServiceVerticle}) in a JVM of its own, as it runs in production, so that
+ * the garbage collections and threads of the collector, the storage and the exchange simulator
+ * do not share a JVM in the pipeline benchmarks. The child gets the verticle class and its
+ * configuration as arguments, prints its HTTP port on the first line of its output, and stops
+ * when its input closes (when the benchmark ends or dies).
  */
-final class StorageNode implements AutoCloseable {
+final class ServiceNode implements AutoCloseable {
 
   private final Process process;
   private final int port;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private StorageNode(Process process, int port) {
+  private ServiceNode(Process process, int port) {
     this.process = process;
     this.port = port;
   }
 
   /**
-   * @param config the storage configuration
-   * @param heap the child's -Xmx
+   * @param verticle the service's class
+   * @param config its configuration
+   * @param jvmOptions the child's JVM options (heap, collector)
    * @return a started node
    * @throws IOException when the child does not start
    */
-  static StorageNode start(JsonObject config, String heap) throws IOException {
-    Process p = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap,
-        "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
-        "-cp", System.getProperty("java.class.path"), StorageNode.class.getName(), config.encode()))
+  static ServiceNode start(Class<? extends ServiceVerticle> verticle, JsonObject config, List<String> jvmOptions)
+      throws IOException {
+    List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
+        "-cp", System.getProperty("java.class.path"), ServiceNode.class.getName(), verticle.getName(), config.encode()));
+    Process p = new ProcessBuilder(cmd)
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     if (line == null || !line.startsWith("port ")) {
       p.destroyForcibly();
-      throw new IOException("the storage node did not start: " + line);
+      throw new IOException(verticle.getSimpleName() + " did not start: " + line);
     }
-    return new StorageNode(p, Integer.parseInt(line.substring(5).trim()));
+    return new ServiceNode(p, Integer.parseInt(line.substring(5).trim()));
   }
 
-  /** @return the storage's {@code /api/v1/storage/status} */
-  JsonObject status() throws IOException, InterruptedException {
-    return new JsonObject(get("/api/v1/storage/status"));
+  /**
+   * @param path a route of the service
+   * @return its JSON answer
+   */
+  JsonObject json(String path) throws IOException, InterruptedException {
+    return new JsonObject(get(path));
   }
 
-  /** @return the storage's Prometheus text */
+  /** @return the service's Prometheus text */
   String metrics() throws IOException, InterruptedException {
     return get("/metrics");
-  }
-
-  /** @return the child's process id (for CPU accounting) */
-  long pid() {
-    return process.pid();
   }
 
   private String get(String path) throws IOException, InterruptedException {
@@ -89,15 +92,15 @@ final class StorageNode implements AutoCloseable {
   }
 
   /**
-   * @param args the configuration as JSON
+   * @param args the verticle class and its configuration as JSON
    * @throws Exception when the service does not start
    */
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
-    StorageVerticle storage = new StorageVerticle();
-    vertx.deployVerticle(storage, new DeploymentOptions().setConfig(new JsonObject(args[0])))
+    ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+    vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    System.out.println("port " + storage.actualPort());
+    System.out.println("port " + service.actualPort());
     System.out.flush();
     while (System.in.read() >= 0) {
       // runs until the parent closes our input
