@@ -4,6 +4,8 @@
 # ports. Prints records/s published and committed, receive->ack and receive->commit latencies and
 # the per-instrument trade no-loss check.
 # Usage: load-tests/run-collector-pipeline-bench.sh [RATES=2000,5000] [SECONDS=20] [TRADE_SHARE=0.18]
+#   (each rate runs MP_BENCH_WARMUP_SECONDS=20 first, then measures a fresh collector in its warm JVM;
+#   MP_BENCH_SERVICE_JAVA_OPTS sets the collector and storage JVMs' options, bin/marketprism's by default)
 #   RATES: simulator events per second per exchange (comma separated)
 #   TRADE_SHARE: share of events that are trade bursts (0.18: the default mix; near 1: trade-heavy)
 # Needs nats-server and clickhouse-server (apt-get install nats-server clickhouse-server).

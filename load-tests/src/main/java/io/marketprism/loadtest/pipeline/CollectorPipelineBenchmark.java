@@ -52,6 +52,10 @@ public final class CollectorPipelineBenchmark {
   private static final List<String> SERVICE_JVM = List.of(System.getenv()
       .getOrDefault("MP_BENCH_SERVICE_JAVA_OPTS", "-Xms256m -Xmx2g -XX:+UseG1GC").trim().split("\\s+"));
 
+  /** Seconds the pipeline runs before each measurement: MP_BENCH_WARMUP_SECONDS, 20 by default. */
+  private static final int WARMUP_SECONDS = Integer.parseInt(System.getenv().getOrDefault("MP_BENCH_WARMUP_SECONDS",
+      "20"));
+
   private CollectorPipelineBenchmark() {
   }
 
@@ -110,14 +114,17 @@ public final class CollectorPipelineBenchmark {
       ClickHouseServer ch, String db, double rate, double tradeShare, int seconds, String natsUrl) throws Exception {
     try (ServiceNode collectorNode = ServiceNode.start(CollectorVerticle.class, collectorCfg, SERVICE_JVM)) {
       Status collector = () -> collectorNode.json("/api/v1/collector/status");
+      warmUp(collectorNode, collector, storage, simulator);
 
       long t0 = System.nanoTime();
+      long messages0 = simulator.messagesProduced();
       long committed0 = storage.json("/api/v1/storage/status").getLong("committed");
       double load0 = loadAverage();
       CpuAccount cpu = CpuAccount.start();
       Thread.sleep(seconds * 1000L);
       await(simulator.pause());
       double sendSeconds = (System.nanoTime() - t0) / 1e9;
+      long messages = simulator.messagesProduced() - messages0;
       // drain: everything the collector published is acked by JetStream and committed by the storage
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       JsonObject busStats;
@@ -158,7 +165,7 @@ public final class CollectorPipelineBenchmark {
           + "average %.2f at start, %.2f at end) ==%n", rate, tradeShare, seconds, load0, loadAverage());
       System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
           + "dropped %d, duplicates absorbed by the stream %d; storage committed %d (%.0f/s over the run incl. "
-          + "drain of %.1f s)%n", simulator.messagesProduced(), simulator.messagesProduced() / sendSeconds,
+          + "drain of %.1f s)%n", messages, messages / sendSeconds,
           busStats.getLong("published"), busStats.getLong("published") / sendSeconds, busStats.getLong("dropped"),
           busStats.getLong("duplicates"), committed, committed / drainSeconds, drainSeconds - sendSeconds);
       System.out.printf(Locale.ROOT, "receive->JetStream ack (collector, every record): p50 %.2f ms, p99 %.2f ms "
@@ -181,6 +188,27 @@ public final class CollectorPipelineBenchmark {
         vertx.close();
       }
     }
+  }
+
+  /**
+   * Runs the pipeline for {@link #WARMUP_SECONDS} (the JIT compiles the services' hot paths), lets
+   * it drain with the market paused, and replaces the collector by a fresh instance in its warm
+   * JVM, so that the measurement starts with zeroed counters and latency histograms.
+   */
+  private static void warmUp(ServiceNode collectorNode, Status collector, ServiceNode storage,
+      SimulatorVerticle simulator) throws Exception {
+    Thread.sleep(WARMUP_SECONDS * 1000L);
+    await(simulator.pause());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    JsonObject bus;
+    do {
+      Thread.sleep(200);
+      bus = collector.status().getJsonObject("bus");
+    } while (System.nanoTime() < deadline && (bus.getLong("acked") < bus.getLong("published") - bus.getLong("dropped")
+        || storage.json("/api/v1/storage/status").getLong("committed") < bus.getLong("acked")
+        - bus.getLong("duplicates")));
+    collectorNode.redeploy();
+    await(simulator.resume());
   }
 
   /** A status document of a service in another JVM. */

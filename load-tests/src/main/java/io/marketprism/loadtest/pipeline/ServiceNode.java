@@ -20,18 +20,42 @@ import java.util.concurrent.TimeUnit;
  * One service (a {@link ServiceVerticle}) in a JVM of its own, as it runs in production, so that
  * the garbage collections and threads of the collector, the storage and the exchange simulator
  * do not share a JVM in the pipeline benchmarks. The child gets the verticle class and its
- * configuration as arguments, prints its HTTP port on the first line of its output, and stops
- * when its input closes (when the benchmark ends or dies).
+ * configuration as arguments, prints its HTTP port on the first line of its output, deploys a fresh
+ * instance on each line of its input ({@link #redeploy}), and stops when its input closes (when
+ * the benchmark ends or dies).
  */
 final class ServiceNode implements AutoCloseable {
 
   private final Process process;
-  private final int port;
+  private final BufferedReader out;
+  private int port;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private ServiceNode(Process process, int port) {
+  private ServiceNode(Process process, BufferedReader out) throws IOException {
     this.process = process;
-    this.port = port;
+    this.out = out;
+    this.port = readPort();
+  }
+
+  private int readPort() throws IOException {
+    String line = out.readLine();
+    if (line == null || !line.startsWith("port ")) {
+      process.destroyForcibly();
+      throw new IOException("the service did not start: " + line);
+    }
+    return Integer.parseInt(line.substring(5).trim());
+  }
+
+  /**
+   * Replaces the service by a fresh instance in the same JVM, whose code is compiled by now: a
+   * measurement after a warm-up starts from zeroed counters and histograms, not from a cold JVM.
+   *
+   * @throws IOException when the new instance does not start
+   */
+  void redeploy() throws IOException {
+    process.getOutputStream().write("redeploy\n".getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+    port = readPort();
   }
 
   /**
@@ -49,13 +73,7 @@ final class ServiceNode implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), ServiceNode.class.getName(), verticle.getName(), config.encode()));
     Process p = new ProcessBuilder(cmd)
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = out.readLine();
-    if (line == null || !line.startsWith("port ")) {
-      p.destroyForcibly();
-      throw new IOException(verticle.getSimpleName() + " did not start: " + line);
-    }
-    return new ServiceNode(p, Integer.parseInt(line.substring(5).trim()));
+    return new ServiceNode(p, new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
   }
 
   /**
@@ -97,13 +115,19 @@ final class ServiceNode implements AutoCloseable {
    */
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
-    ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
-    vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))
-        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    System.out.println("port " + service.actualPort());
-    System.out.flush();
-    while (System.in.read() >= 0) {
-      // runs until the parent closes our input
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String command = "deploy";
+    String deployment = null;
+    // runs until the parent closes our input
+    for (; command != null; command = in.readLine()) {
+      if (deployment != null) {
+        vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+      ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+      deployment = vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      System.out.println("port " + service.actualPort());
+      System.out.flush();
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     System.exit(0);
