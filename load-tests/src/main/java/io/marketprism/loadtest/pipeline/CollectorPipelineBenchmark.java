@@ -102,7 +102,8 @@ public final class CollectorPipelineBenchmark {
       await(collectorVertx.deployVerticle(simulator));
       CollectorVerticle collector = new CollectorVerticle();
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
-          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
+          // a fresh simulator every round: no trade marks to carry over from the last one
+          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)).put("state_dir", ""))
           .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
       await(collectorVertx.deployVerticle(collector, new DeploymentOptions().setConfig(collectorCfg)));
 
