@@ -80,6 +80,8 @@ final class DemoCommand implements Callable<Integer> {
         .put("gateway", gateway)
         .put("simulator", simulatorPorts())
         .put("exchanges", simulatedExchanges())
+        // the simulated market starts afresh with every demo: trade marks of an earlier one never apply
+        .put("collector", new JsonObject().put("state_dir", ""))
         .put("storage", new JsonObject()
             .put("hot", new JsonObject().put("type", "duckdb").put("path", data.resolve("marketprism.duckdb").toAbsolutePath().toString()))
             .put("cold", new JsonObject().put("path", data.resolve("cold").toAbsolutePath().toString())));

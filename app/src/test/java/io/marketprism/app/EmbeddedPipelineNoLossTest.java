@@ -11,11 +11,16 @@ import io.marketprism.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM crash, so the cases are the clean stop and the restart): simulator → collector (WebSocket)
  * → event bus → storage → DuckDB file. The services are stopped while trades flow, collector
  * first, and started again on the same file: every record the collector published was committed,
- * and the trades in the file are, per instrument, runs of the simulator's own trade sequence with
- * no duplicate and no hole except across the stops (and reconnects, if any happened).
+ * and the trades in the file are, per instrument, the simulator's own trade sequence with no
+ * duplicate and no hole: the trades sent while the collector was stopped are fetched by the next
+ * one from the trade marks it left in its state directory, and what both runs emitted is stored
+ * once (a hole is only tolerated per reconnect, if any happened).
  */
 class EmbeddedPipelineNoLossTest {
 
@@ -53,6 +60,18 @@ class EmbeddedPipelineNoLossTest {
     vertx.close().await(30, TimeUnit.SECONDS);
   }
 
+  /** Trade gaps the collector is still fetching, from its status route. */
+  private static long pendingTradeGaps(int port) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/api/v1/collector/status")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    long n = 0;
+    for (Object c : new JsonObject(r.body()).getJsonArray("connections")) {
+      n += ((JsonObject) c).getLong("trade_gaps_pending");
+    }
+    return n;
+  }
+
   @Test
   void stopsAndRestartsStoreEveryPublishedRecordOnce() throws Exception {
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(1500)
@@ -71,8 +90,11 @@ class EmbeddedPipelineNoLossTest {
             .put("hot", new JsonObject().put("type", "duckdb").put("path", file.toString()))
             .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
             .put("archive", new JsonObject().put("interval_minutes", 0)))
-        .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
+        .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("state_dir", dir.resolve("collector").toString()))
         .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
+    // the futures trade stream's past trades (historicalTrades) want a key: any one does for the simulator
+    root.getJsonObject("exchanges").getJsonObject("binance").put("api_key", "simulatorKey0001");
 
     long reconnects = 0;
     for (int round = 0; round < ROUNDS; round++) {
@@ -84,6 +106,10 @@ class EmbeddedPipelineNoLossTest {
       long committedBefore = storage.status().getLong("committed");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (storage.status().getLong("committed") - committedBefore < 3000 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      // the gaps of the restart filled (else the last round would leave them to a run that never comes)
+      while (pendingTradeGaps(collector.actualPort()) > 0 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       // stop while trades flow: the collector first, then the storage, which drains what is queued
@@ -133,7 +159,7 @@ class EmbeddedPipelineNoLossTest {
           }
         }
         assertTrue(stored.size() > 100, in[4] + " " + in[2] + ": only " + stored.size() + " trades stored");
-        assertTrue(holes <= ROUNDS - 1 + reconnects, in[4] + " " + in[2] + ": " + holes + " holes in the trade "
+        assertTrue(holes <= reconnects, in[4] + " " + in[2] + ": " + holes + " holes in the trade "
             + "sequence, with " + (ROUNDS - 1) + " restarts and " + reconnects + " reconnects");
       }
     }

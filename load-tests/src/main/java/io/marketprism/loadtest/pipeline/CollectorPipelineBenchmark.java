@@ -102,7 +102,8 @@ public final class CollectorPipelineBenchmark {
       SimulatorVerticle simulator = new SimulatorVerticle(so);
       await(exchangeVertx.deployVerticle(simulator));
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
-          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)))
+          // a fresh simulator every round: no trade marks to carry over from the last one
+          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)).put("state_dir", ""))
           .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
       runWithCollector(storage, simulator, collectorCfg, ch, db, rate, tradeShare, seconds, nats.url());
     } finally {

@@ -13,6 +13,8 @@ import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -25,10 +27,13 @@ import java.util.stream.Collectors;
  * The collector's configuration: the {@code exchanges:} block (per exchange: enabled, endpoints,
  * market types with their symbols and data types, book depth and publish interval, shard size and
  * protocol limits) and the {@code collector:} block (connection timings, book watchdogs,
- * de-duplication windows, REST). {@link #from(JsonObject)} validates everything and throws a
+ * de-duplication windows, REST, trade backfill, the state directory). {@link #from(JsonObject)} validates everything and throws a
  * {@link ConfigException} naming the bad key.
  */
 public final class CollectorOptions {
+
+  /** {@code collector.state_dir} when not configured. */
+  public static final String DEFAULT_STATE_DIR = "data/collector";
 
   /**
    * The instruments of one market of one exchange.
@@ -89,11 +94,13 @@ public final class CollectorOptions {
   private final long restTimeoutMs;
   private final int restMaxInFlight;
   private final BackfillOptions backfill;
+  private final Path stateDir;
 
   private CollectorOptions(Map<Exchange, ExchangeOptions> exchanges, long reconnectBudgetMs, long bookStaleMs,
       long resyncTimeoutMs, long snapshotDelayMs, int tradeDedupWindow, int otherDedupWindow, long restPollIntervalMs,
-      long restTimeoutMs, int restMaxInFlight, BackfillOptions backfill) {
+      long restTimeoutMs, int restMaxInFlight, BackfillOptions backfill, Path stateDir) {
     this.backfill = backfill;
+    this.stateDir = stateDir;
     this.exchanges = exchanges;
     this.reconnectBudgetMs = reconnectBudgetMs;
     this.bookStaleMs = bookStaleMs;
@@ -138,6 +145,7 @@ public final class CollectorOptions {
     BackfillOptions backfill = new BackfillOptions(fill.bool("enabled", true), fill.intIn("max_pages", 1, 1000, 10),
         fill.longIn("max_age_ms", 1_000, 7L * 86_400_000L, 600_000), fill.longIn("quiet_ms", 100, 600_000, 3_000),
         fill.intIn("retries", 0, 10, 2));
+    Path stateDir = stateDir(collector);
 
     Map<Exchange, ExchangeOptions> out = new EnumMap<>(Exchange.class);
     ConfigReader all = ConfigReader.root(root, "exchanges");
@@ -151,7 +159,20 @@ public final class CollectorOptions {
       out.put(ex, exchange(ex, all.section(name), connectTimeout, idle, maxAge, initial, max, tick));
     }
     return new CollectorOptions(out, budget, stale, resync, snapshotDelay, trades, others, poll, restTimeout, inFlight,
-        backfill);
+        backfill, stateDir);
+  }
+
+  /** {@code collector.state_dir}: where trade marks are kept across restarts; empty turns that off. */
+  private static Path stateDir(ConfigReader collector) {
+    String dir = collector.string("state_dir", DEFAULT_STATE_DIR).trim();
+    if (dir.isEmpty()) {
+      return null;
+    }
+    try {
+      return Path.of(dir);
+    } catch (InvalidPathException e) {
+      throw new ConfigException(collector.key("state_dir"), "is not a path: " + e.getMessage());
+    }
   }
 
   private static ExchangeOptions exchange(Exchange ex, ConfigReader c, long connectTimeout, long idle, long maxAge,
@@ -332,6 +353,15 @@ public final class CollectorOptions {
   /** @return REST trade backfill settings */
   public BackfillOptions backfill() {
     return backfill;
+  }
+
+  /**
+   * @return the directory of the collector's state (trade marks kept across restarts), relative
+   *     to the working directory unless absolute; {@code null} when nothing is kept
+   *     ({@code collector.state_dir} empty)
+   */
+  public Path stateDir() {
+    return stateDir;
   }
 
   /** @return REST requests in flight per exchange at most */

@@ -1,9 +1,11 @@
 package io.marketprism.collector;
 
+import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.collector.connection.RestGate;
 import io.marketprism.collector.feed.Feed;
 import io.marketprism.collector.feed.FeedContext;
 import io.marketprism.collector.feed.FeedMetrics;
+import io.marketprism.collector.feed.TradeMarkState;
 import io.marketprism.collector.subscription.SubscriptionApi;
 import io.marketprism.collector.subscription.SubscriptionRequest;
 import io.marketprism.collector.subscription.Subscriptions;
@@ -18,6 +20,7 @@ import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -27,9 +30,11 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * {@code GET/POST/DELETE /api/v1/collector/subscriptions}; event-bus address
  * {@value SubscriptionApi#ADDRESS}. Health is UP while every connection is up or reconnecting
  * within {@code collector.connection.reconnect_budget_ms}.
+ *
+ * <p>Trade marks (the last trade handled per instrument) are kept in {@code collector.state_dir}
+ * ({@link TradeMarkFile}, one file per exchange and market type) and read back at start, so the
+ * trades sent while the collector was stopped are fetched over REST like those of a reconnect,
+ * within {@code collector.backfill.max_age_ms}.
  */
 public class CollectorVerticle extends ServiceVerticle implements Subscriptions {
 
@@ -57,6 +67,10 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
   private WebClient webClient;
   private final Map<Exchange, RestGate> restGates = new EnumMap<>(Exchange.class);
   private final Map<Exchange, Map<MarketType, Feed>> feeds = new EnumMap<>(Exchange.class);
+  /** Marks read at start, by exchange and market type (feeds created later take theirs from here). */
+  private final Map<String, TradeMarkFile.Loaded> restoredMarks = new HashMap<>();
+  /** One thread for the state files, off the event loop and out of the shared worker pool. */
+  private WorkerExecutor stateWorker;
   private MessageConsumer<JsonObject> subscriptionConsumer;
   private Counter publishDropsCounter;
   private long publishDrops;
@@ -83,6 +97,7 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
     publishDropsCounter = Counter.builder("mp.collector.publish.drops")
         .description("records the bus could not take (buffer full)").register(platform.meters());
     return bus.start()
+        .compose(v -> loadTradeMarks())
         .map(v -> {
           openClients();
           options.exchanges().values().stream().filter(CollectorOptions.ExchangeOptions::enabled)
@@ -94,6 +109,68 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
         })
         .compose(v -> SubscriptionApi.listen(vertx, this))
         .onSuccess(c -> subscriptionConsumer = c);
+  }
+
+  /** Reads every exchange's and market's trade marks file, off the event loop; logs what it found. */
+  private Future<Void> loadTradeMarks() {
+    Path dir = options.stateDir();
+    if (dir == null) {
+      LOG.info("collector.state_dir is empty: trade marks are not kept, trades sent while the collector is stopped "
+          + "are not fetched after a restart");
+      return Future.succeededFuture();
+    }
+    Map<String, TradeMarkFile> files = new LinkedHashMap<>();
+    for (Exchange ex : Exchange.values()) {
+      for (MarketType mt : MarketType.values()) {
+        files.put(feedKey(ex, mt), new TradeMarkFile(dir, ex.wire(), mt.wire()));
+      }
+    }
+    stateWorker = vertx.createSharedWorkerExecutor("marketprism-collector-state", 1);
+    return stateWorker.executeBlocking(() -> {
+      Map<String, TradeMarkFile.Loaded> out = new LinkedHashMap<>();
+      files.forEach((key, file) -> out.put(key, file.load()));
+      return out;
+    }).map(loaded -> {
+      long now = System.currentTimeMillis();
+      List<String> missing = new ArrayList<>();
+      loaded.forEach((key, l) -> {
+        if (l.ok()) {
+          restoredMarks.put(key, l);
+          LOG.info("read the trade marks of {} instruments of {} from {} (written {} ms ago)", l.marks().size(), key,
+              files.get(key).file(), now - l.savedMs());
+        } else if (!TradeMarkFile.MISSING.equals(l.problem())) {
+          LOG.warn("the trade marks file {} {}; starting {} without marks (trades sent while the collector was stopped "
+              + "are not fetched)", files.get(key).file(), l.problem(), key);
+        } else if (collectsTrades(key)) {
+          missing.add(key);
+        }
+      });
+      if (!missing.isEmpty()) {
+        LOG.info("no trade marks in {} for {} (first start, or the state directory changed): their trades are "
+            + "collected from the first live one", dir.toAbsolutePath(), missing);
+      }
+      return null;
+    });
+  }
+
+  private boolean collectsTrades(String feedKey) {
+    return options.exchanges().values().stream().filter(CollectorOptions.ExchangeOptions::enabled)
+        .anyMatch(ex -> ex.markets().stream().anyMatch(m -> feedKey.equals(feedKey(ex.exchange(), m.marketType()))
+            && !m.symbols().isEmpty() && m.dataTypes().contains(DataType.TRADE)));
+  }
+
+  private static String feedKey(Exchange ex, MarketType mt) {
+    return ex.wire() + " " + mt.wire();
+  }
+
+  private TradeMarkState tradeMarks(Exchange ex, MarketType mt) {
+    Path dir = options.stateDir();
+    if (dir == null) {
+      return TradeMarkState.off();
+    }
+    TradeMarkFile.Loaded loaded = restoredMarks.remove(feedKey(ex, mt));
+    return new TradeMarkState(stateWorker, new TradeMarkFile(dir, ex.wire(), mt.wire()),
+        loaded == null ? Map.of() : loaded.marks(), options.backfill().maxAgeMs());
   }
 
   private void openClients() {
@@ -122,7 +199,8 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
         return new RestGate(vertx, webClient, e.wire(), options.restMaxInFlight(), options.restTimeoutMs(),
             ex.restWeightPerMinute(), ex.protocol()::restWeight, (status, wait) -> rejections.increment());
       });
-      Feed f = new Feed(new FeedContext(vertx, wsClient, gate, options, ex, mt, metrics, this::publish));
+      Feed f = new Feed(new FeedContext(vertx, wsClient, gate, options, ex, mt, metrics, this::publish),
+          tradeMarks(ex.exchange(), mt));
       f.start();
       return f;
     });
@@ -317,6 +395,9 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
         .eventually(() -> {
           if (webClient != null) {
             webClient.close();
+          }
+          if (stateWorker != null) {
+            stateWorker.close();
           }
           return bus == null ? Future.succeededFuture() : bus.close();
         });

@@ -67,6 +67,21 @@ class BackfillOptionsTest {
   }
 
   @Test
+  void tradeMarksAreKeptInTheShippedStateDirectoryUnlessItIsEmpty() {
+    assertThat(CollectorOptions.from(defaults()).stateDir()).isEqualTo(Path.of("data/collector"));
+    JsonObject root = defaults();
+    root.getJsonObject("collector").remove("state_dir");
+    assertThat(CollectorOptions.from(root).stateDir()).isEqualTo(Path.of(CollectorOptions.DEFAULT_STATE_DIR));
+    root.getJsonObject("collector").put("state_dir", " ");
+    assertThat(CollectorOptions.from(root).stateDir()).isNull();
+    assertThat(CollectorOptions.from(ConfigLoader.load(Path.of("../../conf/marketprism.yaml"),
+        Map.of("MP_COLLECTOR_STATE_DIR", ""))).stateDir()).as("off from the environment").isNull();
+    root.getJsonObject("collector").put("state_dir", new JsonObject());
+    assertThatThrownBy(() -> CollectorOptions.from(root)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("collector.state_dir");
+  }
+
+  @Test
   void badValuesNameTheirKey() {
     JsonObject root = defaults();
     root.getJsonObject("collector").put("backfill", new JsonObject().put("max_pages", 0));

@@ -228,7 +228,7 @@ class CollectorFaultTest {
     return n;
   }
 
-  private static String key(String[] i) {
+  static String key(String[] i) {
     return i[0] + "|" + i[1] + "|" + i[2];
   }
 

@@ -3,6 +3,7 @@ package io.marketprism.collector;
 import static io.marketprism.collector.SimulatedCollector.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.collector.subscription.SubscriptionApi;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
@@ -29,6 +30,8 @@ class CollectorSubscriptionTest {
       assertThat(added.statusCode()).isEqualTo(200);
       assertThat(added.body()).contains("\"exchange_symbol\":\"ETHUSDT\"");
       await("ETH-USDT trades", 10_000, () -> rig.trades.containsKey("binance|spot|ETHUSDT"));
+      TradeMarkFile marks = new TradeMarkFile(rig.stateDir(), "binance", "spot");
+      await("ETH-USDT's trade mark saved", 5_000, () -> marks.load().marks().containsKey("ETHUSDT"));
 
       JsonObject listed = rig.vertx.eventBus().<JsonObject>request(SubscriptionApi.ADDRESS,
           new JsonObject().put("action", "list")).await(5, TimeUnit.SECONDS).body();
@@ -42,6 +45,8 @@ class CollectorSubscriptionTest {
       int after = rig.trades.get("binance|spot|ETHUSDT").size();
       Thread.sleep(1500);
       assertThat(rig.trades.get("binance|spot|ETHUSDT")).hasSize(after);
+      // an instrument no longer collected leaves the state file, the others stay
+      assertThat(marks.load().marks()).containsOnlyKeys("BTCUSDT");
 
       JsonObject status = rig.status();
       // the other streams were not disturbed: no reconnect, no resync

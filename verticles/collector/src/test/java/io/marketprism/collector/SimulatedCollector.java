@@ -4,6 +4,7 @@ import io.marketprism.platform.bus.EventBusRecordBus;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
 import io.marketprism.simulator.model.Venue;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -12,19 +13,25 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * A test rig: the exchange simulator on ephemeral loopback ports, a {@link CollectorVerticle}
- * pointed at it with short timings, and every record the collector publishes captured from the
- * event bus (trade ids per instrument in arrival order, the latest book per instrument).
+ * pointed at it with short timings (its state directory a fresh temporary one unless the overrides
+ * name one), and every record the collector publishes captured from the event bus (trade ids per
+ * instrument in arrival order, the latest book per instrument). The collector can be stopped and
+ * a new one started with the same configuration ({@link #stopCollector}, {@link #startCollector}).
  */
 final class SimulatedCollector implements AutoCloseable {
 
@@ -38,7 +45,10 @@ final class SimulatedCollector implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final SimulatorVerticle simulator;
-  final CollectorVerticle collector = new CollectorVerticle();
+  volatile CollectorVerticle collector;
+  private String collectorDeployment;
+  private final JsonObject root;
+  private final Path stateDir;
   final Map<String, List<String>> trades = new ConcurrentHashMap<>();
   final Map<String, JsonObject> books = new ConcurrentHashMap<>();
   final Map<String, Long> records = new ConcurrentHashMap<>();
@@ -86,8 +96,27 @@ final class SimulatedCollector implements AutoCloseable {
                 .put("snapshot_delay_ms", 50))
             .put("rest", new JsonObject().put("poll_interval_ms", 5000)))
         .put("exchanges", exchanges(dataTypes));
-    root.getJsonObject("collector").mergeIn(collectorOverrides, true);
-    vertx.deployVerticle(collector, new io.vertx.core.DeploymentOptions().setConfig(root)).await(20, TimeUnit.SECONDS);
+    stateDir = Files.createTempDirectory("mp-collector-state");
+    root.getJsonObject("collector").put("state_dir", stateDir.toString()).mergeIn(collectorOverrides, true);
+    this.root = root;
+    startCollector();
+  }
+
+  /** Deploys a new collector with the rig's configuration (after {@link #stopCollector}). */
+  void startCollector() throws Exception {
+    CollectorVerticle c = new CollectorVerticle();
+    collectorDeployment = vertx.deployVerticle(c, new DeploymentOptions().setConfig(root)).await(20, TimeUnit.SECONDS);
+    collector = c;
+  }
+
+  /** @return the collector's state directory */
+  Path stateDir() {
+    return Path.of(root.getJsonObject("collector").getString("state_dir"));
+  }
+
+  /** Undeploys the collector; it has stopped publishing when this returns. */
+  void stopCollector() throws Exception {
+    vertx.undeploy(collectorDeployment).await(20, TimeUnit.SECONDS);
   }
 
   private JsonObject exchanges(List<String> dataTypes) {
@@ -175,6 +204,12 @@ final class SimulatedCollector implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    vertx.close().await(20, TimeUnit.SECONDS);
+    try {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    } finally {
+      try (Stream<Path> files = Files.walk(stateDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 }

@@ -10,11 +10,27 @@ package io.marketprism.collector.backfill;
  *     (a reconnect on a quiet market): then the gap runs up to whatever the exchange has now
  * @param lastTsMs trade time of the trade at {@code afterSeq}: how old the gap is
  * @param reconnect whether a reconnect opened it (else a jump in a consecutive id stream)
+ * @param restarted whether it spans a restart of the collector: {@code afterSeq} is a mark an
+ *     earlier run saved (then {@code reconnect} is true as well)
  */
-public record TradeGap(String exchangeSymbol, long afterSeq, long beforeSeq, long lastTsMs, boolean reconnect) {
+public record TradeGap(String exchangeSymbol, long afterSeq, long beforeSeq, long lastTsMs, boolean reconnect,
+    boolean restarted) {
 
   /** {@link #beforeSeq} of a gap with no known end. */
   public static final long OPEN = Long.MAX_VALUE;
+
+  /**
+   * A gap within one run of the collector.
+   *
+   * @param exchangeSymbol the instrument
+   * @param afterSeq the last sequence number received before the gap
+   * @param beforeSeq the first one received after it, or {@link #OPEN}
+   * @param lastTsMs trade time of the trade at {@code afterSeq}
+   * @param reconnect whether a reconnect opened it
+   */
+  public TradeGap(String exchangeSymbol, long afterSeq, long beforeSeq, long lastTsMs, boolean reconnect) {
+    this(exchangeSymbol, afterSeq, beforeSeq, lastTsMs, reconnect, false);
+  }
 
   /** @return whether the gap's end is known */
   public boolean bounded() {

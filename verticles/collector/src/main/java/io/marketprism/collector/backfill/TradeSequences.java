@@ -4,24 +4,48 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The last trade sequence number seen per instrument on a live stream, and the gaps it shows: a
  * jump in a consecutive id stream, or (whatever the ids) the first trade after a reconnect. Older
  * or repeated numbers (the overlap of a reconnect, a reordered frame) are not gaps and do not move
  * the mark back. Pure; not thread-safe.
+ *
+ * <p>A mark saved by an earlier run of the collector ({@link #restore}) is taken like the mark of
+ * an interrupted stream: the first live trade after it bounds the gap of the restart. Only there
+ * an older sequence number with a later trade time is not an overlap but ids that started again
+ * (another exchange environment, a fresh simulator): the restored mark is dropped for that trade
+ * and reported by {@link #resets()}.
  */
 public final class TradeSequences {
+
+  /** {@link #restore}'s {@code quietFromMs} while the stream is not up yet: from the next {@link #resumed}. */
+  public static final long NOT_YET = Long.MAX_VALUE;
 
   private static final class Mark {
     long seq;
     long tsMs;
     boolean resumed;
     long resumedAtMs;
+    boolean restored;
+  }
+
+  /**
+   * A restored mark dropped because the live ids started again below it.
+   *
+   * @param exchangeSymbol the instrument
+   * @param restoredSeq the restored mark
+   * @param restoredTsMs its trade time
+   * @param liveSeq the live trade that replaced it
+   * @param liveTsMs that trade's time
+   */
+  public record Reset(String exchangeSymbol, long restoredSeq, long restoredTsMs, long liveSeq, long liveTsMs) {
   }
 
   private final boolean consecutive;
   private final Map<String, Mark> marks = new HashMap<>();
+  private final List<Reset> resets = new ArrayList<>();
 
   /**
    * @param consecutive whether every sequence number is a public trade, so that a jump is a loss
@@ -66,16 +90,67 @@ public final class TradeSequences {
       return null;
     }
     if (seq <= m.seq) {
+      if (m.restored && tsMs > m.tsMs) {
+        resets.add(new Reset(exchangeSymbol, m.seq, m.tsMs, seq, tsMs));
+        m.seq = seq;
+        m.tsMs = tsMs;
+        m.resumed = false;
+        m.restored = false;
+      }
       return null;
     }
     TradeGap gap = null;
     if (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1) {
-      gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed);
+      gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed,
+          m.resumed && m.restored);
     }
     m.seq = seq;
     m.tsMs = tsMs;
     m.resumed = false;
+    m.restored = false;
     return gap;
+  }
+
+  /**
+   * Takes a mark saved by an earlier run, unless the instrument has one already: the next live
+   * trade is checked against it as after a reconnect, and {@link #quiet} opens its gap when none
+   * comes.
+   *
+   * @param exchangeSymbol the instrument
+   * @param seq the saved sequence number
+   * @param tsMs its trade time
+   * @param quietFromMs when the quiet period starts: now when the stream is up, else {@link #NOT_YET}
+   * @return whether it was taken
+   */
+  public boolean restore(String exchangeSymbol, long seq, long tsMs, long quietFromMs) {
+    if (marks.containsKey(exchangeSymbol)) {
+      return false;
+    }
+    Mark m = new Mark();
+    m.seq = seq;
+    m.tsMs = tsMs;
+    m.resumed = true;
+    m.resumedAtMs = quietFromMs;
+    m.restored = true;
+    marks.put(exchangeSymbol, m);
+    return true;
+  }
+
+  /** @return the restored marks dropped since the last call (ids that started again below them) */
+  public List<Reset> resets() {
+    if (resets.isEmpty()) {
+      return List.of();
+    }
+    List<Reset> out = List.copyOf(resets);
+    resets.clear();
+    return out;
+  }
+
+  /** @return every instrument's mark: the last sequence number handled and its trade time */
+  public Map<String, TradeMarkFile.Mark> marks() {
+    Map<String, TradeMarkFile.Mark> out = new HashMap<>();
+    marks.forEach((sym, m) -> out.put(sym, new TradeMarkFile.Mark(m.seq, m.tsMs)));
+    return out;
   }
 
   /**
@@ -116,7 +191,7 @@ public final class TradeSequences {
     marks.forEach((sym, m) -> {
       if (m.resumed && m.resumedAtMs != Long.MAX_VALUE && nowMs - m.resumedAtMs >= quietMs) {
         m.resumed = false;
-        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true));
+        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true, m.restored));
       }
     });
     return out;
@@ -152,7 +227,7 @@ public final class TradeSequences {
    *
    * @param collected whether an instrument's trades are still collected
    */
-  public void retain(java.util.function.Predicate<String> collected) {
+  public void retain(Predicate<String> collected) {
     marks.keySet().removeIf(collected.negate());
   }
 }

@@ -1,5 +1,6 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.collector.connection.ConnectionState;
 import io.marketprism.collector.connection.FeedConnection;
 import io.marketprism.model.DataType;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,21 +22,30 @@ import java.util.Set;
  * connection, one connection per venue endpoint at least), changed at runtime one instrument at a
  * time, and the periodic publication of its books. The venue is chosen per data type of an
  * instrument, so one instrument may be carried by one connection per venue (OKX klines on
- * {@code business}, its other types on {@code public}). Used on the collector's context only.
+ * {@code business}, its other types on {@code public}). Its trade marks are saved to the
+ * {@link TradeMarkState} every {@value #SAVE_INTERVAL_MS} ms and on stop. Used on the collector's
+ * context only.
  */
 public final class Feed {
 
+  /** How often the trade marks are written when they changed, ms. */
+  public static final long SAVE_INTERVAL_MS = 1000;
+
   private final FeedContext ctx;
+  private final TradeMarkState marks;
   private final List<Shard> shards = new ArrayList<>();
   private long publishTimer = -1;
+  private long saveTimer = -1;
   private int shardIds;
   private boolean stopped;
 
   /**
    * @param ctx what the feed's connections share
+   * @param marks the trade marks an earlier run saved, and where this one saves them
    */
-  public Feed(FeedContext ctx) {
+  public Feed(FeedContext ctx, TradeMarkState marks) {
     this.ctx = ctx;
+    this.marks = marks;
   }
 
   /** @return the market */
@@ -47,13 +58,26 @@ public final class Feed {
     return ctx.metrics();
   }
 
-  /** Starts the book publication timer (connections start with their first instrument). */
+  /**
+   * Starts the book publication and trade mark timers (connections start with their first
+   * instrument).
+   */
   public void start() {
     publishTimer = ctx.vertx().setPeriodic(ctx.exchange().bookIntervalMs(), t -> {
       for (Shard s : shards) {
         s.publishBooks();
       }
     });
+    saveTimer = ctx.vertx().setPeriodic(SAVE_INTERVAL_MS, t -> marks.save(tradeMarks()));
+  }
+
+  /** @return the mark to save of every instrument whose trades are collected */
+  private Map<String, TradeMarkFile.Mark> tradeMarks() {
+    Map<String, TradeMarkFile.Mark> out = new HashMap<>();
+    for (Shard s : shards) {
+      out.putAll(s.tradeMarks());
+    }
+    return out;
   }
 
   /**
@@ -120,7 +144,7 @@ public final class Feed {
     }
     Endpoint endpoint = ctx.exchange().endpoints().get(venue);
     Shard s = new Shard(ctx, ctx.protocol().exchange().wire() + "-" + ctx.marketType().wire() + "-" + venue + "-"
-        + shardIds++, venue, endpoint);
+        + shardIds++, venue, endpoint, marks);
     shards.add(s);
     s.set(exchangeSymbol, types);
     s.start();
@@ -189,18 +213,24 @@ public final class Feed {
   }
 
   /**
-   * Stops the timer and every connection.
+   * Stops the timers and every connection, and saves the trade marks as they are now (gaps not
+   * filled yet included, from their start).
    *
-   * @return completes when the sockets are closed
+   * @return completes when the sockets are closed and the marks written
    */
   public Future<Void> stop() {
     stopped = true;
     if (publishTimer >= 0) {
       ctx.vertx().cancelTimer(publishTimer);
     }
+    if (saveTimer >= 0) {
+      ctx.vertx().cancelTimer(saveTimer);
+    }
+    Map<String, TradeMarkFile.Mark> last = tradeMarks();
     List<Future<Void>> closing = new ArrayList<>();
     shards.forEach(s -> closing.add(s.stop()));
     shards.clear();
+    closing.add(marks.close(last));
     return Future.join(closing).mapEmpty();
   }
 }

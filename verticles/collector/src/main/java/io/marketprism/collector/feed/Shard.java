@@ -1,5 +1,6 @@
 package io.marketprism.collector.feed;
 
+import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.collector.backfill.TradePage;
 import io.marketprism.collector.backfill.TradeSequences;
 import io.marketprism.collector.book.BookStats;
@@ -16,6 +17,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -44,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Trades: the sequence numbers of live trades are followed; a jump in a consecutive id stream,
  * or the first trade after a reconnect (or {@code collector.backfill.quiet_ms} without one), opens
- * a gap that {@link TradeBackfill} fills over REST with ordinary trade records.
+ * a gap that {@link TradeBackfill} fills over REST with ordinary trade records. An instrument
+ * whose trades start being collected takes the mark an earlier run of the collector saved
+ * ({@link TradeMarkState}), as if its stream had been interrupted since: the trades sent while the
+ * collector was stopped are fetched the same way.
  */
 final class Shard implements FeedConnection.Listener {
 
@@ -67,6 +72,7 @@ final class Shard implements FeedConnection.Listener {
   private final FeedConnection connection;
   private final TradeSequences sequences;
   private final TradeBackfill backfill;
+  private final TradeMarkState marks;
   private boolean backfilling;
   private int nextFrame;
   private int nextRequestId = 1;
@@ -78,8 +84,9 @@ final class Shard implements FeedConnection.Listener {
   private long rejected;
   private long duplicates;
 
-  Shard(FeedContext ctx, String id, String venue, Endpoint endpoint) {
+  Shard(FeedContext ctx, String id, String venue, Endpoint endpoint, TradeMarkState marks) {
     this.ctx = ctx;
+    this.marks = marks;
     this.id = id;
     this.venue = venue;
     this.endpoint = endpoint;
@@ -179,6 +186,11 @@ final class Shard implements FeedConnection.Listener {
     // identity windows of instruments no longer collected go, so memory stays bounded across changes
     windows.keySet().removeIf(k -> !accept.containsKey(k.substring(0, k.lastIndexOf('|'))));
     sequences.retain(sym -> wanted.getOrDefault(sym, Set.of()).contains(DataType.TRADE));
+    wanted.forEach((sym, types) -> {
+      if (types.contains(DataType.TRADE) && sequences.last(sym) < 0) {
+        restore(sym, now);
+      }
+    });
     for (Iterator<Map.Entry<String, BookState>> it = books.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, BookState> e = it.next();
       Set<DataType> t = wanted.get(e.getKey());
@@ -219,6 +231,28 @@ final class Shard implements FeedConnection.Listener {
 
   private int requestId() {
     return nextRequestId++;
+  }
+
+  /** Takes the mark an earlier run saved for an instrument whose trades start being collected. */
+  private void restore(String sym, long now) {
+    TradeMarkFile.Mark m = marks.claim(sym);
+    if (m == null || !sequences.restore(sym, m.seq(), m.tsMs(),
+        connection.state() == ConnectionState.UP ? now : TradeSequences.NOT_YET)) {
+      return;
+    }
+    // one line per instrument at start-up: the gap it leads to is logged (and counted) when it is found
+    LOG.debug("{} restored the trade mark of {}: #{} traded at {} ({} ms ago); the trades since are fetched over REST "
+        + "once the live stream is back", id, sym, m.seq(), Instant.ofEpochMilli(m.tsMs()), now - m.tsMs());
+  }
+
+  /**
+   * @return the mark to save of every instrument whose trades are collected here: its last trade,
+   *     or the start of its oldest gap not filled yet
+   */
+  Map<String, TradeMarkFile.Mark> tradeMarks() {
+    Map<String, TradeMarkFile.Mark> out = sequences.marks();
+    backfill.unfinished().forEach((sym, start) -> out.computeIfPresent(sym, (k, last) -> start));
+    return out;
   }
 
   // ---- connection events ----
@@ -337,6 +371,12 @@ final class Shard implements FeedConnection.Listener {
       watch(b, now);
     }
     sequences.quiet(now, ctx.options().backfill().quietMs()).forEach(backfill::gap);
+    for (TradeSequences.Reset r : sequences.resets()) {
+      LOG.warn("{} dropped the restored trade mark of {}: live trade #{} at {} is below mark #{} at {} (ids started "
+          + "again: another exchange environment or simulator?); nothing is fetched for the restart", id,
+          r.exchangeSymbol(), r.liveSeq(), Instant.ofEpochMilli(r.liveTsMs()), r.restoredSeq(),
+          Instant.ofEpochMilli(r.restoredTsMs()));
+    }
     if (now - lastPollMs >= ctx.options().restPollIntervalMs()) {
       lastPollMs = now;
       poll();

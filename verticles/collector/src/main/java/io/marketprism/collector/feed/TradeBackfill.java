@@ -4,6 +4,7 @@ import io.marketprism.collector.CollectorOptions;
 import io.marketprism.collector.backfill.GapFill;
 import io.marketprism.collector.backfill.TradeGap;
 import io.marketprism.collector.backfill.TradeHistory;
+import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.collector.backfill.TradePage;
 import io.marketprism.collector.backfill.TradeSequences;
 import io.marketprism.collector.normalize.ParseException;
@@ -69,8 +70,9 @@ final class TradeBackfill {
     ctx.metrics().tradeGap();
     String sym = gap.exchangeSymbol();
     long size = gap.size(sequences.consecutive());
-    LOG.warn("{} trade gap in {} after #{}{}: {} missing", id, sym, gap.afterSeq(),
-        gap.bounded() ? " before #" + gap.beforeSeq() : " (no live trade since the reconnect)",
+    LOG.warn("{} trade gap in {}{} after #{}{}: {} missing", id, sym, across(gap), gap.afterSeq(),
+        gap.bounded() ? " before #" + gap.beforeSeq()
+            : gap.restarted() ? " (no live trade since the restart)" : " (no live trade since the reconnect)",
         size >= 0 ? size + " trades" : gap.bounded() ? "an unknown number of trades (ids are not consecutive)"
             : "the trades up to now");
     if (!options.enabled()) {
@@ -150,8 +152,8 @@ final class TradeBackfill {
     String sym = fill.gap().exchangeSymbol();
     running.remove(sym);
     if (failure == null) {
-      LOG.info("{} trade gap in {} after #{} filled: {} trades recovered in {} REST pages", id, sym,
-          fill.gap().afterSeq(), recovered, fill.pages());
+      LOG.info("{} trade gap in {}{} after #{} filled: {} trades recovered in {} REST pages", id, sym,
+          across(fill.gap()), fill.gap().afterSeq(), recovered, fill.pages());
     } else {
       unrecoverable(fill.gap(), failure + " (" + recovered + " trades recovered in " + fill.pages() + " REST pages)");
     }
@@ -160,7 +162,30 @@ final class TradeBackfill {
 
   private void unrecoverable(TradeGap gap, String why) {
     ctx.metrics().unrecoverableGap();
-    LOG.warn("{} trade gap in {} after #{} is unrecoverable: {}", id, gap.exchangeSymbol(), gap.afterSeq(), why);
+    LOG.warn("{} trade gap in {}{} after #{} is unrecoverable: {}", id, gap.exchangeSymbol(), across(gap),
+        gap.afterSeq(), why);
+  }
+
+  private static String across(TradeGap gap) {
+    return gap.restarted() ? " across the collector restart" : "";
+  }
+
+  /**
+   * Where each instrument's trades are complete up to: the start of its oldest gap not filled yet
+   * (that is the mark to save, so that a restart fetches it again).
+   *
+   * @return instrument → sequence number and trade time before its oldest unfinished gap
+   */
+  Map<String, TradeMarkFile.Mark> unfinished() {
+    Map<String, TradeMarkFile.Mark> out = new HashMap<>();
+    running.forEach((sym, fill) -> out.put(sym, new TradeMarkFile.Mark(fill.gap().afterSeq(), fill.gap().lastTsMs())));
+    queued.forEach((sym, q) -> {
+      TradeGap oldest = q.peekFirst();
+      if (oldest != null) {
+        out.putIfAbsent(sym, new TradeMarkFile.Mark(oldest.afterSeq(), oldest.lastTsMs()));
+      }
+    });
+    return out;
   }
 
   /** @return gaps waiting or being filled */

@@ -64,4 +64,58 @@ class TradeSequencesTest {
     s.advance("BTCUSDT", 140, 9);
     assertThat(s.observe("BTCUSDT", 141, 10)).as("fetched trades moved the mark").isNull();
   }
+
+  @Test
+  void aRestoredMarkBoundsTheGapOfTheRestartAtTheFirstLiveTrade() {
+    TradeSequences s = new TradeSequences(true);
+    assertThat(s.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET)).isTrue();
+    assertThat(s.restore("BTCUSDT", 90, 900, TradeSequences.NOT_YET)).as("one restore per mark").isFalse();
+    assertThat(s.marks()).containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000));
+    assertThat(s.observe("BTCUSDT", 99, 999)).as("an older trade is overlap").isNull();
+    TradeGap gap = s.observe("BTCUSDT", 140, 5_000);
+    assertThat(gap).isEqualTo(new TradeGap("BTCUSDT", 100, 140, 1_000, true, true));
+    assertThat(gap.size(true)).isEqualTo(39);
+    assertThat(s.observe("BTCUSDT", 142, 5_001)).as("a later jump is an ordinary gap")
+        .isEqualTo(new TradeGap("BTCUSDT", 140, 142, 5_000, false, false));
+    assertThat(s.resets()).isEmpty();
+
+    TradeSequences next = new TradeSequences(true);
+    next.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET);
+    assertThat(next.observe("BTCUSDT", 101, 5_000)).as("nothing was missed").isNull();
+
+    TradeSequences okx = new TradeSequences(false);
+    okx.restore("BTC-USDT", 500, 1_000, TradeSequences.NOT_YET);
+    assertThat(okx.observe("BTC-USDT", 501, 5_000)).as("non-consecutive ids cannot tell")
+        .isEqualTo(new TradeGap("BTC-USDT", 500, 501, 1_000, true, true));
+  }
+
+  @Test
+  void aQuietInstrumentGetsAnOpenGapFromItsRestoredMarkAfterTheQuietPeriod() {
+    TradeSequences s = new TradeSequences(true);
+    s.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET);
+    assertThat(s.quiet(1_000_000, 3_000)).as("stream not up yet").isEmpty();
+    s.resumed(10_000);
+    assertThat(s.quiet(12_999, 3_000)).isEmpty();
+    assertThat(s.quiet(13_000, 3_000)).containsExactly(new TradeGap("BTCUSDT", 100, TradeGap.OPEN, 1_000, true, true));
+    s.restore("ETHUSDT", 7, 1_000, 20_000);
+    assertThat(s.quiet(23_000, 3_000)).as("restored while the stream is up: quiet from then")
+        .containsExactly(new TradeGap("ETHUSDT", 7, TradeGap.OPEN, 1_000, true, true));
+    s.advance("BTCUSDT", 130, 9_000);
+    assertThat(s.observe("BTCUSDT", 131, 9_001)).as("fetched trades moved the mark").isNull();
+  }
+
+  @Test
+  void liveIdsBelowARestoredMarkAtALaterTimeStartedAgainAndReplaceIt() {
+    TradeSequences s = new TradeSequences(true);
+    s.restore("BTCUSDT", 5_000, 1_000, TradeSequences.NOT_YET);
+    assertThat(s.observe("BTCUSDT", 1_200, 2_000)).isNull();
+    assertThat(s.resets()).containsExactly(new TradeSequences.Reset("BTCUSDT", 5_000, 1_000, 1_200, 2_000));
+    assertThat(s.resets()).as("reported once").isEmpty();
+    assertThat(s.last("BTCUSDT")).isEqualTo(1_200);
+    assertThat(s.observe("BTCUSDT", 1_203, 2_001)).isEqualTo(new TradeGap("BTCUSDT", 1_200, 1_203, 2_000, false));
+    // a live mark is never replaced so
+    assertThat(s.observe("BTCUSDT", 1_000, 3_000)).isNull();
+    assertThat(s.last("BTCUSDT")).isEqualTo(1_203);
+    assertThat(s.resets()).isEmpty();
+  }
 }

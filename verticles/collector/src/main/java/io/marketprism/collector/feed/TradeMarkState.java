@@ -1,0 +1,114 @@
+package io.marketprism.collector.feed;
+
+import io.marketprism.collector.backfill.TradeMarkFile;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The saved trade marks of one feed (exchange and market type): the marks an earlier run left,
+ * handed once to the shard that collects the instrument's trades ({@link #claim}), and the
+ * current marks written back to the {@link TradeMarkFile} — every {@link Feed#SAVE_INTERVAL_MS}
+ * when they changed and once more on stop, on the collector's state worker (not the event loop,
+ * not the shared worker pool), one write at a time. A crash loses at most the last interval: the
+ * older mark read after it only makes the fetched gap larger, and the overlap is dropped by
+ * identity downstream. Used on the collector's context only.
+ */
+public final class TradeMarkState {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TradeMarkState.class);
+
+  private final WorkerExecutor worker;
+  private final TradeMarkFile file;
+  private final Map<String, TradeMarkFile.Mark> restored;
+  private final long maxAgeMs;
+  private Map<String, TradeMarkFile.Mark> saved = Map.of();
+  private Future<Void> writing = Future.succeededFuture();
+  private boolean inFlight;
+  private String lastError;
+
+  /**
+   * @param worker where the file is written, or {@code null} when nothing is kept
+   * @param file where the marks are kept, or {@code null} when nothing is kept
+   * @param restored the marks an earlier run left
+   * @param maxAgeMs other collectors' entries whose trade is older than this are dropped from the file
+   */
+  public TradeMarkState(WorkerExecutor worker, TradeMarkFile file, Map<String, TradeMarkFile.Mark> restored,
+      long maxAgeMs) {
+    this.worker = worker;
+    this.file = file;
+    this.restored = new HashMap<>(restored);
+    this.maxAgeMs = maxAgeMs;
+  }
+
+  /** @return a state that restores and keeps nothing ({@code collector.state_dir} empty) */
+  public static TradeMarkState off() {
+    return new TradeMarkState(null, null, Map.of(), 0);
+  }
+
+  /**
+   * @param exchangeSymbol an instrument whose trades a shard starts collecting
+   * @return the mark an earlier run saved for it (handed out once), or {@code null}
+   */
+  TradeMarkFile.Mark claim(String exchangeSymbol) {
+    return restored.remove(exchangeSymbol);
+  }
+
+  /**
+   * Writes the marks when they changed since the last write, unless a write is still running
+   * (the next call catches up).
+   *
+   * @param current the feed's marks now
+   */
+  void save(Map<String, TradeMarkFile.Mark> current) {
+    if (file != null && !inFlight && !current.equals(saved)) {
+      write(current);
+    }
+  }
+
+  /**
+   * The last write, after the one running.
+   *
+   * @param current the feed's marks at stop
+   * @return completes when written (never fails)
+   */
+  Future<Void> close(Map<String, TradeMarkFile.Mark> current) {
+    if (file == null) {
+      return Future.succeededFuture();
+    }
+    return writing.transform(ar -> current.equals(saved) ? Future.succeededFuture() : write(current));
+  }
+
+  private Future<Void> write(Map<String, TradeMarkFile.Mark> current) {
+    Map<String, TradeMarkFile.Mark> own = Map.copyOf(current);
+    Set<String> drop = new HashSet<>(saved.keySet());
+    drop.removeAll(own.keySet());
+    inFlight = true;
+    writing = worker.<Void>executeBlocking(() -> {
+      long now = System.currentTimeMillis();
+      file.save(own, drop, now - maxAgeMs, now);
+      return null;
+    }).transform(ar -> {
+      inFlight = false;
+      if (ar.succeeded()) {
+        saved = own;
+        if (lastError != null) {
+          LOG.info("trade marks written to {} again", file.file());
+          lastError = null;
+        }
+      } else if (!String.valueOf(ar.cause()).equals(lastError)) {
+        // logged once per distinct failure; the marks are tried again at the next interval
+        lastError = String.valueOf(ar.cause());
+        LOG.warn("cannot write trade marks to {}: {} (a restart now would not recover the trades it misses)",
+            file.file(), lastError);
+      }
+      return Future.<Void>succeededFuture();
+    });
+    return writing;
+  }
+}
