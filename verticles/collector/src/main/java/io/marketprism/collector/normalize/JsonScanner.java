@@ -2,12 +2,18 @@ package io.marketprism.collector.normalize;
 
 import io.marketprism.collector.book.LevelList;
 import io.marketprism.model.Decimals;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A strict, allocation-light pull scanner over one JSON text, for the hot channels (trades, book
  * diffs, best bid/offer) whose fields the parsers read by position instead of building a tree.
- * The text is copied once into a reused {@code char[]}; field names are compared in place; only
- * the values the records keep become strings, and decimals are canonicalized while they are cut.
+ * The text is read as its bytes (ASCII texts only: any other goes to the general reader), eight
+ * at a time where it searches (the end of a string, the end of a run of digits); field names are
+ * compared in place; only the values the records keep become strings, and decimals are
+ * canonicalized while they are cut.
  *
  * <p>It validates the JSON grammar as strictly as Jackson does, but it does not try to explain
  * what is wrong: anything unexpected (escapes, odd types, duplicate fields, malformed text)
@@ -33,10 +39,17 @@ public final class JsonScanner {
   private static final int MAX_NESTING = 64;
   private static final int INTERNED = 256;
 
-  private char[] buf = new char[1024];
+  /** Eight bytes of the text at once, the first in the lowest byte. */
+  private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_7 = 0x7F7F7F7F7F7F7F7FL;
+
+  /** The text's bytes: ASCII only, one per character. */
+  private byte[] buf = new byte[0];
+  /** The text itself, to tell a {@code '?'} from what an unpaired surrogate encodes to. */
+  private String source;
   private int len;
-  /** Whether the text holds a backslash: an escape somewhere, which only the general reader unescapes. */
-  private boolean escapes;
   private int pos;
   private int depth;
 
@@ -65,19 +78,22 @@ public final class JsonScanner {
    * Starts scanning a new text.
    *
    * @param text one JSON text
+   * @throws Fallback when the text is not all ASCII (the general reader decodes the rest)
    */
-  public void reset(String text) {
-    int n = text.length();
-    if (n > buf.length) {
-      buf = new char[Math.max(n, buf.length * 2)];
-    }
-    text.getChars(0, n, buf, 0);
-    // one vectorized search instead of a test per character of every string
-    escapes = text.indexOf('\\') >= 0;
-    len = n;
+  public void reset(String text) throws Fallback {
+    // an ASCII text's UTF-8 is one byte per character, copied in one vectorized step; any other
+    // character takes more bytes, except an unpaired surrogate, which becomes '?' (see scanString)
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    buf = b;
+    source = text;
+    len = b.length;
     pos = 0;
     depth = 0;
     first = false;
+    if (b.length != text.length()) {
+      len = 0;
+      throw FALLBACK;
+    }
   }
 
   /** @return the exception that sends a message to the general reader */
@@ -92,7 +108,7 @@ public final class JsonScanner {
       return;
     }
     while (p < len) {
-      char c = buf[p];
+      byte c = buf[p];
       if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
         p++;
       } else {
@@ -111,7 +127,7 @@ public final class JsonScanner {
     if (pos >= len) {
       throw FALLBACK;
     }
-    char c = buf[pos];
+    byte c = buf[pos];
     switch (c) {
       case '"':
         return STRING;
@@ -138,7 +154,7 @@ public final class JsonScanner {
    * @throws Fallback if the next value is not an object
    */
   public void beginObject() throws Fallback {
-    begin('{', '}');
+    begin((byte) '{', (byte) '}');
   }
 
   /**
@@ -147,13 +163,13 @@ public final class JsonScanner {
    * @throws Fallback if the next value is not an array
    */
   public void beginArray() throws Fallback {
-    begin('[', ']');
+    begin((byte) '[', (byte) ']');
   }
 
   /** True between entering a container and reading its first member (which has no comma before it). */
   private boolean first;
 
-  private void begin(char open, char close) throws Fallback {
+  private void begin(byte open, byte close) throws Fallback {
     skipWs();
     if (pos >= len || buf[pos] != open || ++depth > MAX_NESTING) {
       throw FALLBACK;
@@ -165,12 +181,12 @@ public final class JsonScanner {
   }
 
   /** Steps over the comma before a member; false (and the container left) at its closing character. */
-  private boolean next(char close) throws Fallback {
+  private boolean next(byte close) throws Fallback {
     skipWs();
     if (pos >= len) {
       throw FALLBACK;
     }
-    char c = buf[pos];
+    byte c = buf[pos];
     if (c == close) {
       pos++;
       depth--;
@@ -195,7 +211,7 @@ public final class JsonScanner {
    * @throws Fallback on malformed text or a name with escapes
    */
   public boolean nextField() throws Fallback {
-    if (!next('}')) {
+    if (!next((byte) '}')) {
       return false;
     }
     scanString();
@@ -222,7 +238,7 @@ public final class JsonScanner {
    * @throws Fallback on malformed text
    */
   public boolean nextElement() throws Fallback {
-    return next(']');
+    return next((byte) ']');
   }
 
   /**
@@ -270,29 +286,103 @@ public final class JsonScanner {
   }
 
   private void scanString() throws Fallback {
-    // escapes need unescaping and control characters are errors: the general reader decides
-    if (escapes || pos >= len || buf[pos] != '"') {
+    byte[] b = buf;
+    int n = len;
+    int q = pos;
+    if (q >= n || b[q] != '"') {
       throw FALLBACK;
     }
-    int p = pos + 1;
-    char[] b = buf;
-    int n = len;
-    while (p < n) {
-      char c = b[p];
-      if (c == '"') {
-        break;
-      }
-      if (c < 0x20) {
+    int p = stringEnd(b, q + 1, n);
+    // escapes need unescaping and control characters are errors: the general reader decides
+    while (p < n && b[p] != '"') {
+      if (b[p] != '?' || source.charAt(p) != '?') {
         throw FALLBACK;
       }
-      p++;
+      p = stringEnd(b, p + 1, n); // a real '?', not an unpaired surrogate's stand-in
     }
     if (p >= n) {
       throw FALLBACK; // unterminated
     }
-    start = pos + 1;
+    start = q + 1;
     end = p;
     pos = p + 1;
+  }
+
+  /**
+   * Where a string's characters stop: the first quote, backslash, control character or
+   * {@code '?'} from {@code p}, or {@code n}; eight bytes at a time, then one by one.
+   *
+   * @param b ASCII bytes
+   * @param p where to start
+   * @param n end of the text
+   * @return the position of the first such byte, or {@code n}
+   */
+  static int stringEnd(byte[] b, int p, int n) {
+    for (; p + Long.BYTES <= n; p += Long.BYTES) {
+      long m = stringStops((long) WORD.get(b, p));
+      if (m != 0) {
+        return p + (Long.numberOfTrailingZeros(m) >>> 3);
+      }
+    }
+    for (; p < n; p++) {
+      byte c = b[p];
+      if (c == '"' || c == '\\' || c == '?' || c < 0x20) {
+        break;
+      }
+    }
+    return p;
+  }
+
+  /**
+   * @param w eight ASCII bytes
+   * @return the high bit of each byte that is a quote, backslash, {@code '?'} or below 0x20 (all
+   *     bytes being below 0x80, the per-byte sums carry into no neighbour, so every bit is exact)
+   */
+  static long stringStops(long w) {
+    long quote = (w ^ ('"' * ONES)) + LOW_7;
+    long backslash = (w ^ ('\\' * ONES)) + LOW_7;
+    long question = (w ^ ('?' * ONES)) + LOW_7;
+    long control = w + 0x6060606060606060L;
+    return ~(quote & backslash & question & control) & HIGH_BITS;
+  }
+
+  /**
+   * The end of a run of decimal digits, eight bytes at a time.
+   *
+   * @param b ASCII bytes
+   * @param p where the run may start
+   * @param n end of the text
+   * @return the position of the first byte from {@code p} that is not a digit, or {@code n}
+   */
+  static int digitsEnd(byte[] b, int p, int n) {
+    for (; p + Long.BYTES <= n; p += Long.BYTES) {
+      long m = nonDigits((long) WORD.get(b, p));
+      if (m != 0) {
+        return p + (Long.numberOfTrailingZeros(m) >>> 3);
+      }
+    }
+    while (p < n && b[p] >= '0' && b[p] <= '9') {
+      p++;
+    }
+    return p;
+  }
+
+  /**
+   * @param w eight ASCII bytes
+   * @return a set high bit at the first byte that is not a digit (bits above it may be set too)
+   */
+  static long nonDigits(long w) {
+    return ((w + 0x4646464646464646L) | (w - 0x3030303030303030L)) & HIGH_BITS;
+  }
+
+  /**
+   * @param w eight ASCII digits, the most significant in the lowest byte
+   * @return their value
+   */
+  static long eightDigits(long w) {
+    long v = (w & 0x0F0F0F0F0F0F0F0FL) * 2561 >>> 8;
+    v = (v & 0x00FF00FF00FF00FFL) * 6553601 >>> 16;
+    return (v & 0x0000FFFF0000FFFFL) * 42949672960001L >>> 32;
   }
 
   /**
@@ -305,31 +395,30 @@ public final class JsonScanner {
     skipWs();
     int p = pos;
     int s = p;
-    char[] b = buf;
-    if (p < len && b[p] == '-') {
+    byte[] b = buf;
+    int n = len;
+    if (p < n && b[p] == '-') {
       p++;
     }
-    if (p >= len) {
+    if (p >= n) {
       throw FALLBACK;
     }
     if (b[p] == '0') {
       p++;
     } else if (b[p] >= '1' && b[p] <= '9') {
-      while (p < len && b[p] >= '0' && b[p] <= '9') {
-        p++;
-      }
+      p = digitsEnd(b, p + 1, n);
     } else {
       throw FALLBACK;
     }
-    boolean integer = true;
-    if (p < len && b[p] == '.') {
-      integer = false;
+    int point = INTEGER;
+    if (p < n && b[p] == '.') {
+      point = p;
       p = someDigits(p + 1);
     }
-    if (p < len && (b[p] == 'e' || b[p] == 'E')) {
-      integer = false;
+    if (p < n && (b[p] == 'e' || b[p] == 'E')) {
+      point = EXPONENT;
       p++;
-      if (p < len && (b[p] == '+' || b[p] == '-')) {
+      if (p < n && (b[p] == '+' || b[p] == '-')) {
         p++;
       }
       p = someDigits(p);
@@ -337,19 +426,24 @@ public final class JsonScanner {
     start = s;
     end = p;
     pos = p;
-    return integer;
+    shape = point;
+    return point == INTEGER;
   }
+
+  /** {@link #shape} of an integer. */
+  private static final int INTEGER = -1;
+  /** {@link #shape} of a number with an exponent. */
+  private static final int EXPONENT = -2;
+  /** Of the last number read: the position of its point, {@link #INTEGER} or {@link #EXPONENT}. */
+  private int shape;
 
   /** @return the end of the digits from {@code p}, of which there must be one at least */
   private int someDigits(int p) throws Fallback {
-    int d = p;
-    while (p < len && buf[p] >= '0' && buf[p] <= '9') {
-      p++;
-    }
-    if (p == d) {
+    int e = digitsEnd(buf, p, len);
+    if (e == p) {
       throw FALLBACK;
     }
-    return p;
+    return e;
   }
 
   /**
@@ -454,7 +548,7 @@ public final class JsonScanner {
    * @return the character there
    */
   public char charAt(int i) {
-    return buf[i];
+    return (char) buf[i];
   }
 
   /**
@@ -463,12 +557,13 @@ public final class JsonScanner {
    * @return the text of a remembered range
    */
   public String text(int s, int e) {
-    return new String(buf, s, e - s);
+    // ASCII bytes as Latin-1: the string is a copy of the range, with no decoding
+    return new String(buf, s, e - s, StandardCharsets.ISO_8859_1);
   }
 
   /** @return the text of the last string or number read */
   public String text() {
-    return new String(buf, start, end - start);
+    return text(start, end);
   }
 
   /**
@@ -499,18 +594,33 @@ public final class JsonScanner {
    * @return the text
    */
   public String interned(int s, int e) {
-    int h = 0;
-    for (int i = s; i < e; i++) {
-      h = 31 * h + buf[i];
-    }
-    int slot = (h ^ (h >>> 16)) & (INTERNED - 1);
+    int slot = rangeHash(buf, s, e) & (INTERNED - 1);
     String cached = interned[slot];
     if (cached != null && textIs(s, e, cached)) {
       return cached;
     }
-    String t = new String(buf, s, e - s);
+    String t = text(s, e);
     interned[slot] = t;
     return t;
+  }
+
+  /** A hash of a range that reads it eight bytes at a time (the last word overlapping the one before). */
+  private static int rangeHash(byte[] b, int s, int e) {
+    int n = e - s;
+    long h = n;
+    if (n >= Long.BYTES) {
+      int p = s;
+      for (; p + Long.BYTES < e; p += Long.BYTES) {
+        h = (h ^ (long) WORD.get(b, p)) * 0x9E3779B97F4A7C15L;
+      }
+      h = (h ^ (long) WORD.get(b, e - Long.BYTES)) * 0x9E3779B97F4A7C15L;
+    } else {
+      for (int i = s; i < e; i++) {
+        h = (h << 8) | b[i];
+      }
+      h *= 0x9E3779B97F4A7C15L;
+    }
+    return (int) (h >>> 32) ^ (int) h;
   }
 
   /**
@@ -526,13 +636,41 @@ public final class JsonScanner {
     if (n < 1 || n > 18) {
       throw FALLBACK;
     }
-    long v = 0;
-    for (int i = s; i < e; i++) {
-      char c = buf[i];
-      if (c < '0' || c > '9') {
+    byte[] b = buf;
+    if (n < Long.BYTES) {
+      return slowDigits(b, s, e);
+    }
+    // the last eight digits as one word, the head (up to ten) before them
+    long last = (long) WORD.get(b, e - Long.BYTES);
+    if (nonDigits(last) != 0) {
+      throw FALLBACK;
+    }
+    int k = n - Long.BYTES;
+    long head;
+    if (k == 0) {
+      return eightDigits(last);
+    } else if (k < Long.BYTES) {
+      // the head's k digits moved to the top of a word, '0's shifted in below them as leading zeros
+      int shift = (Long.BYTES - k) * Byte.SIZE;
+      long w = ((long) WORD.get(b, s) << shift) | (0x3030303030303030L >>> (Long.SIZE - shift));
+      if (nonDigits(w) != 0) {
         throw FALLBACK;
       }
-      v = v * 10 + (c - '0');
+      head = eightDigits(w);
+    } else {
+      head = slowDigits(b, s, e - Long.BYTES);
+    }
+    return head * 100_000_000L + eightDigits(last);
+  }
+
+  private static long slowDigits(byte[] b, int s, int e) throws Fallback {
+    long v = 0;
+    for (int i = s; i < e; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        throw FALLBACK;
+      }
+      v = v * 10 + d;
     }
     return v;
   }
@@ -569,22 +707,17 @@ public final class JsonScanner {
     if (s >= e) {
       throw FALLBACK;
     }
-    char[] b = buf;
+    byte[] b = buf;
     int dot = -1;
     boolean digits = false;
     for (int i = s; i < e; i++) {
-      char c = b[i];
+      byte c = b[i];
       if (c >= '0' && c <= '9') {
         digits = true;
       } else if (c == '.' && dot < 0) {
         dot = i;
       } else if (c == 'e' || c == 'E') {
-        // exponent forms are rare (Deribit floats): the exact BigDecimal path
-        try {
-          return Decimals.canonical(new String(b, s, e - s));
-        } catch (NumberFormatException ex) {
-          throw FALLBACK;
-        }
+        return exponentDecimal(s, e);
       } else if (!(i == s && c == '-')) {
         throw FALLBACK;
       }
@@ -592,10 +725,36 @@ public final class JsonScanner {
     if (!digits) {
       throw FALLBACK;
     }
-    if (dot < 0) {
-      return new String(b, s, e - s);
+    return cut(s, e, dot);
+  }
+
+  /** Exponent forms are rare (Deribit floats): the exact BigDecimal path. */
+  private String exponentDecimal(int s, int e) throws Fallback {
+    try {
+      return Decimals.canonical(text(s, e));
+    } catch (NumberFormatException ex) {
+      throw FALLBACK;
     }
-    // the same cut as Decimals.canonical, on the range
+  }
+
+  /**
+   * The canonical decimal of a range already read as a JSON number, whose grammar needs no second
+   * look: only its trailing fractional zeros go.
+   *
+   * @param s start
+   * @param e end (exclusive)
+   * @param point the number's {@link #shape}
+   */
+  private String numberDecimal(int s, int e, int point) throws Fallback {
+    return point == EXPONENT ? exponentDecimal(s, e) : cut(s, e, point);
+  }
+
+  /** The same cut as {@link Decimals#canonical}, on a valid plain decimal with its point at {@code dot} (or -1). */
+  private String cut(int s, int e, int dot) {
+    if (dot < 0) {
+      return text(s, e);
+    }
+    byte[] b = buf;
     int stop = e;
     while (stop > dot + 1 && b[stop - 1] == '0') {
       stop--;
@@ -606,7 +765,7 @@ public final class JsonScanner {
     if (stop == dot && dot == s) {
       return "0";
     }
-    return new String(b, s, stop - s);
+    return text(s, stop);
   }
 
   /**
@@ -634,7 +793,7 @@ public final class JsonScanner {
       int bs = start;
       int be = end;
       if (!nextElement()) {
-        out.add(new String(buf, as, ae - as), new String(buf, bs, be - bs));
+        out.add(text(as, ae), text(bs, be));
         continue;
       }
       scalar();
@@ -642,9 +801,9 @@ public final class JsonScanner {
       int ce = end;
       boolean delete = textIs(as, ae, "delete");
       if (delete || textIs(as, ae, "new") || textIs(as, ae, "change")) {
-        out.add(new String(buf, bs, be - bs), delete ? "0" : new String(buf, cs, ce - cs));
+        out.add(text(bs, be), delete ? "0" : text(cs, ce));
       } else {
-        out.add(new String(buf, as, ae - as), new String(buf, bs, be - bs));
+        out.add(text(as, ae), text(bs, be));
       }
       while (nextElement()) {
         scalar();
@@ -686,6 +845,7 @@ public final class JsonScanner {
           f.integer[i] = number();
           f.start[i] = start;
           f.end[i] = end;
+          f.shape[i] = shape;
         }
         case BOOLEAN -> f.integer[i] = bool();
         case NULL -> nullValue();
@@ -711,10 +871,12 @@ public final class JsonScanner {
     final int[] start;
     final int[] end;
     final boolean[] integer;
+    /** For a number: the position of its point, or {@link #INTEGER} or {@link #EXPONENT}. */
+    final int[] shape;
     final LevelList[] levels;
     /** Slot numbers plus one (0: empty), open-addressed by a hash of length, first and last character. */
     private final byte[] table;
-    private final char[][] nameChars;
+    private final byte[][] nameBytes;
 
     /**
      * @param names the field names to keep; a field's slot is its index here
@@ -727,16 +889,17 @@ public final class JsonScanner {
       start = new int[names.length];
       end = new int[names.length];
       integer = new boolean[names.length];
+      shape = new int[names.length];
       levels = new LevelList[names.length];
-      nameChars = new char[names.length][];
+      nameBytes = new byte[names.length][];
       int size = Integer.highestOneBit(Math.max(4, names.length * 4) - 1) << 1;
       table = new byte[size];
       for (int i = 0; i < names.length; i++) {
-        char[] c = names[i].toCharArray();
-        if (c.length == 0 || slotOf(c, 0, c.length) >= 0) {
-          throw new IllegalArgumentException("field names must be non-empty and distinct: " + names[i]);
+        byte[] c = names[i].getBytes(StandardCharsets.UTF_8);
+        if (c.length == 0 || c.length != names[i].length() || slotOf(c, 0, c.length) >= 0) {
+          throw new IllegalArgumentException("field names must be ASCII, non-empty and distinct: " + names[i]);
         }
-        nameChars[i] = c;
+        nameBytes[i] = c;
         int h = hash(c, 0, c.length) & (size - 1);
         while (table[h] != 0) {
           h = (h + 1) & (size - 1);
@@ -745,7 +908,7 @@ public final class JsonScanner {
       }
     }
 
-    private static int hash(char[] b, int s, int e) {
+    private static int hash(byte[] b, int s, int e) {
       int h = (e - s) * 0x9E3779B1 + b[s] * 31 + b[e - 1];
       return h ^ (h >>> 7);
     }
@@ -756,7 +919,7 @@ public final class JsonScanner {
      * @param e its end (exclusive)
      * @return the slot of that name, or -1 when it is not one of the kept names
      */
-    int slotOf(char[] b, int s, int e) {
+    int slotOf(byte[] b, int s, int e) {
       if (e <= s) {
         return -1;
       }
@@ -764,7 +927,7 @@ public final class JsonScanner {
       int n = e - s;
       for (int h = hash(b, s, e) & mask; table[h] != 0; h = (h + 1) & mask) {
         int slot = table[h] - 1;
-        char[] c = nameChars[slot];
+        byte[] c = nameBytes[slot];
         if (c.length == n && same(c, b, s)) {
           return slot;
         }
@@ -773,7 +936,7 @@ public final class JsonScanner {
     }
 
     /** Names are a few characters: a plain loop beats the vectorized mismatch here. */
-    private static boolean same(char[] name, char[] b, int s) {
+    private static boolean same(byte[] name, byte[] b, int s) {
       for (int i = 0; i < name.length; i++) {
         if (name[i] != b[s + i]) {
           return false;
@@ -854,10 +1017,10 @@ public final class JsonScanner {
     int s = f.start[i];
     int e = f.end[i];
     if (k == STRING && e > s) {
-      return new String(buf, s, e - s);
+      return text(s, e);
     }
     if (k == NUMBER && !(e - s == 2 && buf[s] == '-' && buf[s + 1] == '0')) {
-      return new String(buf, s, e - s);
+      return text(s, e);
     }
     throw FALLBACK;
   }
@@ -922,7 +1085,10 @@ public final class JsonScanner {
    */
   public String reqDecimal(Fields f, int i) throws Fallback {
     byte k = f.kind[i];
-    if (k != STRING && k != NUMBER) {
+    if (k == NUMBER) {
+      return numberDecimal(f.start[i], f.end[i], f.shape[i]);
+    }
+    if (k != STRING) {
       throw FALLBACK;
     }
     return decimal(f.start[i], f.end[i]);

@@ -132,4 +132,128 @@ class JsonScannerTest {
     assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":-0}"), 0)).isInstanceOf(Fallback.class);
     assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":\"-5\"}"), 0)).isInstanceOf(Fallback.class);
   }
+
+  /** What {@link JsonScanner#stringEnd} finds, one byte at a time. */
+  private static int slowStringEnd(byte[] b, int p, int n) {
+    while (p < n && b[p] != '"' && b[p] != '\\' && b[p] != '?' && b[p] >= 0x20) {
+      p++;
+    }
+    return p;
+  }
+
+  @Test
+  void stringEndFindsTheFirstStopAtEveryOffsetAndWordBoundary() {
+    byte[] stops = {'"', '\\', '?', 0x00, 0x1F, '\n'};
+    // neighbours of the stops in ASCII must not stop the search
+    byte[] fillers = {'a', '!', '#', '>', '@', '[', ']', '^', 0x20, 0x7F, '0'};
+    for (int n = 0; n <= 26; n++) {
+      for (byte filler : fillers) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, filler);
+        for (int from = 0; from <= n; from++) {
+          assertThat(JsonScanner.stringEnd(b, from, n)).isEqualTo(n);
+        }
+        for (int at = 0; at < n; at++) {
+          for (byte stop : stops) {
+            b[at] = stop;
+            for (int from = 0; from <= n; from++) {
+              assertThat(JsonScanner.stringEnd(b, from, n)).as("n=%d at=%d from=%d stop=%d", n, at, from, stop)
+                  .isEqualTo(slowStringEnd(b, from, n));
+            }
+            // a second stop after the first does not move the answer
+            if (at + 1 < n) {
+              b[n - 1] = '"';
+              assertThat(JsonScanner.stringEnd(b, 0, n)).isEqualTo(slowStringEnd(b, 0, n));
+              b[n - 1] = filler;
+            }
+            b[at] = filler;
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void digitsEndFindsTheEndOfEveryRunLength() {
+    byte[] ends = {'.', 'e', 'E', ',', '}', ']', '/', ':', ' ', '-', 0x00, 0x7F};
+    for (int run = 0; run <= 24; run++) {
+      for (byte end : ends) {
+        for (int lead = 0; lead <= 3; lead++) {
+          byte[] b = new byte[lead + run + 3];
+          java.util.Arrays.fill(b, (byte) 'x');
+          for (int i = 0; i < run; i++) {
+            b[lead + i] = (byte) ('0' + (i * 7 % 10));
+          }
+          b[lead + run] = end;
+          assertThat(JsonScanner.digitsEnd(b, lead, b.length)).as("run %d end %d", run, end).isEqualTo(lead + run);
+          // the run ending with the text
+          assertThat(JsonScanner.digitsEnd(b, lead, lead + run)).isEqualTo(lead + run);
+        }
+      }
+    }
+  }
+
+  @Test
+  void digitsOfEveryLengthAreReadExactlyAndAnyOtherByteFallsBack() throws Fallback {
+    Fields f = new Fields("a");
+    String all = "918273645546372819";
+    for (int n = 1; n <= 18; n++) {
+      String v = all.substring(0, n);
+      assertThat(sc.reqLong(read(f, "{\"a\":\"" + v + "\"}"), 0)).as(v).isEqualTo(Long.parseLong(v));
+      assertThat(sc.reqLong(read(f, "{\"a\":\"" + "0".repeat(n) + "\"}"), 0)).isZero();
+      assertThat(sc.reqLong(read(f, "{\"a\":\"" + "9".repeat(n) + "\"}"), 0)).isEqualTo(Long.parseLong("9".repeat(n)));
+      for (int at = 0; at < n; at++) {
+        for (char bad : new char[] {'/', ':', '.', 'a', ' '}) {
+          String w = v.substring(0, at) + bad + v.substring(at + 1);
+          assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":\"" + w + "\"}"), 0)).as(w)
+              .isInstanceOf(Fallback.class);
+        }
+      }
+    }
+    assertThatThrownBy(() -> sc.reqLong(read(f, "{\"a\":\"" + "1".repeat(19) + "\"}"), 0))
+        .isInstanceOf(Fallback.class);
+  }
+
+  @Test
+  void questionMarksAreTextButUnpairedSurrogatesAndOtherNonAsciiGoToTheGeneralReader() throws Fallback {
+    Fields f = new Fields("a", "b");
+    read(f, "{\"a\":\"what?\",\"b\":\"??????????x?\"}");
+    assertThat(sc.text(f.start(0), f.end(0))).isEqualTo("what?");
+    assertThat(sc.text(f.start(1), f.end(1))).isEqualTo("??????????x?");
+    // an unpaired surrogate encodes to '?' as UTF-8 but is no question mark
+    for (String odd : new String[] {"\uD800", "\uDFFF", "\u00E9", "\u20AC", "\uD83D\uDE00"}) {
+      assertThatThrownBy(() -> read(f, "{\"a\":\"x" + odd + "y\"}")).as(odd).isInstanceOf(Fallback.class);
+      assertThatThrownBy(() -> read(f, "{\"a\":\"12345678" + odd + "\"}")).as(odd).isInstanceOf(Fallback.class);
+    }
+    // a unicode escape, even of a quote, is left to the general reader
+    assertThatThrownBy(() -> read(f, "{\"a\":\"x\\u0022y\"}")).isInstanceOf(Fallback.class);
+    assertThatThrownBy(() -> read(f, "{\"a\":\"1234567\\\"\"}")).isInstanceOf(Fallback.class);
+  }
+
+  @Test
+  void stringsOfEveryLengthEndAtTheirQuote() throws Fallback {
+    Fields f = new Fields("a", "b");
+    for (int n = 0; n <= 20; n++) {
+      String v = "abcdefghijklmnopqrstuvwxyz".substring(0, n);
+      read(f, "{\"a\":\"" + v + "\",\"b\":1}");
+      assertThat(sc.text(f.start(0), f.end(0))).isEqualTo(v);
+      assertThat(sc.reqLong(f, 1)).isEqualTo(1);
+      // the quote missing at the end of the text, at every distance from a word boundary
+      String cut = "{\"a\":\"" + v;
+      assertThatThrownBy(() -> read(f, cut)).isInstanceOf(Fallback.class);
+    }
+  }
+
+  @Test
+  void numbersOfEveryLengthAreCutWhereTheyEnd() throws Fallback {
+    Fields f = new Fields("a");
+    String digits = "12345678901234567890123";
+    for (int n = 1; n <= digits.length(); n++) {
+      for (String form : new String[] {"%s", "-%s", "%s.5", "0.%s", "%s.%s0", "%se5", "-%s.%sE-2"}) {
+        String v = form.replace("%s", digits.substring(0, n));
+        read(f, "{\"a\":" + v + "}");
+        assertThat(sc.reqDecimal(f, 0)).as(v).isEqualTo(Decimals.canonical(v));
+      }
+    }
+  }
 }
