@@ -118,27 +118,24 @@ public final class DeribitParser implements MessageParser {
         channelEnd = sc.valueEnd();
       } else if (sc.nameIs("data") && channelStart >= 0 && !dataSeen) {
         dataSeen = true;
-        int dots = 0;
-        int firstDot = -1;
-        for (int i = channelStart; i < channelEnd; i++) {
-          if (sc.charAt(i) == '.') {
-            if (i == channelStart || i == channelEnd - 1 || sc.charAt(i - 1) == '.') {
-              return false; // empty segments: leave the split rules to the general reader
-            }
-            firstDot = firstDot < 0 ? i : firstDot;
-            dots++;
-          }
-        }
-        if (firstDot < 0) {
-          return false;
-        }
-        if (sc.textIs(channelStart, firstDot, "trades")) {
+        // the general reader takes the kind of channel from the text before the first dot;
+        // only book channels read further (their number of segments)
+        if (startsWith(sc, channelStart, channelEnd, "trades.")) {
           sc.beginArray();
           while (sc.nextElement()) {
             sc.fields(item);
             fastTrade(sc, recv);
           }
-        } else if (sc.textIs(channelStart, firstDot, "book")) {
+        } else if (startsWith(sc, channelStart, channelEnd, "book.")) {
+          int dots = 0;
+          for (int i = channelStart; i < channelEnd; i++) {
+            if (sc.charAt(i) == '.') {
+              if (i == channelEnd - 1 || sc.charAt(i - 1) == '.') {
+                return false; // empty segments: leave the split rules to the general reader
+              }
+              dots++;
+            }
+          }
           sc.fields(item);
           fastBook(sc, dots == 4, recv);
         } else {
@@ -151,6 +148,10 @@ public final class DeribitParser implements MessageParser {
       }
     }
     return dataSeen;
+  }
+
+  private static boolean startsWith(JsonScanner sc, int s, int e, String prefix) {
+    return e - s >= prefix.length() && sc.textIs(s, s + prefix.length(), prefix);
   }
 
   private void fastTrade(JsonScanner sc, long recv) throws Fallback {

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A strict, allocation-light pull scanner over one JSON text, for the hot channels (trades, book
@@ -286,13 +287,25 @@ public final class JsonScanner {
   }
 
   private void scanString() throws Fallback {
-    byte[] b = buf;
-    int n = len;
     int q = pos;
-    if (q >= n || b[q] != '"') {
+    if (q >= len || buf[q] != '"') {
       throw FALLBACK;
     }
-    int p = stringEnd(b, q + 1, n);
+    int p = closingQuote(buf, q + 1, len);
+    start = q + 1;
+    end = p;
+    pos = p + 1;
+  }
+
+  /**
+   * @param b the text's bytes
+   * @param p the first character of a string (after its opening quote)
+   * @param n end of the text
+   * @return the position of the string's closing quote
+   * @throws Fallback for an escape, a control character or no closing quote
+   */
+  private int closingQuote(byte[] b, int p, int n) throws Fallback {
+    p = stringEnd(b, p, n);
     // escapes need unescaping and control characters are errors: the general reader decides
     while (p < n && b[p] != '"') {
       if (b[p] != '?' || source.charAt(p) != '?') {
@@ -303,9 +316,16 @@ public final class JsonScanner {
     if (p >= n) {
       throw FALLBACK; // unterminated
     }
-    start = q + 1;
-    end = p;
-    pos = p + 1;
+    return p;
+  }
+
+  /** @return the first position from {@code p} that is not JSON whitespace */
+  private static int ws(byte[] b, int p, int n) {
+    // compact JSON has no whitespace between tokens: one comparison and out
+    while (p < n && b[p] <= ' ' && (b[p] == ' ' || b[p] == '\n' || b[p] == '\r' || b[p] == '\t')) {
+      p++;
+    }
+    return p;
   }
 
   /**
@@ -393,8 +413,25 @@ public final class JsonScanner {
    */
   public boolean number() throws Fallback {
     skipWs();
-    int p = pos;
-    int s = p;
+    return scanNumber();
+  }
+
+  /** {@link #number()} where the scanner stands. */
+  private boolean scanNumber() throws Fallback {
+    int s = pos;
+    int e = numberEnd(s);
+    start = s;
+    end = e;
+    pos = e;
+    return shape == INTEGER;
+  }
+
+  /**
+   * @param p where a number should start
+   * @return where it ends; its {@link #shape} is set
+   * @throws Fallback if no number starts there
+   */
+  private int numberEnd(int p) throws Fallback {
     byte[] b = buf;
     int n = len;
     if (p < n && b[p] == '-') {
@@ -423,11 +460,8 @@ public final class JsonScanner {
       }
       p = someDigits(p);
     }
-    start = s;
-    end = p;
-    pos = p;
     shape = point;
-    return point == INTEGER;
+    return p;
   }
 
   /** {@link #shape} of an integer. */
@@ -497,7 +531,7 @@ public final class JsonScanner {
   public void skipValue() throws Fallback {
     switch (peek()) {
       case STRING -> scanString();
-      case NUMBER -> number();
+      case NUMBER -> scanNumber();
       case BOOLEAN -> bool();
       case NULL -> nullValue();
       case OBJECT -> {
@@ -526,7 +560,7 @@ public final class JsonScanner {
     if (k == STRING) {
       scanString();
     } else if (k == NUMBER) {
-      number();
+      scanNumber();
     } else {
       throw FALLBACK;
     }
@@ -823,42 +857,105 @@ public final class JsonScanner {
    */
   public void fields(Fields f) throws Fallback {
     f.clear();
-    beginObject();
-    while (nextField()) {
-      int i = f.slotOf(buf, start, end);
-      if (i < 0) {
-        skipValue();
-        continue;
-      }
-      if (f.kind[i] != 0) {
+    skipWs();
+    // one loop over local positions: this is where the fast paths spend their time
+    byte[] b = buf;
+    int n = len;
+    int p = pos;
+    if (p >= n || b[p] != '{' || depth >= MAX_NESTING) {
+      throw FALLBACK;
+    }
+    depth++;
+    p = ws(b, p + 1, n);
+    if (p < n && b[p] == '}') {
+      leave(p);
+      return;
+    }
+    while (true) {
+      if (p >= n || b[p] != '"') {
         throw FALLBACK;
       }
-      byte k = peek();
-      f.kind[i] = k;
-      switch (k) {
-        case STRING -> {
-          scanString();
-          f.start[i] = start;
-          f.end[i] = end;
+      int nameEnd = closingQuote(b, p + 1, n);
+      int i = f.slotOf(b, p + 1, nameEnd);
+      p = ws(b, nameEnd + 1, n);
+      if (p >= n || b[p] != ':') {
+        throw FALLBACK;
+      }
+      p = ws(b, p + 1, n);
+      if (p >= n) {
+        throw FALLBACK;
+      }
+      if (i >= 0 && f.kind[i] != 0) {
+        throw FALLBACK;
+      }
+      byte c = b[p];
+      if (c == '"') {
+        int e = closingQuote(b, p + 1, n);
+        if (i >= 0) {
+          f.kind[i] = STRING;
+          f.start[i] = p + 1;
+          f.end[i] = e;
         }
-        case NUMBER -> {
-          f.integer[i] = number();
-          f.start[i] = start;
-          f.end[i] = end;
+        p = e + 1;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        int e = numberEnd(p);
+        if (i >= 0) {
+          f.kind[i] = NUMBER;
+          f.start[i] = p;
+          f.end[i] = e;
+          f.integer[i] = shape == INTEGER;
           f.shape[i] = shape;
         }
-        case BOOLEAN -> f.integer[i] = bool();
-        case NULL -> nullValue();
-        case ARRAY -> {
-          LevelList l = new LevelList();
-          levels(l);
-          f.levels[i] = l;
-        }
-        default -> {
-          f.start[i] = pos;
-          f.end[i] = depth;
-          skipValue();
-        }
+        p = e;
+      } else {
+        pos = p;
+        otherValue(f, i);
+        p = pos;
+      }
+      p = ws(b, p, n);
+      if (p >= n) {
+        throw FALLBACK;
+      }
+      c = b[p];
+      if (c == ',') {
+        p = ws(b, p + 1, n);
+      } else if (c == '}') {
+        leave(p);
+        return;
+      } else {
+        throw FALLBACK;
+      }
+    }
+  }
+
+  /** Steps over the closing character of a container at {@code p}. */
+  private void leave(int p) {
+    pos = p + 1;
+    depth--;
+    first = false;
+  }
+
+  /** A field value that is not a string or a number, into slot {@code i} (skipped for -1). */
+  private void otherValue(Fields f, int i) throws Fallback {
+    if (i < 0) {
+      skipValue();
+      return;
+    }
+    byte k = peek();
+    f.kind[i] = k;
+    switch (k) {
+      case BOOLEAN -> f.integer[i] = bool();
+      case NULL -> nullValue();
+      case ARRAY -> {
+        LevelList l = new LevelList();
+        levels(l);
+        f.levels[i] = l;
+        f.anyLevels = true;
+      }
+      default -> {
+        f.start[i] = pos;
+        f.end[i] = depth;
+        skipValue();
       }
     }
   }
@@ -874,8 +971,15 @@ public final class JsonScanner {
     /** For a number: the position of its point, or {@link #INTEGER} or {@link #EXPONENT}. */
     final int[] shape;
     final LevelList[] levels;
-    /** Slot numbers plus one (0: empty), open-addressed by a hash of length, first and last character. */
+    /**
+     * Open-addressed by a hash of a name's first and last eight bytes: per entry, the slot plus
+     * one (0: empty), the name's length and those two words (the last only past eight bytes), so
+     * that a name of up to sixteen bytes is told by two word comparisons.
+     */
     private final byte[] table;
+    private final int[] tableLength;
+    private final long[] tableHead;
+    private final long[] tableTail;
     private final byte[][] nameBytes;
 
     /**
@@ -894,48 +998,77 @@ public final class JsonScanner {
       nameBytes = new byte[names.length][];
       int size = Integer.highestOneBit(Math.max(4, names.length * 4) - 1) << 1;
       table = new byte[size];
+      tableLength = new int[size];
+      tableHead = new long[size];
+      tableTail = new long[size];
       for (int i = 0; i < names.length; i++) {
         byte[] c = names[i].getBytes(StandardCharsets.UTF_8);
         if (c.length == 0 || c.length != names[i].length() || slotOf(c, 0, c.length) >= 0) {
           throw new IllegalArgumentException("field names must be ASCII, non-empty and distinct: " + names[i]);
         }
         nameBytes[i] = c;
-        int h = hash(c, 0, c.length) & (size - 1);
+        long head = head(c, 0, c.length);
+        long tail = tail(c, c.length, c.length);
+        int h = hash(head, tail) & (size - 1);
         while (table[h] != 0) {
           h = (h + 1) & (size - 1);
         }
         table[h] = (byte) (i + 1);
+        tableLength[h] = c.length;
+        tableHead[h] = head;
+        tableTail[h] = tail;
       }
     }
 
-    private static int hash(byte[] b, int s, int e) {
-      int h = (e - s) * 0x9E3779B1 + b[s] * 31 + b[e - 1];
-      return h ^ (h >>> 7);
+    private static int hash(long head, long tail) {
+      long h = (head + tail * 31) * 0x9E3779B97F4A7C15L;
+      return (int) (h >>> 40);
+    }
+
+    /** The first {@code min(n, 8)} bytes from {@code s}, zeros above them. */
+    private static long head(byte[] b, int s, int n) {
+      if (s + Long.BYTES <= b.length) {
+        long w = (long) WORD.get(b, s);
+        return n >= Long.BYTES ? w : w & ((1L << (n << 3)) - 1);
+      }
+      long w = 0;
+      for (int i = Math.min(n, Long.BYTES) - 1; i >= 0; i--) {
+        w = (w << Byte.SIZE) | b[s + i];
+      }
+      return w;
+    }
+
+    /** The last eight bytes before {@code e} of a name longer than eight, else 0. */
+    private static long tail(byte[] b, int e, int n) {
+      return n > Long.BYTES ? (long) WORD.get(b, e - Long.BYTES) : 0;
     }
 
     /**
-     * @param b characters
+     * @param b ASCII bytes
      * @param s start of a name
      * @param e its end (exclusive)
      * @return the slot of that name, or -1 when it is not one of the kept names
      */
     int slotOf(byte[] b, int s, int e) {
-      if (e <= s) {
+      int n = e - s;
+      if (n <= 0) {
         return -1;
       }
+      long head = head(b, s, n);
+      long tail = tail(b, e, n);
       int mask = table.length - 1;
-      int n = e - s;
-      for (int h = hash(b, s, e) & mask; table[h] != 0; h = (h + 1) & mask) {
-        int slot = table[h] - 1;
-        byte[] c = nameBytes[slot];
-        if (c.length == n && same(c, b, s)) {
-          return slot;
+      for (int h = hash(head, tail) & mask; table[h] != 0; h = (h + 1) & mask) {
+        if (tableHead[h] == head && tableTail[h] == tail && tableLength[h] == n) {
+          int slot = table[h] - 1;
+          // the two words cover names of up to sixteen bytes; longer ones are compared whole
+          if (n <= 2 * Long.BYTES || same(nameBytes[slot], b, s)) {
+            return slot;
+          }
         }
       }
       return -1;
     }
 
-    /** Names are a few characters: a plain loop beats the vectorized mismatch here. */
     private static boolean same(byte[] name, byte[] b, int s) {
       for (int i = 0; i < name.length; i++) {
         if (name[i] != b[s + i]) {
@@ -945,13 +1078,14 @@ public final class JsonScanner {
       return true;
     }
 
+    /** Whether a slot holds levels since the last {@link #clear}. */
+    boolean anyLevels;
+
     void clear() {
-      byte[] k = kind;
-      for (int i = 0; i < k.length; i++) {
-        if (k[i] == ARRAY) {
-          levels[i] = null;
-        }
-        k[i] = 0;
+      Arrays.fill(kind, (byte) 0);
+      if (anyLevels) {
+        Arrays.fill(levels, null);
+        anyLevels = false;
       }
     }
 

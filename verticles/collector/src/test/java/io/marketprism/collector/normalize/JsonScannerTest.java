@@ -256,4 +256,29 @@ class JsonScannerTest {
       }
     }
   }
+
+  @Test
+  void namesAreToldApartByEveryByteWhateverTheirLength() throws Fallback {
+    // same first and last eight bytes, differing only in the middle (past sixteen bytes)
+    String a = "instrument_A_name_x";
+    String b = "instrument_B_name_x";
+    // same first eight bytes, different lengths; the same tail under different heads
+    Fields f = new Fields(a, b, "instrume", "instrumen", "instrument_name", "xnstrument_name", "p", "pp");
+    read(f, "{\"" + b + "\":1,\"instrument_name\":2,\"instrumen\":3,\"instrument_C_name_x\":4,\"pp\":5,"
+        + "\"instrumentname\":6,\"" + a + "\":7,\"instrume\":8,\"p\":9}");
+    assertThat(sc.reqLong(f, 0)).isEqualTo(7);
+    assertThat(sc.reqLong(f, 1)).isEqualTo(1);
+    assertThat(sc.reqLong(f, 2)).isEqualTo(8);
+    assertThat(sc.reqLong(f, 3)).isEqualTo(3);
+    assertThat(sc.reqLong(f, 4)).isEqualTo(2);
+    assertThat(f.kind(5)).isZero();
+    assertThat(sc.reqLong(f, 6)).isEqualTo(9);
+    assertThat(sc.reqLong(f, 7)).isEqualTo(5);
+    // a kept name that ends the text, so its words cannot be read past it
+    Fields g = new Fields("ab");
+    sc.reset("{\"ab");
+    assertThatThrownBy(() -> sc.fields(g)).isInstanceOf(Fallback.class);
+    assertThat(g.slotOf("xab".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1, 3)).isZero();
+    assertThat(g.slotOf("xab".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1, 2)).isEqualTo(-1);
+  }
 }
