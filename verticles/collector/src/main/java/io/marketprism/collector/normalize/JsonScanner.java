@@ -871,12 +871,20 @@ public final class JsonScanner {
       leave(p);
       return;
     }
-    while (true) {
+    for (int k = 0;; k++) {
       if (p >= n || b[p] != '"') {
         throw FALLBACK;
       }
-      int nameEnd = closingQuote(b, p + 1, n);
-      int i = f.slotOf(b, p + 1, nameEnd);
+      // a stream repeats its objects' field order: the name the k-th field had last time first
+      int nameEnd = f.recalled(k, b, p + 1, n);
+      int i;
+      if (nameEnd >= 0) {
+        i = f.recalledSlot[k];
+      } else {
+        nameEnd = closingQuote(b, p + 1, n);
+        i = f.slotOf(b, p + 1, nameEnd);
+        f.remember(k, b, p + 1, nameEnd, i);
+      }
       p = ws(b, nameEnd + 1, n);
       if (p >= n || b[p] != ':') {
         throw FALLBACK;
@@ -1067,6 +1075,66 @@ public final class JsonScanner {
         }
       }
       return -1;
+    }
+
+    /** How many leading fields of an object {@link #recalled} knows. */
+    private static final int RECALLED = 32;
+    /** Per field position: its name with the closing quote, as length and first and last eight bytes. */
+    private final int[] recalledLength = new int[RECALLED];
+    private final long[] recalledHead = new long[RECALLED];
+    private final long[] recalledTail = new long[RECALLED];
+    final int[] recalledSlot = new int[RECALLED];
+
+    /**
+     * Whether the {@code k}-th field's name is the one the {@code k}-th field had when last
+     * {@linkplain #remember remembered}: then that name (clean, as it was checked) ends with its
+     * quote where it did, and its slot is {@code recalledSlot[k]}.
+     *
+     * @param k the field's position in its object
+     * @param b ASCII bytes
+     * @param s the first character of the name
+     * @param n end of the text
+     * @return the position of the name's closing quote, or -1
+     */
+    int recalled(int k, byte[] b, int s, int n) {
+      if (k >= RECALLED) {
+        return -1;
+      }
+      int m = recalledLength[k];
+      if (m == 0 || s + Math.max(m, Long.BYTES) > n) {
+        return -1;
+      }
+      long w = (long) WORD.get(b, s);
+      if (m < Long.BYTES) {
+        w &= (1L << (m << 3)) - 1;
+      } else if (m > Long.BYTES && (long) WORD.get(b, s + m - Long.BYTES) != recalledTail[k]) {
+        return -1;
+      }
+      return w == recalledHead[k] ? s + m - 1 : -1;
+    }
+
+    /**
+     * Remembers the {@code k}-th field's name (up to fifteen bytes, without {@code '?'}, which
+     * may stand for an unpaired surrogate) and slot for {@link #recalled}.
+     */
+    void remember(int k, byte[] b, int s, int quote, int slot) {
+      if (k >= RECALLED) {
+        return;
+      }
+      int m = quote + 1 - s;
+      recalledLength[k] = 0;
+      if (m > 2 * Long.BYTES) {
+        return;
+      }
+      for (int i = s; i < quote; i++) {
+        if (b[i] == '?') {
+          return;
+        }
+      }
+      recalledHead[k] = head(b, s, m);
+      recalledTail[k] = tail(b, quote + 1, m);
+      recalledSlot[k] = slot;
+      recalledLength[k] = m;
     }
 
     private static boolean same(byte[] name, byte[] b, int s) {

@@ -281,4 +281,40 @@ class JsonScannerTest {
     assertThat(g.slotOf("xab".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1, 3)).isZero();
     assertThat(g.slotOf("xab".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1, 2)).isEqualTo(-1);
   }
+
+  @Test
+  void fieldNamesRecalledFromTheLastObjectAreCheckedWhole() throws Fallback {
+    Fields f = new Fields("ab", "abc", "instrument_name", "x");
+    String[] texts = {
+        "{\"ab\":1,\"abc\":2,\"instrument_name\":3,\"x\":4}",
+        // each name where another stood: one that the last starts with, one that starts with it
+        "{\"abc\":5,\"ab\":6,\"instrument_namf\":0,\"x\":7,\"instrument_name\":8}",
+        "{\"abc\":9,\"ab\":10,\"instrument_name\":11,\"xy\":0}",
+        "{\"a?\":0,\"ab\":12}",
+        "{\"a?\":0,\"ab\":13,\"ab\":14}",
+        "{\"ab\":15,\"abc\":16}",
+        "{\"ab\":17,\"ab",
+        "{\"ab\\u0022:1}",
+    };
+    long[][] expected = {{1, 2, 3, 4}, {6, 5, 8, 7}, {10, 9, 11, -1}, {12, -1, -1, -1}, null, {15, 16, -1, -1}, null,
+        null};
+    for (int round = 0; round < 2; round++) {
+      for (int t = 0; t < texts.length; t++) {
+        String text = texts[t];
+        if (expected[t] == null) {
+          assertThatThrownBy(() -> read(f, text)).as(text).isInstanceOf(Fallback.class);
+          continue;
+        }
+        read(f, text);
+        for (int slot = 0; slot < 4; slot++) {
+          long want = expected[t][slot];
+          if (want < 0) {
+            assertThat(f.kind(slot)).as(text + " slot " + slot).isZero();
+          } else {
+            assertThat(sc.reqLong(f, slot)).as(text + " slot " + slot).isEqualTo(want);
+          }
+        }
+      }
+    }
+  }
 }
