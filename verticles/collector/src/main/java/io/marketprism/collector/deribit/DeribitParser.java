@@ -23,6 +23,7 @@ import io.marketprism.model.Symbols;
 import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.model.VolatilityIndexRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -77,13 +78,26 @@ public final class DeribitParser implements MessageParser {
     }
   }
 
+  /** How Deribit opens a notification, up to the value of {@code params}. */
+  private static final byte[] SUBSCRIPTION =
+      "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":".getBytes(StandardCharsets.US_ASCII);
+
   /** Reads a {@code trades.*} or {@code book.*} notification in one pass; false for anything else. */
   private boolean fast(String message, long recv) throws Fallback {
     JsonScanner sc = scan;
     sc.reset(message);
-    sc.beginObject();
     boolean subscription = false;
     boolean paramsSeen = false;
+    if (sc.skipPrefix(SUBSCRIPTION, 1)) {
+      // what the loop below reads of every notification's usual opening, in one comparison
+      subscription = true;
+      paramsSeen = true;
+      if (!fastParams(sc, recv)) {
+        return false;
+      }
+    } else {
+      sc.beginObject();
+    }
     while (sc.nextField()) {
       if (sc.nameIs("method") && !subscription) {
         sc.string();

@@ -60,6 +60,8 @@ public final class JsonScanner {
 
   /** Exchange symbols seen recently, so that repeated names cost no allocation. */
   private final String[] interned = new String[INTERNED];
+  /** The bytes of each of {@link #interned}, compared in one call. */
+  private final byte[][] internedBytes = new byte[INTERNED][];
 
   /**
    * Signals that the fast path cannot read a message; the caller uses its general reader. It
@@ -252,6 +254,27 @@ public final class JsonScanner {
     if (pos != len || depth != 0) {
       throw FALLBACK;
     }
+  }
+
+  /**
+   * Steps over a known opening of the text with one comparison. The prefix must be a JSON
+   * fragment that ends just after a member's colon ({@code {"a":"b","c":}), inside
+   * {@code nesting} objects: the scanner then stands before that member's value, as if it had
+   * read its way there.
+   *
+   * @param prefix the opening, in ASCII
+   * @param nesting the objects open at its end
+   * @return false (the scanner unmoved) unless the text starts with the prefix
+   */
+  public boolean skipPrefix(byte[] prefix, int nesting) {
+    int m = prefix.length;
+    if (pos != 0 || m > len || !Arrays.equals(buf, 0, m, prefix, 0, m)) {
+      return false;
+    }
+    pos = m;
+    depth = nesting;
+    first = false;
+    return true;
   }
 
   /** @return where the scanner stands, for {@link #seek} */
@@ -629,12 +652,13 @@ public final class JsonScanner {
    */
   public String interned(int s, int e) {
     int slot = rangeHash(buf, s, e) & (INTERNED - 1);
-    String cached = interned[slot];
-    if (cached != null && textIs(s, e, cached)) {
-      return cached;
+    byte[] cached = internedBytes[slot];
+    if (cached != null && Arrays.equals(buf, s, e, cached, 0, cached.length)) {
+      return interned[slot];
     }
     String t = text(s, e);
     interned[slot] = t;
+    internedBytes[slot] = Arrays.copyOfRange(buf, s, e);
     return t;
   }
 
@@ -1294,6 +1318,22 @@ public final class JsonScanner {
       throw FALLBACK;
     }
     return decimal(f.start[i], f.end[i]);
+  }
+
+  /**
+   * A trade's place in its sequence, from the text of its id, as {@link SequencedTrade#numeric}
+   * reads that text.
+   *
+   * @param f slots
+   * @param i the slot of a string or number field
+   * @return the id's value when it is 1 to 18 digits, else {@link SequencedTrade#NONE}
+   */
+  public long sequence(Fields f, int i) {
+    try {
+      return digits(f.start[i], f.end[i]);
+    } catch (Fallback notDigits) {
+      return SequencedTrade.NONE;
+    }
   }
 
   /**

@@ -317,4 +317,38 @@ class JsonScannerTest {
       }
     }
   }
+
+  @Test
+  void sequenceReadsAnIdAsSequencedTradeReadsItsText() throws Fallback {
+    Fields f = new Fields("a");
+    String[] ids = {"\"123\"", "123", "-5", "0", "\"00012\"", "\"" + "9".repeat(18) + "\"", "9".repeat(19),
+        "\"12a\"", "1.5", "1e3", "\"12345678x\"", "\" 1\""};
+    for (String id : ids) {
+      read(f, "{\"a\":" + id + "}");
+      String text = sc.text(f.start(0), f.end(0));
+      assertThat(sc.sequence(f, 0)).as(id).isEqualTo(SequencedTrade.numeric(text));
+    }
+  }
+
+  @Test
+  void aKnownOpeningIsSteppedOverWhole() throws Fallback {
+    byte[] opening = "{\"a\":\"b\",\"c\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    sc.reset("{\"a\":\"b\",\"c\":{\"d\":1},\"e\":2}");
+    assertThat(sc.skipPrefix(opening, 1)).isTrue();
+    sc.beginObject();
+    assertThat(sc.nextField()).isTrue();
+    assertThat(sc.nameIs("d")).isTrue();
+    sc.skipValue();
+    assertThat(sc.nextField()).isFalse();
+    assertThat(sc.nextField()).isTrue();
+    assertThat(sc.nameIs("e")).isTrue();
+    sc.skipValue();
+    assertThat(sc.nextField()).isFalse();
+    sc.end();
+    for (String other : new String[] {"{\"a\":\"b\",\"c\"", "{\"a\":\"x\",\"c\":1}", " {\"a\":\"b\",\"c\":1}"}) {
+      sc.reset(other);
+      assertThat(sc.skipPrefix(opening, 1)).as(other).isFalse();
+      assertThat(sc.position()).isZero();
+    }
+  }
 }
