@@ -105,7 +105,7 @@ public final class BinanceParser implements MessageParser {
       return;
     }
     if (out instanceof SequencedTrade t) {
-      sink.trade(t.trade(), t.first(), t.sequence());
+      sink.trade(t);
       return;
     }
     if (out != null) {
@@ -201,7 +201,7 @@ public final class BinanceParser implements MessageParser {
     }
     return new SequencedTrade(new TradeRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv, id,
         sc.reqDecimal(d, PRICE), sc.reqDecimal(d, QTY), buyerMaker ? "sell" : "buy"),
-        idSlot == FIRST_TRADE ? SequencedTrade.NONE : SequencedTrade.numeric(id));
+        idSlot == FIRST_TRADE ? SequencedTrade.NONE : sc.sequence(d, idSlot));
   }
 
   private Object fastDepth(JsonScanner sc, JsonScanner.Fields d, long recv) throws Fallback {

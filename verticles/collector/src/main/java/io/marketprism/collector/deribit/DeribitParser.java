@@ -23,6 +23,7 @@ import io.marketprism.model.Symbols;
 import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.model.VolatilityIndexRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -77,13 +78,26 @@ public final class DeribitParser implements MessageParser {
     }
   }
 
+  /** How Deribit opens a notification, up to the value of {@code params}. */
+  private static final byte[] SUBSCRIPTION =
+      "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":".getBytes(StandardCharsets.US_ASCII);
+
   /** Reads a {@code trades.*} or {@code book.*} notification in one pass; false for anything else. */
   private boolean fast(String message, long recv) throws Fallback {
     JsonScanner sc = scan;
     sc.reset(message);
-    sc.beginObject();
     boolean subscription = false;
     boolean paramsSeen = false;
+    if (sc.skipPrefix(SUBSCRIPTION, 1)) {
+      // what the loop below reads of every notification's usual opening, in one comparison
+      subscription = true;
+      paramsSeen = true;
+      if (!fastParams(sc, recv)) {
+        return false;
+      }
+    } else {
+      sc.beginObject();
+    }
     while (sc.nextField()) {
       if (sc.nameIs("method") && !subscription) {
         sc.string();
@@ -118,27 +132,24 @@ public final class DeribitParser implements MessageParser {
         channelEnd = sc.valueEnd();
       } else if (sc.nameIs("data") && channelStart >= 0 && !dataSeen) {
         dataSeen = true;
-        int dots = 0;
-        int firstDot = -1;
-        for (int i = channelStart; i < channelEnd; i++) {
-          if (sc.charAt(i) == '.') {
-            if (i == channelStart || i == channelEnd - 1 || sc.charAt(i - 1) == '.') {
-              return false; // empty segments: leave the split rules to the general reader
-            }
-            firstDot = firstDot < 0 ? i : firstDot;
-            dots++;
-          }
-        }
-        if (firstDot < 0) {
-          return false;
-        }
-        if (sc.textIs(channelStart, firstDot, "trades")) {
+        // the general reader takes the kind of channel from the text before the first dot;
+        // only book channels read further (their number of segments)
+        if (startsWith(sc, channelStart, channelEnd, "trades.")) {
           sc.beginArray();
           while (sc.nextElement()) {
             sc.fields(item);
             fastTrade(sc, recv);
           }
-        } else if (sc.textIs(channelStart, firstDot, "book")) {
+        } else if (startsWith(sc, channelStart, channelEnd, "book.")) {
+          int dots = 0;
+          for (int i = channelStart; i < channelEnd; i++) {
+            if (sc.charAt(i) == '.') {
+              if (i == channelEnd - 1 || sc.charAt(i - 1) == '.') {
+                return false; // empty segments: leave the split rules to the general reader
+              }
+              dots++;
+            }
+          }
           sc.fields(item);
           fastBook(sc, dots == 4, recv);
         } else {
@@ -151,6 +162,10 @@ public final class DeribitParser implements MessageParser {
       }
     }
     return dataSeen;
+  }
+
+  private static boolean startsWith(JsonScanner sc, int s, int e, String prefix) {
+    return e - s >= prefix.length() && sc.textIs(s, s + prefix.length(), prefix);
   }
 
   private void fastTrade(JsonScanner sc, long recv) throws Fallback {

@@ -2,12 +2,19 @@ package io.marketprism.collector.normalize;
 
 import io.marketprism.collector.book.LevelList;
 import io.marketprism.model.Decimals;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A strict, allocation-light pull scanner over one JSON text, for the hot channels (trades, book
  * diffs, best bid/offer) whose fields the parsers read by position instead of building a tree.
- * The text is copied once into a reused {@code char[]}; field names are compared in place; only
- * the values the records keep become strings, and decimals are canonicalized while they are cut.
+ * The text is read as its bytes (ASCII texts only: any other goes to the general reader), eight
+ * at a time where it searches (the end of a string, the end of a run of digits); field names are
+ * compared in place; only the values the records keep become strings, and decimals are
+ * canonicalized while they are cut.
  *
  * <p>It validates the JSON grammar as strictly as Jackson does, but it does not try to explain
  * what is wrong: anything unexpected (escapes, odd types, duplicate fields, malformed text)
@@ -33,10 +40,17 @@ public final class JsonScanner {
   private static final int MAX_NESTING = 64;
   private static final int INTERNED = 256;
 
-  private char[] buf = new char[1024];
+  /** Eight bytes of the text at once, the first in the lowest byte. */
+  private static final VarHandle WORD = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_7 = 0x7F7F7F7F7F7F7F7FL;
+
+  /** The text's bytes: ASCII only, one per character. */
+  private byte[] buf = new byte[0];
+  /** The text itself, to tell a {@code '?'} from what an unpaired surrogate encodes to. */
+  private String source;
   private int len;
-  /** Whether the text holds a backslash: an escape somewhere, which only the general reader unescapes. */
-  private boolean escapes;
   private int pos;
   private int depth;
 
@@ -46,6 +60,8 @@ public final class JsonScanner {
 
   /** Exchange symbols seen recently, so that repeated names cost no allocation. */
   private final String[] interned = new String[INTERNED];
+  /** The bytes of each of {@link #interned}, compared in one call. */
+  private final byte[][] internedBytes = new byte[INTERNED][];
 
   /**
    * Signals that the fast path cannot read a message; the caller uses its general reader. It
@@ -65,19 +81,22 @@ public final class JsonScanner {
    * Starts scanning a new text.
    *
    * @param text one JSON text
+   * @throws Fallback when the text is not all ASCII (the general reader decodes the rest)
    */
-  public void reset(String text) {
-    int n = text.length();
-    if (n > buf.length) {
-      buf = new char[Math.max(n, buf.length * 2)];
-    }
-    text.getChars(0, n, buf, 0);
-    // one vectorized search instead of a test per character of every string
-    escapes = text.indexOf('\\') >= 0;
-    len = n;
+  public void reset(String text) throws Fallback {
+    // an ASCII text's UTF-8 is one byte per character, copied in one vectorized step; any other
+    // character takes more bytes, except an unpaired surrogate, which becomes '?' (see scanString)
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    buf = b;
+    source = text;
+    len = b.length;
     pos = 0;
     depth = 0;
     first = false;
+    if (b.length != text.length()) {
+      len = 0;
+      throw FALLBACK;
+    }
   }
 
   /** @return the exception that sends a message to the general reader */
@@ -92,7 +111,7 @@ public final class JsonScanner {
       return;
     }
     while (p < len) {
-      char c = buf[p];
+      byte c = buf[p];
       if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
         p++;
       } else {
@@ -111,7 +130,7 @@ public final class JsonScanner {
     if (pos >= len) {
       throw FALLBACK;
     }
-    char c = buf[pos];
+    byte c = buf[pos];
     switch (c) {
       case '"':
         return STRING;
@@ -138,7 +157,7 @@ public final class JsonScanner {
    * @throws Fallback if the next value is not an object
    */
   public void beginObject() throws Fallback {
-    begin('{', '}');
+    begin((byte) '{', (byte) '}');
   }
 
   /**
@@ -147,13 +166,13 @@ public final class JsonScanner {
    * @throws Fallback if the next value is not an array
    */
   public void beginArray() throws Fallback {
-    begin('[', ']');
+    begin((byte) '[', (byte) ']');
   }
 
   /** True between entering a container and reading its first member (which has no comma before it). */
   private boolean first;
 
-  private void begin(char open, char close) throws Fallback {
+  private void begin(byte open, byte close) throws Fallback {
     skipWs();
     if (pos >= len || buf[pos] != open || ++depth > MAX_NESTING) {
       throw FALLBACK;
@@ -165,12 +184,12 @@ public final class JsonScanner {
   }
 
   /** Steps over the comma before a member; false (and the container left) at its closing character. */
-  private boolean next(char close) throws Fallback {
+  private boolean next(byte close) throws Fallback {
     skipWs();
     if (pos >= len) {
       throw FALLBACK;
     }
-    char c = buf[pos];
+    byte c = buf[pos];
     if (c == close) {
       pos++;
       depth--;
@@ -195,7 +214,7 @@ public final class JsonScanner {
    * @throws Fallback on malformed text or a name with escapes
    */
   public boolean nextField() throws Fallback {
-    if (!next('}')) {
+    if (!next((byte) '}')) {
       return false;
     }
     scanString();
@@ -222,7 +241,7 @@ public final class JsonScanner {
    * @throws Fallback on malformed text
    */
   public boolean nextElement() throws Fallback {
-    return next(']');
+    return next((byte) ']');
   }
 
   /**
@@ -235,6 +254,27 @@ public final class JsonScanner {
     if (pos != len || depth != 0) {
       throw FALLBACK;
     }
+  }
+
+  /**
+   * Steps over a known opening of the text with one comparison. The prefix must be a JSON
+   * fragment that ends just after a member's colon ({@code {"a":"b","c":}), inside
+   * {@code nesting} objects: the scanner then stands before that member's value, as if it had
+   * read its way there.
+   *
+   * @param prefix the opening, in ASCII
+   * @param nesting the objects open at its end
+   * @return false (the scanner unmoved) unless the text starts with the prefix
+   */
+  public boolean skipPrefix(byte[] prefix, int nesting) {
+    int m = prefix.length;
+    if (pos != 0 || m > len || !Arrays.equals(buf, 0, m, prefix, 0, m)) {
+      return false;
+    }
+    pos = m;
+    depth = nesting;
+    first = false;
+    return true;
   }
 
   /** @return where the scanner stands, for {@link #seek} */
@@ -270,29 +310,122 @@ public final class JsonScanner {
   }
 
   private void scanString() throws Fallback {
-    // escapes need unescaping and control characters are errors: the general reader decides
-    if (escapes || pos >= len || buf[pos] != '"') {
+    int q = pos;
+    if (q >= len || buf[q] != '"') {
       throw FALLBACK;
     }
-    int p = pos + 1;
-    char[] b = buf;
-    int n = len;
-    while (p < n) {
-      char c = b[p];
-      if (c == '"') {
-        break;
-      }
-      if (c < 0x20) {
+    int p = closingQuote(buf, q + 1, len);
+    start = q + 1;
+    end = p;
+    pos = p + 1;
+  }
+
+  /**
+   * @param b the text's bytes
+   * @param p the first character of a string (after its opening quote)
+   * @param n end of the text
+   * @return the position of the string's closing quote
+   * @throws Fallback for an escape, a control character or no closing quote
+   */
+  private int closingQuote(byte[] b, int p, int n) throws Fallback {
+    p = stringEnd(b, p, n);
+    // escapes need unescaping and control characters are errors: the general reader decides
+    while (p < n && b[p] != '"') {
+      if (b[p] != '?' || source.charAt(p) != '?') {
         throw FALLBACK;
       }
-      p++;
+      p = stringEnd(b, p + 1, n); // a real '?', not an unpaired surrogate's stand-in
     }
     if (p >= n) {
       throw FALLBACK; // unterminated
     }
-    start = pos + 1;
-    end = p;
-    pos = p + 1;
+    return p;
+  }
+
+  /** @return the first position from {@code p} that is not JSON whitespace */
+  private static int ws(byte[] b, int p, int n) {
+    // compact JSON has no whitespace between tokens: one comparison and out
+    while (p < n && b[p] <= ' ' && (b[p] == ' ' || b[p] == '\n' || b[p] == '\r' || b[p] == '\t')) {
+      p++;
+    }
+    return p;
+  }
+
+  /**
+   * Where a string's characters stop: the first quote, backslash, control character or
+   * {@code '?'} from {@code p}, or {@code n}; eight bytes at a time, then one by one.
+   *
+   * @param b ASCII bytes
+   * @param p where to start
+   * @param n end of the text
+   * @return the position of the first such byte, or {@code n}
+   */
+  static int stringEnd(byte[] b, int p, int n) {
+    for (; p + Long.BYTES <= n; p += Long.BYTES) {
+      long m = stringStops((long) WORD.get(b, p));
+      if (m != 0) {
+        return p + (Long.numberOfTrailingZeros(m) >>> 3);
+      }
+    }
+    for (; p < n; p++) {
+      byte c = b[p];
+      if (c == '"' || c == '\\' || c == '?' || c < 0x20) {
+        break;
+      }
+    }
+    return p;
+  }
+
+  /**
+   * @param w eight ASCII bytes
+   * @return the high bit of each byte that is a quote, backslash, {@code '?'} or below 0x20 (all
+   *     bytes being below 0x80, the per-byte sums carry into no neighbour, so every bit is exact)
+   */
+  static long stringStops(long w) {
+    long quote = (w ^ ('"' * ONES)) + LOW_7;
+    long backslash = (w ^ ('\\' * ONES)) + LOW_7;
+    long question = (w ^ ('?' * ONES)) + LOW_7;
+    long control = w + 0x6060606060606060L;
+    return ~(quote & backslash & question & control) & HIGH_BITS;
+  }
+
+  /**
+   * The end of a run of decimal digits, eight bytes at a time.
+   *
+   * @param b ASCII bytes
+   * @param p where the run may start
+   * @param n end of the text
+   * @return the position of the first byte from {@code p} that is not a digit, or {@code n}
+   */
+  static int digitsEnd(byte[] b, int p, int n) {
+    for (; p + Long.BYTES <= n; p += Long.BYTES) {
+      long m = nonDigits((long) WORD.get(b, p));
+      if (m != 0) {
+        return p + (Long.numberOfTrailingZeros(m) >>> 3);
+      }
+    }
+    while (p < n && b[p] >= '0' && b[p] <= '9') {
+      p++;
+    }
+    return p;
+  }
+
+  /**
+   * @param w eight ASCII bytes
+   * @return a set high bit at the first byte that is not a digit (bits above it may be set too)
+   */
+  static long nonDigits(long w) {
+    return ((w + 0x4646464646464646L) | (w - 0x3030303030303030L)) & HIGH_BITS;
+  }
+
+  /**
+   * @param w eight ASCII digits, the most significant in the lowest byte
+   * @return their value
+   */
+  static long eightDigits(long w) {
+    long v = (w & 0x0F0F0F0F0F0F0F0FL) * 2561 >>> 8;
+    v = (v & 0x00FF00FF00FF00FFL) * 6553601 >>> 16;
+    return (v & 0x0000FFFF0000FFFFL) * 42949672960001L >>> 32;
   }
 
   /**
@@ -303,53 +436,71 @@ public final class JsonScanner {
    */
   public boolean number() throws Fallback {
     skipWs();
-    int p = pos;
-    int s = p;
-    char[] b = buf;
-    if (p < len && b[p] == '-') {
+    return scanNumber();
+  }
+
+  /** {@link #number()} where the scanner stands. */
+  private boolean scanNumber() throws Fallback {
+    int s = pos;
+    int e = numberEnd(s);
+    start = s;
+    end = e;
+    pos = e;
+    return shape == INTEGER;
+  }
+
+  /**
+   * @param p where a number should start
+   * @return where it ends; its {@link #shape} is set
+   * @throws Fallback if no number starts there
+   */
+  private int numberEnd(int p) throws Fallback {
+    byte[] b = buf;
+    int n = len;
+    if (p < n && b[p] == '-') {
       p++;
     }
-    if (p >= len) {
+    if (p >= n) {
       throw FALLBACK;
     }
     if (b[p] == '0') {
       p++;
     } else if (b[p] >= '1' && b[p] <= '9') {
-      while (p < len && b[p] >= '0' && b[p] <= '9') {
-        p++;
-      }
+      p = digitsEnd(b, p + 1, n);
     } else {
       throw FALLBACK;
     }
-    boolean integer = true;
-    if (p < len && b[p] == '.') {
-      integer = false;
+    int point = INTEGER;
+    if (p < n && b[p] == '.') {
+      point = p;
       p = someDigits(p + 1);
     }
-    if (p < len && (b[p] == 'e' || b[p] == 'E')) {
-      integer = false;
+    if (p < n && (b[p] == 'e' || b[p] == 'E')) {
+      point = EXPONENT;
       p++;
-      if (p < len && (b[p] == '+' || b[p] == '-')) {
+      if (p < n && (b[p] == '+' || b[p] == '-')) {
         p++;
       }
       p = someDigits(p);
     }
-    start = s;
-    end = p;
-    pos = p;
-    return integer;
+    shape = point;
+    return p;
   }
+
+  /** {@link #shape} of an integer. */
+  private static final int INTEGER = -1;
+  /** {@link #shape} of a number with an exponent. */
+  private static final int EXPONENT = -2;
+  /** Of the last number read: the position of its point, {@link #INTEGER} or {@link #EXPONENT}. */
+  private int shape;
 
   /** @return the end of the digits from {@code p}, of which there must be one at least */
   private int someDigits(int p) throws Fallback {
-    int d = p;
-    while (p < len && buf[p] >= '0' && buf[p] <= '9') {
-      p++;
-    }
-    if (p == d) {
+    int e = digitsEnd(buf, p, len);
+    if (e == p) {
       throw FALLBACK;
     }
-    return p;
+    return e;
   }
 
   /**
@@ -403,7 +554,7 @@ public final class JsonScanner {
   public void skipValue() throws Fallback {
     switch (peek()) {
       case STRING -> scanString();
-      case NUMBER -> number();
+      case NUMBER -> scanNumber();
       case BOOLEAN -> bool();
       case NULL -> nullValue();
       case OBJECT -> {
@@ -432,7 +583,7 @@ public final class JsonScanner {
     if (k == STRING) {
       scanString();
     } else if (k == NUMBER) {
-      number();
+      scanNumber();
     } else {
       throw FALLBACK;
     }
@@ -454,7 +605,7 @@ public final class JsonScanner {
    * @return the character there
    */
   public char charAt(int i) {
-    return buf[i];
+    return (char) buf[i];
   }
 
   /**
@@ -463,12 +614,13 @@ public final class JsonScanner {
    * @return the text of a remembered range
    */
   public String text(int s, int e) {
-    return new String(buf, s, e - s);
+    // ASCII bytes as Latin-1: the string is a copy of the range, with no decoding
+    return new String(buf, s, e - s, StandardCharsets.ISO_8859_1);
   }
 
   /** @return the text of the last string or number read */
   public String text() {
-    return new String(buf, start, end - start);
+    return text(start, end);
   }
 
   /**
@@ -499,18 +651,34 @@ public final class JsonScanner {
    * @return the text
    */
   public String interned(int s, int e) {
-    int h = 0;
-    for (int i = s; i < e; i++) {
-      h = 31 * h + buf[i];
+    int slot = rangeHash(buf, s, e) & (INTERNED - 1);
+    byte[] cached = internedBytes[slot];
+    if (cached != null && Arrays.equals(buf, s, e, cached, 0, cached.length)) {
+      return interned[slot];
     }
-    int slot = (h ^ (h >>> 16)) & (INTERNED - 1);
-    String cached = interned[slot];
-    if (cached != null && textIs(s, e, cached)) {
-      return cached;
-    }
-    String t = new String(buf, s, e - s);
+    String t = text(s, e);
     interned[slot] = t;
+    internedBytes[slot] = Arrays.copyOfRange(buf, s, e);
     return t;
+  }
+
+  /** A hash of a range that reads it eight bytes at a time (the last word overlapping the one before). */
+  private static int rangeHash(byte[] b, int s, int e) {
+    int n = e - s;
+    long h = n;
+    if (n >= Long.BYTES) {
+      int p = s;
+      for (; p + Long.BYTES < e; p += Long.BYTES) {
+        h = (h ^ (long) WORD.get(b, p)) * 0x9E3779B97F4A7C15L;
+      }
+      h = (h ^ (long) WORD.get(b, e - Long.BYTES)) * 0x9E3779B97F4A7C15L;
+    } else {
+      for (int i = s; i < e; i++) {
+        h = (h << 8) | b[i];
+      }
+      h *= 0x9E3779B97F4A7C15L;
+    }
+    return (int) (h >>> 32) ^ (int) h;
   }
 
   /**
@@ -526,13 +694,41 @@ public final class JsonScanner {
     if (n < 1 || n > 18) {
       throw FALLBACK;
     }
-    long v = 0;
-    for (int i = s; i < e; i++) {
-      char c = buf[i];
-      if (c < '0' || c > '9') {
+    byte[] b = buf;
+    if (n < Long.BYTES) {
+      return slowDigits(b, s, e);
+    }
+    // the last eight digits as one word, the head (up to ten) before them
+    long last = (long) WORD.get(b, e - Long.BYTES);
+    if (nonDigits(last) != 0) {
+      throw FALLBACK;
+    }
+    int k = n - Long.BYTES;
+    long head;
+    if (k == 0) {
+      return eightDigits(last);
+    } else if (k < Long.BYTES) {
+      // the head's k digits moved to the top of a word, '0's shifted in below them as leading zeros
+      int shift = (Long.BYTES - k) * Byte.SIZE;
+      long w = ((long) WORD.get(b, s) << shift) | (0x3030303030303030L >>> (Long.SIZE - shift));
+      if (nonDigits(w) != 0) {
         throw FALLBACK;
       }
-      v = v * 10 + (c - '0');
+      head = eightDigits(w);
+    } else {
+      head = slowDigits(b, s, e - Long.BYTES);
+    }
+    return head * 100_000_000L + eightDigits(last);
+  }
+
+  private static long slowDigits(byte[] b, int s, int e) throws Fallback {
+    long v = 0;
+    for (int i = s; i < e; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        throw FALLBACK;
+      }
+      v = v * 10 + d;
     }
     return v;
   }
@@ -569,22 +765,17 @@ public final class JsonScanner {
     if (s >= e) {
       throw FALLBACK;
     }
-    char[] b = buf;
+    byte[] b = buf;
     int dot = -1;
     boolean digits = false;
     for (int i = s; i < e; i++) {
-      char c = b[i];
+      byte c = b[i];
       if (c >= '0' && c <= '9') {
         digits = true;
       } else if (c == '.' && dot < 0) {
         dot = i;
       } else if (c == 'e' || c == 'E') {
-        // exponent forms are rare (Deribit floats): the exact BigDecimal path
-        try {
-          return Decimals.canonical(new String(b, s, e - s));
-        } catch (NumberFormatException ex) {
-          throw FALLBACK;
-        }
+        return exponentDecimal(s, e);
       } else if (!(i == s && c == '-')) {
         throw FALLBACK;
       }
@@ -592,10 +783,36 @@ public final class JsonScanner {
     if (!digits) {
       throw FALLBACK;
     }
-    if (dot < 0) {
-      return new String(b, s, e - s);
+    return cut(s, e, dot);
+  }
+
+  /** Exponent forms are rare (Deribit floats): the exact BigDecimal path. */
+  private String exponentDecimal(int s, int e) throws Fallback {
+    try {
+      return Decimals.canonical(text(s, e));
+    } catch (NumberFormatException ex) {
+      throw FALLBACK;
     }
-    // the same cut as Decimals.canonical, on the range
+  }
+
+  /**
+   * The canonical decimal of a range already read as a JSON number, whose grammar needs no second
+   * look: only its trailing fractional zeros go.
+   *
+   * @param s start
+   * @param e end (exclusive)
+   * @param point the number's {@link #shape}
+   */
+  private String numberDecimal(int s, int e, int point) throws Fallback {
+    return point == EXPONENT ? exponentDecimal(s, e) : cut(s, e, point);
+  }
+
+  /** The same cut as {@link Decimals#canonical}, on a valid plain decimal with its point at {@code dot} (or -1). */
+  private String cut(int s, int e, int dot) {
+    if (dot < 0) {
+      return text(s, e);
+    }
+    byte[] b = buf;
     int stop = e;
     while (stop > dot + 1 && b[stop - 1] == '0') {
       stop--;
@@ -606,7 +823,7 @@ public final class JsonScanner {
     if (stop == dot && dot == s) {
       return "0";
     }
-    return new String(b, s, stop - s);
+    return text(s, stop);
   }
 
   /**
@@ -634,7 +851,7 @@ public final class JsonScanner {
       int bs = start;
       int be = end;
       if (!nextElement()) {
-        out.add(new String(buf, as, ae - as), new String(buf, bs, be - bs));
+        out.add(text(as, ae), text(bs, be));
         continue;
       }
       scalar();
@@ -642,9 +859,9 @@ public final class JsonScanner {
       int ce = end;
       boolean delete = textIs(as, ae, "delete");
       if (delete || textIs(as, ae, "new") || textIs(as, ae, "change")) {
-        out.add(new String(buf, bs, be - bs), delete ? "0" : new String(buf, cs, ce - cs));
+        out.add(text(bs, be), delete ? "0" : text(cs, ce));
       } else {
-        out.add(new String(buf, as, ae - as), new String(buf, bs, be - bs));
+        out.add(text(as, ae), text(bs, be));
       }
       while (nextElement()) {
         scalar();
@@ -664,41 +881,113 @@ public final class JsonScanner {
    */
   public void fields(Fields f) throws Fallback {
     f.clear();
-    beginObject();
-    while (nextField()) {
-      int i = f.slotOf(buf, start, end);
-      if (i < 0) {
-        skipValue();
-        continue;
-      }
-      if (f.kind[i] != 0) {
+    skipWs();
+    // one loop over local positions: this is where the fast paths spend their time
+    byte[] b = buf;
+    int n = len;
+    int p = pos;
+    if (p >= n || b[p] != '{' || depth >= MAX_NESTING) {
+      throw FALLBACK;
+    }
+    depth++;
+    p = ws(b, p + 1, n);
+    if (p < n && b[p] == '}') {
+      leave(p);
+      return;
+    }
+    for (int k = 0;; k++) {
+      if (p >= n || b[p] != '"') {
         throw FALLBACK;
       }
-      byte k = peek();
-      f.kind[i] = k;
-      switch (k) {
-        case STRING -> {
-          scanString();
-          f.start[i] = start;
-          f.end[i] = end;
+      // a stream repeats its objects' field order: the name the k-th field had last time first
+      int nameEnd = f.recalled(k, b, p + 1, n);
+      int i;
+      if (nameEnd >= 0) {
+        i = f.recalledSlot[k];
+      } else {
+        nameEnd = closingQuote(b, p + 1, n);
+        i = f.slotOf(b, p + 1, nameEnd);
+        f.remember(k, b, p + 1, nameEnd, i);
+      }
+      p = ws(b, nameEnd + 1, n);
+      if (p >= n || b[p] != ':') {
+        throw FALLBACK;
+      }
+      p = ws(b, p + 1, n);
+      if (p >= n) {
+        throw FALLBACK;
+      }
+      if (i >= 0 && f.kind[i] != 0) {
+        throw FALLBACK;
+      }
+      byte c = b[p];
+      if (c == '"') {
+        int e = closingQuote(b, p + 1, n);
+        if (i >= 0) {
+          f.kind[i] = STRING;
+          f.start[i] = p + 1;
+          f.end[i] = e;
         }
-        case NUMBER -> {
-          f.integer[i] = number();
-          f.start[i] = start;
-          f.end[i] = end;
+        p = e + 1;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        int e = numberEnd(p);
+        if (i >= 0) {
+          f.kind[i] = NUMBER;
+          f.start[i] = p;
+          f.end[i] = e;
+          f.integer[i] = shape == INTEGER;
+          f.shape[i] = shape;
         }
-        case BOOLEAN -> f.integer[i] = bool();
-        case NULL -> nullValue();
-        case ARRAY -> {
-          LevelList l = new LevelList();
-          levels(l);
-          f.levels[i] = l;
-        }
-        default -> {
-          f.start[i] = pos;
-          f.end[i] = depth;
-          skipValue();
-        }
+        p = e;
+      } else {
+        pos = p;
+        otherValue(f, i);
+        p = pos;
+      }
+      p = ws(b, p, n);
+      if (p >= n) {
+        throw FALLBACK;
+      }
+      c = b[p];
+      if (c == ',') {
+        p = ws(b, p + 1, n);
+      } else if (c == '}') {
+        leave(p);
+        return;
+      } else {
+        throw FALLBACK;
+      }
+    }
+  }
+
+  /** Steps over the closing character of a container at {@code p}. */
+  private void leave(int p) {
+    pos = p + 1;
+    depth--;
+    first = false;
+  }
+
+  /** A field value that is not a string or a number, into slot {@code i} (skipped for -1). */
+  private void otherValue(Fields f, int i) throws Fallback {
+    if (i < 0) {
+      skipValue();
+      return;
+    }
+    byte k = peek();
+    f.kind[i] = k;
+    switch (k) {
+      case BOOLEAN -> f.integer[i] = bool();
+      case NULL -> nullValue();
+      case ARRAY -> {
+        LevelList l = new LevelList();
+        levels(l);
+        f.levels[i] = l;
+        f.anyLevels = true;
+      }
+      default -> {
+        f.start[i] = pos;
+        f.end[i] = depth;
+        skipValue();
       }
     }
   }
@@ -711,10 +1000,19 @@ public final class JsonScanner {
     final int[] start;
     final int[] end;
     final boolean[] integer;
+    /** For a number: the position of its point, or {@link #INTEGER} or {@link #EXPONENT}. */
+    final int[] shape;
     final LevelList[] levels;
-    /** Slot numbers plus one (0: empty), open-addressed by a hash of length, first and last character. */
+    /**
+     * Open-addressed by a hash of a name's first and last eight bytes: per entry, the slot plus
+     * one (0: empty), the name's length and those two words (the last only past eight bytes), so
+     * that a name of up to sixteen bytes is told by two word comparisons.
+     */
     private final byte[] table;
-    private final char[][] nameChars;
+    private final int[] tableLength;
+    private final long[] tableHead;
+    private final long[] tableTail;
+    private final byte[][] nameBytes;
 
     /**
      * @param names the field names to keep; a field's slot is its index here
@@ -727,53 +1025,143 @@ public final class JsonScanner {
       start = new int[names.length];
       end = new int[names.length];
       integer = new boolean[names.length];
+      shape = new int[names.length];
       levels = new LevelList[names.length];
-      nameChars = new char[names.length][];
+      nameBytes = new byte[names.length][];
       int size = Integer.highestOneBit(Math.max(4, names.length * 4) - 1) << 1;
       table = new byte[size];
+      tableLength = new int[size];
+      tableHead = new long[size];
+      tableTail = new long[size];
       for (int i = 0; i < names.length; i++) {
-        char[] c = names[i].toCharArray();
-        if (c.length == 0 || slotOf(c, 0, c.length) >= 0) {
-          throw new IllegalArgumentException("field names must be non-empty and distinct: " + names[i]);
+        byte[] c = names[i].getBytes(StandardCharsets.UTF_8);
+        if (c.length == 0 || c.length != names[i].length() || slotOf(c, 0, c.length) >= 0) {
+          throw new IllegalArgumentException("field names must be ASCII, non-empty and distinct: " + names[i]);
         }
-        nameChars[i] = c;
-        int h = hash(c, 0, c.length) & (size - 1);
+        nameBytes[i] = c;
+        long head = head(c, 0, c.length);
+        long tail = tail(c, c.length, c.length);
+        int h = hash(head, tail) & (size - 1);
         while (table[h] != 0) {
           h = (h + 1) & (size - 1);
         }
         table[h] = (byte) (i + 1);
+        tableLength[h] = c.length;
+        tableHead[h] = head;
+        tableTail[h] = tail;
       }
     }
 
-    private static int hash(char[] b, int s, int e) {
-      int h = (e - s) * 0x9E3779B1 + b[s] * 31 + b[e - 1];
-      return h ^ (h >>> 7);
+    private static int hash(long head, long tail) {
+      long h = (head + tail * 31) * 0x9E3779B97F4A7C15L;
+      return (int) (h >>> 40);
+    }
+
+    /** The first {@code min(n, 8)} bytes from {@code s}, zeros above them. */
+    private static long head(byte[] b, int s, int n) {
+      if (s + Long.BYTES <= b.length) {
+        long w = (long) WORD.get(b, s);
+        return n >= Long.BYTES ? w : w & ((1L << (n << 3)) - 1);
+      }
+      long w = 0;
+      for (int i = Math.min(n, Long.BYTES) - 1; i >= 0; i--) {
+        w = (w << Byte.SIZE) | b[s + i];
+      }
+      return w;
+    }
+
+    /** The last eight bytes before {@code e} of a name longer than eight, else 0. */
+    private static long tail(byte[] b, int e, int n) {
+      return n > Long.BYTES ? (long) WORD.get(b, e - Long.BYTES) : 0;
     }
 
     /**
-     * @param b characters
+     * @param b ASCII bytes
      * @param s start of a name
      * @param e its end (exclusive)
      * @return the slot of that name, or -1 when it is not one of the kept names
      */
-    int slotOf(char[] b, int s, int e) {
-      if (e <= s) {
+    int slotOf(byte[] b, int s, int e) {
+      int n = e - s;
+      if (n <= 0) {
         return -1;
       }
+      long head = head(b, s, n);
+      long tail = tail(b, e, n);
       int mask = table.length - 1;
-      int n = e - s;
-      for (int h = hash(b, s, e) & mask; table[h] != 0; h = (h + 1) & mask) {
-        int slot = table[h] - 1;
-        char[] c = nameChars[slot];
-        if (c.length == n && same(c, b, s)) {
-          return slot;
+      for (int h = hash(head, tail) & mask; table[h] != 0; h = (h + 1) & mask) {
+        if (tableHead[h] == head && tableTail[h] == tail && tableLength[h] == n) {
+          int slot = table[h] - 1;
+          // the two words cover names of up to sixteen bytes; longer ones are compared whole
+          if (n <= 2 * Long.BYTES || same(nameBytes[slot], b, s)) {
+            return slot;
+          }
         }
       }
       return -1;
     }
 
-    /** Names are a few characters: a plain loop beats the vectorized mismatch here. */
-    private static boolean same(char[] name, char[] b, int s) {
+    /** How many leading fields of an object {@link #recalled} knows. */
+    private static final int RECALLED = 32;
+    /** Per field position: its name with the closing quote, as length and first and last eight bytes. */
+    private final int[] recalledLength = new int[RECALLED];
+    private final long[] recalledHead = new long[RECALLED];
+    private final long[] recalledTail = new long[RECALLED];
+    final int[] recalledSlot = new int[RECALLED];
+
+    /**
+     * Whether the {@code k}-th field's name is the one the {@code k}-th field had when last
+     * {@linkplain #remember remembered}: then that name (clean, as it was checked) ends with its
+     * quote where it did, and its slot is {@code recalledSlot[k]}.
+     *
+     * @param k the field's position in its object
+     * @param b ASCII bytes
+     * @param s the first character of the name
+     * @param n end of the text
+     * @return the position of the name's closing quote, or -1
+     */
+    int recalled(int k, byte[] b, int s, int n) {
+      if (k >= RECALLED) {
+        return -1;
+      }
+      int m = recalledLength[k];
+      if (m == 0 || s + Math.max(m, Long.BYTES) > n) {
+        return -1;
+      }
+      long w = (long) WORD.get(b, s);
+      if (m < Long.BYTES) {
+        w &= (1L << (m << 3)) - 1;
+      } else if (m > Long.BYTES && (long) WORD.get(b, s + m - Long.BYTES) != recalledTail[k]) {
+        return -1;
+      }
+      return w == recalledHead[k] ? s + m - 1 : -1;
+    }
+
+    /**
+     * Remembers the {@code k}-th field's name (up to fifteen bytes, without {@code '?'}, which
+     * may stand for an unpaired surrogate) and slot for {@link #recalled}.
+     */
+    void remember(int k, byte[] b, int s, int quote, int slot) {
+      if (k >= RECALLED) {
+        return;
+      }
+      int m = quote + 1 - s;
+      recalledLength[k] = 0;
+      if (m > 2 * Long.BYTES) {
+        return;
+      }
+      for (int i = s; i < quote; i++) {
+        if (b[i] == '?') {
+          return;
+        }
+      }
+      recalledHead[k] = head(b, s, m);
+      recalledTail[k] = tail(b, quote + 1, m);
+      recalledSlot[k] = slot;
+      recalledLength[k] = m;
+    }
+
+    private static boolean same(byte[] name, byte[] b, int s) {
       for (int i = 0; i < name.length; i++) {
         if (name[i] != b[s + i]) {
           return false;
@@ -782,13 +1170,14 @@ public final class JsonScanner {
       return true;
     }
 
+    /** Whether a slot holds levels since the last {@link #clear}. */
+    boolean anyLevels;
+
     void clear() {
-      byte[] k = kind;
-      for (int i = 0; i < k.length; i++) {
-        if (k[i] == ARRAY) {
-          levels[i] = null;
-        }
-        k[i] = 0;
+      Arrays.fill(kind, (byte) 0);
+      if (anyLevels) {
+        Arrays.fill(levels, null);
+        anyLevels = false;
       }
     }
 
@@ -854,10 +1243,10 @@ public final class JsonScanner {
     int s = f.start[i];
     int e = f.end[i];
     if (k == STRING && e > s) {
-      return new String(buf, s, e - s);
+      return text(s, e);
     }
     if (k == NUMBER && !(e - s == 2 && buf[s] == '-' && buf[s + 1] == '0')) {
-      return new String(buf, s, e - s);
+      return text(s, e);
     }
     throw FALLBACK;
   }
@@ -922,10 +1311,29 @@ public final class JsonScanner {
    */
   public String reqDecimal(Fields f, int i) throws Fallback {
     byte k = f.kind[i];
-    if (k != STRING && k != NUMBER) {
+    if (k == NUMBER) {
+      return numberDecimal(f.start[i], f.end[i], f.shape[i]);
+    }
+    if (k != STRING) {
       throw FALLBACK;
     }
     return decimal(f.start[i], f.end[i]);
+  }
+
+  /**
+   * A trade's place in its sequence, from the text of its id, as {@link SequencedTrade#numeric}
+   * reads that text.
+   *
+   * @param f slots
+   * @param i the slot of a string or number field
+   * @return the id's value when it is 1 to 18 digits, else {@link SequencedTrade#NONE}
+   */
+  public long sequence(Fields f, int i) {
+    try {
+      return digits(f.start[i], f.end[i]);
+    } catch (Fallback notDigits) {
+      return SequencedTrade.NONE;
+    }
   }
 
   /**

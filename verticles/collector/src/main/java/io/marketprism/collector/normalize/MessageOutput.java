@@ -99,7 +99,7 @@ public final class MessageOutput {
       if (o instanceof BookUpdate u) {
         sink.book(u);
       } else if (o instanceof SequencedTrade t) {
-        sink.trade(t.trade(), t.first(), t.sequence());
+        sink.trade(t);
       } else {
         sink.record((MarketRecord) o);
       }

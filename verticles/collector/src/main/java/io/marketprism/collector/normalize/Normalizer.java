@@ -260,5 +260,10 @@ public final class Normalizer {
     public void trade(TradeRecord trade, long first, long sequence) {
       items.add(new SequencedTrade(trade, first, sequence));
     }
+
+    @Override
+    public void trade(SequencedTrade trade) {
+      items.add(trade);
+    }
   }
 }

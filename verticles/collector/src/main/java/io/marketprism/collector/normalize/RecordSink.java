@@ -40,4 +40,13 @@ public interface RecordSink {
   default void trade(TradeRecord trade, long first, long sequence) {
     record(trade);
   }
+
+  /**
+   * The same, as one object (which a buffering sink may keep as it is).
+   *
+   * @param trade the trade and its sequence numbers
+   */
+  default void trade(SequencedTrade trade) {
+    trade(trade.trade(), trade.first(), trade.sequence());
+  }
 }

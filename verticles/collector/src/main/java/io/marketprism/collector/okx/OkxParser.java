@@ -158,7 +158,7 @@ public final class OkxParser implements MessageParser {
     Instrument ins = instruments.fast(instId, null);
     String side = sc.side(d, SIDE);
     String id = sc.reqText(d, TRADE_ID);
-    long seq = SequencedTrade.numeric(id);
+    long seq = sc.sequence(d, TRADE_ID);
     pending.add(new TradeRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, sc.reqLong(d, TS), recv,
         id, sc.reqDecimal(d, PX), sc.reqDecimal(d, SZ), side), firstOf(seq, sc.optLong(d, COUNT, 1)), seq);
   }
