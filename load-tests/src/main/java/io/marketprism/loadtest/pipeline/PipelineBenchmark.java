@@ -118,6 +118,7 @@ public final class PipelineBenchmark {
       }
       Semaphore window = new Semaphore(8192);
       AtomicLong failed = new AtomicLong();
+      CpuAccount cpu = CpuAccount.start();
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
         window.acquire();
@@ -132,6 +133,7 @@ public final class PipelineBenchmark {
       }
       window.acquire(8192);
       double rate = n / ((System.nanoTime() - t0) / 1e9);
+      System.out.println("  raw publish " + cpu.report(n, t -> t.equals("main") ? "publisher" : "jnats"));
       jsm.deleteStream("RAWBENCH");
       if (failed.get() > 0) {
         System.out.println("  (" + failed.get() + " raw publishes failed)");
