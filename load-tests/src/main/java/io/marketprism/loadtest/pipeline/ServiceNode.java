@@ -39,9 +39,12 @@ final class ServiceNode implements AutoCloseable {
 
   private int readPort() throws IOException {
     String line = out.readLine();
-    if (line == null || !line.startsWith("port ")) {
+    for (; line != null && !line.startsWith("port "); line = out.readLine()) {
+      System.err.println(line); // the JVM's own messages (a flight recording, a warning)
+    }
+    if (line == null) {
       process.destroyForcibly();
-      throw new IOException("the service did not start: " + line);
+      throw new IOException("the service did not start");
     }
     return Integer.parseInt(line.substring(5).trim());
   }
