@@ -111,6 +111,14 @@ public final class ClickHouseHotStore implements HotStore {
         + ")";
   }
 
+  /**
+   * @param s table schema
+   * @return its physical columns for a SELECT or INSERT list, back-quoted ({@code interval} is a keyword)
+   */
+  public static String columnList(TableSchema s) {
+    return "`" + String.join("`, `", s.physicalColumns()) + "`";
+  }
+
   @Override
   public Future<Void> start() {
     Future<?> chain = http.execute("CREATE DATABASE IF NOT EXISTS " + db)
@@ -358,7 +366,7 @@ public final class ClickHouseHotStore implements HotStore {
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
     SqlFilter f = SqlFilter.of(q);
-    String cols = String.join(", ", s.physicalColumns());
+    String cols = columnList(s);
     String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
         + String.join(", ", s.resultOrder()) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
         + q.limit();

@@ -97,7 +97,12 @@ public final class StoredValues {
   }
 
   private static String decimal(Object v) {
-    return v instanceof BigDecimal d ? Decimals.plain(d) : Decimals.canonical(v.toString());
+    if (v instanceof BigDecimal d) {
+      return Decimals.plain(d);
+    }
+    // text (DuckDB's book sides) may hold "-0.0": zero reads as "0" from every store
+    String text = v.toString();
+    return Decimals.isZero(text) ? "0" : Decimals.canonical(text);
   }
 
   private static List<?> asList(Object v) {
