@@ -1,6 +1,5 @@
 package io.marketprism.storage;
 
-import io.marketprism.model.MarketRecord;
 import io.marketprism.model.Subjects;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.platform.bus.ConsumerSpec;
@@ -12,6 +11,7 @@ import io.marketprism.storage.archive.ArchiveJob;
 import io.marketprism.storage.cache.LatestCache;
 import io.marketprism.storage.cache.MemoryLatestCache;
 import io.marketprism.storage.cache.RedisLatestCache;
+import io.marketprism.storage.hot.Batch;
 import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.DuckDbHotStore;
 import io.marketprism.storage.hot.HotStore;
@@ -32,7 +32,6 @@ import io.vertx.core.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -109,47 +108,38 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   /** Commits one batch from the bus: the returned future succeeds only once it is stored. */
-  private Future<Void> commit(List<BusMessage> batch) {
+  private Future<Void> commit(List<BusMessage> messages) {
     // decoding thousands of records is milliseconds of CPU: a worker's job, not the event loop's
-    return vertx.executeBlocking(() -> decode(batch), false).compose(this::store);
+    return vertx.executeBlocking(() -> hot.prepare(messages), false).compose(this::store);
   }
 
-  private List<MarketRecord> decode(List<BusMessage> batch) {
-    List<MarketRecord> records = new ArrayList<>(batch.size());
-    for (BusMessage m : batch) {
-      try {
-        records.add(m.record());
-      } catch (IllegalArgumentException e) {
-        rejected.increment();
-        LOG.warn("rejected a message on {}: {}", m.subject(), e.getMessage());
-      }
+  private Future<Void> store(Batch batch) {
+    for (Batch.Rejected r : batch.rejected()) {
+      rejected.increment();
+      LOG.warn("rejected a message on {}: {}", r.subject(), r.reason());
     }
-    return records;
-  }
-
-  private Future<Void> store(List<MarketRecord> records) {
-    if (records.isEmpty()) {
+    if (batch.size() == 0) {
       return Future.succeededFuture();
     }
-    cache.offer(records);
-    return writeUntilStored(records, 200).onSuccess(v -> {
-      committed.increment(records.size());
+    cache.offer(batch.latest());
+    return writeUntilStored(batch, 200).onSuccess(v -> {
+      committed.increment(batch.size());
       long nowUs = System.currentTimeMillis() * 1000;
-      for (MarketRecord r : records) {
-        receiveToCommit.record(Math.max(0, nowUs - r.recvTsUs()), TimeUnit.MICROSECONDS);
+      for (int i = 0; i < batch.size(); i++) {
+        receiveToCommit.record(Math.max(0, nowUs - batch.recvTsUs(i)), TimeUnit.MICROSECONDS);
       }
     });
   }
 
-  private Future<Void> writeUntilStored(List<MarketRecord> records, long backoffMs) {
-    return hot.write(records).onSuccess(v -> lastWriteError = null).recover(err -> {
+  private Future<Void> writeUntilStored(Batch batch, long backoffMs) {
+    return hot.write(batch).onSuccess(v -> lastWriteError = null).recover(err -> {
       lastWriteError = err.getMessage();
       if (stopping) {
         return Future.failedFuture(err);
       }
       retries.increment();
-      LOG.warn("batch of {} not stored ({}); retrying in {} ms", records.size(), err.getMessage(), backoffMs);
-      return vertx.timer(backoffMs).compose(t -> writeUntilStored(records, Math.min(MAX_BACKOFF_MS, backoffMs * 2)));
+      LOG.warn("batch of {} not stored ({}); retrying in {} ms", batch.size(), err.getMessage(), backoffMs);
+      return vertx.timer(backoffMs).compose(t -> writeUntilStored(batch, Math.min(MAX_BACKOFF_MS, backoffMs * 2)));
     });
   }
 

@@ -7,6 +7,8 @@ import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.NatsServer;
 import io.marketprism.testkit.RedisServer;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -196,6 +199,40 @@ class ServerModeNoLossTest {
     } finally {
       pub.close();
       store.close();
+    }
+  }
+
+  /** A malformed message in a batch is rejected alone: counted, acknowledged with its batch, the rest stored. */
+  @Test
+  void malformedMessageIsRejectedAloneAndTheRestOfItsBatchIsStored() throws Exception {
+    JsonObject cfg = config("r");
+    Vertx vertx = Vertx.vertx();
+    try (Connection nc = Nats.connect(nats.url())) {
+      StorageVerticle s = deploy(vertx, cfg);
+      RecordBus bus = RecordBus.create(vertx, BusOptions.from(cfg));
+      await(bus.start());
+      List<MarketRecord> sent = Fixtures.trades(Fixtures.DAY0, 2000, 11_000_000);
+      List<Future<Void>> acks = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        if (i == 700) {
+          nc.jetStream().publish("trade.binance.spot.BTC-USDT",
+              "{\"data_type\":\"trade\",\"exchange\":\"binance\",\"market".getBytes(StandardCharsets.UTF_8));
+        }
+        acks.add(bus.publish(sent.get(i)));
+      }
+      await(Future.all(acks));
+      assertExactly(stored(vertx, s.actualPort(), "trade", json(sent, "trade")), json(sent, "trade"));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (s.status().getJsonObject("consumer").getLong("acked") < sent.size() + 1
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(s.status().getLong("rejected")).isEqualTo(1);
+      assertThat(s.status().getLong("committed")).isEqualTo(sent.size());
+      assertThat(s.status().getJsonObject("consumer").getLong("acked")).isEqualTo(sent.size() + 1L);
+      assertThat(s.status().getJsonObject("consumer").getLong("redelivered")).isZero();
+    } finally {
+      vertx.close();
     }
   }
 

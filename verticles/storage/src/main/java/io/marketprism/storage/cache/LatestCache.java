@@ -1,6 +1,5 @@
 package io.marketprism.storage.cache;
 
-import io.marketprism.model.MarketRecord;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -12,12 +11,22 @@ import java.util.List;
 public interface LatestCache {
 
   /**
+   * A record offered to the cache.
+   *
+   * @param subject its subject, {@code data_type.exchange.market_type.symbol}
+   * @param tsMs its {@code ts_ms}
+   * @param json its JSON
+   */
+  record Latest(String subject, long tsMs, String json) {
+  }
+
+  /**
    * Offers records; each replaces the cached one of its subject when it is at least as new.
    *
-   * @param records records in any order
+   * @param records records, at most one per subject
    * @return completes when the cache holds them
    */
-  Future<Void> offer(List<MarketRecord> records);
+  Future<Void> offer(List<Latest> records);
 
   /**
    * @param subject {@code data_type.exchange.market_type.symbol}

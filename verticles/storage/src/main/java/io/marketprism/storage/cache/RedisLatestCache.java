@@ -1,7 +1,5 @@
 package io.marketprism.storage.cache;
 
-import io.marketprism.model.MarketRecord;
-import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -13,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts}
@@ -43,12 +40,13 @@ public final class RedisLatestCache implements LatestCache {
   }
 
   @Override
-  public Future<Void> offer(List<MarketRecord> records) {
-    Map<String, MarketRecord> newest = MemoryLatestCache.newestBySubject(records);
-    local.offer(new ArrayList<>(newest.values()));
-    List<Request> batch = new ArrayList<>(newest.size());
-    newest.forEach((subject, r) -> batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + subject)
-        .arg(r.tsMs()).arg(RecordJson.toJson(r))));
+  public Future<Void> offer(List<Latest> records) {
+    local.offer(records);
+    List<Request> batch = new ArrayList<>(records.size());
+    for (Latest r : records) {
+      batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
+          .arg(r.json()));
+    }
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }

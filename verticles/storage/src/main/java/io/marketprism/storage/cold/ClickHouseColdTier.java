@@ -2,6 +2,7 @@ package io.marketprism.storage.cold;
 
 import io.marketprism.model.DataType;
 import io.marketprism.storage.hot.ClickHouseHttp;
+import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.TableSchema;
 import io.marketprism.storage.query.SqlFilter;
 import io.marketprism.storage.query.TierPlan;
@@ -102,7 +103,7 @@ public final class ClickHouseColdTier implements ColdTier {
     String where = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline();
     // the rows ReplacingMergeTree keeps apart, which is what count (FINAL) counts
     String ident = String.join(", ", s.sortKey());
-    String cols = String.join(", ", s.physicalColumns());
+    String cols = ClickHouseHotStore.columnList(s);
     Future<Long> expected = http.scalar("SELECT count() FROM (SELECT " + ident + " FROM (SELECT " + ident + " FROM "
         + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + ident + " FROM " + coldDb + "."
         + s.table() + " WHERE " + where + ") GROUP BY " + ident + ")");

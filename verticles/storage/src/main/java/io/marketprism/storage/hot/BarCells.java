@@ -1,6 +1,5 @@
 package io.marketprism.storage.hot;
 
-import io.marketprism.model.MarketRecord;
 import io.marketprism.model.TradeRecord;
 
 import java.util.ArrayList;
@@ -31,6 +30,19 @@ final class BarCells {
     static Cell of(TradeRecord t) {
       return new Cell(t.exchange().wire(), t.marketType().wire(), t.symbol(), Bars.minute(t.tsMs()));
     }
+
+    /**
+     * @param subject a trade's subject, {@code trade.exchange.market_type.symbol}
+     * @param tsMs the trade's time
+     * @return the trade's cell
+     */
+    static Cell of(String subject, long tsMs) {
+      int a = subject.indexOf('.');
+      int b = subject.indexOf('.', a + 1);
+      int c = subject.indexOf('.', b + 1);
+      return new Cell(subject.substring(a + 1, b), subject.substring(b + 1, c), subject.substring(c + 1),
+          Bars.minute(tsMs));
+    }
   }
 
   /**
@@ -46,33 +58,21 @@ final class BarCells {
   private long seq;
 
   /**
-   * @param records a committed batch (any types; only trades make cells)
-   * @return the cells of its trades that were not pending, now pending, with their sequence numbers
+   * Makes cells pending: those of a committed batch's trades, or recovered from a log.
+   *
+   * @param cells the cells
+   * @return the cells that were not pending, now pending, with their sequence numbers
    */
-  synchronized Map<Cell, Long> add(Collection<MarketRecord> records) {
+  synchronized Map<Cell, Long> add(Collection<Cell> cells) {
     Map<Cell, Long> added = new LinkedHashMap<>();
-    for (MarketRecord r : records) {
-      if (r instanceof TradeRecord t) {
-        Cell c = Cell.of(t);
-        if (!pending.containsKey(c)) {
-          long s = ++seq;
-          pending.put(c, s);
-          added.put(c, s);
-        }
+    for (Cell c : cells) {
+      if (!pending.containsKey(c)) {
+        long s = ++seq;
+        pending.put(c, s);
+        added.put(c, s);
       }
     }
     return added;
-  }
-
-  /**
-   * Makes cells pending (recovered from a log).
-   *
-   * @param cells the cells
-   */
-  synchronized void addCells(Collection<Cell> cells) {
-    for (Cell c : cells) {
-      pending.computeIfAbsent(c, k -> ++seq);
-    }
   }
 
   /**

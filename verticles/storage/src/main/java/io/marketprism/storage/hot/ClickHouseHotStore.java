@@ -1,9 +1,7 @@
 package io.marketprism.storage.hot;
 
 import io.marketprism.model.DataType;
-import io.marketprism.model.MarketRecord;
-import io.marketprism.model.PriceLevel;
-import io.marketprism.model.RecordJson;
+import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.cold.ClickHouseColdTier;
 import io.marketprism.storage.cold.ColdTier;
@@ -24,9 +22,10 @@ import org.slf4j.LoggerFactory;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -111,6 +110,14 @@ public final class ClickHouseHotStore implements HotStore {
         + ")";
   }
 
+  /**
+   * @param s table schema
+   * @return its physical columns for a SELECT or INSERT list, back-quoted ({@code interval} is a keyword)
+   */
+  public static String columnList(TableSchema s) {
+    return "`" + String.join("`, `", s.physicalColumns()) + "`";
+  }
+
   @Override
   public Future<Void> start() {
     Future<?> chain = http.execute("CREATE DATABASE IF NOT EXISTS " + db)
@@ -184,7 +191,7 @@ public final class ClickHouseHotStore implements HotStore {
           if (!cells.isEmpty()) {
             LOG.info("recomputing {} minutes of bars logged but not flushed", cells.size());
           }
-          dirty.addCells(cells);
+          dirty.add(cells);
           return null;
         });
   }
@@ -230,7 +237,7 @@ public final class ClickHouseHotStore implements HotStore {
         .compose(v -> http.insert("INSERT INTO " + db + ".trade_bar_flushed FORMAT JSONEachRow", Buffer.buffer(
             "{\"writer\":\"" + writer + "\",\"upto_seq\":" + d.maxSeq() + ",\"logged_ms\":" + now + "}\n")))
         .compose(v -> now - prunedAtMs > TierPlan.DAY_MS / 24 ? pruneLog(now) : Future.succeededFuture())
-        .onFailure(e -> dirty.addCells(d.cells()));
+        .onFailure(e -> dirty.add(d.cells()));
   }
 
   /** The trades of the cells: their minutes as time ranges (for the index), then the cells themselves. */
@@ -260,20 +267,46 @@ public final class ClickHouseHotStore implements HotStore {
     }
   }
 
+  /** A batch as RowBinary rows per table, with the minutes its trades touch. */
+  private static final class Rows extends Batch {
+    private final Map<DataType, Buffer> tables;
+    private final Set<BarCells.Cell> cells = new LinkedHashSet<>();
+
+    Rows(List<BusMessage> messages) {
+      super(messages.size());
+      RowBinaryTranscoder rows = new RowBinaryTranscoder(messages);
+      for (BusMessage m : messages) {
+        try {
+          DataType type = rows.add(m.subject(), m.json());
+          kept(rows.subject(), rows.tsMs(), rows.recvTsUs(), m.json());
+          if (type == DataType.TRADE) {
+            cells.add(BarCells.Cell.of(rows.subject(), rows.tsMs()));
+          }
+        } catch (IllegalArgumentException e) {
+          rejected(m.subject(), e.getMessage());
+        }
+      }
+      tables = rows.rows();
+    }
+  }
+
   @Override
-  public Future<Void> write(List<MarketRecord> records) {
-    // encoding a batch is CPU work proportional to its size: done on a worker
-    return vertx.executeBlocking(() -> encode(records), false).compose(rows -> {
-      List<Future<Void>> inserts = new ArrayList<>();
-      rows.forEach((t, body) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT JSONEachRow",
-          body)));
-      return Future.all(inserts);
-    }).compose(v -> logTouchedMinutes(records));
+  public Batch prepare(List<BusMessage> messages) {
+    return new Rows(messages);
+  }
+
+  @Override
+  public Future<Void> write(Batch batch) {
+    Rows rows = (Rows) batch;
+    List<Future<Void>> inserts = new ArrayList<>();
+    rows.tables.forEach((t, body) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT RowBinary",
+        body)));
+    return Future.all(inserts).compose(v -> logTouchedMinutes(rows.cells));
   }
 
   /** Logs the minutes of the committed trades not pending yet, so that a crash before the flush loses none. */
-  private Future<Void> logTouchedMinutes(List<MarketRecord> records) {
-    Map<BarCells.Cell, Long> touched = dirty.add(records);
+  private Future<Void> logTouchedMinutes(Set<BarCells.Cell> cells) {
+    Map<BarCells.Cell, Long> touched = dirty.add(cells);
     if (touched.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -286,60 +319,6 @@ public final class ClickHouseHotStore implements HotStore {
     return http.insert("INSERT INTO " + db + ".trade_bar_dirty FORMAT JSONEachRow", Buffer.buffer(rows.toString()))
         .onSuccess(v -> scheduleFlush())
         .onFailure(e -> dirty.forget(touched));
-  }
-
-  private static Map<DataType, Buffer> encode(List<MarketRecord> records) {
-    Map<DataType, StringBuilder> rows = new EnumMap<>(DataType.class);
-    for (MarketRecord r : records) {
-      TableSchema s = TableSchema.of(r.dataType());
-      row(s, r, rows.computeIfAbsent(r.dataType(), k -> new StringBuilder(256 * records.size())));
-    }
-    Map<DataType, Buffer> out = new EnumMap<>(DataType.class);
-    rows.forEach((t, sb) -> out.put(t, Buffer.buffer(sb.toString())));
-    return out;
-  }
-
-  /** One JSONEachRow line; decimals as JSON numbers (what 18.16 reads into Decimal). */
-  private static void row(TableSchema s, MarketRecord r, StringBuilder out) {
-    out.append('{');
-    boolean first = true;
-    for (Column c : s.columns()) {
-      Object v = c.value().apply(r);
-      if (c.kind() == Column.Kind.LEVELS) {
-        @SuppressWarnings("unchecked")
-        List<PriceLevel> levels = (List<PriceLevel>) v;
-        out.append(first ? "" : ",").append('"').append(c.name()).append("_price\":[");
-        for (int i = 0; i < levels.size(); i++) {
-          out.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(levels.get(i).price()));
-        }
-        out.append("],\"").append(c.name()).append("_qty\":[");
-        for (int i = 0; i < levels.size(); i++) {
-          out.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(levels.get(i).quantity()));
-        }
-        out.append(']');
-        first = false;
-        continue;
-      }
-      out.append(first ? "" : ",").append('"').append(c.name()).append("\":");
-      first = false;
-      if (v == null) {
-        out.append("null");
-        continue;
-      }
-      switch (c.kind()) {
-        case DECIMAL, NULLABLE_DECIMAL -> out.append(StoredValues.fitDecimal((String) v));
-        case UINT64, NULLABLE_UINT64, INT32 -> out.append(((Number) v).longValue());
-        case BOOL, NULLABLE_BOOL -> out.append((Boolean) v ? 1 : 0);
-        default -> {
-          if (v instanceof String str) {
-            RecordJson.quote(out, str);
-          } else {
-            out.append(Json.encode(v));
-          }
-        }
-      }
-    }
-    out.append("}\n");
   }
 
   /** The union of the tiers a plan reads, each filtered. */
@@ -358,7 +337,7 @@ public final class ClickHouseHotStore implements HotStore {
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
     SqlFilter f = SqlFilter.of(q);
-    String cols = String.join(", ", s.physicalColumns());
+    String cols = columnList(s);
     String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
         + String.join(", ", s.resultOrder()) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
         + q.limit();

@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * ClickHouse over its HTTP interface with the Vert.x WebClient, in the subset ClickHouse 18.16
  * and current releases share: one statement per request, SQL in the POST body (18.16 answers
- * 411 to an empty body), inserts as {@code JSONEachRow}, results read as {@code JSONEachRow}
- * with decimals kept exact. Any status but 200 (18.16 reports errors as 404 with
+ * 411 to an empty body), inserts in any format ({@code RowBinary} for records, {@code JSONEachRow}
+ * for the bar log), results read as {@code JSONEachRow} with decimals kept exact. Any status but 200 (18.16 reports errors as 404 with
  * {@code Code: NN} text) fails the future with ClickHouse's message.
  */
 public final class ClickHouseHttp {
@@ -56,8 +56,8 @@ public final class ClickHouseHttp {
   }
 
   /**
-   * @param insert {@code INSERT INTO db.table FORMAT JSONEachRow}
-   * @param rows one JSON object per line
+   * @param insert {@code INSERT INTO db.table FORMAT ...}
+   * @param rows the rows in that format
    * @return completes when ClickHouse has committed the rows
    */
   public Future<Void> insert(String insert, Buffer rows) {

@@ -3,6 +3,8 @@ package io.marketprism.storage.hot;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.PriceLevel;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.cold.ColdTier;
 import io.marketprism.storage.cold.ParquetColdTier;
 import io.marketprism.storage.query.Cursor;
@@ -117,7 +119,7 @@ public final class DuckDbHotStore implements HotStore {
               logged.add(new BarCells.Cell(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
             }
           }
-          dirty.addCells(logged);
+          dirty.add(logged);
           flushBars(c);
         }
         return null;
@@ -184,7 +186,7 @@ public final class DuckDbHotStore implements HotStore {
       c.commit();
     } catch (SQLException | RuntimeException e) {
       c.rollback();
-      dirty.addCells(cells);
+      dirty.add(cells);
       throw e;
     } finally {
       c.setAutoCommit(true);
@@ -242,10 +244,35 @@ public final class DuckDbHotStore implements HotStore {
     return String.join(", ", out);
   }
 
+  /** A batch as records. */
+  private static final class Records extends Batch {
+    private final List<MarketRecord> records;
+
+    Records(List<BusMessage> messages) {
+      super(messages.size());
+      records = new ArrayList<>(messages.size());
+      for (BusMessage m : messages) {
+        try {
+          MarketRecord r = m.record();
+          StoredValues.checkDecimals(r);
+          records.add(r);
+          kept(r.subject(), r.tsMs(), r.recvTsUs(), m.json());
+        } catch (IllegalArgumentException | ClassCastException e) {
+          rejected(m.subject(), e.getMessage());
+        }
+      }
+    }
+  }
+
   @Override
-  public Future<Void> write(List<MarketRecord> records) {
+  public Batch prepare(List<BusMessage> messages) {
+    return new Records(messages);
+  }
+
+  @Override
+  public Future<Void> write(Batch batch) {
     Map<DataType, Map<String, MarketRecord>> byType = new EnumMap<>(DataType.class);
-    for (MarketRecord r : records) {
+    for (MarketRecord r : ((Records) batch).records) {
       // repeats inside the batch collapse here; repeats of stored records in writeType
       byType.computeIfAbsent(r.dataType(), k -> new LinkedHashMap<>()).putIfAbsent(r.identity(), r);
     }
@@ -257,7 +284,8 @@ public final class DuckDbHotStore implements HotStore {
         for (Map.Entry<DataType, Map<String, MarketRecord>> e : byType.entrySet()) {
           written.put(e.getKey(), writeType(c, TableSchema.of(e.getKey()), e.getValue().values()));
         }
-        touched = dirty.add(written.getOrDefault(DataType.TRADE, List.of()));
+        touched = dirty.add(written.getOrDefault(DataType.TRADE, List.of()).stream()
+            .map(t -> BarCells.Cell.of((TradeRecord) t)).toList());
         logDirty(c, touched.keySet());
         c.commit();
       } catch (Exception e) {

@@ -2,6 +2,8 @@ package io.marketprism.storage.hot;
 
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordJson;
+import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.cold.ColdTier;
 import io.marketprism.storage.query.KlineQuery;
 import io.marketprism.storage.query.Page;
@@ -11,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,12 +32,42 @@ public interface HotStore {
   Future<Void> start();
 
   /**
-   * Stores a batch; a record whose identity is stored already is absorbed (not duplicated).
+   * Turns a batch from the bus into this store's rows: CPU work, for a worker thread. A message
+   * that is not a valid record (malformed JSON, a required field missing, a bad decimal, an unknown
+   * data type) is rejected alone; the rest of the batch is kept.
    *
-   * @param records the batch, any mix of data types
+   * @param messages the batch, any mix of data types
+   * @return the rows to {@link #write}, with what was rejected
+   */
+  Batch prepare(List<BusMessage> messages);
+
+  /**
+   * Stores a batch; a record whose identity is stored already is absorbed (not duplicated). A
+   * batch that failed may be written again.
+   *
+   * @param batch what this store's {@link #prepare} made
    * @return completes when the batch is committed
    */
-  Future<Void> write(List<MarketRecord> records);
+  Future<Void> write(Batch batch);
+
+  /**
+   * Stores records as they would come from the bus, for callers that hold records (tests,
+   * benchmarks).
+   *
+   * @param records the records, any mix of data types
+   * @return completes when they are committed; fails when one is not valid
+   */
+  default Future<Void> write(List<MarketRecord> records) {
+    List<BusMessage> messages = new ArrayList<>(records.size());
+    for (MarketRecord r : records) {
+      messages.add(new BusMessage(r.subject(), RecordJson.toBytes(r), false));
+    }
+    Batch batch = prepare(messages);
+    if (!batch.rejected().isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException("rejected: " + batch.rejected()));
+    }
+    return write(batch);
+  }
 
   /**
    * @param q a records query

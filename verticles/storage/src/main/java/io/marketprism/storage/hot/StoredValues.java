@@ -3,6 +3,7 @@ package io.marketprism.storage.hot;
 import io.marketprism.model.Decimals;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.PriceLevel;
 import io.marketprism.model.RecordJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +53,35 @@ public final class StoredValues {
   }
 
   /**
+   * Checks that every decimal of a record is one the stores hold (see {@link Decimal128}).
+   *
+   * @param r a record
+   * @throws IllegalArgumentException naming the first field that is not
+   */
+  static void checkDecimals(MarketRecord r) {
+    Decimal128 d = new Decimal128();
+    for (Column c : TableSchema.of(r.dataType()).columns()) {
+      Object v = c.value().apply(r);
+      if (v == null) {
+        continue;
+      }
+      try {
+        if (c.kind() == Column.Kind.DECIMAL || c.kind() == Column.Kind.NULLABLE_DECIMAL) {
+          d.read((String) v);
+        } else if (c.kind() == Column.Kind.LEVELS) {
+          for (Object o : (List<?>) v) {
+            PriceLevel l = (PriceLevel) o;
+            d.read(l.price());
+            d.read(l.quantity());
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(c.name() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /**
    * Builds the record JSON of one stored row.
    *
    * @param schema the table
@@ -97,7 +127,12 @@ public final class StoredValues {
   }
 
   private static String decimal(Object v) {
-    return v instanceof BigDecimal d ? Decimals.plain(d) : Decimals.canonical(v.toString());
+    if (v instanceof BigDecimal d) {
+      return Decimals.plain(d);
+    }
+    // text (DuckDB's book sides) may hold "-0.0": zero reads as "0" from every store
+    String text = v.toString();
+    return Decimals.isZero(text) ? "0" : Decimals.canonical(text);
   }
 
   private static List<?> asList(Object v) {

@@ -54,6 +54,16 @@ class ClickHouseHotStoreTest {
   }
 
   @Test
+  void everyTypeReadsBackAsItsRecordWithFittedDecimals() throws Exception {
+    RoundTripChecks.everyTypeReadsBackFitted(store("rt"));
+  }
+
+  @Test
+  void badMessagesAreRejectedAloneAndTheRestIsStored() throws Exception {
+    RoundTripChecks.badMessagesAreRejectedAlone(store("rj"));
+  }
+
+  @Test
   void barsCarryAnExactQuoteVolumeWithoutDecimalOverflow() throws Exception {
     KlineChecks.barsAreExactWithQuoteVolume(store("kq"));
   }

@@ -68,10 +68,25 @@ class DuckDbIngestTest {
     }));
   }
 
-  @Test
-  void storesTradeBatchesFastAndAbsorbsRepeats() throws Exception {
+  private DuckDbHotStore started() throws Exception {
     DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
     await(store.start());
+    return store;
+  }
+
+  @Test
+  void everyTypeReadsBackAsItsRecordWithFittedDecimals() throws Exception {
+    RoundTripChecks.everyTypeReadsBackFitted(started());
+  }
+
+  @Test
+  void badMessagesAreRejectedAloneAndTheRestIsStored() throws Exception {
+    RoundTripChecks.badMessagesAreRejectedAlone(started());
+  }
+
+  @Test
+  void storesTradeBatchesFastAndAbsorbsRepeats() throws Exception {
+    DuckDbHotStore store = started();
     int batch = 5000; // storage.batch_size's default
     int batches = 40;
     List<List<MarketRecord>> all = new ArrayList<>();
@@ -102,8 +117,7 @@ class DuckDbIngestTest {
 
   @Test
   void storesBookBatchesWithLevelsAndAbsorbsRepeats() throws Exception {
-    DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
-    await(store.start());
+    DuckDbHotStore store = started();
     List<MarketRecord> books = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
       List<PriceLevel> bids = new ArrayList<>();
@@ -155,8 +169,7 @@ class DuckDbIngestTest {
 
   @Test
   void barsCarryAnExactQuoteVolumeWithoutDecimalOverflow() throws Exception {
-    DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
-    await(store.start());
+    DuckDbHotStore store = started();
     KlineChecks.barsAreExactWithQuoteVolume(store);
     await(store.close());
   }

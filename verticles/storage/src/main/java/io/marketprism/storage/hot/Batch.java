@@ -1,0 +1,105 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.storage.cache.LatestCache;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A batch from the bus as {@link HotStore#prepare} leaves it for {@link HotStore#write}: the rows
+ * in the store's own form (a subclass of each store holds them), and what the storage service
+ * needs besides: the messages rejected, the newest record JSON per subject for the latest cache
+ * and the receive time of every record kept.
+ */
+public class Batch {
+
+  /**
+   * A message that is not a valid record.
+   *
+   * @param subject its subject
+   * @param reason why it was rejected
+   */
+  public record Rejected(String subject, String reason) {
+  }
+
+  /** The newest message of a subject so far. */
+  private static final class Newest {
+    long tsMs;
+    byte[] json;
+  }
+
+  private final List<Rejected> rejected = new ArrayList<>();
+  private final Map<String, Newest> newest = new HashMap<>();
+  private long[] recvTsUs;
+  private int size;
+
+  /** @param capacity the number of messages expected */
+  protected Batch(int capacity) {
+    recvTsUs = new long[Math.max(1, capacity)];
+  }
+
+  /**
+   * Counts a record kept.
+   *
+   * @param subject its subject (CONTRACT §4), the latest cache's key
+   * @param tsMs its {@code ts_ms}
+   * @param recvUs its {@code recv_ts_us}
+   * @param json its JSON as it came from the bus
+   */
+  void kept(String subject, long tsMs, long recvUs, byte[] json) {
+    if (size == recvTsUs.length) {
+      recvTsUs = Arrays.copyOf(recvTsUs, size * 2);
+    }
+    recvTsUs[size++] = recvUs;
+    Newest n = newest.get(subject);
+    if (n == null) {
+      n = new Newest();
+      n.tsMs = Long.MIN_VALUE;
+      newest.put(subject, n);
+    }
+    if (tsMs >= n.tsMs) {
+      n.tsMs = tsMs;
+      n.json = json;
+    }
+  }
+
+  /**
+   * Counts a message rejected.
+   *
+   * @param subject its subject
+   * @param reason why
+   */
+  void rejected(String subject, String reason) {
+    rejected.add(new Rejected(subject, reason));
+  }
+
+  /** @return the number of records kept */
+  public int size() {
+    return size;
+  }
+
+  /** @return the messages rejected, in batch order */
+  public List<Rejected> rejected() {
+    return rejected;
+  }
+
+  /**
+   * @param i a record kept, 0 to {@link #size()} - 1
+   * @return its {@code recv_ts_us}
+   */
+  public long recvTsUs(int i) {
+    return recvTsUs[i];
+  }
+
+  /** @return per subject, the newest record kept (a later one wins a tie) */
+  public List<LatestCache.Latest> latest() {
+    List<LatestCache.Latest> out = new ArrayList<>(newest.size());
+    newest.forEach((subject, n) -> out.add(new LatestCache.Latest(subject, n.tsMs,
+        new String(n.json, StandardCharsets.UTF_8))));
+    return out;
+  }
+}
