@@ -413,7 +413,7 @@ final class JsonCursor {
    * @param what what is wrong
    * @return an exception saying so, with the byte offset
    */
-  IllegalArgumentException malformed(String what) {
+  private IllegalArgumentException malformed(String what) {
     return new IllegalArgumentException("malformed record JSON: " + what + " at byte " + pos);
   }
 }

@@ -32,20 +32,6 @@ final class RowBinaryWriter {
     n = 0;
   }
 
-  /**
-   * Cuts the content back to an earlier size.
-   *
-   * @param size a size not above {@link #size()}
-   */
-  void truncate(int size) {
-    n = size;
-  }
-
-  /** @return a copy of the content */
-  byte[] toByteArray() {
-    return Arrays.copyOf(a, n);
-  }
-
   private void ensure(int more) {
     if (n + more > a.length) {
       a = Arrays.copyOf(a, Math.max(n + more, a.length * 2));
