@@ -67,8 +67,10 @@ public final class Decimals {
     if (end == dot + 1) {
       end = dot;
     }
-    if (end == dot && dot == 0) {
-      return "0";
+    int sign = s.charAt(0) == '-' ? 1 : 0;
+    if (dot == sign) {
+      // no integer digits (".5", "-.0"): "0.5", "0"
+      return end == dot ? "0" : s.substring(0, sign) + "0" + s.substring(dot, end);
     }
     return end == n ? s : s.substring(0, end);
   }

@@ -10,7 +10,8 @@ class DecimalsTest {
   @ParameterizedTest
   @CsvSource({
       "61737.63000000, 61737.63", "100.000, 100", "0.00000000, 0", "0, 0", "72300.0, 72300", "0.00015640, 0.0001564",
-      "1e-05, 0.00001", "6.173763E4, 61737.63", "-0.50, -0.5", "0.00000074528, 0.00000074528", "10, 10"})
+      "1e-05, 0.00001", "6.173763E4, 61737.63", "-0.50, -0.5", "0.00000074528, 0.00000074528", "10, 10",
+      ".5, 0.5", "-.0, 0", "-.50, -0.5", "+.5, 0.5", ".000, 0"})
   void dropsTrailingZerosAndNeverUsesExponents(String raw, String canonical) {
     assertThat(Decimals.canonical(raw)).isEqualTo(canonical);
   }
