@@ -807,21 +807,25 @@ public final class JsonScanner {
     return point == EXPONENT ? exponentDecimal(s, e) : cut(s, e, point);
   }
 
-  /** The same cut as {@link Decimals#canonical}, on a valid plain decimal with its point at {@code dot} (or -1). */
-  private String cut(int s, int e, int dot) {
+  /**
+   * The same cut as {@link Decimals#canonical}, on a valid plain decimal with its point at {@code dot} (or -1).
+   *
+   * @throws Fallback for a decimal without integer digits ({@code .5}), which the general reader writes as {@code 0.5}
+   */
+  private String cut(int s, int e, int dot) throws Fallback {
     if (dot < 0) {
       return text(s, e);
     }
     byte[] b = buf;
+    if (dot == s || dot == s + 1 && b[s] == '-') {
+      throw FALLBACK;
+    }
     int stop = e;
     while (stop > dot + 1 && b[stop - 1] == '0') {
       stop--;
     }
     if (stop == dot + 1) {
       stop = dot;
-    }
-    if (stop == dot && dot == s) {
-      return "0";
     }
     return text(s, stop);
   }
