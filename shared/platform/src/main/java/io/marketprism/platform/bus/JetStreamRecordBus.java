@@ -8,7 +8,6 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
-import io.nats.client.impl.Headers;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -17,6 +16,8 @@ import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.impl.Headers;
+import io.nats.client.support.NatsJetStreamConstants;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -81,7 +82,6 @@ public final class JetStreamRecordBus implements RecordBus {
   private static final long RETRY_BACKOFF_MS = 200;
   private static final long IDLE_PARK_MS = 50;
   private static final long STOP_WAIT_MS = 10_000;
-  private static final String MSG_ID = "Nats-Msg-Id";
   private static final byte[] ERROR = "\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] SEQ = "\"seq\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] DUPLICATE = "\"duplicate\":true".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -279,7 +279,7 @@ public final class JetStreamRecordBus implements RecordBus {
     awaiting.put(token, p);
     try {
       Headers h = new Headers();
-      h.put(MSG_ID, p.messageId);
+      h.put(NatsJetStreamConstants.MSG_ID_HDR, p.messageId);
       c.publish(p.subject, ackPrefix + token, h, p.json);
     } catch (RuntimeException e) {
       awaiting.remove(token);
@@ -348,6 +348,8 @@ public final class JetStreamRecordBus implements RecordBus {
   /**
    * Acks mostly come back in the order of the sends, so only the head of the window needs a look:
    * answered sends leave it, an overdue one is failed with a timeout (which re-buffers its record).
+   * A record sent again is in the window twice; its older entry reads the newer send's token and
+   * time, so it waits for that send or fails it when it is overdue, never an answered one.
    */
   private void expireOverdue(long ackTimeoutNanos) {
     long now = System.nanoTime();
