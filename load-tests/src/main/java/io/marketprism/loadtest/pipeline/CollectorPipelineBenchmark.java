@@ -102,8 +102,10 @@ public final class CollectorPipelineBenchmark {
       SimulatorVerticle simulator = new SimulatorVerticle(so);
       await(exchangeVertx.deployVerticle(simulator));
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
-          // a fresh simulator every round: no trade marks to carry over from the last one
-          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)).put("state_dir", ""))
+          // trade marks of this round only (a fresh simulator every round): the collector that replaces the
+          // warm-up one fetches the trades made between the resume and its subscriptions, as after any restart
+          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0))
+              .put("state_dir", java.nio.file.Files.createTempDirectory("mp-bench-marks").toString()))
           .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
       runWithCollector(storage, simulator, collectorCfg, ch, db, rate, tradeShare, seconds, nats.url());
     } finally {
@@ -115,11 +117,11 @@ public final class CollectorPipelineBenchmark {
       ClickHouseServer ch, String db, double rate, double tradeShare, int seconds, String natsUrl) throws Exception {
     try (ServiceNode collectorNode = ServiceNode.start(CollectorVerticle.class, collectorCfg, SERVICE_JVM)) {
       Status collector = () -> collectorNode.json("/api/v1/collector/status");
-      warmUp(collectorNode, collector, storage, simulator);
+      // the fresh collector's counters start at the redeploy: so does the storage's count of its records
+      long committed0 = warmUp(collectorNode, collector, storage, simulator);
 
       long t0 = System.nanoTime();
       long messages0 = simulator.messagesProduced();
-      long committed0 = storage.json("/api/v1/storage/status").getLong("committed");
       double load0 = loadAverage();
       CpuAccount cpu = CpuAccount.start();
       Thread.sleep(seconds * 1000L);
@@ -150,6 +152,10 @@ public final class CollectorPipelineBenchmark {
         Thread.sleep(100);
       }
       committed = storage.json("/api/v1/storage/status").getLong("committed") - committed0;
+      if (System.nanoTime() >= deadline) {
+        System.out.println("drain timed out: collector bus " + busStats.encode() + "; storage "
+            + storage.json("/api/v1/storage/status").encode());
+      }
       long reconnects = 0;
       long resyncs = 0;
       JsonObject status = collector.status();
@@ -195,8 +201,10 @@ public final class CollectorPipelineBenchmark {
    * Runs the pipeline for {@link #WARMUP_SECONDS} (the JIT compiles the services' hot paths), lets
    * it drain with the market paused, and replaces the collector by a fresh instance in its warm
    * JVM, so that the measurement starts with zeroed counters and latency histograms.
+   *
+   * @return the storage's committed count when the fresh collector started
    */
-  private static void warmUp(ServiceNode collectorNode, Status collector, ServiceNode storage,
+  private static long warmUp(ServiceNode collectorNode, Status collector, ServiceNode storage,
       SimulatorVerticle simulator) throws Exception {
     Thread.sleep(WARMUP_SECONDS * 1000L);
     await(simulator.pause());
@@ -208,8 +216,10 @@ public final class CollectorPipelineBenchmark {
     } while (System.nanoTime() < deadline && (bus.getLong("acked") < bus.getLong("published") - bus.getLong("dropped")
         || storage.json("/api/v1/storage/status").getLong("committed") < bus.getLong("acked")
         - bus.getLong("duplicates")));
+    long committed = storage.json("/api/v1/storage/status").getLong("committed");
     collectorNode.redeploy();
     await(simulator.resume());
+    return committed;
   }
 
   /** A status document of a service in another JVM. */

@@ -64,6 +64,14 @@ class JetStreamConsumerTest {
   }
 
   @Test
+  void aRecordSentTwiceIsStoredOnceAndCountedAsDuplicate() throws Exception {
+    publish(3);
+    publish(2); // ids 0 and 1 again: the stream answers {"stream":..,"seq":..,"duplicate": true}
+    assertEquals(5, bus.stats().acked());
+    assertEquals(2, bus.stats().duplicates());
+  }
+
+  @Test
   void batchesCommitConcurrentlyAndOutOfOrderAndEachMessageIsDeliveredOnce() throws Exception {
     publish(600);
     Map<String, Integer> seen = new ConcurrentHashMap<>();

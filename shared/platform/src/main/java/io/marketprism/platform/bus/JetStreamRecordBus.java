@@ -84,7 +84,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private static final long STOP_WAIT_MS = 10_000;
   private static final byte[] ERROR = "\"error\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] SEQ = "\"seq\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] DUPLICATE = "\"duplicate\":true".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] DUPLICATE = "\"duplicate\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final Vertx vertx;
   private final BusOptions options;
@@ -367,7 +367,7 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   /**
-   * The stream's answer to one publish: {@code {"stream":..,"seq":..[,"duplicate":true]}}, an
+   * The stream's answer to one publish: {@code {"stream":..,"seq":..[,"duplicate": true]}}, an
    * {@code {"error":..}}, or a no-responders status (no stream takes the subject). Runs on the
    * ack dispatcher's thread.
    */
@@ -389,11 +389,28 @@ public final class JetStreamRecordBus implements RecordBus {
           : new String(body == null ? new byte[0] : body, java.nio.charset.StandardCharsets.UTF_8);
       answered(p, false, new IllegalStateException("JetStream refused the publish: " + why));
     } else {
-      answered(p, contains(body, DUPLICATE), null);
+      answered(p, duplicate(body), null);
     }
   }
 
+  /** Whether an ack says {@code "duplicate": true} (nats-server writes a space after the colon). */
+  static boolean duplicate(byte[] ack) {
+    int i = indexOf(ack, DUPLICATE);
+    if (i < 0) {
+      return false;
+    }
+    i += DUPLICATE.length;
+    while (i < ack.length && (ack[i] == ' ' || ack[i] == ':')) {
+      i++;
+    }
+    return i + 4 <= ack.length && ack[i] == 't' && ack[i + 1] == 'r' && ack[i + 2] == 'u' && ack[i + 3] == 'e';
+  }
+
   private static boolean contains(byte[] hay, byte[] needle) {
+    return indexOf(hay, needle) >= 0;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
     outer:
     for (int i = 0, last = hay.length - needle.length; i <= last; i++) {
       for (int j = 0; j < needle.length; j++) {
@@ -401,9 +418,9 @@ public final class JetStreamRecordBus implements RecordBus {
           continue outer;
         }
       }
-      return true;
+      return i;
     }
-    return false;
+    return -1;
   }
 
   private void answered(Pending p, boolean duplicate, Throwable err) {
