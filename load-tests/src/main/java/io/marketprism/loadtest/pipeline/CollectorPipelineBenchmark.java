@@ -28,13 +28,15 @@ import java.util.concurrent.TimeUnit;
  * service → ClickHouse 18.16. The collector and the storage run on Vert.x instances of their own,
  * as they would in separate processes.
  *
- * <p>Per rate it prints the records/s the collector published and the storage committed over the
- * run, receive→JetStream ack (the collector's bus histogram: from the moment each WebSocket frame
- * arrived to the stream's ack), receive→commit (the storage metric), and the no-loss check on
+ * <p>Per rate it runs {@code MP_BENCH_WARMUP_SECONDS} (60 by default: the JIT compiles the services'
+ * hot paths), then measures. It prints the records/s the collector published and the storage
+ * committed over the measurement, receive→JetStream ack over its last minute (the collector's bus
+ * histogram: from the moment each WebSocket frame arrived to the stream's ack), receive→commit
+ * (the storage metric, also a recent window), the CPU each part used, and the no-loss check on
  * trades: for every instrument, the trade ids in ClickHouse equal the ids the simulator emitted
  * from the first stored one to the pause, no duplicates, nothing missing.
  *
- * <p>Usage: {@code CollectorPipelineBenchmark [RATES=2000,5000] [SECONDS=20] [TRADE_SHARE=0.18]} (RATES:
+ * <p>Usage: {@code CollectorPipelineBenchmark [RATES=2000,5000] [SECONDS=60] [TRADE_SHARE=0.18]} (RATES:
  * simulator events per second per exchange, comma separated; TRADE_SHARE: the share of events that
  * are trade bursts, 0.18 the simulator's default mix, near 1 a trade-heavy market).
  */
@@ -52,9 +54,9 @@ public final class CollectorPipelineBenchmark {
   private static final List<String> SERVICE_JVM = List.of(System.getenv()
       .getOrDefault("MP_BENCH_SERVICE_JAVA_OPTS", "-Xms256m -Xmx2g -XX:+UseG1GC").trim().split("\\s+"));
 
-  /** Seconds the pipeline runs before each measurement: MP_BENCH_WARMUP_SECONDS, 20 by default. */
+  /** Seconds the pipeline runs before each measurement: MP_BENCH_WARMUP_SECONDS, 60 by default. */
   private static final int WARMUP_SECONDS = Integer.parseInt(System.getenv().getOrDefault("MP_BENCH_WARMUP_SECONDS",
-      "20"));
+      "60"));
 
   private CollectorPipelineBenchmark() {
   }
@@ -65,7 +67,7 @@ public final class CollectorPipelineBenchmark {
    */
   public static void main(String[] args) throws Exception {
     String[] rates = (args.length > 0 ? args[0] : "2000,5000").split(",");
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     double tradeShare = args.length > 2 ? Double.parseDouble(args[2]) : 0.18;
     try (NatsServer nats = NatsServer.start(); ClickHouseServer ch = ClickHouseServer.start()) {
       int run = 0;
@@ -102,10 +104,8 @@ public final class CollectorPipelineBenchmark {
       SimulatorVerticle simulator = new SimulatorVerticle(so);
       await(exchangeVertx.deployVerticle(simulator));
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
-          // trade marks of this round only (a fresh simulator every round): the collector that replaces the
-          // warm-up one fetches the trades made between the resume and its subscriptions, as after any restart
-          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0))
-              .put("state_dir", java.nio.file.Files.createTempDirectory("mp-bench-marks").toString()))
+          // a fresh simulator every round: no trade marks to carry over from the last one
+          .put("collector", new JsonObject().put("http", new JsonObject().put("port", 0)).put("state_dir", ""))
           .put("exchanges", simulator.collectorExchanges(List.of("trade", "orderbook")));
       runWithCollector(storage, simulator, collectorCfg, ch, db, rate, tradeShare, seconds, nats.url());
     } finally {
@@ -117,28 +117,28 @@ public final class CollectorPipelineBenchmark {
       ClickHouseServer ch, String db, double rate, double tradeShare, int seconds, String natsUrl) throws Exception {
     try (ServiceNode collectorNode = ServiceNode.start(CollectorVerticle.class, collectorCfg, SERVICE_JVM)) {
       Status collector = () -> collectorNode.json("/api/v1/collector/status");
-      // the fresh collector's counters start at the redeploy: so does the storage's count of its records
-      long committed0 = warmUp(collectorNode, collector, storage, simulator);
+      Thread.sleep(WARMUP_SECONDS * 1000L);
 
       long t0 = System.nanoTime();
       long messages0 = simulator.messagesProduced();
+      long committed0 = storage.json("/api/v1/storage/status").getLong("committed");
+      JsonObject bus0 = collector.status().getJsonObject("bus");
       double load0 = loadAverage();
       CpuAccount cpu = CpuAccount.start();
       Thread.sleep(seconds * 1000L);
       await(simulator.pause());
       double sendSeconds = (System.nanoTime() - t0) / 1e9;
       long messages = simulator.messagesProduced() - messages0;
-      // drain: everything the collector published is acked by JetStream and committed by the storage
+      // the latencies of the measurement's last minute, before the drain adds its few
+      JsonObject latency = collector.status().getJsonObject("bus").getJsonObject("last_minute");
+      // drain: everything the collector published is acked by JetStream and committed by the storage (both
+      // started with this collector, so their totals compare)
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       JsonObject busStats;
-      long committed;
       do {
         Thread.sleep(100);
         busStats = collector.status().getJsonObject("bus");
-        committed = storage.json("/api/v1/storage/status").getLong("committed") - committed0;
-      } while (System.nanoTime() < deadline
-          && (busStats.getLong("acked") < busStats.getLong("published") - busStats.getLong("dropped")
-          || committed < busStats.getLong("acked") - busStats.getLong("duplicates")));
+      } while (System.nanoTime() < deadline && !drained(busStats, storage));
       double drainSeconds = (System.nanoTime() - t0) / 1e9;
       // frames still queued in sockets at the pause arrive a little later: wait until nothing moves for 2 s
       long last = -1;
@@ -147,15 +147,16 @@ public final class CollectorPipelineBenchmark {
         Thread.sleep(2000);
         busStats = collector.status().getJsonObject("bus");
       }
-      while (System.nanoTime() < deadline && storage.json("/api/v1/storage/status").getLong("committed") - committed0
-          < busStats.getLong("published") - busStats.getLong("dropped") - busStats.getLong("duplicates")) {
+      while (System.nanoTime() < deadline && !drained(busStats, storage)) {
         Thread.sleep(100);
       }
-      committed = storage.json("/api/v1/storage/status").getLong("committed") - committed0;
       if (System.nanoTime() >= deadline) {
         System.out.println("drain timed out: collector bus " + busStats.encode() + "; storage "
             + storage.json("/api/v1/storage/status").encode());
       }
+      long committed = storage.json("/api/v1/storage/status").getLong("committed") - committed0;
+      JsonObject end = busStats;
+      java.util.function.ToLongFunction<String> run = key -> end.getLong(key) - bus0.getLong(key);
       long reconnects = 0;
       long resyncs = 0;
       JsonObject status = collector.status();
@@ -165,25 +166,26 @@ public final class CollectorPipelineBenchmark {
       for (Object b : status.getJsonArray("books")) {
         resyncs += ((JsonObject) b).getLong("resyncs", 0L);
       }
-      String cpuLine = cpu.report(busStats.getLong("published"), t -> "simulator");
+      String cpuLine = cpu.report(run.applyAsLong("published"), t -> "simulator");
       String metrics = storage.metrics();
 
-      System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s (load "
-          + "average %.2f at start, %.2f at end) ==%n", rate, tradeShare, seconds, load0, loadAverage());
+      System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s after %d s "
+          + "of warm-up (load average %.2f at start, %.2f at end) ==%n", rate, tradeShare, seconds, WARMUP_SECONDS,
+          load0, loadAverage());
       System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
           + "dropped %d, duplicates absorbed by the stream %d; storage committed %d (%.0f/s over the run incl. "
-          + "drain of %.1f s)%n", messages, messages / sendSeconds,
-          busStats.getLong("published"), busStats.getLong("published") / sendSeconds, busStats.getLong("dropped"),
-          busStats.getLong("duplicates"), committed, committed / drainSeconds, drainSeconds - sendSeconds);
-      System.out.printf(Locale.ROOT, "receive->JetStream ack (collector, every record): p50 %.2f ms, p99 %.2f ms "
-          + "(publish->ack alone p99 %.2f ms); collector reconnects %d, book resyncs %d%n",
-          busStats.getLong("ack_p50_us") / 1000.0, busStats.getLong("ack_p99_us") / 1000.0,
-          busStats.getLong("bus_p99_us") / 1000.0, reconnects, resyncs);
-      System.out.println("receive->commit (storage metric): "
+          + "drain of %.1f s)%n", messages, messages / sendSeconds, run.applyAsLong("published"),
+          run.applyAsLong("published") / sendSeconds, run.applyAsLong("dropped"), run.applyAsLong("duplicates"),
+          committed, committed / drainSeconds, drainSeconds - sendSeconds);
+      System.out.printf(Locale.ROOT, "receive->JetStream ack (collector, every record, last minute of the run): p50 "
+          + "%.2f ms, p99 %.2f ms (publish->ack alone p99 %.2f ms); collector reconnects %d, book resyncs %d%n",
+          latency.getLong("ack_p50_us") / 1000.0, latency.getLong("ack_p99_us") / 1000.0,
+          latency.getLong("bus_p99_us") / 1000.0, reconnects, resyncs);
+      System.out.println("receive->commit (storage metric, recent): "
           + PipelineBenchmark.metric(metrics, "mp_storage_receive_to_commit"));
       System.out.println("collector GC: " + gcLine(collectorNode.metrics()));
       System.out.println(cpuLine.replace("records", "published records"));
-      double published = busStats.getLong("published") / sendSeconds;
+      double published = run.applyAsLong("published") / sendSeconds;
       System.out.printf(Locale.ROOT, "raw jnats publishAsync at the same %.0f msgs/s, 300-byte payloads, nothing else "
           + "running: publish->ack %s%n", published, rawAckLatency(natsUrl, published, 10));
       Vertx vertx = Vertx.vertx();
@@ -197,29 +199,11 @@ public final class CollectorPipelineBenchmark {
     }
   }
 
-  /**
-   * Runs the pipeline for {@link #WARMUP_SECONDS} (the JIT compiles the services' hot paths), lets
-   * it drain with the market paused, and replaces the collector by a fresh instance in its warm
-   * JVM, so that the measurement starts with zeroed counters and latency histograms.
-   *
-   * @return the storage's committed count when the fresh collector started
-   */
-  private static long warmUp(ServiceNode collectorNode, Status collector, ServiceNode storage,
-      SimulatorVerticle simulator) throws Exception {
-    Thread.sleep(WARMUP_SECONDS * 1000L);
-    await(simulator.pause());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    JsonObject bus;
-    do {
-      Thread.sleep(200);
-      bus = collector.status().getJsonObject("bus");
-    } while (System.nanoTime() < deadline && (bus.getLong("acked") < bus.getLong("published") - bus.getLong("dropped")
-        || storage.json("/api/v1/storage/status").getLong("committed") < bus.getLong("acked")
-        - bus.getLong("duplicates")));
-    long committed = storage.json("/api/v1/storage/status").getLong("committed");
-    collectorNode.redeploy();
-    await(simulator.resume());
-    return committed;
+  /** Whether every record the collector published is acked by JetStream and committed by the storage. */
+  private static boolean drained(JsonObject bus, ServiceNode storage) throws Exception {
+    return bus.getLong("acked") >= bus.getLong("published") - bus.getLong("dropped")
+        && storage.json("/api/v1/storage/status").getLong("committed")
+        >= bus.getLong("acked") - bus.getLong("duplicates");
   }
 
   /** A status document of a service in another JVM. */

@@ -43,6 +43,7 @@ final class CpuAccount {
   String report(long records, java.util.function.Function<String, String> groupOf) {
     Map<String, Long> end = snapshot();
     Map<String, Long> parts = new TreeMap<>();
+    Map<String, Map<String, Long>> tasks = new TreeMap<>();
     long jvmThreads = 0;
     for (Map.Entry<String, Long> e : end.entrySet()) {
       long used = e.getValue() - start.getOrDefault(e.getKey(), 0L);
@@ -53,6 +54,10 @@ final class CpuAccount {
         jvmThreads += used;
       } else if (e.getKey().startsWith("proc:")) {
         parts.merge(e.getKey().substring(e.getKey().indexOf(':', 5) + 1), used, Long::sum);
+      } else if (e.getKey().startsWith("task:")) {
+        // "task:<service>:<thread group>": a service JVM's threads, printed apart (its total is in its proc entry)
+        String[] k = e.getKey().split(":", 3);
+        tasks.computeIfAbsent(k[1], x -> new TreeMap<>()).merge(k[2], used, Long::sum);
       }
     }
     long jvm = end.get("jvm") - start.get("jvm");
@@ -70,7 +75,23 @@ final class CpuAccount {
     }
     sb.append(String.format(Locale.ROOT, " total %.1f ms -> two cores hold at most %.0f records/s",
         total / 1e6 / records * 1000, 2e9 / ((double) total / records)));
+    for (Map.Entry<String, Map<String, Long>> service : tasks.entrySet()) {
+      sb.append(String.format(Locale.ROOT, "%n  %s by thread:", service.getKey()));
+      service.getValue().entrySet().stream().filter(t -> t.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(t -> sb.append(String.format(Locale.ROOT, " %s %.1f ms;", t.getKey(), t.getValue() / 1e6 / records * 1000)));
+    }
     return sb.toString();
+  }
+
+  /**
+   * @param comm a thread's name as Linux keeps it (its first 15 characters)
+   * @return the group it is counted in: the name without its trailing number
+   */
+  private static String threadGroup(String comm) {
+    String g = comm.replaceAll("[-#]?\\d+$", "");
+    return g.startsWith("GC Thread") || g.startsWith("G1") ? "gc" : g.startsWith("C1 Compiler") || g.startsWith("C2 Compiler")
+        ? "jit" : g;
   }
 
   /**
@@ -110,6 +131,9 @@ final class CpuAccount {
           : cmd.endsWith("java") ? serviceOf(p.pid()) : null;
       if (name != null) {
         m.put("proc:" + p.pid() + ":" + name, ticks(p.pid()) * NANOS_PER_TICK);
+        if (name.startsWith("jvm ")) {
+          tasks(p.pid(), name, m);
+        }
       }
     });
     return m;
@@ -129,6 +153,25 @@ final class CpuAccount {
       }
     }
     return "jvm child";
+  }
+
+  /** A child JVM's threads as {@code task:<service>:<group>} entries (threads of one group summed). */
+  private static void tasks(long pid, String service, Map<String, Long> m) {
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      tasks.forEach(t -> {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          m.merge("task:" + service + ":" + threadGroup(comm), ticks * NANOS_PER_TICK, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      });
+    } catch (IOException | RuntimeException gone) {
+      // the process ended meanwhile
+    }
   }
 
   /** utime + stime of a process, in clock ticks. */

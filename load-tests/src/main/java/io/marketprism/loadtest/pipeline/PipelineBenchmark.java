@@ -216,7 +216,8 @@ public final class PipelineBenchmark {
           + "(last commit %.2f s after the first send)%n", committed, stored, stored == total ? "NO LOSS" : "MISMATCH",
           committed / e2eSeconds, e2eSeconds);
       System.out.printf(Locale.ROOT, "receive->JetStream ack (every record, from its scheduled receive time; the bus's "
-          + "own histogram): p50 %.2f ms, p99 %.2f ms%n", stats.ackP50Micros() / 1000.0, stats.ackP99Micros() / 1000.0);
+          + "own histogram): p50 %.2f ms, p99 %.2f ms%n", stats.sinceStart().ackP50Micros() / 1000.0,
+          stats.sinceStart().ackP99Micros() / 1000.0);
       System.out.println("receive->commit (storage metric): " + metric(metrics, "mp_storage_receive_to_commit"));
       System.out.println("storage consumer: " + consumer.encode());
       System.out.println(cpuLine);

@@ -20,15 +20,14 @@ import java.util.concurrent.TimeUnit;
  * One service (a {@link ServiceVerticle}) in a JVM of its own, as it runs in production, so that
  * the garbage collections and threads of the collector, the storage and the exchange simulator
  * do not share a JVM in the pipeline benchmarks. The child gets the verticle class and its
- * configuration as arguments, prints its HTTP port on the first line of its output, deploys a fresh
- * instance on each line of its input ({@link #redeploy}), and stops when its input closes (when
- * the benchmark ends or dies).
+ * configuration as arguments, prints its HTTP port on the first line of its output, and stops when
+ * its input closes (when the benchmark ends or dies).
  */
 final class ServiceNode implements AutoCloseable {
 
   private final Process process;
   private final BufferedReader out;
-  private int port;
+  private final int port;
   private final HttpClient http = HttpClient.newHttpClient();
 
   private ServiceNode(Process process, BufferedReader out) throws IOException {
@@ -47,18 +46,6 @@ final class ServiceNode implements AutoCloseable {
       throw new IOException("the service did not start");
     }
     return Integer.parseInt(line.substring(5).trim());
-  }
-
-  /**
-   * Replaces the service by a fresh instance in the same JVM, whose code is compiled by now: a
-   * measurement after a warm-up starts from zeroed counters and histograms, not from a cold JVM.
-   *
-   * @throws IOException when the new instance does not start
-   */
-  void redeploy() throws IOException {
-    process.getOutputStream().write("redeploy\n".getBytes(StandardCharsets.UTF_8));
-    process.getOutputStream().flush();
-    port = readPort();
   }
 
   /**
@@ -119,18 +106,14 @@ final class ServiceNode implements AutoCloseable {
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    String command = "deploy";
-    String deployment = null;
+    ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
+    vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    System.out.println("port " + service.actualPort());
+    System.out.flush();
     // runs until the parent closes our input
-    for (; command != null; command = in.readLine()) {
-      if (deployment != null) {
-        vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      }
-      ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
-      deployment = vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      System.out.println("port " + service.actualPort());
-      System.out.flush();
+    while (in.readLine() != null) {
+      // nothing is asked on it
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     System.exit(0);

@@ -24,8 +24,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,12 +96,12 @@ public final class JetStreamRecordBus implements RecordBus {
   /** The reply subjects of this bus's publishes: this prefix and a token. */
   private final String ackPrefix = "_MPACK." + io.nats.client.NUID.nextGlobal() + ".";
   private final AtomicLong tokens = new AtomicLong();
-  /** receive→ack, µs, since start: recorded wait-free by the ack threads, summed when stats are read */
-  private final Recorder ackLatency = new Recorder(3);
-  private final Histogram ackTotal = new Histogram(3);
-  /** publish call→ack, µs, since start */
-  private final Recorder busLatency = new Recorder(3);
-  private final Histogram busTotal = new Histogram(3);
+  /** receive→ack, µs: recorded wait-free by the ack threads, filed when stats are read */
+  private final LatencyWindow ackLatency = new LatencyWindow(System.currentTimeMillis());
+  /** publish call→ack, µs */
+  private final LatencyWindow busLatency = new LatencyWindow(System.currentTimeMillis());
+  /** Reads the latencies every slot, so that the last minute's are exact to a slot. */
+  private long latencyTimer = -1;
   private final List<PullWorker> workers = new ArrayList<>();
   private volatile Connection connection;
   /** Set once the stream exists and the ack subscription is open; null while JetStream is not usable. */
@@ -154,6 +152,7 @@ public final class JetStreamRecordBus implements RecordBus {
       }
     });
     sender.start();
+    latencyTimer = vertx.setPeriodic(LatencyWindow.SLOT_MS, t -> stats());
     // a bus that cannot reach NATS still starts: it buffers and connects when NATS is there
     long waitMs = options.connectTimeout().toMillis() * 2;
     long poll = vertx.setPeriodic(20, t -> {
@@ -442,8 +441,8 @@ public final class JetStreamRecordBus implements RecordBus {
     wakeSender();
     if (err == null) {
       long busMicros = (System.nanoTime() - p.enqueuedNanos) / 1000;
-      busLatency.recordValue(busMicros);
-      ackLatency.recordValue(p.recvUs > 0 ? Math.max(0, Micros.now() - p.recvUs) : busMicros);
+      busLatency.record(busMicros);
+      ackLatency.record(p.recvUs > 0 ? Math.max(0, Micros.now() - p.recvUs) : busMicros);
       if (p.done != null) {
         p.done.complete(null);
       }
@@ -500,24 +499,21 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public BusStats stats() {
-    long p50;
-    long p99;
-    long busP99;
-    synchronized (ackTotal) {
-      ackTotal.add(ackLatency.getIntervalHistogram());
-      busTotal.add(busLatency.getIntervalHistogram());
-      p50 = ackTotal.getValueAtPercentile(50);
-      p99 = ackTotal.getValueAtPercentile(99);
-      busP99 = busTotal.getValueAtPercentile(99);
-    }
+    long now = System.currentTimeMillis();
+    long[] ack = ackLatency.read(now, 50, 99);
+    long[] bus = busLatency.read(now, 99);
+    BusStats.Latency sinceStart = new BusStats.Latency(ack[0], ack[1], bus[0]);
+    BusStats.Latency lastMinute = new BusStats.Latency(ack[2], ack[3], bus[1]);
     synchronized (lock) {
-      return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight, p50, p99, busP99);
+      return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight,
+          sinceStart, lastMinute);
     }
   }
 
 
   @Override
   public Future<Void> close() {
+    vertx.cancelTimer(latencyTimer);
     List<Future<Void>> stops = new ArrayList<>();
     synchronized (workers) {
       for (PullWorker w : workers) {
