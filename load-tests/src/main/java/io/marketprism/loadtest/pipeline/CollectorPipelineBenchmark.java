@@ -58,6 +58,10 @@ public final class CollectorPipelineBenchmark {
   private static final int WARMUP_SECONDS = Integer.parseInt(System.getenv().getOrDefault("MP_BENCH_WARMUP_SECONDS",
       "60"));
 
+  /** The storage's longest wait before a partial batch is committed: MP_BENCH_FLUSH_INTERVAL_MS, its default 500. */
+  private static final long FLUSH_INTERVAL_MS = Long.parseLong(System.getenv().getOrDefault(
+      "MP_BENCH_FLUSH_INTERVAL_MS", "500"));
+
   private CollectorPipelineBenchmark() {
   }
 
@@ -88,7 +92,8 @@ public final class CollectorPipelineBenchmark {
             .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))
             .put("cold", new JsonObject().put("database", db + "_cold"))
             .put("consumer", new JsonObject().put("durable", "storage_" + db))
-            .put("archive", new JsonObject().put("interval_minutes", 0)))
+            .put("archive", new JsonObject().put("interval_minutes", 0))
+            .put("flush_interval_ms", FLUSH_INTERVAL_MS))
         .put("cache", new JsonObject().put("type", "memory"));
     // the collector and the storage run in JVMs of their own, as deployed (bin/marketprism's JVM options);
     // this JVM is the exchange: the simulator
@@ -170,8 +175,8 @@ public final class CollectorPipelineBenchmark {
       String metrics = storage.metrics();
 
       System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s after %d s "
-          + "of warm-up (load average %.2f at start, %.2f at end) ==%n", rate, tradeShare, seconds, WARMUP_SECONDS,
-          load0, loadAverage());
+          + "of warm-up, storage flush_interval_ms %d (load average %.2f at start, %.2f at end) ==%n", rate, tradeShare,
+          seconds, WARMUP_SECONDS, FLUSH_INTERVAL_MS, load0, loadAverage());
       System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
           + "dropped %d, duplicates absorbed by the stream %d; storage committed %d (%.0f/s over the run incl. "
           + "drain of %.1f s)%n", messages, messages / sendSeconds, run.applyAsLong("published"),
