@@ -3,12 +3,16 @@ package io.marketprism.collector;
 import io.marketprism.platform.bus.EventBusRecordBus;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
+import io.marketprism.simulator.model.InstrumentModel;
+import io.marketprism.simulator.model.InstrumentSpec;
+import io.marketprism.simulator.model.Trade;
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +56,8 @@ final class SimulatedCollector implements AutoCloseable {
   private final JsonObject root;
   private final Path stateDir;
   final Map<String, List<String>> trades = new ConcurrentHashMap<>();
+  /** Quantity of each captured trade, by {@code key#trade_id}. */
+  private final Map<String, String> quantities = new ConcurrentHashMap<>();
   final Map<String, JsonObject> books = new ConcurrentHashMap<>();
   final Map<String, Long> records = new ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -156,11 +164,52 @@ final class SimulatedCollector implements AutoCloseable {
     String key = r.getString("exchange") + "|" + r.getString("market_type") + "|" + r.getString("exchange_symbol");
     records.merge(r.getString("data_type"), 1L, Long::sum);
     switch (r.getString("data_type")) {
-      case "trade" -> trades.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
-          .add(r.getString("trade_id"));
+      case "trade" -> {
+        quantities.put(key + '#' + r.getString("trade_id"), r.getString("quantity"));
+        trades.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+            .add(r.getString("trade_id"));
+      }
       case "orderbook" -> books.put(key, r);
       default -> { }
     }
+  }
+
+  /**
+   * The simulator's matches that captured trade records of an instrument carry, in their order: a
+   * record whose quantity is the total of the run of matches of one taker at its price ending at its
+   * id (an OKX push aggregating {@code count} matches) carries that run, any other its own match.
+   *
+   * @param instrument one of {@link #INSTRUMENTS}
+   * @param ids trade ids captured of it
+   * @return the ids of the matches they carry
+   */
+  List<Long> matches(String[] instrument, List<String> ids) {
+    InstrumentModel m = simulator.instrument(instrument[3], instrument[2]);
+    Map<Long, Trade> truth = new HashMap<>();
+    m.recentTrades().forEach(t -> truth.put(t.id(), t));
+    String key = instrument[0] + "|" + instrument[1] + "|" + instrument[2];
+    List<Long> out = new ArrayList<>();
+    for (String id : ids) {
+      out.addAll(run(truth, m.spec(), Long.parseLong(id), new BigDecimal(quantities.get(key + '#' + id))));
+    }
+    return out;
+  }
+
+  /** The matches at the price of match {@code id} ending there whose quantities add up to {@code qty}. */
+  private static List<Long> run(Map<Long, Trade> truth, InstrumentSpec spec, long id, BigDecimal qty) {
+    Trade last = truth.get(id);
+    long total = 0;
+    for (long k = id; last != null; k--) {
+      Trade t = truth.get(k);
+      if (t == null || t.price() != last.price() || t.ts() != last.ts() || t.takerBuy() != last.takerBuy()) {
+        break;
+      }
+      total += t.qty();
+      if (new BigDecimal(spec.qty(total)).compareTo(qty) == 0) {
+        return LongStream.rangeClosed(k, id).boxed().toList();
+      }
+    }
+    return List.of(id);
   }
 
   /** The collector's status over HTTP. */

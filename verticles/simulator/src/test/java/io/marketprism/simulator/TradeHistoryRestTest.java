@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -85,6 +86,61 @@ class TradeHistoryRestTest {
     JsonObject bad = new JsonObject(SimulatorHarness.get(vertx, sim.port(Venue.OKX),
         "/api/v5/market/history-trades?instId=NOPE-USDT").body());
     assertThat(bad.getString("code")).isEqualTo("51001");
+  }
+
+  @Test
+  void okxTradesChannelAggregatesOneTakersMatchesAtOnePriceAndHistoryTradesListsEachMatch(Vertx vertx)
+      throws Exception {
+    SimulatorVerticle sim = SimulatorHarness.deploy(vertx, new SimulatorOptions().setExchanges(List.of("okx"))
+        .setRate(600).setSeed(11));
+    List<JsonObject> pushes = new java.util.ArrayList<>();
+    try (WsProbe p = WsProbe.connect(vertx, sim.port(Venue.OKX), "/ws/v5/public")) {
+      p.send("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"}]}");
+      long end = System.currentTimeMillis() + 10_000;
+      while (pushes.stream().filter(t -> t.getInteger("count") > 1).count() < 5) {
+        assertThat(System.currentTimeMillis()).as("aggregated pushes in time").isLessThan(end);
+        String m = p.next(200);
+        if (m != null && m.startsWith("{\"arg\"")) {
+          JsonArray data = new JsonObject(m).getJsonArray("data");
+          assertThat(data).hasSize(1);
+          pushes.add(data.getJsonObject(0).put("count", Integer.parseInt(data.getJsonObject(0).getString("count"))));
+        }
+      }
+      SimulatorHarness.await(sim.pause());
+    }
+    Map<Long, Trade> truth = new java.util.HashMap<>();
+    sim.trueTrades("okx", "BTC-USDT").forEach(t -> truth.put(t.id(), t));
+    var spec = sim.instrument("okx", "BTC-USDT").spec();
+    for (int i = 0; i < pushes.size(); i++) {
+      JsonObject push = pushes.get(i);
+      long last = Long.parseLong(push.getString("tradeId"));
+      int count = push.getInteger("count");
+      if (i > 0) {
+        assertThat(last - count).as("ids consecutive across pushes")
+            .isEqualTo(Long.parseLong(pushes.get(i - 1).getString("tradeId")));
+      }
+      List<Trade> matches = new java.util.ArrayList<>();
+      for (long id = last - count + 1; id <= last; id++) {
+        matches.add(truth.get(id));
+      }
+      assertThat(matches).as("matches of push %s", push).doesNotContainNull()
+          .allMatch(t -> t.price() == matches.get(0).price() && t.ts() == matches.get(0).ts()
+              && t.takerBuy() == matches.get(0).takerBuy());
+      assertThat(push.getString("sz")).isEqualTo(spec.qty(Trade.totalQty(matches)));
+      assertThat(push.getString("px")).isEqualTo(spec.price(matches.get(0).price()));
+    }
+    JsonObject aggregate = pushes.stream().filter(t -> t.getInteger("count") > 1).findFirst().orElseThrow();
+    long last = Long.parseLong(aggregate.getString("tradeId"));
+    int count = aggregate.getInteger("count");
+    JsonArray rows = new JsonObject(SimulatorHarness.get(vertx, sim.port(Venue.OKX),
+        "/api/v5/market/history-trades?instId=BTC-USDT&type=1&after=" + (last + 1) + "&limit=" + count).body())
+        .getJsonArray("data");
+    assertThat(rows).hasSize(count);
+    for (int i = 0; i < count; i++) {
+      Trade t = truth.get(last - i);
+      assertThat(rows.getJsonObject(i).getString("tradeId")).as("each match on its own").isEqualTo(Long.toString(t.id()));
+      assertThat(rows.getJsonObject(i).getString("sz")).isEqualTo(spec.qty(t.qty()));
+    }
   }
 
   @Test

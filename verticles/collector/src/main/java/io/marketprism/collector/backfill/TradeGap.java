@@ -38,8 +38,8 @@ public record TradeGap(String exchangeSymbol, long afterSeq, long beforeSeq, lon
   }
 
   /**
-   * @param consecutive whether every sequence number is a trade (Binance ids, Deribit
-   *     {@code trade_seq}); OKX ids are not documented to be
+   * @param consecutive whether every sequence number is a trade (Binance and OKX ids, Deribit
+   *     {@code trade_seq})
    * @return trades missing, or -1 when it cannot be told
    */
   public long size(boolean consecutive) {

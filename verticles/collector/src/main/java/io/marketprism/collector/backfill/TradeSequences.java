@@ -1,5 +1,6 @@
 package io.marketprism.collector.backfill;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,12 @@ import java.util.function.Predicate;
  * or repeated numbers (the overlap of a reconnect, a reordered frame) are not gaps and do not move
  * the mark back. Pure; not thread-safe.
  *
+ * <p>A live trade may aggregate several matches (an OKX push of {@code count} matches) while REST
+ * lists every match on its own. {@link #missing} tells which fetched trades belong to a gap: those
+ * strictly inside it, less the matches of live aggregates that arrived late (a reordered frame,
+ * after the trade that revealed the gap), so that no match is published twice, once in an
+ * aggregate and once on its own.
+ *
  * <p>A mark saved by an earlier run of the collector ({@link #restore}) is taken like the mark of
  * an interrupted stream: the first live trade after it bounds the gap of the restart. Only there
  * an older sequence number with a later trade time is not an overlap but ids that started again
@@ -23,12 +30,37 @@ public final class TradeSequences {
   /** {@link #restore}'s {@code quietFromMs} while the stream is not up yet: from the next {@link #resumed}. */
   public static final long NOT_YET = Long.MAX_VALUE;
 
+  /** Late live aggregates remembered per instrument, at most. */
+  private static final int LATE_AGGREGATES = 64;
+
   private static final class Mark {
     long seq;
     long tsMs;
     boolean resumed;
     long resumedAtMs;
     boolean restored;
+    /** {first, last} of live aggregates that arrived below the mark, oldest first. */
+    ArrayDeque<long[]> late;
+
+    void late(long first, long last) {
+      if (late == null) {
+        late = new ArrayDeque<>();
+      } else if (late.size() >= LATE_AGGREGATES) {
+        late.removeFirst();
+      }
+      late.addLast(new long[] {first, last});
+    }
+
+    boolean coveredLate(long seq) {
+      if (late != null) {
+        for (long[] r : late) {
+          if (seq >= r[0] && seq <= r[1]) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
   }
 
   /**
@@ -96,6 +128,8 @@ public final class TradeSequences {
         m.tsMs = tsMs;
         m.resumed = false;
         m.restored = false;
+      } else if (first < seq) {
+        m.late(first, seq);
       }
       return null;
     }
@@ -109,6 +143,22 @@ public final class TradeSequences {
     m.resumed = false;
     m.restored = false;
     return gap;
+  }
+
+  /**
+   * Whether a trade fetched over REST for a gap is one the live stream missed: its sequence number
+   * lies strictly inside the gap and no live aggregate that arrived late carried it.
+   *
+   * @param gap the gap being filled
+   * @param seq the fetched trade's sequence number
+   * @return whether to publish it
+   */
+  public boolean missing(TradeGap gap, long seq) {
+    if (seq <= gap.afterSeq() || seq >= gap.beforeSeq()) {
+      return false;
+    }
+    Mark m = marks.get(gap.exchangeSymbol());
+    return m == null || !m.coveredLate(seq);
   }
 
   /**

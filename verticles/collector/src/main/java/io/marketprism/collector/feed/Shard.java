@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -509,11 +510,11 @@ final class Shard implements FeedConnection.Listener {
     });
   }
 
-  /** Parses a page of past trades; the trades it adds are counted as backfilled. */
-  private TradePage tradePage(String url, String body) throws ParseException {
+  /** Parses a page of past trades, publishing the wanted ones; those it adds are counted as backfilled. */
+  private TradePage tradePage(String url, String body, LongPredicate keep) throws ParseException {
     backfilling = true;
     try {
-      return normalizer.onRest(url, body, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+      return normalizer.onRest(url, body, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()), keep);
     } catch (ParseException e) {
       reject(e.getMessage(), body);
       throw e;

@@ -11,6 +11,7 @@ import io.marketprism.collector.normalize.ParseException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,16 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Fills the trade gaps of one shard's instruments over REST: one gap at a time per instrument,
  * page after page through the exchange's REST gate, each page parsed by the shard's normalizer
- * into ordinary trade records (the identity window drops the overlap with the live stream). A gap
+ * into ordinary trade records of the trades the gap misses ({@link TradeSequences#missing}: the
+ * rest of a page, and matches a late live aggregate carried, are not published again). A gap
  * that is too old, has no REST history, runs past the page budget, or whose requests keep failing
  * is counted unrecoverable. One log line when a gap is found (with its size) and one when it ends.
  * Used on the collector's context only.
  */
 final class TradeBackfill {
 
-  /** Parses a page of past trades into records, returning what it held. */
+  /** Parses a page of past trades into records of the wanted ones, returning what it held. */
   interface Pages {
-    TradePage parse(String url, String body) throws ParseException;
+    TradePage parse(String url, String body, LongPredicate keep) throws ParseException;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(TradeBackfill.class);
@@ -130,7 +132,7 @@ final class TradeBackfill {
       long before = ctx.metrics().backfilled();
       TradePage page;
       try {
-        page = pages.parse(url, ar.result());
+        page = pages.parse(url, ar.result(), seq -> sequences.missing(fill.gap(), seq));
       } catch (ParseException e) {
         done(fill, recovered, "a REST page was rejected: " + e.getMessage());
         return;

@@ -33,11 +33,11 @@ class TradeSequencesTest {
     consecutive.interrupted();
     assertThat(consecutive.observe("BTC-PERPETUAL", 15, 3)).isEqualTo(new TradeGap("BTC-PERPETUAL", 11, 15, 2, true));
 
-    TradeSequences okx = new TradeSequences(false);
-    okx.observe("BTC-USDT", 500, 1);
-    assertThat(okx.observe("BTC-USDT", 530, 2)).as("a jump in non-consecutive ids is no gap").isNull();
-    okx.interrupted();
-    TradeGap gap = okx.observe("BTC-USDT", 531, 3);
+    TradeSequences sparse = new TradeSequences(false);
+    sparse.observe("BTC-USDT", 500, 1);
+    assertThat(sparse.observe("BTC-USDT", 530, 2)).as("a jump in non-consecutive ids is no gap").isNull();
+    sparse.interrupted();
+    TradeGap gap = sparse.observe("BTC-USDT", 531, 3);
     assertThat(gap).isEqualTo(new TradeGap("BTC-USDT", 530, 531, 2, true));
     assertThat(gap.size(false)).isEqualTo(-1);
   }
@@ -49,6 +49,40 @@ class TradeSequencesTest {
     okx.interrupted();
     assertThat(okx.observe("BTC-USDT", 110, 113, 2)).isEqualTo(new TradeGap("BTC-USDT", 102, 110, 1, true));
     assertThat(okx.last("BTC-USDT")).isEqualTo(113);
+  }
+
+  @Test
+  void aJumpPastTheFirstMatchOfAnAggregateIsAGapOnAnOpenStream() {
+    TradeSequences okx = new TradeSequences(true);
+    assertThat(okx.observe("BTC-USDT", 100, 102, 1)).isNull();
+    assertThat(okx.observe("BTC-USDT", 103, 103, 2)).as("next id").isNull();
+    assertThat(okx.observe("BTC-USDT", 104, 106, 3)).as("an aggregate starting at the next id").isNull();
+    TradeGap gap = okx.observe("BTC-USDT", 109, 111, 4);
+    assertThat(gap).isEqualTo(new TradeGap("BTC-USDT", 106, 109, 3, false));
+    assertThat(gap.size(true)).isEqualTo(2);
+  }
+
+  @Test
+  void aGapMissesTheTradesInsideItLessTheMatchesOfALateLiveAggregate() {
+    TradeSequences okx = new TradeSequences(true);
+    okx.observe("BTC-USDT", 100, 100, 1);
+    // the push of 101..103 and the one of 104 swapped: 104 reveals a gap, 101..103 arrive late
+    TradeGap gap = okx.observe("BTC-USDT", 104, 104, 2);
+    assertThat(gap).isEqualTo(new TradeGap("BTC-USDT", 100, 104, 1, false));
+    assertThat(okx.observe("BTC-USDT", 101, 103, 2)).isNull();
+    assertThat(okx.last("BTC-USDT")).isEqualTo(104);
+    assertThat(okx.missing(gap, 100)).as("the mark itself").isFalse();
+    assertThat(okx.missing(gap, 101)).as("carried by the late aggregate").isFalse();
+    assertThat(okx.missing(gap, 103)).isFalse();
+    assertThat(okx.missing(gap, 104)).as("the trade after the gap").isFalse();
+
+    TradeGap wide = okx.observe("BTC-USDT", 110, 110, 3);
+    assertThat(okx.observe("BTC-USDT", 107, 108, 3)).isNull();
+    assertThat(okx.missing(wide, 105)).isTrue();
+    assertThat(okx.missing(wide, 106)).isTrue();
+    assertThat(okx.missing(wide, 107)).isFalse();
+    assertThat(okx.missing(wide, 109)).isTrue();
+    assertThat(okx.missing(new TradeGap("BTC-USDT", 110, TradeGap.OPEN, 3, true), 111)).as("an open gap").isTrue();
   }
 
   @Test
@@ -83,9 +117,9 @@ class TradeSequencesTest {
     next.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET);
     assertThat(next.observe("BTCUSDT", 101, 5_000)).as("nothing was missed").isNull();
 
-    TradeSequences okx = new TradeSequences(false);
-    okx.restore("BTC-USDT", 500, 1_000, TradeSequences.NOT_YET);
-    assertThat(okx.observe("BTC-USDT", 501, 5_000)).as("non-consecutive ids cannot tell")
+    TradeSequences sparse = new TradeSequences(false);
+    sparse.restore("BTC-USDT", 500, 1_000, TradeSequences.NOT_YET);
+    assertThat(sparse.observe("BTC-USDT", 501, 5_000)).as("non-consecutive ids cannot tell")
         .isEqualTo(new TradeGap("BTC-USDT", 500, 501, 1_000, true, true));
   }
 
