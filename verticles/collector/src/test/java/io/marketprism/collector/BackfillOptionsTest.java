@@ -50,18 +50,27 @@ class BackfillOptionsTest {
   }
 
   @Test
-  void futuresTradeStreamNeedsAnApiKeyForItsHistoryAndSendsIt() {
+  void futuresTradeStreamHistoryIsTheRecentTradesWithoutAnApiKeyAndHistoricalTradesWithOne() {
     JsonObject root = defaults();
     root.getJsonObject("exchanges").getJsonObject("binance").put("futures_trade_stream", "trade");
     CollectorOptions.ExchangeOptions b = CollectorOptions.from(root).exchanges().get(Exchange.BINANCE);
     TradeHistory none = b.protocol().tradeHistory(b.endpoints().get("usdm"), MarketType.PERPETUAL, "BTCUSDT");
-    assertThat(none.available()).isFalse();
-    assertThat(none.unavailable()).contains("exchanges.binance.api_key");
+    assertThat(none.available()).isTrue();
+    assertThat(none.recentOnly()).isTrue();
+    assertThat(none.headers()).isEmpty();
+    assertThat(none.url().url(42, 99)).as("one page, whatever the gap")
+        .isEqualTo("https://fapi.binance.com/fapi/v1/trades?symbol=BTCUSDT&limit=1000");
+    assertThat(b.protocol().restWeight(none.url().url(42, 99))).isEqualTo(5);
+    TradeHistory coinm = b.protocol().tradeHistory(b.endpoints().get("coinm"), MarketType.PERPETUAL, "BTCUSD_PERP");
+    assertThat(coinm.url().url(1, TradeGap.OPEN))
+        .isEqualTo("https://dapi.binance.com/dapi/v1/trades?symbol=BTCUSD_PERP&limit=1000");
+    assertThat(b.protocol().restWeight(coinm.url().url(1, TradeGap.OPEN))).isEqualTo(5);
     root.getJsonObject("exchanges").getJsonObject("binance").put("api_key", "abcDEF123456");
     b = CollectorOptions.from(root).exchanges().get(Exchange.BINANCE);
     TradeHistory keyed = b.protocol().tradeHistory(b.endpoints().get("coinm"), MarketType.PERPETUAL, "BTCUSD_PERP");
     assertThat(keyed.headers()).containsEntry("X-MBX-APIKEY", "abcDEF123456");
     assertThat(keyed.pageSize()).isEqualTo(500);
+    assertThat(keyed.recentOnly()).isFalse();
     assertThat(keyed.url().url(3, TradeGap.OPEN))
         .isEqualTo("https://dapi.binance.com/dapi/v1/historicalTrades?symbol=BTCUSD_PERP&fromId=3&limit=500");
   }

@@ -180,6 +180,82 @@ class CollectorFaultTest {
     }
   }
 
+  @Test
+  void futuresTradeStreamGapsWithoutAnApiKeyAreFilledFromTheRecentTrades() throws Exception {
+    // short stalls lose Binance trades on sockets that stay open; no API key for historicalTrades
+    try (SimulatedCollector rig = new SimulatedCollector("stall:every=1s:for=400ms:on=binance", List.of("trade"),
+        new JsonObject(), 150, so -> { }, exchanges -> exchanges.getJsonObject("binance").remove("api_key"))) {
+      await("Binance futures trades", 30_000, () -> rig.trades.containsKey("binance|perpetual|BTCUSDT"));
+      Thread.sleep(6000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      long compared = awaitEveryTradeExactlyOnce(rig);
+      JsonObject status = rig.status();
+      JsonObject futures = feed(status, "binance", "perpetual");
+      report("futures @trade without an API key: stalls={}; futures trade gaps={} backfilled={} unrecoverable={}; "
+          + "trades compared={} (all present once)", rig.simulator.faultStats().get(FaultKind.STALL),
+          futures.getLong("trade_gaps"), futures.getLong("trades_backfilled"),
+          futures.getLong("trade_gaps_unrecoverable"), compared);
+      assertThat(connectionReconnects(status, "binance", "perpetual")).as("reconnects").isZero();
+      assertThat(futures.getLong("trade_gaps")).isPositive();
+      // historicalTrades would have answered 401: what came, came from the recent trades
+      assertThat(futures.getLong("trades_backfilled")).isPositive();
+      assertThat(futures.getLong("trade_gaps_unrecoverable")).isZero();
+    }
+  }
+
+  @Test
+  void aFuturesTradeGapOlderThanTheRecentTradesIsCountedUnrecoverableAndTheRestIsFilled() throws Exception {
+    // a busy market and one 5 s stall per Binance socket: more than the 1000 recent trades are lost
+    try (SimulatedCollector rig = new SimulatedCollector("stall:every=7s:for=5000ms:on=binance", List.of("trade"),
+        new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 15_000)), 800,
+        so -> so.setTradeShare(0.6), exchanges -> exchanges.getJsonObject("binance").remove("api_key"))) {
+      String[] futures = INSTRUMENTS.get(1);
+      await("the futures gap across the stall handled", 40_000, () -> {
+        try {
+          return feed(rig.status(), "binance", "perpetual").getLong("trade_gaps_unrecoverable") > 0
+              && rig.status().getJsonArray("connections").stream()
+                  .allMatch(c -> ((JsonObject) c).getLong("trade_gaps_pending") == 0);
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      JsonObject status = rig.status();
+      JsonObject feed = feed(status, "binance", "perpetual");
+      List<String> ids = new ArrayList<>(rig.trades.get(key(futures)));
+      Set<Long> got = new HashSet<>(rig.matches(futures, ids));
+      List<Long> lost = new ArrayList<>();
+      for (Trade t : window(rig.simulator.trueTrades(futures[3], futures[2]), new ArrayList<>(got))) {
+        if (!got.contains(t.id())) {
+          lost.add(t.id());
+        }
+      }
+      report("futures @trade gap beyond the recent trades: futures trade gaps={} backfilled={} unrecoverable={}; "
+          + "trades lost={} ({}..{})", feed.getLong("trade_gaps"), feed.getLong("trades_backfilled"),
+          feed.getLong("trade_gaps_unrecoverable"), lost.size(), lost.isEmpty() ? "-" : lost.get(0),
+          lost.isEmpty() ? "-" : lost.get(lost.size() - 1));
+      assertThat(connectionReconnects(status, "binance", "perpetual")).as("reconnects").isZero();
+      assertThat(ids).doesNotHaveDuplicates();
+      assertThat(feed.getLong("trade_gaps_unrecoverable")).isEqualTo(1);
+      // the 1000 recent trades were used: only the oldest part of the gap is lost, in one run
+      assertThat(feed.getLong("trades_backfilled")).isGreaterThan(900);
+      assertThat(lost).isNotEmpty();
+      assertThat(lost.get(lost.size() - 1) - lost.get(0) + 1).as("one run of lost trades").isEqualTo(lost.size());
+      assertThat(feed(status, "binance", "spot").getLong("trade_gaps_unrecoverable"))
+          .as("spot pages historicalTrades back to any trade").isZero();
+    }
+  }
+
+  private static JsonObject feed(JsonObject status, String exchange, String marketType) {
+    for (Object o : status.getJsonArray("feeds")) {
+      JsonObject f = (JsonObject) o;
+      if (exchange.equals(f.getString("exchange")) && marketType.equals(f.getString("market_type"))) {
+        return f;
+      }
+    }
+    throw new AssertionError("no feed " + exchange + " " + marketType);
+  }
+
   /** Sum of a Prometheus counter of the collector over the series of one exchange. */
   private static long metric(SimulatedCollector rig, String name, String exchange) throws Exception {
     double sum = 0;

@@ -82,6 +82,19 @@ final class SimulatedCollector implements AutoCloseable {
    */
   SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
       Consumer<SimulatorOptions> simulatorTweaks) throws Exception {
+    this(faults, dataTypes, collectorOverrides, rate, simulatorTweaks, exchanges -> { });
+  }
+
+  /**
+   * @param faults simulator fault spec
+   * @param dataTypes data types to collect for every instrument
+   * @param collectorOverrides merged over the {@code collector:} test section
+   * @param rate simulator events per second per exchange
+   * @param simulatorTweaks applied to the simulator options before it starts
+   * @param exchangeTweaks applied to the {@code exchanges:} test section before the collector starts
+   */
+  SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
+      Consumer<SimulatorOptions> simulatorTweaks, Consumer<JsonObject> exchangeTweaks) throws Exception {
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
         .setSeed(7).setFaults(faults).setTradeHistory(200_000);
     simulatorTweaks.accept(so);
@@ -106,6 +119,7 @@ final class SimulatedCollector implements AutoCloseable {
         .put("exchanges", exchanges(dataTypes));
     stateDir = Files.createTempDirectory("mp-collector-state");
     root.getJsonObject("collector").put("state_dir", stateDir.toString()).mergeIn(collectorOverrides, true);
+    exchangeTweaks.accept(root.getJsonObject("exchanges"));
     this.root = root;
     startCollector();
   }

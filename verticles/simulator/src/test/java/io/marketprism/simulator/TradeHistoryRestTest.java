@@ -69,6 +69,45 @@ class TradeHistoryRestTest {
   }
 
   @Test
+  void binanceRecentTradesArePublicTheNewestOldestFirstAndRateLimitedLikeTheOtherRoutes(Vertx vertx)
+      throws Exception {
+    SimulatorVerticle sim = start(vertx, "rest-429:p=0.5:on=binance,rest-418:p=0.1:on=binance");
+    int[] rejected = new int[1];
+    String[][] routes = {{"binance", "/api/v3/trades"}, {"binance-usdm", "/fapi/v1/trades"}};
+    for (String[] route : routes) {
+      List<Trade> truth = sim.trueTrades(route[0], "BTCUSDT");
+      assertThat(truth).hasSizeGreaterThan(5);
+      int port = sim.port("binance".equals(route[0]) ? Venue.BINANCE_SPOT : Venue.BINANCE_USDM);
+      JsonArray rows = new JsonArray(answered(vertx, port, route[1] + "?symbol=BTCUSDT&limit=5", rejected).body());
+      assertThat(rows).as(route[1]).hasSize(5);
+      assertThat(rows.getJsonObject(0).fieldNames()).contains("id", "price", "qty", "quoteQty", "time", "isBuyerMaker");
+      for (int i = 0; i < 5; i++) {
+        assertThat(rows.getJsonObject(i).getLong("id")).isEqualTo(truth.get(truth.size() - 5 + i).id());
+      }
+      assertThat(new JsonArray(answered(vertx, port, route[1] + "?symbol=BTCUSDT", rejected).body()))
+          .as("500 by default").hasSize(Math.min(500, truth.size()));
+    }
+    assertThat(rejected[0]).as("rejected answers").isPositive().isEqualTo(
+        sim.faultStats().get(io.marketprism.simulator.fault.FaultKind.REST_429)
+            + sim.faultStats().get(io.marketprism.simulator.fault.FaultKind.REST_418));
+    int coinm = sim.port(Venue.BINANCE_COINM);
+    assertThat(answered(vertx, coinm, "/dapi/v1/trades?symbol=NOPE_PERP", rejected).body())
+        .isEqualTo("{\"code\":-1121,\"msg\":\"Invalid symbol.\"}");
+  }
+
+  /** The first answer that is no 429 or 418, counting those. */
+  private static SimulatorHarness.Response answered(Vertx vertx, int port, String uri, int[] rejected) {
+    for (int i = 0; i < 50; i++) {
+      SimulatorHarness.Response r = SimulatorHarness.get(vertx, port, uri);
+      if (r.status() != 429 && r.status() != 418) {
+        return r;
+      }
+      rejected[0]++;
+    }
+    throw new AssertionError("no answer to " + uri + " got through the rate-limit faults");
+  }
+
+  @Test
   void okxHistoryTradesGoDownFromAfterNewestFirst(Vertx vertx) throws Exception {
     SimulatorVerticle sim = start(vertx, "none");
     List<Trade> truth = sim.trueTrades("okx", "BTC-USDT");

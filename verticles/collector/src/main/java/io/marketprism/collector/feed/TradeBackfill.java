@@ -153,13 +153,20 @@ final class TradeBackfill {
   private void done(GapFill fill, long recovered, String failure) {
     String sym = fill.gap().exchangeSymbol();
     running.remove(sym);
-    if (failure == null) {
+    String why = failure != null ? failure : tooOld(fill);
+    if (why == null) {
       LOG.info("{} trade gap in {}{} after #{} filled: {} trades recovered in {} REST pages", id, sym,
           across(fill.gap()), fill.gap().afterSeq(), recovered, fill.pages());
     } else {
-      unrecoverable(fill.gap(), failure + " (" + recovered + " trades recovered in " + fill.pages() + " REST pages)");
+      unrecoverable(fill.gap(), why + " (" + recovered + " trades recovered in " + fill.pages() + " REST pages)");
     }
     next(sym);
+  }
+
+  /** Why a fill that ended well still misses the start of its gap, or {@code null} when it does not. */
+  private static String tooOld(GapFill fill) {
+    return fill.tooOld() == 0 ? null : "only the most recent trades are served here, back to #" + fill.oldest()
+        + ": the " + fill.tooOld() + " older trades of the gap are gone";
   }
 
   private void unrecoverable(TradeGap gap, String why) {
