@@ -91,6 +91,21 @@ class BackfillOptionsTest {
   }
 
   @Test
+  void theMarksAreSavedEverySecondUnlessConfiguredAndTheIntervalMustBePositive() {
+    assertThat(CollectorOptions.from(defaults()).stateSaveIntervalMs()).isEqualTo(1_000);
+    JsonObject root = defaults();
+    root.getJsonObject("collector").remove("state_save_interval_ms");
+    assertThat(CollectorOptions.from(root).stateSaveIntervalMs()).isEqualTo(1_000);
+    assertThat(CollectorOptions.from(ConfigLoader.load(Path.of("../../conf/marketprism.yaml"),
+        Map.of("MP_COLLECTOR_STATE_SAVE_INTERVAL_MS", "250"))).stateSaveIntervalMs()).isEqualTo(250);
+    for (Object bad : new Object[] {0, -5, "soon", 1.5}) {
+      root.getJsonObject("collector").put("state_save_interval_ms", bad);
+      assertThatThrownBy(() -> CollectorOptions.from(root)).as("%s", bad).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("collector.state_save_interval_ms").hasMessageContaining("from 1 to 3600000");
+    }
+  }
+
+  @Test
   void badValuesNameTheirKey() {
     JsonObject root = defaults();
     root.getJsonObject("collector").put("backfill", new JsonObject().put("max_pages", 0));

@@ -39,8 +39,15 @@ public final class TradeSequences {
     boolean resumed;
     long resumedAtMs;
     boolean restored;
+    /** a restored mark: until when the earlier run knew it current */
+    long watchedMs;
     /** {first, last} of live aggregates that arrived below the mark, oldest first. */
     ArrayDeque<long[]> late;
+
+    /** From when trades after the mark may be missing: a restored mark's watched time, else its trade's. */
+    long since() {
+      return resumed && restored ? watchedMs : tsMs;
+    }
 
     void late(long first, long last) {
       if (late == null) {
@@ -136,7 +143,7 @@ public final class TradeSequences {
     TradeGap gap = null;
     if (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1) {
       gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed,
-          m.resumed && m.restored);
+          m.resumed && m.restored, m.since());
     }
     m.seq = seq;
     m.tsMs = tsMs;
@@ -164,21 +171,21 @@ public final class TradeSequences {
   /**
    * Takes a mark saved by an earlier run, unless the instrument has one already: the next live
    * trade is checked against it as after a reconnect, and {@link #quiet} opens its gap when none
-   * comes.
+   * comes. The gap is aged from the time the earlier run last knew the mark current.
    *
    * @param exchangeSymbol the instrument
-   * @param seq the saved sequence number
-   * @param tsMs its trade time
+   * @param saved the saved mark
    * @param quietFromMs when the quiet period starts: now when the stream is up, else {@link #NOT_YET}
    * @return whether it was taken
    */
-  public boolean restore(String exchangeSymbol, long seq, long tsMs, long quietFromMs) {
+  public boolean restore(String exchangeSymbol, TradeMarkFile.Mark saved, long quietFromMs) {
     if (marks.containsKey(exchangeSymbol)) {
       return false;
     }
     Mark m = new Mark();
-    m.seq = seq;
-    m.tsMs = tsMs;
+    m.seq = saved.seq();
+    m.tsMs = saved.tsMs();
+    m.watchedMs = saved.watchedMs();
     m.resumed = true;
     m.resumedAtMs = quietFromMs;
     m.restored = true;
@@ -196,10 +203,21 @@ public final class TradeSequences {
     return out;
   }
 
-  /** @return every instrument's mark: the last sequence number handled and its trade time */
-  public Map<String, TradeMarkFile.Mark> marks() {
+  /**
+   * Every instrument's mark: the last sequence number handled, its trade time, and until when it
+   * is known current. That is {@code nowMs} for a mark whose live stream has been up since its
+   * trade (no {@link #interrupted} since, or a live trade or an open gap after one bounded what was
+   * missed): nothing after it can have been missed, however long ago it traded. Otherwise only what
+   * is known: the trade time after an interruption (trades may be missing from then on), or the
+   * earlier run's time for a restored mark that nothing confirmed yet.
+   *
+   * @param nowMs the time
+   * @return instrument → mark
+   */
+  public Map<String, TradeMarkFile.Mark> marks(long nowMs) {
     Map<String, TradeMarkFile.Mark> out = new HashMap<>();
-    marks.forEach((sym, m) -> out.put(sym, new TradeMarkFile.Mark(m.seq, m.tsMs)));
+    marks.forEach((sym, m) -> out.put(sym, new TradeMarkFile.Mark(m.seq, m.tsMs,
+        !m.resumed ? nowMs : m.restored ? m.watchedMs : m.tsMs)));
     return out;
   }
 
@@ -240,8 +258,8 @@ public final class TradeSequences {
     List<TradeGap> out = new ArrayList<>();
     marks.forEach((sym, m) -> {
       if (m.resumed && m.resumedAtMs != Long.MAX_VALUE && nowMs - m.resumedAtMs >= quietMs) {
+        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true, m.restored, m.since()));
         m.resumed = false;
-        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true, m.restored));
       }
     });
     return out;

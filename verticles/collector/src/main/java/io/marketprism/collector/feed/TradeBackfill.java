@@ -86,9 +86,11 @@ final class TradeBackfill {
       unrecoverable(gap, history.unavailable());
       return;
     }
-    long age = System.currentTimeMillis() - gap.lastTsMs();
+    long age = System.currentTimeMillis() - gap.sinceMs();
     if (age > options.maxAgeMs()) {
-      unrecoverable(gap, "its last trade is " + age + " ms old, beyond collector.backfill.max_age_ms");
+      unrecoverable(gap, "its trades may be " + age + " ms old (since " + (gap.sinceMs() == gap.lastTsMs()
+          ? "its last trade before" : "its saved mark was last known current")
+          + "), beyond collector.backfill.max_age_ms");
       return;
     }
     queued.computeIfAbsent(sym, k -> new ArrayDeque<>()).addLast(gap);
@@ -183,18 +185,23 @@ final class TradeBackfill {
    * Where each instrument's trades are complete up to: the start of its oldest gap not filled yet
    * (that is the mark to save, so that a restart fetches it again).
    *
-   * @return instrument → sequence number and trade time before its oldest unfinished gap
+   * @return instrument → the mark before its oldest unfinished gap
    */
   Map<String, TradeMarkFile.Mark> unfinished() {
     Map<String, TradeMarkFile.Mark> out = new HashMap<>();
-    running.forEach((sym, fill) -> out.put(sym, new TradeMarkFile.Mark(fill.gap().afterSeq(), fill.gap().lastTsMs())));
+    running.forEach((sym, fill) -> out.put(sym, start(fill.gap())));
     queued.forEach((sym, q) -> {
       TradeGap oldest = q.peekFirst();
       if (oldest != null) {
-        out.putIfAbsent(sym, new TradeMarkFile.Mark(oldest.afterSeq(), oldest.lastTsMs()));
+        out.putIfAbsent(sym, start(oldest));
       }
     });
     return out;
+  }
+
+  /** The mark before a gap, current until its trades may be missing. */
+  private static TradeMarkFile.Mark start(TradeGap gap) {
+    return new TradeMarkFile.Mark(gap.afterSeq(), gap.lastTsMs(), gap.sinceMs());
   }
 
   /** @return gaps waiting or being filled */

@@ -102,9 +102,10 @@ class TradeSequencesTest {
   @Test
   void aRestoredMarkBoundsTheGapOfTheRestartAtTheFirstLiveTrade() {
     TradeSequences s = new TradeSequences(true);
-    assertThat(s.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET)).isTrue();
-    assertThat(s.restore("BTCUSDT", 90, 900, TradeSequences.NOT_YET)).as("one restore per mark").isFalse();
-    assertThat(s.marks()).containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000));
+    assertThat(s.restore("BTCUSDT", new TradeMarkFile.Mark(100, 1_000), TradeSequences.NOT_YET)).isTrue();
+    assertThat(s.restore("BTCUSDT", new TradeMarkFile.Mark(90, 900), TradeSequences.NOT_YET))
+        .as("one restore per mark").isFalse();
+    assertThat(s.marks(9_000)).containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000));
     assertThat(s.observe("BTCUSDT", 99, 999)).as("an older trade is overlap").isNull();
     TradeGap gap = s.observe("BTCUSDT", 140, 5_000);
     assertThat(gap).isEqualTo(new TradeGap("BTCUSDT", 100, 140, 1_000, true, true));
@@ -114,11 +115,11 @@ class TradeSequencesTest {
     assertThat(s.resets()).isEmpty();
 
     TradeSequences next = new TradeSequences(true);
-    next.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET);
+    next.restore("BTCUSDT", new TradeMarkFile.Mark(100, 1_000), TradeSequences.NOT_YET);
     assertThat(next.observe("BTCUSDT", 101, 5_000)).as("nothing was missed").isNull();
 
     TradeSequences sparse = new TradeSequences(false);
-    sparse.restore("BTC-USDT", 500, 1_000, TradeSequences.NOT_YET);
+    sparse.restore("BTC-USDT", new TradeMarkFile.Mark(500, 1_000), TradeSequences.NOT_YET);
     assertThat(sparse.observe("BTC-USDT", 501, 5_000)).as("non-consecutive ids cannot tell")
         .isEqualTo(new TradeGap("BTC-USDT", 500, 501, 1_000, true, true));
   }
@@ -126,12 +127,12 @@ class TradeSequencesTest {
   @Test
   void aQuietInstrumentGetsAnOpenGapFromItsRestoredMarkAfterTheQuietPeriod() {
     TradeSequences s = new TradeSequences(true);
-    s.restore("BTCUSDT", 100, 1_000, TradeSequences.NOT_YET);
+    s.restore("BTCUSDT", new TradeMarkFile.Mark(100, 1_000), TradeSequences.NOT_YET);
     assertThat(s.quiet(1_000_000, 3_000)).as("stream not up yet").isEmpty();
     s.resumed(10_000);
     assertThat(s.quiet(12_999, 3_000)).isEmpty();
     assertThat(s.quiet(13_000, 3_000)).containsExactly(new TradeGap("BTCUSDT", 100, TradeGap.OPEN, 1_000, true, true));
-    s.restore("ETHUSDT", 7, 1_000, 20_000);
+    s.restore("ETHUSDT", new TradeMarkFile.Mark(7, 1_000), 20_000);
     assertThat(s.quiet(23_000, 3_000)).as("restored while the stream is up: quiet from then")
         .containsExactly(new TradeGap("ETHUSDT", 7, TradeGap.OPEN, 1_000, true, true));
     s.advance("BTCUSDT", 130, 9_000);
@@ -139,9 +140,41 @@ class TradeSequencesTest {
   }
 
   @Test
+  void aMarkIsCurrentUntilNowWhileItsStreamIsUpAndUntilItsTradeOnceInterrupted() {
+    TradeSequences s = new TradeSequences(true);
+    s.observe("BTCUSDT", 100, 1_000);
+    assertThat(s.marks(50_000)).as("watched since its trade, however long ago")
+        .containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000, 50_000));
+    s.interrupted();
+    assertThat(s.marks(60_000)).as("trades may be missing since the socket closed")
+        .containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000, 1_000));
+    s.resumed(61_000);
+    assertThat(s.marks(62_000)).as("up again, but nothing has bounded the gap yet")
+        .containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000, 1_000));
+    s.observe("BTCUSDT", 105, 62_500);
+    assertThat(s.marks(63_000)).as("the gap is found (its start is saved from the backfill)")
+        .containsEntry("BTCUSDT", new TradeMarkFile.Mark(105, 62_500, 63_000));
+  }
+
+  @Test
+  void aRestoredMarkAgesItsGapFromWhenTheEarlierRunLastKnewItCurrent() {
+    TradeSequences s = new TradeSequences(true);
+    s.restore("BTCUSDT", new TradeMarkFile.Mark(100, 1_000, 40_000), TradeSequences.NOT_YET);
+    assertThat(s.marks(50_000)).as("not confirmed yet: still the earlier run's")
+        .containsEntry("BTCUSDT", new TradeMarkFile.Mark(100, 1_000, 40_000));
+    assertThat(s.observe("BTCUSDT", 140, 45_000))
+        .isEqualTo(new TradeGap("BTCUSDT", 100, 140, 1_000, true, true, 40_000));
+    assertThat(s.observe("BTCUSDT", 142, 46_000)).as("a later jump is aged by its last trade")
+        .isEqualTo(new TradeGap("BTCUSDT", 140, 142, 45_000, false, false, 45_000));
+    s.restore("ETHUSDT", new TradeMarkFile.Mark(7, 1_000, 40_000), 50_000);
+    assertThat(s.quiet(53_000, 3_000)).containsExactly(new TradeGap("ETHUSDT", 7, TradeGap.OPEN, 1_000, true, true,
+        40_000));
+  }
+
+  @Test
   void liveIdsBelowARestoredMarkAtALaterTimeStartedAgainAndReplaceIt() {
     TradeSequences s = new TradeSequences(true);
-    s.restore("BTCUSDT", 5_000, 1_000, TradeSequences.NOT_YET);
+    s.restore("BTCUSDT", new TradeMarkFile.Mark(5_000, 1_000), TradeSequences.NOT_YET);
     assertThat(s.observe("BTCUSDT", 1_200, 2_000)).isNull();
     assertThat(s.resets()).containsExactly(new TradeSequences.Reset("BTCUSDT", 5_000, 1_000, 1_200, 2_000));
     assertThat(s.resets()).as("reported once").isEmpty();
