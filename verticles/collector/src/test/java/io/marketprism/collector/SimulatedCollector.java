@@ -3,16 +3,13 @@ package io.marketprism.collector;
 import io.marketprism.platform.bus.EventBusRecordBus;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
-import io.marketprism.simulator.model.InstrumentModel;
-import io.marketprism.simulator.model.InstrumentSpec;
-import io.marketprism.simulator.model.Trade;
+import io.marketprism.simulator.TrueMatches;
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,14 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
@@ -189,41 +184,21 @@ final class SimulatedCollector implements AutoCloseable {
   }
 
   /**
-   * The simulator's matches that captured trade records of an instrument carry, in their order: a
-   * record whose quantity is the total of the run of matches of one taker at its price ending at its
-   * id (an OKX push aggregating {@code count} matches) carries that run, any other its own match.
+   * The simulator's matches that captured trade records of an instrument carry, in their order (an
+   * OKX record may aggregate several: {@link TrueMatches}).
    *
    * @param instrument one of {@link #INSTRUMENTS}
    * @param ids trade ids captured of it
    * @return the ids of the matches they carry
    */
   List<Long> matches(String[] instrument, List<String> ids) {
-    InstrumentModel m = simulator.instrument(instrument[3], instrument[2]);
-    Map<Long, Trade> truth = new HashMap<>();
-    m.recentTrades().forEach(t -> truth.put(t.id(), t));
+    TrueMatches truth = simulator.trueMatches(instrument[3], instrument[2]);
     String key = instrument[0] + "|" + instrument[1] + "|" + instrument[2];
     List<Long> out = new ArrayList<>();
     for (String id : ids) {
-      out.addAll(run(truth, m.spec(), Long.parseLong(id), new BigDecimal(quantities.get(key + '#' + id))));
+      out.addAll(truth.carried(Long.parseLong(id), quantities.get(key + '#' + id)));
     }
     return out;
-  }
-
-  /** The matches at the price of match {@code id} ending there whose quantities add up to {@code qty}. */
-  private static List<Long> run(Map<Long, Trade> truth, InstrumentSpec spec, long id, BigDecimal qty) {
-    Trade last = truth.get(id);
-    long total = 0;
-    for (long k = id; last != null; k--) {
-      Trade t = truth.get(k);
-      if (t == null || t.price() != last.price() || t.ts() != last.ts() || t.takerBuy() != last.takerBuy()) {
-        break;
-      }
-      total += t.qty();
-      if (new BigDecimal(spec.qty(total)).compareTo(qty) == 0) {
-        return LongStream.rangeClosed(k, id).boxed().toList();
-      }
-    }
-    return List.of(id);
   }
 
   /** The collector's status over HTTP. */
