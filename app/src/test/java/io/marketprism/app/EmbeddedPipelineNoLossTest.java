@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.marketprism.collector.CollectorVerticle;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
+import io.marketprism.simulator.TrueMatches;
 import io.marketprism.simulator.model.Trade;
 import io.marketprism.storage.StorageVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -127,15 +128,17 @@ class EmbeddedPipelineNoLossTest {
 
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath())) {
       for (String[] in : INSTRUMENTS) {
+        // compared by the matches the stored trades carry: an OKX trade may aggregate several
+        TrueMatches matches = simulator.trueMatches(in[4], in[2]);
         List<Long> stored = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT trade_id FROM trade WHERE exchange = ? AND "
+        try (PreparedStatement ps = c.prepareStatement("SELECT trade_id, quantity FROM trade WHERE exchange = ? AND "
             + "market_type = ? AND symbol = ?")) {
           ps.setString(1, in[0]);
           ps.setString(2, in[1]);
           ps.setString(3, in[3]);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              stored.add(Long.parseLong(rs.getString(1)));
+              stored.addAll(matches.carried(Long.parseLong(rs.getString(1)), rs.getString(2)));
             }
           }
         }

@@ -95,12 +95,14 @@ public final class CollectorOptions {
   private final int restMaxInFlight;
   private final BackfillOptions backfill;
   private final Path stateDir;
+  private final long stateSaveIntervalMs;
 
   private CollectorOptions(Map<Exchange, ExchangeOptions> exchanges, long reconnectBudgetMs, long bookStaleMs,
       long resyncTimeoutMs, long snapshotDelayMs, int tradeDedupWindow, int otherDedupWindow, long restPollIntervalMs,
-      long restTimeoutMs, int restMaxInFlight, BackfillOptions backfill, Path stateDir) {
+      long restTimeoutMs, int restMaxInFlight, BackfillOptions backfill, Path stateDir, long stateSaveIntervalMs) {
     this.backfill = backfill;
     this.stateDir = stateDir;
+    this.stateSaveIntervalMs = stateSaveIntervalMs;
     this.exchanges = exchanges;
     this.reconnectBudgetMs = reconnectBudgetMs;
     this.bookStaleMs = bookStaleMs;
@@ -146,6 +148,7 @@ public final class CollectorOptions {
         fill.longIn("max_age_ms", 1_000, 7L * 86_400_000L, 600_000), fill.longIn("quiet_ms", 100, 600_000, 3_000),
         fill.intIn("retries", 0, 10, 2));
     Path stateDir = stateDir(collector);
+    long saveInterval = collector.longIn("state_save_interval_ms", 1, 3_600_000, 1_000);
 
     Map<Exchange, ExchangeOptions> out = new EnumMap<>(Exchange.class);
     ConfigReader all = ConfigReader.root(root, "exchanges");
@@ -159,7 +162,7 @@ public final class CollectorOptions {
       out.put(ex, exchange(ex, all.section(name), connectTimeout, idle, maxAge, initial, max, tick));
     }
     return new CollectorOptions(out, budget, stale, resync, snapshotDelay, trades, others, poll, restTimeout, inFlight,
-        backfill, stateDir);
+        backfill, stateDir, saveInterval);
   }
 
   /** {@code collector.state_dir}: where trade marks are kept across restarts; empty turns that off. */
@@ -362,6 +365,14 @@ public final class CollectorOptions {
    */
   public Path stateDir() {
     return stateDir;
+  }
+
+  /**
+   * @return how often the trade marks are written to the state directory, ms
+   *     ({@code collector.state_save_interval_ms}): a crash loses at most this much of them
+   */
+  public long stateSaveIntervalMs() {
+    return stateSaveIntervalMs;
   }
 
   /** @return REST requests in flight per exchange at most */

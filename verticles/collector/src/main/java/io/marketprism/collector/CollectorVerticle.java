@@ -53,9 +53,11 @@ import org.slf4j.LoggerFactory;
  * within {@code collector.connection.reconnect_budget_ms}.
  *
  * <p>Trade marks (the last trade handled per instrument) are kept in {@code collector.state_dir}
- * ({@link TradeMarkFile}, one file per exchange and market type) and read back at start, so the
- * trades sent while the collector was stopped are fetched over REST like those of a reconnect,
- * within {@code collector.backfill.max_age_ms}.
+ * ({@link TradeMarkFile}, one file per exchange and market type, written every
+ * {@code collector.state_save_interval_ms} and on stop) and read back at start, so the trades sent
+ * while the collector was stopped are fetched over REST like those of a reconnect, within
+ * {@code collector.backfill.max_age_ms} of the time each mark was last known current (the last save
+ * while its live stream was up, however long before that its last trade was).
  */
 public class CollectorVerticle extends ServiceVerticle implements Subscriptions {
 

@@ -50,18 +50,27 @@ class BackfillOptionsTest {
   }
 
   @Test
-  void futuresTradeStreamNeedsAnApiKeyForItsHistoryAndSendsIt() {
+  void futuresTradeStreamHistoryIsTheRecentTradesWithoutAnApiKeyAndHistoricalTradesWithOne() {
     JsonObject root = defaults();
     root.getJsonObject("exchanges").getJsonObject("binance").put("futures_trade_stream", "trade");
     CollectorOptions.ExchangeOptions b = CollectorOptions.from(root).exchanges().get(Exchange.BINANCE);
     TradeHistory none = b.protocol().tradeHistory(b.endpoints().get("usdm"), MarketType.PERPETUAL, "BTCUSDT");
-    assertThat(none.available()).isFalse();
-    assertThat(none.unavailable()).contains("exchanges.binance.api_key");
+    assertThat(none.available()).isTrue();
+    assertThat(none.recentOnly()).isTrue();
+    assertThat(none.headers()).isEmpty();
+    assertThat(none.url().url(42, 99)).as("one page, whatever the gap")
+        .isEqualTo("https://fapi.binance.com/fapi/v1/trades?symbol=BTCUSDT&limit=1000");
+    assertThat(b.protocol().restWeight(none.url().url(42, 99))).isEqualTo(5);
+    TradeHistory coinm = b.protocol().tradeHistory(b.endpoints().get("coinm"), MarketType.PERPETUAL, "BTCUSD_PERP");
+    assertThat(coinm.url().url(1, TradeGap.OPEN))
+        .isEqualTo("https://dapi.binance.com/dapi/v1/trades?symbol=BTCUSD_PERP&limit=1000");
+    assertThat(b.protocol().restWeight(coinm.url().url(1, TradeGap.OPEN))).isEqualTo(5);
     root.getJsonObject("exchanges").getJsonObject("binance").put("api_key", "abcDEF123456");
     b = CollectorOptions.from(root).exchanges().get(Exchange.BINANCE);
     TradeHistory keyed = b.protocol().tradeHistory(b.endpoints().get("coinm"), MarketType.PERPETUAL, "BTCUSD_PERP");
     assertThat(keyed.headers()).containsEntry("X-MBX-APIKEY", "abcDEF123456");
     assertThat(keyed.pageSize()).isEqualTo(500);
+    assertThat(keyed.recentOnly()).isFalse();
     assertThat(keyed.url().url(3, TradeGap.OPEN))
         .isEqualTo("https://dapi.binance.com/dapi/v1/historicalTrades?symbol=BTCUSD_PERP&fromId=3&limit=500");
   }
@@ -79,6 +88,21 @@ class BackfillOptionsTest {
     root.getJsonObject("collector").put("state_dir", new JsonObject());
     assertThatThrownBy(() -> CollectorOptions.from(root)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("collector.state_dir");
+  }
+
+  @Test
+  void theMarksAreSavedEverySecondUnlessConfiguredAndTheIntervalMustBePositive() {
+    assertThat(CollectorOptions.from(defaults()).stateSaveIntervalMs()).isEqualTo(1_000);
+    JsonObject root = defaults();
+    root.getJsonObject("collector").remove("state_save_interval_ms");
+    assertThat(CollectorOptions.from(root).stateSaveIntervalMs()).isEqualTo(1_000);
+    assertThat(CollectorOptions.from(ConfigLoader.load(Path.of("../../conf/marketprism.yaml"),
+        Map.of("MP_COLLECTOR_STATE_SAVE_INTERVAL_MS", "250"))).stateSaveIntervalMs()).isEqualTo(250);
+    for (Object bad : new Object[] {0, -5, "soon", 1.5}) {
+      root.getJsonObject("collector").put("state_save_interval_ms", bad);
+      assertThatThrownBy(() -> CollectorOptions.from(root)).as("%s", bad).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("collector.state_save_interval_ms").hasMessageContaining("from 1 to 3600000");
+    }
   }
 
   @Test

@@ -103,7 +103,8 @@ class CollectorFaultTest {
   @Test
   void disconnectsAndStallsLoseNoTradeDuplicateNoneAndKeepBooksExact() throws Exception {
     // Binance and Deribit: short stalls lose trades on a socket that stays open (found by their
-    // consecutive ids), then a disconnect; OKX (ids not consecutive): stalls long enough to reconnect
+    // consecutive ids), then a disconnect; OKX: stalls long enough to reconnect (its losses on an
+    // open socket are the drop test's)
     try (SimulatedCollector rig = new SimulatedCollector("disconnect:every=2s,stall:every=1s:for=400ms:on=binance+deribit,"
         + "stall:every=1s:for=1500ms:on=okx",
         BOOKS_AND_TRADES, new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 800))
@@ -139,6 +140,131 @@ class CollectorFaultTest {
       assertThat(status.getJsonObject("trades").getLong("unrecoverable_gaps")).isZero();
       assertThat(rig.get("/health").statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void okxTradePushesDroppedOnAnOpenSocketAreFoundByTheirIdsAndFetchedExactlyOnce() throws Exception {
+    // only trade streams, so every drop loses a trades push (some aggregate several matches); the
+    // sockets stay open: pings keep them alive and drops spare replies
+    try (SimulatedCollector rig = new SimulatedCollector("drop:p=0.05:on=okx", List.of("trade"),
+        new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 20_000)), 150)) {
+      await("OKX trades", 30_000, () -> rig.trades.containsKey("okx|spot|BTC-USDT")
+          && rig.trades.containsKey("okx|perpetual|BTC-USDT-SWAP"));
+      Thread.sleep(8000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      long compared = awaitEveryTradeExactlyOnce(rig);
+      JsonObject status = rig.status();
+      long drops = rig.simulator.faultStats().get(FaultKind.DROP);
+      long gaps = rig.counter(status, "trade_gaps", "okx");
+      long aggregates = 0;
+      for (String[] i : INSTRUMENTS) {
+        if ("okx".equals(i[0])) {
+          List<String> ids = new ArrayList<>(rig.trades.get(key(i)));
+          aggregates += rig.matches(i, ids).size() - ids.size();
+        }
+      }
+      report("okx drops on an open socket: injected drop={}; trade gaps={} (metric {}) backfilled={} unrecoverable={}; "
+          + "matches compared={} (all present once), carried by aggregates beyond their own={}", drops, gaps,
+          metric(rig, "mp_collector_trade_gaps_total", "okx"), rig.counter(status, "trades_backfilled", "okx"),
+          rig.counter(status, "trade_gaps_unrecoverable", "okx"), compared, aggregates);
+      assertThat(connectionReconnects(status, "okx", "spot") + connectionReconnects(status, "okx", "perpetual"))
+          .as("OKX reconnects").isZero();
+      assertThat(drops).isPositive();
+      // consecutive drops make one gap, and a drop just before the pause is found by no later trade
+      // (it is past the window compared): every gap is an injected loss, every loss was filled
+      assertThat(gaps).isPositive().isLessThanOrEqualTo(drops);
+      assertThat(metric(rig, "mp_collector_trade_gaps_total", "okx")).isEqualTo(gaps);
+      assertThat(rig.counter(status, "trades_backfilled", "okx")).isPositive();
+      assertThat(rig.counter(status, "trade_gaps_unrecoverable", "okx")).isZero();
+      assertThat(aggregates).as("live pushes that aggregated several matches").isPositive();
+    }
+  }
+
+  @Test
+  void futuresTradeStreamGapsWithoutAnApiKeyAreFilledFromTheRecentTrades() throws Exception {
+    // short stalls lose Binance trades on sockets that stay open; no API key for historicalTrades
+    try (SimulatedCollector rig = new SimulatedCollector("stall:every=1s:for=400ms:on=binance", List.of("trade"),
+        new JsonObject(), 150, so -> { }, exchanges -> exchanges.getJsonObject("binance").remove("api_key"))) {
+      await("Binance futures trades", 30_000, () -> rig.trades.containsKey("binance|perpetual|BTCUSDT"));
+      Thread.sleep(6000);
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      long compared = awaitEveryTradeExactlyOnce(rig);
+      JsonObject status = rig.status();
+      JsonObject futures = feed(status, "binance", "perpetual");
+      report("futures @trade without an API key: stalls={}; futures trade gaps={} backfilled={} unrecoverable={}; "
+          + "trades compared={} (all present once)", rig.simulator.faultStats().get(FaultKind.STALL),
+          futures.getLong("trade_gaps"), futures.getLong("trades_backfilled"),
+          futures.getLong("trade_gaps_unrecoverable"), compared);
+      assertThat(connectionReconnects(status, "binance", "perpetual")).as("reconnects").isZero();
+      assertThat(futures.getLong("trade_gaps")).isPositive();
+      // historicalTrades would have answered 401: what came, came from the recent trades
+      assertThat(futures.getLong("trades_backfilled")).isPositive();
+      assertThat(futures.getLong("trade_gaps_unrecoverable")).isZero();
+    }
+  }
+
+  @Test
+  void aFuturesTradeGapOlderThanTheRecentTradesIsCountedUnrecoverableAndTheRestIsFilled() throws Exception {
+    // a busy market and one 5 s stall per Binance socket: more than the 1000 recent trades are lost
+    try (SimulatedCollector rig = new SimulatedCollector("stall:every=7s:for=5000ms:on=binance", List.of("trade"),
+        new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 15_000)), 800,
+        so -> so.setTradeShare(0.6), exchanges -> exchanges.getJsonObject("binance").remove("api_key"))) {
+      String[] futures = INSTRUMENTS.get(1);
+      await("the futures gap across the stall handled", 40_000, () -> {
+        try {
+          return feed(rig.status(), "binance", "perpetual").getLong("trade_gaps_unrecoverable") > 0
+              && rig.status().getJsonArray("connections").stream()
+                  .allMatch(c -> ((JsonObject) c).getLong("trade_gaps_pending") == 0);
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      JsonObject status = rig.status();
+      JsonObject feed = feed(status, "binance", "perpetual");
+      List<String> ids = new ArrayList<>(rig.trades.get(key(futures)));
+      Set<Long> got = new HashSet<>(rig.matches(futures, ids));
+      List<Long> lost = new ArrayList<>();
+      for (Trade t : window(rig.simulator.trueTrades(futures[3], futures[2]), new ArrayList<>(got))) {
+        if (!got.contains(t.id())) {
+          lost.add(t.id());
+        }
+      }
+      report("futures @trade gap beyond the recent trades: futures trade gaps={} backfilled={} unrecoverable={}; "
+          + "trades lost={} ({}..{})", feed.getLong("trade_gaps"), feed.getLong("trades_backfilled"),
+          feed.getLong("trade_gaps_unrecoverable"), lost.size(), lost.isEmpty() ? "-" : lost.get(0),
+          lost.isEmpty() ? "-" : lost.get(lost.size() - 1));
+      assertThat(connectionReconnects(status, "binance", "perpetual")).as("reconnects").isZero();
+      assertThat(ids).doesNotHaveDuplicates();
+      assertThat(feed.getLong("trade_gaps_unrecoverable")).isEqualTo(1);
+      // the 1000 recent trades were used: only the oldest part of the gap is lost, in one run
+      assertThat(feed.getLong("trades_backfilled")).isGreaterThan(900);
+      assertThat(lost).isNotEmpty();
+      assertThat(lost.get(lost.size() - 1) - lost.get(0) + 1).as("one run of lost trades").isEqualTo(lost.size());
+      assertThat(feed(status, "binance", "spot").getLong("trade_gaps_unrecoverable"))
+          .as("spot pages historicalTrades back to any trade").isZero();
+    }
+  }
+
+  private static JsonObject feed(JsonObject status, String exchange, String marketType) {
+    for (Object o : status.getJsonArray("feeds")) {
+      JsonObject f = (JsonObject) o;
+      if (exchange.equals(f.getString("exchange")) && marketType.equals(f.getString("market_type"))) {
+        return f;
+      }
+    }
+    throw new AssertionError("no feed " + exchange + " " + marketType);
+  }
+
+  /** Sum of a Prometheus counter of the collector over the series of one exchange. */
+  private static long metric(SimulatedCollector rig, String name, String exchange) throws Exception {
+    double sum = 0;
+    for (String line : rig.get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + "{") && line.contains("exchange=\"" + exchange + "\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return (long) sum;
   }
 
   @Test
@@ -187,26 +313,28 @@ class CollectorFaultTest {
   }
 
   /**
-   * Waits until the trades captured of every instrument are, by identity, exactly the simulator's
-   * trades from the first one captured (earlier ones predate the subscription) to its last one,
-   * then checks that none was published twice.
+   * Waits until the matches the trades captured of every instrument carry (an OKX record may
+   * aggregate several, see {@link SimulatedCollector#matches}) are exactly the simulator's matches
+   * from the first one captured (earlier ones predate the subscription) to its last one, then checks
+   * that no record was published twice and no match carried twice (once in an aggregate and once on
+   * its own).
    *
-   * @return trades compared
+   * @return matches compared
    */
   private static long awaitEveryTradeExactlyOnce(SimulatedCollector rig) throws InterruptedException {
-    Map<String, Set<String>> truth = new HashMap<>();
+    Map<String, Set<Long>> truth = new HashMap<>();
     Map<String, String> lastDiff = new HashMap<>();
     try {
       await("every trade of the simulator captured", 30_000, () -> {
         boolean all = true;
         for (String[] i : INSTRUMENTS) {
-          List<String> got = new ArrayList<>(rig.trades.getOrDefault(key(i), List.of()));
-          Set<String> want = new HashSet<>();
-          window(rig.simulator.trueTrades(i[3], i[2]), got).forEach(t -> want.add(Long.toString(t.id())));
+          List<Long> got = rig.matches(i, new ArrayList<>(rig.trades.getOrDefault(key(i), List.of())));
+          Set<Long> want = new HashSet<>();
+          window(rig.simulator.trueTrades(i[3], i[2]), got).forEach(t -> want.add(t.id()));
           truth.put(key(i), want);
-          Set<String> have = new HashSet<>(got);
+          Set<Long> have = new HashSet<>(got);
           if (!have.equals(want) || want.isEmpty()) {
-            Set<String> missing = new HashSet<>(want);
+            Set<Long> missing = new HashSet<>(want);
             missing.removeAll(have);
             lastDiff.put(key(i), missing.size() + " missing, e.g. " + missing.stream().limit(5).toList());
             all = false;
@@ -221,7 +349,9 @@ class CollectorFaultTest {
     }
     long n = 0;
     for (String[] i : INSTRUMENTS) {
-      assertThat(rig.trades.get(key(i))).as("trades of %s, each once", key(i)).doesNotHaveDuplicates()
+      List<String> ids = new ArrayList<>(rig.trades.get(key(i)));
+      assertThat(ids).as("trades of %s, each once", key(i)).doesNotHaveDuplicates();
+      assertThat(rig.matches(i, ids)).as("matches of %s, each carried once", key(i)).doesNotHaveDuplicates()
           .hasSameSizeAs(truth.get(key(i)));
       n += truth.get(key(i)).size();
     }
@@ -232,13 +362,13 @@ class CollectorFaultTest {
     return i[0] + "|" + i[1] + "|" + i[2];
   }
 
-  /** True trades from the first to the last one the collector received (earlier ones predate it). */
-  private static List<Trade> window(List<Trade> truth, List<String> got) {
+  /** True trades from the first to the last match the collector received (earlier ones predate it). */
+  private static List<Trade> window(List<Trade> truth, List<Long> got) {
     if (got.isEmpty()) {
       return List.of();
     }
-    long first = got.stream().mapToLong(Long::parseLong).min().orElseThrow();
-    long last = got.stream().mapToLong(Long::parseLong).max().orElseThrow();
+    long first = got.stream().mapToLong(Long::longValue).min().orElseThrow();
+    long last = got.stream().mapToLong(Long::longValue).max().orElseThrow();
     List<Trade> out = new ArrayList<>();
     for (Trade t : truth) {
       if (t.id() >= first && t.id() <= last) {
@@ -249,9 +379,10 @@ class CollectorFaultTest {
   }
 
   /**
-   * Compares captured trade ids with the simulator's: never a duplicate; nothing missing on a
-   * connection that never dropped; on one that did, missing trades only in as many contiguous
-   * runs as it had outages (trades sent while it was down cannot be replayed by these protocols).
+   * Compares the matches the captured trades carry with the simulator's: never a duplicate;
+   * nothing missing on a connection that never dropped; on one that did, missing trades only in as
+   * many contiguous runs as it had outages (trades sent while it was down cannot be replayed by
+   * these protocols).
    *
    * @return {compared, missing, runs}
    */
@@ -260,15 +391,17 @@ class CollectorFaultTest {
     long missing = 0;
     long runs = 0;
     for (String[] i : INSTRUMENTS) {
-      List<String> got = new ArrayList<>(rig.trades.getOrDefault(key(i), List.of()));
-      assertThat(got).as("trades of %s", key(i)).isNotEmpty().doesNotHaveDuplicates();
+      List<String> ids = new ArrayList<>(rig.trades.getOrDefault(key(i), List.of()));
+      assertThat(ids).as("trades of %s", key(i)).isNotEmpty().doesNotHaveDuplicates();
+      List<Long> got = rig.matches(i, ids);
+      assertThat(got).as("matches of %s", key(i)).doesNotHaveDuplicates();
       List<Trade> truth = window(rig.simulator.trueTrades(i[3], i[2]), got);
-      Set<String> seen = new HashSet<>(got);
-      Set<String> expected = new HashSet<>();
+      Set<Long> seen = new HashSet<>(got);
+      Set<Long> expected = new HashSet<>();
       int r = 0;
       boolean inRun = false;
       for (Trade t : truth) {
-        String id = Long.toString(t.id());
+        long id = t.id();
         expected.add(id);
         boolean lost = !seen.contains(id);
         if (lost) {

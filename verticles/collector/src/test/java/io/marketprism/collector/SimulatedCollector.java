@@ -3,6 +3,7 @@ package io.marketprism.collector;
 import io.marketprism.platform.bus.EventBusRecordBus;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
+import io.marketprism.simulator.TrueMatches;
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -50,6 +51,8 @@ final class SimulatedCollector implements AutoCloseable {
   private final JsonObject root;
   private final Path stateDir;
   final Map<String, List<String>> trades = new ConcurrentHashMap<>();
+  /** Quantity of each captured trade, by {@code key#trade_id}. */
+  private final Map<String, String> quantities = new ConcurrentHashMap<>();
   final Map<String, JsonObject> books = new ConcurrentHashMap<>();
   final Map<String, Long> records = new ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -74,6 +77,19 @@ final class SimulatedCollector implements AutoCloseable {
    */
   SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
       Consumer<SimulatorOptions> simulatorTweaks) throws Exception {
+    this(faults, dataTypes, collectorOverrides, rate, simulatorTweaks, exchanges -> { });
+  }
+
+  /**
+   * @param faults simulator fault spec
+   * @param dataTypes data types to collect for every instrument
+   * @param collectorOverrides merged over the {@code collector:} test section
+   * @param rate simulator events per second per exchange
+   * @param simulatorTweaks applied to the simulator options before it starts
+   * @param exchangeTweaks applied to the {@code exchanges:} test section before the collector starts
+   */
+  SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
+      Consumer<SimulatorOptions> simulatorTweaks, Consumer<JsonObject> exchangeTweaks) throws Exception {
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
         .setSeed(7).setFaults(faults).setTradeHistory(200_000);
     simulatorTweaks.accept(so);
@@ -98,6 +114,7 @@ final class SimulatedCollector implements AutoCloseable {
         .put("exchanges", exchanges(dataTypes));
     stateDir = Files.createTempDirectory("mp-collector-state");
     root.getJsonObject("collector").put("state_dir", stateDir.toString()).mergeIn(collectorOverrides, true);
+    exchangeTweaks.accept(root.getJsonObject("exchanges"));
     this.root = root;
     startCollector();
   }
@@ -156,11 +173,32 @@ final class SimulatedCollector implements AutoCloseable {
     String key = r.getString("exchange") + "|" + r.getString("market_type") + "|" + r.getString("exchange_symbol");
     records.merge(r.getString("data_type"), 1L, Long::sum);
     switch (r.getString("data_type")) {
-      case "trade" -> trades.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
-          .add(r.getString("trade_id"));
+      case "trade" -> {
+        quantities.put(key + '#' + r.getString("trade_id"), r.getString("quantity"));
+        trades.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+            .add(r.getString("trade_id"));
+      }
       case "orderbook" -> books.put(key, r);
       default -> { }
     }
+  }
+
+  /**
+   * The simulator's matches that captured trade records of an instrument carry, in their order (an
+   * OKX record may aggregate several: {@link TrueMatches}).
+   *
+   * @param instrument one of {@link #INSTRUMENTS}
+   * @param ids trade ids captured of it
+   * @return the ids of the matches they carry
+   */
+  List<Long> matches(String[] instrument, List<String> ids) {
+    TrueMatches truth = simulator.trueMatches(instrument[3], instrument[2]);
+    String key = instrument[0] + "|" + instrument[1] + "|" + instrument[2];
+    List<Long> out = new ArrayList<>();
+    for (String id : ids) {
+      out.addAll(truth.carried(Long.parseLong(id), quantities.get(key + '#' + id)));
+    }
+    return out;
   }
 
   /** The collector's status over HTTP. */

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Configure with {@link SimulatorOptions} (constructor) or the deployment config JSON (same keys).
  * After the deployment completes, {@link #port(Venue)}, {@link #wsUrl(Venue)} and {@link #httpUrl(Venue)}
  * give the bound endpoints. Tests read the true state with {@link #trueBook(String, String, int)},
- * {@link #trueTrades(String, String)}, {@link #tradeCount(String, String)} and {@link #faultStats()},
+ * {@link #trueTrades(String, String)}, {@link #trueMatches(String, String)}, {@link #tradeCount(String, String)}
+ * and {@link #faultStats()},
  * or over HTTP at {@code GET /sim/state?exchange=&symbol=&depth=} on any of the simulator's ports.
  */
 public final class SimulatorVerticle extends VerticleBase {
@@ -339,6 +340,12 @@ public final class SimulatorVerticle extends VerticleBase {
   /** Trades emitted for an instrument (the most recent, up to the trade-history option), oldest first. */
   public List<Trade> trueTrades(String exchange, String instrument) {
     return instrument(exchange, instrument).recentTrades();
+  }
+
+  /** The matches that published trades of an instrument carry (see {@link TrueMatches}). */
+  public TrueMatches trueMatches(String exchange, String instrument) {
+    InstrumentModel m = instrument(exchange, instrument);
+    return new TrueMatches(m.spec(), m.recentTrades());
   }
 
   /** Number of trades emitted for an instrument since start. */

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,6 +69,45 @@ class TradeHistoryRestTest {
   }
 
   @Test
+  void binanceRecentTradesArePublicTheNewestOldestFirstAndRateLimitedLikeTheOtherRoutes(Vertx vertx)
+      throws Exception {
+    SimulatorVerticle sim = start(vertx, "rest-429:p=0.5:on=binance,rest-418:p=0.1:on=binance");
+    int[] rejected = new int[1];
+    String[][] routes = {{"binance", "/api/v3/trades"}, {"binance-usdm", "/fapi/v1/trades"}};
+    for (String[] route : routes) {
+      List<Trade> truth = sim.trueTrades(route[0], "BTCUSDT");
+      assertThat(truth).hasSizeGreaterThan(5);
+      int port = sim.port("binance".equals(route[0]) ? Venue.BINANCE_SPOT : Venue.BINANCE_USDM);
+      JsonArray rows = new JsonArray(answered(vertx, port, route[1] + "?symbol=BTCUSDT&limit=5", rejected).body());
+      assertThat(rows).as(route[1]).hasSize(5);
+      assertThat(rows.getJsonObject(0).fieldNames()).contains("id", "price", "qty", "quoteQty", "time", "isBuyerMaker");
+      for (int i = 0; i < 5; i++) {
+        assertThat(rows.getJsonObject(i).getLong("id")).isEqualTo(truth.get(truth.size() - 5 + i).id());
+      }
+      assertThat(new JsonArray(answered(vertx, port, route[1] + "?symbol=BTCUSDT", rejected).body()))
+          .as("500 by default").hasSize(Math.min(500, truth.size()));
+    }
+    assertThat(rejected[0]).as("rejected answers").isPositive().isEqualTo(
+        sim.faultStats().get(io.marketprism.simulator.fault.FaultKind.REST_429)
+            + sim.faultStats().get(io.marketprism.simulator.fault.FaultKind.REST_418));
+    int coinm = sim.port(Venue.BINANCE_COINM);
+    assertThat(answered(vertx, coinm, "/dapi/v1/trades?symbol=NOPE_PERP", rejected).body())
+        .isEqualTo("{\"code\":-1121,\"msg\":\"Invalid symbol.\"}");
+  }
+
+  /** The first answer that is no 429 or 418, counting those. */
+  private static SimulatorHarness.Response answered(Vertx vertx, int port, String uri, int[] rejected) {
+    for (int i = 0; i < 50; i++) {
+      SimulatorHarness.Response r = SimulatorHarness.get(vertx, port, uri);
+      if (r.status() != 429 && r.status() != 418) {
+        return r;
+      }
+      rejected[0]++;
+    }
+    throw new AssertionError("no answer to " + uri + " got through the rate-limit faults");
+  }
+
+  @Test
   void okxHistoryTradesGoDownFromAfterNewestFirst(Vertx vertx) throws Exception {
     SimulatorVerticle sim = start(vertx, "none");
     List<Trade> truth = sim.trueTrades("okx", "BTC-USDT");
@@ -85,6 +125,61 @@ class TradeHistoryRestTest {
     JsonObject bad = new JsonObject(SimulatorHarness.get(vertx, sim.port(Venue.OKX),
         "/api/v5/market/history-trades?instId=NOPE-USDT").body());
     assertThat(bad.getString("code")).isEqualTo("51001");
+  }
+
+  @Test
+  void okxTradesChannelAggregatesOneTakersMatchesAtOnePriceAndHistoryTradesListsEachMatch(Vertx vertx)
+      throws Exception {
+    SimulatorVerticle sim = SimulatorHarness.deploy(vertx, new SimulatorOptions().setExchanges(List.of("okx"))
+        .setRate(600).setSeed(11));
+    List<JsonObject> pushes = new java.util.ArrayList<>();
+    try (WsProbe p = WsProbe.connect(vertx, sim.port(Venue.OKX), "/ws/v5/public")) {
+      p.send("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"}]}");
+      long end = System.currentTimeMillis() + 10_000;
+      while (pushes.stream().filter(t -> t.getInteger("count") > 1).count() < 5) {
+        assertThat(System.currentTimeMillis()).as("aggregated pushes in time").isLessThan(end);
+        String m = p.next(200);
+        if (m != null && m.startsWith("{\"arg\"")) {
+          JsonArray data = new JsonObject(m).getJsonArray("data");
+          assertThat(data).hasSize(1);
+          pushes.add(data.getJsonObject(0).put("count", Integer.parseInt(data.getJsonObject(0).getString("count"))));
+        }
+      }
+      SimulatorHarness.await(sim.pause());
+    }
+    Map<Long, Trade> truth = new java.util.HashMap<>();
+    sim.trueTrades("okx", "BTC-USDT").forEach(t -> truth.put(t.id(), t));
+    var spec = sim.instrument("okx", "BTC-USDT").spec();
+    for (int i = 0; i < pushes.size(); i++) {
+      JsonObject push = pushes.get(i);
+      long last = Long.parseLong(push.getString("tradeId"));
+      int count = push.getInteger("count");
+      if (i > 0) {
+        assertThat(last - count).as("ids consecutive across pushes")
+            .isEqualTo(Long.parseLong(pushes.get(i - 1).getString("tradeId")));
+      }
+      List<Trade> matches = new java.util.ArrayList<>();
+      for (long id = last - count + 1; id <= last; id++) {
+        matches.add(truth.get(id));
+      }
+      assertThat(matches).as("matches of push %s", push).doesNotContainNull()
+          .allMatch(t -> t.price() == matches.get(0).price() && t.ts() == matches.get(0).ts()
+              && t.takerBuy() == matches.get(0).takerBuy());
+      assertThat(push.getString("sz")).isEqualTo(spec.qty(Trade.totalQty(matches)));
+      assertThat(push.getString("px")).isEqualTo(spec.price(matches.get(0).price()));
+    }
+    JsonObject aggregate = pushes.stream().filter(t -> t.getInteger("count") > 1).findFirst().orElseThrow();
+    long last = Long.parseLong(aggregate.getString("tradeId"));
+    int count = aggregate.getInteger("count");
+    JsonArray rows = new JsonObject(SimulatorHarness.get(vertx, sim.port(Venue.OKX),
+        "/api/v5/market/history-trades?instId=BTC-USDT&type=1&after=" + (last + 1) + "&limit=" + count).body())
+        .getJsonArray("data");
+    assertThat(rows).hasSize(count);
+    for (int i = 0; i < count; i++) {
+      Trade t = truth.get(last - i);
+      assertThat(rows.getJsonObject(i).getString("tradeId")).as("each match on its own").isEqualTo(Long.toString(t.id()));
+      assertThat(rows.getJsonObject(i).getString("sz")).isEqualTo(spec.qty(t.qty()));
+    }
   }
 
   @Test

@@ -4,6 +4,8 @@ package io.marketprism.collector.backfill;
  * The pages that fill one {@link TradeGap}, as a pure state machine: {@link #nextUrl()} is the
  * request to send, {@link #accept(TradePage)} what came back. It stops when the gap is covered,
  * when the exchange has nothing more, or after {@code maxPages} (the rest is then unrecoverable).
+ * A {@link TradeHistory#recentOnly recent-only} history stops after its one page; the part of the
+ * gap older than that page's oldest trade is {@link #tooOld()}.
  */
 public final class GapFill {
 
@@ -23,6 +25,7 @@ public final class GapFill {
   private long cursor;
   private int pages;
   private long covered;
+  private long oldest;
 
   /**
    * @param gap the gap
@@ -38,6 +41,7 @@ public final class GapFill {
     this.maxPages = maxPages;
     this.cursor = history.forward() ? gap.afterSeq() + 1 : gap.beforeSeq();
     this.covered = history.forward() ? gap.afterSeq() : gap.beforeSeq();
+    this.oldest = gap.afterSeq() + 1;
   }
 
   /** @return the gap */
@@ -64,6 +68,11 @@ public final class GapFill {
     if (page.trades() == 0) {
       return Step.DONE;
     }
+    if (history.recentOnly()) {
+      oldest = page.minSeq();
+      covered = page.maxSeq();
+      return Step.DONE;
+    }
     if (history.forward()) {
       if (gap.bounded() && page.maxSeq() >= gap.beforeSeq() - 1 || page.trades() < history.pageSize()
           || page.maxSeq() < cursor) {
@@ -81,6 +90,19 @@ public final class GapFill {
       covered = page.minSeq();
     }
     return pages >= maxPages ? Step.LIMIT : Step.MORE;
+  }
+
+  /**
+   * @return trades of the gap older than the oldest trade a recent-only history returned: no longer
+   *     served (0 when none, or when the history pages back to any trade)
+   */
+  public long tooOld() {
+    return Math.max(0, Math.min(oldest, gap.beforeSeq()) - gap.afterSeq() - 1);
+  }
+
+  /** @return the oldest sequence number a recent-only history returned (else the gap's first) */
+  public long oldest() {
+    return oldest;
   }
 
   /**

@@ -22,7 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The trade marks of one market of one exchange on disk ({@code collector.state_dir}), so that a
  * restarted collector can fetch the trades sent while it was stopped: per instrument the last
- * trade sequence number handled and its trade time.
+ * trade sequence number handled, its trade time, and until when the mark was known to be current
+ * ({@code watched_ms}: the time of the save when the instrument's live stream had been up since
+ * that trade, see {@link TradeSequences#marks(long)}). The gap of a restart is aged from the last:
+ * an instrument quiet for long before a stop lost nothing while it was watched. Files without
+ * {@code watched_ms} (written before it existed) read it as the trade time.
  *
  * <p>One file per exchange and market type, {@code trade-marks.<exchange>.<market_type>.json}, for
  * every collector whose state directory it is. Collectors that split one market between them
@@ -30,11 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * clobbering each other: {@link #save} merges under a lock (an exclusive {@link FileLock} on
  * {@code <file>.lock} between processes, a monitor within this one), replacing only the entries of
  * the instruments the caller collects and removing the ones it stopped collecting. Entries of
- * other collectors stay — unless their trade is older than the backfill bound, where they could
- * no longer be used by anyone (that is also how an instrument dropped from every configuration
- * while its collector was down leaves the file). A file name derived from each collector's
- * subscriptions would change with every runtime subscription and lose the marks; one file per
- * instrument would cost a write per instrument and second.
+ * other collectors stay — unless they were last watched longer ago than the backfill bound, where
+ * they could no longer be used by anyone (that is also how an instrument dropped from every
+ * configuration while its collector was down leaves the file). A file name derived from each
+ * collector's subscriptions would change with every runtime subscription and lose the marks; one
+ * file per instrument would cost a write per instrument and second.
  *
  * <p>Writes are atomic: a temporary file in the same directory, forced to disk, then moved over
  * the old one ({@link StandardCopyOption#ATOMIC_MOVE}); a reader sees the old or the new file,
@@ -48,8 +52,20 @@ public final class TradeMarkFile {
    *
    * @param seq the sequence number of the last trade handled
    * @param tsMs its trade time, epoch ms
+   * @param watchedMs until when no trade after it can have been missed, epoch ms: trades missing
+   *     after the mark are not older than this
    */
-  public record Mark(long seq, long tsMs) {
+  public record Mark(long seq, long tsMs, long watchedMs) {
+
+    /**
+     * A mark known current only at its trade.
+     *
+     * @param seq the sequence number of the last trade handled
+     * @param tsMs its trade time, epoch ms
+     */
+    public Mark(long seq, long tsMs) {
+      this(seq, tsMs, tsMs);
+    }
   }
 
   /**
@@ -132,10 +148,11 @@ public final class TradeMarkFile {
       JsonObject m = marks.getJsonObject(sym);
       long seq = m.getLong("seq");
       long ts = m.getLong("ts_ms");
-      if (sym.isEmpty() || seq < 0 || ts < 0) {
+      long watched = m.getLong("watched_ms", ts);
+      if (sym.isEmpty() || seq < 0 || ts < 0 || watched < 0) {
         throw new IllegalArgumentException("bad mark of '" + sym + "'");
       }
-      out.put(sym, new Mark(seq, ts));
+      out.put(sym, new Mark(seq, ts, watched));
     }
     return new Loaded(Collections.unmodifiableMap(out), root.getLong("saved_ms"), null);
   }
@@ -146,7 +163,7 @@ public final class TradeMarkFile {
    *
    * @param own the marks of the instruments the caller collects
    * @param drop instruments the caller stopped collecting: removed
-   * @param pruneBeforeMs other entries whose trade is older than this are removed
+   * @param pruneBeforeMs other entries last watched before this are removed
    * @param nowMs the time written into the file
    * @throws IOException when the file cannot be written (the old one is then untouched)
    */
@@ -158,7 +175,7 @@ public final class TradeMarkFile {
           FileLock lock = lockChannel.lock()) {
         Map<String, Mark> merged = new TreeMap<>();
         load().marks().forEach((sym, m) -> {
-          if (!drop.contains(sym) && m.tsMs() >= pruneBeforeMs) {
+          if (!drop.contains(sym) && m.watchedMs() >= pruneBeforeMs) {
             merged.put(sym, m);
           }
         });
@@ -170,7 +187,8 @@ public final class TradeMarkFile {
 
   private void write(Map<String, Mark> marks, long nowMs) throws IOException {
     JsonObject entries = new JsonObject();
-    marks.forEach((sym, m) -> entries.put(sym, new JsonObject().put("seq", m.seq()).put("ts_ms", m.tsMs())));
+    marks.forEach((sym, m) -> entries.put(sym, new JsonObject().put("seq", m.seq()).put("ts_ms", m.tsMs())
+        .put("watched_ms", m.watchedMs())));
     JsonObject root = new JsonObject().put("format", FORMAT).put("version", VERSION).put("exchange", exchange)
         .put("market_type", marketType).put("saved_ms", nowMs).put("marks", entries);
     byte[] bytes = root.encodePrettily().getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.marketprism.collector.backfill;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,12 @@ import java.util.function.Predicate;
  * or repeated numbers (the overlap of a reconnect, a reordered frame) are not gaps and do not move
  * the mark back. Pure; not thread-safe.
  *
+ * <p>A live trade may aggregate several matches (an OKX push of {@code count} matches) while REST
+ * lists every match on its own. {@link #missing} tells which fetched trades belong to a gap: those
+ * strictly inside it, less the matches of live aggregates that arrived late (a reordered frame,
+ * after the trade that revealed the gap), so that no match is published twice, once in an
+ * aggregate and once on its own.
+ *
  * <p>A mark saved by an earlier run of the collector ({@link #restore}) is taken like the mark of
  * an interrupted stream: the first live trade after it bounds the gap of the restart. Only there
  * an older sequence number with a later trade time is not an overlap but ids that started again
@@ -23,12 +30,44 @@ public final class TradeSequences {
   /** {@link #restore}'s {@code quietFromMs} while the stream is not up yet: from the next {@link #resumed}. */
   public static final long NOT_YET = Long.MAX_VALUE;
 
+  /** Late live aggregates remembered per instrument, at most. */
+  private static final int LATE_AGGREGATES = 64;
+
   private static final class Mark {
     long seq;
     long tsMs;
     boolean resumed;
     long resumedAtMs;
     boolean restored;
+    /** a restored mark: until when the earlier run knew it current */
+    long watchedMs;
+    /** {first, last} of live aggregates that arrived below the mark, oldest first. */
+    ArrayDeque<long[]> late;
+
+    /** From when trades after the mark may be missing: a restored mark's watched time, else its trade's. */
+    long since() {
+      return resumed && restored ? watchedMs : tsMs;
+    }
+
+    void late(long first, long last) {
+      if (late == null) {
+        late = new ArrayDeque<>();
+      } else if (late.size() >= LATE_AGGREGATES) {
+        late.removeFirst();
+      }
+      late.addLast(new long[] {first, last});
+    }
+
+    boolean coveredLate(long seq) {
+      if (late != null) {
+        for (long[] r : late) {
+          if (seq >= r[0] && seq <= r[1]) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
   }
 
   /**
@@ -96,13 +135,15 @@ public final class TradeSequences {
         m.tsMs = tsMs;
         m.resumed = false;
         m.restored = false;
+      } else if (first < seq) {
+        m.late(first, seq);
       }
       return null;
     }
     TradeGap gap = null;
     if (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1) {
       gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed,
-          m.resumed && m.restored);
+          m.resumed && m.restored, m.since());
     }
     m.seq = seq;
     m.tsMs = tsMs;
@@ -112,23 +153,39 @@ public final class TradeSequences {
   }
 
   /**
+   * Whether a trade fetched over REST for a gap is one the live stream missed: its sequence number
+   * lies strictly inside the gap and no live aggregate that arrived late carried it.
+   *
+   * @param gap the gap being filled
+   * @param seq the fetched trade's sequence number
+   * @return whether to publish it
+   */
+  public boolean missing(TradeGap gap, long seq) {
+    if (seq <= gap.afterSeq() || seq >= gap.beforeSeq()) {
+      return false;
+    }
+    Mark m = marks.get(gap.exchangeSymbol());
+    return m == null || !m.coveredLate(seq);
+  }
+
+  /**
    * Takes a mark saved by an earlier run, unless the instrument has one already: the next live
    * trade is checked against it as after a reconnect, and {@link #quiet} opens its gap when none
-   * comes.
+   * comes. The gap is aged from the time the earlier run last knew the mark current.
    *
    * @param exchangeSymbol the instrument
-   * @param seq the saved sequence number
-   * @param tsMs its trade time
+   * @param saved the saved mark
    * @param quietFromMs when the quiet period starts: now when the stream is up, else {@link #NOT_YET}
    * @return whether it was taken
    */
-  public boolean restore(String exchangeSymbol, long seq, long tsMs, long quietFromMs) {
+  public boolean restore(String exchangeSymbol, TradeMarkFile.Mark saved, long quietFromMs) {
     if (marks.containsKey(exchangeSymbol)) {
       return false;
     }
     Mark m = new Mark();
-    m.seq = seq;
-    m.tsMs = tsMs;
+    m.seq = saved.seq();
+    m.tsMs = saved.tsMs();
+    m.watchedMs = saved.watchedMs();
     m.resumed = true;
     m.resumedAtMs = quietFromMs;
     m.restored = true;
@@ -146,10 +203,21 @@ public final class TradeSequences {
     return out;
   }
 
-  /** @return every instrument's mark: the last sequence number handled and its trade time */
-  public Map<String, TradeMarkFile.Mark> marks() {
+  /**
+   * Every instrument's mark: the last sequence number handled, its trade time, and until when it
+   * is known current. That is {@code nowMs} for a mark whose live stream has been up since its
+   * trade (no {@link #interrupted} since, or a live trade or an open gap after one bounded what was
+   * missed): nothing after it can have been missed, however long ago it traded. Otherwise only what
+   * is known: the trade time after an interruption (trades may be missing from then on), or the
+   * earlier run's time for a restored mark that nothing confirmed yet.
+   *
+   * @param nowMs the time
+   * @return instrument → mark
+   */
+  public Map<String, TradeMarkFile.Mark> marks(long nowMs) {
     Map<String, TradeMarkFile.Mark> out = new HashMap<>();
-    marks.forEach((sym, m) -> out.put(sym, new TradeMarkFile.Mark(m.seq, m.tsMs)));
+    marks.forEach((sym, m) -> out.put(sym, new TradeMarkFile.Mark(m.seq, m.tsMs,
+        !m.resumed ? nowMs : m.restored ? m.watchedMs : m.tsMs)));
     return out;
   }
 
@@ -190,8 +258,8 @@ public final class TradeSequences {
     List<TradeGap> out = new ArrayList<>();
     marks.forEach((sym, m) -> {
       if (m.resumed && m.resumedAtMs != Long.MAX_VALUE && nowMs - m.resumedAtMs >= quietMs) {
+        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true, m.restored, m.since()));
         m.resumed = false;
-        out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true, m.restored));
       }
     });
     return out;

@@ -32,8 +32,9 @@ import java.util.Locale;
  * frames of {@code trade}, {@code aggTrade}, {@code depth} diffs, {@code bookTicker},
  * {@code kline_*}, {@code markPrice[@1s]}, {@code forceOrder} and {@code ticker}; REST depth
  * snapshots, {@code openInterest}, {@code premiumIndex}, long/short ratios,
- * {@code exchangeInfo}, and past trades ({@code historicalTrades} and {@code aggTrades} of the
- * three markets, normalized exactly like the stream's {@code trade} and {@code aggTrade} events).
+ * {@code exchangeInfo}, and past trades ({@code historicalTrades}, the recent {@code trades} and
+ * {@code aggTrades} of the three markets, normalized exactly like the stream's {@code trade} and
+ * {@code aggTrade} events).
  * Trades carry their id as sequence number (trade ids and aggregate ids are consecutive per symbol).
  *
  * <p>Plain symbols ({@code BTCUSDT}) are typed by the market type given at construction, since
@@ -298,15 +299,15 @@ public final class BinanceParser implements MessageParser {
       case "/futures/data/globalLongShortAccountRatio" ->
           longShort(DataType.LSR_ALL_ACCOUNT, url, type, recvTsUs, sink);
       case "/api/v3/exchangeInfo", "/fapi/v1/exchangeInfo", "/dapi/v1/exchangeInfo" -> exchangeInfo();
-      case "/api/v3/historicalTrades", "/fapi/v1/historicalTrades", "/dapi/v1/historicalTrades" ->
-          pastTrades(url, type, false, recvTsUs, sink);
+      case "/api/v3/historicalTrades", "/fapi/v1/historicalTrades", "/dapi/v1/historicalTrades", "/api/v3/trades",
+          "/fapi/v1/trades", "/dapi/v1/trades" -> pastTrades(url, type, false, recvTsUs, sink);
       case "/api/v3/aggTrades", "/fapi/v1/aggTrades", "/dapi/v1/aggTrades" -> pastTrades(url, type, true, recvTsUs, sink);
       default -> throw new ParseException("unknown Binance REST endpoint " + path);
     }
   }
 
   /**
-   * {@code historicalTrades} rows ({@code id}, {@code price}, {@code qty}, {@code time},
+   * {@code historicalTrades} or {@code trades} rows ({@code id}, {@code price}, {@code qty}, {@code time},
    * {@code isBuyerMaker}) or {@code aggTrades} rows ({@code a}, {@code p}, {@code q}, {@code T},
    * {@code m}), oldest first, of the symbol in the URL. Both list market trades only.
    */

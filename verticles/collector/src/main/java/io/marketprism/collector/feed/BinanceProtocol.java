@@ -27,8 +27,10 @@ import java.util.function.IntSupplier;
  * requirement; weight 25); futures {@code @aggTrade} ids from {@code /fapi|dapi/v1/aggTrades}
  * (public, weight 20; aggregate ids are not trade ids, so {@code aggTrades} never stands in for
  * {@code historicalTrades}); futures {@code @trade} ids from {@code /fapi|dapi/v1/historicalTrades},
- * which needs an API key ({@code X-MBX-APIKEY}, no signature): without
- * {@code exchanges.binance.api_key} such gaps are unrecoverable and counted so.
+ * which needs an API key ({@code X-MBX-APIKEY}, no signature, weight 20). Without
+ * {@code exchanges.binance.api_key} they come from the public recent-trades list
+ * {@code /fapi|dapi/v1/trades?limit=1000} (the same ids, ascending; weight 5), which has only the
+ * newest 1000 trades: the part of a gap older than its oldest trade is counted unrecoverable.
  */
 public final class BinanceProtocol implements ExchangeProtocol {
 
@@ -49,7 +51,8 @@ public final class BinanceProtocol implements ExchangeProtocol {
 
   /**
    * @param futuresTradeStream {@code aggTrade} or {@code trade}: the futures trade stream
-   * @param apiKey an API key for the futures {@code historicalTrades} endpoint, or empty
+   * @param apiKey an API key for the futures {@code historicalTrades} endpoint, or empty (then the
+   *     recent trades stand in for it)
    */
   public BinanceProtocol(String futuresTradeStream, String apiKey) {
     this.futuresTradeStream = futuresTradeStream;
@@ -222,8 +225,8 @@ public final class BinanceProtocol implements ExchangeProtocol {
           Map.of(), null);
     }
     if (apiKey.isEmpty()) {
-      return TradeHistory.unavailable(base.substring(endpoint.rest().length()) + "/historicalTrades needs an API key "
-          + "(exchanges.binance.api_key) for the futures @trade stream");
+      // historicalTrades wants an API key: the recent trades, public, reach back 1000 trades
+      return TradeHistory.recent(1000, base + "/trades?symbol=" + exchangeSymbol + "&limit=1000");
     }
     // USDⓈ-M and COIN-M historicalTrades: at most 500 a page
     return new TradeHistory(true, 500, (from, last) -> base + "/historicalTrades" + query + from + "&limit=500",
@@ -237,6 +240,7 @@ public final class BinanceProtocol implements ExchangeProtocol {
       case "/api/v3/historicalTrades" -> 25;
       case "/api/v3/aggTrades" -> 4;
       case "/fapi/v1/historicalTrades", "/dapi/v1/historicalTrades", "/fapi/v1/aggTrades", "/dapi/v1/aggTrades" -> 20;
+      case "/fapi/v1/trades", "/dapi/v1/trades" -> 5;
       case "/api/v3/depth" -> {
         int limit = limit(url, 100);
         yield limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;

@@ -124,7 +124,7 @@ public interface ExchangeProtocol {
   List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types);
 
   /**
-   * @return whether trade sequence numbers (Binance trade and aggregate ids, Deribit
+   * @return whether trade sequence numbers (Binance trade and aggregate ids, OKX trade ids, Deribit
    *     {@code trade_seq}) are consecutive, so that a jump on a live stream is a loss
    */
   boolean consecutiveTradeIds();

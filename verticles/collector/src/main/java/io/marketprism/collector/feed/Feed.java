@@ -23,13 +23,10 @@ import java.util.Set;
  * time, and the periodic publication of its books. The venue is chosen per data type of an
  * instrument, so one instrument may be carried by one connection per venue (OKX klines on
  * {@code business}, its other types on {@code public}). Its trade marks are saved to the
- * {@link TradeMarkState} every {@value #SAVE_INTERVAL_MS} ms and on stop. Used on the collector's
- * context only.
+ * {@link TradeMarkState} every {@code collector.state_save_interval_ms} and on stop. Used on the
+ * collector's context only.
  */
 public final class Feed {
-
-  /** How often the trade marks are written when they changed, ms. */
-  public static final long SAVE_INTERVAL_MS = 1000;
 
   private final FeedContext ctx;
   private final TradeMarkState marks;
@@ -68,14 +65,15 @@ public final class Feed {
         s.publishBooks();
       }
     });
-    saveTimer = ctx.vertx().setPeriodic(SAVE_INTERVAL_MS, t -> marks.save(tradeMarks()));
+    saveTimer = ctx.vertx().setPeriodic(ctx.options().stateSaveIntervalMs(), t -> marks.save(tradeMarks()));
   }
 
   /** @return the mark to save of every instrument whose trades are collected */
   private Map<String, TradeMarkFile.Mark> tradeMarks() {
+    long now = System.currentTimeMillis();
     Map<String, TradeMarkFile.Mark> out = new HashMap<>();
     for (Shard s : shards) {
-      out.putAll(s.tradeMarks());
+      out.putAll(s.tradeMarks(now));
     }
     return out;
   }

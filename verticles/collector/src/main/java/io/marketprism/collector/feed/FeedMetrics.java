@@ -58,7 +58,8 @@ public final class FeedMetrics {
     backfilledC = counter(registry, "mp.collector.trades.backfilled",
         "trades recovered over REST that the live stream had missed", exchange, marketType);
     unrecoverableC = counter(registry, "mp.collector.trade.gaps.unrecoverable",
-        "trade gaps not (fully) filled: too old, too long, no REST history, failed requests", exchange, marketType);
+        "trade gaps not (fully) filled: too old, too long, older than the recent trades served, no REST history, "
+            + "failed requests", exchange, marketType);
   }
 
   private static Counter counter(MeterRegistry r, String name, String help, String exchange, String marketType) {

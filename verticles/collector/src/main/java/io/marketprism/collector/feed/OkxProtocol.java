@@ -26,8 +26,13 @@ import java.util.function.IntSupplier;
  * <p>Trades missed by a stream come from {@code GET /api/v5/market/history-trades} ({@code type=1}:
  * trade-id pagination), 100 a page, newest first: {@code after=<tradeId>} returns trades older than
  * that id, so a gap is filled downwards from its first live trade ({@code before} alone would return
- * the newest trades, not the ones just after an id). OKX trade ids increase per instrument but are
- * not documented to be consecutive: no loss is inferred from a jump, every reconnect is checked.
+ * the newest trades, not the ones just after an id). OKX trade ids are consecutive per instrument:
+ * a {@code trades} push aggregates the matches of one taker order at one price, {@code tradeId}
+ * being the last one and {@code count} how many ("if tradeId = 123 and count = 3, it means the
+ * message aggregates the trades of tradeId = 123, 122, and 121", OKX v5 docs), so a push covers
+ * {@code tradeId - count + 1 .. tradeId} and a jump past the next id is a loss on an open socket.
+ * {@code history-trades} lists the matches one by one with their own ids: a gap fetches exactly
+ * the ids between the pushes around it, never the matches an aggregate already carried.
  */
 public final class OkxProtocol implements ExchangeProtocol {
 
@@ -165,7 +170,7 @@ public final class OkxProtocol implements ExchangeProtocol {
 
   @Override
   public boolean consecutiveTradeIds() {
-    return false;
+    return true;
   }
 
   @Override

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,21 +237,23 @@ final class Shard implements FeedConnection.Listener {
   /** Takes the mark an earlier run saved for an instrument whose trades start being collected. */
   private void restore(String sym, long now) {
     TradeMarkFile.Mark m = marks.claim(sym);
-    if (m == null || !sequences.restore(sym, m.seq(), m.tsMs(),
-        connection.state() == ConnectionState.UP ? now : TradeSequences.NOT_YET)) {
+    long quietFrom = connection.state() == ConnectionState.UP ? now : TradeSequences.NOT_YET;
+    if (m == null || !sequences.restore(sym, m, quietFrom)) {
       return;
     }
     // one line per instrument at start-up: the gap it leads to is logged (and counted) when it is found
-    LOG.debug("{} restored the trade mark of {}: #{} traded at {} ({} ms ago); the trades since are fetched over REST "
-        + "once the live stream is back", id, sym, m.seq(), Instant.ofEpochMilli(m.tsMs()), now - m.tsMs());
+    LOG.debug("{} restored the trade mark of {}: #{} traded at {}, current until {} ({} ms ago); the trades since are "
+        + "fetched over REST once the live stream is back", id, sym, m.seq(), Instant.ofEpochMilli(m.tsMs()),
+        Instant.ofEpochMilli(m.watchedMs()), now - m.watchedMs());
   }
 
   /**
-   * @return the mark to save of every instrument whose trades are collected here: its last trade,
-   *     or the start of its oldest gap not filled yet
+   * @param nowMs the time
+   * @return the mark to save of every instrument whose trades are collected here: its last trade
+   *     (see {@link TradeSequences#marks(long)}), or the start of its oldest gap not filled yet
    */
-  Map<String, TradeMarkFile.Mark> tradeMarks() {
-    Map<String, TradeMarkFile.Mark> out = sequences.marks();
+  Map<String, TradeMarkFile.Mark> tradeMarks(long nowMs) {
+    Map<String, TradeMarkFile.Mark> out = sequences.marks(nowMs);
     backfill.unfinished().forEach((sym, start) -> out.computeIfPresent(sym, (k, last) -> start));
     return out;
   }
@@ -509,11 +512,11 @@ final class Shard implements FeedConnection.Listener {
     });
   }
 
-  /** Parses a page of past trades; the trades it adds are counted as backfilled. */
-  private TradePage tradePage(String url, String body) throws ParseException {
+  /** Parses a page of past trades, publishing the wanted ones; those it adds are counted as backfilled. */
+  private TradePage tradePage(String url, String body, LongPredicate keep) throws ParseException {
     backfilling = true;
     try {
-      return normalizer.onRest(url, body, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+      return normalizer.onRest(url, body, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()), keep);
     } catch (ParseException e) {
       reject(e.getMessage(), body);
       throw e;

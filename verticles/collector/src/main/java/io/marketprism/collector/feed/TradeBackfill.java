@@ -11,6 +11,7 @@ import io.marketprism.collector.normalize.ParseException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,16 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Fills the trade gaps of one shard's instruments over REST: one gap at a time per instrument,
  * page after page through the exchange's REST gate, each page parsed by the shard's normalizer
- * into ordinary trade records (the identity window drops the overlap with the live stream). A gap
+ * into ordinary trade records of the trades the gap misses ({@link TradeSequences#missing}: the
+ * rest of a page, and matches a late live aggregate carried, are not published again). A gap
  * that is too old, has no REST history, runs past the page budget, or whose requests keep failing
  * is counted unrecoverable. One log line when a gap is found (with its size) and one when it ends.
  * Used on the collector's context only.
  */
 final class TradeBackfill {
 
-  /** Parses a page of past trades into records, returning what it held. */
+  /** Parses a page of past trades into records of the wanted ones, returning what it held. */
   interface Pages {
-    TradePage parse(String url, String body) throws ParseException;
+    TradePage parse(String url, String body, LongPredicate keep) throws ParseException;
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(TradeBackfill.class);
@@ -84,9 +86,11 @@ final class TradeBackfill {
       unrecoverable(gap, history.unavailable());
       return;
     }
-    long age = System.currentTimeMillis() - gap.lastTsMs();
+    long age = System.currentTimeMillis() - gap.sinceMs();
     if (age > options.maxAgeMs()) {
-      unrecoverable(gap, "its last trade is " + age + " ms old, beyond collector.backfill.max_age_ms");
+      unrecoverable(gap, "its trades may be " + age + " ms old (since " + (gap.sinceMs() == gap.lastTsMs()
+          ? "its last trade before" : "its saved mark was last known current")
+          + "), beyond collector.backfill.max_age_ms");
       return;
     }
     queued.computeIfAbsent(sym, k -> new ArrayDeque<>()).addLast(gap);
@@ -130,7 +134,7 @@ final class TradeBackfill {
       long before = ctx.metrics().backfilled();
       TradePage page;
       try {
-        page = pages.parse(url, ar.result());
+        page = pages.parse(url, ar.result(), seq -> sequences.missing(fill.gap(), seq));
       } catch (ParseException e) {
         done(fill, recovered, "a REST page was rejected: " + e.getMessage());
         return;
@@ -151,13 +155,20 @@ final class TradeBackfill {
   private void done(GapFill fill, long recovered, String failure) {
     String sym = fill.gap().exchangeSymbol();
     running.remove(sym);
-    if (failure == null) {
+    String why = failure != null ? failure : tooOld(fill);
+    if (why == null) {
       LOG.info("{} trade gap in {}{} after #{} filled: {} trades recovered in {} REST pages", id, sym,
           across(fill.gap()), fill.gap().afterSeq(), recovered, fill.pages());
     } else {
-      unrecoverable(fill.gap(), failure + " (" + recovered + " trades recovered in " + fill.pages() + " REST pages)");
+      unrecoverable(fill.gap(), why + " (" + recovered + " trades recovered in " + fill.pages() + " REST pages)");
     }
     next(sym);
+  }
+
+  /** Why a fill that ended well still misses the start of its gap, or {@code null} when it does not. */
+  private static String tooOld(GapFill fill) {
+    return fill.tooOld() == 0 ? null : "only the most recent trades are served here, back to #" + fill.oldest()
+        + ": the " + fill.tooOld() + " older trades of the gap are gone";
   }
 
   private void unrecoverable(TradeGap gap, String why) {
@@ -174,18 +185,23 @@ final class TradeBackfill {
    * Where each instrument's trades are complete up to: the start of its oldest gap not filled yet
    * (that is the mark to save, so that a restart fetches it again).
    *
-   * @return instrument → sequence number and trade time before its oldest unfinished gap
+   * @return instrument → the mark before its oldest unfinished gap
    */
   Map<String, TradeMarkFile.Mark> unfinished() {
     Map<String, TradeMarkFile.Mark> out = new HashMap<>();
-    running.forEach((sym, fill) -> out.put(sym, new TradeMarkFile.Mark(fill.gap().afterSeq(), fill.gap().lastTsMs())));
+    running.forEach((sym, fill) -> out.put(sym, start(fill.gap())));
     queued.forEach((sym, q) -> {
       TradeGap oldest = q.peekFirst();
       if (oldest != null) {
-        out.putIfAbsent(sym, new TradeMarkFile.Mark(oldest.afterSeq(), oldest.lastTsMs()));
+        out.putIfAbsent(sym, start(oldest));
       }
     });
     return out;
+  }
+
+  /** The mark before a gap, current until its trades may be missing. */
+  private static TradeMarkFile.Mark start(TradeGap gap) {
+    return new TradeMarkFile.Mark(gap.afterSeq(), gap.lastTsMs(), gap.sinceMs());
   }
 
   /** @return gaps waiting or being filled */

@@ -13,11 +13,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The saved trade marks of one feed (exchange and market type): the marks an earlier run left,
  * handed once to the shard that collects the instrument's trades ({@link #claim}), and the
- * current marks written back to the {@link TradeMarkFile} — every {@link Feed#SAVE_INTERVAL_MS}
- * when they changed and once more on stop, on the collector's state worker (not the event loop,
- * not the shared worker pool), one write at a time. A crash loses at most the last interval: the
- * older mark read after it only makes the fetched gap larger, and the overlap is dropped by
- * identity downstream. Used on the collector's context only.
+ * current marks written back to the {@link TradeMarkFile} — every
+ * {@code collector.state_save_interval_ms} when they changed (a watched mark changes with every
+ * save: it was current until then) and once more on stop, on the collector's state worker (not
+ * the event loop, not the shared worker pool), one write at a time. A crash loses at most the last
+ * interval: the older mark read after it only makes the fetched gap larger, and the overlap is
+ * dropped by identity downstream (except OKX matches a live aggregate carried, fetched again one by
+ * one under their own ids). Used on the collector's context only.
  */
 public final class TradeMarkState {
 
@@ -36,7 +38,7 @@ public final class TradeMarkState {
    * @param worker where the file is written, or {@code null} when nothing is kept
    * @param file where the marks are kept, or {@code null} when nothing is kept
    * @param restored the marks an earlier run left
-   * @param maxAgeMs other collectors' entries whose trade is older than this are dropped from the file
+   * @param maxAgeMs other collectors' entries last watched longer ago than this are dropped from the file
    */
   public TradeMarkState(WorkerExecutor worker, TradeMarkFile file, Map<String, TradeMarkFile.Mark> restored,
       long maxAgeMs) {

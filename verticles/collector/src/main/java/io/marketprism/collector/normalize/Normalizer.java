@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -108,7 +109,7 @@ public final class Normalizer {
       // a parser bug or an exotic value must cost one message, never the connection
       throw new ParseException("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
-    drain(true);
+    drain(true, null);
   }
 
   /**
@@ -119,6 +120,22 @@ public final class Normalizer {
    * @throws ParseException when the body is rejected; nothing was emitted for it
    */
   public TradePage onRest(String url, String body, long recvTsUs) throws ParseException {
+    return onRest(url, body, recvTsUs, seq -> true);
+  }
+
+  /**
+   * Like {@link #onRest(String, String, long)} for a page of past trades of which only some are
+   * wanted (those a gap misses).
+   *
+   * @param url the request URL
+   * @param body the REST response body
+   * @param recvTsUs receive time, epoch µs
+   * @param keep which past trades to output, by sequence number (trades without one are kept);
+   *     the page returned counts them all
+   * @return the trades the body held
+   * @throws ParseException when the body is rejected; nothing was emitted for it
+   */
+  public TradePage onRest(String url, String body, long recvTsUs, LongPredicate keep) throws ParseException {
     buffer.clear();
     try {
       parser.parseRest(url, body, recvTsUs, buffer);
@@ -126,16 +143,17 @@ public final class Normalizer {
       throw new ParseException("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
     page = TradePage.EMPTY;
-    drain(false);
+    drain(false, keep);
     return page;
   }
 
-  private void drain(boolean live) throws ParseException {
+  /** Outputs the buffered items; {@code keep} selects past trades (not asked of live ones). */
+  private void drain(boolean live, LongPredicate keep) throws ParseException {
     List<Object> items = buffer.items;
     for (int i = 0, n = items.size(); i < n; i++) {
       Object o = items.get(i);
       if (o instanceof SequencedTrade st) {
-        trade(st.trade(), st.first(), st.sequence(), live);
+        trade(st.trade(), st.first(), st.sequence(), live, keep);
       } else if (o instanceof BookUpdate u) {
         if (!wanted.test(u.exchangeSymbol()) && !wanted.test(u.instrument().symbol())) {
           continue;
@@ -152,13 +170,16 @@ public final class Normalizer {
     }
   }
 
-  private void trade(TradeRecord t, long first, long seq, boolean live) {
+  private void trade(TradeRecord t, long first, long seq, boolean live, LongPredicate keep) {
     if (!wanted.test(t.exchangeSymbol()) && !wanted.test(t.symbol())) {
       return;
     }
     seen(t.exchangeSymbol());
     if (!live && seq != SequencedTrade.NONE) {
       page = page.with(seq, t.tsMs());
+      if (!keep.test(seq)) {
+        return;
+      }
     }
     output.accept(t);
     if (live && sequences != null && seq != SequencedTrade.NONE) {

@@ -51,6 +51,28 @@ class GapFillTest {
   }
 
   @Test
+  void aRecentOnlyHistoryHasOnePageAndWhatLiesBelowItsOldestTradeIsTooOld() {
+    TradeHistory recent = TradeHistory.recent(5, "recent");
+    GapFill covered = new GapFill(new TradeGap("X", 100, 104, 0, false), recent, 10);
+    assertThat(covered.nextUrl()).isEqualTo("recent");
+    assertThat(covered.accept(page(100, 101, 102, 103, 104))).isEqualTo(GapFill.Step.DONE);
+    assertThat(covered.tooOld()).isZero();
+    GapFill partly = new GapFill(new TradeGap("X", 100, 110, 0, false), recent, 10);
+    assertThat(partly.accept(page(106, 107, 108, 109, 110))).isEqualTo(GapFill.Step.DONE);
+    assertThat(partly.oldest()).isEqualTo(106);
+    assertThat(partly.tooOld()).as("101..105").isEqualTo(5);
+    GapFill all = new GapFill(new TradeGap("X", 100, 110, 0, false), recent, 10);
+    all.accept(page(120, 121, 122, 123, 124));
+    assertThat(all.tooOld()).as("the whole gap").isEqualTo(9);
+    GapFill open = new GapFill(new TradeGap("X", 100, TradeGap.OPEN, 0, true), recent, 10);
+    open.accept(page(103, 104, 105, 106, 107));
+    assertThat(open.tooOld()).isEqualTo(2);
+    GapFill paged = new GapFill(new TradeGap("X", 100, 106, 0, false), FORWARD, 10);
+    paged.accept(page(101, 102, 103));
+    assertThat(paged.tooOld()).as("a paged history reaches back to any trade").isZero();
+  }
+
+  @Test
   void pageBudgetLeavesTheRestUncoveredAndAnEmptyPageEndsTheFill() {
     GapFill f = new GapFill(new TradeGap("X", 0, 20, 0, false), FORWARD, 2);
     assertThat(f.accept(page(1, 2, 3))).isEqualTo(GapFill.Step.MORE);

@@ -39,7 +39,7 @@ class TradeMarkFileTest {
     assertThat(none.problem()).isEqualTo(TradeMarkFile.MISSING);
     assertThat(none.marks()).isEmpty();
 
-    Map<String, TradeMarkFile.Mark> marks = Map.of("BTCUSDT", new TradeMarkFile.Mark(3_912_345_678L, NOW - 5),
+    Map<String, TradeMarkFile.Mark> marks = Map.of("BTCUSDT", new TradeMarkFile.Mark(3_912_345_678L, NOW - 5, NOW),
         "ETHUSDT", new TradeMarkFile.Mark(0, 0));
     f.save(marks, Set.of(), 0, NOW);
     TradeMarkFile.Loaded back = new TradeMarkFile(dir.resolve("state"), "binance", "spot").load();
@@ -50,6 +50,22 @@ class TradeMarkFileTest {
     JsonObject json = new JsonObject(Files.readString(f.file()));
     assertThat(json.getString("exchange")).isEqualTo("binance");
     assertThat(json.getJsonObject("marks").getJsonObject("BTCUSDT").getLong("seq")).isEqualTo(3_912_345_678L);
+    assertThat(json.getJsonObject("marks").getJsonObject("BTCUSDT").getLong("watched_ms")).isEqualTo(NOW);
+  }
+
+  @Test
+  void aFileWrittenBeforeMarksHadAWatchedTimeReadsItAsTheTradeTime() throws Exception {
+    TradeMarkFile f = file();
+    Files.createDirectories(f.file().getParent());
+    Files.writeString(f.file(), "{\"format\":\"marketprism.trade-marks\",\"version\":1,\"exchange\":\"binance\","
+        + "\"market_type\":\"spot\",\"saved_ms\":9,\"marks\":{\"BTCUSDT\":{\"seq\":5,\"ts_ms\":6}}}");
+    assertThat(f.load().marks()).containsExactly(Map.entry("BTCUSDT", new TradeMarkFile.Mark(5, 6, 6)));
+    // and a new save keeps its format: the old reader's fields are all there
+    f.save(Map.of("ETHUSDT", new TradeMarkFile.Mark(7, 8, NOW)), Set.of(), 0, NOW);
+    JsonObject json = new JsonObject(Files.readString(f.file()));
+    assertThat(json.getInteger("version")).isEqualTo(1);
+    assertThat(json.getJsonObject("marks").getJsonObject("BTCUSDT").fieldNames())
+        .containsExactlyInAnyOrder("seq", "ts_ms", "watched_ms");
   }
 
   @Test
@@ -128,12 +144,16 @@ class TradeMarkFileTest {
         0, NOW);
     assertThat(a.load().marks()).containsOnlyKeys("BTCUSDT", "ETHUSDT", "SOLUSDT")
         .containsEntry("BTCUSDT", new TradeMarkFile.Mark(11, NOW));
-    // a stops collecting SOLUSDT; an entry of another collector whose trade is older than the bound goes too
+    // a stops collecting SOLUSDT; an entry of another collector last watched before the bound goes too
     b.save(Map.of("ETHUSDT", new TradeMarkFile.Mark(21, NOW)), Set.of(), NOW - 1000, NOW);
     a.save(Map.of("BTCUSDT", new TradeMarkFile.Mark(12, NOW - 5000)), Set.of("SOLUSDT"), NOW - 1000, NOW);
     assertThat(b.load().marks()).containsOnlyKeys("BTCUSDT", "ETHUSDT");
     b.save(Map.of("ETHUSDT", new TradeMarkFile.Mark(22, NOW)), Set.of(), NOW - 1000, NOW);
     assertThat(b.load().marks()).containsOnlyKeys("ETHUSDT");
+    // a quiet instrument watched until recently stays, however old its trade
+    a.save(Map.of("BTCUSDT", new TradeMarkFile.Mark(12, NOW - 5000, NOW)), Set.of(), NOW - 1000, NOW);
+    b.save(Map.of("ETHUSDT", new TradeMarkFile.Mark(23, NOW)), Set.of(), NOW - 1000, NOW);
+    assertThat(b.load().marks()).containsOnlyKeys("BTCUSDT", "ETHUSDT");
   }
 
   @Test

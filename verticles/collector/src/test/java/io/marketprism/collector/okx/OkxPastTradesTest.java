@@ -41,7 +41,7 @@ class OkxPastTradesTest {
 
   @Test
   void aggregatedLiveTradeAfterAReconnectOpensAGapBelowItsFirstMatch() throws Exception {
-    TradeSequences sequences = new TradeSequences(false);
+    TradeSequences sequences = new TradeSequences(true);
     List<TradeGap> gaps = new ArrayList<>();
     normalizer.trackTrades(sequences, gaps::add);
     normalizer.onMessage(live("242720700", "1"), 1);
@@ -50,6 +50,30 @@ class OkxPastTradesTest {
     normalizer.onMessage(live("242720720", "3"), 2);
     assertThat(gaps).containsExactly(new TradeGap("BTC-USDT", 242720700, 242720718, 1654161646974L, true));
     assertThat(out).hasSize(2);
+  }
+
+  @Test
+  void aPushLostOnAnOpenSocketIsAGapFilledWithExactlyTheMatchesItCarried() throws Exception {
+    TradeSequences sequences = new TradeSequences(true);
+    List<TradeGap> gaps = new ArrayList<>();
+    normalizer.trackTrades(sequences, gaps::add);
+    normalizer.onMessage(live("100", "1"), 1);
+    normalizer.onMessage(live("103", "3"), 2);
+    // the push of 104..105 is lost; 106..108 reveals it
+    normalizer.onMessage(live("108", "3"), 3);
+    assertThat(gaps).containsExactly(new TradeGap("BTC-USDT", 103, 106, 1654161646974L, false));
+    out.clear();
+    // history-trades lists every match on its own, newest first, below the first match of 106..108
+    StringBuilder body = new StringBuilder("{\"code\":\"0\",\"msg\":\"\",\"data\":[");
+    for (long id = 105; id >= 99; id--) {
+      body.append(id < 105 ? "," : "").append("{\"instId\":\"BTC-USDT\",\"side\":\"buy\",\"sz\":\"0.1\",")
+          .append("\"px\":\"42219.9\",\"tradeId\":\"").append(id).append("\",\"ts\":\"1654161646974\"}");
+    }
+    TradePage page = normalizer.onRest("https://www.okx.com/api/v5/market/history-trades?instId=BTC-USDT&type=1"
+        + "&after=106&limit=100", body.append("]}").toString(), 4, seq -> sequences.missing(gaps.get(0), seq));
+    assertThat(page).as("the page counts every row").isEqualTo(new TradePage(7, 99, 105, 1654161646974L));
+    assertThat(out).extracting(r -> ((TradeRecord) r).tradeId()).as("101..103 came in the aggregate 103")
+        .containsExactly("105", "104");
   }
 
   private static String live(String id, String count) {

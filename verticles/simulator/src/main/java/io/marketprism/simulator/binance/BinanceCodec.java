@@ -100,10 +100,7 @@ public final class BinanceCodec {
   public static String aggTrade(InstrumentSpec s, long aggId, List<Trade> group) {
     Trade first = group.get(0);
     Trade last = group.get(group.size() - 1);
-    long qty = 0;
-    for (Trade t : group) {
-      qty += t.qty();
-    }
+    long qty = Trade.totalQty(group);
     StringBuilder sb = new StringBuilder(180);
     sb.append("{\"e\":\"aggTrade\",\"E\":").append(last.ts());
     if (futures(s)) {
@@ -146,10 +143,7 @@ public final class BinanceCodec {
   public static void aggTradeRow(StringBuilder sb, InstrumentSpec s, AggTrade a) {
     Trade first = a.trades().get(0);
     Trade last = a.trades().get(a.trades().size() - 1);
-    long qty = 0;
-    for (Trade t : a.trades()) {
-      qty += t.qty();
-    }
+    long qty = Trade.totalQty(a.trades());
     sb.append("{\"a\":").append(a.id()).append(",\"p\":\"");
     s.appendPrice(sb, first.price()).append("\",\"q\":\"");
     s.appendQty(sb, qty).append("\",\"f\":").append(first.id()).append(",\"l\":").append(last.id())

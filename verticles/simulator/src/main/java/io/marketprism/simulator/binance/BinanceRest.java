@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * {@code /api/v3/ping}, {@code /api/v3/time}, and past trades from the model's trade history:
  * {@code /api/v3|fapi/v1|dapi/v1 historicalTrades} (the futures ones want an {@code X-MBX-APIKEY}
  * header, as Binance's do) and {@code aggTrades} (from the aggregates the stream sent), both with
- * {@code fromId} and {@code limit}. Errors use Binance's {@code {"code":-1121,"msg":..}} bodies.
+ * {@code fromId} and {@code limit}, and the recent {@code trades} of the three markets (public, the
+ * newest {@code limit} trades, oldest first). Errors use Binance's {@code {"code":-1121,"msg":..}}
+ * bodies.
  */
 public final class BinanceRest {
 
@@ -62,6 +64,9 @@ public final class BinanceRest {
     router.get("/api/v3/historicalTrades").handler(rc -> historicalTrades(rc, server, Venue.BINANCE_SPOT));
     router.get("/fapi/v1/historicalTrades").handler(rc -> historicalTrades(rc, server, Venue.BINANCE_USDM));
     router.get("/dapi/v1/historicalTrades").handler(rc -> historicalTrades(rc, server, Venue.BINANCE_COINM));
+    router.get("/api/v3/trades").handler(rc -> recentTrades(rc, server, Venue.BINANCE_SPOT));
+    router.get("/fapi/v1/trades").handler(rc -> recentTrades(rc, server, Venue.BINANCE_USDM));
+    router.get("/dapi/v1/trades").handler(rc -> recentTrades(rc, server, Venue.BINANCE_COINM));
     router.get("/api/v3/aggTrades").handler(rc -> aggTrades(rc, server, Venue.BINANCE_SPOT));
     router.get("/fapi/v1/aggTrades").handler(rc -> aggTrades(rc, server, Venue.BINANCE_USDM));
     router.get("/dapi/v1/aggTrades").handler(rc -> aggTrades(rc, server, Venue.BINANCE_COINM));
@@ -123,13 +128,26 @@ public final class BinanceRest {
     if (m == null) {
       return;
     }
-    List<Trade> trades;
-    if (fromId >= 0) {
-      trades = m.tradesFrom(fromId, limit);
-    } else {
-      trades = new java.util.ArrayList<>(m.tradesBelow(Long.MAX_VALUE, Long.MIN_VALUE, limit));
-      java.util.Collections.reverse(trades);
+    trades(rc, server, m, fromId >= 0 ? m.tradesFrom(fromId, limit) : newest(m, limit));
+  }
+
+  /** {@code trades}: the most recent trades (Recent Trades List), public on every market. */
+  private void recentTrades(RoutingContext rc, ExchangeServer server, Venue venue) {
+    int limit = limit(rc, 500, 1000);
+    InstrumentModel m = pastTradesOf(rc, server, venue, limit, -1);
+    if (m != null) {
+      trades(rc, server, m, newest(m, limit));
     }
+  }
+
+  /** The newest {@code limit} trades, oldest first. */
+  private static List<Trade> newest(InstrumentModel m, int limit) {
+    List<Trade> trades = new java.util.ArrayList<>(m.tradesBelow(Long.MAX_VALUE, Long.MIN_VALUE, limit));
+    java.util.Collections.reverse(trades);
+    return trades;
+  }
+
+  private static void trades(RoutingContext rc, ExchangeServer server, InstrumentModel m, List<Trade> trades) {
     server.respond(rc, 200, array(trades, (sb, t) -> BinanceCodec.historicalTrade(sb, m.spec(), t)), true);
   }
 

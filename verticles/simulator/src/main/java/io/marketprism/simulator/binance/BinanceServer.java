@@ -268,19 +268,13 @@ public final class BinanceServer extends ExchangeServer {
     }
     long[] agg = aggIds.computeIfAbsent(m, k -> new long[] {trades.get(0).id() / 3});
     String ak = sym + "@aggTrade";
-    List<Trade> group = new ArrayList<>(trades.size());
-    for (Trade t : trades) {
-      if (!group.isEmpty() && group.get(0).price() != t.price()) {
-        aggregated(m, ak, ++agg[0], group);
-        group.clear();
-      }
-      group.add(t);
+    for (List<Trade> group : Trade.atOnePrice(trades)) {
+      aggregated(m, ak, ++agg[0], group);
     }
-    aggregated(m, ak, ++agg[0], group);
   }
 
   private void aggregated(InstrumentModel m, String key, long aggId, List<Trade> group) {
-    AggTrade a = new AggTrade(aggId, List.copyOf(group));
+    AggTrade a = new AggTrade(aggId, group);
     synchronized (aggHistory) {
       java.util.ArrayDeque<AggTrade> h = aggHistory.computeIfAbsent(m, k -> new java.util.ArrayDeque<>());
       h.addLast(a);

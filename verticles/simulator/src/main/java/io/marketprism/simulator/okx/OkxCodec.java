@@ -124,14 +124,18 @@ public final class OkxCodec {
     return sb.append("],\"ts\":\"").append(ts).append("\",\"seqId\":").append(seqId).append("}]}").toString();
   }
 
-  /** A {@code trades} push with one trade. */
-  public static String trade(InstrumentSpec s, Trade t) {
+  /**
+   * A {@code trades} push: the matches of one taker order at one price aggregated as OKX does,
+   * {@code tradeId} the last match's id, {@code sz} their total, {@code count} how many.
+   */
+  public static String trade(InstrumentSpec s, List<Trade> run) {
+    Trade last = run.get(run.size() - 1);
     StringBuilder sb = new StringBuilder(200);
     sb.append("{\"arg\":").append(arg("trades", s.symbol())).append(",\"data\":[{\"instId\":\"").append(s.symbol())
-        .append("\",\"tradeId\":\"").append(t.id()).append("\",\"px\":\"");
-    s.appendPrice(sb, t.price()).append("\",\"sz\":\"");
-    s.appendQty(sb, t.qty()).append("\",\"side\":\"").append(t.takerBuy() ? "buy" : "sell").append("\",\"ts\":\"")
-        .append(t.ts()).append("\",\"count\":\"1\"}]}");
+        .append("\",\"tradeId\":\"").append(last.id()).append("\",\"px\":\"");
+    s.appendPrice(sb, last.price()).append("\",\"sz\":\"");
+    s.appendQty(sb, Trade.totalQty(run)).append("\",\"side\":\"").append(last.takerBuy() ? "buy" : "sell")
+        .append("\",\"ts\":\"").append(last.ts()).append("\",\"count\":\"").append(run.size()).append("\"}]}");
     return sb.toString();
   }
 

@@ -26,10 +26,13 @@ import java.util.SplittableRandom;
  * OKX v5 public market data: WebSocket {@code /ws/v5/public} (and {@code /ws/v5/business}) with
  * {@code op: subscribe/unsubscribe}, text {@code ping}→{@code pong}, {@code event: error} codes;
  * channels {@code books} and {@code books-l2-tbt} (400-level snapshot, then updates with
- * {@code checksum}, {@code seqId}, {@code prevSeqId}), {@code bbo-tbt}, {@code tickers}, {@code trades},
- * {@code candle1m}, {@code funding-rate}, {@code mark-price}, {@code open-interest},
- * {@code liquidation-orders} (by {@code instType}). REST: {@code /api/v5/public/instruments},
- * {@code /api/v5/market/books}, {@code /api/v5/rubik/stat/contracts/long-short-account-ratio}.
+ * {@code checksum}, {@code seqId}, {@code prevSeqId}), {@code bbo-tbt}, {@code tickers}, {@code trades}
+ * (as OKX aggregates them: the matches of one taker order at one price in one push, {@code tradeId}
+ * the last match's, {@code count} how many; ids consecutive per instrument), {@code candle1m},
+ * {@code funding-rate}, {@code mark-price}, {@code open-interest}, {@code liquidation-orders} (by
+ * {@code instType}). REST: {@code /api/v5/public/instruments}, {@code /api/v5/market/books},
+ * {@code /api/v5/market/history-trades} (every match on its own, with its own id),
+ * {@code /api/v5/rubik/stat/contracts/long-short-account-ratio}.
  */
 public final class OkxServer extends ExchangeServer {
 
@@ -356,8 +359,8 @@ public final class OkxServer extends ExchangeServer {
     }
     String topic = "trades:" + m.spec().symbol();
     if (hub.hasSubscribers(topic)) {
-      for (Trade t : trades) {
-        publish(topic, OkxCodec.trade(m.spec(), t));
+      for (List<Trade> run : Trade.atOnePrice(trades)) {
+        publish(topic, OkxCodec.trade(m.spec(), run));
       }
     }
   }
