@@ -59,9 +59,9 @@ public final class CollectorPipelineBenchmark {
   private static final int WARMUP_SECONDS = Integer.parseInt(System.getenv().getOrDefault("MP_BENCH_WARMUP_SECONDS",
       "60"));
 
-  /** The storage's longest wait before a partial batch is committed: MP_BENCH_FLUSH_INTERVAL_MS, its default 500. */
+  /** The storage's longest wait before a partial batch is committed: MP_BENCH_FLUSH_INTERVAL_MS, its default 1000. */
   private static final long FLUSH_INTERVAL_MS = Long.parseLong(System.getenv().getOrDefault(
-      "MP_BENCH_FLUSH_INTERVAL_MS", "500"));
+      "MP_BENCH_FLUSH_INTERVAL_MS", "1000"));
 
   private CollectorPipelineBenchmark() {
   }

@@ -60,7 +60,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     int retention = s.intIn("retention_days", 1, 36_500, 7);
     int batch = s.intIn("batch_size", 1, 1_000_000, 5_000);
-    Duration flush = Duration.ofMillis(s.longIn("flush_interval_ms", 1, 60_000, 500));
+    Duration flush = Duration.ofMillis(s.longIn("flush_interval_ms", 1, 60_000, 1_000));
     ConfigReader consumer = s.section("consumer");
     String stream = consumer.string("stream", BusOptions.MARKET_DATA);
     String durable = consumer.string("durable", "storage");
