@@ -184,7 +184,8 @@ public final class CollectorOptions {
     ExchangeProtocol protocol = switch (ex) {
       case BINANCE -> new BinanceProtocol(c.oneOf("futures_trade_stream", Set.of("aggtrade", "trade"), "aggTrade")
           .equals("trade") ? "trade" : "aggTrade", apiKey(c));
-      case OKX -> new OkxProtocol();
+      case OKX -> new OkxProtocol(c.oneOf("trade_channel", Set.of(OkxProtocol.TRADES_ALL, OkxProtocol.TRADES),
+          OkxProtocol.TRADES_ALL));
       case DERIBIT -> new DeribitProtocol(c.oneOf("interval", Set.of("raw", "100ms"), "100ms"),
           c.intIn("heartbeat_s", 1, 3600, 10));
     };
@@ -206,6 +207,7 @@ public final class CollectorOptions {
       }
       endpoints.put(venue, new Endpoint(ws, rest));
     }
+    sharedRest(ex, endpoints);
     ConfigReader mts = c.section("market_types");
     List<MarketOptions> markets = new java.util.ArrayList<>();
     for (String mtName : mts.json().fieldNames()) {
@@ -264,6 +266,19 @@ public final class CollectorOptions {
     ConnectionOptions connection = new ConnectionOptions(connectTimeout, idle, maxAge, initial, max, rate, tick);
     return new ExchangeOptions(ex, enabled, endpoints, markets, depth, interval, shardSize, maxStreams, perMessage,
         connection, ping, pong, snapshotLimit, weight, protocol);
+  }
+
+  /**
+   * OKX answers REST on one host whatever WebSocket path a channel is served on: the gaps of trades
+   * collected on {@code business} ({@code trades-all}) are fetched from {@code public}'s REST
+   * endpoint unless {@code business} names one of its own.
+   */
+  private static void sharedRest(Exchange ex, Map<String, Endpoint> endpoints) {
+    Endpoint pub = endpoints.get("public");
+    Endpoint business = endpoints.get("business");
+    if (ex == Exchange.OKX && pub != null && business != null && business.rest().isEmpty()) {
+      endpoints.put("business", new Endpoint(business.ws(), pub.rest()));
+    }
   }
 
   private static String apiKey(ConfigReader c) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +69,59 @@ class CollectorRestartTest {
     Restart r = restart(new JsonObject(), Mode.CRASH);
     assertNoneLost(r);
     assertThat(r.emittedTwice).as("trades emitted before the crash and fetched again").isPositive();
+  }
+
+  /**
+   * The crash case on OKX's {@code trades-all} (the default): every live trade is one match under
+   * the id {@code history-trades} gives it, so the restart gap fetched from the rolled-back marks
+   * overlaps what the first run published only with records of the same identity. Both runs
+   * together, after identity de-duplication, carry exactly the simulator's matches, none twice.
+   */
+  @Test
+  void afterACrashTradesAllCarriesEveryMatchOnceAcrossBothRuns() throws Exception {
+    Restart r = restart(new JsonObject(), Mode.CRASH, "trades-all");
+    assertNoneLost(r);
+    for (String[] i : INSTRUMENTS) {
+      String key = key(i);
+      assertThat(r.carriedTwice.get(key)).as("matches of %s carried by two distinct trades", key).isEmpty();
+      if ("okx".equals(i[0])) {
+        assertThat(r.overlap.get(key)).as("OKX trades of %s emitted before the crash and fetched again", key)
+            .isPositive();
+        assertThat(r.aggregated.get(key)).as("OKX trades of %s carrying several matches", key).isZero();
+      }
+    }
+    assertThat(r.requantified).as("trades published again with another quantity").isEmpty();
+  }
+
+  /**
+   * The same crash on the aggregated {@code trades} channel: the matches a live aggregate carried
+   * below its id are fetched again one by one under their own ids and counted twice (why
+   * {@code trades-all} is the default); nothing is lost either way.
+   */
+  @Test
+  void afterACrashTheAggregatedTradesChannelCountsSomeMatchesTwice() throws Exception {
+    Restart r = restart(new JsonObject(), Mode.CRASH, "trades");
+    assertNoneLost(r);
+    long okxTwice = 0;
+    for (String[] i : INSTRUMENTS) {
+      if ("okx".equals(i[0])) {
+        okxTwice += r.carriedTwice.get(key(i)).size();
+      } else {
+        assertThat(r.carriedTwice.get(key(i))).as("matches of %s carried twice", key(i)).isEmpty();
+      }
+    }
+    assertThat(okxTwice).as("OKX matches an aggregate carried and fetched again on their own").isPositive();
+  }
+
+  @Test
+  void theAggregatedTradesChannelLosesNothingAcrossAStop() throws Exception {
+    Restart r = restart(new JsonObject(), Mode.STOP, "trades");
+    assertNoneLost(r);
+    for (String[] i : INSTRUMENTS) {
+      assertThat(r.carriedTwice.get(key(i))).as("matches of %s carried twice", key(i)).isEmpty();
+    }
+    assertThat(INSTRUMENTS.stream().filter(i -> "okx".equals(i[0])).mapToLong(i -> r.aggregated.get(key(i))).sum())
+        .as("OKX trades carrying several matches").isPositive();
   }
 
   @Test
@@ -148,9 +202,19 @@ class CollectorRestartTest {
     return r.missing.values().stream().mapToLong(Set::size).sum();
   }
 
-  /** What the two runs emitted against what the simulator sent, per instrument. */
+  /**
+   * What the two runs emitted against what the simulator sent, per instrument: matches missing and
+   * invented, trades both runs emitted (absorbed downstream by identity), matches carried by two
+   * distinct trades (counted twice even after de-duplication), trades carrying several matches
+   * (OKX aggregates), and trades published again with another quantity.
+   */
   private record Restart(Map<String, Set<Long>> missing, Map<String, Set<Long>> invented, long emittedTwice,
-      JsonObject status) {
+      JsonObject status, Map<String, Long> overlap, Map<String, List<Long>> carriedTwice,
+      Map<String, Long> aggregated, Set<String> requantified) {
+  }
+
+  private static Restart restart(JsonObject overrides, Mode mode) throws Exception {
+    return restart(overrides, mode, null);
   }
 
   /**
@@ -159,9 +223,13 @@ class CollectorRestartTest {
    * the live trades (or, {@link Mode#QUIET}, pauses the simulator first) and finish its backfill,
    * and compares.
    */
-  private static Restart restart(JsonObject overrides, Mode mode) throws Exception {
+  private static Restart restart(JsonObject overrides, Mode mode, String okxTradeChannel) throws Exception {
     JsonObject config = new JsonObject().put("backfill", new JsonObject().put("quiet_ms", 500)).mergeIn(overrides, true);
-    try (SimulatedCollector rig = new SimulatedCollector("", List.of("trade"), config, 150)) {
+    try (SimulatedCollector rig = new SimulatedCollector("", List.of("trade"), config, 150, so -> { }, ex -> {
+      if (okxTradeChannel != null) {
+        ex.getJsonObject("okx").put("trade_channel", okxTradeChannel);
+      }
+    })) {
       awaitTrades(rig, Map.of(), 20);
       Map<Path, byte[]> saved = new HashMap<>();
       if (mode == Mode.CRASH) {
@@ -223,6 +291,9 @@ class CollectorRestartTest {
       long compared = 0;
       long overlap = 0;
       long down = 0;
+      Map<String, Long> overlaps = new HashMap<>();
+      Map<String, List<Long>> carriedTwice = new HashMap<>();
+      Map<String, Long> aggregated = new HashMap<>();
       for (String[] i : INSTRUMENTS) {
         String key = key(i);
         List<String> all = new ArrayList<>(rig.trades.get(key));
@@ -234,6 +305,13 @@ class CollectorRestartTest {
         Set<String> both = new HashSet<>(first);
         both.retainAll(new HashSet<>(second));
         overlap += both.size();
+        overlaps.put(key, (long) both.size());
+        // after de-duplication by identity, every match once
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(all));
+        List<Long> carried = rig.matches(i, distinct);
+        aggregated.put(key, (long) (carried.size() - distinct.size()));
+        Set<Long> once = new HashSet<>();
+        carriedTwice.put(key, carried.stream().filter(m -> !once.add(m)).toList());
         // compared by the matches they carry: an OKX record may aggregate several
         TreeSet<Long> got = new TreeSet<>(rig.matches(i, all));
         long from = got.first();
@@ -258,11 +336,14 @@ class CollectorRestartTest {
         compared += want.size();
       }
       JsonObject trades = status.getJsonObject("trades");
-      report("restart ({} {}): trades compared={} sent while down={} missing={}; second run: gaps={} "
-          + "backfilled={} unrecoverable={}; emitted by both runs={}", mode, config.encode(), compared,
-          down, missing.values().stream().mapToLong(Set::size).sum(), trades.getLong("gaps"),
-          trades.getLong("backfilled"), trades.getLong("unrecoverable_gaps"), overlap);
-      return new Restart(missing, invented, overlap, status);
+      report("restart ({} {} okx {}): trades compared={} sent while down={} missing={}; second run: gaps={} "
+          + "backfilled={} unrecoverable={}; emitted by both runs={}; matches carried twice={}", mode,
+          config.encode(), okxTradeChannel == null ? "default" : okxTradeChannel, compared, down,
+          missing.values().stream().mapToLong(Set::size).sum(), trades.getLong("gaps"),
+          trades.getLong("backfilled"), trades.getLong("unrecoverable_gaps"), overlap,
+          carriedTwice.values().stream().mapToLong(List::size).sum());
+      return new Restart(missing, invented, overlap, status, overlaps, carriedTwice, aggregated,
+          Set.copyOf(rig.requantified));
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -51,8 +52,17 @@ final class SimulatedCollector implements AutoCloseable {
   private final JsonObject root;
   private final Path stateDir;
   final Map<String, List<String>> trades = new ConcurrentHashMap<>();
-  /** Quantity of each captured trade, by {@code key#trade_id}. */
+  /**
+   * Quantity of each captured trade, by {@code key#trade_id}: the first one captured, as
+   * de-duplication by identity downstream keeps the first record of an identity.
+   */
   private final Map<String, String> quantities = new ConcurrentHashMap<>();
+  /**
+   * Trades captured again under an id with another quantity than before ({@code key#trade_id}): an
+   * OKX aggregate and the single match of its id fetched over REST, whose other matches are then
+   * counted twice.
+   */
+  final Set<String> requantified = ConcurrentHashMap.newKeySet();
   final Map<String, JsonObject> books = new ConcurrentHashMap<>();
   final Map<String, Long> records = new ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -174,7 +184,11 @@ final class SimulatedCollector implements AutoCloseable {
     records.merge(r.getString("data_type"), 1L, Long::sum);
     switch (r.getString("data_type")) {
       case "trade" -> {
-        quantities.put(key + '#' + r.getString("trade_id"), r.getString("quantity"));
+        String id = key + '#' + r.getString("trade_id");
+        String before = quantities.putIfAbsent(id, r.getString("quantity"));
+        if (before != null && !before.equals(r.getString("quantity"))) {
+          requantified.add(id);
+        }
         trades.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>()))
             .add(r.getString("trade_id"));
       }

@@ -10,9 +10,10 @@ import java.util.stream.LongStream;
 
 /**
  * The matches of one instrument that published trade records carry, for tests comparing what a
- * collector published with what the simulator traded: an OKX push aggregates the matches of one
- * taker at one price under the last one's id with their total quantity, while a trade fetched over
- * REST (or of another exchange) carries its own match.
+ * collector published with what the simulator traded: an OKX {@code trades} push aggregates the
+ * matches of one taker at one price under the last one's id with their total quantity, while a
+ * {@code trades-all} push, a trade fetched over REST (or one of another exchange) carries its own
+ * match.
  */
 public final class TrueMatches {
 

@@ -45,27 +45,52 @@ class FaultAndReplayTest {
     try (WsProbe p = WsProbe.connect(vertx, sim.port(Venue.BINANCE_SPOT), "/ws/btcusdt@depth")) {
       List<String> raw = new ArrayList<>();
       List<JsonObject> diffs = depth(p, 1500, raw);
-      int gaps = 0;
-      int dups = 0;
-      int backwards = 0;
-      for (int i = 1; i < diffs.size(); i++) {
-        long u0 = diffs.get(i - 1).getLong("u");
-        long u1 = diffs.get(i).getLong("u");
-        if (u1 == u0) {
-          dups++;
-        } else if (u1 < u0) {
-          backwards++;
-        } else if (diffs.get(i).getLong("U") != u0 + 1) {
-          gaps++;
-        }
-      }
-      assertThat(gaps).isPositive();
-      assertThat(dups).isPositive();
-      assertThat(backwards).isPositive();
+      assertBreaks(diffs.stream().map(d -> new long[] {d.getLong("U"), d.getLong("u")}).toList());
       assertThat(raw.size()).isGreaterThan(diffs.size());
     }
     assertThat(sim.faultStats().get(FaultKind.DROP)).isPositive();
     assertThat(sim.faultStats().get(FaultKind.MALFORMED)).isPositive();
+  }
+
+  /** {@code trades-all} pushes go through the same message faults as every channel: seen in their ids. */
+  @Test
+  void okxTradesAllPushesAreDroppedDuplicatedAndReordered(Vertx vertx) throws Exception {
+    SimulatorVerticle sim = SimulatorHarness.deploy(vertx, new SimulatorOptions().setExchanges(List.of("okx"))
+        .setRate(1000).setFaults("drop:p=0.05,dup:p=0.05,reorder:p=0.05"));
+    try (WsProbe p = WsProbe.connect(vertx, sim.port(Venue.OKX), "/ws/v5/business")) {
+      p.send("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"trades-all\",\"instId\":\"BTC-USDT\"}]}");
+      List<long[]> ids = new ArrayList<>();
+      long end = System.currentTimeMillis() + 2500;
+      while (System.currentTimeMillis() < end) {
+        String m = p.next(100);
+        if (m != null && m.startsWith("{\"arg\"")) {
+          long id = Long.parseLong(new JsonObject(m).getJsonArray("data").getJsonObject(0).getString("tradeId"));
+          ids.add(new long[] {id, id});
+        }
+      }
+      assertBreaks(ids);
+    }
+  }
+
+  /** Messages covering the ids {first, last} in arrival order: some skip ids, repeat and go backwards. */
+  private static void assertBreaks(List<long[]> ranges) {
+    int gaps = 0;
+    int dups = 0;
+    int backwards = 0;
+    for (int i = 1; i < ranges.size(); i++) {
+      long u0 = ranges.get(i - 1)[1];
+      long u1 = ranges.get(i)[1];
+      if (u1 == u0) {
+        dups++;
+      } else if (u1 < u0) {
+        backwards++;
+      } else if (ranges.get(i)[0] != u0 + 1) {
+        gaps++;
+      }
+    }
+    assertThat(gaps).isPositive();
+    assertThat(dups).isPositive();
+    assertThat(backwards).isPositive();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.marketprism.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.marketprism.simulator.model.Trade;
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -87,6 +88,102 @@ class OkxDeribitProtocolTest {
       assertThat(channels).contains("funding-rate", "mark-price", "open-interest", "liquidation-orders", "tickers",
           "candle1m", "trades");
     }
+  }
+
+  /**
+   * {@code trades-all} on {@code /ws/v5/business} (refused on {@code /ws/v5/public}, as OKX does):
+   * one match per push, no {@code count}, under its own id; the same matches as the aggregated
+   * {@code trades} pushes cover and as {@code history-trades} lists, and {@link TrueMatches} gives
+   * each kind of push the matches it carries.
+   */
+  @Test
+  void okxTradesAllServesEveryMatchOnItsOwnOnTheBusinessPathOnly(Vertx vertx) throws Exception {
+    SimulatorVerticle sim = SimulatorHarness.deploy(vertx,
+        new SimulatorOptions().setExchanges(List.of("okx")).setRate(600).setSeed(5));
+    String subAll = "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"trades-all\",\"instId\":\"BTC-USDT\"}]}";
+    try (WsProbe pub = WsProbe.connect(vertx, sim.port(Venue.OKX), "/ws/v5/public");
+        WsProbe business = WsProbe.connect(vertx, sim.port(Venue.OKX), "/ws/v5/business")) {
+      pub.send(subAll);
+      JsonObject err = new JsonObject(pub.next(2000));
+      assertThat(err.getString("event")).isEqualTo("error");
+      assertThat(err.getString("code")).isEqualTo("60018");
+      pub.send("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"}]}");
+      assertThat(new JsonObject(pub.next(2000)).getString("event")).isEqualTo("subscribe");
+      business.send(subAll);
+      JsonObject ack = new JsonObject(business.next(2000));
+      assertThat(ack.getString("event")).isEqualTo("subscribe");
+      assertThat(ack.getJsonObject("arg")).isEqualTo(new JsonObject("{\"channel\":\"trades-all\",\"instId\":\"BTC-USDT\"}"));
+      Thread.sleep(2000);
+      SimulatorHarness.await(sim.pause());
+      Thread.sleep(200);
+      List<JsonObject> all = pushes(business);
+      List<JsonObject> aggregated = pushes(pub);
+      assertThat(all).hasSizeGreaterThan(aggregated.size()).hasSizeGreaterThan(50);
+      TreeMap<Long, Trade> truth = new TreeMap<>();
+      sim.trueTrades("okx", "BTC-USDT").forEach(t -> truth.put(t.id(), t));
+      TrueMatches matches = sim.trueMatches("okx", "BTC-USDT");
+      java.util.TreeSet<Long> allIds = new java.util.TreeSet<>();
+      long prev = -1;
+      for (JsonObject d : all) {
+        long id = Long.parseLong(d.getString("tradeId"));
+        assertThat(d.containsKey("count")).isFalse();
+        assertThat(d.getString("source")).isEqualTo("0");
+        if (prev >= 0) {
+          assertThat(id).as("consecutive ids").isEqualTo(prev + 1);
+        }
+        prev = id;
+        allIds.add(id);
+        Trade t = truth.get(id);
+        assertThat(t).as("match %s", id).isNotNull();
+        assertThat(d.getString("side")).isEqualTo(t.takerBuy() ? "buy" : "sell");
+        assertThat(d.getString("ts")).isEqualTo(Long.toString(t.ts()));
+        assertThat(matches.carried(id, d.getString("sz"))).containsExactly(id);
+      }
+      java.util.TreeSet<Long> covered = new java.util.TreeSet<>();
+      boolean severalSeen = false;
+      for (JsonObject d : aggregated) {
+        long last = Long.parseLong(d.getString("tradeId"));
+        int count = Integer.parseInt(d.getString("count"));
+        severalSeen |= count > 1;
+        List<Long> carried = matches.carried(last, d.getString("sz"));
+        assertThat(carried).hasSize(count).endsWith(last);
+        covered.addAll(carried);
+      }
+      assertThat(severalSeen).as("an aggregate of several matches").isTrue();
+      // both subscriptions were open over the same matches (ids from the later subscription on)
+      long from = Math.max(allIds.first(), covered.first());
+      assertThat(allIds.tailSet(from)).isEqualTo(covered.tailSet(from));
+      // history-trades lists the same matches with the same fields
+      SimulatorHarness.Response page = SimulatorHarness.get(vertx, sim.port(Venue.OKX),
+          "/api/v5/market/history-trades?instId=BTC-USDT&type=1&limit=100&after=" + (allIds.last() + 1));
+      JsonArray rows = new JsonObject(page.body()).getJsonArray("data");
+      java.util.Map<String, JsonObject> pushed = new java.util.HashMap<>();
+      all.forEach(d -> pushed.put(d.getString("tradeId"), d));
+      int compared = 0;
+      for (Object o : rows) {
+        JsonObject row = (JsonObject) o;
+        JsonObject d = pushed.get(row.getString("tradeId"));
+        if (d != null) {
+          for (String f : List.of("instId", "px", "sz", "side", "ts", "source")) {
+            assertThat(d.getString(f)).as(f).isEqualTo(row.getString(f));
+          }
+          compared++;
+        }
+      }
+      assertThat(compared).isEqualTo(Math.min(100, allIds.size()));
+    }
+  }
+
+  private static List<JsonObject> pushes(WsProbe p) throws InterruptedException {
+    List<JsonObject> out = new java.util.ArrayList<>();
+    for (String m = p.next(100); m != null; m = p.next(100)) {
+      if (m.startsWith("{\"arg\"")) {
+        JsonArray data = new JsonObject(m).getJsonArray("data");
+        assertThat(data).hasSize(1);
+        out.add(data.getJsonObject(0));
+      }
+    }
+    return out;
   }
 
   @Test

@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
- * OKX v5 WebSocket ({@code candle1m} on the {@code business} endpoint, every other channel on
- * {@code public}): {@code op: subscribe/unsubscribe} with {@code {channel, instId}} args;
+ * OKX v5 WebSocket ({@code candle1m} and {@code trades-all} on the {@code business} endpoint, every
+ * other channel on {@code public}): {@code op: subscribe/unsubscribe} with {@code {channel, instId}} args;
  * books from the {@code books} channel (snapshot on subscribe, then updates with CRC32 checksum and
  * {@code seqId}/{@code prevSeqId}), resynced by resubscribing; text {@code ping}/{@code pong}
  * keep-alive (OKX closes a connection silent for 30 s). Channel keys are {@code channel|instId}
@@ -33,8 +33,20 @@ import java.util.function.IntSupplier;
  * {@code tradeId - count + 1 .. tradeId} and a jump past the next id is a loss on an open socket.
  * {@code history-trades} lists the matches one by one with their own ids: a gap fetches exactly
  * the ids between the pushes around it, never the matches an aggregate already carried.
+ *
+ * <p>Trades come from {@code trades-all} by default ({@link #TRADES_ALL}, {@code /ws/v5/business}
+ * only): one push per match, under the id {@code history-trades} gives it. A restart gap fetched
+ * from older marks than were published (a crash loses the last save) then overlaps the published
+ * trades only with records of the same identity, which de-duplication drops, where under
+ * {@code trades} the matches an aggregate carried below its id come back under their own ids.
+ * {@code exchanges.okx.trade_channel: trades} ({@link #TRADES}) keeps the aggregated public channel.
  */
 public final class OkxProtocol implements ExchangeProtocol {
+
+  /** Every match in a push of its own, on {@code /ws/v5/business}: the default. */
+  public static final String TRADES_ALL = "trades-all";
+  /** The matches of one taker order at one price aggregated in one push, on {@code /ws/v5/public}. */
+  public static final String TRADES = "trades";
 
   private static final Set<DataType> SPOT = EnumSet.of(DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER,
       DataType.KLINE);
@@ -42,6 +54,28 @@ public final class OkxProtocol implements ExchangeProtocol {
       DataType.KLINE, DataType.MARK_PRICE, DataType.OPEN_INTEREST, DataType.LIQUIDATION);
   private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE,
       DERIVATIVES.toArray(new DataType[0]));
+
+  private final String tradeChannel;
+
+  /** Trades from {@code trades-all}. */
+  public OkxProtocol() {
+    this(TRADES_ALL);
+  }
+
+  /**
+   * @param tradeChannel {@link #TRADES_ALL} or {@link #TRADES}
+   */
+  public OkxProtocol(String tradeChannel) {
+    if (!TRADES_ALL.equals(tradeChannel) && !TRADES.equals(tradeChannel)) {
+      throw new IllegalArgumentException("not an OKX trade channel: " + tradeChannel);
+    }
+    this.tradeChannel = tradeChannel;
+  }
+
+  /** @return the channel trades are collected from */
+  public String tradeChannel() {
+    return tradeChannel;
+  }
 
   @Override
   public Exchange exchange() {
@@ -64,8 +98,9 @@ public final class OkxProtocol implements ExchangeProtocol {
 
   @Override
   public String venue(MarketType marketType, String exchangeSymbol, DataType type) {
-    // OKX serves the candle channels only on /ws/v5/business
-    return type == DataType.KLINE ? "business" : "public";
+    // OKX serves the candle channels and trades-all only on /ws/v5/business
+    return type == DataType.KLINE || type == DataType.TRADE && TRADES_ALL.equals(tradeChannel) ? "business"
+        : "public";
   }
 
   @Override
@@ -83,7 +118,7 @@ public final class OkxProtocol implements ExchangeProtocol {
     Map<String, Set<DataType>> out = new LinkedHashMap<>();
     for (DataType t : types) {
       String channel = switch (t) {
-        case TRADE -> "trades";
+        case TRADE -> tradeChannel;
         case ORDERBOOK -> "books";
         case TICKER -> "tickers";
         case KLINE -> "candle1m";
@@ -176,7 +211,7 @@ public final class OkxProtocol implements ExchangeProtocol {
   @Override
   public TradeHistory tradeHistory(Endpoint endpoint, MarketType marketType, String exchangeSymbol) {
     if (endpoint.rest().isEmpty()) {
-      return TradeHistory.unavailable("no REST endpoint is configured for okx public");
+      return TradeHistory.unavailable("no REST endpoint is configured for okx");
     }
     String base = endpoint.rest() + "/api/v5/market/history-trades?instId=" + exchangeSymbol + "&type=1";
     return new TradeHistory(false, 100, (below, last) -> base + (below == TradeGap.OPEN ? "" : "&after=" + below)

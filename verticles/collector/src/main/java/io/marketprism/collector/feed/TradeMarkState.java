@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * save: it was current until then) and once more on stop, on the collector's state worker (not
  * the event loop, not the shared worker pool), one write at a time. A crash loses at most the last
  * interval: the older mark read after it only makes the fetched gap larger, and the overlap is
- * dropped by identity downstream (except OKX matches a live aggregate carried, fetched again one by
- * one under their own ids). Used on the collector's context only.
+ * dropped by identity downstream (except, on OKX's aggregated {@code trades} channel, the matches a
+ * live aggregate carried below its id, fetched again one by one under their own ids; its default
+ * {@code trades-all} pushes every match under its own id, so nothing is counted twice). Used on the
+ * collector's context only.
  */
 public final class TradeMarkState {
 

@@ -37,16 +37,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * OKX v5 public channels: {@code trades}, {@code books}/{@code books-l2-tbt}/{@code books50-l2-tbt}
- * (snapshot + updates with checksum and, in newer messages, {@code seqId}/{@code prevSeqId}),
+ * OKX v5 public channels: {@code trades} (aggregated: {@code count} matches up to {@code tradeId})
+ * and {@code trades-all} (one match, no {@code count}), normalized to the same trade record;
+ * {@code books}/{@code books-l2-tbt}/{@code books50-l2-tbt} (snapshot + updates with checksum and,
+ * in newer messages, {@code seqId}/{@code prevSeqId}),
  * {@code books5}, {@code bbo-tbt}, {@code tickers}, {@code candle*}, {@code funding-rate},
  * {@code mark-price}, {@code open-interest}, {@code liquidation-orders}; REST rubik long/short
  * ratios and past trades ({@code /api/v5/market/history-trades}, normalized like the
- * {@code trades} channel). Market types come from the instrument names; trades carry their
+ * trade channels). Market types come from the instrument names; trades carry their
  * numeric trade id as sequence number.
  *
- * <p>{@code trades} and the incremental {@code books} channels are read by a {@link JsonScanner}
- * fast path; whatever it does not fully understand goes to the general reader, which gives the
+ * <p>{@code trades}, {@code trades-all} and the incremental {@code books} channels are read by a
+ * {@link JsonScanner} fast path; whatever it does not fully understand goes to the general reader, which gives the
  * same records or the precise rejection. Not thread-safe: use one per connection.
  */
 public final class OkxParser implements MessageParser {
@@ -99,7 +101,7 @@ public final class OkxParser implements MessageParser {
     }
   }
 
-  /** Reads a {@code trades} or {@code books} message in one pass; false when it is neither. */
+  /** Reads a {@code trades}, {@code trades-all} or {@code books} message in one pass; false when it is none. */
   private boolean fast(String message, long recv) throws Fallback {
     JsonScanner sc = scan;
     sc.reset(message);

@@ -91,7 +91,12 @@ public final class FastPathDifferential {
     }
   }
 
-  private static String outcome(String message, Parse p) {
+  /**
+   * @param message a frame
+   * @param p a parser
+   * @return what it gives for it, one line per record or update ({@code rejected} when it rejects)
+   */
+  public static String outcome(String message, Parse p) {
     StringBuilder sb = new StringBuilder();
     try {
       p.parse(message, 1_700_000_000_000_000L, new RecordSink() {

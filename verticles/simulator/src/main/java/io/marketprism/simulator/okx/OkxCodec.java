@@ -139,6 +139,20 @@ public final class OkxCodec {
     return sb.toString();
   }
 
+  /**
+   * A {@code trades-all} push: one match, under its own id (the one {@code history-trades} gives
+   * it), no {@code count}; field order as OKX sends it.
+   */
+  public static String tradeAll(InstrumentSpec s, Trade t) {
+    StringBuilder sb = new StringBuilder(200);
+    sb.append("{\"arg\":").append(arg("trades-all", s.symbol())).append(",\"data\":[{\"instId\":\"")
+        .append(s.symbol()).append("\",\"tradeId\":\"").append(t.id()).append("\",\"px\":\"");
+    s.appendPrice(sb, t.price()).append("\",\"sz\":\"");
+    s.appendQty(sb, t.qty()).append("\",\"side\":\"").append(t.takerBuy() ? "buy" : "sell")
+        .append("\",\"source\":\"0\",\"ts\":\"").append(t.ts()).append("\"}]}");
+    return sb.toString();
+  }
+
   /** A {@code history-trades} row, field order as OKX sends it. */
   public static void tradeData(StringBuilder sb, InstrumentSpec s, Trade t) {
     sb.append("{\"instId\":\"").append(s.symbol()).append("\",\"side\":\"").append(t.takerBuy() ? "buy" : "sell")

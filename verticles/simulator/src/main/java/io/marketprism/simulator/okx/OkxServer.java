@@ -28,7 +28,9 @@ import java.util.SplittableRandom;
  * channels {@code books} and {@code books-l2-tbt} (400-level snapshot, then updates with
  * {@code checksum}, {@code seqId}, {@code prevSeqId}), {@code bbo-tbt}, {@code tickers}, {@code trades}
  * (as OKX aggregates them: the matches of one taker order at one price in one push, {@code tradeId}
- * the last match's, {@code count} how many; ids consecutive per instrument), {@code candle1m},
+ * the last match's, {@code count} how many; ids consecutive per instrument), {@code trades-all}
+ * (every match in a push of its own, under its {@code history-trades} id; only on
+ * {@code /ws/v5/business}, as on OKX), {@code candle1m},
  * {@code funding-rate}, {@code mark-price}, {@code open-interest}, {@code liquidation-orders} (by
  * {@code instType}). REST: {@code /api/v5/public/instruments}, {@code /api/v5/market/books},
  * {@code /api/v5/market/history-trades} (every match on its own, with its own id),
@@ -37,7 +39,7 @@ import java.util.SplittableRandom;
 public final class OkxServer extends ExchangeServer {
 
   private static final Set<String> CHANNELS = Set.of("books", "books-l2-tbt", "bbo-tbt", "tickers", "trades",
-      "candle1m", "funding-rate", "mark-price", "open-interest", "liquidation-orders");
+      "trades-all", "candle1m", "funding-rate", "mark-price", "open-interest", "liquidation-orders");
   private static final int BOOK_LEVELS = 400;
 
   private final MarketModel model;
@@ -93,7 +95,7 @@ public final class OkxServer extends ExchangeServer {
         error(session, id, "60012", "Invalid request: " + text);
         return;
       }
-      String scope = target(arg, channel);
+      String scope = target(session, arg, channel);
       if (scope == null) {
         error(session, id, "60018", "Wrong URL or channel:" + channel + ",instId:" + arg.getString("instId", "")
             + " doesn't exist. Please use the correct URL, channel and parameters referring to API document.");
@@ -119,10 +121,13 @@ public final class OkxServer extends ExchangeServer {
     }
   }
 
-  /** The instrument or instType a subscription targets, or null when it does not exist. */
-  private String target(JsonObject arg, String channel) {
+  /** The instrument or instType a subscription targets, or null when it does not exist (here). */
+  private String target(FeedSession session, JsonObject arg, String channel) {
     if (!CHANNELS.contains(channel)) {
       return null;
+    }
+    if ("trades-all".equals(channel) && !session.socket().path().startsWith("/ws/v5/business")) {
+      return null; // OKX serves it on /ws/v5/business only
     }
     if ("liquidation-orders".equals(channel)) {
       String type = arg.getString("instType", "");
@@ -361,6 +366,12 @@ public final class OkxServer extends ExchangeServer {
     if (hub.hasSubscribers(topic)) {
       for (List<Trade> run : Trade.atOnePrice(trades)) {
         publish(topic, OkxCodec.trade(m.spec(), run));
+      }
+    }
+    String all = "trades-all:" + m.spec().symbol();
+    if (hub.hasSubscribers(all)) {
+      for (Trade t : trades) {
+        publish(all, OkxCodec.tradeAll(m.spec(), t));
       }
     }
   }
