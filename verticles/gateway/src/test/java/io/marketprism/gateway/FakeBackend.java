@@ -11,12 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real service instance for the gateway to route to: a {@link ServiceVerticle} that answers
  * every {@code /api/v1/{service}/...} request with who it is and what it received, can be told
- * to fail (500) or to answer slowly, echoes bodies, and echoes WebSocket messages on
+ * to fail (500), to answer slowly or to drop the connection unanswered, echoes bodies, and echoes WebSocket messages on
  * {@code /ws/v1/echo}.
  */
 class FakeBackend extends ServiceVerticle {
 
-  enum Mode { OK, FAIL, SLOW }
+  enum Mode { OK, FAIL, SLOW, DROP }
 
   final String service;
   final String name;
@@ -38,6 +38,10 @@ class FakeBackend extends ServiceVerticle {
   protected Future<?> startService(Router router) {
     router.route("/api/v1/" + service + "/*").handler(ctx -> {
       hits.incrementAndGet();
+      if (mode == Mode.DROP) {
+        ctx.request().connection().close();
+        return;
+      }
       HttpServerResponse res = ctx.response();
       Runnable answer = () -> ctx.request().body().onSuccess(body -> {
         if (mode == Mode.FAIL) {

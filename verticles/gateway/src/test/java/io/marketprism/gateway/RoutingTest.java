@@ -74,6 +74,21 @@ class RoutingTest {
   }
 
   @Test
+  void anHttp2ClientGets503WhenItsOnlyInstanceDropsTheRequest() throws Exception {
+    h.backend("storage", "dropper").mode = FakeBackend.Mode.DROP;
+    h.awaitInstances("storage", 1);
+    // the JDK client upgrades to HTTP/2 (h2c): a request read to its end refused the gateway's resume
+    // with an exception, and the client waited for an answer that never came
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_2).build();
+    java.net.http.HttpResponse<String> r = client.sendAsync(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + h.port() + "/api/v1/storage/trade")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).get(5, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+  }
+
+  @Test
   void failingInstanceIsSkippedOnceItsBreakerOpens() throws Exception {
     FakeBackend bad = h.backend("storage", "bad");
     h.backend("storage", "good");

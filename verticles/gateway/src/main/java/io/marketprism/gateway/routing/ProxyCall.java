@@ -186,7 +186,7 @@ public final class ProxyCall {
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     boolean chunked = length == null && req.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
     if (req.isEnded() || (!chunked && (length == null || length.equals("0")))) {
-      req.resume();
+      resumeRequest();
       out.end();
       return;
     }
@@ -215,7 +215,7 @@ public final class ProxyCall {
       out.write(chunk);
       if (out.writeQueueFull()) {
         req.pause();
-        out.drainHandler(v -> req.resume());
+        out.drainHandler(v -> resumeRequest());
       }
     });
     req.endHandler(v -> {
@@ -272,8 +272,19 @@ public final class ProxyCall {
   private void fail(Failure reason, int status, String code, String message) {
     answered = true;
     pool.failed(reason);
-    req.resume();
+    resumeRequest();
     ApiError.send(ctx, status, code, message);
+  }
+
+  /**
+   * Lets the rest of the request's body flow (read and dropped when nobody wants it). An HTTP/2
+   * request that was read to its end refuses a resume with an exception, which, thrown from a
+   * failure handler, would leave the client without its answer.
+   */
+  private void resumeRequest() {
+    if (!req.isEnded()) {
+      req.resume();
+    }
   }
 
   private static boolean isIdempotent(HttpMethod m) {
