@@ -393,7 +393,7 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   /** Whether an ack says {@code "duplicate": true} (nats-server writes a space after the colon). */
-  static boolean duplicate(byte[] ack) {
+  private static boolean duplicate(byte[] ack) {
     int i = indexOf(ack, DUPLICATE);
     if (i < 0) {
       return false;
