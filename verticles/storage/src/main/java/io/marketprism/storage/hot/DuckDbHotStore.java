@@ -51,7 +51,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 100-200 µs a row). Each table is stored in the columns of {@link DuckDbLayout}, which compress
  * well, under a view named after the data type through which every query reads the record fields;
  * writes go to the stored table. Files of earlier versions are copied into this layout once, at
- * start ({@link DuckDb#open}). Its cold tier is {@link ParquetColdTier}.
+ * start ({@link DuckDb#open}). The writer checkpoints the file itself, every 64 MiB of log, with
+ * each table's newest rows rewritten in table order first ({@link SortedCheckpoints}). Its cold
+ * tier is {@link ParquetColdTier}.
  *
  * <p>1-minute bars ({@link Bars}) live in a keyed table that archiving leaves alone; the minutes
  * a batch touched are logged in {@code trade_bar_dirty} in the batch's own transaction, and a
@@ -74,6 +76,8 @@ public final class DuckDbHotStore implements HotStore {
   /** Mirrors {@code trade_bar_dirty}; changed on the writer thread only. */
   private final BarCells dirty = new BarCells();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** When to checkpoint, and the tables' newest rows sorted first; writer thread only. */
+  private SortedCheckpoints checkpoints;
 
   /**
    * @param vertx Vert.x
@@ -118,6 +122,8 @@ public final class DuckDbHotStore implements HotStore {
           dirty.add(logged);
           flushBars(c);
         }
+        checkpoints = new SortedCheckpoints(file.toAbsolutePath());
+        checkpoints.start(c);
         return null;
       });
     });
@@ -315,8 +321,22 @@ public final class DuckDbHotStore implements HotStore {
         c.setAutoCommit(true);
       }
       // only committed rows move the marks
-      written.forEach((t, rows) -> marks(c, t).committed(rows));
+      written.forEach((t, rows) -> {
+        marks(c, t).committed(rows);
+        checkpoints.appended(t, rows.size());
+      });
       scheduleFlush();
+      return checkpoints.due();
+    }).map(due -> {
+      if (due) {
+        // after this batch's answer: the batches queued behind it wait for the checkpoint, not this one
+        db.write(c -> {
+          if (checkpoints.due()) {
+            checkpoints.run(c);
+          }
+          return null;
+        }).onFailure(e -> LOG.warn("checkpoint failed ({}); DuckDB checkpoints by itself later", e.getMessage()));
+      }
       return null;
     });
   }
@@ -610,6 +630,19 @@ public final class DuckDbHotStore implements HotStore {
             .put("bytes", blocks * 262_144L).put("uncompressed_bytes", null).put("compression", null));
       }
       return out;
+    });
+  }
+
+  /**
+   * Checkpoints now, each table's newest rows rewritten in table order first, as the writer does
+   * when its log has grown ({@link SortedCheckpoints}).
+   *
+   * @return completes when checkpointed
+   */
+  Future<Void> sortedCheckpoint() {
+    return db.write(c -> {
+      checkpoints.run(c);
+      return null;
     });
   }
 

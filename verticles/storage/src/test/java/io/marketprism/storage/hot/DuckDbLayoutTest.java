@@ -4,6 +4,7 @@ import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
+import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.query.KlineQuery;
 import io.marketprism.storage.query.Page;
 import io.marketprism.storage.query.RecordQuery;
@@ -28,8 +29,9 @@ import static io.marketprism.storage.hot.BarChecks.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The embedded store's stored form ({@link DuckDbLayout}): files of earlier versions are upgraded
- * and read the same.
+ * The embedded store's stored form ({@link DuckDbLayout}, {@link SortedCheckpoints}): files of
+ * earlier versions are upgraded and read the same; sorting the newest rows at a checkpoint keeps
+ * every record and the de-duplication exact.
  */
 class DuckDbLayoutTest {
 
@@ -127,6 +129,50 @@ class DuckDbLayoutTest {
     // and it opens as it is now
     DuckDbHotStore reopened = open(earlier);
     assertThat(allRecords(reopened)).isEqualTo(expected);
+    await(reopened.close());
+  }
+
+  @Test
+  void newestRowsSortedAtCheckpointsKeepEveryRecordAndIdentity() throws Exception {
+    Path file = dir.resolve("hot.duckdb");
+    DuckDbHotStore store = open(file);
+    List<MarketRecord> others = othersAndTextIds();
+    List<MarketRecord> trades = new ArrayList<>(BarChecks.trades(5, 6000, 1_000_000));
+    List<MarketRecord> records = new ArrayList<>(others);
+    records.addAll(trades);
+    // batches of either half interleaved, so rows arrive out of order; a checkpoint between them
+    int half = trades.size() / 2;
+    await(store.write(others));
+    for (int i = 0; i < half; i += 500) {
+      await(store.write(trades.subList(half + i, half + i + 500)));
+      await(store.write(trades.subList(i, i + 500)));
+      if (i == 1500) {
+        await(store.sortedCheckpoint());
+      }
+    }
+    Map<DataType, List<String>> expected = allRecords(store);
+    await(store.sortedCheckpoint());
+    assertThat(allRecords(store)).isEqualTo(expected);
+    trades.addAll(others.stream().filter(r -> r.dataType() == DataType.TRADE).toList());
+    BarChecks.assertBars(store, trades, "after sorted checkpoints");
+    // every stored trade row in table order, each once
+    assertThat(query(store, "SELECT count(*) FROM (SELECT exchange, market_type, symbol, ts_ms, lag((exchange, "
+        + "market_type, symbol, ts_ms)) OVER (ORDER BY rowid) AS prev FROM trade_rows) "
+        + "WHERE prev > (exchange, market_type, symbol, ts_ms)")).isEqualTo("0");
+    assertThat(query(store, "SELECT count(*) FROM trade_rows")).isEqualTo(Integer.toString(trades.size()));
+    // repeats after the checkpoint, and a late trade among them, are absorbed or stored once
+    await(store.write(trades.subList(100, 900)));
+    TradeRecord late = BarChecks.trade("BTC-USDT", "late", BarChecks.DAY0 + 5_000, "123.45", "6.7");
+    await(store.write(List.of(late, late)));
+    await(store.sortedCheckpoint());
+    records.add(late);
+    trades.add(late);
+    BarChecks.assertBars(store, trades, "after repeats");
+    await(store.close());
+    DuckDbHotStore reopened = open(file);
+    await(reopened.write(records));
+    BarChecks.assertBars(reopened, trades, "after reopening");
+    assertThat(allRecords(reopened).get(DataType.TICKER)).isEqualTo(expected.get(DataType.TICKER));
     await(reopened.close());
   }
 }
