@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One DuckDB database file: a single writer connection used only by its own thread (DuckDB
@@ -183,19 +184,24 @@ public final class DuckDb {
    *
    * @param work the work
    * @param <T> result type
-   * @return its result, on the caller's context
+   * @return its result, on the caller's context; failed when the database is closed
    */
   public <T> Future<T> write(Work<T> work) {
     Context ctx = vertx.getOrCreateContext();
-    CompletableFuture<T> cf = CompletableFuture.supplyAsync(() -> {
-      try {
-        return work.run(writer);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-    }, writeThread);
+    CompletableFuture<T> cf;
+    try {
+      cf = CompletableFuture.supplyAsync(() -> {
+        try {
+          return work.run(writer);
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      }, writeThread);
+    } catch (RejectedExecutionException e) {
+      return Future.failedFuture(new IllegalStateException("DuckDB database closed"));
+    }
     return Future.fromCompletionStage(cf, ctx);
   }
 

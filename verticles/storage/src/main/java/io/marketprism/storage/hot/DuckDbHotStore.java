@@ -76,6 +76,8 @@ public final class DuckDbHotStore implements HotStore {
   /** Mirrors {@code trade_bar_dirty}; changed on the writer thread only. */
   private final BarCells dirty = new BarCells();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** Set by {@link #close}, which flushes the bars itself: a flush timer that fires later does nothing. */
+  private volatile boolean closing;
   /** When to checkpoint, and the tables' newest rows sorted first; writer thread only. */
   private SortedCheckpoints checkpoints;
 
@@ -240,11 +242,16 @@ public final class DuckDbHotStore implements HotStore {
   /** Flushes the bars after {@link Bars#FLUSH_DELAY_MS} unless a flush is scheduled already. */
   private void scheduleFlush() {
     if (!dirty.isEmpty() && flushScheduled.compareAndSet(false, true)) {
-      vertx.setTimer(Bars.FLUSH_DELAY_MS, t -> db.write(c -> {
-        flushScheduled.set(false);
-        flushBars(c);
-        return null;
-      }).onFailure(e -> LOG.warn("bars not recomputed yet ({}); the next flush retries", e.getMessage())));
+      vertx.setTimer(Bars.FLUSH_DELAY_MS, t -> {
+        if (closing) {
+          return;
+        }
+        db.write(c -> {
+          flushScheduled.set(false);
+          flushBars(c);
+          return null;
+        }).onFailure(e -> LOG.warn("bars not recomputed yet ({}); the next flush retries", e.getMessage()));
+      });
     }
   }
 
@@ -661,6 +668,7 @@ public final class DuckDbHotStore implements HotStore {
     if (db == null) {
       return Future.succeededFuture();
     }
+    closing = true;
     // pending minutes are in the log too: a failed flush is redone at the next start
     return db.<Void>write(c -> {
       flushBars(c);
