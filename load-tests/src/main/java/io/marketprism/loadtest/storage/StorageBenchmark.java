@@ -189,10 +189,12 @@ public final class StorageBenchmark {
   }
 
   private static String duckDbSynthetic(int n) {
-    return "INSERT INTO trade SELECT 'binance', 'spot', 'BTC-USDT', 'BTCUSDT', " + DAY0 + " + (i * 86400000) // " + n
-        + ", (" + DAY0 + " + (i * 86400000) // " + n + ") * 1000, CAST(i AS VARCHAR), CAST(CAST(60000 + i % 997 AS "
-        + "VARCHAR) || '.' || CAST(i % 100 AS VARCHAR) AS DECIMAL(38,18)), CAST('0.' || CAST(1 + i % 9999 AS VARCHAR) "
-        + "AS DECIMAL(38,18)), CASE WHEN i % 2 = 0 THEN 'buy' ELSE 'sell' END FROM range(" + n + ") t(i)";
+    // the stored table under the trade view (DuckDbLayout): receive time as its lag behind ts_ms, numeric ids as
+    // integers, decimals as text
+    return "INSERT INTO trade_rows (exchange, market_type, symbol, exchange_symbol, ts_ms, recv_lag_us, trade_id_num, "
+        + "trade_id_text, price_text, quantity_text, side) SELECT 'binance', 'spot', 'BTC-USDT', 'BTCUSDT', " + DAY0
+        + " + (i * 86400000) // " + n + ", 0, i, NULL, CAST(60000 + i % 997 AS VARCHAR) || '.' || CAST(i % 100 AS VARCHAR), "
+        + "'0.' || CAST(1 + i % 9999 AS VARCHAR), CASE WHEN i % 2 = 0 THEN 'buy' ELSE 'sell' END FROM range(" + n + ") t(i)";
   }
 
   /** Times the kline API after warm-up queries (JIT, caches): 1440 one-minute bars of the day; checks the bars hold every trade. */

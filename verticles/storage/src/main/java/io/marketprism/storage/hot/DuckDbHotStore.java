@@ -2,7 +2,6 @@ package io.marketprism.storage.hot;
 
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
-import io.marketprism.model.PriceLevel;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.cold.ColdTier;
@@ -22,7 +21,6 @@ import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,7 +48,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * without scanning the table. Everything happens in one transaction on the single writer thread,
  * so de-duplication is exact. Book sides are stored as comma-joined exact decimal strings (one
  * string per side and column instead of a list of decimals: the Appender's list path costs
- * 100-200 µs a row). Its cold tier is {@link ParquetColdTier}.
+ * 100-200 µs a row). Each table is stored in the columns of {@link DuckDbLayout}, which compress
+ * well, under a view named after the data type through which every query reads the record fields;
+ * writes go to the stored table. Files of earlier versions are copied into this layout once, at
+ * start ({@link DuckDb#open}). The writer checkpoints the file itself, every 64 MiB of log, with
+ * each table's newest rows rewritten in table order first ({@link SortedCheckpoints}). Its cold
+ * tier is {@link ParquetColdTier}.
  *
  * <p>1-minute bars ({@link Bars}) live in a keyed table that archiving leaves alone; the minutes
  * a batch touched are logged in {@code trade_bar_dirty} in the batch's own transaction, and a
@@ -73,6 +76,10 @@ public final class DuckDbHotStore implements HotStore {
   /** Mirrors {@code trade_bar_dirty}; changed on the writer thread only. */
   private final BarCells dirty = new BarCells();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  /** Set by {@link #close}, which flushes the bars itself: a flush timer that fires later does nothing. */
+  private volatile boolean closing;
+  /** When to checkpoint, and the tables' newest rows sorted first; writer thread only. */
+  private SortedCheckpoints checkpoints;
 
   /**
    * @param vertx Vert.x
@@ -87,26 +94,21 @@ public final class DuckDbHotStore implements HotStore {
 
   @Override
   public Future<Void> start() {
-    return DuckDb.open(vertx, file).compose(d -> {
+    return DuckDb.open(vertx, file, DuckDbHotStore::upgrade).compose(d -> {
       db = d;
       cold = new ParquetColdTier(vertx, d, coldDir);
       return d.write(c -> {
         try (Statement st = c.createStatement()) {
+          st.execute(DuckDbLayout.decimalMacro());
           for (DataType t : DataType.values()) {
             TableSchema s = TableSchema.of(t);
-            st.execute("CREATE TABLE IF NOT EXISTS " + s.table() + " (" + columnsDdl(s, true) + ")");
-            migrateLevels(st, s);
-            st.execute("DROP TABLE IF EXISTS main.stage_" + s.table()); // the staging tables of earlier versions
-            st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + columnsDdl(s, false) + ")");
+            DuckDbLayout layout = DuckDbLayout.of(s);
+            st.execute("CREATE TABLE IF NOT EXISTS " + layout.table() + " (" + layout.columnsDdl(true) + ")");
+            st.execute("CREATE OR REPLACE VIEW " + s.table() + " AS " + layout.viewSql());
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + layout.columnsDdl(false) + ")");
           }
-          boolean backfill = !tableExists(st, Bars.TABLE);
-          st.execute("CREATE TABLE IF NOT EXISTS " + Bars.TABLE + " (exchange VARCHAR NOT NULL, market_type VARCHAR "
-              + "NOT NULL, symbol VARCHAR NOT NULL, open_time_ms BIGINT NOT NULL, open DECIMAL(38,18) NOT NULL, "
-              + "high DECIMAL(38,18) NOT NULL, low DECIMAL(38,18) NOT NULL, close DECIMAL(38,18) NOT NULL, "
-              + "volume DECIMAL(38,18) NOT NULL, quote_volume DECIMAL(38," + 2 * Bars.PRODUCT_SCALE + ") NOT NULL, "
-              + "trade_count BIGINT NOT NULL, PRIMARY KEY (exchange, market_type, symbol, open_time_ms))");
-          st.execute("CREATE TABLE IF NOT EXISTS trade_bar_dirty (exchange VARCHAR, market_type VARCHAR, "
-              + "symbol VARCHAR, minute_ms BIGINT)");
+          boolean backfill = !tableExists(st, "main", Bars.TABLE);
+          createBarTables(st, "");
           if (backfill) {
             // bars table created over stored trades: every minute of both tiers
             st.execute("INSERT INTO " + Bars.TABLE + " " + barsSql(new TierPlan(true, cold.archivedDays(DataType.TRADE)),
@@ -122,14 +124,58 @@ public final class DuckDbHotStore implements HotStore {
           dirty.add(logged);
           flushBars(c);
         }
+        checkpoints = new SortedCheckpoints(file.toAbsolutePath());
+        checkpoints.start(c);
         return null;
       });
     });
   }
 
-  private static boolean tableExists(Statement st, String table) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
-        + "AND table_name = '" + table + "'")) {
+  /** The bars table and the log of minutes to recompute, unless they exist; {@code prefix} is a catalog ("x.") or empty. */
+  private static void createBarTables(Statement st, String prefix) throws SQLException {
+    st.execute("CREATE TABLE IF NOT EXISTS " + prefix + Bars.TABLE + " (exchange VARCHAR NOT NULL, market_type VARCHAR "
+        + "NOT NULL, symbol VARCHAR NOT NULL, open_time_ms BIGINT NOT NULL, open DECIMAL(38,18) NOT NULL, "
+        + "high DECIMAL(38,18) NOT NULL, low DECIMAL(38,18) NOT NULL, close DECIMAL(38,18) NOT NULL, "
+        + "volume DECIMAL(38,18) NOT NULL, quote_volume DECIMAL(38," + 2 * Bars.PRODUCT_SCALE + ") NOT NULL, "
+        + "trade_count BIGINT NOT NULL, PRIMARY KEY (exchange, market_type, symbol, open_time_ms))");
+    st.execute("CREATE TABLE IF NOT EXISTS " + prefix + "trade_bar_dirty (exchange VARCHAR, market_type VARCHAR, "
+        + "symbol VARCHAR, minute_ms BIGINT)");
+  }
+
+  /**
+   * Copies a file of an earlier version (an older storage format, every field stored under its
+   * own name in a table named after the data type) into the new file: each data table into its
+   * {@link DuckDbLayout} in table order, the bars and their log as they are. Views, and tables the
+   * old file lacks, are created by {@link #start}; the staging tables of earlier versions are left
+   * behind.
+   */
+  private static void upgrade(DuckDBConnection c, String target) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (DataType t : DataType.values()) {
+        TableSchema s = TableSchema.of(t);
+        if (!tableExists(st, "main", s.table())) {
+          continue;
+        }
+        migrateLevels(st, s);
+        DuckDbLayout layout = DuckDbLayout.of(s);
+        st.execute("CREATE TABLE " + target + "." + layout.table() + " (" + layout.columnsDdl(true) + ")");
+        st.execute("INSERT INTO " + target + "." + layout.table() + " (" + String.join(", ", layout.storedColumns())
+            + ") SELECT " + String.join(", ", layout.fromEarlierLayout()) + " FROM main." + s.table() + " ORDER BY "
+            + String.join(", ", s.sortKey()));
+      }
+      if (tableExists(st, "main", Bars.TABLE)) {
+        createBarTables(st, target + ".");
+        st.execute("INSERT INTO " + target + "." + Bars.TABLE + " SELECT * FROM main." + Bars.TABLE);
+        if (tableExists(st, "main", "trade_bar_dirty")) {
+          st.execute("INSERT INTO " + target + ".trade_bar_dirty SELECT * FROM main.trade_bar_dirty");
+        }
+      }
+    }
+  }
+
+  private static boolean tableExists(Statement st, String schema, String table) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_catalog = "
+        + "current_database() AND table_schema = '" + schema + "' AND table_name = '" + table + "'")) {
       rs.next();
       return rs.getLong(1) > 0;
     }
@@ -196,11 +242,16 @@ public final class DuckDbHotStore implements HotStore {
   /** Flushes the bars after {@link Bars#FLUSH_DELAY_MS} unless a flush is scheduled already. */
   private void scheduleFlush() {
     if (!dirty.isEmpty() && flushScheduled.compareAndSet(false, true)) {
-      vertx.setTimer(Bars.FLUSH_DELAY_MS, t -> db.write(c -> {
-        flushScheduled.set(false);
-        flushBars(c);
-        return null;
-      }).onFailure(e -> LOG.warn("bars not recomputed yet ({}); the next flush retries", e.getMessage())));
+      vertx.setTimer(Bars.FLUSH_DELAY_MS, t -> {
+        if (closing) {
+          return;
+        }
+        db.write(c -> {
+          flushScheduled.set(false);
+          flushBars(c);
+          return null;
+        }).onFailure(e -> LOG.warn("bars not recomputed yet ({}); the next flush retries", e.getMessage()));
+      });
     }
   }
 
@@ -212,8 +263,8 @@ public final class DuckDbHotStore implements HotStore {
       }
       for (String col : List.of(c.name() + "_price", c.name() + "_qty")) {
         boolean list;
-        try (ResultSet rs = st.executeQuery("SELECT data_type FROM information_schema.columns WHERE table_name = '"
-            + s.table() + "' AND column_name = '" + col + "'")) {
+        try (ResultSet rs = st.executeQuery("SELECT data_type FROM information_schema.columns WHERE table_catalog = "
+            + "current_database() AND table_name = '" + s.table() + "' AND column_name = '" + col + "'")) {
           list = rs.next() && rs.getString(1).endsWith("[]");
         }
         if (list) {
@@ -222,26 +273,6 @@ public final class DuckDbHotStore implements HotStore {
         }
       }
     }
-  }
-
-  private static String columnsDdl(TableSchema s, boolean notNull) {
-    List<String> out = new ArrayList<>();
-    for (Column c : s.columns()) {
-      String nn = notNull && !c.kind().nullable() ? " NOT NULL" : "";
-      switch (c.kind()) {
-        case LEVELS -> {
-          // exact decimals joined by commas: one string append per side, compressed well by DuckDB
-          out.add(c.name() + "_price VARCHAR");
-          out.add(c.name() + "_qty VARCHAR");
-        }
-        case STRING, NULLABLE_STRING -> out.add(c.name() + " VARCHAR" + nn);
-        case DECIMAL, NULLABLE_DECIMAL -> out.add(c.name() + " DECIMAL(38,18)" + nn);
-        case UINT64, NULLABLE_UINT64 -> out.add(c.name() + " BIGINT" + nn);
-        case INT32 -> out.add(c.name() + " INTEGER" + nn);
-        default -> out.add(c.name() + " BOOLEAN" + nn);
-      }
-    }
-    return String.join(", ", out);
   }
 
   /** A batch as records. */
@@ -255,6 +286,7 @@ public final class DuckDbHotStore implements HotStore {
         try {
           MarketRecord r = m.record();
           StoredValues.checkDecimals(r);
+          DuckDbLayout.check(r);
           records.add(r);
           kept(r.subject(), r.tsMs(), r.recvTsUs(), m.json());
         } catch (IllegalArgumentException | ClassCastException e) {
@@ -296,8 +328,22 @@ public final class DuckDbHotStore implements HotStore {
         c.setAutoCommit(true);
       }
       // only committed rows move the marks
-      written.forEach((t, rows) -> marks(c, t).committed(rows));
+      written.forEach((t, rows) -> {
+        marks(c, t).committed(rows);
+        checkpoints.appended(t, rows.size());
+      });
       scheduleFlush();
+      return checkpoints.due();
+    }).map(due -> {
+      if (due) {
+        // after this batch's answer: the batches queued behind it wait for the checkpoint, not this one
+        db.write(c -> {
+          if (checkpoints.due()) {
+            checkpoints.run(c);
+          }
+          return null;
+        }).onFailure(e -> LOG.warn("checkpoint failed ({}); DuckDB checkpoints by itself later", e.getMessage()));
+      }
       return null;
     });
   }
@@ -359,7 +405,7 @@ public final class DuckDbHotStore implements HotStore {
       }
     }
     if (!fresh.isEmpty()) {
-      appendAll(c, null, s.table(), s, fresh);
+      appendAll(c, null, DuckDbLayout.of(s).table(), s, fresh);
     }
     if (!maybeStored.isEmpty()) {
       writeUnlessStored(c, s, maybeStored);
@@ -372,16 +418,18 @@ public final class DuckDbHotStore implements HotStore {
       List<MarketRecord> records) throws SQLException {
     long minTs = Long.MAX_VALUE;
     long maxTs = Long.MIN_VALUE;
+    DuckDbLayout layout = DuckDbLayout.of(s);
+    // in table order: a row group then holds each instrument's rows together, which compresses better
+    List<MarketRecord> ordered = new ArrayList<>(records);
+    ordered.sort(layout.rowOrder());
     // catalog null: the database file's own (its name follows the file name)
     try (DuckDBAppender app = catalog == null ? c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)
         : c.createAppender(catalog, DuckDBConnection.DEFAULT_SCHEMA, table)) {
-      for (MarketRecord r : records) {
+      for (MarketRecord r : ordered) {
         minTs = Math.min(minTs, r.tsMs());
         maxTs = Math.max(maxTs, r.tsMs());
         app.beginRow();
-        for (Column col : s.columns()) {
-          append(app, col, col.value().apply(r));
-        }
+        layout.append(app, r);
         app.endRow();
       }
     }
@@ -393,14 +441,16 @@ public final class DuckDbHotStore implements HotStore {
     long[] range = appendAll(c, "temp", "stage_" + s.table(), s, records);
     PreparedStatement move = moveStatements.get(s.type());
     if (move == null) {
+      DuckDbLayout layout = DuckDbLayout.of(s);
       StringBuilder match = new StringBuilder();
-      for (String k : s.identityKey()) {
-        match.append(" AND x.").append(k).append(" = s.").append(k);
+      for (String k : layout.storedIdentity()) {
+        // an id is stored in one of two columns, the other null
+        match.append(" AND x.").append(k).append(" IS NOT DISTINCT FROM s.").append(k);
       }
-      String cols = String.join(", ", s.physicalColumns());
-      move = c.prepareStatement("INSERT INTO " + s.table() + " (" + cols + ") SELECT " + cols + " FROM temp.stage_"
-          + s.table() + " s WHERE NOT EXISTS (SELECT 1 FROM " + s.table() + " x WHERE x.ts_ms BETWEEN ? AND ?"
-          + match + ")");
+      String cols = String.join(", ", layout.storedColumns());
+      move = c.prepareStatement("INSERT INTO " + layout.table() + " (" + cols + ") SELECT " + cols
+          + " FROM temp.stage_" + s.table() + " s WHERE NOT EXISTS (SELECT 1 FROM " + layout.table()
+          + " x WHERE x.ts_ms BETWEEN ? AND ?" + match + ")");
       moveStatements.put(s.type(), move);
     }
     // a key column identity may repeat at another time: look for it in a window around the batch
@@ -411,40 +461,6 @@ public final class DuckDbHotStore implements HotStore {
     try (Statement st = c.createStatement()) {
       st.execute("DELETE FROM temp.stage_" + s.table());
     }
-  }
-
-  private static void append(DuckDBAppender app, Column col, Object v) throws SQLException {
-    if (v == null) {
-      if (col.kind() == Column.Kind.LEVELS) {
-        app.appendNull();
-      }
-      app.appendNull();
-      return;
-    }
-    switch (col.kind()) {
-      case LEVELS -> {
-        @SuppressWarnings("unchecked")
-        List<PriceLevel> levels = (List<PriceLevel>) v;
-        StringBuilder px = new StringBuilder(levels.size() * 10);
-        StringBuilder qty = new StringBuilder(levels.size() * 8);
-        for (int i = 0; i < levels.size(); i++) {
-          PriceLevel l = levels.get(i);
-          px.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(l.price()));
-          qty.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(l.quantity()));
-        }
-        app.append(px.toString());
-        app.append(qty.toString());
-      }
-      case DECIMAL, NULLABLE_DECIMAL -> app.append(decimal((String) v));
-      case UINT64, NULLABLE_UINT64 -> app.append(((Number) v).longValue());
-      case INT32 -> app.append(((Number) v).intValue());
-      case BOOL, NULLABLE_BOOL -> app.append((boolean) (Boolean) v);
-      default -> app.append((String) v);
-    }
-  }
-
-  private static BigDecimal decimal(String s) {
-    return new BigDecimal(StoredValues.fitDecimal(s)).setScale(StoredValues.SCALE);
   }
 
   /** The FROM source of a query: hot table and the Parquet files of cold days, unioned. */
@@ -590,7 +606,8 @@ public final class DuckDbHotStore implements HotStore {
           }
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + type.wire() + " WHERE " + f.sql())) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + DuckDbLayout.of(TableSchema.of(type)).table()
+          + " WHERE " + f.sql())) {
         bind(ps, f, 1);
         ps.executeUpdate();
       }
@@ -611,7 +628,7 @@ public final class DuckDbHotStore implements HotStore {
             rows = rs.getLong(1);
           }
           try (ResultSet rs = st.executeQuery("SELECT count(DISTINCT block_id) FROM pragma_storage_info('"
-              + t.wire() + "') WHERE block_id >= 0")) {
+              + DuckDbLayout.of(TableSchema.of(t)).table() + "') WHERE block_id >= 0")) {
             rs.next();
             blocks = rs.getLong(1);
           }
@@ -620,6 +637,19 @@ public final class DuckDbHotStore implements HotStore {
             .put("bytes", blocks * 262_144L).put("uncompressed_bytes", null).put("compression", null));
       }
       return out;
+    });
+  }
+
+  /**
+   * Checkpoints now, each table's newest rows rewritten in table order first, as the writer does
+   * when its log has grown ({@link SortedCheckpoints}).
+   *
+   * @return completes when checkpointed
+   */
+  Future<Void> sortedCheckpoint() {
+    return db.write(c -> {
+      checkpoints.run(c);
+      return null;
     });
   }
 
@@ -638,6 +668,7 @@ public final class DuckDbHotStore implements HotStore {
     if (db == null) {
       return Future.succeededFuture();
     }
+    closing = true;
     // pending minutes are in the log too: a failed flush is redone at the next start
     return db.<Void>write(c -> {
       flushBars(c);

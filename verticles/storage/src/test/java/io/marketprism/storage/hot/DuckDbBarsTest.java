@@ -67,10 +67,12 @@ class DuckDbBarsTest {
     // what a crash leaves: a committed trade whose minute is logged but whose bar was not recomputed
     TradeRecord t = BarChecks.trade("BTC-USDT", "unflushed", BarChecks.DAY0 + 3_000_000, "123.45", "6.7");
     await(store.database().write(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO trade VALUES ('binance', 'spot', 'BTC-USDT', "
-          + "'BTCUSDT', ?, ?, 'unflushed', 123.45, 6.7, 'buy')")) {
+      // the stored table under the trade view (DuckDbLayout)
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO trade_rows (exchange, market_type, symbol, "
+          + "exchange_symbol, ts_ms, recv_lag_us, trade_id_num, trade_id_text, price_text, quantity_text, side) "
+          + "VALUES ('binance', 'spot', 'BTC-USDT', 'BTCUSDT', ?, ?, NULL, 'unflushed', '123.45', '6.7', 'buy')")) {
         ps.setLong(1, t.tsMs());
-        ps.setLong(2, t.recvTsUs());
+        ps.setLong(2, t.recvTsUs() - t.tsMs() * 1000);
         ps.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO trade_bar_dirty VALUES ('binance', 'spot', "

@@ -1,0 +1,178 @@
+package io.marketprism.storage.hot;
+
+import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.storage.query.KlineQuery;
+import io.marketprism.storage.query.Page;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.marketprism.storage.hot.BarChecks.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The embedded store's stored form ({@link DuckDbLayout}, {@link SortedCheckpoints}): files of
+ * earlier versions are upgraded and read the same; sorting the newest rows at a checkpoint keeps
+ * every record and the de-duplication exact.
+ */
+class DuckDbLayoutTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    vertx.close();
+  }
+
+  private DuckDbHotStore open(Path file) throws Exception {
+    DuckDbHotStore store = new DuckDbHotStore(vertx, file, dir.resolve("cold"));
+    await(store.start());
+    return store;
+  }
+
+  private static Map<DataType, List<String>> allRecords(HotStore store) throws Exception {
+    Map<DataType, List<String>> out = new EnumMap<>(DataType.class);
+    for (DataType t : DataType.values()) {
+      Page page = await(store.records(new RecordQuery(t, null, null, null, BarChecks.DAY0,
+          BarChecks.DAY0 + 3 * 86_400_000L, 10_000, null), new TierPlan(true, List.of())));
+      out.put(t, page.records());
+    }
+    return out;
+  }
+
+  /**
+   * Every type but trades from {@link RoundTripChecks#records()} (its trades' extreme decimals
+   * overflow a bar's quote volume), and trades with text ids.
+   */
+  private static List<MarketRecord> othersAndTextIds() {
+    List<MarketRecord> out = new ArrayList<>(RoundTripChecks.records().stream()
+        .filter(r -> r.dataType() != DataType.TRADE).toList());
+    out.add(BarChecks.trade("BTC-USDT", "ETH-77", BarChecks.DAY0 + 7_000, "61737.63", "0.5"));
+    out.add(BarChecks.trade("ETH-USDT", "00123", BarChecks.DAY0 + 8_000, "2600.1", "1.25"));
+    return out;
+  }
+
+  private static JsonArray klines(HotStore store) throws Exception {
+    return await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1h", 3_600_000,
+        BarChecks.DAY0, BarChecks.DAY0 + 2 * 86_400_000L)));
+  }
+
+  private static String query(DuckDbHotStore store, String sql) throws Exception {
+    return await(store.database().read(c -> {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }));
+  }
+
+  @Test
+  void fileOfAnEarlierVersionIsUpgradedAndReadsTheSame() throws Exception {
+    Path current = dir.resolve("current.duckdb");
+    DuckDbHotStore store = open(current);
+    List<MarketRecord> records = new ArrayList<>(othersAndTextIds());
+    records.addAll(BarChecks.trades(3, 2000, 1));
+    await(store.write(records));
+    Map<DataType, List<String>> expected = allRecords(store);
+    JsonArray bars = klines(store);
+    await(store.close());
+
+    // what earlier versions wrote: DuckDB's default storage format, one table per data type holding the fields
+    Path earlier = dir.resolve("earlier.duckdb");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + earlier); Statement st = c.createStatement()) {
+      st.execute("ATTACH '" + current + "' AS cur (READ_ONLY)");
+      for (DataType t : DataType.values()) {
+        st.execute("CREATE TABLE " + t.wire() + " AS SELECT * FROM cur." + t.wire());
+      }
+      st.execute("CREATE TABLE " + Bars.TABLE + " AS SELECT * FROM cur." + Bars.TABLE);
+      st.execute("CREATE TABLE trade_bar_dirty AS SELECT * FROM cur.trade_bar_dirty");
+      st.execute("DETACH cur");
+      try (ResultSet rs = st.executeQuery("SELECT tags['storage_version'] FROM duckdb_databases() "
+          + "WHERE database_name = current_database()")) {
+        rs.next();
+        assertThat(DuckDb.older(rs.getString(1))).as(rs.getString(1)).isTrue();
+      }
+    }
+
+    DuckDbHotStore upgraded = open(earlier);
+    assertThat(query(upgraded, "SELECT tags['storage_version'] FROM duckdb_databases() "
+        + "WHERE database_name = current_database()")).startsWith(DuckDb.STORAGE_VERSION);
+    assertThat(query(upgraded, "SELECT table_type FROM information_schema.tables WHERE table_name = 'trade'"))
+        .isEqualTo("VIEW");
+    assertThat(allRecords(upgraded)).isEqualTo(expected);
+    assertThat(klines(upgraded)).isEqualTo(bars);
+    // the stored identities are found: writing everything again adds nothing
+    await(upgraded.write(records));
+    assertThat(allRecords(upgraded)).isEqualTo(expected);
+    await(upgraded.close());
+    assertThat(dir.resolve("earlier.duckdb.upgrade")).doesNotExist();
+
+    // and it opens as it is now
+    DuckDbHotStore reopened = open(earlier);
+    assertThat(allRecords(reopened)).isEqualTo(expected);
+    await(reopened.close());
+  }
+
+  @Test
+  void newestRowsSortedAtCheckpointsKeepEveryRecordAndIdentity() throws Exception {
+    Path file = dir.resolve("hot.duckdb");
+    DuckDbHotStore store = open(file);
+    List<MarketRecord> others = othersAndTextIds();
+    List<MarketRecord> trades = new ArrayList<>(BarChecks.trades(5, 6000, 1_000_000));
+    List<MarketRecord> records = new ArrayList<>(others);
+    records.addAll(trades);
+    // batches of either half interleaved, so rows arrive out of order; a checkpoint between them
+    int half = trades.size() / 2;
+    await(store.write(others));
+    for (int i = 0; i < half; i += 500) {
+      await(store.write(trades.subList(half + i, half + i + 500)));
+      await(store.write(trades.subList(i, i + 500)));
+      if (i == 1500) {
+        await(store.sortedCheckpoint());
+      }
+    }
+    Map<DataType, List<String>> expected = allRecords(store);
+    await(store.sortedCheckpoint());
+    assertThat(allRecords(store)).isEqualTo(expected);
+    trades.addAll(others.stream().filter(r -> r.dataType() == DataType.TRADE).toList());
+    BarChecks.assertBars(store, trades, "after sorted checkpoints");
+    // every stored trade row in table order, each once
+    assertThat(query(store, "SELECT count(*) FROM (SELECT exchange, market_type, symbol, ts_ms, lag((exchange, "
+        + "market_type, symbol, ts_ms)) OVER (ORDER BY rowid) AS prev FROM trade_rows) "
+        + "WHERE prev > (exchange, market_type, symbol, ts_ms)")).isEqualTo("0");
+    assertThat(query(store, "SELECT count(*) FROM trade_rows")).isEqualTo(Integer.toString(trades.size()));
+    // repeats after the checkpoint, and a late trade among them, are absorbed or stored once
+    await(store.write(trades.subList(100, 900)));
+    TradeRecord late = BarChecks.trade("BTC-USDT", "late", BarChecks.DAY0 + 5_000, "123.45", "6.7");
+    await(store.write(List.of(late, late)));
+    await(store.sortedCheckpoint());
+    records.add(late);
+    trades.add(late);
+    BarChecks.assertBars(store, trades, "after repeats");
+    await(store.close());
+    DuckDbHotStore reopened = open(file);
+    await(reopened.write(records));
+    BarChecks.assertBars(reopened, trades, "after reopening");
+    assertThat(allRecords(reopened).get(DataType.TICKER)).isEqualTo(expected.get(DataType.TICKER));
+    await(reopened.close());
+  }
+}
