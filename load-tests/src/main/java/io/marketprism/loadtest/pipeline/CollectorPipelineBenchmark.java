@@ -11,7 +11,6 @@ import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.NatsServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
