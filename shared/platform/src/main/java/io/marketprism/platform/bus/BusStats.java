@@ -27,14 +27,17 @@ public record BusStats(boolean connected, long published, long acked, long dupli
    * @param ackP99Micros 99th percentile of the same
    * @param busP99Micros 99th percentile of publish call→ack alone (the bus and the server, without the time a
    *     record spent before it was published)
+   * @param publishP99Micros 99th percentile of receive→publish call (the time a record spent in the service that
+   *     received it before it reached the bus)
    */
-  public record Latency(long ackP50Micros, long ackP99Micros, long busP99Micros) {
+  public record Latency(long ackP50Micros, long ackP99Micros, long busP99Micros, long publishP99Micros) {
 
     /** No latency measured. */
-    public static final Latency NONE = new Latency(0, 0, 0);
+    public static final Latency NONE = new Latency(0, 0, 0, 0);
 
     JsonObject into(JsonObject json) {
-      return json.put("ack_p50_us", ackP50Micros).put("ack_p99_us", ackP99Micros).put("bus_p99_us", busP99Micros);
+      return json.put("ack_p50_us", ackP50Micros).put("ack_p99_us", ackP99Micros).put("bus_p99_us", busP99Micros)
+          .put("publish_p99_us", publishP99Micros);
     }
   }
 

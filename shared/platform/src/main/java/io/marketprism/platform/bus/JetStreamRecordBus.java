@@ -100,6 +100,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private final LatencyWindow ackLatency = new LatencyWindow(System.currentTimeMillis());
   /** publish call→ack, µs */
   private final LatencyWindow busLatency = new LatencyWindow(System.currentTimeMillis());
+  /** receive→publish call, µs (recorded by the publishing threads) */
+  private final LatencyWindow publishLatency = new LatencyWindow(System.currentTimeMillis());
   /** Reads the latencies every slot, so that the last minute's are exact to a slot. */
   private long latencyTimer = -1;
   private final List<PullWorker> workers = new ArrayList<>();
@@ -238,6 +240,9 @@ public final class JetStreamRecordBus implements RecordBus {
    * @return false when the buffer is full and the record was dropped (and counted)
    */
   private boolean enqueue(Pending p) {
+    if (p.recvUs > 0) {
+      publishLatency.record(Math.max(0, Micros.now() - p.recvUs));
+    }
     Connection c = null;
     synchronized (lock) {
       published++;
@@ -502,8 +507,9 @@ public final class JetStreamRecordBus implements RecordBus {
     long now = System.currentTimeMillis();
     long[] ack = ackLatency.read(now, 50, 99);
     long[] bus = busLatency.read(now, 99);
-    BusStats.Latency sinceStart = new BusStats.Latency(ack[0], ack[1], bus[0]);
-    BusStats.Latency lastMinute = new BusStats.Latency(ack[2], ack[3], bus[1]);
+    long[] pub = publishLatency.read(now, 99);
+    BusStats.Latency sinceStart = new BusStats.Latency(ack[0], ack[1], bus[0], pub[0]);
+    BusStats.Latency lastMinute = new BusStats.Latency(ack[2], ack[3], bus[1], pub[1]);
     synchronized (lock) {
       return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight,
           sinceStart, lastMinute);

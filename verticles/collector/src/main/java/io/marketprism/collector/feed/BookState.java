@@ -29,6 +29,8 @@ final class BookState {
   boolean lostSync;
   OrderBookRecord latest;
   long lastPublishedId = Long.MIN_VALUE;
+  /** {@code recv_ts_us} of the last published book */
+  long lastPublishedRecvUs;
   String lastReason = "";
 
   BookState(String exchangeSymbol, long now) {

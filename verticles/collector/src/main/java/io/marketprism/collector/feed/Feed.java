@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The collection of one market of one exchange: its instruments spread over connections
@@ -60,9 +61,12 @@ public final class Feed {
    * instrument).
    */
   public void start() {
-    publishTimer = ctx.vertx().setPeriodic(ctx.exchange().bookIntervalMs(), t -> {
+    // a book that changed and went quiet is published a tick to two past its due time
+    long tickMs = Math.max(5, ctx.exchange().bookIntervalMs() / 4);
+    long tickUs = TimeUnit.MILLISECONDS.toMicros(tickMs);
+    publishTimer = ctx.vertx().setPeriodic(tickMs, t -> {
       for (Shard s : shards) {
-        s.publishBooks();
+        s.publishBooks(tickUs);
       }
     });
     saveTimer = ctx.vertx().setPeriodic(ctx.options().stateSaveIntervalMs(), t -> marks.save(tradeMarks()));

@@ -11,6 +11,7 @@ import io.marketprism.collector.normalize.ParseException;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
+import io.marketprism.model.Micros;
 import io.marketprism.model.OrderBookRecord;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -74,6 +75,8 @@ final class Shard implements FeedConnection.Listener {
   private final TradeSequences sequences;
   private final TradeBackfill backfill;
   private final TradeMarkState marks;
+  /** A book is published at most once per this much receive time (its updates' {@code recv_ts_us}). */
+  private final long bookIntervalUs;
   private boolean backfilling;
   private int nextFrame;
   private int nextRequestId = 1;
@@ -92,6 +95,7 @@ final class Shard implements FeedConnection.Listener {
     this.venue = venue;
     this.endpoint = endpoint;
     this.protocol = ctx.protocol();
+    this.bookIntervalUs = TimeUnit.MILLISECONDS.toMicros(ctx.exchange().bookIntervalMs());
     MarketType plain = ctx.marketType() == MarketType.SPOT ? MarketType.SPOT : MarketType.PERPETUAL;
     this.normalizer = new Normalizer(protocol.exchange(), plain, ctx.exchange().bookDepth(), accept::containsKey,
         this::output, this::lostSync);
@@ -533,7 +537,12 @@ final class Shard implements FeedConnection.Listener {
       }
       b.latest = book;
       b.lastChangeMs = System.currentTimeMillis();
-      if (b.sync != BookState.Sync.SYNCED) {
+      if (b.sync == BookState.Sync.SYNCED) {
+        if (book.recvTsUs() - b.lastPublishedRecvUs >= bookIntervalUs) {
+          // due: leaves with the update that made it due, not at the timer's next tick
+          publishBook(b);
+        }
+      } else {
         b.sync = BookState.Sync.SYNCED;
         if (b.lostSync) {
           b.lostSync = false;
@@ -566,17 +575,26 @@ final class Shard implements FeedConnection.Listener {
 
   private void publishBook(BookState b) {
     b.lastPublishedId = b.latest.lastUpdateId();
+    b.lastPublishedRecvUs = b.latest.recvTsUs();
     ctx.metrics().record();
     ctx.publisher().publish(b.latest);
   }
 
-  /** Publishes the synced books that changed since their last publication. */
-  void publishBooks() {
+  /**
+   * Publishes the synced books that changed since their last publication and have been due for
+   * {@code tickUs} with no update to carry them (a busy book leaves with the update that makes it
+   * due; this publishes the last change of a book that went quiet).
+   *
+   * @param tickUs the timer's period, µs
+   */
+  void publishBooks(long tickUs) {
     if (connection.state() != ConnectionState.UP) {
       return;
     }
+    long now = Micros.now();
     for (BookState b : books.values()) {
-      if (b.sync == BookState.Sync.SYNCED && b.latest != null && b.latest.lastUpdateId() != b.lastPublishedId) {
+      if (b.sync == BookState.Sync.SYNCED && b.latest != null && b.latest.lastUpdateId() != b.lastPublishedId
+          && now - b.lastPublishedRecvUs >= bookIntervalUs + tickUs) {
         publishBook(b);
       }
     }
