@@ -62,6 +62,14 @@ public final class CollectorPipelineBenchmark {
   private static final long FLUSH_INTERVAL_MS = Long.parseLong(System.getenv().getOrDefault(
       "MP_BENCH_FLUSH_INTERVAL_MS", "1000"));
 
+  /**
+   * The command ClickHouse runs under, MP_BENCH_CLICKHOUSE_LAUNCHER (empty: none): its CPU priority,
+   * e.g. {@code nice -n 19} or {@code chrt --idle 0}, to see what its bursts of insert and merge
+   * work cost the collector's receive->ack tail on cores they share.
+   */
+  private static final String CLICKHOUSE_LAUNCHER = System.getenv().getOrDefault("MP_BENCH_CLICKHOUSE_LAUNCHER", "")
+      .trim();
+
   private CollectorPipelineBenchmark() {
   }
 
@@ -73,7 +81,8 @@ public final class CollectorPipelineBenchmark {
     String[] rates = (args.length > 0 ? args[0] : "2000,5000").split(",");
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     double tradeShare = args.length > 2 ? Double.parseDouble(args[2]) : 0.18;
-    try (NatsServer nats = NatsServer.start(); ClickHouseServer ch = ClickHouseServer.start()) {
+    try (NatsServer nats = NatsServer.start(); ClickHouseServer ch = ClickHouseServer.start(
+        CLICKHOUSE_LAUNCHER.isEmpty() ? List.of() : List.of(CLICKHOUSE_LAUNCHER.split("\\s+")))) {
       int run = 0;
       for (String rate : rates) {
         runAt(nats, ch, Double.parseDouble(rate.trim()), tradeShare, seconds, ++run);
@@ -175,8 +184,9 @@ public final class CollectorPipelineBenchmark {
       String metrics = storage.metrics();
 
       System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s after %d s "
-          + "of warm-up, storage flush_interval_ms %d (load average %.2f at start, %.2f at end) ==%n", rate, tradeShare,
-          seconds, WARMUP_SECONDS, FLUSH_INTERVAL_MS, load0, loadAverage());
+          + "of warm-up, storage flush_interval_ms %d, ClickHouse launched %s (load average %.2f at start, %.2f at end) "
+          + "==%n", rate, tradeShare, seconds, WARMUP_SECONDS, FLUSH_INTERVAL_MS,
+          CLICKHOUSE_LAUNCHER.isEmpty() ? "as is" : "under '" + CLICKHOUSE_LAUNCHER + "'", load0, loadAverage());
       System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
           + "dropped %d, duplicates absorbed by the stream %d; storage committed %d (%.0f/s over the run incl. "
           + "drain of %.1f s)%n", messages, messages / sendSeconds, run.applyAsLong("published"),

@@ -32,14 +32,26 @@ public final class ClickHouseServer extends ExternalServer {
   private static final String BINARY = "/usr/sbin/clickhouse-server";
 
   private int tcpPort;
+  private final List<String> launcher;
 
-  private ClickHouseServer() {
+  private ClickHouseServer(List<String> launcher) {
     super("clickhouse-server");
+    this.launcher = List.copyOf(launcher);
   }
 
   /** Starts a server and returns once {@code SELECT 1} answers over HTTP. */
   public static ClickHouseServer start() {
-    return launched(new ClickHouseServer());
+    return start(List.of());
+  }
+
+  /**
+   * Starts a server under a launcher command (its CPU priority for a benchmark: {@code nice -n 19},
+   * {@code chrt --idle 0}) and returns once {@code SELECT 1} answers over HTTP.
+   *
+   * @param launcher the command and arguments before the server's own; empty for none
+   */
+  public static ClickHouseServer start(List<String> launcher) {
+    return launched(new ClickHouseServer(launcher));
   }
 
   /** The HTTP interface, e.g. {@code http://127.0.0.1:34567}. */
@@ -67,8 +79,10 @@ public final class ClickHouseServer extends ExternalServer {
     }
     Files.writeString(dir.resolve("users.xml"), USERS, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("config.xml"), config(port, tcpPort, dir), StandardCharsets.UTF_8);
-    String binary = binary(BINARY, "clickhouse-server");
-    return List.of(binary, "--config-file=" + dir.resolve("config.xml"));
+    List<String> cmd = new java.util.ArrayList<>(launcher);
+    cmd.add(binary(BINARY, "clickhouse-server"));
+    cmd.add("--config-file=" + dir.resolve("config.xml"));
+    return cmd;
   }
 
   private static String config(int httpPort, int tcpPort, Path dir) {
