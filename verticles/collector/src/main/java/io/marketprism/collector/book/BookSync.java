@@ -76,6 +76,26 @@ public abstract class BookSync {
         recvTsUs, book.topBids(depth), book.topAsks(depth), depth, lastUpdateId, checksumOk);
   }
 
+  /** @return the exchange's name of the instrument of the latest applied message */
+  public String exchangeSymbol() {
+    return exchangeSymbol;
+  }
+
+  /** @return the normalized symbol of the latest applied message's instrument */
+  public String symbol() {
+    return instrument == null ? null : instrument.symbol();
+  }
+
+  /** @return the update id the record would carry now */
+  public long lastUpdateId() {
+    return lastUpdateId;
+  }
+
+  /** @return the receive time of the latest applied message, epoch µs */
+  public long recvTsUs() {
+    return recvTsUs;
+  }
+
   /** Replaces the book with a snapshot's levels (and counts a resync if sync had been lost). */
   protected final void loadSnapshot(BookUpdate u) {
     book.clear();

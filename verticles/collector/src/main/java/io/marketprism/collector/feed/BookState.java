@@ -1,6 +1,6 @@
 package io.marketprism.collector.feed;
 
-import io.marketprism.model.OrderBookRecord;
+import io.marketprism.collector.book.BookSync;
 import io.vertx.core.json.JsonObject;
 
 /** What the I/O layer tracks of one instrument's book, next to its {@code BookSync}. */
@@ -27,7 +27,8 @@ final class BookState {
   long snapshotDueMs;
   boolean snapshotInFlight;
   boolean lostSync;
-  OrderBookRecord latest;
+  /** The book's sync, which builds its record when it is published (null before the first applied message) */
+  BookSync source;
   long lastPublishedId = Long.MIN_VALUE;
   /** {@code recv_ts_us} of the last published book */
   long lastPublishedRecvUs;
@@ -42,8 +43,8 @@ final class BookState {
   JsonObject toJson() {
     JsonObject j = new JsonObject().put("exchange_symbol", exchangeSymbol).put("state", sync.name().toLowerCase())
         .put("resyncs", resyncs).put("gaps", gaps).put("checksum_failures", checksumFailures).put("stale", stale);
-    if (latest != null) {
-      j.put("symbol", latest.symbol()).put("last_update_id", latest.lastUpdateId());
+    if (source != null) {
+      j.put("symbol", source.symbol()).put("last_update_id", source.lastUpdateId());
     }
     if (!lastReason.isEmpty()) {
       j.put("last_resync_reason", lastReason);

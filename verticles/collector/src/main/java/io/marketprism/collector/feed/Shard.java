@@ -4,6 +4,7 @@ import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.collector.backfill.TradePage;
 import io.marketprism.collector.backfill.TradeSequences;
 import io.marketprism.collector.book.BookStats;
+import io.marketprism.collector.book.BookSync;
 import io.marketprism.collector.connection.ConnectionState;
 import io.marketprism.collector.connection.FeedConnection;
 import io.marketprism.collector.normalize.Normalizer;
@@ -103,7 +104,7 @@ final class Shard implements FeedConnection.Listener {
     this.sequences = new TradeSequences(protocol.consecutiveTradeIds());
     this.backfill = new TradeBackfill(ctx, id, endpoint, sequences,
         sym -> accept.getOrDefault(sym, Set.of()).contains(DataType.TRADE), this::tradePage);
-    normalizer.trackTrades(sequences, backfill::gap);
+    normalizer.trackTrades(sequences, backfill::gap).booksTo(this::bookChanged);
     this.connection = new FeedConnection(ctx.vertx(), ctx.client(), id, protocol.wsUrl(endpoint),
         ctx.exchange().connection(), this);
   }
@@ -529,32 +530,33 @@ final class Shard implements FeedConnection.Listener {
     }
   }
 
-  private void output(MarketRecord r) {
-    if (r instanceof OrderBookRecord book) {
-      BookState b = books.get(book.exchangeSymbol());
-      if (b == null) {
-        return;
-      }
-      b.latest = book;
-      b.lastChangeMs = System.currentTimeMillis();
-      if (b.sync == BookState.Sync.SYNCED) {
-        if (book.recvTsUs() - b.lastPublishedRecvUs >= bookIntervalUs) {
-          // due: leaves with the update that made it due, not at the timer's next tick
-          publishBook(b);
-        }
-      } else {
-        b.sync = BookState.Sync.SYNCED;
-        if (b.lostSync) {
-          b.lostSync = false;
-          b.resyncs++;
-          ctx.metrics().resync();
-          LOG.info("{} book {} resynced at update {} (after {})", id, b.exchangeSymbol, book.lastUpdateId(),
-              b.lastReason);
-        }
-        publishBook(b);
-      }
+  /** A book message was applied: its record is built only when it is published. */
+  private void bookChanged(BookSync sync) {
+    BookState b = books.get(sync.exchangeSymbol());
+    if (b == null) {
       return;
     }
+    b.source = sync;
+    b.lastChangeMs = System.currentTimeMillis();
+    if (b.sync == BookState.Sync.SYNCED) {
+      if (sync.recvTsUs() - b.lastPublishedRecvUs >= bookIntervalUs) {
+        // due: leaves with the update that made it due, not at the timer's next tick
+        publishBook(b);
+      }
+    } else {
+      b.sync = BookState.Sync.SYNCED;
+      if (b.lostSync) {
+        b.lostSync = false;
+        b.resyncs++;
+        ctx.metrics().resync();
+        LOG.info("{} book {} resynced at update {} (after {})", id, b.exchangeSymbol, sync.lastUpdateId(),
+            b.lastReason);
+      }
+      publishBook(b);
+    }
+  }
+
+  private void output(MarketRecord r) {
     Set<DataType> types = accept.get(r.exchangeSymbol());
     if (types == null || !types.contains(r.dataType())) {
       return;
@@ -574,10 +576,11 @@ final class Shard implements FeedConnection.Listener {
   }
 
   private void publishBook(BookState b) {
-    b.lastPublishedId = b.latest.lastUpdateId();
-    b.lastPublishedRecvUs = b.latest.recvTsUs();
+    OrderBookRecord book = b.source.toRecord();
+    b.lastPublishedId = book.lastUpdateId();
+    b.lastPublishedRecvUs = book.recvTsUs();
     ctx.metrics().record();
-    ctx.publisher().publish(b.latest);
+    ctx.publisher().publish(book);
   }
 
   /**
@@ -593,7 +596,8 @@ final class Shard implements FeedConnection.Listener {
     }
     long now = Micros.now();
     for (BookState b : books.values()) {
-      if (b.sync == BookState.Sync.SYNCED && b.latest != null && b.latest.lastUpdateId() != b.lastPublishedId
+      if (b.sync == BookState.Sync.SYNCED && b.source != null && b.source.synced()
+          && b.source.lastUpdateId() != b.lastPublishedId
           && now - b.lastPublishedRecvUs >= bookIntervalUs + tickUs) {
         publishBook(b);
       }

@@ -52,6 +52,7 @@ public final class Normalizer {
   private TradeSequences sequences;
   private Consumer<TradeGap> gapListener;
   private TradePage page = TradePage.EMPTY;
+  private Consumer<BookSync> bookSink;
   /** The symbol last added to {@link #instrumentsSeen}: most records repeat it (same string from the parsers). */
   private String lastSeen;
 
@@ -93,6 +94,20 @@ public final class Normalizer {
   public Normalizer trackTrades(TradeSequences sequences, Consumer<TradeGap> listener) {
     this.sequences = sequences;
     this.gapListener = listener;
+    return this;
+  }
+
+  /**
+   * Hands each applied book message over as its {@link BookSync} instead of a record: a publisher
+   * that conflates (publishes a fraction of the updates) builds the record with
+   * {@link BookSync#toRecord()} only for the ones it publishes, on the same thread, before the
+   * next message is applied.
+   *
+   * @param sink told the book after each applied message (in order with the other records)
+   * @return this
+   */
+  public Normalizer booksTo(Consumer<BookSync> sink) {
+    this.bookSink = sink;
     return this;
   }
 
@@ -206,7 +221,11 @@ public final class Normalizer {
       throw new ParseException("bad price level in book of " + u.exchangeSymbol() + ": " + e.getMessage(), e);
     }
     if (outcome == SyncOutcome.APPLIED) {
-      output.accept(sync.toRecord());
+      if (bookSink != null) {
+        bookSink.accept(sync);
+      } else {
+        output.accept(sync.toRecord());
+      }
     } else if (outcome.needsResync() && resyncListener != null) {
       resyncListener.accept(u.exchangeSymbol());
     }
