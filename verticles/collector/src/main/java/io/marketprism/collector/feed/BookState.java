@@ -30,8 +30,8 @@ final class BookState {
   /** The book's sync, which builds its record when it is published (null before the first applied message) */
   BookSync source;
   long lastPublishedId = Long.MIN_VALUE;
-  /** {@code recv_ts_us} of the last published book */
-  long lastPublishedRecvUs;
+  /** When the book was last published, epoch µs (the receipt of the update that made it due, or the timer's time) */
+  long lastPublishedUs;
   String lastReason = "";
 
   BookState(String exchangeSymbol, long now) {

@@ -76,7 +76,7 @@ final class Shard implements FeedConnection.Listener {
   private final TradeSequences sequences;
   private final TradeBackfill backfill;
   private final TradeMarkState marks;
-  /** A book is published at most once per this much receive time (its updates' {@code recv_ts_us}). */
+  /** A book is published at most once per this much time. */
   private final long bookIntervalUs;
   private boolean backfilling;
   private int nextFrame;
@@ -539,9 +539,9 @@ final class Shard implements FeedConnection.Listener {
     b.source = sync;
     b.lastChangeMs = System.currentTimeMillis();
     if (b.sync == BookState.Sync.SYNCED) {
-      if (sync.recvTsUs() - b.lastPublishedRecvUs >= bookIntervalUs) {
-        // due: leaves with the update that made it due, not at the timer's next tick
-        publishBook(b);
+      if (sync.recvTsUs() - b.lastPublishedUs >= bookIntervalUs) {
+        // due: leaves with the update that made it due (received just now), not at the timer's next tick
+        publishBook(b, sync.recvTsUs());
       }
     } else {
       b.sync = BookState.Sync.SYNCED;
@@ -552,7 +552,7 @@ final class Shard implements FeedConnection.Listener {
         LOG.info("{} book {} resynced at update {} (after {})", id, b.exchangeSymbol, sync.lastUpdateId(),
             b.lastReason);
       }
-      publishBook(b);
+      publishBook(b, sync.recvTsUs());
     }
   }
 
@@ -575,10 +575,11 @@ final class Shard implements FeedConnection.Listener {
     ctx.publisher().publish(r);
   }
 
-  private void publishBook(BookState b) {
+  /** @param nowUs the time of publication, epoch µs */
+  private void publishBook(BookState b, long nowUs) {
     OrderBookRecord book = b.source.toRecord();
     b.lastPublishedId = book.lastUpdateId();
-    b.lastPublishedRecvUs = book.recvTsUs();
+    b.lastPublishedUs = nowUs;
     ctx.metrics().record();
     ctx.publisher().publish(book);
   }
@@ -598,8 +599,8 @@ final class Shard implements FeedConnection.Listener {
     for (BookState b : books.values()) {
       if (b.sync == BookState.Sync.SYNCED && b.source != null && b.source.synced()
           && b.source.lastUpdateId() != b.lastPublishedId
-          && now - b.lastPublishedRecvUs >= bookIntervalUs + tickUs) {
-        publishBook(b);
+          && now - b.lastPublishedUs >= bookIntervalUs + tickUs) {
+        publishBook(b, now);
       }
     }
   }
