@@ -408,6 +408,6 @@ public final class DeribitServer extends ExchangeServer {
 
   @Override
   public void onLiquidation(InstrumentModel m, Liquidation liquidation) {
-    // Deribit publishes liquidations only inside trades (a "liquidation" flag); the model's trades stand in
+    // Deribit publishes liquidations only inside trades, as a flag (DeribitCodec.liquidation)
   }
 }
