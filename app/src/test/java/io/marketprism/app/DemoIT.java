@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/marketprism demo} end to end (issue: the demo shows, within a minute, trades, books,
@@ -43,9 +44,9 @@ class DemoIT {
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
-  void withinAMinuteTheApiAndTheStreamShowEachExchangesTradesBooksTickersFundingAndLiquidations() throws Exception {
+  void withinAMinuteTheApiAndTheStreamShowEachExchangesTradesBooksTickersFundingAndLiquidations(@TempDir Path data)
+      throws Exception {
     int port = FreePorts.next();
-    Path data = Files.createTempDirectory("mp-demo-it");
     String base = "http://127.0.0.1:" + port;
     Set<String> wanted = new TreeSet<>();
     for (String ex : PERPETUALS.keySet()) {
