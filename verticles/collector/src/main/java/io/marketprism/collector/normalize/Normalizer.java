@@ -99,9 +99,9 @@ public final class Normalizer {
 
   /**
    * Hands each applied book message over as its {@link BookSync} instead of a record: a publisher
-   * that conflates (publishes a fraction of the updates) builds the record with
-   * {@link BookSync#toRecord()} only for the ones it publishes, on the same thread, before the
-   * next message is applied.
+   * that conflates (publishes a fraction of the updates) builds a record with
+   * {@link BookSync#toRecord()} only when it publishes one. Called on the normalizer's thread,
+   * {@code toRecord()} gives the book as of the latest applied message.
    *
    * @param sink told the book after each applied message (in order with the other records)
    * @return this
