@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * to a stream of its own with the same payloads, the ceiling of one publisher.
  *
  * <p>Usage: {@code PipelineBenchmark FIXTURES_DIR [RATES=10000,20000,30000] [SECONDS=15] [CEILING_MSGS=300000]
- * [BATCH_SIZE=5000]} (the storage's {@code storage.batch_size}).
+ * [BATCH_SIZE=20000]} (the storage's {@code storage.batch_size}).
  */
 public final class PipelineBenchmark {
 
@@ -66,7 +67,7 @@ public final class PipelineBenchmark {
     String[] rates = (args.length > 1 ? args[1] : "10000,20000,30000").split(",");
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
     int ceilingMsgs = args.length > 3 ? Integer.parseInt(args[3]) : 300_000;
-    int batchSize = args.length > 4 ? Integer.parseInt(args[4]) : 5000;
+    int batchSize = args.length > 4 ? Integer.parseInt(args[4]) : 20000;
     CaptureCorpus corpus = CaptureCorpus.load(fixtures);
     List<MarketRecord> mix = new ArrayList<>(corpus.trades());
     mix.addAll(corpus.books());
@@ -167,6 +168,8 @@ public final class PipelineBenchmark {
       long startUs = System.currentTimeMillis() * 1000 + 200_000;
       long startNs = System.nanoTime() + 200_000_000L;
       double load0 = loadAverage();
+      ClickHouseHttp http = new ClickHouseHttp(pubVertx, ch.httpUrl(), Duration.ofMinutes(5));
+      Map<String, Long> events0 = events(http);
       CpuAccount cpu = CpuAccount.start();
       // the publisher: records due by now, every millisecond; each stamped with its scheduled receive time
       int sent = 0;
@@ -205,7 +208,6 @@ public final class PipelineBenchmark {
           + storage.actualPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       JsonObject consumer = storage.status().getJsonObject("consumer");
       BusStats stats = bus.stats();
-      ClickHouseHttp http = new ClickHouseHttp(pubVertx, ch.httpUrl(), Duration.ofMinutes(5));
       long stored = await(http.scalar("SELECT (SELECT count() FROM " + db + ".trade FINAL) + (SELECT count() FROM "
           + db + ".orderbook FINAL)"));
       System.out.printf(Locale.ROOT, "%n== target %d records/s for %d s, storage batch_size %d (load average %.2f at "
@@ -221,12 +223,28 @@ public final class PipelineBenchmark {
       System.out.println("receive->commit (storage metric): " + metric(metrics, "mp_storage_receive_to_commit"));
       System.out.println("storage consumer: " + consumer.encode());
       System.out.println(cpuLine);
+      Map<String, Long> events1 = events(http);
+      java.util.function.ToLongFunction<String> delta = k -> events1.getOrDefault(k, 0L) - events0.getOrDefault(k, 0L);
+      long inserted = delta.applyAsLong("InsertedRows");
+      System.out.printf(Locale.ROOT, "clickhouse during the run: %d inserts, %d rows inserted, %d rows rewritten by "
+          + "merges (%.1f per inserted row), %.1f s in merges%n", delta.applyAsLong("InsertQuery"), inserted,
+          delta.applyAsLong("MergedRows"), delta.applyAsLong("MergedRows") / (double) Math.max(1, inserted),
+          delta.applyAsLong("MergesTimeMilliseconds") / 1000.0);
       http.close();
       await(bus.close());
     } finally {
       storageVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       pubVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
+  }
+
+  /** ClickHouse's event counters since it started (inserts, merges). */
+  private static Map<String, Long> events(ClickHouseHttp http) throws Exception {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (Map<String, Object> row : await(http.select("SELECT event, value FROM system.events"))) {
+      out.put(row.get("event").toString(), Long.parseLong(row.get("value").toString()));
+    }
+    return out;
   }
 
   /** Empties the stream (a run's durable reads it from the start) so each run reads only its own records. */

@@ -59,7 +59,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
       throw new ConfigException(cold.key("database"), "must differ from " + hot.key("database"));
     }
     int retention = s.intIn("retention_days", 1, 36_500, 7);
-    int batch = s.intIn("batch_size", 1, 1_000_000, 5_000);
+    int batch = s.intIn("batch_size", 1, 1_000_000, 20_000);
     Duration flush = Duration.ofMillis(s.longIn("flush_interval_ms", 1, 60_000, 1_000));
     ConfigReader consumer = s.section("consumer");
     String stream = consumer.string("stream", BusOptions.MARKET_DATA);

@@ -87,7 +87,7 @@ class DuckDbIngestTest {
   @Test
   void storesTradeBatchesFastAndAbsorbsRepeats() throws Exception {
     DuckDbHotStore store = started();
-    int batch = 5000; // storage.batch_size's default
+    int batch = 5000;
     int batches = 40;
     List<List<MarketRecord>> all = new ArrayList<>();
     for (int b = 0; b < batches; b++) {
