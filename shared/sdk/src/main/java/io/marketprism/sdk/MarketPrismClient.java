@@ -18,8 +18,10 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.buffer.Buffer;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A client of the MarketPrism gateway (CONTRACT §5): stored records with cursor pagination,
@@ -33,7 +35,9 @@ import java.util.List;
  * }</pre>
  *
  * Errors answered by the API fail the future with a {@link MarketPrismException} carrying the
- * status, code and message of the error JSON.
+ * status, code and message of the error JSON. A request that gets no answer within its timeout
+ * ({@link #timeout(Duration)}, 30 s unless set) fails with a {@link MarketPrismException} of
+ * status 0 and code {@code timeout}: no call waits for ever on a lost connection.
  */
 public final class MarketPrismClient implements AutoCloseable {
 
@@ -43,6 +47,10 @@ public final class MarketPrismClient implements AutoCloseable {
   private final URI base;
   private volatile String bearer;
   private volatile String apiKey;
+  private volatile long timeoutMs = DEFAULT_TIMEOUT.toMillis();
+
+  /** How long a request waits for its answer unless {@link #timeout(Duration)} says otherwise. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   private MarketPrismClient(Vertx vertx, URI base) {
     this.vertx = vertx;
@@ -70,6 +78,18 @@ public final class MarketPrismClient implements AutoCloseable {
   /** Sends this JWT ({@code Authorization: Bearer}) with every request. */
   public MarketPrismClient bearer(String token) {
     this.bearer = token;
+    return this;
+  }
+
+  /**
+   * Fails a request that gets no data of its answer for this long (the gateway answers 504 past its
+   * own backend timeout, 5 s by default, so this is for a connection that went silent).
+   */
+  public MarketPrismClient timeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    this.timeoutMs = timeout.toMillis();
     return this;
   }
 
@@ -153,7 +173,11 @@ public final class MarketPrismClient implements AutoCloseable {
     if (apiKey != null) {
       req.putHeader("X-API-Key", apiKey);
     }
-    return req.send().compose(this::body);
+    long ms = timeoutMs;
+    return req.idleTimeout(ms).send().recover(err -> Future.failedFuture(
+        err instanceof TimeoutException
+            ? new MarketPrismException(0, "timeout", "no answer from " + base + " within " + ms + " ms")
+            : err)).compose(this::body);
   }
 
   private Future<JsonObject> body(HttpResponse<Buffer> resp) {

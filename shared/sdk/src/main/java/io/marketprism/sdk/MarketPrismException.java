@@ -1,6 +1,9 @@
 package io.marketprism.sdk;
 
-/** An error answered by the MarketPrism API (its status and the error JSON of CONTRACT §5). */
+/**
+ * An error answered by the MarketPrism API (its status and the error JSON of CONTRACT §5), or a
+ * request that got no answer in time (status 0, code {@code timeout}).
+ */
 public final class MarketPrismException extends RuntimeException {
 
   private final int status;

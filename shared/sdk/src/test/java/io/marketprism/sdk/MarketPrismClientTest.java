@@ -38,6 +38,9 @@ class MarketPrismClientTest {
         }));
         return;
       }
+      if (req.path().equals("/api/v1/storage/latest/trade")) {
+        return; // a server that went silent: never answers
+      }
       if (req.path().equals("/api/v1/storage/trade")) {
         if (!"BTC-USDT".equals(req.getParam("symbol"))) {
           req.response().setStatusCode(400).end("{\"error\":{\"code\":\"bad_request\",\"message\":\"unknown symbol\",\"request_id\":\"r\"}}");
@@ -71,6 +74,18 @@ class MarketPrismClientTest {
   void apiErrorsBecomeExceptionsWithStatusAndCode() {
     assertThatThrownBy(() -> client.records(DataType.TRADE, new Query("binance", "spot", "NOPE")).await(5, TimeUnit.SECONDS))
         .isInstanceOf(MarketPrismException.class).hasMessageContaining("400 bad_request: unknown symbol");
+  }
+
+  @Test
+  void aRequestThatGetsNoAnswerFailsAfterItsTimeout() {
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> client.timeout(java.time.Duration.ofMillis(300))
+        .latest(DataType.TRADE, "binance", "spot", "BTC-USDT").await(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isZero();
+          assertThat(e.code()).isEqualTo("timeout");
+        });
+    assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(250L, 5_000L);
   }
 
   @Test
