@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,6 +30,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -615,29 +617,71 @@ public final class DuckDbHotStore implements HotStore {
     });
   }
 
+  /**
+   * Per table: its rows, the bytes its checkpointed rows take in the file (their segments' share
+   * of the blocks), those rows' values uncompressed ({@link DuckDbLayout#plainBytesSql()}, the
+   * table's mean row times the rows checkpointed) and their ratio; {@code rows_in_log} counts rows
+   * still only in the write-ahead log, which the writer checkpoints once it holds 64 MiB (or at
+   * close). The uncompressed size reads every text value of the table: the gateway caches the
+   * answer.
+   */
   @Override
   public Future<JsonArray> stats() {
     return db.read(c -> {
+      Map<String, Long> bytes = segmentBytes(c);
       JsonArray out = new JsonArray();
       for (DataType t : DataType.values()) {
+        DuckDbLayout layout = DuckDbLayout.of(TableSchema.of(t));
         long rows;
-        long blocks;
+        long plain;
+        long inLog;
         try (Statement st = c.createStatement()) {
-          try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + t.wire())) {
+          try (ResultSet rs = st.executeQuery("SELECT count(*), " + layout.plainBytesSql() + " FROM " + layout.table())) {
             rs.next();
             rows = rs.getLong(1);
+            plain = rs.getLong(2);
           }
-          try (ResultSet rs = st.executeQuery("SELECT count(DISTINCT block_id) FROM pragma_storage_info('"
-              + DuckDbLayout.of(TableSchema.of(t)).table() + "') WHERE block_id >= 0")) {
+          // rows appended since the last checkpoint sit in segments not yet written to the file
+          try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(count), 0) FROM pragma_storage_info('"
+              + layout.table() + "') WHERE column_id = 0 AND segment_type <> 'VALIDITY' AND NOT persistent")) {
             rs.next();
-            blocks = rs.getLong(1);
+            inLog = Math.min(rows, rs.getLong(1));
           }
         }
+        long packed = bytes.getOrDefault(layout.table(), 0L);
+        long raw = rows == 0 ? 0 : Math.round((double) plain * (rows - inLog) / rows);
         out.add(new JsonObject().put("table", t.wire()).put("tier", "hot").put("engine", "duckdb").put("rows", rows)
-            .put("bytes", blocks * 262_144L).put("uncompressed_bytes", null).put("compression", null));
+            .put("bytes", packed).put("uncompressed_bytes", raw)
+            .put("compression", packed == 0 || raw == 0 ? null : Math.round(100.0 * raw / packed) / 100.0)
+            .put("rows_in_log", inLog));
       }
       return out;
     });
+  }
+
+  /**
+   * @return per stored table, the bytes of its checkpointed segments: from each segment's offset to
+   *     the next segment's in its block (tables share blocks), the last to the block's end, plus the
+   *     whole blocks a long segment continues into
+   */
+  private static Map<String, Long> segmentBytes(Connection c) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    for (DataType t : DataType.values()) {
+      String table = DuckDbLayout.of(TableSchema.of(t)).table();
+      parts.add("SELECT '" + table + "' AS t, block_id, block_offset, len(additional_block_ids) AS more FROM "
+          + "pragma_storage_info('" + table + "') WHERE block_id >= 0");
+    }
+    Map<String, Long> out = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("WITH b AS (SELECT block_size FROM pragma_database_size()) SELECT t, sum(size) FROM ("
+            + "SELECT t, coalesce(lead(block_offset) OVER (PARTITION BY block_id ORDER BY block_offset), (FROM b)) - "
+            + "block_offset + more * (FROM b) AS size FROM (SELECT DISTINCT * FROM (" + String.join(" UNION ALL ", parts)
+            + "))) GROUP BY t")) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
   }
 
   /**

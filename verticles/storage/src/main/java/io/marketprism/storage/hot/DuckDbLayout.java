@@ -211,6 +211,25 @@ final class DuckDbLayout {
     return String.join(", ", out);
   }
 
+  /**
+   * @return an aggregate over the stored table: the bytes its values take uncompressed (the text's
+   *     UTF-8 bytes, a {@code BIGINT} 8, an {@code INTEGER} 4, a {@code BOOLEAN} 1; nulls nothing)
+   */
+  String plainBytesSql() {
+    List<String> terms = new ArrayList<>();
+    for (Column c : schema.columns()) {
+      for (String[] s : storedOf(c)) {
+        terms.add(switch (s[1]) {
+          case "BIGINT" -> "8 * count(" + s[0] + ")";
+          case "INTEGER" -> "4 * count(" + s[0] + ")";
+          case "BOOLEAN" -> "count(" + s[0] + ")";
+          default -> "coalesce(sum(strlen(" + s[0] + ")), 0)";
+        });
+      }
+    }
+    return String.join(" + ", terms);
+  }
+
   /** @return the stored columns, in the order {@link #append} appends them */
   List<String> storedColumns() {
     return stored;

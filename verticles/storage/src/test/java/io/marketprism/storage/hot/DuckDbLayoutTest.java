@@ -11,6 +11,7 @@ import io.marketprism.storage.query.RecordQuery;
 import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +84,37 @@ class DuckDbLayoutTest {
         return rs.next() ? rs.getString(1) : null;
       }
     }));
+  }
+
+  @Test
+  void statsCountRowsInTheLogAndTheCheckpointedRowsBytesAndCompression() throws Exception {
+    DuckDbHotStore store = open(dir.resolve("stats.duckdb"));
+    await(store.write(BarChecks.trades(5, 100_000, 1)));
+    JsonObject trade = tradeStats(store);
+    assertThat(trade.getLong("rows")).isEqualTo(100_000);
+    assertThat(trade.getLong("rows_in_log")).as("nothing checkpointed yet").isEqualTo(100_000);
+    assertThat(trade.getLong("bytes")).isZero();
+    assertThat(trade.getValue("compression")).isNull();
+
+    await(store.sortedCheckpoint());
+    trade = tradeStats(store);
+    assertThat(trade.getLong("rows_in_log")).isZero();
+    long packed = trade.getLong("bytes");
+    // exchange, market type, symbol, exchange symbol, side and the decimals as text, three BIGINTs: 60-100 bytes a row
+    assertThat(trade.getLong("uncompressed_bytes")).isBetween(100_000L * 60, 100_000L * 100);
+    assertThat(packed).isPositive().isLessThan(java.nio.file.Files.size(dir.resolve("stats.duckdb")));
+    assertThat(trade.getDouble("compression")).isGreaterThan(1.5)
+        .isEqualTo(Math.round(100.0 * trade.getLong("uncompressed_bytes") / packed) / 100.0);
+    JsonObject book = await(store.stats()).stream().map(JsonObject.class::cast)
+        .filter(j -> j.getString("table").equals("orderbook")).findFirst().orElseThrow();
+    assertThat(book.getLong("rows")).isZero();
+    assertThat(book.getLong("bytes")).isZero();
+    await(store.close());
+  }
+
+  private static JsonObject tradeStats(DuckDbHotStore store) throws Exception {
+    return await(store.stats()).stream().map(JsonObject.class::cast)
+        .filter(j -> j.getString("table").equals("trade")).findFirst().orElseThrow();
   }
 
   @Test
