@@ -64,7 +64,8 @@ import java.util.concurrent.locks.LockSupport;
  * stream's duplicate window.
  *
  * <p>A durable consumer is a pull subscription read by its own thread: fetch a batch (size and
- * time bounded), hand it to the handler on the Vert.x context and fetch the next while it
+ * time bounded; a consumer that gets under a quarter of a batch per wait instead sleeps through the
+ * wait and takes what the stream gathered meanwhile in one burst), hand it to the handler on the Vert.x context and fetch the next while it
  * commits (up to {@code batchesInFlight} open batches), keep the messages alive with in-progress
  * acks while a commit takes long, then ack each message (or nak the batch on failure). Acks
  * are explicit per message: an "ack all" would also acknowledge older deliveries still waiting
@@ -584,6 +585,12 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   /**
+   * How long a fetch of a lightly loaded consumer waits for the messages the stream gathered for it
+   * (they come in a burst; the wait only ends the pull).
+   */
+  private static final long GATHER_MS = 30;
+
+  /**
    * One durable consumer: a thread that fetches batches and hands them over while up to
    * {@link ConsumerSpec#batchesInFlight()} earlier ones are still committing, and a reply thread
    * that acknowledges each batch once its commit succeeded (or naks it), and keeps the open
@@ -606,6 +613,8 @@ public final class JetStreamRecordBus implements RecordBus {
     private final AtomicLong failed = new AtomicLong();
     private JetStreamSubscription sub;
     private Connection subConnection;
+    private long nextFetchMs;
+    private boolean gathering;
 
     PullWorker(Context context, ConsumerSpec spec, BatchHandler handler) {
       this.context = context;
@@ -664,14 +673,20 @@ public final class JetStreamRecordBus implements RecordBus {
         subConnection = c;
         LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
       }
+      long wait = nextFetchMs - System.currentTimeMillis();
+      if (wait > 0) {
+        Thread.sleep(Math.min(wait, 100));
+        return;
+      }
       if (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
         return; // every slot is committing
       }
+      long begun = System.currentTimeMillis();
       boolean handedOver = false;
       try {
         List<Message> msgs;
         try {
-          msgs = sub.fetch(spec.batchSize(), spec.maxWait());
+          msgs = gathering ? gathered() : sub.fetch(spec.batchSize(), spec.maxWait());
         } catch (IllegalStateException e) {
           // the connection dropped between the status check and the pull: wait for it to come back
           if (c.getStatus() == Connection.Status.CONNECTED) {
@@ -679,6 +694,11 @@ public final class JetStreamRecordBus implements RecordBus {
           }
           return;
         }
+        // under a quarter of a batch per wait: let the stream gather the next messages and fetch them
+        // in one burst when the wait is over, rather than have them trickle in one by one (a write
+        // by nats-server and a wake-up here for each); busier, fetch the next batch at once
+        gathering = msgs.size() < spec.batchSize() / 4;
+        nextFetchMs = gathering ? begun + spec.maxWait().toMillis() : 0;
         if (msgs.isEmpty()) {
           return;
         }
@@ -689,6 +709,26 @@ public final class JetStreamRecordBus implements RecordBus {
           room.release();
         }
       }
+    }
+
+    /** @return what the stream gathered for this consumer since the last fetch, up to a batch */
+    private List<Message> gathered() {
+      long waitMs = Math.min(GATHER_MS, spec.maxWait().toMillis());
+      List<Message> msgs = new ArrayList<>(sub.fetch(spec.batchSize(), waitMs));
+      while (msgs.size() < spec.batchSize() && pending(msgs) > 0 && running) {
+        List<Message> more = sub.fetch(spec.batchSize() - msgs.size(), waitMs);
+        if (more.isEmpty()) {
+          break;
+        }
+        msgs.addAll(more);
+      }
+      return msgs;
+    }
+
+    /** @return the messages the consumer still held for delivery when the last of {@code msgs} was sent */
+    private static long pending(List<Message> msgs) {
+      Message last = msgs.isEmpty() ? null : msgs.get(msgs.size() - 1);
+      return last != null && last.isJetStream() ? last.metaData().pendingCount() : 0;
     }
 
     private void handOver(List<Message> msgs) {
