@@ -41,6 +41,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class MarketPrismClient implements AutoCloseable {
 
+  /** How long a request waits for its answer unless {@link #timeout(Duration)} says otherwise. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
   private final Vertx vertx;
   private final WebClient http;
   private final WebSocketClient ws;
@@ -48,9 +51,6 @@ public final class MarketPrismClient implements AutoCloseable {
   private volatile String bearer;
   private volatile String apiKey;
   private volatile long timeoutMs = DEFAULT_TIMEOUT.toMillis();
-
-  /** How long a request waits for its answer unless {@link #timeout(Duration)} says otherwise. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   private MarketPrismClient(Vertx vertx, URI base) {
     this.vertx = vertx;
