@@ -68,9 +68,9 @@ import java.util.concurrent.locks.LockSupport;
  * the wait and takes what the stream gathered meanwhile in one burst), hand it to the handler on
  * the Vert.x context and fetch the next while it commits (up to {@code batchesInFlight} open
  * batches), keep the messages alive with in-progress acks while a commit takes long, then ack
- * each message (or nak the batch on failure). Acks are explicit per message: an "ack all" would also acknowledge older deliveries still waiting
- * for their redelivery after a crash. A crash anywhere before the acks means JetStream delivers
- * the batch again after the ack wait.
+ * each message (or nak the batch on failure). Acks are explicit per message: an "ack all" would
+ * also acknowledge older deliveries still waiting for their redelivery after a crash. A crash
+ * anywhere before the acks means JetStream delivers the batch again after the ack wait.
  * The worker waits while the connection is not {@code CONNECTED} instead of calling jnats
  * (with no reconnect buffer, a fetch or ack during a reconnect fails); acks that are lost in a
  * disconnect only cause a redelivery, which the store absorbs by identity.
