@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The JetStream durable consumer against a real nats-server: batches are fetched while earlier
  * ones commit (and may commit in any order), each message is acknowledged once its batch
- * committed, a failed batch comes back, and a durable made with other bounds is updated in place.
+ * committed, a failed batch comes back, a durable made with other bounds is updated in place, and
+ * a light stream, fetched in gathered bursts, still reaches the handler within about one wait.
  */
 class JetStreamConsumerTest {
 
@@ -96,6 +97,35 @@ class JetStreamConsumerTest {
     assertTrue(mostOpen.get() >= 2 && mostOpen.get() <= 3, "batches open at once: " + mostOpen.get());
     assertTrue(seen.values().stream().allMatch(v -> v == 1), "a message was delivered twice: " + seen);
     assertEquals(0L, c.stats().getLong("redelivered"));
+    c.close().await(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aLightStreamIsFetchedOncePerWaitAndNoMessageWaitsMuchLongerThanTheWait() throws Exception {
+    Map<Integer, Long> delays = new ConcurrentHashMap<>();
+    AtomicInteger batches = new AtomicInteger();
+    ConsumerSpec spec = new ConsumerSpec(BusOptions.MARKET_DATA, "light", ">", 1000, Duration.ofMillis(300),
+        Duration.ofSeconds(5), 3);
+    RecordConsumer c = bus.consume(spec, batch -> {
+      batches.incrementAndGet();
+      long now = System.currentTimeMillis();
+      for (BusMessage m : batch) {
+        JsonObject j = new JsonObject(m.text());
+        delays.merge(j.getInteger("n"), now - j.getLong("t"), (a, b) -> -1L);
+      }
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    // 50 messages a second for 1.6 s: far under a quarter of a batch per wait, so fetched in gathered bursts
+    for (int i = 0; i < 80; i++) {
+      bus.publish("trade.binance.spot.BTC-USDT", "light-" + i, new JsonObject().put("n", i)
+          .put("t", System.currentTimeMillis()).encode().getBytes(StandardCharsets.UTF_8)).await(20, TimeUnit.SECONDS);
+      Thread.sleep(20);
+    }
+    await(() -> delays.size() == 80);
+    assertTrue(delays.values().stream().allMatch(d -> d >= 0), "a message was handed over twice: " + delays);
+    long longest = delays.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    assertTrue(longest < 800, "a message waited " + longest + " ms for a wait of 300 ms");
+    assertTrue(batches.get() >= 4 && batches.get() <= 12, "batches for 1.6 s at a 300 ms wait: " + batches.get());
     c.close().await(20, TimeUnit.SECONDS);
   }
 
