@@ -31,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 
 /**
  * End-to-end pipeline benchmark on this machine: normalized records (the trades and book
@@ -224,7 +226,7 @@ public final class PipelineBenchmark {
       System.out.println("storage consumer: " + consumer.encode());
       System.out.println(cpuLine);
       Map<String, Long> events1 = events(http);
-      java.util.function.ToLongFunction<String> delta = k -> events1.getOrDefault(k, 0L) - events0.getOrDefault(k, 0L);
+      ToLongFunction<String> delta = k -> events1.getOrDefault(k, 0L) - events0.getOrDefault(k, 0L);
       long inserted = delta.applyAsLong("InsertedRows");
       System.out.printf(Locale.ROOT, "clickhouse during the run: %d inserts, %d rows inserted, %d rows rewritten by "
           + "merges (%.1f per inserted row), %.1f s in merges%n", delta.applyAsLong("InsertQuery"), inserted,
@@ -240,7 +242,7 @@ public final class PipelineBenchmark {
 
   /** ClickHouse's event counters since it started (inserts, merges). */
   private static Map<String, Long> events(ClickHouseHttp http) throws Exception {
-    Map<String, Long> out = new java.util.HashMap<>();
+    Map<String, Long> out = new HashMap<>();
     for (Map<String, Object> row : await(http.select("SELECT event, value FROM system.events"))) {
       out.put(row.get("event").toString(), Long.parseLong(row.get("value").toString()));
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -79,7 +80,7 @@ public final class ClickHouseServer extends ExternalServer {
     }
     Files.writeString(dir.resolve("users.xml"), USERS, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("config.xml"), config(port, tcpPort, dir), StandardCharsets.UTF_8);
-    List<String> cmd = new java.util.ArrayList<>(launcher);
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(binary(BINARY, "clickhouse-server"));
     cmd.add("--config-file=" + dir.resolve("config.xml"));
     return cmd;
