@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code trade_bar_dirty}, with this writer's id and a sequence number) before the batch is
  * acknowledged, and each flush records the last sequence number it covered
  * ({@code trade_bar_flushed}): at start, logged minutes no flush covered (a writer that crashed)
- * are recomputed. Log days older than {@link #LOG_DAYS} are dropped.
+ * are recomputed, and so are, before a kline query, the query's minutes that any writer (another
+ * instance too) logged and did not flush yet. Log days older than {@link #LOG_DAYS} are dropped.
  */
 public final class ClickHouseHotStore implements HotStore {
 
@@ -180,19 +181,30 @@ public final class ClickHouseHotStore implements HotStore {
 
   /** Minutes logged by any writer and covered by none of its flushes (it stopped before flushing). */
   private Future<Void> recoverLoggedCells() {
+    return loggedUnflushed("").map(cells -> {
+      if (!cells.isEmpty()) {
+        LOG.info("recomputing {} minutes of bars logged but not flushed", cells.size());
+      }
+      dirty.add(cells);
+      return null;
+    });
+  }
+
+  /**
+   * @param and more conditions on the log ({@code AND ...}), or empty
+   * @return the minutes a writer logged and none of its flushes covered yet: pending with a
+   *     running writer (the next flush recomputes them) or a crashed one's
+   */
+  private Future<List<BarCells.Cell>> loggedUnflushed(String and) {
     return http.select("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM " + db + ".trade_bar_dirty "
         + "ANY LEFT JOIN (SELECT writer, max(upto_seq) AS done FROM " + db + ".trade_bar_flushed GROUP BY writer) "
-        + "USING writer WHERE seq > done").map(rows -> {
+        + "USING writer WHERE seq > done" + and).map(rows -> {
           List<BarCells.Cell> cells = new ArrayList<>();
           for (Map<String, Object> r : rows) {
             cells.add(new BarCells.Cell((String) r.get("exchange"), (String) r.get("market_type"),
                 (String) r.get("symbol"), Long.parseLong(r.get("minute_ms").toString())));
           }
-          if (!cells.isEmpty()) {
-            LOG.info("recomputing {} minutes of bars logged but not flushed", cells.size());
-          }
-          dirty.add(cells);
-          return null;
+          return cells;
         });
   }
 
@@ -361,7 +373,15 @@ public final class ClickHouseHotStore implements HotStore {
         + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume) AS v, sum(quote_volume) AS q, "
         + "sum(trade_count) AS n FROM " + db + "." + Bars.TABLE + " FINAL WHERE " + SqlFilter.of(q).inline()
         + " GROUP BY t ORDER BY t";
-    return flush().compose(v -> http.select(sql)).map(rows -> {
+    // the query's minutes still pending with any writer (another instance's too) are recomputed first,
+    // so the bars answered include every committed trade however long a flush waits
+    String pending = " AND exchange = " + SqlFilter.literal(q.exchange().wire()) + " AND market_type = "
+        + SqlFilter.literal(q.marketType().wire()) + " AND symbol = " + SqlFilter.literal(q.symbol())
+        + " AND minute_ms >= " + q.firstOpenMs() + " AND minute_ms < " + q.openEndMs();
+    return loggedUnflushed(pending).compose(cells -> {
+      dirty.add(cells);
+      return flush();
+    }).compose(v -> http.select(sql)).map(rows -> {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),

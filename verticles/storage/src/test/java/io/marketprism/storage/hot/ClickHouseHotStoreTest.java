@@ -107,6 +107,20 @@ class ClickHouseHotStoreTest {
   }
 
   @Test
+  void aKlineQueryIncludesTheTradesAnotherInstanceCommittedAndHasNotFlushedYet() throws Exception {
+    ClickHouseHotStore writer = store("bm");
+    ClickHouseHotStore reader = store("bm");
+    List<MarketRecord> trades = new ArrayList<>(BarChecks.trades(11, 1500, 1));
+    await(writer.write(trades.subList(0, 1000)));
+    // the writer's own flush waits Bars.FLUSH_DELAY_MS: only its log tells the reader which minutes to recompute
+    BarChecks.assertBars(reader, trades.subList(0, 1000), "the writer's first batch");
+    await(writer.write(trades.subList(1000, 1500)));
+    BarChecks.assertBars(reader, trades, "its second batch, into minutes the reader recomputed already");
+    await(writer.close());
+    await(reader.close());
+  }
+
+  @Test
   void lateRecordMakesTheArchiveCopyAgainBeforeDroppingThePartition() throws Exception {
     ArchiveLateRecordsTest.archivesLateRecord(store("al"));
   }
