@@ -268,7 +268,6 @@ public final class CollectorPipelineBenchmark {
    * at a fixed rate to a file stream of its own (with message ids, as the collector does), every
    * ack after the warm-up timed.
    */
-
   static String rawAckLatency(String url, double rate, int seconds) throws Exception {
     try (io.nats.client.Connection nc = io.nats.client.Nats.connect(url)) {
       io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement();
