@@ -375,10 +375,7 @@ public final class ClickHouseHotStore implements HotStore {
         + " GROUP BY t ORDER BY t";
     // the query's minutes still pending with any writer (another instance's too) are recomputed first,
     // so the bars answered include every committed trade however long a flush waits
-    String pending = " AND exchange = " + SqlFilter.literal(q.exchange().wire()) + " AND market_type = "
-        + SqlFilter.literal(q.marketType().wire()) + " AND symbol = " + SqlFilter.literal(q.symbol())
-        + " AND minute_ms >= " + q.firstOpenMs() + " AND minute_ms < " + q.openEndMs();
-    return loggedUnflushed(pending).compose(cells -> {
+    return loggedUnflushed(" AND " + SqlFilter.minutes(q, "minute_ms").inline()).compose(cells -> {
       dirty.add(cells);
       return flush();
     }).compose(v -> http.select(sql)).map(rows -> {

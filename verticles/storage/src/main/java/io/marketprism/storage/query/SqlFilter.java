@@ -54,9 +54,20 @@ public final class SqlFilter {
    * @return the filter on {@code open_time_ms} and the instrument
    */
   public static SqlFilter of(KlineQuery q) {
+    return minutes(q, "open_time_ms");
+  }
+
+  /**
+   * The minutes of a kline query, in a table that names them by another column.
+   *
+   * @param q the query
+   * @param minuteColumn the column holding a minute's open time, epoch ms
+   * @return the filter on that column and the instrument
+   */
+  public static SqlFilter minutes(KlineQuery q, String minuteColumn) {
     return new SqlFilter().cond("exchange = ?", q.exchange().wire()).cond("market_type = ?", q.marketType().wire())
-        .cond("symbol = ?", q.symbol()).cond("open_time_ms >= ?", q.firstOpenMs())
-        .cond("open_time_ms < ?", q.openEndMs());
+        .cond("symbol = ?", q.symbol()).cond(minuteColumn + " >= ?", q.firstOpenMs())
+        .cond(minuteColumn + " < ?", q.openEndMs());
   }
 
   /**
