@@ -2,7 +2,7 @@
 # Pipeline benchmark: normalized records from the fixture captures published at fixed rates through
 # RecordBus -> JetStream (nats-server) -> StorageVerticle -> ClickHouse 18.16, all started here on
 # free ports; zero-loss check, receive->ack and receive->commit latencies, and the raw jnats
-# publishAsync ceiling in the same run.
+# publishAsync ceiling and raw publish + consume + ack (nothing stored) in the same run.
 # Usage: load-tests/run-pipeline-bench.sh [RATES=10000,20000,30000] [SECONDS=15] [CEILING_MSGS=300000] [BATCH_SIZE=20000, the storage default]
 # Needs nats-server and clickhouse-server (apt-get install nats-server clickhouse-server) and ../shared/fixtures.
 set -euo pipefail

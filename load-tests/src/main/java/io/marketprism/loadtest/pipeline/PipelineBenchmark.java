@@ -15,7 +15,12 @@ import io.marketprism.testkit.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
 import io.nats.client.Nats;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -50,7 +55,9 @@ import java.util.function.ToLongFunction;
  * ClickHouse == sent), receive→JetStream ack (every record, from its scheduled receive time, by
  * the bus's own histogram in {@link BusStats}), and receive→commit from the storage's
  * {@code mp_storage_receive_to_commit} metric. In the same run: raw jnats {@code publishAsync}
- * to a stream of its own with the same payloads, the ceiling of one publisher.
+ * to a stream of its own with the same payloads, the ceiling of one publisher; and the same with
+ * a durable pull consumer acking each message and storing nothing, the floor of what JetStream
+ * alone costs a stored record.
  *
  * <p>Usage: {@code PipelineBenchmark FIXTURES_DIR [RATES=10000,20000,30000] [SECONDS=15] [CEILING_MSGS=300000]
  * [BATCH_SIZE=20000]} (the storage's {@code storage.batch_size}).
@@ -82,13 +89,16 @@ public final class PipelineBenchmark {
         corpus.trades().size(), corpus.books().size(), bytes / mix.size());
     try (NatsServer nats = NatsServer.start(); ClickHouseServer ch = ClickHouseServer.start()) {
       System.out.printf(Locale.ROOT, "raw jnats publishAsync ceiling (one publisher, same payloads, 8192 in flight): "
-          + "%.0f msgs/s%n", ceiling(nats.url(), mix, ceilingMsgs));
+          + "%.0f msgs/s%n", raw(nats.url(), mix, ceilingMsgs, 0, false));
       int run = 0;
-      for (String rate : rates) {
-        runAt(nats, ch, mix, Integer.parseInt(rate.trim()), seconds, ++run, batchSize);
+      for (String r : rates) {
+        int rate = Integer.parseInt(r.trim());
+        runAt(nats, ch, mix, rate, seconds, ++run, batchSize);
+        System.out.printf(Locale.ROOT, "JetStream alone at the same rate (raw publishAsync, a durable pull consumer "
+            + "acking each message, nothing stored): %.0f msgs/s%n", raw(nats.url(), mix, rate * seconds, rate, true));
       }
       System.out.printf(Locale.ROOT, "raw jnats publishAsync ceiling again after the runs: %.0f msgs/s%n",
-          ceiling(nats.url(), mix, ceilingMsgs));
+          raw(nats.url(), mix, ceilingMsgs, 0, false));
     }
   }
 
@@ -104,8 +114,19 @@ public final class PipelineBenchmark {
         b.asks(), b.depth(), copy * 100_000L + index, b.checksumOk());
   }
 
-  private static double ceiling(String url, List<MarketRecord> mix, int n) throws Exception {
-    try (Connection nc = Nats.connect(url)) {
+  /**
+   * Raw jnats {@code publishAsync} of {@code n} of the mix's payloads to a stream of its own, with
+   * 8192 in flight, as fast as it goes or at {@code rate}. With {@code consume}, a durable pull
+   * consumer on a second connection reads the stream as the storage does (batches of 20,000, an
+   * explicit ack per message) and stores nothing: what nats-server and jnats alone cost a record
+   * that is published, delivered and acknowledged, the floor of any pipeline that stores from a
+   * durable consumer.
+   *
+   * @param rate records/s, or 0 for as fast as the window allows
+   * @return records/s, to the last publish ack (and with {@code consume}, to the last consumer ack)
+   */
+  private static double raw(String url, List<MarketRecord> mix, int n, int rate, boolean consume) throws Exception {
+    try (Connection nc = Nats.connect(url); Connection reader = consume ? Nats.connect(url) : null) {
       JetStreamManagement jsm = nc.jetStreamManagement();
       try {
         jsm.deleteStream("RAWBENCH");
@@ -119,11 +140,29 @@ public final class PipelineBenchmark {
       for (int i = 0; i < payloads.length; i++) {
         payloads[i] = RecordJson.toBytes(mix.get(i));
       }
+      AtomicLong acked = new AtomicLong();
+      Thread consumer = null;
+      if (consume) {
+        jsm.addOrUpdateConsumer("RAWBENCH", ConsumerConfiguration.builder().durable("rawbench")
+            .ackPolicy(AckPolicy.Explicit).maxAckPending(60_000).build());
+        JetStreamSubscription sub = reader.jetStream().subscribe(null, PullSubscribeOptions.bind("RAWBENCH", "rawbench"));
+        long giveUpNs = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        consumer = new Thread(() -> {
+          while (acked.get() < n && System.nanoTime() < giveUpNs) {
+            for (Message m : sub.fetch(20_000, Duration.ofMillis(500))) {
+              m.ack();
+              acked.incrementAndGet();
+            }
+          }
+        }, "consumer");
+        consumer.setDaemon(true);
+        consumer.start();
+      }
       Semaphore window = new Semaphore(8192);
       AtomicLong failed = new AtomicLong();
       CpuAccount cpu = CpuAccount.start();
       long t0 = System.nanoTime();
-      for (int i = 0; i < n; i++) {
+      paced(t0, n, rate, i -> {
         window.acquire();
         CompletableFuture<PublishAck> cf = js.publishAsync("rawbench." + (i % 8), payloads[i % payloads.length],
             io.nats.client.PublishOptions.builder().messageId("m" + i).build());
@@ -133,15 +172,23 @@ public final class PipelineBenchmark {
           }
           window.release();
         });
-      }
+      });
       window.acquire(8192);
-      double rate = n / ((System.nanoTime() - t0) / 1e9);
-      System.out.println("  raw publish " + cpu.report(n, t -> t.equals("main") ? "publisher" : "jnats"));
+      if (consumer != null) {
+        consumer.join();
+        reader.flush(Duration.ofSeconds(10));
+      }
+      double achieved = n / ((System.nanoTime() - t0) / 1e9);
+      System.out.println("  " + (consume ? "JetStream alone " : "raw publish ")
+          + cpu.report(n, t -> t.equals("main") ? "publisher" : "jnats"));
       jsm.deleteStream("RAWBENCH");
       if (failed.get() > 0) {
         System.out.println("  (" + failed.get() + " raw publishes failed)");
       }
-      return rate;
+      if (consume && acked.get() < n) {
+        System.out.println("  (the consumer acked only " + acked.get() + " of " + n + ")");
+      }
+      return achieved;
     }
   }
 
@@ -173,26 +220,15 @@ public final class PipelineBenchmark {
       ClickHouseHttp http = new ClickHouseHttp(pubVertx, ch.httpUrl(), Duration.ofMinutes(5));
       Map<String, Long> events0 = events(http);
       CpuAccount cpu = CpuAccount.start();
-      // the publisher: records due by now, every millisecond; each stamped with its scheduled receive time
-      int sent = 0;
-      long maxLagUs = 0;
-      while (sent < total) {
-        long nowNs = System.nanoTime();
-        long due = Math.min(total, (long) ((nowNs - startNs) / 1e9 * rate) + 1);
-        for (; sent < due; sent++) {
-          long recvUs = startUs + (long) (sent * 1e6 / rate);
-          MarketRecord r = fresh(mix.get(sent % mix.size()), (long) run * 1_000_000 + sent / mix.size(),
-              sent % mix.size(), recvUs);
-          if (!bus.offer(r)) {
-            failed.incrementAndGet();
-          }
+      // the publisher: each record stamped with its scheduled receive time
+      long maxLagUs = paced(startNs, total, rate, sent -> {
+        long recvUs = startUs + (long) (sent * 1e6 / rate);
+        MarketRecord r = fresh(mix.get(sent % mix.size()), (long) run * 1_000_000 + sent / mix.size(),
+            sent % mix.size(), recvUs);
+        if (!bus.offer(r)) {
+          failed.incrementAndGet();
         }
-        maxLagUs = Math.max(maxLagUs, (System.nanoTime() - (startNs + (long) (sent * 1e9 / rate))) / 1000);
-        long sleepNs = startNs + (long) (sent * 1e9 / rate) - System.nanoTime();
-        if (sleepNs > 0) {
-          TimeUnit.NANOSECONDS.sleep(Math.min(sleepNs, 1_000_000));
-        }
-      }
+      });
       double publishSeconds = (System.nanoTime() - startNs) / 1e9;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       long committed = 0;
@@ -238,6 +274,38 @@ public final class PipelineBenchmark {
       storageVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       pubVertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
+  }
+
+  /** Sends record {@code i}; may block. */
+  private interface Send {
+    void send(int i) throws InterruptedException;
+  }
+
+  /**
+   * Sends records 0 to {@code total - 1}, each when it is due at {@code rate} per second from
+   * {@code startNs}: every millisecond, the records due by then.
+   *
+   * @param rate records/s, or 0 for all at once
+   * @return how far, at most, the sends fell behind their schedule, µs
+   */
+  private static long paced(long startNs, int total, int rate, Send send) throws InterruptedException {
+    int sent = 0;
+    long maxLagUs = 0;
+    while (sent < total) {
+      long due = rate <= 0 ? total : Math.min(total, (long) ((System.nanoTime() - startNs) / 1e9 * rate) + 1);
+      for (; sent < due; sent++) {
+        send.send(sent);
+      }
+      if (rate <= 0) {
+        break;
+      }
+      maxLagUs = Math.max(maxLagUs, (System.nanoTime() - (startNs + (long) (sent * 1e9 / rate))) / 1000);
+      long sleepNs = startNs + (long) (sent * 1e9 / rate) - System.nanoTime();
+      if (sleepNs > 0) {
+        TimeUnit.NANOSECONDS.sleep(Math.min(sleepNs, 1_000_000));
+      }
+    }
+    return maxLagUs;
   }
 
   /** ClickHouse's event counters since it started (inserts, merges). */
