@@ -20,6 +20,11 @@ import java.util.List;
  * {@code config.xml} and {@code users.xml} there (user {@code default}, no password, time zone
  * UTC). It is ready when {@code SELECT 1} answers over HTTP.
  *
+ * <p>With the environment variable {@value #CHDB_ENV} set to a directory where {@code npm install
+ * chdb} ran, it is instead the current ClickHouse engine: chDB behind {@code chdb-http.js}, which
+ * answers the HTTP interface in the subset {@code ClickHouseHttp} uses (no native port). The
+ * ClickHouse tests run on both, so the store's SQL is shown to work on 18.16 and on a current release.
+ *
  * <pre>{@code
  * try (ClickHouseServer ch = ClickHouseServer.start()) {
  *   config.put("url", ch.httpUrl());
@@ -31,6 +36,8 @@ public final class ClickHouseServer extends ExternalServer {
 
   /** Where Debian installs it; {@code clickhouse-server} on the PATH is used when it is not there. */
   private static final String BINARY = "/usr/sbin/clickhouse-server";
+  /** The environment variable naming the directory with {@code node_modules/chdb}: use chDB instead. */
+  public static final String CHDB_ENV = "MP_TEST_CHDB";
 
   private int tcpPort;
   private final List<String> launcher;
@@ -70,8 +77,21 @@ public final class ClickHouseServer extends ExternalServer {
     return Duration.ofSeconds(30);
   }
 
+  /** @return the directory with {@code node_modules/chdb} when the tests run on chDB, else null */
+  public static String chdb() {
+    String dir = System.getenv(CHDB_ENV);
+    return dir == null || dir.isBlank() ? null : dir;
+  }
+
   @Override
   protected List<String> command(int port, Path dir) throws IOException {
+    if (chdb() != null) {
+      Path shim = dir.resolve("chdb-http.js");
+      try (InputStream in = ClickHouseServer.class.getResourceAsStream("chdb-http.js")) {
+        Files.write(shim, in.readAllBytes());
+      }
+      return List.of("node", shim.toString(), String.valueOf(port), dir.resolve("data").toString(), chdb());
+    }
     if (tcpPort == 0) {
       tcpPort = FreePorts.next();
     }

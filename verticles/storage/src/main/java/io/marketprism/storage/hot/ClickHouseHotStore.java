@@ -197,7 +197,7 @@ public final class ClickHouseHotStore implements HotStore {
    */
   private Future<List<BarCells.Cell>> loggedUnflushed(String and) {
     return http.select("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM " + db + ".trade_bar_dirty "
-        + "ANY LEFT JOIN (SELECT writer, max(upto_seq) AS done FROM " + db + ".trade_bar_flushed GROUP BY writer) "
+        + "ANY LEFT JOIN (SELECT writer, max(upto_seq) AS done FROM " + db + ".trade_bar_flushed GROUP BY writer) AS flushed "
         + "USING writer WHERE seq > done" + and).map(rows -> {
           List<BarCells.Cell> cells = new ArrayList<>();
           for (Map<String, Object> r : rows) {
