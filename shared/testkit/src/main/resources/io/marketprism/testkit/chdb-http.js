@@ -27,7 +27,7 @@ async function execute(query, body) {
   const insert = query && INSERT.exec(query);
   if (insert) {
     // chDB takes binary rows (RowBinary) from a file only
-    const file = path.join(dataDir, `insert-${process.pid}-${files++}.rows`);
+    const file = path.join(path.dirname(dataDir), `insert-${files++}.rows`);
     fs.writeFileSync(file, body);
     try {
       await session.queryAsync(`INSERT INTO ${insert[1]} ${insert[2] || ''} FROM INFILE '${file}' FORMAT ${insert[3]}`);

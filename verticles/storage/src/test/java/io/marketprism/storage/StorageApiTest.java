@@ -1,0 +1,201 @@
+package io.marketprism.storage;
+
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordJson;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The storage's query API, archive and stats over each hot store and its cold tier (records from
+ * the event bus): a subclass names the store. The same records read the same, page by page, from
+ * DuckDB and Parquet as from ClickHouse and its cold database.
+ */
+abstract class StorageApiTest {
+
+  @TempDir
+  Path dir;
+  Vertx vertx;
+  StorageVerticle storage;
+  WebClient http;
+  JsonObject config;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    config = new JsonObject()
+        .put("bus", new JsonObject().put("type", "eventbus"))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("batch_size", 500).put("flush_interval_ms", 50)
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "memory"));
+    config.getJsonObject("storage").mergeIn(stores(dir));
+    deploy();
+  }
+
+  /** @return the storage config's {@code hot} and {@code cold} sections, empty stores of this test's own */
+  abstract JsonObject stores(Path dir);
+
+  /** Asserts that the cold tier holds the first day's trades (beyond what {@code stats} says). */
+  abstract void assertFirstDayIsCold(Path dir) throws Exception;
+
+  private void deploy() throws Exception {
+    storage = new StorageVerticle();
+    vertx.deployVerticle(storage, new io.vertx.core.DeploymentOptions().setConfig(config))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    http = WebClient.create(vertx);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> get(String uri) throws Exception {
+    return await(http.get(storage.actualPort(), "127.0.0.1", uri).send());
+  }
+
+  private void publishAll(List<MarketRecord> records) throws Exception {
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
+    await(bus.start());
+    List<Future<Void>> acks = new ArrayList<>();
+    for (MarketRecord r : records) {
+      acks.add(bus.publish(r));
+    }
+    await(Future.all(acks));
+  }
+
+  private void awaitCommitted(long n) throws Exception {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (get("/api/v1/storage/status").bodyAsJsonObject().getLong("committed") >= n) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("not committed: " + get("/api/v1/storage/status").bodyAsString());
+  }
+
+  /** Reads every page of a query and returns the records' JSON. */
+  private List<String> readAll(String type, String query, int limit) throws Exception {
+    List<String> out = new ArrayList<>();
+    String cursor = null;
+    do {
+      HttpResponse<Buffer> r = get("/api/v1/storage/" + type + "?" + query + "&limit=" + limit
+          + (cursor == null ? "" : "&cursor=" + cursor));
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      JsonObject page = r.bodyAsJsonObject();
+      page.getJsonArray("data").forEach(o -> out.add(((JsonObject) o).encode()));
+      cursor = page.getString("next_cursor");
+    } while (cursor != null);
+    return out;
+  }
+
+  @Test
+  void storesEachRecordOnceAndPagesThroughThemOldestFirst() throws Exception {
+    List<MarketRecord> sent = Fixtures.mixed(Fixtures.DAY0, 2000);
+    publishAll(sent);
+    publishAll(sent.subList(0, 700)); // redelivered records are absorbed by identity
+    awaitCommitted(sent.size() + 700);
+
+    List<String> trades = readAll("trade", "exchange=binance&market_type=spot&symbol=BTC-USDT", 333);
+    assertThat(trades).hasSize(2000);
+    Set<String> expected = new HashSet<>();
+    sent.stream().filter(r -> r.dataType().wire().equals("trade")).forEach(r -> expected.add(RecordJson.toJson(r)));
+    assertThat(new HashSet<>(trades)).isEqualTo(expected);
+    assertThat(trades.get(0)).contains("\"ts_ms\":" + Fixtures.DAY0);
+    assertThat(readAll("orderbook", "exchange=okx", 50)).hasSize(200);
+    assertThat(readAll("funding_rate", "start=2024-01-01T00:00:00Z&end=" + (Fixtures.DAY0 + 50_000), 1000))
+        .hasSize(100);
+
+    HttpResponse<Buffer> latest = get("/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT");
+    assertThat(latest.bodyAsJsonObject().getString("trade_id")).isEqualTo("1001999");
+  }
+
+  @Test
+  void rejectsBadParametersWith400() throws Exception {
+    for (String uri : List.of("/api/v1/storage/nonsense", "/api/v1/storage/trade?exchange=kraken",
+        "/api/v1/storage/trade?market_type=swap", "/api/v1/storage/trade?symbol=btc'--",
+        "/api/v1/storage/trade?start=yesterday", "/api/v1/storage/trade?limit=0",
+        "/api/v1/storage/trade?limit=10001", "/api/v1/storage/trade?start=2000&end=1000",
+        "/api/v1/storage/trade?cursor=garbage", "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=7m",
+        "/api/v1/storage/kline?exchange=binance&interval=1m",
+        "/api/v1/storage/latest/trade?exchange=binance&market_type=spot")) {
+      HttpResponse<Buffer> r = get(uri);
+      assertThat(r.statusCode()).as(uri).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(uri).isNotBlank();
+    }
+  }
+
+  @Test
+  void archivedDaysReadTheSameAndArchiveIsIdempotent() throws Exception {
+    List<MarketRecord> sent = new ArrayList<>(Fixtures.trades(Fixtures.DAY0 + 3_600_000, 1500, 1));
+    sent.addAll(Fixtures.trades(Fixtures.DAY0 + 86_400_000L + 60_000, 1500, 10_000));
+    publishAll(sent);
+    awaitCommitted(sent.size());
+    String range = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    List<String> before = readAll("trade", range, 700);
+    String klineUri = "/api/v1/storage/kline?" + range + "&interval=1h";
+    JsonArray barsBefore = get(klineUri).bodyAsJsonObject().getJsonArray("data");
+    assertThat(barsBefore).isNotEmpty();
+    JsonObject firstBar = barsBefore.getJsonObject(0);
+    assertThat(firstBar.getLong("open_time_ms")).isEqualTo(Fixtures.DAY0 + 3_600_000);
+    assertThat(firstBar.getString("open")).isEqualTo("60000.01");
+    assertThat(firstBar.getLong("trade_count")).isEqualTo(1500);
+    assertThat(new java.math.BigDecimal(firstBar.getString("quote_volume"))).isEqualByComparingTo(
+        Fixtures.quoteVolume(sent.subList(0, 1500)));
+
+    // archive the first day only
+    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("moved")).hasSize(1);
+    assertThat(report.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(1500);
+    assertFirstDayIsCold(dir);
+
+    assertThat(readAll("trade", range, 700)).isEqualTo(before);
+    assertThat(get(klineUri).bodyAsJsonObject().getJsonArray("data")).isEqualTo(barsBefore);
+
+    JsonObject again = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
+    assertThat(again.getJsonArray("moved")).isEmpty();
+    assertThat(readAll("trade", range, 10_000)).isEqualTo(before);
+
+    // a crash after the copy but before the drop: the day is in both tiers; reads stay the same, the next run finishes
+    publishAll(Fixtures.trades(Fixtures.DAY0 + 3_600_000, 10, 1));
+    awaitCommitted(sent.size() + 10);
+    assertThat(readAll("trade", range, 700)).isEqualTo(before);
+    JsonObject resumed = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
+    assertThat(resumed.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(1500);
+    assertThat(readAll("trade", range, 700)).isEqualTo(before);
+
+    JsonArray stats = get("/api/v1/storage/stats").bodyAsJsonObject().getJsonArray("tables");
+    assertThat(stats.stream().map(o -> (JsonObject) o)
+        .filter(o -> o.getString("table").equals("trade") && o.getString("tier").equals("cold")).findFirst()
+        .orElseThrow().getLong("rows")).isEqualTo(1500);
+  }
+}
