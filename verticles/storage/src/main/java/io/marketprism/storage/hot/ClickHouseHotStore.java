@@ -336,9 +336,7 @@ public final class ClickHouseHotStore implements HotStore {
   /** The union of the tiers a plan reads, each filtered. */
   private String source(TableSchema s, TierPlan plan, String where, String cols) {
     List<String> parts = new ArrayList<>();
-    if (plan.hot() || plan.coldDays().isEmpty()) {
-      parts.add("SELECT " + cols + " FROM " + db + "." + s.table() + " WHERE " + where);
-    }
+    parts.add("SELECT " + cols + " FROM " + db + "." + s.table() + " WHERE " + where);
     if (!plan.coldDays().isEmpty()) {
       parts.add("SELECT " + cols + " FROM " + coldDb + "." + s.table() + " WHERE " + where);
     }

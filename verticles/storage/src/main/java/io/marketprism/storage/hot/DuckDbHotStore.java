@@ -113,7 +113,7 @@ public final class DuckDbHotStore implements HotStore {
           createBarTables(st, "");
           if (backfill) {
             // bars table created over stored trades: every minute of both tiers
-            st.execute("INSERT INTO " + Bars.TABLE + " " + barsSql(new TierPlan(true, cold.archivedDays(DataType.TRADE)),
+            st.execute("INSERT INTO " + Bars.TABLE + " " + barsSql(new TierPlan(cold.archivedDays(DataType.TRADE)),
                 "true", false));
           }
           List<BarCells.Cell> logged = new ArrayList<>();
@@ -217,7 +217,7 @@ public final class DuckDbHotStore implements HotStore {
           long from = d.toEpochDay() * TierPlan.DAY_MS;
           return from < range[1] && from + TierPlan.DAY_MS > range[0];
         }).toList();
-        TierPlan plan = new TierPlan(true, coldDays);
+        TierPlan plan = new TierPlan(coldDays);
         try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO " + Bars.TABLE + " "
             + barsSql(plan, "ts_ms >= ? AND ts_ms < ?", true))) {
           int i = 1;
@@ -469,13 +469,11 @@ public final class DuckDbHotStore implements HotStore {
   private String source(TableSchema s, TierPlan plan, String where) {
     String cols = String.join(", ", s.physicalColumns());
     List<String> parts = new ArrayList<>();
-    if (plan.hot()) {
-      parts.add("SELECT " + cols + " FROM " + s.table() + " WHERE " + where);
-    }
+    parts.add("SELECT " + cols + " FROM " + s.table() + " WHERE " + where);
     if (!plan.coldDays().isEmpty()) {
       parts.add("SELECT " + cols + " FROM " + cold.parquetSource(s.type(), plan.coldDays()) + " WHERE " + where);
     }
-    return parts.isEmpty() ? "SELECT " + cols + " FROM " + s.table() + " WHERE false" : String.join(" UNION ALL ", parts);
+    return String.join(" UNION ALL ", parts);
   }
 
   /** Binds the filter's values once per union branch. */
@@ -489,8 +487,7 @@ public final class DuckDbHotStore implements HotStore {
   }
 
   private static int branches(TierPlan plan) {
-    int n = (plan.hot() ? 1 : 0) + (plan.coldDays().isEmpty() ? 0 : 1);
-    return Math.max(1, n);
+    return plan.coldDays().isEmpty() ? 1 : 2;
   }
 
   @Override

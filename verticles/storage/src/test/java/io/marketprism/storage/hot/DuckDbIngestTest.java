@@ -141,7 +141,7 @@ class DuckDbIngestTest {
     // levels read back exactly, in order
     OrderBookRecord sample = (OrderBookRecord) books.get(12_345);
     Page page = await(store.records(new RecordQuery(DataType.ORDERBOOK, Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT",
-        sample.tsMs(), sample.tsMs() + 1, 10, null), new TierPlan(true, List.of())));
+        sample.tsMs(), sample.tsMs() + 1, 10, null), TierPlan.HOT));
     assertThat(page.records()).containsExactly(RecordJson.toJson(new OrderBookRecord(sample.exchange(),
         sample.marketType(), sample.symbol(), sample.exchangeSymbol(), sample.tsMs(), sample.recvTsUs(),
         canonical(sample.bids()), canonical(sample.asks()), sample.depth(), sample.lastUpdateId(),

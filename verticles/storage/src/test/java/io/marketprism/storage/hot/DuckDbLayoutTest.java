@@ -55,7 +55,7 @@ class DuckDbLayoutTest {
     Map<DataType, List<String>> out = new EnumMap<>(DataType.class);
     for (DataType t : DataType.values()) {
       Page page = await(store.records(new RecordQuery(t, null, null, null, BarChecks.DAY0,
-          BarChecks.DAY0 + 3 * 86_400_000L, 10_000, null), new TierPlan(true, List.of())));
+          BarChecks.DAY0 + 3 * 86_400_000L, 10_000, null), TierPlan.HOT));
       out.put(t, page.records());
     }
     return out;

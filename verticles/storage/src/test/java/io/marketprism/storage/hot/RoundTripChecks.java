@@ -151,7 +151,7 @@ final class RoundTripChecks {
     assertThat(expected).hasSize(DataType.values().length);
     for (DataType t : DataType.values()) {
       Page page = await(store.records(new RecordQuery(t, null, null, null, DAY0, DAY0 + 86_400_000L, 10_000, null),
-          new TierPlan(true, List.of())));
+          TierPlan.HOT));
       assertThat(page.records()).as(t.wire()).containsExactlyElementsOf(expected.get(t));
     }
   }
@@ -199,7 +199,7 @@ final class RoundTripChecks {
     await(store.write(prepared));
     for (DataType t : List.of(DataType.TRADE, DataType.ORDERBOOK)) {
       Page page = await(store.records(new RecordQuery(t, null, null, null, DAY0, DAY0 + 86_400_000L, 10_000, null),
-          new TierPlan(true, List.of())));
+          TierPlan.HOT));
       assertThat(page.records()).as(t.wire()).containsExactlyElementsOf(
           good.stream().filter(r -> r.dataType() == t).map(RoundTripChecks::fitted).toList());
     }
