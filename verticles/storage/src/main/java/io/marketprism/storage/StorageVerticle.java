@@ -220,7 +220,13 @@ public class StorageVerticle extends ServiceVerticle {
   private void archive(RoutingContext ctx) {
     long before = retentionCutoff();
     if (ctx.body() != null && ctx.body().length() > 0) {
-      Object v = ctx.body().asJsonObject().getValue("before");
+      JsonObject body;
+      try {
+        body = ctx.body().asJsonObject();
+      } catch (RuntimeException notAnObject) {
+        throw ApiError.badRequest("the body must be a JSON object, e.g. {\"before\":\"2024-01-02\"}");
+      }
+      Object v = body == null ? null : body.getValue("before");
       if (v != null) {
         before = Params.time("before", v.toString());
       }

@@ -151,6 +151,28 @@ abstract class StorageApiTest {
   }
 
   @Test
+  void archiveRejectsABodyThatIsNotAnObjectAndKeepsTodayHot() throws Exception {
+    for (String body : List.of("[1]", "\"2024-01-02\"", "123", "not json", "{\"before\":\"soon\"}")) {
+      HttpResponse<Buffer> r = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+          .sendBuffer(Buffer.buffer(body)));
+      assertThat(r.statusCode()).as(body).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(body).isNotBlank();
+    }
+    long now = System.currentTimeMillis();
+    List<MarketRecord> today = Fixtures.trades(Math.max(now - 5_000, Math.floorDiv(now, 86_400_000L) * 86_400_000L), 5, 1);
+    publishAll(today);
+    awaitCommitted(today.size());
+    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", now + 2 * 86_400_000L))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("moved")).as("a day that has not ended stays hot").isEmpty();
+    assertThat(report.getLong("before")).isEqualTo(Math.floorDiv(now, 86_400_000L) * 86_400_000L);
+    assertThat(readAll("trade", "start=" + (now - 10_000), 100)).hasSize(5);
+    assertThat(get("/api/v1/storage/stats").bodyAsJsonObject().getJsonArray("tables").stream()
+        .map(o -> (JsonObject) o).filter(o -> o.getString("tier").equals("cold")).mapToLong(o -> o.getLong("rows"))
+        .sum()).isZero();
+  }
+
+  @Test
   void archivedDaysReadTheSameAndArchiveIsIdempotent() throws Exception {
     List<MarketRecord> sent = new ArrayList<>(Fixtures.trades(Fixtures.DAY0 + 3_600_000, 1500, 1));
     sent.addAll(Fixtures.trades(Fixtures.DAY0 + 86_400_000L + 60_000, 1500, 10_000));

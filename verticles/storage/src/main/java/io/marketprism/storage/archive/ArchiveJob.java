@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import java.time.LocalDate;
 import java.util.List;
 
+import static io.marketprism.storage.query.TierPlan.DAY_MS;
+
 /**
  * Moves whole UTC days older than a cut-off from the hot tier to the cold tier, one table and
  * day at a time: copy (merged with what cold holds of that day), verify that cold now holds the
@@ -39,18 +41,21 @@ public final class ArchiveJob {
   }
 
   /**
-   * Archives every day that ends at or before {@code beforeMs}.
+   * Archives every whole UTC day that ends at or before {@code beforeMs} and has ended by now (a
+   * cut-off inside a day keeps that day hot; today is never archived).
    *
    * @param beforeMs the cut-off, epoch ms
-   * @return {@code {"before":..,"moved":[{"table","day","rows"}],"failed":[..]}}; a run already
-   *     going is joined rather than started twice
+   * @return {@code {"before":..,"moved":[{"table","day","rows"}],"failed":[..]}} where
+   *     {@code before} is the end of the last day that could move; a run already going is joined
+   *     rather than started twice
    */
   public synchronized Future<JsonObject> run(long beforeMs) {
     if (running != null && !running.isComplete()) {
       return running;
     }
-    LocalDate lastDay = LocalDate.ofEpochDay(Math.floorDiv(beforeMs, 86_400_000L) - 1);
-    JsonObject report = new JsonObject().put("before", beforeMs).put("moved", new JsonArray())
+    long endDay = Math.min(Math.floorDiv(beforeMs, DAY_MS), Math.floorDiv(System.currentTimeMillis(), DAY_MS));
+    LocalDate lastDay = LocalDate.ofEpochDay(endDay - 1);
+    JsonObject report = new JsonObject().put("before", endDay * DAY_MS).put("moved", new JsonArray())
         .put("failed", new JsonArray());
     Future<Void> chain = Future.succeededFuture();
     for (DataType t : DataType.values()) {
