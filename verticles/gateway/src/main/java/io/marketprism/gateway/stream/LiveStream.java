@@ -120,7 +120,12 @@ public final class LiveStream {
         if (frame == null) {
           frame = Buffer.buffer(msg.json());
         }
-        c.send(frame);
+        try {
+          c.send(frame);
+        } catch (IllegalStateException closedMeanwhile) {
+          // its socket closed before its close handler ran: forget it, the others still get the record
+          remove(c.ws);
+        }
       }
     }
   }
@@ -148,6 +153,10 @@ public final class LiveStream {
 
     void send(Buffer frame) {
       if (closing) {
+        return;
+      }
+      if (ws.isClosed()) {
+        remove(ws);
         return;
       }
       if (ws.writeQueueFull()) {
