@@ -36,8 +36,9 @@ import java.util.concurrent.Callable;
         "with the built-in exchange simulator. Stops on Ctrl-C / SIGTERM or after --seconds."})
 final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "gateway port (default 8080)")
-  int port;
+  @Option(names = "--port", paramLabel = "PORT",
+      description = "gateway port (default: gateway.port, 8080 unless MP_GATEWAY_PORT says otherwise)")
+  Integer port;
 
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", description = "data directory (default ./data)")
   Path data;
@@ -47,20 +48,23 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Cli.port("--port", port);
+    if (port != null) {
+      Cli.port("--port", port);
+    }
     if (seconds < 0) {
       throw new Main.UsageException("--seconds must be 0 or more, got " + seconds);
     }
     String adminKey = "mp_demo_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     JsonObject root = ConfigLoader.deepMerge(ConfigLoader.load(null), demoOverrides(adminKey));
+    int gatewayPort = root.getJsonObject("gateway").getInteger("port");
     return NodeRunner.runUntilStopped(root, false, ServiceCatalog.names(), node -> {
-      String base = "http://127.0.0.1:" + port;
+      String base = "http://127.0.0.1:" + gatewayPort;
       String token = fetchToken(base, adminKey);
       System.out.println();
       System.out.println("MarketPrism demo is running (embedded mode, simulated exchanges).");
       System.out.println("  dashboard : " + base + "/");
       System.out.println("  API       : " + base + "/api/v1/");
-      System.out.println("  stream    : ws://127.0.0.1:" + port + "/ws/v1/stream");
+      System.out.println("  stream    : ws://127.0.0.1:" + gatewayPort + "/ws/v1/stream");
       System.out.println("  admin key : " + adminKey + "   (header X-API-Key)");
       System.out.println("  admin JWT : " + token + "   (header Authorization: Bearer ...)");
       System.out.println("  try       : curl '" + base + "/api/v1/storage/trade?exchange=binance&market_type=spot&symbol=BTC-USDT&limit=5'");
@@ -72,16 +76,21 @@ final class DemoCommand implements Callable<Integer> {
   private JsonObject demoOverrides(String adminKey) throws Exception {
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
         .digest(adminKey.getBytes(StandardCharsets.UTF_8)));
-    JsonObject gateway = new JsonObject().put("port", port).put("host", "127.0.0.1")
+    JsonObject gateway = new JsonObject().put("host", "127.0.0.1")
         .put("auth", new JsonObject().put("api_keys", new JsonArray()
             .add(new JsonObject().put("name", "demo-admin").put("sha256", sha).put("roles", new JsonArray().add("admin")))));
+    if (port != null) {
+      gateway.put("port", port);
+    }
     return new JsonObject()
         .put("mode", "embedded")
         .put("gateway", gateway)
         .put("simulator", simulatorPorts())
         .put("exchanges", simulatedExchanges())
         // the simulated market starts afresh with every demo: trade marks of an earlier one never apply
-        .put("collector", new JsonObject().put("state_dir", ""))
+        .put("collector", new JsonObject().put("state_dir", "")
+            // REST-only data (open interest, long/short ratios) every few seconds, as the simulator's market moves
+            .put("rest", new JsonObject().put("poll_interval_ms", 5_000)))
         .put("storage", new JsonObject()
             .put("hot", new JsonObject().put("type", "duckdb").put("path", data.resolve("marketprism.duckdb").toAbsolutePath().toString()))
             .put("cold", new JsonObject().put("path", data.resolve("cold").toAbsolutePath().toString())));

@@ -54,7 +54,7 @@ class DemoIT {
         wanted.add(type + "." + ex);
       }
     }
-    try (NodeProcess demo = NodeProcess.start("demo", Map.of(), "demo", "--port", Integer.toString(port), "--data",
+    try (NodeProcess demo = NodeProcess.start("demo", Map.of("MP_GATEWAY_PORT", Integer.toString(port)), "demo", "--data",
         data.toString(), "--seconds", "200")) {
       long start = System.nanoTime();
       long deadline = start + TimeUnit.MILLISECONDS.toNanos(WITHIN_MS);

@@ -131,7 +131,9 @@ public abstract class ServiceVerticle extends VerticleBase {
         .put("port", actualPort())));
     return startService(router)
         .compose(v -> vertx.createHttpServer(options).requestHandler(Http.checkingPaths(router))
-            .invalidRequestHandler(Http::renderInvalidRequest).listen())
+            .invalidRequestHandler(Http::renderInvalidRequest).listen()
+            .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + options.getHost() + ":"
+                + options.getPort() + ": " + e.getMessage(), e))))
         .compose(s -> {
           server = s;
           LOG.info("{} listening on {}:{}", serviceName(), options.getHost(), s.actualPort());
