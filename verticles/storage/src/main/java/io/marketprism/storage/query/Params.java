@@ -5,8 +5,8 @@ import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
 import io.marketprism.platform.http.ApiError;
 
-import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -71,8 +71,9 @@ public final class Params {
   }
 
   /**
-   * A time: epoch milliseconds, or ISO-8601 ({@code 2024-05-01T12:00:00Z}, with an offset, or a
-   * date meaning its midnight UTC).
+   * A time: epoch milliseconds, or ISO-8601: a date (its midnight UTC), or a date and time with or
+   * without seconds and fractions, with {@code Z}, an offset, or none (UTC), e.g.
+   * {@code 2024-05-01}, {@code 2024-05-01T12:00Z}, {@code 2024-05-01T14:00:00.5+02:00}.
    *
    * @param name parameter name (for the message)
    * @param v its value
@@ -87,17 +88,23 @@ public final class Params {
       }
       return ms;
     }
+    long ms;
     try {
       if (s.length() == 10) {
-        return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        ms = LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      } else if (s.endsWith("Z") || s.lastIndexOf('+') > 10 || s.lastIndexOf('-') > 10) {
+        ms = OffsetDateTime.parse(s).toInstant().toEpochMilli();
+      } else {
+        ms = LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
       }
-      if (s.endsWith("Z")) {
-        return Instant.parse(s).toEpochMilli();
-      }
-      return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
-      throw ApiError.badRequest(name + " '" + v + "' is neither epoch milliseconds nor an ISO-8601 time");
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw ApiError.badRequest(name + " '" + v + "' is neither epoch milliseconds nor an ISO-8601 time "
+          + "(e.g. 2024-01-02, 2024-01-02T03:04Z, 2024-01-02T03:04:05.678+02:00; no offset means UTC)");
     }
+    if (ms < 0) {
+      throw ApiError.badRequest(name + " '" + v + "' is before 1970");
+    }
+    return ms;
   }
 
   /**

@@ -1,0 +1,34 @@
+package io.marketprism.storage.query;
+
+import io.marketprism.platform.http.ApiError;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ParamsTest {
+
+  private static final long NOON = 1_714_564_800_000L; // 2024-05-01T12:00:00Z
+
+  @Test
+  void timesAreEpochMillisecondsOrIso8601WithOrWithoutSecondsAndOffset() {
+    assertThat(Params.time("start", "1714564800000")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01")).isEqualTo(NOON - 43_200_000L);
+    assertThat(Params.time("start", "2024-05-01T12:00:00Z")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T12:00Z")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T12:00:00.250Z")).isEqualTo(NOON + 250);
+    assertThat(Params.time("start", "2024-05-01T14:00+02:00")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T09:30:00-02:30")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T12:00")).as("no offset: UTC").isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T12:00:00")).isEqualTo(NOON);
+  }
+
+  @Test
+  void badTimesAreRejectedWithTheParameterAndAnExample() {
+    for (String bad : new String[] {"yesterday", "2024-13-01", "2024-05-01T25:00Z", "-5", "1969-12-31T23:59Z",
+        "+999999999-12-31T23:59:59Z", "12345678901234567890"}) {
+      assertThatThrownBy(() -> Params.time("end", bad)).as(bad).isInstanceOf(ApiError.class)
+          .hasMessageContaining("end");
+    }
+  }
+}
