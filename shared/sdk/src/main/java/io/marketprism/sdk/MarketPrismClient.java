@@ -130,7 +130,7 @@ public final class MarketPrismClient implements AutoCloseable {
   /** OHLCV bars computed from stored trades; {@code interval} is 1m, 5m, 15m, 1h, 4h or 1d. */
   public Future<JsonArray> klines(Query query, String interval) {
     HttpRequest<Buffer> req = http.get("/api/v1/storage/kline").addQueryParam("interval", interval);
-    query.applyTo(req);
+    query.applyRangeTo(req);
     return send(req).map(body -> body.getJsonArray("data", new JsonArray()));
   }
 

@@ -32,18 +32,23 @@ public record Query(String exchange, String marketType, String symbol, Long star
   }
 
   void applyTo(HttpRequest<Buffer> req) {
+    applyRangeTo(req);
+    if (limit != null) {
+      req.addQueryParam("limit", limit.toString());
+    }
+    if (cursor != null) {
+      req.addQueryParam("cursor", cursor);
+    }
+  }
+
+  /** The instrument and the time range alone (klines take no paging). */
+  void applyRangeTo(HttpRequest<Buffer> req) {
     req.addQueryParam("exchange", exchange).addQueryParam("market_type", marketType).addQueryParam("symbol", symbol);
     if (start != null) {
       req.addQueryParam("start", start.toString());
     }
     if (end != null) {
       req.addQueryParam("end", end.toString());
-    }
-    if (limit != null) {
-      req.addQueryParam("limit", limit.toString());
-    }
-    if (cursor != null) {
-      req.addQueryParam("cursor", cursor);
     }
   }
 }

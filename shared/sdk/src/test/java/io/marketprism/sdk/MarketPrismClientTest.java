@@ -51,6 +51,17 @@ class MarketPrismClientTest {
         req.response().end(new JsonObject().put("data", data).put("next_cursor", second ? null : "c1").encode());
         return;
       }
+      if (req.path().equals("/api/v1/storage/kline")) {
+        // as the storage answers: klines take the range alone, no paging
+        if (req.getParam("limit") != null || req.getParam("cursor") != null) {
+          req.response().setStatusCode(400).end("{\"error\":{\"code\":\"bad_request\",\"message\":\"kline takes no "
+              + "limit\",\"request_id\":\"r\"}}");
+          return;
+        }
+        req.response().end("{\"data\":[{\"open_time_ms\":60000,\"open\":\"1\",\"high\":\"2\",\"low\":\"1\","
+            + "\"close\":\"2\",\"volume\":\"3\",\"quote_volume\":\"5\",\"trade_count\":2}]}");
+        return;
+      }
       req.response().setStatusCode(404).end("{\"error\":{\"code\":\"not_found\",\"message\":\"nope\",\"request_id\":\"r\"}}");
     }).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
     client = MarketPrismClient.create(vertx, "http://127.0.0.1:" + server.actualPort());
@@ -68,6 +79,13 @@ class MarketPrismClientTest {
         .await(5, TimeUnit.SECONDS);
     assertThat(all).hasSize(2);
     assertThat(((TradeRecord) all.get(1)).tradeId()).isEqualTo("2");
+  }
+
+  @Test
+  void klinesOfAPagedQuerySendItsRangeAlone() throws Exception {
+    JsonArray bars = client.klines(new Query("binance", "spot", "BTC-USDT").limit(5).cursor("c1"), "1m")
+        .await(5, TimeUnit.SECONDS);
+    assertThat(bars).hasSize(1);
   }
 
   @Test

@@ -143,6 +143,9 @@ abstract class StorageApiTest {
         "/api/v1/storage/trade?limit=10001", "/api/v1/storage/trade?start=2000&end=1000",
         "/api/v1/storage/trade?cursor=garbage", "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=7m",
         "/api/v1/storage/kline?exchange=binance&interval=1m",
+        "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=1m&limit=10",
+        "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&cursor=abc",
+        "/api/v1/storage/trade?end=1969-12-31T00:00Z",
         "/api/v1/storage/latest/trade?exchange=binance&market_type=spot")) {
       HttpResponse<Buffer> r = get(uri);
       assertThat(r.statusCode()).as(uri).isEqualTo(400);

@@ -46,6 +46,12 @@ public record KlineQuery(Exchange exchange, MarketType marketType, String symbol
    * @throws ApiError 400 for any bad parameter
    */
   public static KlineQuery parse(MultiMap p, long nowMs) {
+    for (String paging : new String[] {"limit", "cursor"}) {
+      if (p.contains(paging)) {
+        throw ApiError.badRequest("kline answers its whole range at once (at most " + MAX_BARS
+            + " bars) and takes no " + paging + "; narrow start and end instead");
+      }
+    }
     for (String required : new String[] {"exchange", "market_type", "symbol"}) {
       if (p.get(required) == null) {
         throw ApiError.badRequest(required + " is required");
