@@ -149,6 +149,10 @@ public class StorageVerticle extends ServiceVerticle {
     router.get(base + "/status").handler(ctx -> ctx.json(status()));
     router.get(base + "/latest/:data_type").handler(this::latest);
     router.post(base + "/archive").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::archive);
+    router.get(base + "/archive").handler(ctx -> {
+      ctx.response().putHeader("Allow", "POST");
+      ApiError.send(ctx, 405, "method_not_allowed", "archive is POST " + base + "/archive (admin)");
+    });
     router.get(base + "/kline").handler(ctx -> {
       if (ctx.request().params().contains("interval")) {
         klines(ctx);

@@ -144,13 +144,16 @@ abstract class StorageApiTest {
         "/api/v1/storage/trade?cursor=garbage", "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=7m",
         "/api/v1/storage/kline?exchange=binance&interval=1m",
         "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=1m&limit=10",
-        "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&cursor=abc",
+        "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=1h&cursor=abc",
         "/api/v1/storage/trade?end=1969-12-31T00:00Z",
         "/api/v1/storage/latest/trade?exchange=binance&market_type=spot")) {
       HttpResponse<Buffer> r = get(uri);
       assertThat(r.statusCode()).as(uri).isEqualTo(400);
       assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(uri).isNotBlank();
     }
+    HttpResponse<Buffer> archiveByGet = get("/api/v1/storage/archive");
+    assertThat(archiveByGet.statusCode()).isEqualTo(405);
+    assertThat(archiveByGet.getHeader("Allow")).isEqualTo("POST");
   }
 
   @Test
