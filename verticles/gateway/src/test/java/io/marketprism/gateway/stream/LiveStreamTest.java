@@ -145,4 +145,60 @@ class LiveStreamTest {
     await(() -> closeReason.get() != null);
     assertThat(closeReason.get()).startsWith("1008").contains("slow consumer");
   }
+
+  @Test
+  void clientsWhoseSocketClosedBeforeTheirCloseHandlerRanDoNotCostTheOthersARecord() throws Exception {
+    LiveStream wide = new LiveStream(bus, new StreamOptions(true, 100, 5, 64 * 1024, 1000, 1000),
+        new SimpleMeterRegistry());
+    HttpServer server = vertx.createHttpServer().webSocketHandler(wide::accept).listen(0, "127.0.0.1")
+        .await(5, TimeUnit.SECONDS);
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setPort(server.actualPort()).setHost("127.0.0.1")
+        .setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
+    ws.textMessageHandler(frames::add);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 1);
+    // sockets that closed under the stream: Vert.x throws on their next write before their close
+    // handler has run; many of them, so that some come before the open client in the fan-out
+    for (int i = 0; i < 60; i++) {
+      acceptClosedUnderTheStream(wide);
+    }
+    await(() -> wide.clients() == 61);
+    for (int n = 1; n <= 3; n++) {
+      publish("trade.binance.spot.BTC-USDT", n);
+    }
+    await(() -> frames.size() == 4);
+    assertThat(wide.clients()).as("the closed ones are forgotten").isEqualTo(1);
+  }
+
+  /** Accepts a socket, subscribed to every trade, whose writes then fail as a closed socket's do. */
+  private static void acceptClosedUnderTheStream(LiveStream stream) {
+    AtomicReference<io.vertx.core.Handler<String>> onText = new AtomicReference<>();
+    AtomicReference<Boolean> subscribed = new AtomicReference<>(false);
+    io.vertx.core.http.ServerWebSocket ws = (io.vertx.core.http.ServerWebSocket) java.lang.reflect.Proxy.newProxyInstance(
+        LiveStreamTest.class.getClassLoader(), new Class<?>[] {io.vertx.core.http.ServerWebSocket.class},
+        (proxy, method, args) -> switch (method.getName()) {
+          case "textMessageHandler" -> {
+            @SuppressWarnings("unchecked")
+            io.vertx.core.Handler<String> h = (io.vertx.core.Handler<String>) args[0];
+            onText.set(h);
+            yield proxy;
+          }
+          case "writeQueueFull" -> {
+            if (subscribed.get()) {
+              throw new IllegalStateException("WebSocket is closed");
+            }
+            yield false;
+          }
+          case "isClosed" -> false;
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          case "toString" -> "closed socket";
+          case "writeTextMessage", "close" -> io.vertx.core.Future.succeededFuture();
+          default -> method.getReturnType().isInstance(proxy) ? proxy : null;
+        });
+    stream.accept(ws);
+    onText.get().handle("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    subscribed.set(true);
+  }
 }
