@@ -225,10 +225,17 @@ public class GatewayVerticle extends ServiceVerticle {
    */
   protected void mountLocalRoutes(Router router) {
     if (liveStream != null) {
-      router.get(LIVE_STREAM_PATH).handler(ctx -> ctx.request().toWebSocket()
-          .onSuccess(liveStream::accept)
-          .onFailure(err -> ApiError.send(ctx, 400, "bad_request",
-              LIVE_STREAM_PATH + " needs a WebSocket upgrade: " + err.getMessage())));
+      router.get(LIVE_STREAM_PATH).handler(ctx -> {
+        // a plain GET: answered here, in the API's error shape (the upgrade would answer in text)
+        if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+          ApiError.send(ctx, 400, "bad_request", LIVE_STREAM_PATH + " is a WebSocket: connect with an upgrade "
+              + "(e.g. websocat ws://HOST" + LIVE_STREAM_PATH + ")");
+          return;
+        }
+        ctx.request().toWebSocket().onSuccess(liveStream::accept)
+            .onFailure(err -> ApiError.send(ctx, 400, "bad_request",
+                LIVE_STREAM_PATH + " needs a WebSocket upgrade: " + err.getMessage()));
+      });
     }
   }
 

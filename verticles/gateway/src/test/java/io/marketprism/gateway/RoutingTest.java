@@ -235,8 +235,12 @@ class RoutingTest {
     ws.close().await(5, TimeUnit.SECONDS);
 
     // a plain GET on a WebSocket path (proxied and local) and an unknown WebSocket path
-    assertThat(h.get("/ws/v1/echo").statusCode()).isEqualTo(400);
-    assertThat(h.get("/ws/v1/stream").statusCode()).isEqualTo(400);
+    HttpResponse<Buffer> proxied = h.get("/ws/v1/echo");
+    assertThat(proxied.statusCode()).isEqualTo(400);
+    assertErrorJson(proxied, "bad_request");
+    HttpResponse<Buffer> local = h.get("/ws/v1/stream");
+    assertThat(local.statusCode()).isEqualTo(400);
+    assertErrorJson(local, "bad_request");
     assertThat(h.get("/ws/v1/other").statusCode()).isEqualTo(404);
   }
 
