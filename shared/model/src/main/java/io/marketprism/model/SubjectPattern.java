@@ -1,5 +1,8 @@
 package io.marketprism.model;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A NATS-style subject pattern: tokens separated by {@code .}, {@code *} matches exactly one
  * token, {@code >} (last token only) matches one or more. Used by the live stream and the
@@ -65,6 +68,27 @@ public final class SubjectPattern {
       pos = end + 1;
     }
     return pos == n + 1;
+  }
+
+  /**
+   * The subscriptions that receive this pattern's records and nothing else on a server that also
+   * carries other traffic (NATS: JetStream's API, acks, reply inboxes): a pattern whose first token
+   * is a wildcard becomes one pattern per data type, e.g. {@code >} becomes {@code trade.>},
+   * {@code orderbook.>}, ...; any other pattern stays as it is.
+   *
+   * @return the patterns to subscribe to
+   */
+  public List<String> recordSubjects() {
+    String first = tokens[0];
+    if (!first.equals("*") && !first.equals(">")) {
+      return List.of(pattern);
+    }
+    String rest = first.equals(">") ? ">" : pattern.substring(2);
+    List<String> out = new ArrayList<>();
+    for (DataType t : DataType.values()) {
+      out.add(t.wire() + "." + rest);
+    }
+    return out;
   }
 
   /** @return the pattern as written */

@@ -34,6 +34,19 @@ class SubjectPatternTest {
   }
 
   @Test
+  void aLeadingWildcardSubscribesToEachDataTypeAndNothingElse() {
+    java.util.List<String> all = SubjectPattern.parse(">").recordSubjects();
+    assertThat(all).hasSize(DataType.values().length).contains("trade.>", "orderbook.>", "lsr_all_account.>");
+    assertThat(SubjectPattern.parse("*.okx.*.BTC-USDT").recordSubjects())
+        .contains("trade.okx.*.BTC-USDT", "funding_rate.okx.*.BTC-USDT").hasSize(DataType.values().length);
+    assertThat(SubjectPattern.parse("trade.binance.>").recordSubjects()).containsExactly("trade.binance.>");
+    for (String p : all) {
+      assertThat(SubjectPattern.parse(p).matches("$JS.ACK.MARKET_DATA.storage.1.2.3.4.5")).isFalse();
+      assertThat(SubjectPattern.parse(p).matches("_MPACK.abc.17")).isFalse();
+    }
+  }
+
+  @Test
   void rejectsMalformedPatterns() {
     assertThatThrownBy(() -> SubjectPattern.parse("trade..x")).hasMessageContaining("empty token");
     assertThatThrownBy(() -> SubjectPattern.parse("trade.>.x")).hasMessageContaining("last token");

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -62,6 +64,25 @@ class JetStreamConsumerTest {
   private static ConsumerSpec spec(int batch, int inFlight) {
     return new ConsumerSpec(BusOptions.MARKET_DATA, "test", ">", batch, Duration.ofMillis(100), Duration.ofSeconds(5),
         inFlight);
+  }
+
+  @Test
+  void aLiveSubscriptionToEverySubjectGetsRecordsAndNoneOfJetStreamsOwnTraffic() throws Exception {
+    List<String> subjects = new CopyOnWriteArrayList<>();
+    RecordConsumer all = bus.subscribe(">", m -> subjects.add(m.subject())).await(20, TimeUnit.SECONDS);
+    // a durable consumer acking, the publisher's acks, JetStream API requests: none of them is a record
+    CountDownLatch consumed = new CountDownLatch(3);
+    RecordConsumer durable = bus.consume(spec(10, 1), batch -> {
+      batch.forEach(m -> consumed.countDown());
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    publish(3);
+    assertTrue(consumed.await(20, TimeUnit.SECONDS));
+    Thread.sleep(300);
+    assertEquals(List.of("trade.binance.spot.BTC-USDT", "trade.binance.spot.BTC-USDT", "trade.binance.spot.BTC-USDT"),
+        subjects);
+    durable.close().await(20, TimeUnit.SECONDS);
+    all.close().await(20, TimeUnit.SECONDS);
   }
 
   @Test

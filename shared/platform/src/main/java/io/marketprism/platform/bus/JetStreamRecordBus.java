@@ -467,7 +467,8 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
-    SubjectPattern.parse(pattern);
+    // records only: a subscription to ">" on NATS would also get every JetStream ack and reply
+    List<String> subjects = SubjectPattern.parse(pattern).recordSubjects();
     Context context = vertx.getOrCreateContext();
     AtomicLong delivered = new AtomicLong();
     return vertx.executeBlocking(() -> {
@@ -480,7 +481,7 @@ public final class JetStreamRecordBus implements RecordBus {
         BusMessage bm = new BusMessage(m.getSubject(), m.getData(), false);
         context.runOnContext(v -> handler.handle(bm));
       });
-      d.subscribe(pattern);
+      subjects.forEach(d::subscribe);
       return (RecordConsumer) new RecordConsumer() {
         @Override
         public JsonObject stats() {
