@@ -39,7 +39,8 @@ public class MonitoringVerticle extends ServiceVerticle {
   private static final int HISTORY = 500;
 
   private final Map<String, InstanceHealth> instances = new ConcurrentHashMap<>();
-  private final Map<String, long[]> streams = new ConcurrentHashMap<>(); // subject → {last recv ms, count}
+  /** subject → {last received ms, records, ms between its last two records (0 until there are two)} */
+  private final Map<String, long[]> streams = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> firing = new LinkedHashMap<>();
   private final Deque<JsonObject> past = new ArrayDeque<>();
   private final Map<String, Long> pendingSince = new HashMap<>();
@@ -68,8 +69,9 @@ public class MonitoringVerticle extends ServiceVerticle {
     long now = System.currentTimeMillis();
     streams.compute(subject, (k, v) -> {
       if (v == null) {
-        return new long[] {now, 1};
+        return new long[] {now, 1, 0};
       }
+      v[2] = now - v[0];
       v[0] = now;
       v[1]++;
       return v;
@@ -160,9 +162,10 @@ public class MonitoringVerticle extends ServiceVerticle {
         default -> {
           SubjectPattern p = SubjectPattern.parse(rule.subject());
           streams.forEach((subject, v) -> {
-            if (p.matches(subject) && now - v[0] > rule.maxAgeMs()) {
+            long maxAge = staleAfterMs(rule, v);
+            if (p.matches(subject) && now - v[0] > maxAge) {
               active.put(rule.name() + "/" + subject, alert(rule, "no " + subject + " for "
-                  + (now - v[0]) / 1000 + " s", v[0] + rule.maxAgeMs()));
+                  + (now - v[0]) / 1000 + " s", v[0] + maxAge));
             }
           });
         }
@@ -192,6 +195,15 @@ public class MonitoringVerticle extends ServiceVerticle {
         }
       }
     }
+  }
+
+  /**
+   * A stream is stale after the rule's {@code max_age_ms}, or after three times the gap between its
+   * last two records when that is longer: data that comes every few minutes by nature (long/short
+   * ratios are 5-minute points) is not late after two.
+   */
+  static long staleAfterMs(AlertRule rule, long[] stream) {
+    return Math.max(rule.maxAgeMs(), 3 * stream[2]);
   }
 
   private static JsonObject alert(AlertRule rule, String message, long sinceMs) {

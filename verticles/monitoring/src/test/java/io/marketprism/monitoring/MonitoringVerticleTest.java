@@ -96,6 +96,25 @@ class MonitoringVerticleTest {
   }
 
   @Test
+  void aStreamThatComesEveryFewMinutesIsStaleAfterThreeOfItsGaps() throws Exception {
+    MonitoringVerticle m = new MonitoringVerticle();
+    vertx.deployVerticle(m, new DeploymentOptions().setConfig(config())).await(10, TimeUnit.SECONDS);
+    m.recordSeen("trade.binance.perpetual.BTC-USDT");
+    m.recordSeen("trade.binance.perpetual.BTC-USDT");
+    m.recordSeen("trade.okx.perpetual.BTC-USDT");
+    Thread.sleep(1000); // a stream whose last two records were a second apart
+    m.recordSeen("trade.okx.perpetual.BTC-USDT");
+    Thread.sleep(400);
+    // both are older than the rule's 300 ms: only the stream that came at once is late
+    JsonObject alerts = awaitAlerts(m.actualPort(), a -> a.getJsonArray("firing").stream()
+        .anyMatch(o -> ((JsonObject) o).getString("message").contains("binance")));
+    java.util.List<String> messages = alerts.getJsonArray("firing").stream()
+        .map(o -> ((JsonObject) o).getString("message")).toList();
+    assertThat(messages).anyMatch(t -> t.contains("trade.binance.perpetual.BTC-USDT"))
+        .noneMatch(t -> t.contains("trade.okx.perpetual.BTC-USDT"));
+  }
+
+  @Test
   void badRuleNamesTheKey() {
     JsonObject cfg = new JsonObject().put("monitoring", new JsonObject().put("alerts", new JsonObject()
         .put("x", new JsonObject().put("kind", "sometimes"))));
