@@ -140,7 +140,33 @@ public final class Http {
       ApiError.send(ctx, status, status == 413 ? "payload_too_large" : "bad_request", msg);
       return;
     }
+    String unreachable = unreachable(err);
+    if (unreachable != null) {
+      LOG.warn("request {} {}: a server it needs is unavailable: {}", ctx.request().method(), ctx.request().path(),
+          unreachable);
+      ApiError.send(ctx, 503, "unavailable", "a server this service needs is unavailable: " + unreachable);
+      return;
+    }
     LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), err);
     ApiError.send(ctx, 500, "internal", "internal error (request id " + requestId(ctx) + ")");
+  }
+
+  /**
+   * @return what a failure says when its cause is a server that cannot be reached or did not answer
+   *     in time (ClickHouse, NATS, Redis): a connection refused or closed, a timeout, a NATS I/O
+   *     error; null for any other failure
+   */
+  static String unreachable(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      boolean fromNats = t instanceof java.io.IOException && t.getStackTrace().length > 0
+          && t.getStackTrace()[0].getClassName().startsWith("io.nats.");
+      if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+          || t instanceof java.nio.channels.ClosedChannelException || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.netty.channel.ConnectTimeoutException || t instanceof io.vertx.core.http.HttpClosedException
+          || fromNats) {
+        return String.valueOf(t.getMessage());
+      }
+    }
+    return null;
   }
 }
