@@ -1,9 +1,11 @@
 package io.marketprism.broker;
 
 import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.NatsProblems;
 import io.marketprism.platform.bus.StreamManager;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.vertx.core.Future;
@@ -40,14 +42,22 @@ public class BrokerVerticle extends ServiceVerticle {
   protected Future<?> startService(Router router) {
     options = BusOptions.from(rootConfig());
     router.get("/api/v1/broker/streams").handler(ctx -> streams().onSuccess(ctx::json).onFailure(ctx::fail));
-    health.register("nats", p -> p.complete(!options.isNats() || nats != null
-        && nats.getStatus() == Connection.Status.CONNECTED ? Status.OK() : Status.KO()));
+    NatsProblems problems = new NatsProblems(options.natsUrl());
+    health.register("nats", p -> {
+      boolean up = !options.isNats() || nats != null && nats.getStatus() == Connection.Status.CONNECTED;
+      p.complete(up ? Status.OK() : Status.KO(new JsonObject().put("error", problems.describe(false))));
+    });
     if (!options.isNats()) {
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(() -> {
       Options o = new Options.Builder().servers(options.natsUrl().split(",")).connectionTimeout(options.connectTimeout())
-          .reconnectWait(options.reconnectWait()).maxReconnects(-1).build();
+          .reconnectWait(options.reconnectWait()).maxReconnects(-1).errorListener(problems)
+          .connectionListener((conn, event) -> {
+            if (event == ConnectionListener.Events.RECONNECTED) {
+              problems.clear();
+            }
+          }).build();
       nats = Nats.connect(o);
       new StreamManager(nats).apply(options.streams(), true);
       return null;

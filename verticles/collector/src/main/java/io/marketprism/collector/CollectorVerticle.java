@@ -16,6 +16,7 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.Symbols;
 import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.BusStats;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.micrometer.core.instrument.Counter;
@@ -107,6 +108,12 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
           router.get("/api/v1/collector/status").handler(ctx -> ctx.json(status()));
           SubscriptionApi.mount(router, this);
           health.register("collector.connections", p -> p.complete(connectionHealth()));
+          // records still flow into the buffer while the bus is away, but nothing reaches storage
+          health.register("bus", p -> {
+            BusStats b = bus.stats();
+            JsonObject data = new JsonObject().put("buffered", b.buffered()).put("dropped", b.dropped());
+            p.complete(bus.connected() ? Status.OK(data) : Status.KO(data.put("error", bus.problem())));
+          });
           return v;
         })
         .compose(v -> SubscriptionApi.listen(vertx, this))

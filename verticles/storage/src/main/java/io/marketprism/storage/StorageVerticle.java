@@ -87,7 +87,7 @@ public class StorageVerticle extends ServiceVerticle {
     health.register("hot_store", p -> p.complete(lastWriteError == null ? io.vertx.ext.healthchecks.Status.OK()
         : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", lastWriteError))));
     health.register("bus", p -> p.complete(bus.connected() ? io.vertx.ext.healthchecks.Status.OK()
-        : io.vertx.ext.healthchecks.Status.KO()));
+        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", bus.problem()))));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
     return hot.start()

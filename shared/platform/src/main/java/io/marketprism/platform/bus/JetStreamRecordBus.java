@@ -7,7 +7,6 @@ import io.marketprism.model.SubjectPattern;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
-import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -111,6 +110,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private volatile Connection publishing;
   private Dispatcher acks;
   private volatile boolean connected;
+  private final NatsProblems problems;
   private int inFlight;
   private long backoffUntil;
   private long published;
@@ -125,6 +125,7 @@ public final class JetStreamRecordBus implements RecordBus {
   JetStreamRecordBus(Vertx vertx, BusOptions options) {
     this.vertx = vertx;
     this.options = options;
+    this.problems = new NatsProblems(options.natsUrl());
     this.blocking = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "mp-nats-bus");
       t.setDaemon(true);
@@ -132,6 +133,11 @@ public final class JetStreamRecordBus implements RecordBus {
     });
     this.sender = new Thread(this::sendLoop, "mp-nats-publisher");
     this.sender.setDaemon(true);
+  }
+
+  @Override
+  public String problem() {
+    return problems.describe(connected);
   }
 
   /** @return the NATS connection, or {@code null} before the first connect */
@@ -144,8 +150,7 @@ public final class JetStreamRecordBus implements RecordBus {
     Options natsOptions = new Options.Builder().servers(options.natsUrl().split(","))
         .connectionTimeout(options.connectTimeout()).reconnectWait(options.reconnectWait()).maxReconnects(-1)
         .reconnectBufferSize(0).maxMessagesInOutgoingQueue(Math.max(65_536, options.maxInFlight() * 4))
-        .connectionListener(this::onConnectionEvent).errorListener(new ErrorListener() {
-        }).build();
+        .connectionListener(this::onConnectionEvent).errorListener(problems).build();
     Promise<Void> first = Promise.promise();
     blocking.execute(() -> {
       try {
@@ -183,6 +188,7 @@ public final class JetStreamRecordBus implements RecordBus {
             }
             publishing = conn;
             connected = true;
+            problems.clear();
             LOG.info("NATS {} ({})", event.toString().toLowerCase(java.util.Locale.ROOT), conn.getConnectedUrl());
             wakeSender();
           } catch (Exception e) {

@@ -96,6 +96,11 @@ public interface RecordBus {
   /** @return whether the bus is reachable now */
   boolean connected();
 
+  /** @return null while the bus is reachable, else what is wrong with it, for health checks */
+  default String problem() {
+    return connected() ? null : "the bus is not connected";
+  }
+
   /** @return counters of the publisher side */
   BusStats stats();
 

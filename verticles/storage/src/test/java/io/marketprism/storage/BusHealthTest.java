@@ -1,0 +1,50 @@
+package io.marketprism.storage;
+
+import io.marketprism.testkit.FreePorts;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A storage whose NATS cannot be reached says so in its health, naming the servers. */
+class BusHealthTest {
+
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void healthIsDownNamingTheNatsServerItCannotReach(@TempDir Path dir) throws Exception {
+    String url = "nats://127.0.0.1:" + FreePorts.next();
+    JsonObject config = new JsonObject()
+        .put("bus", new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", url)
+            .put("connect_timeout_ms", 200)))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
+            .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "memory"));
+    StorageVerticle storage = new StorageVerticle();
+    vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+    HttpResponse<Buffer> health = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1", "/health").send()
+        .await(10, TimeUnit.SECONDS);
+    assertThat(health.statusCode()).isEqualTo(503);
+    JsonObject bus = health.bodyAsJsonObject().getJsonArray("checks").stream().map(o -> (JsonObject) o)
+        .filter(c -> c.getString("id").equals("bus")).findFirst().orElseThrow();
+    assertThat(bus.getString("status")).isEqualTo("DOWN");
+    assertThat(bus.getJsonObject("data").getString("error")).contains(url, "not reachable");
+  }
+}
