@@ -86,6 +86,8 @@ public class StorageVerticle extends ServiceVerticle {
     mountRoutes(router);
     health.register("hot_store", p -> p.complete(lastWriteError == null ? io.vertx.ext.healthchecks.Status.OK()
         : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", lastWriteError))));
+    health.register("latest_cache", p -> p.complete(cache.problem() == null ? io.vertx.ext.healthchecks.Status.OK()
+        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", cache.problem()))));
     health.register("bus", p -> p.complete(bus.connected() ? io.vertx.ext.healthchecks.Status.OK()
         : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", bus.problem()))));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),

@@ -34,6 +34,11 @@ public interface LatestCache {
    */
   Future<String> get(String subject);
 
+  /** @return null while the cache takes writes, else what is wrong with it, for health checks */
+  default String problem() {
+    return null;
+  }
+
   /** @return completes when released */
   Future<Void> close();
 }

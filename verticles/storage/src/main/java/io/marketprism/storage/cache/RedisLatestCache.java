@@ -28,13 +28,16 @@ public final class RedisLatestCache implements LatestCache {
       + "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'json', ARGV[2]) return 1 end return 0";
 
   private final Redis redis;
+  private final String url;
   private final MemoryLatestCache local = new MemoryLatestCache();
+  private volatile String problem;
 
   /**
    * @param vertx Vert.x
    * @param url e.g. {@code redis://127.0.0.1:6379}
    */
   public RedisLatestCache(Vertx vertx, String url) {
+    this.url = url;
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));
   }
@@ -50,7 +53,25 @@ public final class RedisLatestCache implements LatestCache {
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }
-    return redis.batch(batch).<Void>mapEmpty().onFailure(e -> LOG.warn("latest cache: Redis write failed: {}", e.toString()));
+    return redis.batch(batch).<Void>mapEmpty()
+        .onSuccess(v -> {
+          if (problem != null) {
+            LOG.info("latest cache: Redis {} takes writes again", url);
+            problem = null;
+          }
+        })
+        .onFailure(e -> {
+          if (problem == null) {
+            LOG.warn("latest cache: Redis {} write failed ({}); latest answers from this instance's memory until "
+                + "it is back", url, e.getMessage());
+          }
+          problem = "Redis " + url + " write failed: " + e.getMessage();
+        });
+  }
+
+  @Override
+  public String problem() {
+    return problem;
   }
 
   @Override

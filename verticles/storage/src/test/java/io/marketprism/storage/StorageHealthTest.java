@@ -1,0 +1,86 @@
+package io.marketprism.storage;
+
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.testkit.FreePorts;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A storage whose NATS or Redis cannot be reached says so in its health, naming the server. */
+class StorageHealthTest {
+
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void healthIsDownNamingTheNatsServerItCannotReach(@TempDir Path dir) throws Exception {
+    String url = "nats://127.0.0.1:" + FreePorts.next();
+    JsonObject config = new JsonObject()
+        .put("bus", new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", url)
+            .put("connect_timeout_ms", 200)))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
+            .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "memory"));
+    StorageVerticle storage = new StorageVerticle();
+    vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+    JsonObject bus = check(storage, "bus");
+    assertThat(bus.getString("status")).isEqualTo("DOWN");
+    assertThat(bus.getJsonObject("data").getString("error")).contains(url, "not reachable");
+  }
+
+  @Test
+  void healthIsDownNamingTheRedisItCannotWriteTheLatestRecordsTo(@TempDir Path dir) throws Exception {
+    String url = "redis://127.0.0.1:" + FreePorts.next();
+    JsonObject config = new JsonObject()
+        .put("bus", new JsonObject().put("type", "eventbus"))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
+            .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
+            .put("batch_size", 10).put("flush_interval_ms", 50)
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "redis").put("redis_url", url));
+    StorageVerticle storage = new StorageVerticle();
+    vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
+    bus.start().await(10, TimeUnit.SECONDS);
+    bus.publish(Fixtures.trades(Fixtures.DAY0, 1, 1).get(0)).await(10, TimeUnit.SECONDS);
+    long deadline = System.currentTimeMillis() + 20_000;
+    JsonObject cache = check(storage, "latest_cache");
+    while (!"DOWN".equals(cache.getString("status")) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      cache = check(storage, "latest_cache");
+    }
+    assertThat(cache.getString("status")).isEqualTo("DOWN");
+    assertThat(cache.getJsonObject("data").getString("error")).contains(url);
+    // latest still answers, from what this instance has seen
+    HttpResponse<Buffer> latest = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1",
+        "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT").send()
+        .await(10, TimeUnit.SECONDS);
+    assertThat(latest.statusCode()).isEqualTo(200);
+  }
+
+  private JsonObject check(StorageVerticle storage, String id) throws Exception {
+    HttpResponse<Buffer> health = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1", "/health").send()
+        .await(10, TimeUnit.SECONDS);
+    return health.bodyAsJsonObject().getJsonArray("checks").stream().map(o -> (JsonObject) o)
+        .filter(c -> c.getString("id").equals(id)).findFirst().orElseThrow();
+  }
+}
