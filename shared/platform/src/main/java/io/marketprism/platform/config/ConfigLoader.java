@@ -20,7 +20,7 @@ import java.util.Map;
  * on the classpath), then an optional YAML file deep-merged over them, then {@code MP_...}
  * environment variables (CONTRACT §7).
  *
- * <p>An environment variable {@code MP_GATEWAY_RATE_LIMITS_DEFAULT_CAPACITY} is matched against
+ * <p>An environment variable {@code MP_GATEWAY_RATE_LIMITS_CLASSES_DEFAULT_CAPACITY} is matched against
  * the key paths that exist in the tree, where a key path is written in upper case with {@code _}
  * for both {@code .} and any {@code _} or {@code -} inside a key; so keys that contain underscores
  * can be overridden. A variable that matches no existing path creates one, splitting on {@code _}.
@@ -34,6 +34,7 @@ public final class ConfigLoader {
   public static final String ENV_PREFIX = "MP_";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
 
   private ConfigLoader() {
   }
@@ -113,7 +114,12 @@ public final class ConfigLoader {
         .forEach(e -> {
           String name = e.getKey().substring(ENV_PREFIX.length());
           List<String> path = paths.stream().filter(p -> envName(p).equals(name)).findFirst()
-              .orElseGet(() -> List.of(name.toLowerCase(Locale.ROOT).split("_")));
+              .orElseGet(() -> {
+                List<String> made = List.of(name.toLowerCase(Locale.ROOT).split("_"));
+                LOG.warn("{} matches no configuration key; it sets {}, which only a section that takes "
+                    + "keys of its own reads (a typo?)", e.getKey(), String.join(".", made));
+                return made;
+              });
           set(config, path, parseScalar(e.getValue()), e.getKey());
         });
   }
