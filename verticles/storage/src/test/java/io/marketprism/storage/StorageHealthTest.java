@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A storage whose NATS or Redis cannot be reached says so in its health, naming the server. */
 class StorageHealthTest {
@@ -75,6 +76,19 @@ class StorageHealthTest {
         "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT").send()
         .await(10, TimeUnit.SECONDS);
     assertThat(latest.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClickHouseThatDoesNotAnswerAtStartIsNamedWithItsKey() {
+    String url = "http://127.0.0.1:" + FreePorts.next();
+    JsonObject config = new JsonObject()
+        .put("bus", new JsonObject().put("type", "eventbus"))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "clickhouse").put("url", url))
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "memory"));
+    assertThatThrownBy(() -> vertx.deployVerticle(new StorageVerticle(), new DeploymentOptions().setConfig(config))
+        .await(30, TimeUnit.SECONDS)).hasMessageContaining("ClickHouse at " + url + " (storage.hot.url)");
   }
 
   private JsonObject check(StorageVerticle storage, String id) throws Exception {

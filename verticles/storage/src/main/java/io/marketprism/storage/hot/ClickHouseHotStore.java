@@ -60,6 +60,7 @@ public final class ClickHouseHotStore implements HotStore {
 
   private final Vertx vertx;
   private final ClickHouseHttp http;
+  private final String url;
   private final String db;
   private final String coldDb;
   private final ClickHouseColdTier cold;
@@ -76,7 +77,8 @@ public final class ClickHouseHotStore implements HotStore {
    */
   public ClickHouseHotStore(Vertx vertx, StorageOptions options) {
     this.vertx = vertx;
-    this.http = new ClickHouseHttp(vertx, options.clickHouseUrl(), options.clickHouseTimeout());
+    this.url = options.clickHouseUrl();
+    this.http = new ClickHouseHttp(vertx, url, options.clickHouseTimeout());
     this.db = options.hotDatabase();
     this.coldDb = options.coldDatabase();
     this.cold = new ClickHouseColdTier(http, db, coldDb);
@@ -122,6 +124,8 @@ public final class ClickHouseHotStore implements HotStore {
   @Override
   public Future<Void> start() {
     Future<?> chain = http.execute("CREATE DATABASE IF NOT EXISTS " + db)
+        .recover(e -> Future.failedFuture(new IllegalStateException("ClickHouse at " + url
+            + " (storage.hot.url) does not answer: " + e.getMessage(), e)))
         .compose(v -> http.execute("CREATE DATABASE IF NOT EXISTS " + coldDb));
     for (DataType t : DataType.values()) {
       TableSchema s = TableSchema.of(t);
