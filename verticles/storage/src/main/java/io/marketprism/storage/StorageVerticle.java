@@ -186,8 +186,15 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   private void klines(RoutingContext ctx) {
-    KlineQuery q = KlineQuery.parse(ctx.request().params(), System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    KlineQuery q = KlineQuery.parse(ctx.request().params(), now);
     hot.klines(q)
+        .onSuccess(bars -> bars.forEach(o -> {
+          // as kline records have them (CONTRACT §3): the last millisecond of the bar, and whether it is over
+          JsonObject bar = (JsonObject) o;
+          long close = bar.getLong("open_time_ms") + q.intervalMs() - 1;
+          bar.put("interval", q.interval()).put("close_time_ms", close).put("closed", close < now);
+        }))
         .onSuccess(bars -> ctx.json(new JsonObject().put("exchange", q.exchange().wire())
             .put("market_type", q.marketType().wire()).put("symbol", q.symbol()).put("interval", q.interval())
             .put("data", bars)))

@@ -192,6 +192,9 @@ abstract class StorageApiTest {
     assertThat(barsBefore).isNotEmpty();
     JsonObject firstBar = barsBefore.getJsonObject(0);
     assertThat(firstBar.getLong("open_time_ms")).isEqualTo(Fixtures.DAY0 + 3_600_000);
+    assertThat(firstBar.getLong("close_time_ms")).isEqualTo(Fixtures.DAY0 + 2 * 3_600_000 - 1);
+    assertThat(firstBar.getString("interval")).isEqualTo("1h");
+    assertThat(firstBar.getBoolean("closed")).isTrue();
     assertThat(firstBar.getString("open")).isEqualTo("60000.01");
     assertThat(firstBar.getLong("trade_count")).isEqualTo(1500);
     assertThat(new java.math.BigDecimal(firstBar.getString("quote_volume"))).isEqualByComparingTo(
