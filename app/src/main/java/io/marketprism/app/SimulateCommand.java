@@ -4,6 +4,7 @@ import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -90,6 +91,11 @@ final class SimulateCommand implements Callable<Integer> {
     SimulatorVerticle sim = new SimulatorVerticle(options);
     NodeRunner.await(vertx.deployVerticle(sim), 60);
     sim.endpoints().forEach((k, v) -> System.out.println(k + " " + v));
+    // what a collector (bin/marketprism run ...) needs to read this simulator instead of the exchange
+    System.out.println("collector:");
+    sim.collectorExchanges(List.of()).forEach(e -> System.out.println("  MP_EXCHANGES_"
+        + e.getKey().toUpperCase(Locale.ROOT) + "_ENDPOINTS='"
+        + ((JsonObject) e.getValue()).getJsonObject("endpoints").encode() + "'"));
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
