@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code run [--config FILE] [--cluster] [SERVICE...]}. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Run the listed services (default: all but the simulator) in this process.")
+    description = "Run the listed services (default: all) in this process.")
 final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",

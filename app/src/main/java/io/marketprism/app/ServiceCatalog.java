@@ -38,10 +38,13 @@ public final class ServiceCatalog {
     return List.copyOf(SERVICES.keySet());
   }
 
-  /** The named services in catalog order; all but the simulator when {@code requested} is empty. */
+  /**
+   * The named services in catalog order; all of them when {@code requested} is empty (CONTRACT §2;
+   * the simulator costs next to nothing until a collector connects to it).
+   */
   public static List<String> resolve(List<String> requested) {
     if (requested == null || requested.isEmpty()) {
-      return names().stream().filter(n -> !n.equals("simulator")).toList();
+      return names();
     }
     for (String r : requested) {
       if (!SERVICES.containsKey(r)) {
