@@ -208,7 +208,7 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
         return new RestGate(vertx, webClient, e.wire(), options.restMaxInFlight(), options.restTimeoutMs(),
             ex.restWeightPerMinute(), ex.protocol()::restWeight, (status, wait) -> rejections.increment());
       });
-      Feed f = new Feed(new FeedContext(vertx, wsClient, gate, options, ex, mt, metrics, this::publish),
+      Feed f = new Feed(new FeedContext(vertx, wsClient, gate, options, ex, mt, metrics, this::publish, bus::stats),
           tradeMarks(ex.exchange(), mt));
       f.start();
       return f;

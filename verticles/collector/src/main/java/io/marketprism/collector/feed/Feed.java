@@ -69,7 +69,7 @@ public final class Feed {
         s.publishBooks(tickUs);
       }
     });
-    saveTimer = ctx.vertx().setPeriodic(ctx.options().stateSaveIntervalMs(), t -> marks.save(tradeMarks()));
+    saveTimer = ctx.vertx().setPeriodic(ctx.options().stateSaveIntervalMs(), t -> marks.save(tradeMarks(), ctx.bus().get()));
   }
 
   /** @return the mark to save of every instrument whose trades are collected */
@@ -232,7 +232,7 @@ public final class Feed {
     List<Future<Void>> closing = new ArrayList<>();
     shards.forEach(s -> closing.add(s.stop()));
     shards.clear();
-    closing.add(marks.close(last));
+    closing.add(marks.close(last, ctx.bus().get()));
     return Future.join(closing).mapEmpty();
   }
 }

@@ -1,6 +1,7 @@
 package io.marketprism.collector.feed;
 
 import io.marketprism.collector.backfill.TradeMarkFile;
+import io.marketprism.platform.bus.BusStats;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.util.HashMap;
@@ -22,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * live aggregate carried below its id, fetched again one by one under their own ids; its default
  * {@code trades-all} pushes every match under its own id, so nothing is counted twice). Used on the
  * collector's context only.
+ *
+ * <p>Marks are written only once the bus has settled every record offered before they were taken
+ * (acknowledged by the stream, or dropped beyond its buffer and counted): while NATS is away the
+ * file keeps marks no later than what the stream holds, so a restart fetches the trades the bus
+ * still held from the exchange again instead of losing them with the process.
  */
 public final class TradeMarkState {
 
@@ -32,6 +38,9 @@ public final class TradeMarkState {
   private final Map<String, TradeMarkFile.Mark> restored;
   private final long maxAgeMs;
   private Map<String, TradeMarkFile.Mark> saved = Map.of();
+  /** The marks taken at the last call, waiting for the bus to settle what was offered before them. */
+  private Map<String, TradeMarkFile.Mark> candidate;
+  private long candidateOffered;
   private Future<Void> writing = Future.succeededFuture();
   private boolean inFlight;
   private String lastError;
@@ -64,28 +73,48 @@ public final class TradeMarkState {
   }
 
   /**
-   * Writes the marks when they changed since the last write, unless a write is still running
-   * (the next call catches up).
+   * Writes the marks of the last call when the bus has settled every record offered before them
+   * and they changed since the last write, unless a write is still running (the next call catches
+   * up); keeps {@code current} for the next call.
    *
    * @param current the feed's marks now
+   * @param bus the bus's counters now
    */
-  void save(Map<String, TradeMarkFile.Mark> current) {
-    if (file != null && !inFlight && !current.equals(saved)) {
-      write(current);
+  void save(Map<String, TradeMarkFile.Mark> current, BusStats bus) {
+    if (file == null) {
+      return;
     }
+    if (candidate != null && settled(bus) >= candidateOffered && !inFlight && !candidate.equals(saved)) {
+      write(candidate);
+    }
+    candidate = Map.copyOf(current);
+    candidateOffered = bus.published();
+  }
+
+  private static long settled(BusStats bus) {
+    return bus.acked() + bus.dropped();
   }
 
   /**
-   * The last write, after the one running.
+   * The last write, after the one running: the marks at stop when the bus settled everything, else
+   * those of the last call when it settled what came before them, else none (the file keeps older
+   * marks, and the next start fetches from there).
    *
    * @param current the feed's marks at stop
+   * @param bus the bus's counters at stop
    * @return completes when written (never fails)
    */
-  Future<Void> close(Map<String, TradeMarkFile.Mark> current) {
+  Future<Void> close(Map<String, TradeMarkFile.Mark> current, BusStats bus) {
     if (file == null) {
       return Future.succeededFuture();
     }
-    return writing.transform(ar -> current.equals(saved) ? Future.succeededFuture() : write(current));
+    Map<String, TradeMarkFile.Mark> last = settled(bus) >= bus.published() ? current
+        : candidate != null && settled(bus) >= candidateOffered ? candidate : null;
+    if (last == null) {
+      LOG.warn("trade marks of {} not written at stop: the bus still holds {} records; the next start fetches "
+          + "their trades from the exchange again", file.file(), bus.published() - settled(bus));
+    }
+    return writing.transform(ar -> last == null || last.equals(saved) ? Future.succeededFuture() : write(last));
   }
 
   private Future<Void> write(Map<String, TradeMarkFile.Mark> current) {
