@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketprism.collector.backfill.TradeMarkFile;
 import io.marketprism.simulator.model.Trade;
+import io.marketprism.testkit.NatsServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,14 +50,26 @@ class CollectorRestartTest {
     /** stopped with the state files of 1.5 s before (a crash loses the writes since the last one) */
     CRASH,
     /** stopped cleanly after a market quiet for {@link #QUIET_BEFORE_MS} (watched all along); trades flow when back */
-    QUIET_BEFORE
+    QUIET_BEFORE,
+    /**
+     * publishing to NATS, which goes away for {@link #NATS_AWAY_MS} before the stop: the records its bus
+     * held go with it; NATS is back before the new collector starts
+     */
+    NATS_AWAY
   }
+
+  private static final long NATS_AWAY_MS = 2500;
 
   private static final long QUIET_BEFORE_MS = 4000;
 
   @Test
   void tradesSentWhileTheCollectorWasStoppedAreFetchedAfterItsRestart() throws Exception {
     assertNoneLost(restart(new JsonObject(), Mode.STOP));
+  }
+
+  @Test
+  void tradesWhoseRecordsTheBusHeldWhileNatsWasAwayAreFetchedAgainAfterARestart() throws Exception {
+    assertNoneLost(restart(new JsonObject(), Mode.NATS_AWAY));
   }
 
   @Test
@@ -225,11 +238,12 @@ class CollectorRestartTest {
    */
   private static Restart restart(JsonObject overrides, Mode mode, String okxTradeChannel) throws Exception {
     JsonObject config = new JsonObject().put("backfill", new JsonObject().put("quiet_ms", 500)).mergeIn(overrides, true);
-    try (SimulatedCollector rig = new SimulatedCollector("", List.of("trade"), config, 150, so -> { }, ex -> {
-      if (okxTradeChannel != null) {
-        ex.getJsonObject("okx").put("trade_channel", okxTradeChannel);
-      }
-    })) {
+    try (NatsServer nats = mode == Mode.NATS_AWAY ? NatsServer.start() : null;
+        SimulatedCollector rig = new SimulatedCollector("", List.of("trade"), config, 150, so -> { }, ex -> {
+          if (okxTradeChannel != null) {
+            ex.getJsonObject("okx").put("trade_channel", okxTradeChannel);
+          }
+        }, nats == null ? null : nats.url())) {
       awaitTrades(rig, Map.of(), 20);
       Map<Path, byte[]> saved = new HashMap<>();
       if (mode == Mode.CRASH) {
@@ -247,7 +261,16 @@ class CollectorRestartTest {
         rig.simulator.pause().await(5, TimeUnit.SECONDS);
         Thread.sleep(QUIET_BEFORE_MS);
       }
+      if (mode == Mode.NATS_AWAY) {
+        Thread.sleep(1500); // marks saved behind the acks of what came before
+        nats.stop();
+        Thread.sleep(NATS_AWAY_MS); // trades arrive; their records wait in the bus
+        assertThat(rig.collector.status().getJsonObject("bus").getInteger("buffered")).isPositive();
+      }
       rig.stopCollector();
+      if (mode == Mode.NATS_AWAY) {
+        nats.restart();
+      }
       if (mode == Mode.QUIET_BEFORE) {
         rig.simulator.resume().await(5, TimeUnit.SECONDS);
       }

@@ -46,6 +46,7 @@ final class SimulatedCollector implements AutoCloseable {
       new String[] {"deribit", "perpetual", "BTC-PERPETUAL", "deribit"});
 
   final Vertx vertx = Vertx.vertx();
+  private io.nats.client.Connection nats;
   final SimulatorVerticle simulator;
   volatile CollectorVerticle collector;
   private String collectorDeployment;
@@ -100,6 +101,21 @@ final class SimulatedCollector implements AutoCloseable {
    */
   SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
       Consumer<SimulatorOptions> simulatorTweaks, Consumer<JsonObject> exchangeTweaks) throws Exception {
+    this(faults, dataTypes, collectorOverrides, rate, simulatorTweaks, exchangeTweaks, null);
+  }
+
+  /**
+   * @param faults simulator fault spec
+   * @param dataTypes data types to collect for every instrument
+   * @param collectorOverrides merged over the {@code collector:} test section
+   * @param rate simulator events per second per exchange
+   * @param simulatorTweaks applied to the simulator options before it starts
+   * @param exchangeTweaks applied to the {@code exchanges:} test section before the collector starts
+   * @param natsUrl a nats-server the collector publishes to (records captured from it), or null for the event bus
+   */
+  SimulatedCollector(String faults, List<String> dataTypes, JsonObject collectorOverrides, double rate,
+      Consumer<SimulatorOptions> simulatorTweaks, Consumer<JsonObject> exchangeTweaks, String natsUrl)
+      throws Exception {
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
         .setSeed(7).setFaults(faults).setTradeHistory(200_000);
     simulatorTweaks.accept(so);
@@ -111,7 +127,14 @@ final class SimulatedCollector implements AutoCloseable {
     so.setSymbols("deribit", "options", List.of());
     simulator = new SimulatorVerticle(so);
     vertx.deployVerticle(simulator).await(20, TimeUnit.SECONDS);
-    vertx.eventBus().<Buffer>consumer(EventBusRecordBus.STREAM_ADDRESS, m -> capture(m.body()));
+    if (natsUrl == null) {
+      vertx.eventBus().<Buffer>consumer(EventBusRecordBus.STREAM_ADDRESS, m -> capture(m.body()));
+    } else {
+      // what reached the stream, as it reached it (a core subscription sees each publish the server took)
+      nats = io.nats.client.Nats.connect(new io.nats.client.Options.Builder().server(natsUrl).maxReconnects(-1)
+          .reconnectWait(Duration.ofMillis(100)).build());
+      nats.createDispatcher(m -> capture(Buffer.buffer(m.getData()))).subscribe("trade.>");
+    }
     JsonObject root = new JsonObject()
         .put("collector", new JsonObject()
             .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -125,6 +148,10 @@ final class SimulatedCollector implements AutoCloseable {
     stateDir = Files.createTempDirectory("mp-collector-state");
     root.getJsonObject("collector").put("state_dir", stateDir.toString()).mergeIn(collectorOverrides, true);
     exchangeTweaks.accept(root.getJsonObject("exchanges"));
+    if (natsUrl != null) {
+      root.put("bus", new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", natsUrl)
+          .put("reconnect_wait_ms", 100)));
+    }
     this.root = root;
     startCollector();
   }
@@ -257,6 +284,9 @@ final class SimulatedCollector implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      if (nats != null) {
+        nats.close();
+      }
       vertx.close().await(20, TimeUnit.SECONDS);
     } finally {
       try (Stream<Path> files = Files.walk(stateDir)) {
