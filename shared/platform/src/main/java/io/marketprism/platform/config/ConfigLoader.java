@@ -51,13 +51,44 @@ public final class ConfigLoader {
         throw new ConfigException("--config", "file " + file + " does not exist");
       }
       try {
-        deepMerge(config, parseYaml(Files.readString(file), file.toString()));
+        JsonObject own = parseYaml(Files.readString(file), file.toString());
+        unknownKeys(config, own).forEach(k -> LOG.warn("config {}: {} is not a known key; nothing reads it (a typo?)",
+            file, k));
+        deepMerge(config, own);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file, e);
       }
     }
     applyEnvironment(config, env);
     return config;
+  }
+
+  /**
+   * The keys of a configuration file that the defaults do not have, below sections of settings.
+   * Sections whose default entries are all sections themselves take names of their own
+   * ({@code exchanges}, {@code monitoring.alerts}, {@code scheduler.jobs}, rate limit classes): what
+   * is below them is not reported.
+   *
+   * @param defaults the defaults
+   * @param file a file's tree
+   * @return dotted key paths, e.g. {@code gateway.prot}
+   */
+  static List<String> unknownKeys(JsonObject defaults, JsonObject file) {
+    List<String> out = new ArrayList<>();
+    unknownKeys(defaults, file, "", out);
+    return out;
+  }
+
+  private static void unknownKeys(JsonObject known, JsonObject file, String prefix, List<String> out) {
+    boolean named = !known.isEmpty() && known.stream().allMatch(e -> e.getValue() instanceof JsonObject);
+    for (Map.Entry<String, Object> e : file) {
+      Object def = known.getValue(e.getKey());
+      if (def == null && !named && !known.containsKey(e.getKey())) {
+        out.add(prefix + e.getKey());
+      } else if (def instanceof JsonObject d && e.getValue() instanceof JsonObject f) {
+        unknownKeys(d, f, prefix + e.getKey() + ".", out);
+      }
+    }
   }
 
   /** The embedded defaults alone (empty when the resource is missing, as in some unit tests). */

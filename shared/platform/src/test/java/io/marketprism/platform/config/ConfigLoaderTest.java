@@ -31,6 +31,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void keysOfAFileThatTheDefaultsDoNotHaveAreReportedExceptInNamedSections() {
+    JsonObject defaults = ConfigLoader.parseYaml("mode: embedded\ngateway: {port: 8080, auth: {jwt: {secret: ''}}}\n"
+        + "monitoring: {alerts: {down: {kind: instance_down}}}\nexchanges: {binance: {enabled: true}}\n", "d");
+    JsonObject file = ConfigLoader.parseYaml("gateway: {prot: 18095, auth: {jwt: {secert: x}}}\nstorag: {a: 1}\n"
+        + "monitoring: {alerts: {mine: {kind: stale_stream}}}\nexchanges: {binance: {enabled: false}}\n", "f");
+    assertThat(ConfigLoader.unknownKeys(defaults, file)).containsExactly("gateway.prot", "gateway.auth.jwt.secert",
+        "storag");
+  }
+
+  @Test
   void fileIsMergedOverDefaultsSectionBySection() {
     JsonObject base = ConfigLoader.parseYaml("a: {x: 1, y: 2}\nb: 3\n", "base");
     ConfigLoader.deepMerge(base, ConfigLoader.parseYaml("a: {y: 5}\n", "over"));
