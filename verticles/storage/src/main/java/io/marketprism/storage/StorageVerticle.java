@@ -84,12 +84,9 @@ public class StorageVerticle extends ServiceVerticle {
     receiveToCommit = Timer.builder("mp_storage_receive_to_commit").publishPercentiles(0.5, 0.99)
         .register(platform.meters());
     mountRoutes(router);
-    health.register("hot_store", p -> p.complete(lastWriteError == null ? io.vertx.ext.healthchecks.Status.OK()
-        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", lastWriteError))));
-    health.register("latest_cache", p -> p.complete(cache.problem() == null ? io.vertx.ext.healthchecks.Status.OK()
-        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", cache.problem()))));
-    health.register("bus", p -> p.complete(bus.connected() ? io.vertx.ext.healthchecks.Status.OK()
-        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", bus.problem()))));
+    health.register("hot_store", p -> p.complete(status(lastWriteError)));
+    health.register("latest_cache", p -> p.complete(status(cache.problem())));
+    health.register("bus", p -> p.complete(status(bus.problem())));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
     return hot.start()
@@ -163,6 +160,12 @@ public class StorageVerticle extends ServiceVerticle {
       }
     });
     router.get(base + "/:data_type").handler(this::records);
+  }
+
+  /** @return UP without a problem, else DOWN saying what it is */
+  private static io.vertx.ext.healthchecks.Status status(String problem) {
+    return problem == null ? io.vertx.ext.healthchecks.Status.OK()
+        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", problem));
   }
 
   private static <T> Handler<Throwable> fail(RoutingContext ctx) {

@@ -213,11 +213,7 @@ public final class DuckDbHotStore implements HotStore {
     c.setAutoCommit(false);
     try {
       for (long[] range : BarCells.ranges(cells)) {
-        List<LocalDate> coldDays = cold.archivedDays(DataType.TRADE).stream().filter(d -> {
-          long from = d.toEpochDay() * TierPlan.DAY_MS;
-          return from < range[1] && from + TierPlan.DAY_MS > range[0];
-        }).toList();
-        TierPlan plan = new TierPlan(coldDays);
+        TierPlan plan = TierPlan.of(range[0], range[1], cold.archivedDays(DataType.TRADE));
         try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO " + Bars.TABLE + " "
             + barsSql(plan, "ts_ms >= ? AND ts_ms < ?", true))) {
           int i = 1;
