@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +36,7 @@ public final class ConfigLoader {
   public static final String ENV_PREFIX = "MP_";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
 
   private ConfigLoader() {
   }

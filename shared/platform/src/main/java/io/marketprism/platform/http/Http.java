@@ -1,8 +1,10 @@
 package io.marketprism.platform.http;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
@@ -10,7 +12,12 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.nio.channels.ClosedChannelException;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 
 /** HTTP conventions every MarketPrism server follows: request ids and uniform errors. */
 public final class Http {
@@ -158,11 +165,10 @@ public final class Http {
    */
   static String unreachable(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      boolean fromNats = t instanceof java.io.IOException && t.getStackTrace().length > 0
+      boolean fromNats = t instanceof IOException && t.getStackTrace().length > 0
           && t.getStackTrace()[0].getClassName().startsWith("io.nats.");
-      if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
-          || t instanceof java.nio.channels.ClosedChannelException || t instanceof java.util.concurrent.TimeoutException
-          || t instanceof io.netty.channel.ConnectTimeoutException || t instanceof io.vertx.core.http.HttpClosedException
+      if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof ClosedChannelException
+          || t instanceof TimeoutException || t instanceof ConnectTimeoutException || t instanceof HttpClosedException
           || fromNats) {
         return String.valueOf(t.getMessage());
       }
