@@ -128,6 +128,11 @@ abstract class StorageApiTest {
     assertThat(new HashSet<>(trades)).isEqualTo(expected);
     assertThat(trades.get(0)).contains("\"ts_ms\":" + Fixtures.DAY0);
     assertThat(readAll("orderbook", "exchange=okx", 50)).hasSize(200);
+    String tradeCursor = get("/api/v1/storage/trade?limit=10").bodyAsJsonObject().getString("next_cursor");
+    HttpResponse<Buffer> crossed = get("/api/v1/storage/orderbook?limit=10&cursor=" + tradeCursor);
+    assertThat(crossed.statusCode()).as(crossed.bodyAsString()).isEqualTo(400);
+    assertThat(crossed.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("cursor is from a query of trade");
     assertThat(readAll("funding_rate", "start=2024-01-01T00:00:00Z&end=" + (Fixtures.DAY0 + 50_000), 1000))
         .hasSize(100);
 

@@ -45,7 +45,7 @@ public record RecordQuery(DataType type, Exchange exchange, MarketType marketTyp
       throw ApiError.badRequest("start (" + start + ") is after end (" + end + ")");
     }
     int limit = Params.limit(p.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
-    Cursor cursor = p.get("cursor") == null || p.get("cursor").isEmpty() ? null : Cursor.decode(p.get("cursor"));
+    Cursor cursor = p.get("cursor") == null || p.get("cursor").isEmpty() ? null : Cursor.decode(p.get("cursor"), t);
     return new RecordQuery(t, ex, mt, sym, start, end, limit, cursor);
   }
 }
