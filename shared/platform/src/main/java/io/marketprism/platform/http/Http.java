@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
@@ -56,12 +57,17 @@ public final class Http {
   }
 
   /**
-   * First handler: sets {@code X-Request-Id} on every response. Last handlers: 404 for unknown
+   * First handler: sets {@code X-Request-Id} on every response, and answers {@code HEAD} as the
+   * {@code GET} of the same URI (Vert.x sends the headers of a HEAD response, never its body). Last handlers: 404 for unknown
    * routes and a failure handler that turns any exception into the error JSON (400 for bad
    * input, never a stack trace to the client).
    */
   public static void installErrorHandling(Router router) {
     router.route().order(-1000).handler(ctx -> {
+      if (ctx.request().method() == HttpMethod.HEAD) {
+        ctx.reroute(HttpMethod.GET, ctx.request().uri());
+        return;
+      }
       ctx.response().putHeader(REQUEST_ID, requestId(ctx));
       ctx.next();
     });

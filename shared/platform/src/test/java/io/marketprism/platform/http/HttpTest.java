@@ -46,4 +46,29 @@ class HttpTest {
       assertThat(error.getString("message")).as(c[0]).contains(c[3]);
     }
   }
+
+  @Test
+  void headIsAnsweredAsTheGetOfTheSameUriWithoutItsBody() throws Exception {
+    Router router = Router.router(vertx);
+    Http.installErrorHandling(router);
+    router.get("/echo").handler(ctx -> ctx.json(new JsonObject().put("q", ctx.request().getParam("q"))));
+    int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS)
+        .actualPort();
+    var client = vertx.createHttpClient();
+    for (HttpMethod m : new HttpMethod[] {HttpMethod.HEAD, HttpMethod.GET}) {
+      JsonObject r = client.request(m, port, "127.0.0.1", "/echo?q=abc")
+          .compose(req -> req.send().compose(resp -> resp.body().map(b -> new JsonObject()
+              .put("status", resp.statusCode()).put("type", resp.getHeader("Content-Type"))
+              .put("id", resp.getHeader(Http.REQUEST_ID)).put("body", b.toString()))))
+          .await(5, TimeUnit.SECONDS);
+      assertThat(r.getInteger("status")).as(m.name()).isEqualTo(200);
+      assertThat(r.getString("id")).as(m.name()).isNotBlank();
+      assertThat(r.getString("type")).as(m.name()).startsWith("application/json");
+      assertThat(r.getString("body")).as(m.name()).isEqualTo(m == HttpMethod.HEAD ? "" : "{\"q\":\"abc\"}");
+    }
+    JsonObject missing = client.request(HttpMethod.HEAD, port, "127.0.0.1", "/nowhere")
+        .compose(req -> req.send().map(resp -> new JsonObject().put("status", resp.statusCode())))
+        .await(5, TimeUnit.SECONDS);
+    assertThat(missing.getInteger("status")).isEqualTo(404);
+  }
 }
