@@ -242,16 +242,19 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
    * The status document of {@code GET /api/v1/collector/status}.
    *
    * @return per connection its state, messages and reconnects; per book its sync state, resyncs,
-   *     gaps and checksum failures; per feed its counters; trade gaps, backfilled trades and
+   *     gaps and checksum failures; per instrument the records handed to the bus and duplicates
+   *     dropped by data type; per feed its counters; trade gaps, backfilled trades and
    *     unrecoverable gaps in total; the bus's publisher counters
    */
   public JsonObject status() {
     JsonArray connections = new JsonArray();
     JsonArray books = new JsonArray();
     JsonArray counters = new JsonArray();
+    JsonArray instruments = new JsonArray();
     feeds.forEach((ex, byType) -> byType.forEach((mt, f) -> {
       f.connectionsJson(connections);
       f.booksJson(books);
+      f.instrumentsJson(instruments);
       counters.add(f.metrics().toJson().put("exchange", ex.wire()).put("market_type", mt.wire()));
     }));
     JsonObject rest = new JsonObject();
@@ -269,8 +272,8 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
     }
     JsonObject trades = new JsonObject().put("backfill_enabled", options.backfill().enabled()).put("gaps", gaps)
         .put("backfilled", backfilled).put("unrecoverable_gaps", unrecoverable);
-    return new JsonObject().put("connections", connections).put("books", books).put("feeds", counters).put("rest", rest)
-        .put("trades", trades)
+    return new JsonObject().put("connections", connections).put("books", books).put("instruments", instruments)
+        .put("feeds", counters).put("rest", rest).put("trades", trades)
         .put("publish_drops", publishDrops).put("bus", bus == null ? null : bus.stats().toJson());
   }
 

@@ -57,7 +57,38 @@ class CollectorFaultTest {
       assertThat(gaps).isPositive();
       assertThat(resyncs).isPositive();
       assertThat(trades[0]).isGreaterThan(500);
+      assertInstrumentCountsMatchWhatWasPublished(rig);
     }
+  }
+
+  /** The status's per-instrument trade counts equal the trades the bus received, and its duplicates were dropped. */
+  private static void assertInstrumentCountsMatchWhatWasPublished(SimulatedCollector rig) throws Exception {
+    await("per-instrument trade counts equal the trades published", 5000, () -> {
+      JsonArray instruments;
+      try {
+        instruments = rig.status().getJsonArray("instruments");
+      } catch (Exception e) {
+        return false;
+      }
+      return INSTRUMENTS.stream().allMatch(i -> instrument(instruments, i).getJsonObject("records").getLong("trade")
+          == rig.trades.getOrDefault(key(i), List.of()).size());
+    });
+    JsonArray instruments = rig.status().getJsonArray("instruments");
+    long duplicates = 0;
+    for (String[] i : INSTRUMENTS) {
+      JsonObject in = instrument(instruments, i);
+      assertThat(in.getJsonObject("records").getLong("orderbook")).as(key(i)).isPositive();
+      assertThat(in.getLong("last_recv_ms")).as(key(i)).isGreaterThan(System.currentTimeMillis() - 60_000);
+      duplicates += in.getJsonObject("duplicates").getLong("trade", 0L);
+    }
+    assertThat(duplicates).isPositive();
+  }
+
+  private static JsonObject instrument(JsonArray instruments, String[] i) {
+    return instruments.stream().map(JsonObject.class::cast)
+        .filter(o -> key(i).equals(o.getString("exchange") + "|" + o.getString("market_type") + "|"
+            + o.getString("exchange_symbol")))
+        .findFirst().orElseThrow(() -> new AssertionError("no instrument " + key(i) + " in " + instruments));
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -201,6 +202,20 @@ public final class Feed {
   /** Adds the status of the books to {@code out}. */
   public void booksJson(JsonArray out) {
     shards.forEach(s -> s.booksJson(out));
+  }
+
+  /**
+   * Adds, per instrument (over all its connections), the records handed to the bus and the
+   * duplicates dropped by data type, and the receive time of its last record.
+   *
+   * @param out where the instruments go
+   */
+  public void instrumentsJson(JsonArray out) {
+    Map<String, InstrumentStreams> all = new TreeMap<>();
+    shards.forEach(s -> s.instruments().forEach((sym, i) ->
+        all.computeIfAbsent(sym, k -> new InstrumentStreams(i.symbol())).add(i)));
+    all.forEach((sym, i) -> out.add(i.toJson().put("exchange", ctx.protocol().exchange().wire())
+        .put("market_type", ctx.marketType().wire()).put("exchange_symbol", sym)));
   }
 
   /**

@@ -68,7 +68,8 @@ final class Shard implements FeedConnection.Listener {
   private final Map<String, Set<DataType>> accept = new HashMap<>();
   private Map<String, Set<DataType>> subscribed = new LinkedHashMap<>();
   private final Map<String, BookState> books = new LinkedHashMap<>();
-  private final Map<String, IdentityWindow> windows = new HashMap<>();
+  /** By exchange symbol: the identity windows and counts of what each instrument handed to the bus. */
+  private final Map<String, InstrumentStreams> instruments = new LinkedHashMap<>();
   private final String[] recentFrames = new String[RECENT_FRAMES];
   private final Normalizer normalizer;
   private final BookStats bookStats;
@@ -189,8 +190,8 @@ final class Shard implements FeedConnection.Listener {
             .add(DataType.VOLATILITY_INDEX);
       }
     });
-    // identity windows of instruments no longer collected go, so memory stays bounded across changes
-    windows.keySet().removeIf(k -> !accept.containsKey(k.substring(0, k.lastIndexOf('|'))));
+    // instruments no longer collected go with their identity windows, so memory stays bounded across changes
+    instruments.keySet().removeIf(k -> !accept.containsKey(k));
     sequences.retain(sym -> wanted.getOrDefault(sym, Set.of()).contains(DataType.TRADE));
     wanted.forEach((sym, types) -> {
       if (types.contains(DataType.TRADE) && sequences.last(sym) < 0) {
@@ -561,9 +562,8 @@ final class Shard implements FeedConnection.Listener {
     if (types == null || !types.contains(r.dataType())) {
       return;
     }
-    IdentityWindow w = windows.computeIfAbsent(r.exchangeSymbol() + '|' + r.dataType().wire(), k -> new IdentityWindow(
-        r.dataType() == DataType.TRADE ? ctx.options().tradeDedupWindow() : ctx.options().otherDedupWindow()));
-    if (!w.add(r.identityKey())) {
+    int window = r.dataType() == DataType.TRADE ? ctx.options().tradeDedupWindow() : ctx.options().otherDedupWindow();
+    if (!instrument(r).admit(r, window)) {
       duplicates++;
       ctx.metrics().duplicate();
       return;
@@ -575,11 +575,21 @@ final class Shard implements FeedConnection.Listener {
     ctx.publisher().publish(r);
   }
 
+  private InstrumentStreams instrument(MarketRecord r) {
+    InstrumentStreams i = instruments.get(r.exchangeSymbol());
+    if (i == null) {
+      i = new InstrumentStreams(r.symbol());
+      instruments.put(r.exchangeSymbol(), i);
+    }
+    return i;
+  }
+
   /** @param nowUs the time of publication, epoch µs */
   private void publishBook(BookState b, long nowUs) {
     OrderBookRecord book = b.source.toRecord();
     b.lastPublishedId = book.lastUpdateId();
     b.lastPublishedUs = nowUs;
+    instrument(book).counted(book);
     ctx.metrics().record();
     ctx.publisher().publish(book);
   }
@@ -621,6 +631,11 @@ final class Shard implements FeedConnection.Listener {
       out.add(b.toJson().put("exchange", protocol.exchange().wire()).put("market_type", ctx.marketType().wire())
           .put("connection", id));
     }
+  }
+
+  /** @return by exchange symbol, what each instrument of this connection handed to the bus */
+  Map<String, InstrumentStreams> instruments() {
+    return instruments;
   }
 
   /** @return per-book state for tests and status */
