@@ -5,10 +5,10 @@ import io.marketprism.model.MarketRecord;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What one instrument has handed to the bus, per data type: the records, the
- * duplicates dropped, and the receive time of the last record, for the status route (a user
- * comparing what was collected with what was stored counts per instrument). It also holds the
- * identity window of each of its streams on one connection. Not thread-safe: the shard's context only.
+ * What one instrument has handed to the bus, per data type: the records, the duplicates dropped,
+ * and the receive time of the last record, for the status route (a user comparing what was
+ * collected with what was stored counts per instrument). On a connection it also holds the
+ * identity window of each of the instrument's streams. Not thread-safe: the shard's context only.
  */
 final class InstrumentStreams {
 
