@@ -213,9 +213,9 @@ public final class Feed {
   public void instrumentsJson(JsonArray out) {
     Map<String, InstrumentStreams> all = new TreeMap<>();
     shards.forEach(s -> s.instruments().forEach((sym, i) ->
-        all.computeIfAbsent(sym, k -> new InstrumentStreams(i.symbol())).add(i)));
+        all.computeIfAbsent(sym, k -> new InstrumentStreams(i.marketType(), i.symbol())).add(i)));
     all.forEach((sym, i) -> out.add(i.toJson().put("exchange", ctx.protocol().exchange().wire())
-        .put("market_type", ctx.marketType().wire()).put("exchange_symbol", sym)));
+        .put("exchange_symbol", sym)));
   }
 
   /**

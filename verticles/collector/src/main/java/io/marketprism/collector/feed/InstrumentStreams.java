@@ -2,6 +2,7 @@ package io.marketprism.collector.feed;
 
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -14,14 +15,20 @@ final class InstrumentStreams {
 
   private static final DataType[] TYPES = DataType.values();
 
+  private final MarketType marketType;
   private final String symbol;
   private final IdentityWindow[] windows = new IdentityWindow[TYPES.length];
   private final long[] records = new long[TYPES.length];
   private final long[] duplicates = new long[TYPES.length];
   private long lastRecvUs;
 
-  /** @param symbol the normalized symbol */
-  InstrumentStreams(String symbol) {
+  /**
+   * @param marketType the market type of its records (a feed's instruments may have records of
+   *     another type: Deribit's volatility index is an options record on the perpetual feed)
+   * @param symbol the normalized symbol
+   */
+  InstrumentStreams(MarketType marketType, String symbol) {
+    this.marketType = marketType;
     this.symbol = symbol;
   }
 
@@ -49,6 +56,11 @@ final class InstrumentStreams {
     lastRecvUs = Math.max(lastRecvUs, r.recvTsUs());
   }
 
+  /** @return the market type of its records */
+  MarketType marketType() {
+    return marketType;
+  }
+
   /** @return the normalized symbol */
   String symbol() {
     return symbol;
@@ -63,7 +75,10 @@ final class InstrumentStreams {
     lastRecvUs = Math.max(lastRecvUs, other.lastRecvUs);
   }
 
-  /** @return {@code symbol}, {@code records} and {@code duplicates} by data type, {@code last_recv_ms} */
+  /**
+   * @return {@code market_type}, {@code symbol}, {@code records} and {@code duplicates} by data
+   *     type, {@code last_recv_ms}
+   */
   JsonObject toJson() {
     JsonObject byType = new JsonObject();
     JsonObject dups = new JsonObject();
@@ -75,7 +90,7 @@ final class InstrumentStreams {
         dups.put(t.wire(), duplicates[t.ordinal()]);
       }
     }
-    return new JsonObject().put("symbol", symbol).put("records", byType).put("duplicates", dups)
+    return new JsonObject().put("market_type", marketType.wire()).put("symbol", symbol).put("records", byType).put("duplicates", dups)
         .put("last_recv_ms", lastRecvUs == 0 ? null : lastRecvUs / 1000);
   }
 }

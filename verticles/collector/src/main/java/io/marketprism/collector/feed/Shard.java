@@ -578,7 +578,7 @@ final class Shard implements FeedConnection.Listener {
   private InstrumentStreams instrument(MarketRecord r) {
     InstrumentStreams i = instruments.get(r.exchangeSymbol());
     if (i == null) {
-      i = new InstrumentStreams(r.symbol());
+      i = new InstrumentStreams(r.marketType(), r.symbol());
       instruments.put(r.exchangeSymbol(), i);
     }
     return i;
