@@ -45,6 +45,8 @@ public class StorageVerticle extends ServiceVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   private static final long MAX_BACKOFF_MS = 5_000;
+  /** How long after its event time a trade may reach the bus: the exchange's latency and the collector's. */
+  static final long LATE_TRADE_MS = 2_000;
 
   private StorageOptions options;
   private HotStore hot;
@@ -191,17 +193,28 @@ public class StorageVerticle extends ServiceVerticle {
   private void klines(RoutingContext ctx) {
     long now = System.currentTimeMillis();
     KlineQuery q = KlineQuery.parse(ctx.request().params(), now);
+    // read before the query: what the bus held up to then is committed, so the query sees it
+    long settled = consumer == null ? -1 : consumer.settledMs();
     hot.klines(q)
         .onSuccess(bars -> bars.forEach(o -> {
           // as kline records have them (CONTRACT §3): the last millisecond of the bar, and whether it is over
           JsonObject bar = (JsonObject) o;
           long close = bar.getLong("open_time_ms") + q.intervalMs() - 1;
-          bar.put("interval", q.interval()).put("close_time_ms", close).put("closed", close < now);
+          bar.put("interval", q.interval()).put("close_time_ms", close).put("closed", closed(close, settled));
         }))
         .onSuccess(bars -> ctx.json(new JsonObject().put("exchange", q.exchange().wire())
             .put("market_type", q.marketType().wire()).put("symbol", q.symbol()).put("interval", q.interval())
             .put("data", bars)))
         .onFailure(fail(ctx));
+  }
+
+  /**
+   * A bar is closed once its trades are all stored: it ended {@link #LATE_TRADE_MS} before the
+   * time up to which everything the bus held is committed. Trades that reach the bus later than
+   * that (a collector catching up after a NATS outage, gaps filled over REST) can still change it.
+   */
+  static boolean closed(long closeTimeMs, long settledMs) {
+    return settledMs >= 0 && closeTimeMs < settledMs - LATE_TRADE_MS;
   }
 
   private void latest(RoutingContext ctx) {

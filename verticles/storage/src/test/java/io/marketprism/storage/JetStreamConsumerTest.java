@@ -175,6 +175,26 @@ class JetStreamConsumerTest {
     second.close().await(20, TimeUnit.SECONDS);
   }
 
+  @Test
+  void theSettledTimeStaysBeforeARecordUntilItsBatchIsCommitted() throws Exception {
+    Promise<Void> held = Promise.promise();
+    RecordConsumer c = bus.consume(spec(10, 3), batch -> batch.stream().anyMatch(m -> m.text().contains("held"))
+        ? held.future() : Future.succeededFuture()).await(20, TimeUnit.SECONDS);
+    publish(5);
+    await(() -> c.stats().getLong("acked") == 5 && c.settledMs() > 0);
+    long before = System.currentTimeMillis();
+    bus.publish("trade.binance.spot.BTC-USDT", "held", "{\"held\":1}".getBytes(StandardCharsets.UTF_8))
+        .await(20, TimeUnit.SECONDS);
+    publish(3); // ids 0..2 again: de-duplicated; idle fetches go on behind the held batch
+    Thread.sleep(600);
+    assertTrue(c.settledMs() < before, "settled at " + c.settledMs() + " past a record published at " + before
+        + " whose batch is not committed");
+    vertx.runOnContext(v -> held.complete());
+    await(() -> c.settledMs() >= before);
+    assertEquals(c.settledMs(), c.stats().getLong("settled_ms"));
+    c.close().await(20, TimeUnit.SECONDS);
+  }
+
   private static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {

@@ -131,6 +131,7 @@ public final class EventBusRecordBus implements RecordBus {
     private long failed;
     private long dropped;
     private Future<Void> current = Future.succeededFuture();
+    private final SettledClock settled = new SettledClock();
 
     Batcher(Context context, ConsumerSpec spec, BatchHandler handler) {
       this.context = context;
@@ -157,7 +158,12 @@ public final class EventBusRecordBus implements RecordBus {
     }
 
     private void deliver() {
-      if (inHand != null || closed && queue.isEmpty() || queue.isEmpty()) {
+      if (inHand != null) {
+        return;
+      }
+      long now = System.currentTimeMillis();
+      if (queue.isEmpty()) {
+        settled.idle(now);
         return;
       }
       int n = Math.min(spec.batchSize(), queue.size());
@@ -165,10 +171,10 @@ public final class EventBusRecordBus implements RecordBus {
       for (int i = 0; i < n; i++) {
         batch.add(queue.poll());
       }
-      handOver(batch);
+      handOver(batch, settled.fetched(now, queue.isEmpty()));
     }
 
-    private void handOver(List<BusMessage> batch) {
+    private void handOver(List<BusMessage> batch, SettledClock.Fetch fetch) {
       inHand = batch;
       batches++;
       Future<Void> f;
@@ -181,12 +187,13 @@ public final class EventBusRecordBus implements RecordBus {
         if (ar.succeeded()) {
           acked += batch.size();
           inHand = null;
+          settled.committed(fetch);
           deliver();
         } else {
           failed++;
           LOG.warn("consumer {}: batch of {} failed, retrying in {} ms: {}", spec.durable(), batch.size(), RETRY_MS,
               ar.cause().toString());
-          vertx.setTimer(RETRY_MS, t -> handOver(batch));
+          vertx.setTimer(RETRY_MS, t -> handOver(batch, fetch));
         }
       }));
     }
@@ -195,7 +202,12 @@ public final class EventBusRecordBus implements RecordBus {
     public JsonObject stats() {
       return new JsonObject().put("durable", spec.durable()).put("batches", batches).put("acked", acked)
           .put("failed_batches", failed).put("pending", queue.size() + (inHand == null ? 0 : inHand.size()))
-          .put("dropped", dropped);
+          .put("dropped", dropped).put("settled_ms", settled.settledMs());
+    }
+
+    @Override
+    public long settledMs() {
+      return settled.settledMs();
     }
 
     @Override

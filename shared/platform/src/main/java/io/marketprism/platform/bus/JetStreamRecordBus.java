@@ -563,10 +563,12 @@ public final class JetStreamRecordBus implements RecordBus {
   /** A batch handed to the handler and not yet answered. */
   private static final class OpenBatch {
     final List<Message> msgs;
+    final SettledClock.Fetch fetch;
     volatile long touchedMs;
 
-    OpenBatch(List<Message> msgs, long touchedMs) {
+    OpenBatch(List<Message> msgs, SettledClock.Fetch fetch, long touchedMs) {
       this.msgs = msgs;
+      this.fetch = fetch;
       this.touchedMs = touchedMs;
     }
   }
@@ -611,6 +613,7 @@ public final class JetStreamRecordBus implements RecordBus {
     private final ScheduledExecutorService replies;
     private final Semaphore room;
     private final Set<OpenBatch> open = ConcurrentHashMap.newKeySet();
+    private final SettledClock settled = new SettledClock();
     private final long keepAliveMs;
     private final Promise<Void> stopped = Promise.promise();
     private volatile boolean running = true;
@@ -707,9 +710,10 @@ public final class JetStreamRecordBus implements RecordBus {
         gathering = msgs.size() < spec.batchSize() / 4;
         nextFetchMs = gathering ? begun + spec.maxWait().toMillis() : 0;
         if (msgs.isEmpty()) {
+          settled.idle(begun);
           return;
         }
-        handOver(msgs);
+        handOver(msgs, settled.fetched(begun, pending(msgs) == 0));
         handedOver = true;
       } finally {
         if (!handedOver) {
@@ -738,7 +742,7 @@ public final class JetStreamRecordBus implements RecordBus {
       return last != null && last.isJetStream() ? last.metaData().pendingCount() : 0;
     }
 
-    private void handOver(List<Message> msgs) {
+    private void handOver(List<Message> msgs, SettledClock.Fetch fetch) {
       List<BusMessage> batch = new ArrayList<>(msgs.size());
       for (Message m : msgs) {
         boolean again = m.isJetStream() && m.metaData().deliveredCount() > 1;
@@ -748,7 +752,7 @@ public final class JetStreamRecordBus implements RecordBus {
         batch.add(new BusMessage(m.getSubject(), m.getData(), again));
       }
       batches.incrementAndGet();
-      OpenBatch b = new OpenBatch(msgs, System.currentTimeMillis());
+      OpenBatch b = new OpenBatch(msgs, fetch, System.currentTimeMillis());
       open.add(b);
       context.runOnContext(v -> {
         Future<Void> f;
@@ -773,11 +777,13 @@ public final class JetStreamRecordBus implements RecordBus {
         if (failure == null) {
           reply(b.msgs, Message::ack, "acks");
           acks.addAndGet(b.msgs.size());
+          settled.committed(b.fetch);
         } else {
           failed.incrementAndGet();
           LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), b.msgs.size(),
               failure.toString());
           reply(b.msgs, m -> m.nakWithDelay(Duration.ofMillis(500)), "naks");
+          settled.failed(b.fetch);
         }
       } finally {
         open.remove(b);
@@ -847,7 +853,12 @@ public final class JetStreamRecordBus implements RecordBus {
     public JsonObject stats() {
       return new JsonObject().put("durable", spec.durable()).put("stream", spec.stream())
           .put("batches", batches.get()).put("acked", acks.get()).put("redelivered", redelivered.get())
-          .put("failed_batches", failed.get());
+          .put("failed_batches", failed.get()).put("settled_ms", settled.settledMs());
+    }
+
+    @Override
+    public long settledMs() {
+      return settled.settledMs();
     }
 
     @Override

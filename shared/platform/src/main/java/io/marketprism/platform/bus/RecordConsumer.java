@@ -10,6 +10,15 @@ public interface RecordConsumer {
   JsonObject stats();
 
   /**
+   * @return for a durable consumer, a time T (epoch ms) such that every record the bus held at T
+   *     has been committed ({@link SettledClock}); -1 before the first such point, and for a live
+   *     subscription
+   */
+  default long settledMs() {
+    return -1;
+  }
+
+  /**
    * Stops taking new messages; a batch being handled is finished (and acknowledged) first.
    *
    * @return completes when stopped
