@@ -25,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -87,7 +88,9 @@ public class StorageVerticle extends ServiceVerticle {
         .register(platform.meters());
     mountRoutes(router);
     health.register("hot_store", p -> p.complete(status(lastWriteError)));
-    health.register("latest_cache", p -> p.complete(status(cache.problem())));
+    // without its cache the service still serves latest (from memory and the hot store): degraded, not down
+    health.register("latest_cache", p -> p.complete(cache.problem() == null ? Status.OK()
+        : Status.OK(new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the hot store"))));
     health.register("bus", p -> p.complete(status(bus.problem())));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
@@ -165,9 +168,8 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   /** @return UP without a problem, else DOWN saying what it is */
-  private static io.vertx.ext.healthchecks.Status status(String problem) {
-    return problem == null ? io.vertx.ext.healthchecks.Status.OK()
-        : io.vertx.ext.healthchecks.Status.KO(new JsonObject().put("error", problem));
+  private static Status status(String problem) {
+    return problem == null ? Status.OK() : Status.KO(new JsonObject().put("error", problem));
   }
 
   private static <T> Handler<Throwable> fail(RoutingContext ctx) {
@@ -225,15 +227,30 @@ public class StorageVerticle extends ServiceVerticle {
         throw ApiError.badRequest(required + " is required");
       }
     }
-    String subject = Subjects.of(type, Params.exchange(p.get("exchange")), Params.marketType(p.get("market_type")),
-        Params.symbol(p.get("symbol")));
-    cache.get(subject).onSuccess(json -> {
-      if (json == null) {
-        ApiError.notFound("no " + type.wire() + " seen for " + subject).send(ctx);
-      } else {
-        ctx.response().putHeader("Content-Type", "application/json").end(json);
-      }
-    }).onFailure(fail(ctx));
+    RecordQuery q = new RecordQuery(type, Params.exchange(p.get("exchange")), Params.marketType(p.get("market_type")),
+        Params.symbol(p.get("symbol")), 0, Long.MAX_VALUE, RecordQuery.MAX_LIMIT, null);
+    String subject = Subjects.of(type, q.exchange(), q.marketType(), q.symbol());
+    cache.get(subject)
+        .recover(cacheDown -> Future.succeededFuture(null)) // its health check says so; the store may know
+        .compose(json -> json != null ? Future.succeededFuture(json) : newestStored(q))
+        .onSuccess(json -> {
+          if (json == null) {
+            ApiError.notFound("no " + type.wire() + " seen for " + subject).send(ctx);
+          } else {
+            ctx.response().putHeader("Content-Type", "application/json").end(json);
+          }
+        }).onFailure(fail(ctx));
+  }
+
+  /**
+   * What the cache does not hold (a memory cache after a restart, or Redis down or emptied since),
+   * the hot store may: the newest stored record of the instrument (the last, in result order, of
+   * its newest millisecond), or null.
+   */
+  private Future<String> newestStored(RecordQuery q) {
+    return hot.newestTime(q).compose(t -> t == null ? Future.succeededFuture(null)
+        : hot.records(new RecordQuery(q.type(), q.exchange(), q.marketType(), q.symbol(), t, t + 1, q.limit(), null),
+            TierPlan.HOT).map(page -> page.records().isEmpty() ? null : page.records().get(page.records().size() - 1)));
   }
 
   private void stats(RoutingContext ctx) {

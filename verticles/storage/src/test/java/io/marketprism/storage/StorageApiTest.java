@@ -136,8 +136,18 @@ abstract class StorageApiTest {
     assertThat(readAll("funding_rate", "start=2024-01-01T00:00:00Z&end=" + (Fixtures.DAY0 + 50_000), 1000))
         .hasSize(100);
 
-    HttpResponse<Buffer> latest = get("/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT");
-    assertThat(latest.bodyAsJsonObject().getString("trade_id")).isEqualTo("1001999");
+    String latestUri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
+    JsonObject latest = get(latestUri).bodyAsJsonObject();
+    assertThat(latest.getString("trade_id")).isEqualTo("1001999");
+
+    // restarted, the memory cache is empty: the newest stored record answers, until a newer one arrives
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    HttpResponse<Buffer> fromStore = get(latestUri);
+    assertThat(fromStore.statusCode()).as(fromStore.bodyAsString()).isEqualTo(200);
+    assertThat(fromStore.bodyAsJsonObject()).isEqualTo(latest);
+    HttpResponse<Buffer> none = get("/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=DOGE-USDT");
+    assertThat(none.statusCode()).isEqualTo(404);
   }
 
   @Test

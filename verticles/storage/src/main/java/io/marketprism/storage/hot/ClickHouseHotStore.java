@@ -400,6 +400,13 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   @Override
+  public Future<Long> newestTime(RecordQuery q) {
+    // max() of no rows is 0 here, not NULL; no record has time 0
+    return http.scalar("SELECT max(ts_ms) FROM " + db + "." + q.type().wire() + " WHERE " + SqlFilter.of(q).inline())
+        .map(t -> t == 0 ? null : t);
+  }
+
+  @Override
   public Future<Long> count(DataType type, LocalDate day) {
     return ClickHouseColdTier.count(http, db, type, day);
   }

@@ -574,6 +574,21 @@ public final class DuckDbHotStore implements HotStore {
   }
 
   @Override
+  public Future<Long> newestTime(RecordQuery q) {
+    SqlFilter f = SqlFilter.of(q);
+    return db.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(ts_ms) FROM " + q.type().wire() + " WHERE " + f.sql())) {
+        bind(ps, f, 1);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          long t = rs.getLong(1);
+          return rs.wasNull() ? null : t;
+        }
+      }
+    });
+  }
+
+  @Override
   public Future<Long> count(DataType type, LocalDate day) {
     SqlFilter f = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS);
     return db.read(c -> {

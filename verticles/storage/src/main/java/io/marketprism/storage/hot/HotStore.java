@@ -77,6 +77,12 @@ public interface HotStore {
   Future<Page> records(RecordQuery q, TierPlan plan);
 
   /**
+   * @param q a records query (its instrument and range; cursor and limit are not used)
+   * @return the time of the newest hot record it matches, epoch ms, or null when none does
+   */
+  Future<Long> newestTime(RecordQuery q);
+
+  /**
    * Reads the 1-minute bars the writer keeps (see {@link Bars}), which cover both tiers, after
    * recomputing the minutes this instance touched since its last flush, so the answer holds every
    * trade this instance has committed.
