@@ -1,8 +1,10 @@
 package io.marketprism.app;
 
+import io.marketprism.platform.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 
 /**
@@ -36,12 +38,15 @@ public final class Main implements Runnable {
     });
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       PrintWriter err = line.getErr();
-      if (ex instanceof UsageException || ex instanceof io.marketprism.platform.config.ConfigException) {
+      if (ex instanceof UsageException || ex instanceof ConfigException) {
         err.println("marketprism " + line.getCommandName() + ": " + firstLine(ex.getMessage()));
         err.flush();
         return EXIT_USAGE;
       }
-      err.println("marketprism " + line.getCommandName() + ": " + ex);
+      // a service that could not start says why in its message; a bug keeps its exception class
+      boolean explained = (ex instanceof IllegalStateException || ex instanceof IOException)
+          && ex.getMessage() != null;
+      err.println("marketprism " + line.getCommandName() + ": " + (explained ? ex.getMessage() : ex.toString()));
       err.flush();
       return 1;
     });

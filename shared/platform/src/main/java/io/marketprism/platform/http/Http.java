@@ -169,8 +169,11 @@ public final class Http {
    *     in time (ClickHouse, NATS, Redis): a connection refused or closed, a timeout, a NATS I/O
    *     error; null for any other failure
    */
-  static String unreachable(Throwable err) {
+  public static String unreachable(Throwable err) {
     for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ServerUnavailableException) {
+        return t.getMessage();
+      }
       boolean fromNats = t instanceof IOException && t.getStackTrace().length > 0
           && t.getStackTrace()[0].getClassName().startsWith("io.nats.");
       if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof ClosedChannelException

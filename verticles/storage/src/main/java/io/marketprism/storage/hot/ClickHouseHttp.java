@@ -2,6 +2,8 @@ package io.marketprism.storage.hot;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.marketprism.platform.http.Http;
+import io.marketprism.platform.http.ServerUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,6 +31,7 @@ public final class ClickHouseHttp {
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final WebClient client;
+  private final String url;
   private final String host;
   private final int port;
   private final long timeoutMs;
@@ -40,6 +43,7 @@ public final class ClickHouseHttp {
    */
   public ClickHouseHttp(Vertx vertx, String url, Duration timeout) {
     URI u = URI.create(url);
+    this.url = url;
     this.host = u.getHost();
     this.port = u.getPort() < 0 ? 8123 : u.getPort();
     this.timeoutMs = timeout.toMillis();
@@ -52,7 +56,14 @@ public final class ClickHouseHttp {
    * @return the response body
    */
   public Future<String> execute(String sql) {
-    return client.post(port, host, "/").timeout(timeoutMs).sendBuffer(Buffer.buffer(sql)).compose(ClickHouseHttp::body);
+    return client.post(port, host, "/").timeout(timeoutMs).sendBuffer(Buffer.buffer(sql)).compose(ClickHouseHttp::body,
+        this::named);
+  }
+
+  /** A connection refused or a timeout says it was ClickHouse's, and where (for logs, health and 503s). */
+  private <T> Future<T> named(Throwable err) {
+    return Future.failedFuture(Http.unreachable(err) != null ? new ServerUnavailableException("ClickHouse at " + url, err)
+        : err);
   }
 
   /**
@@ -62,7 +73,7 @@ public final class ClickHouseHttp {
    */
   public Future<Void> insert(String insert, Buffer rows) {
     return client.post(port, host, "/").addQueryParam("query", insert).timeout(timeoutMs).sendBuffer(rows)
-        .compose(ClickHouseHttp::body).mapEmpty();
+        .compose(ClickHouseHttp::body, this::named).mapEmpty();
   }
 
   /**
