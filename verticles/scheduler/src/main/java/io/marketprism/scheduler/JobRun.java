@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
  * One run of a job, as {@code GET /api/v1/scheduler/jobs/{name}/runs} lists it.
  *
  * @param status {@code succeeded}, {@code failed} or {@code skipped} (another scheduler
- *               instance holds the job's cluster lock, or it ran within its interval)
+ *               instance holds the job's cluster lock, or another instance ran it within its interval)
  */
 public record JobRun(String job, long runId, String trigger, long startedMs, long finishedMs, String status,
                      int httpStatus, String message, String node) {

@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,6 +38,8 @@ public class SchedulerVerticle extends ServiceVerticle {
   private final Map<String, JobSpec> jobs = new LinkedHashMap<>();
   private final Map<String, Deque<JobRun>> history = new LinkedHashMap<>();
   private final Map<String, Long> nextRun = new LinkedHashMap<>();
+  /** The start time this instance wrote to {@link #lastStarts} for each job, to tell its own runs from others'. */
+  private final Map<String, Long> ownStarts = new ConcurrentHashMap<>();
   private final AtomicLong runIds = new AtomicLong();
   private WebClient client;
   private ServiceDirectory directory;
@@ -80,7 +83,8 @@ public class SchedulerVerticle extends ServiceVerticle {
         })
         .onSuccess(map -> {
           lastStarts = map;
-          jobs.values().stream().filter(JobSpec::enabled).forEach(this::schedule);
+          jobs.values().stream().filter(JobSpec::enabled)
+              .forEach(j -> schedule(j, j.initialDelayMs() > 0 ? j.initialDelayMs() : j.everyMs()));
         });
   }
 
@@ -114,26 +118,34 @@ public class SchedulerVerticle extends ServiceVerticle {
     return out;
   }
 
-  private void schedule(JobSpec job) {
-    long delay = Math.max(1, job.initialDelayMs() > 0 ? job.initialDelayMs() : job.everyMs());
+  /** Schedules the next run of a job in {@code delayMs}; after it, the job runs again every {@code every}. */
+  private void schedule(JobSpec job, long delayMs) {
+    long delay = Math.max(1, delayMs);
     synchronized (history) {
       nextRun.put(job.name(), System.currentTimeMillis() + delay);
     }
-    vertx.setTimer(delay, id -> run(job, "schedule").onComplete(ar -> schedule(job)));
+    vertx.setTimer(delay, id -> run(job, "schedule").onComplete(ar -> schedule(job, job.everyMs())));
   }
 
-  /** Runs a job once, holding its cluster lock; a scheduled run is skipped if one ran within the interval. */
+  /**
+   * Runs a job once, holding its cluster lock; a scheduled run is skipped if another instance
+   * ran it within the interval.
+   */
   Future<JobRun> run(JobSpec job, String trigger) {
     long started = System.currentTimeMillis();
     long runId = runIds.incrementAndGet();
     return vertx.sharedData().getLockWithTimeout("mp.scheduler.job." + job.name(), 1000)
         .compose(lock -> lastStarts.get(job.name())
             .compose(last -> {
-              if ("schedule".equals(trigger) && last != null && started - last < job.everyMs() * 9 / 10) {
+              boolean ranHere = last != null && last.equals(ownStarts.get(job.name()));
+              if ("schedule".equals(trigger) && last != null && !ranHere && started - last < job.everyMs() * 9 / 10) {
                 return Future.succeededFuture(finish(job, runId, trigger, started, "skipped", 0,
                     "ran at " + last + " on another instance"));
               }
-              return lastStarts.put(job.name(), started).compose(v -> call(job, runId, trigger, started));
+              return lastStarts.put(job.name(), started).compose(v -> {
+                ownStarts.put(job.name(), started);
+                return call(job, runId, trigger, started);
+              });
             })
             .eventually(() -> {
               lock.release();

@@ -90,6 +90,51 @@ class SchedulerVerticleTest {
   }
 
   @Test
+  void initialDelayAppliesToTheFirstRunOnly() throws Exception {
+    JsonObject cfg = config("800ms");
+    cfg.getJsonObject("scheduler").getJsonObject("jobs").getJsonObject("work").put("initial_delay", "100ms");
+    int port = deploy(cfg);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (calls.get() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(100);
+    JsonObject runs = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/runs").send()
+        .await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    // newest first; without the fix every run after the first came 100 ms after the last and
+    // was skipped as "ran on another instance" until the interval had passed
+    var list = runs.getJsonArray("runs");
+    assertThat(list.stream().map(r -> ((JsonObject) r).getString("status"))).containsOnly("succeeded");
+    assertThat(list.size()).isEqualTo(2);
+    JsonObject last = list.getJsonObject(0);
+    JsonObject first = list.getJsonObject(1);
+    assertThat(last.getLong("started_ms") - first.getLong("finished_ms")).isGreaterThanOrEqualTo(800);
+    JsonObject job = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs").send()
+        .await(5, TimeUnit.SECONDS).bodyAsJsonObject().getJsonArray("jobs").getJsonObject(1);
+    assertThat(job.getString("name")).isEqualTo("work");
+    assertThat(job.getLong("next_run_ms")).isGreaterThanOrEqualTo(last.getLong("finished_ms") + 800);
+  }
+
+  @Test
+  void aScheduledRunIsNotSkippedForTheSameInstancesManualRun() throws Exception {
+    JsonObject cfg = config("1h");
+    cfg.getJsonObject("scheduler").getJsonObject("jobs").getJsonObject("work").put("initial_delay", "500ms");
+    int port = deploy(cfg);
+    client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").send().await(5, TimeUnit.SECONDS);
+    long deadline = System.currentTimeMillis() + 10_000;
+    JsonObject runs;
+    do {
+      Thread.sleep(20);
+      runs = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/runs").send()
+          .await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    } while (runs.getJsonArray("runs").size() < 2 && System.currentTimeMillis() < deadline);
+    JsonObject scheduled = runs.getJsonArray("runs").getJsonObject(0);
+    assertThat(scheduled.getString("trigger")).isEqualTo("schedule");
+    assertThat(scheduled.getString("status")).isEqualTo("succeeded");
+    assertThat(calls.get()).isEqualTo(2);
+  }
+
+  @Test
   void manualRunReportsFailureOfTheTarget() throws Exception {
     int port = deploy(config("1h"));
     var ok = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").send().await(5, TimeUnit.SECONDS);
