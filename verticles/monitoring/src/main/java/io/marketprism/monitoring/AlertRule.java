@@ -13,7 +13,8 @@ import java.util.Set;
  *       its {@code /health} with DOWN, or not at all, for {@code for_ms};</li>
  *   <li>{@code service_missing}: no instance of {@code service} is in discovery for {@code for_ms};</li>
  *   <li>{@code stale_stream}: no record on a subject matching {@code subject} (NATS wildcards)
- *       arrived for {@code max_age_ms}, once data was seen.</li>
+ *       arrived for {@code max_age_ms}, once data was seen (or for three of the stream's gaps
+ *       between records, or of the {@code period} its records declare, when longer).</li>
  * </ul>
  */
 public record AlertRule(String name, String kind, String service, String subject, long forMs, long maxAgeMs,

@@ -1,6 +1,7 @@
 package io.marketprism.monitoring;
 
 import io.marketprism.model.SubjectPattern;
+import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.bus.RecordConsumer;
@@ -9,6 +10,7 @@ import io.marketprism.platform.discovery.ServiceInstance;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
@@ -24,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Watches the whole deployment: polls every discovered instance's {@code /health}, tracks the
@@ -37,9 +41,13 @@ public class MonitoringVerticle extends ServiceVerticle {
   public static final String ALERTS_ADDRESS = "mp.alerts";
   private static final Logger LOG = LoggerFactory.getLogger(MonitoringVerticle.class);
   private static final int HISTORY = 500;
+  private static final Pattern PERIOD = Pattern.compile("(\\d{1,6})(s|m|h|H|d|D|w|W)");
 
   private final Map<String, InstanceHealth> instances = new ConcurrentHashMap<>();
-  /** subject → {last received ms, records, ms between its last two records (0 until there are two)} */
+  /**
+   * subject → {last received ms, records, ms between its last two records (0 until there are two),
+   * the sampling period its records declare, ms (0 if none)}
+   */
   private final Map<String, long[]> streams = new ConcurrentHashMap<>();
   private final Map<String, JsonObject> firing = new LinkedHashMap<>();
   private final Deque<JsonObject> past = new ArrayDeque<>();
@@ -64,18 +72,64 @@ public class MonitoringVerticle extends ServiceVerticle {
     BusOptions.from(root);
   }
 
-  /** Records that a record on {@code subject} arrived now (called by the bus subscription). */
+  /** Records that a record on {@code subject}, of no declared period, arrived now. */
   public void recordSeen(String subject) {
+    recordSeen(subject, 0);
+  }
+
+  /**
+   * Records that a record on {@code subject} arrived now (called by the bus subscription).
+   *
+   * @param periodMs the sampling period the record declares (its {@code period}: 5 minutes for
+   *                 long/short ratios), ms; 0 if none or not known (it then keeps the one seen before)
+   */
+  public void recordSeen(String subject, long periodMs) {
     long now = System.currentTimeMillis();
     streams.compute(subject, (k, v) -> {
       if (v == null) {
-        return new long[] {now, 1, 0};
+        return new long[] {now, 1, 0, periodMs};
       }
       v[2] = now - v[0];
       v[0] = now;
       v[1]++;
+      if (periodMs > 0) {
+        v[3] = periodMs;
+      }
       return v;
     });
+  }
+
+  /** Freshness of the record's stream; its period is read from the first record of a stream only. */
+  private void onRecord(BusMessage msg) {
+    recordSeen(msg.subject(), streams.containsKey(msg.subject()) ? 0 : periodMs(msg.json()));
+  }
+
+  /**
+   * @param json a record's JSON
+   * @return the sampling period it declares in {@code period} ({@code 5m}, {@code 1H}, {@code 1d}),
+   *         ms; 0 if it has none or it cannot be read
+   */
+  static long periodMs(byte[] json) {
+    try {
+      Object period = new JsonObject(Buffer.buffer(json)).getValue("period");
+      if (!(period instanceof String p)) {
+        return 0;
+      }
+      Matcher m = PERIOD.matcher(p);
+      if (!m.matches()) {
+        return 0;
+      }
+      long unit = switch (m.group(2)) {
+        case "s" -> 1000;
+        case "m" -> 60_000;
+        case "h", "H" -> 3_600_000;
+        case "d", "D" -> 86_400_000;
+        default -> 7 * 86_400_000L;
+      };
+      return Long.parseLong(m.group(1)) * unit;
+    } catch (RuntimeException e) {
+      return 0;
+    }
   }
 
   @Override
@@ -98,7 +152,7 @@ public class MonitoringVerticle extends ServiceVerticle {
           return bus.start();
         })
         // freshness per stream: a live (non-durable) subscription to every subject
-        .compose(v -> bus.subscribe(">", msg -> recordSeen(msg.subject())))
+        .compose(v -> bus.subscribe(">", this::onRecord))
         .onSuccess(sub -> freshness = sub);
   }
 
@@ -199,11 +253,12 @@ public class MonitoringVerticle extends ServiceVerticle {
 
   /**
    * A stream is stale after the rule's {@code max_age_ms}, or after three times the gap between its
-   * last two records when that is longer: data that comes every few minutes by nature (long/short
-   * ratios are 5-minute points) is not late after two.
+   * last two records, or three times the sampling period its records declare, when that is longer:
+   * data that comes every few minutes by nature (long/short ratios are 5-minute points) is not late
+   * after two, even when only one record was seen yet.
    */
   static long staleAfterMs(AlertRule rule, long[] stream) {
-    return Math.max(rule.maxAgeMs(), 3 * stream[2]);
+    return Math.max(rule.maxAgeMs(), 3 * Math.max(stream[2], stream[3]));
   }
 
   private static JsonObject alert(AlertRule rule, String message, long sinceMs) {

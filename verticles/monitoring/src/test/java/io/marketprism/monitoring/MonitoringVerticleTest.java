@@ -1,6 +1,12 @@
 package io.marketprism.monitoring;
 
+import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.LongShortRatioRecord;
+import io.marketprism.model.MarketType;
 import io.marketprism.platform.Platform;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.config.ConfigException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -11,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -112,6 +119,52 @@ class MonitoringVerticleTest {
         .map(o -> ((JsonObject) o).getString("message")).toList();
     assertThat(messages).anyMatch(t -> t.contains("trade.binance.perpetual.BTC-USDT"))
         .noneMatch(t -> t.contains("trade.okx.perpetual.BTC-USDT"));
+  }
+
+  @Test
+  void aPeriodicStreamIsNotStaleBeforeItsPeriodEvenAfterOneRecord() throws Exception {
+    JsonObject cfg = config();
+    cfg.getJsonObject("monitoring").getJsonObject("alerts").put("stale_ratios", new JsonObject()
+        .put("kind", "stale_stream").put("subject", "lsr_top_position.>").put("max_age_ms", 300).put("for_ms", 0));
+    MonitoringVerticle m = new MonitoringVerticle();
+    vertx.deployVerticle(m, new DeploymentOptions().setConfig(cfg)).await(10, TimeUnit.SECONDS);
+    int port = m.actualPort();
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
+    bus.start().await(5, TimeUnit.SECONDS);
+    // one ratio of a 1-second period (5m in production): stale after three periods, not max_age_ms
+    bus.publish(new LongShortRatioRecord(DataType.LSR_TOP_POSITION, Exchange.BINANCE, MarketType.PERPETUAL,
+        "ETH-USDT", "ETHUSDT", System.currentTimeMillis(), System.currentTimeMillis() * 1000, "1.5", "0.6", "0.4",
+        "1s")).await(5, TimeUnit.SECONDS);
+    long deadline = System.currentTimeMillis() + 10_000;
+    JsonArray streams = get(port, "/api/v1/monitoring/overview").getJsonArray("streams");
+    while (streams.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+      streams = get(port, "/api/v1/monitoring/overview").getJsonArray("streams");
+    }
+    long received = streams.getJsonObject(0).getLong("last_received_ms");
+    Thread.sleep(Math.max(0, received + 900 - System.currentTimeMillis()));
+    // older than max_age_ms (300 ms) and younger than its period: not late
+    assertThat(rules(get(port, "/api/v1/monitoring/alerts").getJsonArray("firing"))).doesNotContain("stale_ratios");
+    JsonObject alerts = awaitAlerts(port, a -> rules(a.getJsonArray("firing")).contains("stale_ratios"));
+    JsonObject stale = alerts.getJsonArray("firing").stream().map(o -> (JsonObject) o)
+        .filter(a -> a.getString("rule").equals("stale_ratios")).findFirst().orElseThrow();
+    assertThat(stale.getString("message")).contains("lsr_top_position.binance.perpetual.ETH-USDT");
+    assertThat(stale.getLong("fired_ms") - received).isGreaterThanOrEqualTo(3000);
+  }
+
+  @Test
+  void readsTheSamplingPeriodOfARecord() {
+    assertThat(MonitoringVerticle.periodMs(bytes("{\"period\":\"5m\"}"))).isEqualTo(300_000);
+    assertThat(MonitoringVerticle.periodMs(bytes("{\"period\":\"1H\"}"))).isEqualTo(3_600_000);
+    assertThat(MonitoringVerticle.periodMs(bytes("{\"period\":\"1d\"}"))).isEqualTo(86_400_000);
+    assertThat(MonitoringVerticle.periodMs(bytes("{\"price\":\"1\"}"))).isZero();
+    assertThat(MonitoringVerticle.periodMs(bytes("{\"period\":\"soon\"}"))).isZero();
+    assertThat(MonitoringVerticle.periodMs(bytes("{\"period\":5}"))).isZero();
+    assertThat(MonitoringVerticle.periodMs(bytes("not json"))).isZero();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test
