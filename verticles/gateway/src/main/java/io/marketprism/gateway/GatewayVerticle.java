@@ -377,14 +377,23 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   private void registerOwnChecks() {
-    health.register("discovery", promise -> promise.complete(backends == null ? Status.KO()
-        : Status.OK(new JsonObject().put("services", backends.describe().getJsonObject("services").size()))));
+    health.register("discovery", promise -> promise.complete(backends == null ? Status.KO() : discovered()));
     if (options.redis().configured()) {
       // a Redis outage degrades limits to per-instance and the cache to local: reported, not DOWN
       health.register("redis", promise -> promise.complete(Status.OK(new JsonObject()
           .put("url", redis.url()).put("reachable", redis.up())
           .put("mode", redis.up() ? "shared" : "local fallback"))));
     }
+  }
+
+  /**
+   * The {@code discovery} check: the services with at least one discovered instance, and the
+   * instances of each routable service (a configured one with none shows 0).
+   */
+  private Status discovered() {
+    JsonObject instances = backends.instanceCounts();
+    long services = instances.stream().filter(e -> ((Number) e.getValue()).intValue() > 0).count();
+    return Status.OK(new JsonObject().put("services", services).put("instances", instances));
   }
 
   private Future<Void> checkRedisOnce() {

@@ -265,6 +265,27 @@ class RoutingTest {
   }
 
   @Test
+  void discoveryCheckCountsTheDiscoveredInstancesNotTheRoutes() throws Exception {
+    JsonObject none = discoveryCheck();
+    assertThat(none.getString("status")).isEqualTo("UP");
+    assertThat(none.getJsonObject("data").getInteger("services")).isZero();
+    assertThat(none.getJsonObject("data").getJsonObject("instances").getInteger("storage")).isZero();
+
+    h.backend("storage", "a");
+    h.backend("storage", "b");
+    h.awaitInstances("storage", 2);
+    JsonObject two = discoveryCheck().getJsonObject("data");
+    assertThat(two.getInteger("services")).isEqualTo(1);
+    assertThat(two.getJsonObject("instances").getInteger("storage")).isEqualTo(2);
+    assertThat(two.getJsonObject("instances").getInteger("collector")).isZero();
+  }
+
+  private JsonObject discoveryCheck() throws Exception {
+    return h.get("/health").bodyAsJsonObject().getJsonArray("checks").stream().map(c -> (JsonObject) c)
+        .filter(c -> "discovery".equals(c.getString("id"))).findFirst().orElseThrow();
+  }
+
+  @Test
   void dashboardIsServedAtRoot() throws Exception {
     HttpResponse<Buffer> r = h.get("/");
     assertThat(r.statusCode()).isEqualTo(200);

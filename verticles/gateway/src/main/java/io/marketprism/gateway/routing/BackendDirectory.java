@@ -87,6 +87,16 @@ public final class BackendDirectory {
     return new JsonObject().put("services", services);
   }
 
+  /**
+   * The number of discovered instances per routable service, by name: 0 for a configured
+   * service none of whose instances runs.
+   */
+  public JsonObject instanceCounts() {
+    JsonObject counts = new JsonObject();
+    new TreeMap<>(pools).forEach((service, pool) -> counts.put(service, pool.backends().length));
+    return counts;
+  }
+
   /** Every discovered instance of every service (this gateway's own service included). */
   public List<ServiceInstance> allInstances() {
     List<ServiceInstance> out = new ArrayList<>();
