@@ -44,7 +44,8 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
   public static StorageOptions from(JsonObject root) {
     ConfigReader s = ConfigReader.root(root, "storage");
     ConfigReader hot = s.section("hot");
-    String type = hot.oneOf("type", Set.of("duckdb", "clickhouse"), "duckdb");
+    boolean server = ConfigReader.serverMode(root);
+    String type = hot.oneOf("type", Set.of("duckdb", "clickhouse"), server ? "clickhouse" : "duckdb");
     Path file = Path.of(hot.string("path", "data/marketprism.duckdb"));
     String url = hot.string("url", "http://127.0.0.1:8123");
     if (!url.matches("https?://[^\\s/]+(:\\d{1,5})?/?")) {
@@ -71,7 +72,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     int inFlight = consumer.intIn("batches_in_flight", 1, 64, 3);
     Duration archive = Duration.ofMinutes(s.section("archive").longIn("interval_minutes", 0, 7 * 24 * 60, 60));
     ConfigReader cache = ConfigReader.root(root, "cache");
-    String cacheType = cache.oneOf("type", Set.of("memory", "redis"), "memory");
+    String cacheType = cache.oneOf("type", Set.of("memory", "redis"), server ? "redis" : "memory");
     String redisUrl = cache.string("redis_url", "redis://127.0.0.1:6379");
     if (!redisUrl.matches("rediss?://\\S+")) {
       throw new ConfigException(cache.key("redis_url"), "must be redis://host:port, got '" + redisUrl + "'");

@@ -75,7 +75,7 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
    */
   public static BusOptions from(JsonObject root) {
     ConfigReader bus = ConfigReader.root(root, "bus");
-    String type = bus.oneOf("type", Set.of(EVENTBUS, NATS), EVENTBUS);
+    String type = bus.oneOf("type", Set.of(EVENTBUS, NATS), ConfigReader.serverMode(root) ? NATS : EVENTBUS);
     ConfigReader nats = bus.section("nats");
     String url = nats.string("url", "nats://127.0.0.1:4222");
     for (String u : url.split(",")) {

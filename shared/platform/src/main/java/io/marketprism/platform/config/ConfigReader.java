@@ -34,6 +34,16 @@ public final class ConfigReader {
     return new ConfigReader(name, (JsonObject) v);
   }
 
+  /**
+   * @param root the whole configuration tree
+   * @return whether {@code mode} is {@code server}: then the bus, the hot store and the latest
+   *     cache default to NATS, ClickHouse and Redis (their {@code type} keys choose otherwise)
+   * @throws ConfigException when {@code mode} is neither {@code embedded} nor {@code server}
+   */
+  public static boolean serverMode(JsonObject root) {
+    return "server".equals(new ConfigReader("", root).oneOf("mode", List.of("embedded", "server"), "embedded"));
+  }
+
   public String path() {
     return path;
   }

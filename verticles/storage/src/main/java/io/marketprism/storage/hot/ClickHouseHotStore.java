@@ -2,6 +2,7 @@ package io.marketprism.storage.hot;
 
 import io.marketprism.model.DataType;
 import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.cold.ClickHouseColdTier;
 import io.marketprism.storage.cold.ColdTier;
@@ -125,7 +126,8 @@ public final class ClickHouseHotStore implements HotStore {
   public Future<Void> start() {
     Future<?> chain = http.execute("CREATE DATABASE IF NOT EXISTS " + db)
         .recover(e -> Future.failedFuture(new IllegalStateException("ClickHouse at " + url
-            + " (storage.hot.url) does not answer: " + e.getMessage(), e)))
+            + " (storage.hot.url) does not answer: "
+            + (e instanceof ServerUnavailableException && e.getCause() != null ? e.getCause() : e).getMessage(), e)))
         .compose(v -> http.execute("CREATE DATABASE IF NOT EXISTS " + coldDb));
     for (DataType t : DataType.values()) {
       TableSchema s = TableSchema.of(t);
