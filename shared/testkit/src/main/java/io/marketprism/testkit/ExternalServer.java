@@ -147,9 +147,38 @@ public abstract class ExternalServer implements AutoCloseable {
     end(true);
   }
 
+  /** Freezes the server with SIGSTOP: it keeps its connections and port but answers nothing (a hung server). */
+  public synchronized void freeze() {
+    signal("STOP");
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  public synchronized void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    if (process == null || !process.isAlive()) {
+      throw new IllegalStateException(this.name + " is not running");
+    }
+    try {
+      int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (rc != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + rc);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void end(boolean forcibly) {
     if (process == null || !process.isAlive()) {
       return;
+    }
+    if (!forcibly) {
+      signal("CONT"); // a frozen server cannot act on SIGTERM
     }
     if (forcibly) {
       process.destroyForcibly();

@@ -48,6 +48,8 @@ public class StorageVerticle extends ServiceVerticle {
   private static final long MAX_BACKOFF_MS = 5_000;
   /** How long after its event time a trade may reach the bus: the exchange's latency and the collector's. */
   static final long LATE_TRADE_MS = 2_000;
+  /** The hot store's health check waits this long for an answer (within the health procedure's own second). */
+  private static final long PING_TIMEOUT_MS = 700;
 
   private StorageOptions options;
   private HotStore hot;
@@ -87,7 +89,15 @@ public class StorageVerticle extends ServiceVerticle {
     receiveToCommit = Timer.builder("mp_storage_receive_to_commit").publishPercentiles(0.5, 0.99)
         .register(platform.meters());
     mountRoutes(router);
-    health.register("hot_store", p -> p.complete(status(lastWriteError)));
+    // a write that failed says why; a server that hangs is seen by the ping long before a write times out
+    health.register("hot_store", p -> {
+      if (lastWriteError != null) {
+        p.complete(status(lastWriteError));
+      } else {
+        hot.ping(PING_TIMEOUT_MS).onComplete(ar -> p.complete(status(ar.succeeded() ? null
+            : ar.cause().getMessage())));
+      }
+    });
     // without its cache the service still serves latest (from memory and the hot store): degraded, not down
     health.register("latest_cache", p -> p.complete(cache.problem() == null ? Status.OK()
         : Status.OK(new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the hot store"))));

@@ -2,6 +2,7 @@ package io.marketprism.storage;
 
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.FreePorts;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -19,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A storage whose NATS or Redis cannot be reached says so in its health, naming the server. */
+/**
+ * A storage whose NATS or ClickHouse cannot be reached, or whose ClickHouse hangs, says so in its
+ * health, naming the server; without Redis it is degraded, not down.
+ */
 class StorageHealthTest {
 
   private final Vertx vertx = Vertx.vertx();
@@ -77,6 +81,38 @@ class StorageHealthTest {
         "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT").send()
         .await(10, TimeUnit.SECONDS);
     assertThat(latest.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClickHouseThatHangsIsDownInTheHealthWithinSecondsNamingIt() throws Exception {
+    try (ClickHouseServer ch = ClickHouseServer.start()) {
+      JsonObject config = new JsonObject()
+          .put("bus", new JsonObject().put("type", "eventbus"))
+          .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+              .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl())
+                  .put("database", "hang").put("timeout_ms", 30_000))
+              .put("cold", new JsonObject().put("database", "hang_cold"))
+              .put("archive", new JsonObject().put("interval_minutes", 0)))
+          .put("cache", new JsonObject().put("type", "memory"));
+      StorageVerticle storage = new StorageVerticle();
+      vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
+      assertThat(check(storage, "hot_store").getString("status")).isEqualTo("UP");
+      ch.freeze();
+      try {
+        long asked = System.currentTimeMillis();
+        JsonObject hot = check(storage, "hot_store");
+        assertThat(hot.getString("status")).isEqualTo("DOWN");
+        assertThat(hot.getJsonObject("data").getString("error")).contains("ClickHouse at " + ch.httpUrl());
+        assertThat(System.currentTimeMillis() - asked).isLessThan(5_000); // not the writes' 30 s timeout
+      } finally {
+        ch.thaw();
+      }
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (!"UP".equals(check(storage, "hot_store").getString("status")) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(check(storage, "hot_store").getString("status")).isEqualTo("UP");
+    }
   }
 
   @Test

@@ -422,6 +422,11 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   @Override
+  public Future<Void> ping(long timeoutMs) {
+    return http.execute("SELECT 1", timeoutMs).mapEmpty();
+  }
+
+  @Override
   public Future<JsonArray> stats() {
     return ClickHouseColdTier.stats(http, db, "hot");
   }

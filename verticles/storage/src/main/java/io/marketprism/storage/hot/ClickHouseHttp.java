@@ -56,6 +56,15 @@ public final class ClickHouseHttp {
    * @return the response body
    */
   public Future<String> execute(String sql) {
+    return execute(sql, timeoutMs);
+  }
+
+  /**
+   * @param sql one statement
+   * @param timeoutMs how long to wait for the answer
+   * @return the response body
+   */
+  public Future<String> execute(String sql, long timeoutMs) {
     return client.post(port, host, "/").timeout(timeoutMs).sendBuffer(Buffer.buffer(sql)).compose(ClickHouseHttp::body,
         this::named);
   }

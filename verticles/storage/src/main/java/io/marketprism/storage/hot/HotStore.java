@@ -120,6 +120,15 @@ public interface HotStore {
   /** @return per table: {@code {"table","tier":"hot","rows","bytes","uncompressed_bytes","compression"}} */
   Future<JsonArray> stats();
 
+  /**
+   * @param timeoutMs how long to wait for an answer
+   * @return succeeds when the store answers a trivial query within the timeout (a server that
+   *     hangs fails it long before a write's own timeout)
+   */
+  default Future<Void> ping(long timeoutMs) {
+    return Future.succeededFuture();
+  }
+
   /** @return the cold tier that archives this store's days */
   ColdTier cold();
 
