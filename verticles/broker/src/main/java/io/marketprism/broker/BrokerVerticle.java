@@ -1,6 +1,8 @@
 package io.marketprism.broker;
 
 import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.http.Http;
+import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.platform.bus.NatsProblems;
 import io.marketprism.platform.bus.StreamManager;
 import io.marketprism.platform.service.ServiceVerticle;
@@ -14,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -72,9 +75,16 @@ public class BrokerVerticle extends ServiceVerticle {
       return Future.succeededFuture(base.put("durable", false).put("configured", configured).put("streams",
           new JsonArray()));
     }
+    String server = "NATS at " + options.natsUrl();
+    if (nats == null || nats.getStatus() != Connection.Status.CONNECTED) {
+      // a 503 naming it at once, not the client's timeout after its wait
+      return Future.failedFuture(new ServerUnavailableException(server, new IOException("not connected")));
+    }
     List<String> names = options.streams().stream().map(BusOptions.StreamSpec::name).toList();
-    return vertx.executeBlocking(() -> base.put("durable", true).put("connected",
-        nats.getStatus() == Connection.Status.CONNECTED).put("streams", new StreamManager(nats).describe(names)));
+    return vertx.executeBlocking(() -> base.put("durable", true).put("connected", true)
+        .put("streams", new StreamManager(nats).describe(names)))
+        .recover(err -> Future.failedFuture(Http.unreachable(err) != null ? new ServerUnavailableException(server, err)
+            : err));
   }
 
   @Override
