@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code {"op":"subscribe","subjects":["trade.binance.spot.BTC-USDT","orderbook.okx.*.*"]}} or
  * {@code "unsubscribe"} with the same shape, and gets {@code {"op":"subscribed"|"unsubscribed",
  * "subjects":[...]}} back, then each matching record as one text frame (its JSON, CONTRACT §3).
- * A bad request gets {@code {"op":"error","message":...}} and the connection stays open.
+ * A bad request gets {@code {"op":"error","message":...}} and the connection stays open; so does an
+ * {@code unsubscribe} naming a pattern the client has not subscribed (patterns are compared as
+ * strings, a narrower one under a subscribed wider one is not subscribed), which then changes
+ * nothing. Subscribing a pattern the client already has is acknowledged and changes nothing, so
+ * it never runs into the cap of {@code maxSubscriptions} patterns.
  *
  * <p>One bus subscription ({@code >}) serves all clients of this gateway while any is connected;
  * each record is matched against each client's patterns and written once per client however
@@ -225,7 +230,10 @@ public final class LiveStream {
         subjects.add(s);
       }
       if ("subscribe".equals(op)) {
-        if (Set.copyOf(subjects).size() + patterns.size() > options.maxSubscriptions()) {
+        // re-subscribing a pattern the client has is idempotent: only new patterns count to the cap
+        Set<String> added = new LinkedHashSet<>(subjects);
+        added.removeAll(patterns.keySet());
+        if (added.size() + patterns.size() > options.maxSubscriptions()) {
           error("at most " + options.maxSubscriptions() + " subject patterns per connection");
           return;
         }
@@ -233,6 +241,14 @@ public final class LiveStream {
         ensureBusSubscription();
         ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", new JsonArray(subjects)).encode());
       } else {
+        // patterns are removed as they were subscribed, never matched against each other: a
+        // narrower pattern under a subscribed wider one is not subscribed. All or nothing.
+        List<String> unknown = subjects.stream().filter(s -> !patterns.containsKey(s)).distinct().toList();
+        if (!unknown.isEmpty()) {
+          error("not subscribed: " + String.join(", ", unknown) + " (subscribed: "
+              + (patterns.isEmpty() ? "none" : String.join(", ", patterns.keySet())) + ")");
+          return;
+        }
         subjects.forEach(patterns::remove);
         ws.writeTextMessage(new JsonObject().put("op", "unsubscribed").put("subjects", new JsonArray(subjects)).encode());
       }

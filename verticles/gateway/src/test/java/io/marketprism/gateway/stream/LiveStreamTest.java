@@ -113,6 +113,62 @@ class LiveStreamTest {
   }
 
   @Test
+  void unsubscribingAPatternNotSubscribedIsAnErrorAndChangesNothing() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.okx.>\"]}");
+    await(() -> frames.size() == 1);
+    // a narrower pattern under the subscribed one, and one unrelated to it
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"trade.okx.spot.BTC-USDT\"]}");
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"trade.okx.>\",\"orderbook.>\"]}");
+    await(() -> frames.size() == 3);
+    for (int i = 1; i <= 2; i++) {
+      JsonObject err = new JsonObject(frames.get(i));
+      assertThat(err.getString("op")).isEqualTo("error");
+      assertThat(err.getString("message")).contains("not subscribed").contains("trade.okx.>");
+    }
+    assertThat(new JsonObject(frames.get(1)).getString("message")).contains("trade.okx.spot.BTC-USDT");
+    assertThat(new JsonObject(frames.get(2)).getString("message")).contains("orderbook.>");
+    assertThat(ws.isClosed()).isFalse();
+
+    // nothing changed: the subscribed pattern still delivers, the failed request removed none of it
+    publish("trade.okx.spot.BTC-USDT", 1);
+    await(() -> frames.size() == 4);
+    assertThat(new JsonObject(frames.get(3)).getInteger("n")).isEqualTo(1);
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"trade.okx.>\"]}");
+    await(() -> frames.size() == 5);
+    assertThat(new JsonObject(frames.get(4)).getString("op")).isEqualTo("unsubscribed");
+  }
+
+  @Test
+  void reSubscribingAPatternAtTheCapIsAcknowledgedWithoutDuplicates() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"b\",\"c\",\"d\",\"e\"]}");
+    await(() -> frames.size() == 1);
+    assertThat(new JsonObject(frames.get(0)).getString("op")).isEqualTo("subscribed");
+    // at the cap of 5: the same pattern again, alone and with others already held
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"b\",\"trade.>\",\"b\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"f\"]}");
+    await(() -> frames.size() == 4);
+    assertThat(new JsonObject(frames.get(1)).getString("op")).isEqualTo("subscribed");
+    assertThat(new JsonObject(frames.get(2)).getString("op")).isEqualTo("subscribed");
+    assertThat(new JsonObject(frames.get(3)).getString("message")).contains("at most 5");
+
+    publish("trade.binance.spot.BTC-USDT", 1);
+    await(() -> frames.size() == 5);
+    Thread.sleep(100);
+    assertThat(frames).hasSize(5); // once, however often the pattern was subscribed
+    // one unsubscribe removes it
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 6);
+    publish("trade.binance.spot.BTC-USDT", 2);
+    Thread.sleep(200);
+    assertThat(frames).hasSize(6);
+  }
+
+  @Test
   void aSlowClientIsClosedWithAReasonWhileOthersKeepReceiving() throws Exception {
     AtomicInteger fastFrames = new AtomicInteger();
     WebSocket fast = wsClient.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
