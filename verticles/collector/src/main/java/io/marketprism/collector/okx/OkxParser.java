@@ -30,6 +30,8 @@ import io.marketprism.model.Symbols;
 import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -406,7 +408,7 @@ public final class OkxParser implements MessageParser {
           }
           long ts = Math.max(recv / 1000, lastCandleTs.getOrDefault(instId, Long.MIN_VALUE) + 1);
           sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, ts, recv, interval,
-              open, null, decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]), decimal(c[5]),
+              open, closeTime(interval, open), decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]), decimal(c[5]),
               quoteVolume == null ? null : decimal(quoteVolume), null, "1".equals(c[8])));
           // remembered once the push proved readable, so a malformed one is rejected every time
           lastCandle.put(stream, c);
@@ -416,6 +418,48 @@ public final class OkxParser implements MessageParser {
     } catch (IOException | NumberFormatException e) {
       throw new ParseException("malformed OKX candle: " + e.getMessage(), e);
     }
+  }
+
+  /** OKX's non-UTC candles of a day and longer start at 00:00 Hong Kong time (UTC+8). */
+  private static final ZoneOffset OKX_CANDLE_ZONE = ZoneOffset.ofHours(8);
+
+  /**
+   * The close time of an OKX candle: its open time plus its length, minus 1 ms, as Binance gives
+   * {@code T} in its klines. {@code interval} is the channel's suffix ({@code 1s}, {@code 1m},
+   * {@code 1H}, {@code 1D}, {@code 1W}, {@code 1M}, {@code 3M}, optionally ending in {@code utc});
+   * months are calendar months in the candle's zone (UTC+8, or UTC for the {@code utc} ones).
+   * {@code null} for an interval not of that shape.
+   */
+  static Long closeTime(String interval, long openTimeMs) {
+    String bar = interval.endsWith("utc") ? interval.substring(0, interval.length() - 3) : interval;
+    if (bar.length() < 2) {
+      return null;
+    }
+    long n;
+    try {
+      n = Long.parseLong(bar.substring(0, bar.length() - 1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if (n <= 0) {
+      return null;
+    }
+    long unitMs;
+    switch (bar.charAt(bar.length() - 1)) {
+      case 's' -> unitMs = 1_000L;
+      case 'm' -> unitMs = 60_000L;
+      case 'H' -> unitMs = 3_600_000L;
+      case 'D' -> unitMs = 86_400_000L;
+      case 'W' -> unitMs = 7 * 86_400_000L;
+      case 'M' -> {
+        ZoneOffset zone = bar.length() == interval.length() ? OKX_CANDLE_ZONE : ZoneOffset.UTC;
+        return Instant.ofEpochMilli(openTimeMs).atOffset(zone).plusMonths(n).toInstant().toEpochMilli() - 1;
+      }
+      default -> {
+        return null;
+      }
+    }
+    return openTimeMs + n * unitMs - 1;
   }
 
   /**

@@ -50,6 +50,28 @@ class OkxKlineUpdatesTest {
   }
 
   @Test
+  void theCloseTimeIsTheLastMillisecondOfTheCandleAsBinanceGivesIt() throws Exception {
+    normalizer.onMessage(candle("1597026360000", "8548.26", "45247", "0"), 1_597_026_400_000_000L);
+    KlineRecord k = (KlineRecord) out.get(0);
+    assertThat(k.interval()).isEqualTo("1m");
+    assertThat(k.closeTimeMs()).isEqualTo(1_597_026_360_000L + 60_000 - 1);
+    assertThat(io.marketprism.model.RecordJson.toJson(k)).contains("\"close_time_ms\":1597026419999");
+
+    // the other bars OKX offers: fixed lengths, and calendar months in Hong Kong time or UTC
+    long hk = java.time.OffsetDateTime.parse("2024-01-31T16:00:00Z").toInstant().toEpochMilli(); // Feb 1 00:00 +08
+    long utc = java.time.OffsetDateTime.parse("2024-02-01T00:00:00Z").toInstant().toEpochMilli();
+    assertThat(OkxParser.closeTime("1s", 1_000)).isEqualTo(1_999L);
+    assertThat(OkxParser.closeTime("4H", hk)).isEqualTo(hk + 4 * 3_600_000 - 1);
+    assertThat(OkxParser.closeTime("1Dutc", utc)).isEqualTo(utc + 86_400_000 - 1);
+    assertThat(OkxParser.closeTime("1W", hk)).isEqualTo(hk + 7 * 86_400_000L - 1);
+    assertThat(OkxParser.closeTime("1M", hk)).isEqualTo(hk + 29 * 86_400_000L - 1); // 2024 is a leap year
+    assertThat(OkxParser.closeTime("1Mutc", utc)).isEqualTo(utc + 29 * 86_400_000L - 1);
+    assertThat(OkxParser.closeTime("3M", hk)).isEqualTo(hk + (29 + 31 + 30) * 86_400_000L - 1);
+    assertThat(OkxParser.closeTime("x", utc)).isNull();
+    assertThat(OkxParser.closeTime("1Y", utc)).isNull();
+  }
+
+  @Test
   void aMalformedCandleIsRejectedEachTimeItComes() {
     String bad = candle("1597026360000", "85x", "1", "0");
     assertThatThrownBy(() -> normalizer.onMessage(bad, 1)).isInstanceOf(ParseException.class);
