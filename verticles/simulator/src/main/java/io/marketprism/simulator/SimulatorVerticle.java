@@ -126,8 +126,9 @@ public final class SimulatorVerticle extends VerticleBase {
           };
           InstrumentSpec spec = InstrumentCatalog.spec(venue, symbol, marketType);
           long instrumentSeed = seed * 1_000_003L + (venue.key() + spec.symbol()).hashCode();
+          // ids from a base of the wall clock: a restart continues above the previous run's ids
           InstrumentModel instrument = new InstrumentModel(spec, instrumentSeed, options.getBookDepth(),
-              options.getTradeHistory(), startId(venue, instrumentSeed));
+              options.getTradeHistory());
           instrument.setTradeShare(options.getTradeShare());
           model.add(instrument);
         }
@@ -151,17 +152,6 @@ public final class SimulatorVerticle extends VerticleBase {
     List<Future<ExchangeServer>> listening = new ArrayList<>();
     servers.values().forEach(s -> listening.add(s.listen(options.getHost(), options.getPort(s.venue()))));
     return Future.all(listening).mapEmpty();
-  }
-
-  private static long startId(Venue venue, long seed) {
-    long jitter = Math.floorMod(seed, 1_000_000L);
-    return switch (venue) {
-      case BINANCE_SPOT -> 50_093_000_000L + jitter;
-      case BINANCE_USDM -> 4_984_028_000_000L + jitter;
-      case BINANCE_COINM -> 880_000_000_000L + jitter;
-      case OKX -> 12_900_000_000L + jitter;
-      case DERIBIT -> 64_000_000_000L + jitter;
-    };
   }
 
   private void buildReplayEngine() {

@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
 public final class BinanceServer extends ExchangeServer {
 
   private static final Pattern SPEED = Pattern.compile("@\\d+m?s$");
+  /** How far the first aggregate id lies below the first trade id. */
+  private static final long AGG_IDS_BELOW_TRADE_IDS = 1_000_000_000L;
 
   private final BinanceRest rest;
   private final Map<FeedSession, Map<String, String>> names = new IdentityHashMap<>();
@@ -266,11 +268,20 @@ public final class BinanceServer extends ExchangeServer {
         stream(tk, BinanceCodec.trade(s, t));
       }
     }
-    long[] agg = aggIds.computeIfAbsent(m, k -> new long[] {trades.get(0).id() / 3});
+    long[] agg = aggIds.computeIfAbsent(m, k -> new long[] {firstAggId(m) - 1});
     String ak = sym + "@aggTrade";
     for (List<Trade> group : Trade.atOnePrice(trades)) {
       aggregated(m, ak, ++agg[0], group);
     }
+  }
+
+  /**
+   * The first aggregate id of an instrument: below its trade ids (aggregate ids are not trade ids)
+   * by a constant, so that, as there are never more aggregates than trades, a restarted simulator
+   * continues above the aggregate ids of its previous run as it does above its trade ids.
+   */
+  static long firstAggId(InstrumentModel m) {
+    return Math.max(1, m.idBase() + 1 - AGG_IDS_BELOW_TRADE_IDS);
   }
 
   private void aggregated(InstrumentModel m, String key, long aggId, List<Trade> group) {

@@ -17,10 +17,24 @@ import java.util.TreeMap;
  * around it, trades executed against that book, and the derived figures (24h ticker, candle, mark,
  * index, funding, open interest).
  *
+ * <p>Its ids (trade ids, book update ids, liquidation order ids) count up from an id base. An
+ * instrument built without one takes {@link #idBase(long)} of the wall clock, so that a simulator
+ * started again continues above the ids of its previous run, as an exchange never reuses an id: a
+ * collector that stayed connected neither drops the new trades as duplicates nor finds an identity
+ * used twice. That holds while a run gives fewer than {@link #IDS_PER_MS} ids of each kind a
+ * millisecond per instrument (a million a second, far above any rate the simulator runs at).
+ *
  * <p>Driven by one thread (the simulator's event loop); the read methods ({@link #topBids(int)},
  * {@link #lastUpdateId()}, {@link #recentTrades()}...) may be called from any thread.
  */
 public final class InstrumentModel {
+
+  /**
+   * Ids the clock-derived base leaves room for per millisecond. Bases stay below 2^53 (exact as
+   * JSON numbers anywhere) until the year 2255, and within every exchange's id format: Binance
+   * and Deribit numbers, OKX and Deribit trade ids as strings of digits.
+   */
+  public static final long IDS_PER_MS = 1000;
 
   private static final long FUNDING_PERIOD_MS = 8 * 3_600_000L;
   /** Of the events that are not trade bursts, the share that moves the fair price (the rest churn levels). */
@@ -38,6 +52,7 @@ public final class InstrumentModel {
   private final ArrayDeque<Trade> trades = new ArrayDeque<>();
   private volatile double tradeShare = 0.18;
 
+  private final long idBase;
   private long fair;
   private long lastUpdateId;
   private long nextTradeId;
@@ -78,18 +93,33 @@ public final class InstrumentModel {
    * @param seed         seed of its own random stream
    * @param depth        levels per side kept in the book
    * @param tradeHistory how many recent trades to remember for tests
-   * @param startId      first update id
    */
-  public InstrumentModel(InstrumentSpec spec, long seed, int depth, int tradeHistory, long startId) {
+  public InstrumentModel(InstrumentSpec spec, long seed, int depth, int tradeHistory) {
+    this(spec, seed, depth, tradeHistory, idBase(System.currentTimeMillis()));
+  }
+
+  /**
+   * Creates the instrument with a given id base (tests, benchmarks): the same seed and base give
+   * the same ids.
+   *
+   * @param spec         what it is
+   * @param seed         seed of its own random stream
+   * @param depth        levels per side kept in the book
+   * @param tradeHistory how many recent trades to remember for tests
+   * @param idBase       the book's update id before its first update; trade and liquidation ids
+   *                     start right above it
+   */
+  public InstrumentModel(InstrumentSpec spec, long seed, int depth, int tradeHistory, long idBase) {
     this.spec = spec;
     this.rng = new SplittableRandom(seed);
     this.depth = depth;
     this.tradeHistory = tradeHistory;
     this.meanLots = InstrumentCatalog.typicalLots(spec);
     this.fair = roundTick(spec.initialPrice());
-    this.lastUpdateId = startId;
-    this.nextTradeId = 1_000_000L + rng.nextLong(1_000_000L);
-    this.nextLiquidationId = 10_000_000L + rng.nextLong(1_000_000L);
+    this.idBase = idBase;
+    this.lastUpdateId = idBase;
+    this.nextTradeId = idBase + 1;
+    this.nextLiquidationId = idBase + 1;
     long tick = spec.tickUnits();
     long p = fair - tick;
     for (int i = 0; i < depth; i++) {
@@ -112,6 +142,22 @@ public final class InstrumentModel {
   /** What this instrument is. */
   public InstrumentSpec spec() {
     return spec;
+  }
+
+  /**
+   * The id base of an instrument started at {@code nowMs}: {@link #IDS_PER_MS} ids for every
+   * millisecond since the epoch, so that a later start begins above the ids of an earlier run.
+   *
+   * @param nowMs epoch ms
+   * @return the base
+   */
+  public static long idBase(long nowMs) {
+    return nowMs * IDS_PER_MS;
+  }
+
+  /** The id base: the update id before the first update; trade and liquidation ids start above it. */
+  public long idBase() {
+    return idBase;
   }
 
   /** The share of events that are trade bursts (see {@code SimulatorOptions#setTradeShare}). */

@@ -7,8 +7,9 @@ import java.util.SplittableRandom;
 
 /**
  * The market of one exchange: its instruments and the pacing of their events. Deterministic for a
- * seed: the same seed and the same number of steps give the same prices, sizes and ids (times come
- * from the clock).
+ * seed: the same seed and the same number of steps give the same prices and sizes, and the same ids
+ * above each instrument's id base (times, and by default the id bases, come from the clock: see
+ * {@link InstrumentModel}).
  */
 public final class MarketModel {
 
