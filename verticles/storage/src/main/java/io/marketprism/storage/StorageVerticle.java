@@ -99,8 +99,8 @@ public class StorageVerticle extends ServiceVerticle {
       }
     });
     // without its cache the service still serves latest (from memory and the hot store): degraded, not down
-    health.register("latest_cache", p -> p.complete(cache.problem() == null ? Status.OK()
-        : Status.OK(new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the hot store"))));
+    health.register("latest_cache", p -> p.complete(cache.problem() == null ? Status.OK() : Status.OK(
+        new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the hot store"))));
     health.register("bus", p -> p.complete(status(bus.problem())));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());

@@ -58,9 +58,9 @@ public final class Http {
 
   /**
    * First handler: sets {@code X-Request-Id} on every response, and answers {@code HEAD} as the
-   * {@code GET} of the same URI (Vert.x sends the headers of a HEAD response, never its body). Last handlers: 404 for unknown
-   * routes and a failure handler that turns any exception into the error JSON (400 for bad
-   * input, never a stack trace to the client).
+   * {@code GET} of the same URI (Vert.x sends the headers of a HEAD response, never its body).
+   * Last handlers: 404 for unknown routes and a failure handler that turns any exception into the
+   * error JSON (400 for bad input, never a stack trace to the client).
    */
   public static void installErrorHandling(Router router) {
     router.route().order(-1000).handler(ctx -> {
