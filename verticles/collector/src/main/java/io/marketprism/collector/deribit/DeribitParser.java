@@ -33,6 +33,8 @@ import java.util.List;
  * Deribit numbers are JSON numbers; their text is kept exactly (trailing zeros dropped). Past
  * trades come from {@code public/get_last_trades_by_instrument} (HTTP transport), normalized like
  * the stream's; trades carry {@code trade_seq} (consecutive per instrument) as sequence number.
+ * Liquidations come from the trades' {@code liquidation} flag; the fills of one sweep (one
+ * millisecond, instrument and side) make one record ({@link SweepLiquidations}).
  *
  * <p>{@code trades.*} and {@code book.*} notifications are read by a {@link JsonScanner} fast
  * path; whatever it does not fully understand goes to the general reader, which gives the same
@@ -44,6 +46,7 @@ public final class DeribitParser implements MessageParser {
   private final JsonFields top = new JsonFields();
   private final JsonScanner scan = new JsonScanner();
   private final MessageOutput pending = new MessageOutput();
+  private final SweepLiquidations sweeps = new SweepLiquidations();
   private final MessageOutput.FastReader fastReader = this::fast;
   private final JsonScanner.Fields item = new JsonScanner.Fields(ITEM_FIELDS);
 
@@ -73,8 +76,13 @@ public final class DeribitParser implements MessageParser {
 
   @Override
   public void parse(String message, long recvTsUs, RecordSink sink) throws ParseException {
-    if (!pending.tryFast(fastReader, message, recvTsUs, sink)) {
-      general(message, recvTsUs, sink);
+    RecordSink out = sweeps.around(sink);
+    try {
+      if (!pending.tryFast(fastReader, message, recvTsUs, out)) {
+        general(message, recvTsUs, out);
+      }
+    } finally {
+      sweeps.flush();
     }
   }
 
@@ -240,6 +248,14 @@ public final class DeribitParser implements MessageParser {
 
   @Override
   public void parseRest(String url, String body, long recvTsUs, RecordSink sink) throws ParseException {
+    try {
+      rest(url, body, recvTsUs, sweeps.around(sink));
+    } finally {
+      sweeps.flush();
+    }
+  }
+
+  private void rest(String url, String body, long recvTsUs, RecordSink sink) throws ParseException {
     String path = Urls.path(url);
     top.readDocument(body);
     JsonFields error = top.object("error");
