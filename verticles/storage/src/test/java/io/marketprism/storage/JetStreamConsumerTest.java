@@ -195,6 +195,37 @@ class JetStreamConsumerTest {
     c.close().await(20, TimeUnit.SECONDS);
   }
 
+  @Test
+  void theSettledTimeWaitsForABatchAnotherInstanceOfTheDurableHolds() throws Exception {
+    RecordBus other = RecordBus.create(vertx, BusOptions.from(new JsonObject().put("bus",
+        new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url())))));
+    other.start().await(20, TimeUnit.SECONDS);
+    Promise<Void> held = Promise.promise();
+    CountDownLatch holding = new CountDownLatch(1);
+    RecordConsumer b = other.consume(spec(10, 3), batch -> {
+      if (batch.stream().noneMatch(m -> m.text().contains("held"))) {
+        return Future.succeededFuture();
+      }
+      holding.countDown();
+      return held.future();
+    }).await(20, TimeUnit.SECONDS);
+    long before = System.currentTimeMillis();
+    bus.publish("trade.binance.spot.BTC-USDT", "held", "{\"held\":1}".getBytes(StandardCharsets.UTF_8))
+        .await(20, TimeUnit.SECONDS);
+    assertTrue(holding.await(20, TimeUnit.SECONDS));
+    RecordConsumer a = bus.consume(spec(10, 3), batch -> Future.succeededFuture()).await(20, TimeUnit.SECONDS);
+    publish(5); // committed by either; the stream is empty after them, but the other instance still holds one
+    await(() -> a.stats().getLong("acked") + b.stats().getLong("acked") == 5);
+    Thread.sleep(600);
+    assertTrue(a.settledMs() < before, "settled at " + a.settledMs() + " past a record published at " + before
+        + " that another instance has not committed");
+    vertx.runOnContext(v -> held.complete());
+    await(() -> a.settledMs() >= before);
+    a.close().await(20, TimeUnit.SECONDS);
+    b.close().await(20, TimeUnit.SECONDS);
+    other.close().await(20, TimeUnit.SECONDS);
+  }
+
   private static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {

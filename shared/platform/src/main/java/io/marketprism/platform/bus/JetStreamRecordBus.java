@@ -709,11 +709,14 @@ public final class JetStreamRecordBus implements RecordBus {
         // by nats-server and a wake-up here for each); busier, fetch the next batch at once
         gathering = msgs.size() < spec.batchSize() / 4;
         nextFetchMs = gathering ? begun + spec.maxWait().toMillis() : 0;
+        boolean drained = (msgs.isEmpty() || pending(msgs) == 0) && othersHoldNone(msgs.size());
         if (msgs.isEmpty()) {
-          settled.idle(begun);
+          if (drained) {
+            settled.idle(begun);
+          }
           return;
         }
-        handOver(msgs, settled.fetched(begun, pending(msgs) == 0));
+        handOver(msgs, settled.fetched(begun, drained));
         handedOver = true;
       } finally {
         if (!handedOver) {
@@ -734,6 +737,24 @@ public final class JetStreamRecordBus implements RecordBus {
         msgs.addAll(more);
       }
       return msgs;
+    }
+
+    /**
+     * Whether no other instance reading the same durable holds messages it has not acknowledged
+     * (committing them still): only then does an empty stream mean everything before is stored.
+     *
+     * @param fetched the messages of the fetch just made, not yet among the open batches
+     */
+    private boolean othersHoldNone(int fetched) {
+      long ours = fetched;
+      for (OpenBatch b : open) {
+        ours += b.msgs.size();
+      }
+      try {
+        return sub.getConsumerInfo().getNumAckPending() <= ours;
+      } catch (Exception e) {
+        return false; // not known: the settled time waits for the next fetch
+      }
     }
 
     /** @return the messages the consumer still held for delivery when the last of {@code msgs} was sent */

@@ -8,7 +8,9 @@ import java.util.ArrayDeque;
  * message saw no more pending, or it came back empty) is a point where everything published
  * before it began was taken; once its batch and every batch taken before it are committed, the
  * consumer has settled up to the fetch's start. Batches may commit out of order; the clock
- * advances only over a committed prefix. Thread-safe.
+ * advances only over a committed prefix. With several instances on one durable, a fetch counts
+ * as leaving the bus empty only while no other instance holds unacknowledged messages (the bus
+ * checks). Thread-safe.
  */
 public final class SettledClock {
 
