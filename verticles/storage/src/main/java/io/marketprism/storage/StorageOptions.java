@@ -18,7 +18,8 @@ import java.util.Set;
  * @param clickHouseUrl the ClickHouse HTTP URL
  * @param hotDatabase the ClickHouse hot database
  * @param coldDatabase the ClickHouse cold database
- * @param clickHouseTimeout per-request timeout towards ClickHouse
+ * @param clickHouseTimeout per-request timeout towards ClickHouse (writes, archive)
+ * @param queryTimeout per-request timeout of user queries towards ClickHouse
  * @param retentionDays days the hot tier keeps before archiving
  * @param batchSize most records per committed batch
  * @param flushInterval longest wait before a partial batch is committed
@@ -29,12 +30,13 @@ import java.util.Set;
  * @param archiveInterval how often the archive runs (zero: only on request)
  * @param cacheType {@code memory} or {@code redis}
  * @param redisUrl the Redis URL
+ * @param cacheTimeout how long a read of the Redis cache may take (writes: ten times that)
  * @param bus the bus options
  */
 public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String hotDatabase,
-    String coldDatabase, Duration clickHouseTimeout, int retentionDays, int batchSize, Duration flushInterval,
-    String stream, String durable, Duration ackWait, int batchesInFlight, Duration archiveInterval, String cacheType, String redisUrl,
-    BusOptions bus) {
+    String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, int retentionDays, int batchSize,
+    Duration flushInterval, String stream, String durable, Duration ackWait, int batchesInFlight,
+    Duration archiveInterval, String cacheType, String redisUrl, Duration cacheTimeout, BusOptions bus) {
 
   /**
    * @param root the whole configuration tree
@@ -53,6 +55,8 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     String db = identifier(hot, "database", "marketprism");
     Duration timeout = Duration.ofMillis(hot.longIn("timeout_ms", 100, 600_000, 30_000));
+    // under the gateway's backend_timeout_ms (5 s): a hung ClickHouse is named in the answer, not a bare 504
+    Duration queryTimeout = Duration.ofMillis(hot.longIn("query_timeout_ms", 100, 600_000, 4_500));
     ConfigReader cold = s.section("cold");
     Path coldDir = Path.of(cold.string("path", "data/cold"));
     String coldDb = identifier(cold, "database", "marketprism_cold");
@@ -77,8 +81,10 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     if (!redisUrl.matches("rediss?://\\S+")) {
       throw new ConfigException(cache.key("redis_url"), "must be redis://host:port, got '" + redisUrl + "'");
     }
-    return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), db, coldDb, timeout, retention, batch,
-        flush, stream, durable, ackWait, inFlight, archive, cacheType, redisUrl, BusOptions.from(root));
+    Duration cacheTimeout = Duration.ofMillis(cache.longIn("timeout_ms", 10, 60_000, 250));
+    return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), db, coldDb, timeout, queryTimeout,
+        retention, batch, flush, stream, durable, ackWait, inFlight, archive, cacheType, redisUrl, cacheTimeout,
+        BusOptions.from(root));
   }
 
   private static String identifier(ConfigReader r, String key, String def) {

@@ -81,7 +81,8 @@ public class StorageVerticle extends ServiceVerticle {
     options = StorageOptions.from(rootConfig());
     hot = "clickhouse".equals(options.hotType()) ? new ClickHouseHotStore(vertx, options)
         : new DuckDbHotStore(vertx, options.duckDbFile(), options.coldDir());
-    cache = "redis".equals(options.cacheType()) ? new RedisLatestCache(vertx, options.redisUrl()) : new MemoryLatestCache();
+    cache = "redis".equals(options.cacheType())
+        ? new RedisLatestCache(vertx, options.redisUrl(), options.cacheTimeout()) : new MemoryLatestCache();
     bus = RecordBus.create(vertx, options.bus());
     committed = Counter.builder("mp_storage_records_committed").register(platform.meters());
     rejected = Counter.builder("mp_storage_records_rejected").register(platform.meters());

@@ -4,6 +4,7 @@ import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.FreePorts;
+import io.marketprism.testkit.RedisServer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -90,7 +91,7 @@ class StorageHealthTest {
           .put("bus", new JsonObject().put("type", "eventbus"))
           .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
               .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl())
-                  .put("database", "hang").put("timeout_ms", 30_000))
+                  .put("database", "hang").put("timeout_ms", 30_000).put("query_timeout_ms", 1_500))
               .put("cold", new JsonObject().put("database", "hang_cold"))
               .put("archive", new JsonObject().put("interval_minutes", 0)))
           .put("cache", new JsonObject().put("type", "memory"));
@@ -104,6 +105,14 @@ class StorageHealthTest {
         assertThat(hot.getString("status")).isEqualTo("DOWN");
         assertThat(hot.getJsonObject("data").getString("error")).contains("ClickHouse at " + ch.httpUrl());
         assertThat(System.currentTimeMillis() - asked).isLessThan(5_000); // not the writes' 30 s timeout
+        // a user query fails within its own timeout, naming ClickHouse, before a gateway in front gives up
+        asked = System.currentTimeMillis();
+        HttpResponse<Buffer> query = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1",
+            "/api/v1/storage/trade?limit=1").send().await(10, TimeUnit.SECONDS);
+        assertThat(query.statusCode()).isEqualTo(503);
+        assertThat(query.bodyAsJsonObject().getJsonObject("error").getString("message"))
+            .contains("ClickHouse at " + ch.httpUrl());
+        assertThat(System.currentTimeMillis() - asked).isLessThan(4_000);
       } finally {
         ch.thaw();
       }
@@ -112,6 +121,51 @@ class StorageHealthTest {
         Thread.sleep(100);
       }
       assertThat(check(storage, "hot_store").getString("status")).isEqualTo("UP");
+    }
+  }
+
+  @Test
+  void aRedisThatHangsLeavesLatestAnsweringAndTheCacheDegraded(@TempDir Path dir) throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      JsonObject config = new JsonObject()
+          .put("bus", new JsonObject().put("type", "eventbus"))
+          .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+              .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
+              .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
+              .put("batch_size", 10).put("flush_interval_ms", 50)
+              .put("archive", new JsonObject().put("interval_minutes", 0)))
+          .put("cache", new JsonObject().put("type", "redis").put("redis_url", redis.url()).put("timeout_ms", 200));
+      StorageVerticle storage = new StorageVerticle();
+      vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+      RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
+      bus.start().await(10, TimeUnit.SECONDS);
+      WebClient http = WebClient.create(vertx);
+      String uri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
+      bus.publish(Fixtures.trades(Fixtures.DAY0, 1, 1).get(0)).await(10, TimeUnit.SECONDS);
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (http.get(storage.actualPort(), "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS).statusCode() != 200
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      redis.freeze();
+      try {
+        long asked = System.currentTimeMillis();
+        HttpResponse<Buffer> latest = http.get(storage.actualPort(), "127.0.0.1", uri).send()
+            .await(10, TimeUnit.SECONDS);
+        assertThat(latest.statusCode()).isEqualTo(200);
+        assertThat(System.currentTimeMillis() - asked).isLessThan(2_000);
+        bus.publish(Fixtures.trades(Fixtures.DAY0 + 1000, 1, 1).get(0)).await(10, TimeUnit.SECONDS);
+        deadline = System.currentTimeMillis() + 20_000;
+        JsonObject cache = check(storage, "latest_cache");
+        while (!cache.containsKey("data") && System.currentTimeMillis() < deadline) {
+          Thread.sleep(100);
+          cache = check(storage, "latest_cache");
+        }
+        assertThat(cache.getString("status")).isEqualTo("UP");
+        assertThat(cache.getJsonObject("data").getString("degraded")).contains(redis.url());
+      } finally {
+        redis.thaw();
+      }
     }
   }
 

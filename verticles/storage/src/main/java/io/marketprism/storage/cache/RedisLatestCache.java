@@ -9,15 +9,18 @@ import io.vertx.redis.client.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts}
  * and {@code json}, replaced atomically by a Lua script only when the offered record is at least
  * as new, so several storage instances can feed one cache. Reads go to Redis (one round trip on
  * loopback, well under a millisecond); when Redis is unreachable, the local copy of what this
- * instance has seen answers.
+ * instance has seen answers, and so it does when Redis does not answer within the read timeout (a
+ * hung server): a write that times out marks the cache degraded like one that fails.
  */
 public final class RedisLatestCache implements LatestCache {
 
@@ -29,15 +32,18 @@ public final class RedisLatestCache implements LatestCache {
 
   private final Redis redis;
   private final String url;
+  private final long readTimeoutMs;
   private final MemoryLatestCache local = new MemoryLatestCache();
   private volatile String problem;
 
   /**
    * @param vertx Vert.x
    * @param url e.g. {@code redis://127.0.0.1:6379}
+   * @param readTimeout how long a read may take (a batch of writes: ten times that)
    */
-  public RedisLatestCache(Vertx vertx, String url) {
+  public RedisLatestCache(Vertx vertx, String url, Duration readTimeout) {
     this.url = url;
+    this.readTimeoutMs = readTimeout.toMillis();
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));
   }
@@ -53,7 +59,7 @@ public final class RedisLatestCache implements LatestCache {
     if (batch.isEmpty()) {
       return Future.succeededFuture();
     }
-    return redis.batch(batch).<Void>mapEmpty()
+    return redis.batch(batch).timeout(10 * readTimeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty()
         .onSuccess(v -> {
           if (problem != null) {
             LOG.info("latest cache: Redis {} takes writes again", url);
@@ -77,6 +83,7 @@ public final class RedisLatestCache implements LatestCache {
   @Override
   public Future<String> get(String subject) {
     return redis.send(Request.cmd(Command.HGET).arg(PREFIX + subject).arg("json"))
+        .timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
         .map(r -> r == null ? local.peek(subject) : r.toString())
         .recover(e -> Future.succeededFuture(local.peek(subject)));
   }

@@ -25,16 +25,19 @@ public final class ClickHouseColdTier implements ColdTier {
   private static final DateTimeFormatter PARTITION_ID = DateTimeFormatter.BASIC_ISO_DATE;
 
   private final ClickHouseHttp http;
+  private final ClickHouseHttp queries;
   private final String hotDb;
   private final String coldDb;
 
   /**
-   * @param http the ClickHouse client
+   * @param http the ClickHouse client for the archive's copies and counts
+   * @param queries the same with the timeout of user queries (the days and stats they read)
    * @param hotDb the hot database
    * @param coldDb the cold database
    */
-  public ClickHouseColdTier(ClickHouseHttp http, String hotDb, String coldDb) {
+  public ClickHouseColdTier(ClickHouseHttp http, ClickHouseHttp queries, String hotDb, String coldDb) {
     this.http = http;
+    this.queries = queries;
     this.hotDb = hotDb;
     this.coldDb = coldDb;
   }
@@ -94,7 +97,7 @@ public final class ClickHouseColdTier implements ColdTier {
 
   @Override
   public Future<List<LocalDate>> days(DataType type) {
-    return days(http, coldDb, type);
+    return days(queries, coldDb, type);
   }
 
   @Override
@@ -120,6 +123,6 @@ public final class ClickHouseColdTier implements ColdTier {
 
   @Override
   public Future<JsonArray> stats() {
-    return stats(http, coldDb, "cold");
+    return stats(queries, coldDb, "cold");
   }
 }

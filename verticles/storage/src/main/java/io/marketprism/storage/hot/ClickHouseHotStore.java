@@ -61,6 +61,8 @@ public final class ClickHouseHotStore implements HotStore {
 
   private final Vertx vertx;
   private final ClickHouseHttp http;
+  /** The same client for user queries: they fail (503, naming ClickHouse) before the gateway gives up. */
+  private final ClickHouseHttp queries;
   private final String url;
   private final String db;
   private final String coldDb;
@@ -80,9 +82,10 @@ public final class ClickHouseHotStore implements HotStore {
     this.vertx = vertx;
     this.url = options.clickHouseUrl();
     this.http = new ClickHouseHttp(vertx, url, options.clickHouseTimeout());
+    this.queries = http.withTimeout(options.queryTimeout());
     this.db = options.hotDatabase();
     this.coldDb = options.coldDatabase();
-    this.cold = new ClickHouseColdTier(http, db, coldDb);
+    this.cold = new ClickHouseColdTier(http, queries, db, coldDb);
   }
 
   /**
@@ -357,7 +360,7 @@ public final class ClickHouseHotStore implements HotStore {
     String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
         + String.join(", ", s.resultOrder()) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
         + q.limit();
-    return http.select(sql).map(rows -> {
+    return queries.select(sql).map(rows -> {
       List<String> out = new ArrayList<>(rows.size());
       Cursor last = null;
       for (Map<String, Object> row : rows) {
@@ -382,7 +385,7 @@ public final class ClickHouseHotStore implements HotStore {
     return loggedUnflushed(" AND " + SqlFilter.minutes(q, "minute_ms").inline()).compose(cells -> {
       dirty.add(cells);
       return flush();
-    }).compose(v -> http.select(sql)).map(rows -> {
+    }).compose(v -> queries.select(sql)).map(rows -> {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),
@@ -398,13 +401,13 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<List<LocalDate>> days(DataType type) {
-    return ClickHouseColdTier.days(http, db, type);
+    return ClickHouseColdTier.days(queries, db, type);
   }
 
   @Override
   public Future<Long> newestTime(RecordQuery q) {
     // max() of no rows is 0 here, not NULL; no record has time 0
-    return http.scalar("SELECT max(ts_ms) FROM " + db + "." + q.type().wire() + " WHERE " + SqlFilter.of(q).inline())
+    return queries.scalar("SELECT max(ts_ms) FROM " + db + "." + q.type().wire() + " WHERE " + SqlFilter.of(q).inline())
         .map(t -> t == 0 ? null : t);
   }
 
@@ -428,7 +431,7 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<JsonArray> stats() {
-    return ClickHouseColdTier.stats(http, db, "hot");
+    return ClickHouseColdTier.stats(queries, db, "hot");
   }
 
   @Override

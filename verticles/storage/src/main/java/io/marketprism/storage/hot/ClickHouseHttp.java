@@ -51,6 +51,23 @@ public final class ClickHouseHttp {
         .setDecompressionSupported(false));
   }
 
+  private ClickHouseHttp(ClickHouseHttp other, long timeoutMs) {
+    this.client = other.client;
+    this.url = other.url;
+    this.host = other.host;
+    this.port = other.port;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * @param timeout the per-request timeout of the view
+   * @return the same client (connections shared) with another timeout, e.g. a shorter one for
+   *     user queries than for writes
+   */
+  public ClickHouseHttp withTimeout(Duration timeout) {
+    return new ClickHouseHttp(this, timeout.toMillis());
+  }
+
   /**
    * @param sql one statement
    * @return the response body
