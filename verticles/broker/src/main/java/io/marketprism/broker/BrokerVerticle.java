@@ -55,7 +55,8 @@ public class BrokerVerticle extends ServiceVerticle {
     }
     return vertx.executeBlocking(() -> {
       Options o = new Options.Builder().servers(options.natsUrl().split(",")).connectionTimeout(options.connectTimeout())
-          .reconnectWait(options.reconnectWait()).maxReconnects(-1).errorListener(problems)
+          .reconnectWait(options.reconnectWait()).maxReconnects(-1).pingInterval(BusOptions.PING_INTERVAL).maxPingsOut(2)
+          .errorListener(problems)
           .connectionListener((conn, event) -> {
             if (event == ConnectionListener.Events.RECONNECTED) {
               problems.clear();

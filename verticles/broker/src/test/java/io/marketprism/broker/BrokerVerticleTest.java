@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The broker against a real nats-server: it creates the configured streams at start and shows
- * them; while NATS is away its health and the streams route say so, naming the server; when NATS
- * is back, both recover.
+ * them; while NATS is away (stopped, or hung) its health and the streams route say so, naming the
+ * server; when NATS is back, both recover.
  */
 class BrokerVerticleTest {
 
@@ -54,6 +54,23 @@ class BrokerVerticleTest {
         Thread.sleep(200);
       }
       assertThat(get(http, broker, "/api/v1/broker/streams").bodyAsString()).contains("MARKET_DATA");
+      assertThat(health(http, broker).getString("status")).isEqualTo("UP");
+
+      // a server that hangs rather than goes away: noticed by the pings within seconds
+      nats.freeze();
+      try {
+        deadline = System.currentTimeMillis() + 25_000;
+        while ("UP".equals(health(http, broker).getString("status")) && System.currentTimeMillis() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(health(http, broker).getString("status")).isEqualTo("DOWN");
+      } finally {
+        nats.thaw();
+      }
+      deadline = System.currentTimeMillis() + 30_000;
+      while (!"UP".equals(health(http, broker).getString("status")) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
       assertThat(health(http, broker).getString("status")).isEqualTo("UP");
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);

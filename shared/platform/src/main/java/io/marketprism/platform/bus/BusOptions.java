@@ -34,6 +34,11 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
   public static final String NATS = "nats";
   /** The stream every data type goes to (CONTRACT §4). */
   public static final String MARKET_DATA = "MARKET_DATA";
+  /**
+   * How often a NATS connection pings its server; two pings unanswered and it reconnects. A server
+   * that hangs (its process stopped, its host gone) is then noticed in seconds, not jnats's 4 minutes.
+   */
+  public static final Duration PING_INTERVAL = Duration.ofSeconds(5);
 
   /**
    * One JetStream stream.

@@ -149,7 +149,7 @@ public final class JetStreamRecordBus implements RecordBus {
   public Future<Void> start() {
     Options natsOptions = new Options.Builder().servers(options.natsUrl().split(","))
         .connectionTimeout(options.connectTimeout()).reconnectWait(options.reconnectWait()).maxReconnects(-1)
-        .reconnectBufferSize(0).maxMessagesInOutgoingQueue(Math.max(65_536, options.maxInFlight() * 4))
+        .pingInterval(BusOptions.PING_INTERVAL).maxPingsOut(2).reconnectBufferSize(0).maxMessagesInOutgoingQueue(Math.max(65_536, options.maxInFlight() * 4))
         .connectionListener(this::onConnectionEvent).errorListener(problems).build();
     Promise<Void> first = Promise.promise();
     blocking.execute(() -> {
