@@ -55,14 +55,7 @@ class StorageHealthTest {
   @Test
   void withoutItsRedisTheServiceIsUpButDegradedNamingItAndLatestStillAnswers(@TempDir Path dir) throws Exception {
     String url = "redis://127.0.0.1:" + FreePorts.next();
-    JsonObject config = new JsonObject()
-        .put("bus", new JsonObject().put("type", "eventbus"))
-        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
-            .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
-            .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
-            .put("batch_size", 10).put("flush_interval_ms", 50)
-            .put("archive", new JsonObject().put("interval_minutes", 0)))
-        .put("cache", new JsonObject().put("type", "redis").put("redis_url", url));
+    JsonObject config = withRedisCache(dir, new JsonObject().put("redis_url", url));
     StorageVerticle storage = new StorageVerticle();
     vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
     RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
@@ -127,14 +120,7 @@ class StorageHealthTest {
   @Test
   void aRedisThatHangsLeavesLatestAnsweringAndTheCacheDegraded(@TempDir Path dir) throws Exception {
     try (RedisServer redis = RedisServer.start()) {
-      JsonObject config = new JsonObject()
-          .put("bus", new JsonObject().put("type", "eventbus"))
-          .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
-              .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
-              .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
-              .put("batch_size", 10).put("flush_interval_ms", 50)
-              .put("archive", new JsonObject().put("interval_minutes", 0)))
-          .put("cache", new JsonObject().put("type", "redis").put("redis_url", redis.url()).put("timeout_ms", 200));
+      JsonObject config = withRedisCache(dir, new JsonObject().put("redis_url", redis.url()).put("timeout_ms", 200));
       StorageVerticle storage = new StorageVerticle();
       vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
       RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
@@ -180,6 +166,18 @@ class StorageHealthTest {
         .put("cache", new JsonObject().put("type", "memory"));
     assertThatThrownBy(() -> vertx.deployVerticle(new StorageVerticle(), new DeploymentOptions().setConfig(config))
         .await(30, TimeUnit.SECONDS)).hasMessageContaining("ClickHouse at " + url + " (storage.hot.url)");
+  }
+
+  /** A DuckDB storage on the embedded bus whose latest cache is Redis, with these {@code cache} settings. */
+  private static JsonObject withRedisCache(Path dir, JsonObject cache) {
+    return new JsonObject()
+        .put("bus", new JsonObject().put("type", "eventbus"))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "duckdb").put("path", dir.resolve("hot.duckdb").toString()))
+            .put("cold", new JsonObject().put("path", dir.resolve("cold").toString()))
+            .put("batch_size", 10).put("flush_interval_ms", 50)
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", cache.put("type", "redis"));
   }
 
   private JsonObject health(StorageVerticle storage) throws Exception {
