@@ -84,7 +84,8 @@ public class SchedulerVerticle extends ServiceVerticle {
         .onSuccess(map -> {
           lastStarts = map;
           jobs.values().stream().filter(JobSpec::enabled)
-              .forEach(j -> schedule(j, j.initialDelayMs() > 0 ? j.initialDelayMs() : j.everyMs()));
+              .forEach(j -> schedule(j, System.currentTimeMillis()
+                  + (j.initialDelayMs() > 0 ? j.initialDelayMs() : j.everyMs())));
         });
   }
 
@@ -118,13 +119,25 @@ public class SchedulerVerticle extends ServiceVerticle {
     return out;
   }
 
-  /** Schedules the next run of a job in {@code delayMs}; after it, the job runs again every {@code every}. */
-  private void schedule(JobSpec job, long delayMs) {
-    long delay = Math.max(1, delayMs);
+  /**
+   * Schedules the run of a job due at {@code dueMs}; after it, the job is due again {@code every}
+   * after that (at a fixed rate: a run's own duration does not shift the next ones).
+   */
+  private void schedule(JobSpec job, long dueMs) {
     synchronized (history) {
-      nextRun.put(job.name(), System.currentTimeMillis() + delay);
+      nextRun.put(job.name(), dueMs);
     }
-    vertx.setTimer(delay, id -> run(job, "schedule").onComplete(ar -> schedule(job, job.everyMs())));
+    vertx.setTimer(Math.max(1, dueMs - System.currentTimeMillis()), id -> run(job, "schedule")
+        .onComplete(ar -> schedule(job, nextDue(dueMs, job.everyMs(), System.currentTimeMillis()))));
+  }
+
+  /**
+   * @return the first time after {@code now} that is a whole number of intervals after {@code dueMs}:
+   *     a run that took longer than the interval skips the runs it overlapped, it does not queue them
+   */
+  static long nextDue(long dueMs, long everyMs, long now) {
+    long next = dueMs + everyMs;
+    return next > now ? next : next + ((now - next) / everyMs + 1) * everyMs;
   }
 
   /**

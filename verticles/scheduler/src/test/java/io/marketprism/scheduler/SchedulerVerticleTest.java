@@ -108,11 +108,19 @@ class SchedulerVerticleTest {
     assertThat(list.size()).isEqualTo(2);
     JsonObject last = list.getJsonObject(0);
     JsonObject first = list.getJsonObject(1);
-    assertThat(last.getLong("started_ms") - first.getLong("finished_ms")).isGreaterThanOrEqualTo(800);
+    // at a fixed rate: runs start an interval apart (the timer may fire a few ms late, never early)
+    assertThat(last.getLong("started_ms") - first.getLong("started_ms")).isBetween(795L, 1100L);
     JsonObject job = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs").send()
         .await(5, TimeUnit.SECONDS).bodyAsJsonObject().getJsonArray("jobs").getJsonObject(1);
     assertThat(job.getString("name")).isEqualTo("work");
-    assertThat(job.getLong("next_run_ms")).isGreaterThanOrEqualTo(last.getLong("finished_ms") + 800);
+    assertThat(job.getLong("next_run_ms")).isBetween(last.getLong("started_ms") + 700, last.getLong("started_ms") + 900);
+  }
+
+  @Test
+  void theNextRunIsDueAWholeNumberOfIntervalsAfterTheLastDueTime() {
+    assertThat(SchedulerVerticle.nextDue(1_000, 800, 1_050)).isEqualTo(1_800); // a quick run
+    assertThat(SchedulerVerticle.nextDue(1_000, 800, 1_900)).isEqualTo(2_600); // a run longer than the interval
+    assertThat(SchedulerVerticle.nextDue(1_000, 800, 1_800)).isEqualTo(2_600);
   }
 
   @Test
