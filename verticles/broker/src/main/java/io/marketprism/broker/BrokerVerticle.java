@@ -1,7 +1,6 @@
 package io.marketprism.broker;
 
 import io.marketprism.platform.bus.BusOptions;
-import io.marketprism.platform.http.Http;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.platform.bus.NatsProblems;
 import io.marketprism.platform.bus.StreamManager;
@@ -84,8 +83,7 @@ public class BrokerVerticle extends ServiceVerticle {
     List<String> names = options.streams().stream().map(BusOptions.StreamSpec::name).toList();
     return vertx.executeBlocking(() -> base.put("durable", true).put("connected", true)
         .put("streams", new StreamManager(nats).describe(names)))
-        .recover(err -> Future.failedFuture(Http.unreachable(err) != null ? new ServerUnavailableException(server, err)
-            : err));
+        .recover(err -> Future.failedFuture(ServerUnavailableException.naming(server, err)));
   }
 
   @Override

@@ -16,4 +16,14 @@ public final class ServerUnavailableException extends IOException {
   public ServerUnavailableException(String server, Throwable cause) {
     super(server + ": " + cause.getMessage(), cause);
   }
+
+  /**
+   * @param server what the server is and where
+   * @param err a failure of a request to it
+   * @return the failure naming the server when the server could not be reached or did not answer
+   *     ({@link Http#unreachable}), else {@code err} as it is
+   */
+  public static Throwable naming(String server, Throwable err) {
+    return Http.unreachable(err) != null ? new ServerUnavailableException(server, err) : err;
+  }
 }

@@ -408,8 +408,8 @@ public final class OkxParser implements MessageParser {
           }
           long ts = Math.max(recv / 1000, lastCandleTs.getOrDefault(instId, Long.MIN_VALUE) + 1);
           sink.record(new KlineRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, ts, recv, interval,
-              open, closeTime(interval, open), decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]), decimal(c[5]),
-              quoteVolume == null ? null : decimal(quoteVolume), null, "1".equals(c[8])));
+              open, closeTime(interval, open), decimal(c[1]), decimal(c[2]), decimal(c[3]), decimal(c[4]),
+              decimal(c[5]), quoteVolume == null ? null : decimal(quoteVolume), null, "1".equals(c[8])));
           // remembered once the push proved readable, so a malformed one is rejected every time
           lastCandle.put(stream, c);
           lastCandleTs.put(instId, ts);

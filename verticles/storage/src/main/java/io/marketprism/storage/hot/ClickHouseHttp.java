@@ -2,7 +2,6 @@ package io.marketprism.storage.hot;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.marketprism.platform.http.Http;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -88,8 +87,7 @@ public final class ClickHouseHttp {
 
   /** A connection refused or a timeout says it was ClickHouse's, and where (for logs, health and 503s). */
   private <T> Future<T> named(Throwable err) {
-    return Future.failedFuture(Http.unreachable(err) != null ? new ServerUnavailableException("ClickHouse at " + url, err)
-        : err);
+    return Future.failedFuture(ServerUnavailableException.naming("ClickHouse at " + url, err));
   }
 
   /**
