@@ -133,6 +133,13 @@ abstract class StorageApiTest {
     assertThat(crossed.statusCode()).as(crossed.bodyAsString()).isEqualTo(400);
     assertThat(crossed.bodyAsJsonObject().getJsonObject("error").getString("message"))
         .contains("cursor is from a query of trade");
+    String okxCursor = get("/api/v1/storage/orderbook?exchange=okx&limit=10").bodyAsJsonObject().getString("next_cursor");
+    assertThat(get("/api/v1/storage/orderbook?exchange=okx&limit=10&cursor=" + okxCursor).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> refiltered = get("/api/v1/storage/orderbook?exchange=okx&symbol=BTC-USDT&limit=10&cursor="
+        + okxCursor);
+    assertThat(refiltered.statusCode()).as(refiltered.bodyAsString()).isEqualTo(400);
+    assertThat(refiltered.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("cursor is from a query with exchange=okx, not with exchange=okx&symbol=BTC-USDT");
     assertThat(readAll("funding_rate", "start=2024-01-01T00:00:00Z&end=" + (Fixtures.DAY0 + 50_000), 1000))
         .hasSize(100);
 

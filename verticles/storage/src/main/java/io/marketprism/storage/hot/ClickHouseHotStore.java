@@ -365,7 +365,7 @@ public final class ClickHouseHotStore implements HotStore {
       Cursor last = null;
       for (Map<String, Object> row : rows) {
         out.add(StoredValues.recordJson(s, row::get));
-        last = new Cursor(q.type(), Long.parseLong(row.get("ts_ms").toString()), (String) row.get("exchange"),
+        last = Cursor.after(q, Long.parseLong(row.get("ts_ms").toString()), (String) row.get("exchange"),
             (String) row.get("market_type"), (String) row.get("symbol"),
             s.keyColumn() == null ? null : row.get(s.keyColumn()).toString());
       }

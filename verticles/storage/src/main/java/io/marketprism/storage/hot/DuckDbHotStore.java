@@ -501,7 +501,7 @@ public final class DuckDbHotStore implements HotStore {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(StoredValues.recordJson(s, name -> value(rs, name)));
-            last = new Cursor(q.type(), rs.getLong("ts_ms"), rs.getString("exchange"), rs.getString("market_type"),
+            last = Cursor.after(q, rs.getLong("ts_ms"), rs.getString("exchange"), rs.getString("market_type"),
                 rs.getString("symbol"), s.keyColumn() == null ? null : rs.getString(s.keyColumn()));
           }
         }

@@ -45,7 +45,9 @@ public record RecordQuery(DataType type, Exchange exchange, MarketType marketTyp
       throw ApiError.badRequest("start (" + start + ") is after end (" + end + ")");
     }
     int limit = Params.limit(p.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
-    Cursor cursor = p.get("cursor") == null || p.get("cursor").isEmpty() ? null : Cursor.decode(p.get("cursor"), t);
-    return new RecordQuery(t, ex, mt, sym, start, end, limit, cursor);
+    RecordQuery q = new RecordQuery(t, ex, mt, sym, start, end, limit, null);
+    String cursor = p.get("cursor");
+    return cursor == null || cursor.isEmpty() ? q
+        : new RecordQuery(t, ex, mt, sym, start, end, limit, Cursor.decode(cursor, q));
   }
 }
