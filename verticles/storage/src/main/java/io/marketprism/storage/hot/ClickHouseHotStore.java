@@ -13,6 +13,7 @@ import io.marketprism.storage.query.RecordQuery;
 import io.marketprism.storage.query.SqlFilter;
 import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -73,6 +74,14 @@ public final class ClickHouseHotStore implements HotStore {
   /** The last flush; flushes run one after another. */
   private Future<Void> flushing = Future.succeededFuture();
   private long prunedAtMs;
+  /*
+   * A day's drop and this store's inserts do not overlap (ClickHouse has no transaction around the
+   * recount and the DROP PARTITION: an insert committed between them would be dropped uncopied).
+   * A drop waits for the inserts in flight; inserts wait for the drop. All on the verticle's context.
+   */
+  private int insertsInFlight;
+  private Promise<Void> insertsDone;
+  private Future<Void> dropping = Future.succeededFuture();
 
   /**
    * @param vertx Vert.x
@@ -318,7 +327,18 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Void> write(Batch batch) {
-    Rows rows = (Rows) batch;
+    return dropping.transform(d -> {
+      insertsInFlight++;
+      return insert((Rows) batch).andThen(r -> {
+        if (--insertsInFlight == 0 && insertsDone != null) {
+          insertsDone.complete();
+          insertsDone = null;
+        }
+      });
+    });
+  }
+
+  private Future<Void> insert(Rows rows) {
     List<Future<Void>> inserts = new ArrayList<>();
     rows.tables.forEach((t, body) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT RowBinary",
         body)));
@@ -418,10 +438,27 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Boolean> dropDay(DataType type, LocalDate day, long copiedCount) {
-    // ClickHouse has no transaction around count and drop: the recount narrows the window to one round trip
-    return count(type, day).compose(now -> now != copiedCount ? Future.succeededFuture(false)
-        : http.execute("ALTER TABLE " + db + "." + type.wire() + " DROP PARTITION "
-            + day.toString().replace("-", "")).map(true));
+    Promise<Void> dropped = Promise.promise();
+    Future<Void> previous = dropping;
+    dropping = dropped.future();
+    Future<Boolean> result = previous.transform(p -> insertsSettled())
+        .compose(v -> count(type, day))
+        .compose(now -> now != copiedCount ? Future.succeededFuture(false)
+            : http.execute("ALTER TABLE " + db + "." + type.wire() + " DROP PARTITION "
+                + day.toString().replace("-", "")).map(true));
+    result.onComplete(r -> dropped.complete());
+    return result;
+  }
+
+  /** @return completes when this store's inserts in flight have (new ones wait for {@link #dropping}) */
+  private Future<Void> insertsSettled() {
+    if (insertsInFlight == 0) {
+      return Future.succeededFuture();
+    }
+    if (insertsDone == null) {
+      insertsDone = Promise.promise();
+    }
+    return insertsDone.future();
   }
 
   @Override
