@@ -233,15 +233,24 @@ public final class RecordJson {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       throw new IllegalArgumentException("record is not a JSON object");
     }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
+    JsonToken next;
+    while ((next = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken t = p.nextToken();
-      f.put(name, value(p, t));
+      f.put(name, value(p, t, name));
+    }
+    // one object and nothing after it: a second record run into the first would be lost unseen
+    if (next != JsonToken.END_OBJECT || p.nextToken() != null) {
+      throw new IllegalArgumentException("malformed record JSON: content after the record's object");
     }
     return build(f);
   }
 
-  private static Object value(JsonParser p, JsonToken t) throws IOException {
+  private static Object value(JsonParser p, JsonToken t, String name) throws IOException {
+    if (t == JsonToken.START_ARRAY && !"bids".equals(name) && !"asks".equals(name)) {
+      p.skipChildren(); // read loosely, as an object: an unknown field's list is not a book side
+      return null;
+    }
     switch (t) {
       case VALUE_NULL:
         return null;
@@ -256,7 +265,8 @@ public final class RecordJson {
         return p.getText();
       case START_ARRAY:
         List<PriceLevel> levels = new ArrayList<>();
-        while (p.nextToken() == JsonToken.START_ARRAY) {
+        JsonToken level;
+        while ((level = p.nextToken()) == JsonToken.START_ARRAY) {
           p.nextToken();
           String px = p.getText();
           p.nextToken();
@@ -265,6 +275,9 @@ public final class RecordJson {
             throw new IllegalArgumentException("a book level must be a [price, quantity] pair");
           }
           levels.add(new PriceLevel(px, qty));
+        }
+        if (level != JsonToken.END_ARRAY) {
+          throw new IllegalArgumentException("a book level must be a [price, quantity] pair");
         }
         return levels;
       default:
@@ -287,7 +300,7 @@ public final class RecordJson {
             req(f, "quantity"), req(f, "side"));
       case ORDERBOOK:
         return new OrderBookRecord(ex, mt, sym, exSym, ts, recv, levelsOf(f, "bids"), levelsOf(f, "asks"),
-            (int) reqLong(f, "depth"), reqLong(f, "last_update_id"), (Boolean) f.get("checksum_ok"));
+            reqInt(f, "depth"), reqLong(f, "last_update_id"), (Boolean) f.get("checksum_ok"));
       case TICKER:
         return new TickerRecord(ex, mt, sym, exSym, ts, recv, s(f, "best_bid"), s(f, "best_bid_qty"),
             s(f, "best_ask"), s(f, "best_ask_qty"), s(f, "last_price"), s(f, "volume_24h"),
@@ -345,6 +358,14 @@ public final class RecordJson {
       throw new IllegalArgumentException("record lacks " + name);
     }
     return v;
+  }
+
+  private static int reqInt(Map<String, Object> f, String name) {
+    long v = reqLong(f, name);
+    if (v != (int) v) {
+      throw new IllegalArgumentException(name + " out of range: " + v);
+    }
+    return (int) v;
   }
 
   @SuppressWarnings("unchecked")

@@ -66,4 +66,31 @@ class RecordJsonTest {
     assertThatThrownBy(() -> RecordJson.parse("{\"data_type\":\"trade\"")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RecordJson.parse("{\"data_type\":\"nope\"}")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /** Two records run together: the second would be lost unseen if the first were taken. */
+  @Test
+  void contentAfterTheRecordIsRefused() {
+    String trade = RecordJson.toJson(SAMPLES.get(0));
+    assertThat(RecordJson.parse(" " + trade + "\r\n")).isEqualTo(SAMPLES.get(0));
+    for (String bad : List.of(trade + trade, trade + "x", trade + "}", trade + "[]", trade + "null")) {
+      assertThatThrownBy(() -> RecordJson.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /** Unknown fields are ignored, lists too (a newer writer's), wherever they come; book sides must be pairs. */
+  @Test
+  void unknownListsAreSkippedAndBookSidesHoldOnlyPairs() {
+    String trade = RecordJson.toJson(SAMPLES.get(0));
+    assertThat(RecordJson.parse(trade.replace("{\"data_type\"", "{\"tags\":[\"a\",[1,{\"b\":[2]}]],\"data_type\"")))
+        .isEqualTo(SAMPLES.get(0));
+    String book = RecordJson.toJson(SAMPLES.get(1));
+    assertThatThrownBy(() -> RecordJson.parse(book.replace("\"bids\":[[\"100.5\",\"2\"]]",
+        "\"bids\":[[\"100.5\",\"2\"],7]"))).hasMessageContaining("[price, quantity] pair");
+  }
+
+  @Test
+  void aDepthBeyondAnIntIsRefusedNotTruncated() {
+    String book = RecordJson.toJson(SAMPLES.get(1)).replace("\"depth\":20", "\"depth\":4294967316");
+    assertThatThrownBy(() -> RecordJson.parse(book)).hasMessageContaining("depth out of range");
+  }
 }
