@@ -270,7 +270,11 @@ public final class ClickHouseHotStore implements HotStore {
         .onFailure(e -> dirty.add(d.cells()));
   }
 
-  /** The trades of the cells: their minutes as time ranges (for the index), then the cells themselves. */
+  /**
+   * The trades of the cells: their minutes as time ranges (for the index), then the cells
+   * themselves. A symbol is whatever a stored trade holds: one the query API would refuse must not
+   * fail the statement, or no bar of its batch would ever be recomputed again (nor any kline answered).
+   */
   private static String cellFilter(List<BarCells.Cell> cells) {
     StringBuilder w = new StringBuilder("(");
     List<long[]> ranges = BarCells.ranges(cells);
@@ -282,7 +286,7 @@ public final class ClickHouseHotStore implements HotStore {
     for (int i = 0; i < cells.size(); i++) {
       BarCells.Cell c = cells.get(i);
       w.append(i == 0 ? "" : ", ").append('(').append(SqlFilter.literal(c.exchange())).append(", ")
-          .append(SqlFilter.literal(c.marketType())).append(", ").append(SqlFilter.literal(c.symbol())).append(", ")
+          .append(SqlFilter.literal(c.marketType())).append(", ").append(SqlFilter.text(c.symbol())).append(", ")
           .append(c.minuteMs()).append(')');
     }
     return w.append(')').toString();

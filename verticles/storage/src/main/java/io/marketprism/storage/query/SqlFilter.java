@@ -3,7 +3,9 @@ package io.marketprism.storage.query;
 import io.marketprism.storage.hot.StoredValues;
 import io.marketprism.storage.hot.TableSchema;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -147,5 +149,14 @@ public final class SqlFilter {
       return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
     throw new IllegalArgumentException("value not allowed in SQL: " + v);
+  }
+
+  /**
+   * @param s any text, e.g. a stored symbol, which the safe alphabet of {@link #literal} may not hold
+   * @return its ClickHouse literal: as {@link #literal} gives it, else the {@code unhex} of its UTF-8
+   */
+  public static String text(String s) {
+    return SAFE_TEXT.matcher(s).matches() ? literal(s)
+        : "unhex('" + HexFormat.of().withUpperCase().formatHex(s.getBytes(StandardCharsets.UTF_8)) + "')";
   }
 }

@@ -168,6 +168,13 @@ class DuckDbIngestTest {
   }
 
   @Test
+  void aSymbolOutsideTheQueryAlphabetHoldsUpNoBars() throws Exception {
+    DuckDbHotStore store = started();
+    KlineChecks.aSymbolOutsideTheQueryAlphabetHoldsUpNoBars(store);
+    await(store.close());
+  }
+
+  @Test
   void barsCarryAnExactQuoteVolumeWithoutDecimalOverflow() throws Exception {
     DuckDbHotStore store = started();
     KlineChecks.barsAreExactWithQuoteVolume(store);

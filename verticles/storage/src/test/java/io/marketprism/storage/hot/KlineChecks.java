@@ -56,6 +56,20 @@ final class KlineChecks {
     assertThat(bars.getJsonObject(1).getString("quote_volume")).isEqualTo("61.73764");
   }
 
+  /**
+   * A trade of a symbol outside the query API's alphabet (Binance lists a few in Chinese) is
+   * stored, and its minute, recomputed with the others, holds up no other instrument's bars.
+   */
+  static void aSymbolOutsideTheQueryAlphabetHoldsUpNoBars(HotStore store) throws Exception {
+    await(store.write(List.of(new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "\u5e01\u5b89\u4eba\u751f-USDT",
+        "\u5e01\u5b89\u4eba\u751fUSDT", DAY0 + 1_000, (DAY0 + 1_000) * 1000, "7", "0.5", "10", "buy"),
+        trade("8", DAY0 + 2_000, "61737.63", "0.5"))));
+    JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1m", 60_000,
+        DAY0, DAY0 + 60_000)));
+    assertThat(bars).hasSize(1);
+    assertThat(bars.getJsonObject(0).getLong("trade_count")).isEqualTo(1);
+  }
+
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
