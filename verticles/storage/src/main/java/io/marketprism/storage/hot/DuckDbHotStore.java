@@ -283,7 +283,11 @@ public final class DuckDbHotStore implements HotStore {
       for (BusMessage m : messages) {
         try {
           MarketRecord r = m.record();
-          StoredValues.checkDecimals(r);
+          DataType named = RowBinaryTranscoder.typeOf(m.subject());
+          if (named != null && named != r.dataType()) {
+            throw RowBinaryTranscoder.notTheSubject(r.dataType().wire());
+          }
+          StoredValues.check(r);
           DuckDbLayout.check(r);
           records.add(r);
           kept(r.subject(), r.tsMs(), r.recvTsUs(), m.json());

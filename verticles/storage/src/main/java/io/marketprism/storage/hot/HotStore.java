@@ -33,8 +33,9 @@ public interface HotStore {
 
   /**
    * Turns a batch from the bus into this store's rows: CPU work, for a worker thread. A message
-   * that is not a valid record (malformed JSON, a required field missing, a bad decimal, an unknown
-   * data type) is rejected alone; the rest of the batch is kept.
+   * that is not a valid record (malformed JSON or more than one object, a required field missing
+   * or empty, a bad decimal, an integer the store cannot hold, an unknown data type or one its
+   * subject does not name) is rejected alone; the rest of the batch is kept.
    *
    * @param messages the batch, any mix of data types
    * @return the rows to {@link #write}, with what was rejected

@@ -85,6 +85,16 @@ final class JsonCursor {
     throw malformed("unexpected end of input");
   }
 
+  /** Checks that nothing but whitespace follows the value read last (one record per message). */
+  void expectEnd() {
+    for (; pos < end; pos++) {
+      byte b = in[pos];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        throw malformed("content after the record's object");
+      }
+    }
+  }
+
   /**
    * Consumes an expected byte.
    *

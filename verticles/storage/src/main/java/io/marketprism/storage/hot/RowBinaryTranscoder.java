@@ -129,7 +129,7 @@ final class RowBinaryTranscoder {
         }
         in.string();
         if (!in.valueIs(layout.wire)) {
-          throw new IllegalArgumentException("data_type " + in.valueText() + " does not match the subject");
+          throw notTheSubject(in.valueText());
         }
         typed = true;
         continue;
@@ -144,6 +144,7 @@ final class RowBinaryTranscoder {
         in.skip();
       }
     }
+    in.expectEnd();
     if (!typed) {
       throw new IllegalArgumentException("record lacks data_type");
     }
@@ -173,8 +174,19 @@ final class RowBinaryTranscoder {
     return rows;
   }
 
-  /** The data type a subject's first token names, or null. */
-  private static DataType typeOf(String subject) {
+  /**
+   * @param dataType the data type a record names
+   * @return the exception that says the message's subject names another
+   */
+  static IllegalArgumentException notTheSubject(String dataType) {
+    return new IllegalArgumentException("data_type " + dataType + " does not match the subject");
+  }
+
+  /**
+   * @param subject a bus subject
+   * @return the data type its first token names, or null
+   */
+  static DataType typeOf(String subject) {
     int dot = subject.indexOf('.');
     for (DataType t : TYPES) {
       if (dot == t.wire().length() && subject.startsWith(t.wire())) {
@@ -233,11 +245,12 @@ final class RowBinaryTranscoder {
     switch (k) {
       case STRING, NULLABLE_STRING -> {
         text(c);
+        StoredValues.checkText(c, in.valueLen());
         scratch.putString(in.valueBytes(), in.valueOff(), in.valueLen());
       }
       case DECIMAL, NULLABLE_DECIMAL -> decimal(c, scratch);
       case UINT64, NULLABLE_UINT64 -> {
-        long v = in.integer(c.name());
+        long v = StoredValues.checkInteger(c, in.integer(c.name()));
         if (col == TS_MS) {
           tsMs = v;
         } else if (col == RECV_TS_US) {
@@ -245,7 +258,7 @@ final class RowBinaryTranscoder {
         }
         scratch.putLongLE(v);
       }
-      case INT32 -> scratch.putIntLE((int) in.integer(c.name()));
+      case INT32 -> scratch.putIntLE((int) StoredValues.checkInteger(c, in.integer(c.name())));
       case BOOL -> {
         in.skip();
         scratch.putByte(first == 't' ? 1 : 0);

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Function;
 
@@ -25,7 +26,34 @@ public final class StoredValues {
   /** Digits before the point the stores keep. */
   public static final int INTEGER_DIGITS = 20;
 
+  /** The latest {@code ts_ms} the stores hold (see {@link #checkInteger}). */
+  static final long MAX_TS_MS = 0xFFFF_FFFFL * 1000 + 999;
+
   private StoredValues() {
+  }
+
+  /**
+   * The longest symbol the stores take, in UTF-8 bytes: the query API's is 64 characters, and a
+   * bar recomputation names 1,000 minutes of symbols in one statement, which ClickHouse parses
+   * only up to 256 KiB.
+   */
+  static final int MAX_SYMBOL_BYTES = 64;
+
+  /**
+   * Checks a text field: one a record cannot be without ({@code STRING}) is not empty, a symbol
+   * not longer than {@link #MAX_SYMBOL_BYTES}.
+   *
+   * @param c the column
+   * @param utf8Bytes the text's length in UTF-8 bytes
+   * @throws IllegalArgumentException when the stores cannot take it
+   */
+  static void checkText(Column c, int utf8Bytes) {
+    if (utf8Bytes == 0 && c.kind() == Column.Kind.STRING) {
+      throw new IllegalArgumentException(c.name() + " is empty");
+    }
+    if (utf8Bytes > MAX_SYMBOL_BYTES && c.name().equals("symbol")) {
+      throw new IllegalArgumentException("symbol longer than " + MAX_SYMBOL_BYTES + " bytes");
+    }
   }
 
   /**
@@ -53,17 +81,45 @@ public final class StoredValues {
   }
 
   /**
-   * Checks that every decimal of a record is one the stores hold (see {@link Decimal128}).
+   * Checks an integer field as the stores hold it: times, ids and counts are unsigned (ClickHouse
+   * keeps them as {@code UInt64}, where a negative would come back as a number beyond a long), a
+   * book depth is an {@code Int32}, and {@code ts_ms} partitions the tables by a {@code DateTime}
+   * (seconds in 32 bits: up to 2106).
+   *
+   * @param c the column
+   * @param v its value
+   * @return the value
+   * @throws IllegalArgumentException when the stores cannot hold it
+   */
+  static long checkInteger(Column c, long v) {
+    if (v < 0 || c.kind() == Column.Kind.INT32 && v > Integer.MAX_VALUE || v > MAX_TS_MS && c.name().equals("ts_ms")) {
+      throw new IllegalArgumentException(c.name() + " out of range: " + v);
+    }
+    return v;
+  }
+
+  /**
+   * Checks that every field of a record is one the stores hold: decimals (see {@link Decimal128}),
+   * integers ({@link #checkInteger}) and text ({@link #checkText}).
    *
    * @param r a record
    * @throws IllegalArgumentException naming the first field that is not
    */
-  static void checkDecimals(MarketRecord r) {
+  static void check(MarketRecord r) {
     Decimal128 d = new Decimal128();
     for (Column c : TableSchema.of(r.dataType()).columns()) {
       Object v = c.value().apply(r);
       if (v == null) {
         continue;
+      }
+      switch (c.kind()) {
+        case UINT64, NULLABLE_UINT64, INT32 -> checkInteger(c, ((Number) v).longValue());
+        case STRING, NULLABLE_STRING -> {
+          String text = (String) v;
+          checkText(c, text.length() <= MAX_SYMBOL_BYTES / 3 ? text.length()
+              : text.getBytes(StandardCharsets.UTF_8).length);
+        }
+        default -> { }
       }
       try {
         if (c.kind() == Column.Kind.DECIMAL || c.kind() == Column.Kind.NULLABLE_DECIMAL) {

@@ -178,10 +178,19 @@ final class RoundTripChecks {
         trade.replace("\"trade_id\":\"t0\",", ""),                         // missing field
         trade.replace("\"exchange\":\"binance\"", "\"exchange\":\"bitmex\""), // unknown exchange
         trade.replace("\"ts_ms\":", "\"ts_ms\":\"x\",\"was\":"),           // a time that is no integer
-        "[1,2,3]");                                                        // not an object
-    for (int i = 0; i < good.size(); i++) {
-      MarketRecord r = good.get(i);
-      batch.add(new BusMessage(r.subject(), RecordJson.toBytes(r), false));
+        "[1,2,3]",                                                         // not an object
+        trade.replaceFirst("\"ts_ms\":\\d+", "\"ts_ms\":-1"),              // a time before 1970 (UInt64)
+        trade.replaceFirst("\"ts_ms\":\\d+", "\"ts_ms\":4294967296000"),   // after DateTime's 2106
+        trade.replace("\"trade_id\":\"t0\"", "\"trade_id\":\"\""),         // an empty identity
+        trade.replace("\"BTC-USDT\"", "\"BTC-" + "X".repeat(61) + "\""),   // a symbol of 65 bytes
+        trade + trade,                                                     // two records run together
+        trade + " x",                                                      // content after the record
+        trade.replace("\"data_type\":\"trade\"", "\"data_type\":\"ticker\"")); // not what its subject says
+    for (int i = 0; i < Math.max(good.size(), bad.size()); i++) {
+      if (i < good.size()) {
+        MarketRecord r = good.get(i);
+        batch.add(new BusMessage(r.subject(), RecordJson.toBytes(r), false));
+      }
       if (i < bad.size()) {
         assertThat(bad.get(i)).isNotEqualTo(trade);
         batch.add(new BusMessage(subject, bad.get(i).getBytes(StandardCharsets.UTF_8), false));
@@ -190,8 +199,16 @@ final class RoundTripChecks {
     // a data type no store knows, on a subject of its own
     batch.add(new BusMessage("bogus.binance.spot.BTC-USDT", trade.replace("\"data_type\":\"trade\"",
         "\"data_type\":\"bogus\"").getBytes(StandardCharsets.UTF_8), false));
+    // book fields a store cannot hold: an unsigned id below 0, a depth beyond an Int32
+    MarketRecord book = good.stream().filter(r -> r.dataType() == DataType.ORDERBOOK).findFirst().orElseThrow();
+    String bookJson = RecordJson.toJson(book);
+    for (String b : List.of(bookJson.replaceFirst("\"last_update_id\":\\d+", "\"last_update_id\":-1"),
+        bookJson.replaceFirst("\"depth\":\\d+", "\"depth\":4294967316"))) {
+      assertThat(b).isNotEqualTo(bookJson);
+      batch.add(new BusMessage(book.subject(), b.getBytes(StandardCharsets.UTF_8), false));
+    }
     Batch prepared = store.prepare(batch);
-    assertThat(prepared.rejected()).as("rejected: " + prepared.rejected()).hasSize(bad.size() + 1);
+    assertThat(prepared.rejected()).as("rejected: " + prepared.rejected()).hasSize(bad.size() + 3);
     assertThat(prepared.rejected()).allSatisfy(r -> assertThat(r.reason()).isNotBlank());
     assertThat(prepared.size()).isEqualTo(good.size());
     assertThat(prepared.latest()).extracting(LatestCache.Latest::subject).containsExactlyInAnyOrder(

@@ -40,7 +40,7 @@ class RowBinaryTranscoderTest {
     MarketRecord r;
     try {
       r = RecordJson.parse(json);
-      StoredValues.checkDecimals(r);
+      StoredValues.check(r);
     } catch (IllegalArgumentException | ClassCastException e) {
       return null;
     }
