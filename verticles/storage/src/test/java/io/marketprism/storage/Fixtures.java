@@ -31,6 +31,33 @@ final class Fixtures {
     return out;
   }
 
+  /**
+   * Messages no store can take, each a poison of its own kind, as {subject, JSON}: bad JSON, a
+   * data type missing, unknown or not its subject's, fields missing, a decimal that is no decimal
+   * or beyond Decimal(38,18), a time that is no integer or before 1970, a null trade id, two
+   * records run together, an id below 0, an enormous symbol (900 KB).
+   */
+  static List<String[]> poison() {
+    String t = io.marketprism.model.RecordJson.toJson(trades(DAY0, 1, 999_999_999).get(0));
+    String s = "trade.binance.spot.BTC-USDT";
+    String book = io.marketprism.model.RecordJson.toJson(mixed(DAY0, 10).get(10));
+    return List.of(
+        new String[] {s, t.substring(0, t.length() / 2)},
+        new String[] {s, "not json"},
+        new String[] {s, t.replace("\"data_type\":\"trade\",", "")},
+        new String[] {s, t.replace("\"data_type\":\"trade\"", "\"data_type\":\"bogus\"")},
+        new String[] {s, t.replace("\"data_type\":\"trade\"", "\"data_type\":\"ticker\"")},
+        new String[] {s, t.replaceFirst("\"price\":\"[^\"]*\",", "")},
+        new String[] {s, t.replaceFirst("\"price\":\"[^\"]*\"", "\"price\":\"6.1.2\"")},
+        new String[] {s, t.replaceFirst("\"price\":\"[^\"]*\"", "\"price\":\"1e21\"")},
+        new String[] {s, t.replaceFirst("\"ts_ms\":\\d+", "\"ts_ms\":\"soon\"")},
+        new String[] {s, t.replaceFirst("\"ts_ms\":\\d+", "\"ts_ms\":-1")},
+        new String[] {s, t.replaceFirst("\"trade_id\":\"[^\"]*\"", "\"trade_id\":null")},
+        new String[] {s, t + t},
+        new String[] {"orderbook.okx.perpetual.BTC-USDT", book.replaceFirst("\"last_update_id\":\\d+", "\"last_update_id\":-1")},
+        new String[] {s, t.replace("\"BTC-USDT\"", "\"" + "X".repeat(900_000) + "\"")});
+  }
+
   /** The exact sum of price × quantity of the trades. */
   static java.math.BigDecimal quoteVolume(List<MarketRecord> trades) {
     java.math.BigDecimal sum = java.math.BigDecimal.ZERO;

@@ -157,6 +157,38 @@ abstract class StorageApiTest {
     assertThat(none.statusCode()).isEqualTo(404);
   }
 
+  /**
+   * Every kind of poison among records on the bus: each is rejected alone (counted in the status
+   * and {@code /metrics}), every good record is stored once and read back, and the consumer goes on.
+   */
+  @Test
+  void poisonMessagesOnTheBusAreRejectedAloneAndTheRestIsStored() throws Exception {
+    List<MarketRecord> sent = Fixtures.trades(Fixtures.DAY0, 1500, 13_000_000);
+    List<String[]> poison = Fixtures.poison();
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
+    await(bus.start());
+    for (int i = 0; i < sent.size(); i++) {
+      if (i % 100 == 50 && i / 100 < poison.size()) {
+        String[] p = poison.get(i / 100);
+        await(bus.publish(p[0], "poison-" + i, p[1].getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      await(bus.publish(sent.get(i)));
+    }
+    awaitCommitted(sent.size());
+    JsonObject status = get("/api/v1/storage/status").bodyAsJsonObject();
+    assertThat(status.getLong("rejected")).as(status.encode()).isEqualTo(poison.size());
+    assertThat(status.getLong("committed")).isEqualTo(sent.size());
+    assertThat(get("/metrics").bodyAsString()).contains("mp_storage_records_rejected_total " + poison.size() + ".0");
+    Set<String> expected = new HashSet<>();
+    sent.forEach(r -> expected.add(RecordJson.toJson(r)));
+    assertThat(new HashSet<>(readAll("trade", "exchange=binance", 1000))).isEqualTo(expected);
+    assertThat(readAll("orderbook", "exchange=okx", 1000)).isEmpty();
+    HttpResponse<Buffer> bars = get("/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT"
+        + "&interval=1h&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 3_600_000));
+    assertThat(bars.statusCode()).as(bars.bodyAsString()).isEqualTo(200);
+    assertThat(bars.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getLong("trade_count")).isEqualTo(1500);
+  }
+
   @Test
   void rejectsBadParametersWith400() throws Exception {
     for (String uri : List.of("/api/v1/storage/nonsense", "/api/v1/storage/trade?exchange=kraken",
