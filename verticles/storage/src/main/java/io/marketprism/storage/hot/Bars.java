@@ -36,7 +36,29 @@ public final class Bars {
    */
   public static final long FLUSH_DELAY_MS = 5_000;
 
+  /**
+   * What a quote volume holds, exclusive: {@code Decimal(38, 2 × PRODUCT_SCALE)} keeps 18 integer
+   * digits. A trade whose price × quantity reaches it is refused at ingest ({@link #checkQuoteVolume}):
+   * stored, it would make every recomputation of its minute fail, and with it every flush of bars
+   * and every kline query.
+   */
+  public static final BigDecimal MAX_QUOTE_VOLUME = BigDecimal.TEN.pow(Bars.QUOTE_VOLUME_DIGITS);
+  /** The integer digits of a quote volume. */
+  static final int QUOTE_VOLUME_DIGITS = 38 - 2 * PRODUCT_SCALE;
+
   private Bars() {
+  }
+
+  /**
+   * @param price a trade's price
+   * @param quantity its quantity
+   * @throws IllegalArgumentException when {@code |price × quantity|} is {@link #MAX_QUOTE_VOLUME} or more
+   */
+  static void checkQuoteVolume(BigDecimal price, BigDecimal quantity) {
+    if (price.multiply(quantity).abs().compareTo(MAX_QUOTE_VOLUME) >= 0) {
+      throw new IllegalArgumentException("price × quantity (" + Decimals.plain(price) + " × "
+          + Decimals.plain(quantity) + ") is " + Decimals.plain(MAX_QUOTE_VOLUME) + " or more: no bar's quote volume holds it");
+    }
   }
 
   /**

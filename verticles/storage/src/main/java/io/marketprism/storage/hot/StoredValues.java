@@ -5,6 +5,7 @@ import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.PriceLevel;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.TradeRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -135,6 +136,17 @@ public final class StoredValues {
         throw new IllegalArgumentException(c.name() + ": " + e.getMessage());
       }
     }
+    if (r instanceof TradeRecord t && integerDigits(t.price()) + integerDigits(t.quantity()) > Bars.QUOTE_VOLUME_DIGITS) {
+      // below 10^a times below 10^b is below 10^(a + b): only large trades need the product
+      Bars.checkQuoteVolume(new BigDecimal(t.price()), new BigDecimal(t.quantity()));
+    }
+  }
+
+  /** @return the digits before the point of a decimal string (at least 1 for a plain one) */
+  private static int integerDigits(String decimal) {
+    int dot = decimal.indexOf('.');
+    int e = Math.max(decimal.indexOf('e'), decimal.indexOf('E'));
+    return e >= 0 ? Integer.MAX_VALUE / 2 : (dot < 0 ? decimal.length() : dot) - (decimal.startsWith("-") ? 1 : 0);
   }
 
   /**

@@ -75,6 +75,11 @@ class ClickHouseHotStoreTest {
   }
 
   @Test
+  void aTradeWhoseQuoteVolumeNoBarHoldsIsRejectedAlone() throws Exception {
+    KlineChecks.aTradeTheBarsCannotHoldIsRejectedAlone(store("kx"));
+  }
+
+  @Test
   void barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving() throws Exception {
     BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store("bq"));
   }

@@ -182,6 +182,16 @@ class DuckDbIngestTest {
   }
 
   @Test
+  void aTradeWhoseQuoteVolumeNoBarHoldsIsRejectedAlone() throws Exception {
+    DuckDbHotStore store = started();
+    KlineChecks.aTradeTheBarsCannotHoldIsRejectedAlone(store);
+    await(store.close());
+    // nothing the bars cannot hold was stored or logged: the store starts again
+    DuckDbHotStore reopened = started();
+    await(reopened.close());
+  }
+
+  @Test
   void sameTradeIdOrBookUpdateAtAnotherTimeIsStoredOnce() throws Exception {
     Path file = dir.resolve("hot.duckdb");
     DuckDbHotStore store = new DuckDbHotStore(vertx, file, dir.resolve("cold"));

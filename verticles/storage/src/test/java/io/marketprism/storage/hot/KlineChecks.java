@@ -3,13 +3,16 @@ package io.marketprism.storage.hot;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
+import io.marketprism.model.RecordJson;
 import io.marketprism.model.TradeRecord;
+import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.query.KlineQuery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +71,35 @@ final class KlineChecks {
         DAY0, DAY0 + 60_000)));
     assertThat(bars).hasSize(1);
     assertThat(bars.getJsonObject(0).getLong("trade_count")).isEqualTo(1);
+  }
+
+  /**
+   * A trade whose price × quantity is 10^18 or more, which no bar's quote volume holds, is rejected
+   * alone when its batch is prepared; one just under is stored and counted. Stored, it made every
+   * recomputation of bars fail (its minute's with every other's), so kline queries failed for every
+   * instrument, and the embedded store no longer started.
+   */
+  static void aTradeTheBarsCannotHoldIsRejectedAlone(HotStore store) throws Exception {
+    List<MarketRecord> trades = List.of(
+        trade("1", DAY0 + 1_000, "60000.5", "0.1"),
+        trade("2", DAY0 + 2_000, "10000000000", "100000000"),
+        trade("3", DAY0 + 3_000, "-10000000000000000000", "0.1"),
+        trade("4", DAY0 + 4_000, "99999999.99", "10000000000"));
+    List<BusMessage> batch = new ArrayList<>();
+    for (MarketRecord r : trades) {
+      batch.add(new BusMessage(r.subject(), RecordJson.toBytes(r), false));
+    }
+    Batch prepared = store.prepare(batch);
+    assertThat(prepared.rejected()).hasSize(2);
+    assertThat(prepared.rejected()).allSatisfy(r -> assertThat(r.reason()).contains("price × quantity"));
+    assertThat(prepared.size()).isEqualTo(2);
+    await(store.write(prepared));
+    JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1m", 60_000,
+        DAY0, DAY0 + 60_000)));
+    assertThat(bars).hasSize(1);
+    assertThat(bars.getJsonObject(0).getLong("trade_count")).isEqualTo(2);
+    assertThat(new BigDecimal(bars.getJsonObject(0).getString("quote_volume"))).isEqualByComparingTo(
+        "999999999900006000.05");
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -66,6 +66,15 @@ final class RoundTripChecks {
     return DECIMALS[Math.floorMod(i, DECIMALS.length)];
   }
 
+  /**
+   * A trade's quantity: {@code quantity}, unless its product with the price is more than a bar's
+   * quote volume holds (such trades are refused, see {@link KlineChecks}): then the smallest one.
+   */
+  private static String tradeQuantity(String price, String quantity) {
+    return new BigDecimal(price).multiply(new BigDecimal(quantity)).abs().compareTo(Bars.MAX_QUOTE_VOLUME) < 0
+        ? quantity : "0.000000000000000001";
+  }
+
   /** Every data type, with nulls, booleans both ways, empty and 400-level books and the decimals above. */
   static List<MarketRecord> records() {
     List<MarketRecord> out = new ArrayList<>();
@@ -74,7 +83,7 @@ final class RoundTripChecks {
       long recv = ts * 1000 + i;
       String exSym = i % 3 == 0 ? null : "BTCUSDT";
       out.add(new TradeRecord(BN, MarketType.SPOT, "BTC-USDT", exSym, ts, recv, "t" + i + (i == 4 ? "-\"q\"\\é€😀" : ""),
-          dec(i), dec(i + 7), i % 2 == 0 ? "buy" : "sell"));
+          dec(i), tradeQuantity(dec(i), dec(i + 7)), i % 2 == 0 ? "buy" : "sell"));
       out.add(new TickerRecord(BN, MarketType.SPOT, "BTC-USDT", exSym, ts, recv, i % 2 == 0 ? null : dec(i), dec(i + 1),
           i % 3 == 0 ? null : dec(i + 2), dec(i + 3), dec(i + 4), i % 4 == 0 ? null : dec(i + 5), dec(i + 6), dec(i + 7),
           i % 5 == 0 ? null : dec(i + 8)));
