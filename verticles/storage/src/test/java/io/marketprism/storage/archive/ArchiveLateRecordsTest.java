@@ -7,6 +7,10 @@ import io.marketprism.model.MarketType;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.hot.DuckDbHotStore;
 import io.marketprism.storage.hot.HotStore;
+import io.marketprism.storage.query.Cursor;
+import io.marketprism.storage.query.Page;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +26,11 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Records that arrive for a day while it is being archived are copied too, never dropped (embedded tiers). */
+/**
+ * Records that arrive for a day while it is being archived are copied too, never dropped; a run
+ * stopped between a day's copy and its drop is finished by the next (embedded tiers; the ClickHouse
+ * store's test runs the same checks).
+ */
 public class ArchiveLateRecordsTest {
 
   static final long DAY0 = 1_704_067_200_000L;
@@ -61,6 +69,68 @@ public class ArchiveLateRecordsTest {
     assertThat(report.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(101);
     assertThat(await(store.cold().count(DataType.TRADE, DAY))).isEqualTo(101);
     assertThat(await(store.days(DataType.TRADE))).isEmpty();
+  }
+
+  /**
+   * The drop of the first day fails after its copy: the run reports it and moves the next day, reads
+   * are the same as before throughout, the next run finishes the day and a third finds nothing.
+   */
+  public static void archiveInterruptedBeforeTheDropIsFinishedByTheNextRun(HotStore store) throws Exception {
+    List<MarketRecord> day1 = new ArrayList<>();
+    for (MarketRecord r : trades(0, 50)) {
+      TradeRecord t = (TradeRecord) r;
+      day1.add(new TradeRecord(t.exchange(), t.marketType(), t.symbol(), t.exchangeSymbol(), t.tsMs() + 86_400_000L,
+          t.recvTsUs() + 86_400_000_000L, "d1-" + t.tradeId(), t.price(), t.quantity(), t.side()));
+    }
+    await(store.write(trades(0, 100)));
+    await(store.write(day1));
+    RecordQuery all = new RecordQuery(DataType.TRADE, null, null, null, DAY0, DAY0 + 2 * 86_400_000L, 7, null);
+    List<String> before = readAll(store, all);
+    assertThat(before).hasSize(150);
+
+    JsonObject report = await(new ArchiveJob(LateRecords.firstDropFails(store)).run(DAY0 + 2 * 86_400_000L));
+    assertThat(report.getJsonArray("failed")).hasSize(1);
+    assertThat(report.getJsonArray("failed").getJsonObject(0).getString("day")).isEqualTo("2024-01-01");
+    assertThat(report.getJsonArray("failed").getJsonObject(0).getString("error")).contains("connection reset");
+    assertThat(report.getJsonArray("moved")).hasSize(1);
+    assertThat(report.getJsonArray("moved").getJsonObject(0).getString("day")).isEqualTo("2024-01-02");
+    assertThat(await(store.days(DataType.TRADE))).containsExactly(DAY);
+    assertThat(readAll(store, all)).as("the day in both tiers").isEqualTo(before);
+
+    JsonObject resumed = await(new ArchiveJob(store).run(DAY0 + 2 * 86_400_000L));
+    assertThat(resumed.getJsonArray("failed")).isEmpty();
+    assertThat(resumed.getJsonArray("moved")).hasSize(1);
+    assertThat(resumed.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(100);
+    assertThat(await(store.days(DataType.TRADE))).isEmpty();
+    assertThat(await(store.cold().count(DataType.TRADE, DAY))).isEqualTo(100);
+    assertThat(readAll(store, all)).isEqualTo(before);
+
+    JsonObject again = await(new ArchiveJob(store).run(DAY0 + 2 * 86_400_000L));
+    assertThat(again.getJsonArray("moved")).isEmpty();
+    assertThat(again.getJsonArray("failed")).isEmpty();
+    assertThat(readAll(store, all)).isEqualTo(before);
+  }
+
+  /** Every page of a query, each read with the tiers its range needs. */
+  private static List<String> readAll(HotStore store, RecordQuery q) throws Exception {
+    List<String> out = new ArrayList<>();
+    Cursor cursor = null;
+    do {
+      RecordQuery page = new RecordQuery(q.type(), q.exchange(), q.marketType(), q.symbol(), q.startMs(), q.endMs(),
+          q.limit(), cursor);
+      Page p = await(store.records(page, TierPlan.of(q.startMs(), q.endMs(), await(store.cold().days(q.type())))));
+      out.addAll(p.records());
+      cursor = p.next();
+    } while (cursor != null);
+    return out;
+  }
+
+  @Test
+  void archiveInterruptedBeforeTheDropIsFinishedByTheNextRun() throws Exception {
+    DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
+    await(store.start());
+    archiveInterruptedBeforeTheDropIsFinishedByTheNextRun(store);
+    await(store.close());
   }
 
   @Test

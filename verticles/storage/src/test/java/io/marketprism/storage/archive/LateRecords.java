@@ -9,7 +9,7 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
-/** A hot store whose first day copy to cold is followed by a late write to hot, before the archive drops the day. */
+/** Hot stores that fail the archive between its copy and its drop: a late write to hot, or a drop that fails. */
 public final class LateRecords {
 
   private LateRecords() {
@@ -32,6 +32,18 @@ public final class LateRecords {
         });
     return (HotStore) Proxy.newProxyInstance(HotStore.class.getClassLoader(), new Class<?>[] {HotStore.class},
         (p, m, args) -> m.getName().equals("cold") ? cold : invoke(hot, m, args));
+  }
+
+  /**
+   * @param hot the real store
+   * @return the same store, whose first {@link HotStore#dropDay} fails after the day was copied
+   *     (what a crash between the copy and the drop leaves: the day in both tiers)
+   */
+  public static HotStore firstDropFails(HotStore hot) {
+    AtomicBoolean failed = new AtomicBoolean();
+    return (HotStore) Proxy.newProxyInstance(HotStore.class.getClassLoader(), new Class<?>[] {HotStore.class},
+        (p, m, args) -> m.getName().equals("dropDay") && failed.compareAndSet(false, true)
+            ? Future.failedFuture("connection reset while dropping") : invoke(hot, m, args));
   }
 
   private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {

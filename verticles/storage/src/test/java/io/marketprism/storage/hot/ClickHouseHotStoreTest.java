@@ -135,4 +135,9 @@ class ClickHouseHotStoreTest {
   void lateRecordMakesTheArchiveCopyAgainBeforeDroppingThePartition() throws Exception {
     ArchiveLateRecordsTest.archivesLateRecord(store("al"));
   }
+
+  @Test
+  void archiveInterruptedBeforeTheDropIsFinishedByTheNextRun() throws Exception {
+    ArchiveLateRecordsTest.archiveInterruptedBeforeTheDropIsFinishedByTheNextRun(store("ai"));
+  }
 }
