@@ -2,13 +2,14 @@ package io.marketprism.storage.query;
 
 import io.marketprism.model.DataType;
 import io.marketprism.platform.http.ApiError;
+import io.marketprism.storage.hot.StoredValues;
+import io.marketprism.storage.hot.TableSchema;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Where a page of records ended: the data type and instrument filters of the query and the result
@@ -26,8 +27,11 @@ import java.util.regex.Pattern;
  */
 public record Cursor(DataType type, String filters, long tsMs, String exchange, String marketType, String symbol, String key) {
 
-  /** What a key may contain (trade ids, update ids); anything else is refused before it nears SQL. */
-  static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.:\\-]{1,128}");
+  /**
+   * What a key may be: any text a stored trade id or update id is, up to a bound. It reaches SQL
+   * only as a bound value (DuckDB) or hex-encoded ({@link SqlFilter#literal}, ClickHouse).
+   */
+  static final int MAX_KEY_CHARS = 1024;
 
   /**
    * @param q the query whose page ended at this record
@@ -76,8 +80,15 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       c = new Cursor(DataType.fromWire(a.getString(0)), Objects.requireNonNull(a.getString(1)), a.getLong(2),
           Params.exchange(a.getString(3)).wire(), Params.marketType(a.getString(4)).wire(),
           Params.symbol(a.getString(5)), a.getString(6));
-      if (c.key != null && !KEY.matcher(c.key).matches()) {
+      if (c.key != null && (c.key.isEmpty() || c.key.length() > MAX_KEY_CHARS)) {
         throw ApiError.badRequest("cursor is not valid");
+      }
+      // a type with a key column (trades, books) needs the key; a book's is its numeric update id
+      if (TableSchema.of(c.type).keyColumn() != null && c.key == null) {
+        throw ApiError.badRequest("cursor is not valid");
+      }
+      if (StoredValues.numericKey(c.type)) {
+        Long.parseLong(c.key);
       }
     } catch (IllegalArgumentException | DecodeException | ClassCastException | IndexOutOfBoundsException
         | NullPointerException e) {

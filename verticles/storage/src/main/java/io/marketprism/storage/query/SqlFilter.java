@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 /**
  * A WHERE clause with {@code ?} bind parameters and its values, built only from validated queries.
  * DuckDB binds the values; ClickHouse 18.16 has no query parameters over HTTP, so
- * {@link #inline()} renders them as literals, accepting only numbers and strings of a strict
- * alphabet (validated enums, symbols, ids), escaped.
+ * {@link #inline()} renders them as literals: numbers, strings of a strict alphabet (validated
+ * enums, symbols, most ids) quoted and escaped, and any other text (a trade id of a cursor) as
+ * {@code unhex('...')} of its UTF-8 bytes, which no text can break out of.
  */
 public final class SqlFilter {
 
@@ -137,8 +138,8 @@ public final class SqlFilter {
   }
 
   /**
-   * @param v a number or a string of the safe alphabet
-   * @return its SQL literal
+   * @param v a number or a string
+   * @return its SQL literal: a string of the safe alphabet quoted, any other as {@code unhex('...')}
    * @throws IllegalArgumentException for anything else
    */
   public static String literal(Object v) {
@@ -147,6 +148,9 @@ public final class SqlFilter {
     }
     if (v instanceof String s && SAFE_TEXT.matcher(s).matches()) {
       return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+    if (v instanceof String s) {
+      return "unhex('" + HexFormat.of().formatHex(s.getBytes(StandardCharsets.UTF_8)) + "')";
     }
     throw new IllegalArgumentException("value not allowed in SQL: " + v);
   }

@@ -19,6 +19,7 @@ import io.marketprism.model.TradeRecord;
 import io.marketprism.model.VolatilityIndexRecord;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.cache.LatestCache;
+import io.marketprism.storage.query.Cursor;
 import io.marketprism.storage.query.Page;
 import io.marketprism.storage.query.RecordQuery;
 import io.marketprism.storage.query.TierPlan;
@@ -39,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Records of every data type stored and read back through {@code records(...)}, for any hot
  * store: each must read back as its record with every decimal fitted to Decimal(38,18)
- * ({@link StoredValues#fitDecimal}), which is what the JSONEachRow path stored. And bad messages
+ * ({@link StoredValues#fitDecimal}), which is what the JSONEachRow path stored, also a record a page
+ * (a trade id of any text is a cursor's key). And bad messages
  * in a batch are rejected alone.
  */
 final class RoundTripChecks {
@@ -162,6 +164,16 @@ final class RoundTripChecks {
       Page page = await(store.records(new RecordQuery(t, null, null, null, DAY0, DAY0 + 86_400_000L, 10_000, null),
           TierPlan.HOT));
       assertThat(page.records()).as(t.wire()).containsExactlyElementsOf(expected.get(t));
+      // one record a page, each next page asked with the cursor as a client sends it back (its text)
+      List<String> paged = new ArrayList<>();
+      Cursor cursor = null;
+      do {
+        RecordQuery q = new RecordQuery(t, null, null, null, DAY0, DAY0 + 86_400_000L, 1, cursor);
+        Page one = await(store.records(q, TierPlan.HOT));
+        paged.addAll(one.records());
+        cursor = one.next() == null ? null : Cursor.decode(one.next().encode(), q);
+      } while (cursor != null);
+      assertThat(paged).as(t.wire() + ", a record a page").containsExactlyElementsOf(expected.get(t));
     }
   }
 
