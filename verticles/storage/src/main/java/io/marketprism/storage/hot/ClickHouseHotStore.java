@@ -286,7 +286,7 @@ public final class ClickHouseHotStore implements HotStore {
     for (int i = 0; i < cells.size(); i++) {
       BarCells.Cell c = cells.get(i);
       w.append(i == 0 ? "" : ", ").append('(').append(SqlFilter.literal(c.exchange())).append(", ")
-          .append(SqlFilter.literal(c.marketType())).append(", ").append(SqlFilter.text(c.symbol())).append(", ")
+          .append(SqlFilter.literal(c.marketType())).append(", ").append(SqlFilter.literal(c.symbol())).append(", ")
           .append(c.minuteMs()).append(')');
     }
     return w.append(')').toString();

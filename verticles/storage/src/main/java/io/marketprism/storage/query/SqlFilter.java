@@ -138,7 +138,7 @@ public final class SqlFilter {
   }
 
   /**
-   * @param v a number or a string
+   * @param v a number or a string (any text: a cursor's trade id, a stored symbol outside the query alphabet)
    * @return its SQL literal: a string of the safe alphabet quoted, any other as {@code unhex('...')}
    * @throws IllegalArgumentException for anything else
    */
@@ -153,14 +153,5 @@ public final class SqlFilter {
       return "unhex('" + HexFormat.of().formatHex(s.getBytes(StandardCharsets.UTF_8)) + "')";
     }
     throw new IllegalArgumentException("value not allowed in SQL: " + v);
-  }
-
-  /**
-   * @param s any text, e.g. a stored symbol, which the safe alphabet of {@link #literal} may not hold
-   * @return its ClickHouse literal: as {@link #literal} gives it, else the {@code unhex} of its UTF-8
-   */
-  public static String text(String s) {
-    return SAFE_TEXT.matcher(s).matches() ? literal(s)
-        : "unhex('" + HexFormat.of().withUpperCase().formatHex(s.getBytes(StandardCharsets.UTF_8)) + "')";
   }
 }
