@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code {"op":"subscribe","subjects":["trade.binance.spot.BTC-USDT","orderbook.okx.*.*"]}} or
  * {@code "unsubscribe"} with the same shape, and gets {@code {"op":"subscribed"|"unsubscribed",
  * "subjects":[...]}} back, then each matching record as one text frame (its JSON, CONTRACT §3).
- * A bad request gets {@code {"op":"error","message":...}} and the connection stays open; so does an
+ * A bad request (a request over the server's WebSocket message size limit too) gets
+ * {@code {"op":"error","message":...}} and the connection stays open; so does an
  * {@code unsubscribe} naming a pattern the client has not subscribed (patterns are compared as
  * strings, a narrower one under a subscribed wider one is not subscribed), which then changes
  * nothing. Subscribing a pattern the client already has is acknowledged and changes nothing, so
@@ -79,7 +80,7 @@ public final class LiveStream {
     ws.textMessageHandler(text -> client.onRequest(text));
     ws.binaryMessageHandler(b -> client.error("send JSON text frames"));
     ws.closeHandler(v -> remove(ws));
-    ws.exceptionHandler(err -> remove(ws));
+    ws.exceptionHandler(client::onException);
   }
 
   /** Number of connected clients. */
@@ -192,6 +193,19 @@ public final class LiveStream {
       }
       ws.writeTextMessage(frame.toString());
       delivered.increment();
+    }
+
+    /**
+     * A request over the server's WebSocket message size limit reaches here, not the text
+     * handler: Vert.x drops it and keeps the connection open, so it is answered like any bad
+     * request and the client keeps its patterns. Anything else ends the client.
+     */
+    void onException(Throwable err) {
+      if (err instanceof IllegalStateException && !ws.isClosed()) {
+        error("request too large, not read: " + err.getMessage());
+        return;
+      }
+      remove(ws);
     }
 
     void onRequest(String text) {

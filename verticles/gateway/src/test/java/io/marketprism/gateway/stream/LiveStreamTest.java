@@ -169,6 +169,30 @@ class LiveStreamTest {
   }
 
   @Test
+  void aRequestOverTheMessageSizeLimitIsAnErrorAndTheClientKeepsItsSubscriptions() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 1);
+    // over the server's message limit (Vert.x's default, 256 KB): sent as several frames, refused while aggregated
+    ws.writeTextMessage("{\"op\":\"ping\",\"pad\":\"" + "x".repeat(300_000) + "\"}");
+    await(() -> frames.size() == 2);
+    JsonObject err = new JsonObject(frames.get(1));
+    assertThat(err.getString("op")).isEqualTo("error");
+    assertThat(err.getString("message")).contains("too large").contains("262144");
+    assertThat(ws.isClosed()).isFalse();
+
+    // the client is still served: its subscription delivers, new requests are answered
+    publish("trade.binance.spot.BTC-USDT", 1);
+    await(() -> frames.size() == 3);
+    assertThat(new JsonObject(frames.get(2)).getInteger("n")).isEqualTo(1);
+    ws.writeTextMessage("{\"op\":\"ping\"}");
+    await(() -> frames.size() == 4);
+    assertThat(new JsonObject(frames.get(3)).getString("op")).isEqualTo("pong");
+    assertThat(stream.clients()).isEqualTo(1);
+  }
+
+  @Test
   void aSlowClientIsClosedWithAReasonWhileOthersKeepReceiving() throws Exception {
     AtomicInteger fastFrames = new AtomicInteger();
     WebSocket fast = wsClient.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
