@@ -7,9 +7,11 @@ import io.marketprism.platform.bus.RecordConsumer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /ws/v1/stream} (CONTRACT §5): live records from the bus, fanned out to WebSocket
@@ -43,7 +46,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * many of its patterns match. A client that cannot keep up (more than {@code maxQueuedBytes}
  * waiting in its socket for longer than {@code slowGraceMs}, or {@code maxQueuedMessagesWhileFull}
  * more records arriving meanwhile) is closed with status 1008 and the reason, so it never slows
- * the others nor grows memory without bound.
+ * the others nor grows memory without bound; one that has not read up to that close frame
+ * {@code closeTimeoutMs} later loses its connection.
  */
 public final class LiveStream {
 
@@ -189,6 +193,7 @@ public final class LiveStream {
         // forget it now: its close handshake waits behind the queue it does not read
         remove(ws);
         ws.close(SLOW_CLIENT_STATUS, reason);
+        cutAfterCloseTimeout();
         return;
       }
       ws.writeTextMessage(frame.toString());
@@ -206,6 +211,25 @@ public final class LiveStream {
         return;
       }
       remove(ws);
+    }
+
+    /**
+     * Vert.x starts its closing timeout only once the close frame is written, which for a client
+     * that does not read is never: the connection, and the queue it holds in this process, would
+     * stay for as long as the client does. It gets {@code closeTimeoutMs} to read up to its close
+     * frame; then its connection is cut.
+     */
+    void cutAfterCloseTimeout() {
+      if (ws instanceof WebSocketInternal internal) {
+        ChannelHandlerContext ctx = internal.channelHandlerContext();
+        ctx.executor().schedule(() -> {
+          if (ctx.channel().isOpen()) {
+            LOG.info("cutting stream client {}: it did not read its close frame in {} ms", ws.remoteAddress(),
+                options.closeTimeoutMs());
+            ctx.close(); // from Vert.x's own handler outwards: not again its close handshake
+          }
+        }, options.closeTimeoutMs(), TimeUnit.MILLISECONDS);
+      }
     }
 
     void onRequest(String text) {
