@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway (CONTRACT §5): the public HTTP port of the platform. It routes
@@ -190,7 +191,8 @@ public class GatewayVerticle extends ServiceVerticle {
       return Future.succeededFuture();
     }
     bus = RecordBus.create(vertx, BusOptions.from(rootConfig()));
-    return bus.start().onSuccess(v -> liveStream = new LiveStream(bus, streamOptions, meters));
+    AtomicInteger clients = platform.shared("gateway.stream-clients", AtomicInteger::new);
+    return bus.start().onSuccess(v -> liveStream = new LiveStream(bus, streamOptions, meters, clients));
   }
 
   private void startRouting(ServiceDirectory directory, MeterRegistry meters) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /ws/v1/stream} (CONTRACT §5): live records from the bus, fanned out to WebSocket
@@ -58,23 +59,38 @@ public final class LiveStream {
   private final RecordBus bus;
   private final StreamOptions options;
   private final Map<ServerWebSocket, Client> clients = new ConcurrentHashMap<>();
+  private final AtomicInteger connected;
   private final Counter delivered;
   private final Counter slowDropped;
   private Future<RecordConsumer> subscription;
 
+  /** A stream that alone serves its process's clients. */
   public LiveStream(RecordBus bus, StreamOptions options, MeterRegistry meters) {
+    this(bus, options, meters, new AtomicInteger());
+  }
+
+  /**
+   * @param connected the clients of every stream of this process (a gateway runs one verticle,
+   *                  each with its stream, per event loop): counted in the gauge and against
+   *                  {@code maxClients} together
+   */
+  public LiveStream(RecordBus bus, StreamOptions options, MeterRegistry meters, AtomicInteger connected) {
     this.bus = bus;
     this.options = options;
+    this.connected = connected;
     this.delivered = Counter.builder("marketprism_stream_messages_total").description("records sent to stream clients")
         .register(meters);
     this.slowDropped = Counter.builder("marketprism_stream_slow_clients_total")
         .description("stream clients closed because they read too slowly").register(meters);
-    Gauge.builder("marketprism_stream_clients", clients, Map::size).register(meters);
+    // the first stream's gauge is the one registered: it reads the count they share
+    Gauge.builder("marketprism_stream_clients", connected, AtomicInteger::get)
+        .description("stream clients connected to this gateway").register(meters);
   }
 
-  /** Takes over an upgraded WebSocket; refuses it (1013) when the client limit is reached. */
+  /** Takes over an upgraded WebSocket; refuses it (1013) when this process's client limit is reached. */
   public void accept(ServerWebSocket ws) {
-    if (clients.size() >= options.maxClients()) {
+    if (connected.incrementAndGet() > options.maxClients()) {
+      connected.decrementAndGet();
       ws.close((short) 1013, "too many stream clients (" + options.maxClients() + ")");
       return;
     }
@@ -94,15 +110,26 @@ public final class LiveStream {
 
   /** Closes every client and the bus subscription. */
   public Future<Void> close() {
-    clients.keySet().forEach(ws -> ws.close((short) 1001, "gateway stopping"));
-    clients.clear();
+    clients.keySet().forEach(ws -> {
+      forget(ws);
+      ws.close((short) 1001, "gateway stopping");
+    });
     return unsubscribeBus();
   }
 
   private void remove(ServerWebSocket ws) {
-    if (clients.remove(ws) != null && clients.values().stream().noneMatch(c -> !c.patterns.isEmpty())) {
+    if (forget(ws) && clients.values().stream().noneMatch(c -> !c.patterns.isEmpty())) {
       unsubscribeBus();
     }
+  }
+
+  /** @return whether the client was still known (it is counted off once) */
+  private boolean forget(ServerWebSocket ws) {
+    if (clients.remove(ws) == null) {
+      return false;
+    }
+    connected.decrementAndGet();
+    return true;
   }
 
   private synchronized void ensureBusSubscription() {

@@ -6,7 +6,7 @@ import io.marketprism.platform.config.ConfigReader;
  * Settings of the live stream ({@code gateway.stream}).
  *
  * @param enabled          serve {@code /ws/v1/stream} from this gateway's bus subscription
- * @param maxClients       connections beyond this are refused (close 1013)
+ * @param maxClients       connections to the gateway (all its verticles) beyond this are refused (close 1013)
  * @param maxSubscriptions subject patterns per connection
  * @param maxQueuedBytes   bytes waiting in one client's socket that make its queue "full"
  * @param slowGraceMs      how long a queue may stay full (a burst) before the client is dropped
