@@ -1,5 +1,8 @@
 package io.marketprism.gateway;
 
+import io.marketprism.gateway.stream.RawStreamClient;
+import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.bus.RecordBus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -9,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +37,8 @@ class LiveStreamGatewayTest {
       port = free.getLocalPort();
     }
     h = new GatewayHarness(vertx, new JsonObject().put("port", port)
-        .put("stream", new JsonObject().put("max_clients", 3))).start().startAnother();
+        .put("stream", new JsonObject().put("max_clients", 3).put("max_queued_bytes", 64 * 1024)
+            .put("slow_grace_ms", 200).put("close_timeout_ms", 500))).start().startAnother();
     wsClient = vertx.createWebSocketClient();
   }
 
@@ -91,5 +96,25 @@ class LiveStreamGatewayTest {
     subscribed(again);
     assertThat(again).hasSize(1);
     assertThat(h.get("/metrics").bodyAsString()).contains("marketprism_stream_clients 3.0");
+  }
+
+  @Test
+  void aSlowClientThatNeverReadsAgainLosesItsConnectionThroughTheRouter() throws Exception {
+    // the gateway upgrades through its router: the socket is vertx-web's wrapper of Vert.x's
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
+    bus.start().await(5, TimeUnit.SECONDS);
+    try (RawStreamClient raw = new RawStreamClient(h.port(), "trade.>")) {
+      String pad = "x".repeat(1000);
+      for (int i = 0; i < 20_000 && !h.get("/metrics").bodyAsString().contains("marketprism_stream_clients 0.0"); i++) {
+        bus.publish("trade.binance.spot.BTC-USDT", "id" + i,
+            ("{\"n\":" + i + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8));
+        if (i % 10 == 0) {
+          Thread.sleep(5);
+        }
+      }
+      assertThat(h.get("/metrics").bodyAsString()).contains("marketprism_stream_slow_clients_total 1.0");
+      Thread.sleep(1500);
+      assertThat(raw.readsToTheEndWithin(3000)).as("the connection was closed by the gateway").isTrue();
+    }
   }
 }

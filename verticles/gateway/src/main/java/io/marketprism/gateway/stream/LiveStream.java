@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -247,7 +248,8 @@ public final class LiveStream {
      * frame; then its connection is cut.
      */
     void cutAfterCloseTimeout() {
-      if (ws instanceof WebSocketInternal internal) {
+      WebSocketInternal internal = internal(ws);
+      if (internal != null) {
         ChannelHandlerContext ctx = internal.channelHandlerContext();
         ctx.executor().schedule(() -> {
           if (ctx.channel().isOpen()) {
@@ -322,6 +324,29 @@ public final class LiveStream {
     void error(String message) {
       ws.writeTextMessage(new JsonObject().put("op", "error").put("message", message).encode());
     }
+  }
+
+  /**
+   * Vert.x's own socket, which reaches its connection: the socket itself, or under vertx-web's
+   * wrapper (a router's upgrade returns one, with no accessor for what it wraps).
+   *
+   * @return it, or null when {@code ws} is neither
+   */
+  static WebSocketInternal internal(ServerWebSocket ws) {
+    Object s = ws;
+    for (int depth = 0; depth < 3; depth++) {
+      if (s instanceof WebSocketInternal internal) {
+        return internal;
+      }
+      try {
+        Field delegate = s.getClass().getDeclaredField("delegate");
+        delegate.setAccessible(true);
+        s = delegate.get(s);
+      } catch (ReflectiveOperationException | RuntimeException notAWrapper) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static String abbreviate(String s) {
