@@ -8,6 +8,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SubjectPatternTest {
 
   @Test
+  void aDecimalStrikeKeepsItsSubjectAtFourTokens() {
+    // Deribit XRP_USDC-30JUN23-0d625-P: the symbol keeps the strike's point, the subject may not
+    TradeRecord t = new TradeRecord(Exchange.DERIBIT, MarketType.OPTIONS, "XRP-USDC-230630-0.625-P",
+        "XRP_USDC-30JUN23-0d625-P", 1L, 1000L, "1", "0.01", "10", "buy");
+    assertThat(t.subject()).isEqualTo("trade.deribit.options.XRP-USDC-230630-0_625-P");
+    assertThat(SubjectPattern.parse("trade.deribit.options.*").matches(t.subject())).isTrue();
+    assertThat(Subjects.token("BTC-USD-250328-100000-C")).isEqualTo("BTC-USD-250328-100000-C");
+  }
+
+  @Test
   void starMatchesExactlyOneToken() {
     SubjectPattern p = SubjectPattern.parse("orderbook.okx.*.*");
     assertThat(p.matches("orderbook.okx.perpetual.BTC-USDT")).isTrue();

@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 /** Validation of query parameters: each bad value is a 400 naming the parameter and what is allowed. */
 public final class Params {
 
-  /** Normalized symbols (CONTRACT §3): upper-case letters, digits and dashes. */
-  public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9-]{0,63}");
+  /** Normalized symbols (CONTRACT §3): upper-case letters, digits, dashes, and the point of a decimal option strike. */
+  public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9.-]{0,63}");
 
   private Params() {
   }

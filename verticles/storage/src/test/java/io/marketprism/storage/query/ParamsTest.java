@@ -11,6 +11,15 @@ class ParamsTest {
   private static final long NOON = 1_714_564_800_000L; // 2024-05-01T12:00:00Z
 
   @Test
+  void symbolsAreNormalizedOnesIncludingADecimalStrike() {
+    assertThat(Params.symbol("XRP-USDC-230630-0.625-P")).isEqualTo("XRP-USDC-230630-0.625-P");
+    for (String bad : new String[] {"btc-usdt", "BTC_USDT", "-BTC", "BTC USDT", "BTC'-USDT", "X".repeat(65)}) {
+      assertThatThrownBy(() -> Params.symbol(bad)).as(bad).isInstanceOf(ApiError.class)
+          .hasMessageContaining("not a normalized symbol");
+    }
+  }
+
+  @Test
   void timesAreEpochMillisecondsOrIso8601WithOrWithoutSecondsAndOffset() {
     assertThat(Params.time("start", "1714564800000")).isEqualTo(NOON);
     assertThat(Params.time("start", "2024-05-01")).isEqualTo(NOON - 43_200_000L);
