@@ -363,12 +363,15 @@ class CollectorFaultTest {
    */
   private static long awaitEveryTradeExactlyOnce(SimulatedCollector rig) throws InterruptedException {
     Map<String, Set<Long>> truth = new HashMap<>();
+    // the trades checked below are the ones the passing round compared: more keep arriving
+    Map<String, List<String>> captured = new HashMap<>();
     Map<String, String> lastDiff = new HashMap<>();
     try {
       await("every trade of the simulator captured", 30_000, () -> {
         boolean all = true;
         for (String[] i : INSTRUMENTS) {
-          List<Long> got = rig.matches(i, new ArrayList<>(rig.trades.getOrDefault(key(i), List.of())));
+          captured.put(key(i), new ArrayList<>(rig.trades.getOrDefault(key(i), List.of())));
+          List<Long> got = rig.matches(i, captured.get(key(i)));
           Set<Long> want = new HashSet<>();
           window(rig.simulator.trueTrades(i[3], i[2]), got).forEach(t -> want.add(t.id()));
           truth.put(key(i), want);
@@ -389,7 +392,7 @@ class CollectorFaultTest {
     }
     long n = 0;
     for (String[] i : INSTRUMENTS) {
-      List<String> ids = new ArrayList<>(rig.trades.get(key(i)));
+      List<String> ids = captured.get(key(i));
       assertThat(ids).as("trades of %s, each once", key(i)).doesNotHaveDuplicates();
       assertThat(rig.matches(i, ids)).as("matches of %s, each carried once", key(i)).doesNotHaveDuplicates()
           .hasSameSizeAs(truth.get(key(i)));
