@@ -17,8 +17,12 @@ import java.util.stream.Collectors;
 /** Validation of query parameters: each bad value is a 400 naming the parameter and what is allowed. */
 public final class Params {
 
-  /** Normalized symbols (CONTRACT §3): upper-case letters, digits, dashes, and the point of a decimal option strike. */
-  public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9][A-Z0-9.-]{0,63}");
+  /**
+   * Normalized symbols (CONTRACT §3): upper-case letters, digits, dashes, the point of a decimal
+   * option strike, and letters without case (Binance lists tokens named in Chinese). They reach
+   * SQL only bound or as {@link SqlFilter#literal} renders them.
+   */
+  public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9\\p{Lo}][A-Z0-9\\p{Lo}.-]{0,63}");
 
   private Params() {
   }

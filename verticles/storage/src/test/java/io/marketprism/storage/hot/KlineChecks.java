@@ -71,6 +71,11 @@ final class KlineChecks {
         DAY0, DAY0 + 60_000)));
     assertThat(bars).hasSize(1);
     assertThat(bars.getJsonObject(0).getLong("trade_count")).isEqualTo(1);
+    // and it is found by its own symbol, which reaches ClickHouse's SQL as unhex('...')
+    JsonArray own = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT,
+        "\u5e01\u5b89\u4eba\u751f-USDT", "1m", 60_000, DAY0, DAY0 + 60_000)));
+    assertThat(own).hasSize(1);
+    assertThat(own.getJsonObject(0).getString("volume")).isEqualTo("10");
   }
 
   /**

@@ -13,7 +13,8 @@ class ParamsTest {
   @Test
   void symbolsAreNormalizedOnesIncludingADecimalStrike() {
     assertThat(Params.symbol("XRP-USDC-230630-0.625-P")).isEqualTo("XRP-USDC-230630-0.625-P");
-    for (String bad : new String[] {"btc-usdt", "BTC_USDT", "-BTC", "BTC USDT", "BTC'-USDT", "X".repeat(65)}) {
+    assertThat(Params.symbol("\u5e01\u5b89\u4eba\u751f-USDT")).isEqualTo("\u5e01\u5b89\u4eba\u751f-USDT");
+    for (String bad : new String[] {"btc-usdt", "BTC_USDT", "-BTC", "BTC USDT", "BTC'-USDT", "X".repeat(65), "\u00e9TH-USDT"}) {
       assertThatThrownBy(() -> Params.symbol(bad)).as(bad).isInstanceOf(ApiError.class)
           .hasMessageContaining("not a normalized symbol");
     }
