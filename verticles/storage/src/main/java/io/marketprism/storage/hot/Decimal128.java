@@ -2,6 +2,7 @@ package io.marketprism.storage.hot;
 
 import io.marketprism.model.Decimals;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
@@ -210,6 +211,21 @@ final class Decimal128 {
   private void negate() {
     lo = -lo;
     hi = lo == 0 ? -hi : ~hi;
+  }
+
+  /** @return the bit length of the magnitude of the two's complement 128-bit value {@code hi:lo} */
+  static int bitLength(long hi, long lo) {
+    if (hi < 0) {
+      lo = -lo;
+      hi = lo == 0 ? -hi : ~hi;
+    }
+    return hi != 0 ? 128 - Long.numberOfLeadingZeros(hi) : 64 - Long.numberOfLeadingZeros(lo);
+  }
+
+  /** @return the stored {@code Decimal(38,18)} whose 128-bit value (× 10^18) is {@code hi:lo} */
+  static BigDecimal value(long hi, long lo) {
+    BigInteger v = BigInteger.valueOf(hi).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(lo)));
+    return new BigDecimal(v, SCALE);
   }
 
   /** Exponent notation: its plain form, as {@link Decimals#canonical} writes it (and with its limits). */

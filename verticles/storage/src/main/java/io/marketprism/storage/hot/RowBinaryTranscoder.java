@@ -8,8 +8,6 @@ import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.hot.Column.Kind;
 import io.vertx.core.buffer.Buffer;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -363,38 +361,14 @@ final class RowBinaryTranscoder {
    * of fewer than 180 bits is below 10^54 = 10^(18 + 36), so only large trades need the exact test.
    */
   private void checkQuoteVolume(int price, int quantity) {
-    byte[] a = scratch.array();
-    long ph = longAt(a, price + 8);
-    long pl = longAt(a, price);
-    long qh = longAt(a, quantity + 8);
-    long ql = longAt(a, quantity);
-    if (bits(ph, pl) + bits(qh, ql) < 180) {
+    long ph = scratch.longLE(price + 8);
+    long pl = scratch.longLE(price);
+    long qh = scratch.longLE(quantity + 8);
+    long ql = scratch.longLE(quantity);
+    if (Decimal128.bitLength(ph, pl) + Decimal128.bitLength(qh, ql) < 180) {
       return;
     }
-    Bars.checkQuoteVolume(decimal(ph, pl), decimal(qh, ql));
-  }
-
-  private static long longAt(byte[] a, int i) {
-    long v = 0;
-    for (int b = 7; b >= 0; b--) {
-      v = v << 8 | (a[i + b] & 0xFF);
-    }
-    return v;
-  }
-
-  /** The bit length of the magnitude of a two's complement 128-bit value. */
-  private static int bits(long hi, long lo) {
-    if (hi < 0) {
-      lo = -lo;
-      hi = lo == 0 ? -hi : ~hi;
-    }
-    return hi != 0 ? 128 - Long.numberOfLeadingZeros(hi) : 64 - Long.numberOfLeadingZeros(lo);
-  }
-
-  /** A stored Decimal(38,18): the 128-bit value × 10^-18. */
-  private static BigDecimal decimal(long hi, long lo) {
-    BigInteger v = BigInteger.valueOf(hi).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(lo)));
-    return new BigDecimal(v, StoredValues.SCALE);
+    Bars.checkQuoteVolume(Decimal128.value(ph, pl), Decimal128.value(qh, ql));
   }
 
   /** Appends the row in column order: runs of slots that lie in order are copied at once. */

@@ -61,6 +61,18 @@ final class RowBinaryWriter {
   }
 
   /**
+   * @param at where a value written by {@link #putLongLE} starts
+   * @return that value
+   */
+  long longLE(int at) {
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = v << 8 | (a[at + i] & 0xFF);
+    }
+    return v;
+  }
+
+  /**
    * An unsigned LEB128 number: 7 bits a byte, low bits first, the high bit set on all bytes but the last.
    *
    * @param v a non-negative value (read as unsigned)

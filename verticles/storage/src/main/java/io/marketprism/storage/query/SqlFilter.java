@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * A WHERE clause with {@code ?} bind parameters and its values, built only from validated queries.
  * DuckDB binds the values; ClickHouse 18.16 has no query parameters over HTTP, so
  * {@link #inline()} renders them as literals: numbers, strings of a strict alphabet (validated
- * enums, symbols, most ids) quoted and escaped, and any other text (a trade id of a cursor) as
- * {@code unhex('...')} of its UTF-8 bytes, which no text can break out of.
+ * enums, symbols, most ids) quoted and escaped, and any other text (a cursor's trade id, a symbol
+ * in another script) as {@code unhex('...')} of its UTF-8 bytes, which no text can break out of.
  */
 public final class SqlFilter {
 
