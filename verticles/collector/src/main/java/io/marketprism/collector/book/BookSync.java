@@ -3,6 +3,7 @@ package io.marketprism.collector.book;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.Instrument;
 import io.marketprism.model.OrderBookRecord;
+import io.marketprism.model.RecordLimits;
 
 /**
  * The sync state machine of one instrument's book: it applies snapshots and changes in the
@@ -26,6 +27,7 @@ public abstract class BookSync {
   private long tsMs;
   private long recvTsUs;
   private Boolean checksumOk;
+  private String unstorable;
 
   /**
    * @param exchange the exchange
@@ -122,6 +124,24 @@ public abstract class BookSync {
     tsMs = u.tsMs();
     recvTsUs = u.recvTsUs();
     checksumOk = checksum;
+    try {
+      RecordLimits.checkCommon(instrument.symbol(), exchangeSymbol, tsMs, recvTsUs);
+      RecordLimits.checkInteger("last_update_id", updateId);
+      unstorable = null;
+    } catch (IllegalArgumentException e) {
+      unstorable = e.getMessage();
+    }
+  }
+
+  /**
+   * The book itself stays exact when a message carries an impossible time or id (its levels and
+   * sequence are applied); only its record, which the stores would refuse, must not be published
+   * until a later message restamps it.
+   *
+   * @return why the record of the latest applied message cannot be stored, or null when it can
+   */
+  public String unstorable() {
+    return unstorable;
   }
 
   /** Marks the book unsynced after a sequence break. */

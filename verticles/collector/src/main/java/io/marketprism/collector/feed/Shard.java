@@ -607,7 +607,7 @@ final class Shard implements FeedConnection.Listener {
     }
     long now = Micros.now();
     for (BookState b : books.values()) {
-      if (b.sync == BookState.Sync.SYNCED && b.source != null && b.source.synced()
+      if (b.sync == BookState.Sync.SYNCED && b.source != null && b.source.synced() && b.source.unstorable() == null
           && b.source.lastUpdateId() != b.lastPublishedId
           && now - b.lastPublishedUs >= bookIntervalUs + tickUs) {
         publishBook(b, now);

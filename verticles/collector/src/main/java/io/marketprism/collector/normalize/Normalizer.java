@@ -16,6 +16,7 @@ import io.marketprism.collector.okx.OkxParser;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
+import io.marketprism.model.RecordLimits;
 import io.marketprism.model.Symbols;
 import io.marketprism.model.TradeRecord;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ import java.util.function.Predicate;
 /**
  * The pure data path of one exchange connection: raw message → parser → records, with book
  * messages driven through one {@link BookSync} per instrument and published as {@code orderbook}
- * records on every change while the book is synced. A rejected message emits nothing. Live
+ * records on every change while the book is synced. A rejected message emits nothing (but a book
+ * message whose record the stores would refuse still updates its book: see {@link #drain}). Live
  * trades may be followed by their sequence numbers ({@link #trackTrades}), which reports the gaps
  * of the live stream. Not thread-safe: one per connection (or per normalize run), driven by one
  * thread.
@@ -162,9 +164,15 @@ public final class Normalizer {
     return page;
   }
 
-  /** Outputs the buffered items; {@code keep} selects past trades (not asked of live ones). */
+  /**
+   * Outputs the buffered items; {@code keep} selects past trades (not asked of live ones). A record
+   * the stores would refuse ({@link RecordLimits}) rejects the message before any of it is output;
+   * a book message is applied all the same (the book stays exact) and its record is withheld.
+   */
   private void drain(boolean live, LongPredicate keep) throws ParseException {
     List<Object> items = buffer.items;
+    checkRecords(items);
+    String withheld = null;
     for (int i = 0, n = items.size(); i < n; i++) {
       Object o = items.get(i);
       if (o instanceof SequencedTrade st) {
@@ -174,12 +182,30 @@ public final class Normalizer {
           continue;
         }
         seen(u.exchangeSymbol());
-        applyBook(u);
+        String why = applyBook(u);
+        withheld = withheld == null ? why : withheld;
       } else {
         MarketRecord r = (MarketRecord) o;
         if (wanted.test(r.exchangeSymbol()) || wanted.test(r.symbol())) {
           seen(r.exchangeSymbol());
           output.accept(r);
+        }
+      }
+    }
+    if (withheld != null) {
+      throw new ParseException(withheld);
+    }
+  }
+
+  private static void checkRecords(List<Object> items) throws ParseException {
+    for (int i = 0, n = items.size(); i < n; i++) {
+      Object o = items.get(i);
+      MarketRecord r = o instanceof SequencedTrade st ? st.trade() : o instanceof MarketRecord m ? m : null;
+      if (r != null) {
+        try {
+          RecordLimits.check(r);
+        } catch (IllegalArgumentException e) {
+          throw new ParseException(r.dataType().wire() + " of " + r.exchangeSymbol() + ": " + e.getMessage());
         }
       }
     }
@@ -212,7 +238,8 @@ public final class Normalizer {
     }
   }
 
-  private void applyBook(BookUpdate u) throws ParseException {
+  /** @return why the book's record was withheld, or null */
+  private String applyBook(BookUpdate u) throws ParseException {
     BookSync sync = books.computeIfAbsent(u.exchangeSymbol(), k -> newSync(u));
     SyncOutcome outcome;
     try {
@@ -221,6 +248,9 @@ public final class Normalizer {
       throw new ParseException("bad price level in book of " + u.exchangeSymbol() + ": " + e.getMessage(), e);
     }
     if (outcome == SyncOutcome.APPLIED) {
+      if (sync.unstorable() != null) {
+        return "book of " + u.exchangeSymbol() + " updated, its record withheld: " + sync.unstorable();
+      }
       if (bookSink != null) {
         bookSink.accept(sync);
       } else {
@@ -229,6 +259,7 @@ public final class Normalizer {
     } else if (outcome.needsResync() && resyncListener != null) {
       resyncListener.accept(u.exchangeSymbol());
     }
+    return null;
   }
 
   private BookSync newSync(BookUpdate u) {

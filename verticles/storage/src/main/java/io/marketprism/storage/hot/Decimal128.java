@@ -1,6 +1,7 @@
 package io.marketprism.storage.hot;
 
 import io.marketprism.model.Decimals;
+import io.marketprism.model.RecordLimits;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads a decimal string straight into the 128-bit integer that ClickHouse stores for a
  * {@code Decimal(38,18)}: the value times 10^18, held in two longs, with the rule of
- * {@link StoredValues#fitDecimal}: more than 18 fractional digits are rounded half-even, a value
+ * {@link RecordLimits#fitDecimal}: more than 18 fractional digits are rounded half-even, a value
  * of 10^20 or more (after rounding) is refused. The text is accepted as {@link Decimals#canonical}
  * accepts it: an optional sign, digits with at most one point and at least one digit; exponent
  * notation (never in canonical record JSON) goes the slow way, through its plain form. The
@@ -22,8 +23,8 @@ final class Decimal128 {
   private static final int NOT_DECIMAL = -1;
   private static final int TOO_LARGE = -2;
   private static final int EXPONENT = -3;
-  private static final int SCALE = StoredValues.SCALE;
-  private static final int INTEGER_DIGITS = StoredValues.INTEGER_DIGITS;
+  private static final int SCALE = RecordLimits.SCALE;
+  private static final int INTEGER_DIGITS = RecordLimits.INTEGER_DIGITS;
   private static final long[] POW10 = new long[19];
   /** 10^38 = 10^(20 + 18), the first unscaled value out of range. */
   private static final long LIMIT_HI;

@@ -4,6 +4,7 @@ import io.marketprism.model.DataType;
 import io.marketprism.model.Decimals;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.PriceLevel;
+import io.marketprism.model.RecordLimits;
 import org.duckdb.DuckDBAppender;
 
 import java.sql.SQLException;
@@ -299,7 +300,7 @@ final class DuckDbLayout {
           if (v == null) {
             app.appendNull();
           } else {
-            app.append(Decimals.canonical(StoredValues.fitDecimal((String) v)));
+            app.append(Decimals.canonical(RecordLimits.fitDecimal((String) v)));
           }
         }
         case KEY_ID -> {
@@ -330,8 +331,8 @@ final class DuckDbLayout {
     StringBuilder qty = new StringBuilder(levels.size() * 8);
     for (int i = 0; i < levels.size(); i++) {
       PriceLevel l = levels.get(i);
-      px.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(l.price()));
-      qty.append(i == 0 ? "" : ",").append(StoredValues.fitDecimal(l.quantity()));
+      px.append(i == 0 ? "" : ",").append(RecordLimits.fitDecimal(l.price()));
+      qty.append(i == 0 ? "" : ",").append(RecordLimits.fitDecimal(l.quantity()));
     }
     app.append(px.toString());
     app.append(qty.toString());

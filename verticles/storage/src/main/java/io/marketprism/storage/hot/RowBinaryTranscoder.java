@@ -3,6 +3,7 @@ package io.marketprism.storage.hot;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
+import io.marketprism.model.RecordLimits;
 import io.marketprism.model.Subjects;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.hot.Column.Kind;
@@ -23,7 +24,7 @@ import java.util.Map;
  * record, so a bad message leaves nothing behind. It accepts what
  * {@link io.marketprism.model.RecordJson#parse} accepts (but for a boolean, object or array where
  * text belongs, which that reads loosely), and checks decimals as the stores hold them
- * ({@link Decimal128}). The data type comes from the subject's first token, else from the
+ * ({@link Decimal128}) and every other value by the rules of {@link RecordLimits}. The data type comes from the subject's first token, else from the
  * {@code data_type} field; both must agree. The JSON is read by {@link JsonCursor}: no Jackson,
  * no strings but the few an odd message needs. Not thread-safe: one per batch.
  */
@@ -251,12 +252,12 @@ final class RowBinaryTranscoder {
     switch (k) {
       case STRING, NULLABLE_STRING -> {
         text(c);
-        StoredValues.checkText(c, in.valueLen());
+        RecordLimits.checkText(c.name(), k == Kind.STRING, in.valueLen());
         scratch.putString(in.valueBytes(), in.valueOff(), in.valueLen());
       }
       case DECIMAL, NULLABLE_DECIMAL -> decimal(c, scratch);
       case UINT64, NULLABLE_UINT64 -> {
-        long v = StoredValues.checkInteger(c, in.integer(c.name()));
+        long v = RecordLimits.checkInteger(c.name(), in.integer(c.name()));
         if (col == TS_MS) {
           tsMs = v;
         } else if (col == RECV_TS_US) {
@@ -264,7 +265,7 @@ final class RowBinaryTranscoder {
         }
         scratch.putLongLE(v);
       }
-      case INT32 -> scratch.putIntLE((int) StoredValues.checkInteger(c, in.integer(c.name())));
+      case INT32 -> scratch.putIntLE((int) RecordLimits.checkInteger(c.name(), in.integer(c.name())));
       case BOOL -> {
         in.skip();
         scratch.putByte(first == 't' ? 1 : 0);

@@ -1,6 +1,7 @@
 package io.marketprism.storage.hot;
 
 import io.marketprism.model.Decimals;
+import io.marketprism.model.RecordLimits;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -46,7 +47,7 @@ class Decimal128Test {
     if (want == null) {
       assertThatThrownBy(() -> unscaled(s)).as(s).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("integer digits");
-      assertThatThrownBy(() -> StoredValues.fitDecimal(s)).as(s).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> RecordLimits.fitDecimal(s)).as(s).isInstanceOf(IllegalArgumentException.class);
     } else {
       assertThat(unscaled(s)).as(s).isEqualTo(want);
     }

@@ -14,6 +14,7 @@ import io.marketprism.model.OpenInterestRecord;
 import io.marketprism.model.OrderBookRecord;
 import io.marketprism.model.PriceLevel;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.RecordLimits;
 import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.model.VolatilityIndexRecord;
@@ -144,7 +145,7 @@ final class RoundTripChecks {
   }
 
   private static String fit(String decimal) {
-    return Decimals.plain(new BigDecimal(StoredValues.fitDecimal(decimal)));
+    return Decimals.plain(new BigDecimal(RecordLimits.fitDecimal(decimal)));
   }
 
   /**

@@ -1,0 +1,225 @@
+package io.marketprism.model;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The values a record must hold to be stored: one set of rules for the collector, which refuses an
+ * exchange message that breaks them (the record would be refused downstream, after the bus), and
+ * for the stores, which refuse such a record alone. Times, ids and counts are unsigned (ClickHouse
+ * keeps them as {@code UInt64}), {@code ts_ms} partitions the tables by a {@code DateTime} (seconds
+ * in 32 bits: up to 2106), decimals are {@code Decimal(38,18)}, and text a record cannot be without
+ * is not empty.
+ */
+public final class RecordLimits {
+
+  /** Digits after the point the stores keep. */
+  public static final int SCALE = 18;
+  /** Digits before the point the stores keep. */
+  public static final int INTEGER_DIGITS = 20;
+  /** The latest {@code ts_ms} the stores hold: the last millisecond of a 32-bit {@code DateTime}. */
+  public static final long MAX_TS_MS = 0xFFFF_FFFFL * 1000 + 999;
+  /**
+   * The longest symbol the stores take, in UTF-8 bytes: the query API's is 64 characters, and a
+   * bar recomputation names 1,000 minutes of symbols in one statement, which ClickHouse parses
+   * only up to 256 KiB.
+   */
+  public static final int MAX_SYMBOL_BYTES = 64;
+
+  private RecordLimits() {
+  }
+
+  /**
+   * Checks every field of a record.
+   *
+   * @param r a record
+   * @throws IllegalArgumentException naming the first field the stores cannot hold
+   */
+  public static void check(MarketRecord r) {
+    checkCommon(r.symbol(), r.exchangeSymbol(), r.tsMs(), r.recvTsUs());
+    if (r instanceof TradeRecord t) {
+      checkText("trade_id", t.tradeId(), true);
+      checkDecimal("price", t.price(), true);
+      checkDecimal("quantity", t.quantity(), true);
+      checkText("side", t.side(), true);
+    } else if (r instanceof OrderBookRecord b) {
+      checkLevels("bids", b.bids());
+      checkLevels("asks", b.asks());
+      checkInteger("depth", b.depth());
+      checkInteger("last_update_id", b.lastUpdateId());
+    } else if (r instanceof TickerRecord t) {
+      checkDecimal("best_bid", t.bestBid(), false);
+      checkDecimal("best_bid_qty", t.bestBidQty(), false);
+      checkDecimal("best_ask", t.bestAsk(), false);
+      checkDecimal("best_ask_qty", t.bestAskQty(), false);
+      checkDecimal("last_price", t.lastPrice(), false);
+      checkDecimal("volume_24h", t.volume24h(), false);
+      checkDecimal("quote_volume_24h", t.quoteVolume24h(), false);
+      checkDecimal("high_24h", t.high24h(), false);
+      checkDecimal("low_24h", t.low24h(), false);
+    } else if (r instanceof KlineRecord k) {
+      checkText("interval", k.interval(), true);
+      checkInteger("open_time_ms", k.openTimeMs());
+      checkInteger("close_time_ms", k.closeTimeMs());
+      checkDecimal("open", k.open(), false);
+      checkDecimal("high", k.high(), false);
+      checkDecimal("low", k.low(), false);
+      checkDecimal("close", k.close(), false);
+      checkDecimal("volume", k.volume(), false);
+      checkDecimal("quote_volume", k.quoteVolume(), false);
+      checkInteger("trade_count", k.tradeCount());
+    } else if (r instanceof FundingRateRecord f) {
+      checkDecimal("funding_rate", f.fundingRate(), false);
+      checkInteger("funding_time_ms", f.fundingTimeMs());
+      checkInteger("next_funding_time_ms", f.nextFundingTimeMs());
+      checkDecimal("estimated_rate", f.estimatedRate(), false);
+    } else if (r instanceof MarkPriceRecord m) {
+      checkDecimal("mark_price", m.markPrice(), false);
+      checkDecimal("index_price", m.indexPrice(), false);
+    } else if (r instanceof OpenInterestRecord o) {
+      checkDecimal("open_interest", o.openInterest(), false);
+      checkDecimal("open_interest_value", o.openInterestValue(), false);
+    } else if (r instanceof LiquidationRecord l) {
+      checkText("side", l.side(), false);
+      checkDecimal("price", l.price(), false);
+      checkDecimal("quantity", l.quantity(), false);
+      checkText("order_id", l.orderId(), false);
+    } else if (r instanceof VolatilityIndexRecord v) {
+      checkDecimal("index_value", v.indexValue(), false);
+      checkText("resolution", v.resolution(), false);
+    } else if (r instanceof LongShortRatioRecord s) {
+      checkDecimal("long_short_ratio", s.longShortRatio(), false);
+      checkDecimal("long_ratio", s.longRatio(), false);
+      checkDecimal("short_ratio", s.shortRatio(), false);
+      checkText("period", s.period(), false);
+    }
+  }
+
+  /**
+   * Checks the fields every record has (for records not built yet, such as an order book's).
+   *
+   * @param symbol the normalized symbol
+   * @param exchangeSymbol the exchange's name of the instrument, or null
+   * @param tsMs the exchange time, epoch ms
+   * @param recvTsUs the receive time, epoch µs
+   * @throws IllegalArgumentException naming the first field the stores cannot hold
+   */
+  public static void checkCommon(String symbol, String exchangeSymbol, long tsMs, long recvTsUs) {
+    checkText("symbol", symbol, true);
+    checkText("exchange_symbol", exchangeSymbol, false);
+    checkInteger("ts_ms", tsMs);
+    checkInteger("recv_ts_us", recvTsUs);
+  }
+
+  /**
+   * Checks a text field.
+   *
+   * @param field its name (CONTRACT §3)
+   * @param value the text, or null
+   * @param required whether a record cannot be without it (then it is neither null nor empty)
+   * @throws IllegalArgumentException when the stores cannot take it
+   */
+  public static void checkText(String field, String value, boolean required) {
+    if (value == null) {
+      if (required) {
+        throw new IllegalArgumentException("record lacks " + field);
+      }
+      return;
+    }
+    // a character takes at most 3 UTF-8 bytes: only long text needs counting
+    checkText(field, required, value.length() <= MAX_SYMBOL_BYTES / 3 ? value.length()
+        : value.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  /**
+   * Checks a text field by its length, for readers that never make it a String.
+   *
+   * @param field its name
+   * @param required whether a record cannot be without it
+   * @param utf8Bytes the text's length in UTF-8 bytes
+   * @throws IllegalArgumentException when the stores cannot take it
+   */
+  public static void checkText(String field, boolean required, int utf8Bytes) {
+    if (utf8Bytes == 0 && required) {
+      throw new IllegalArgumentException(field + " is empty");
+    }
+    if (utf8Bytes > MAX_SYMBOL_BYTES && field.equals("symbol")) {
+      throw new IllegalArgumentException("symbol longer than " + MAX_SYMBOL_BYTES + " bytes");
+    }
+  }
+
+  /**
+   * Checks an integer field: not negative, a {@code ts_ms} up to {@link #MAX_TS_MS}, a book
+   * {@code depth} within an {@code Int32}.
+   *
+   * @param field its name
+   * @param v its value
+   * @return the value
+   * @throws IllegalArgumentException when the stores cannot hold it
+   */
+  public static long checkInteger(String field, long v) {
+    if (v < 0 || v > MAX_TS_MS && field.equals("ts_ms") || v > Integer.MAX_VALUE && field.equals("depth")) {
+      throw new IllegalArgumentException(field + " out of range: " + v);
+    }
+    return v;
+  }
+
+  private static void checkInteger(String field, Long v) {
+    if (v != null) {
+      checkInteger(field, v.longValue());
+    }
+  }
+
+  /**
+   * Checks a decimal field: a decimal that {@link #fitDecimal} fits.
+   *
+   * @param field its name
+   * @param value the decimal string, or null
+   * @param required whether a record cannot be without it
+   * @throws IllegalArgumentException when the stores cannot hold it
+   */
+  public static void checkDecimal(String field, String value, boolean required) {
+    if (value == null) {
+      checkText(field, null, required);
+      return;
+    }
+    try {
+      fitDecimal(Decimals.canonical(value));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage());
+    }
+  }
+
+  private static void checkLevels(String side, List<PriceLevel> levels) {
+    for (int i = 0, n = levels.size(); i < n; i++) {
+      checkDecimal(side, levels.get(i).price(), true);
+      checkDecimal(side, levels.get(i).quantity(), true);
+    }
+  }
+
+  /**
+   * Fits a canonical decimal string to {@code Decimal(38,18)}: values with more than 18
+   * fractional digits are rounded half-even (no exchange quotes that finely; such digits are
+   * float noise), values with more than 20 integer digits are refused.
+   *
+   * @param canonical a decimal string
+   * @return a decimal string that the stores hold exactly
+   * @throws IllegalArgumentException when the value is too large
+   */
+  public static String fitDecimal(String canonical) {
+    int dot = canonical.indexOf('.');
+    int intDigits = (dot < 0 ? canonical.length() : dot) - (canonical.startsWith("-") ? 1 : 0);
+    int fracDigits = dot < 0 ? 0 : canonical.length() - dot - 1;
+    if (intDigits <= INTEGER_DIGITS && fracDigits <= SCALE && canonical.indexOf('e') < 0
+        && canonical.indexOf('E') < 0) {
+      return canonical;
+    }
+    BigDecimal d = new BigDecimal(canonical).setScale(SCALE, RoundingMode.HALF_EVEN);
+    if (d.precision() - d.scale() > INTEGER_DIGITS) {
+      throw new IllegalArgumentException("decimal " + canonical + " has more than " + INTEGER_DIGITS + " integer digits");
+    }
+    return Decimals.plain(d);
+  }
+}

@@ -1,0 +1,86 @@
+package io.marketprism.collector.normalize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.OrderBookRecord;
+import io.marketprism.model.PriceLevel;
+import io.marketprism.model.TradeRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Messages whose records the stores would refuse are rejected by the collector itself. */
+class UnstorableValuesTest {
+
+  private final List<MarketRecord> out = new ArrayList<>();
+
+  private Normalizer normalizer(Exchange ex, MarketType type) {
+    return new Normalizer(ex, type, 20, s -> true, out::add, s -> { });
+  }
+
+  private static String binanceTrade(long id, long ts) {
+    return "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161255342,\"s\":\"BTCUSDT\",\"t\":" + id
+        + ",\"p\":\"61837.63\",\"q\":\"0.02\",\"T\":" + ts + ",\"m\":true,\"M\":true}}";
+  }
+
+  @Test
+  void binanceTradeWithANegativeTimeIsRejectedAndTheNextIsKept() throws Exception {
+    Normalizer n = normalizer(Exchange.BINANCE, MarketType.SPOT);
+    assertThatThrownBy(() -> n.onMessage(binanceTrade(1, -5), 1L)).isInstanceOf(ParseException.class)
+        .hasMessage("trade of BTCUSDT: ts_ms out of range: -5");
+    assertThat(out).isEmpty();
+    n.onMessage(binanceTrade(2, 1723161255342L), 1L);
+    assertThat(out).extracting(r -> ((TradeRecord) r).tradeId()).containsExactly("2");
+  }
+
+  @Test
+  void okxTradeAfter2106IsRejected() {
+    Normalizer n = normalizer(Exchange.OKX, null);
+    String msg = "{\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},\"data\":[{\"instId\":\"BTC-USDT\","
+        + "\"tradeId\":\"130639474\",\"px\":\"42219.9\",\"sz\":\"0.12\",\"side\":\"buy\",\"ts\":\"4294967296000\"}]}";
+    assertThatThrownBy(() -> n.onMessage(msg, 1L)).isInstanceOf(ParseException.class)
+        .hasMessage("trade of BTC-USDT: ts_ms out of range: 4294967296000");
+    assertThat(out).isEmpty();
+  }
+
+  @Test
+  void deribitTradeWithANegativeTimeIsRejected() {
+    Normalizer n = normalizer(Exchange.DERIBIT, null);
+    String msg = "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":\"trades.BTC-PERPETUAL.raw\","
+        + "\"data\":[{\"trade_seq\":30289432,\"trade_id\":\"48079254\",\"timestamp\":-1590484156350,\"tick_direction\":0,"
+        + "\"price\":8950.0,\"mark_price\":8948.9,\"instrument_name\":\"BTC-PERPETUAL\",\"index_price\":8955.88,"
+        + "\"direction\":\"sell\",\"amount\":10.0}]}}";
+    assertThatThrownBy(() -> n.onMessage(msg, 1L)).isInstanceOf(ParseException.class)
+        .hasMessage("trade of BTC-PERPETUAL: ts_ms out of range: -1590484156350");
+    assertThat(out).isEmpty();
+  }
+
+  @Test
+  void bookMessageWithANegativeTimeUpdatesTheBookButItsRecordIsWithheld() throws Exception {
+    Normalizer n = normalizer(Exchange.BINANCE, MarketType.SPOT);
+    n.onRest("https://api.binance.com/api/v3/depth?symbol=BTCUSDT&limit=1000",
+        "{\"lastUpdateId\":100,\"bids\":[[\"100\",\"1\"]],\"asks\":[[\"101\",\"1\"]]}", 1_000_000L);
+    assertThat(out).hasSize(1);
+    assertThatThrownBy(() -> n.onMessage(depth(-1, 101, 102, "100", "2"), 2L)).isInstanceOf(ParseException.class)
+        .hasMessage("book of BTCUSDT updated, its record withheld: ts_ms out of range: -1");
+    assertThat(out).hasSize(1);
+    assertThat(n.book("BTCUSDT").synced()).isTrue();
+    assertThat(n.book("BTCUSDT").unstorable()).isNotNull();
+
+    n.onMessage(depth(1723161255342L, 103, 104, "99", "3"), 3L);
+    OrderBookRecord last = (OrderBookRecord) out.get(1);
+    assertThat(last.lastUpdateId()).isEqualTo(104);
+    assertThat(last.bids()).containsExactly(new PriceLevel("100", "2"), new PriceLevel("99", "3"));
+    assertThat(n.bookStats().gaps()).isZero();
+    assertThat(n.book("BTCUSDT").unstorable()).isNull();
+  }
+
+  private static String depth(long e, long first, long last, String price, String qty) {
+    return "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":" + e + ",\"s\":\"BTCUSDT\","
+        + "\"U\":" + first + ",\"u\":" + last + ",\"b\":[[\"" + price + "\",\"" + qty + "\"]],\"a\":[]}}";
+  }
+}
