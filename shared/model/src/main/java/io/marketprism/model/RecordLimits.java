@@ -27,6 +27,8 @@ public final class RecordLimits {
    * only up to 256 KiB.
    */
   public static final int MAX_SYMBOL_BYTES = 64;
+  /** A trade's {@code side} (the taker's) and a liquidation's (the liquidated order's): CONTRACT §3. */
+  public static final List<String> SIDES = List.of("buy", "sell");
 
   private RecordLimits() {
   }
@@ -43,7 +45,7 @@ public final class RecordLimits {
       checkText("trade_id", t.tradeId(), true);
       checkDecimal("price", t.price(), true);
       checkDecimal("quantity", t.quantity(), true);
-      checkText("side", t.side(), true);
+      checkSide(t.side(), true);
     } else if (r instanceof OrderBookRecord b) {
       checkLevels("bids", b.bids());
       checkLevels("asks", b.asks());
@@ -82,7 +84,7 @@ public final class RecordLimits {
       checkDecimal("open_interest", o.openInterest(), false);
       checkDecimal("open_interest_value", o.openInterestValue(), false);
     } else if (r instanceof LiquidationRecord l) {
-      checkText("side", l.side(), false);
+      checkSide(l.side(), false);
       checkDecimal("price", l.price(), false);
       checkDecimal("quantity", l.quantity(), false);
       checkText("order_id", l.orderId(), false);
@@ -147,6 +149,20 @@ public final class RecordLimits {
     }
     if (utf8Bytes > MAX_SYMBOL_BYTES && field.equals("symbol")) {
       throw new IllegalArgumentException("symbol longer than " + MAX_SYMBOL_BYTES + " bytes");
+    }
+  }
+
+  /**
+   * Checks a {@code side}: one of {@link #SIDES}.
+   *
+   * @param side the side, or null
+   * @param required whether a record cannot be without it (a trade; a liquidation may not know it)
+   * @throws IllegalArgumentException when it is another value
+   */
+  public static void checkSide(String side, boolean required) {
+    checkText("side", side, required);
+    if (side != null && !SIDES.contains(side)) {
+      throw new IllegalArgumentException("side must be " + String.join(" or ", SIDES) + ", got '" + side + "'");
     }
   }
 

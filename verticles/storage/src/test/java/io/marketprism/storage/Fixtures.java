@@ -35,7 +35,7 @@ final class Fixtures {
    * Messages no store can take, each a poison of its own kind, as {subject, JSON}: bad JSON, a
    * data type missing, unknown or not its subject's, fields missing, a decimal that is no decimal
    * or beyond Decimal(38,18), a time that is no integer or before 1970, a null trade id, two
-   * records run together, an id below 0, an enormous symbol (900 KB).
+   * records run together, a side that is not buy or sell, an id below 0, an enormous symbol (900 KB).
    */
   static List<String[]> poison() {
     String t = io.marketprism.model.RecordJson.toJson(trades(DAY0, 1, 999_999_999).get(0));
@@ -54,6 +54,7 @@ final class Fixtures {
         new String[] {s, t.replaceFirst("\"ts_ms\":\\d+", "\"ts_ms\":-1")},
         new String[] {s, t.replaceFirst("\"trade_id\":\"[^\"]*\"", "\"trade_id\":null")},
         new String[] {s, t + t},
+        new String[] {s, t.replaceFirst("\"side\":\"[^\"]*\"", "\"side\":\"BUY\"")},
         new String[] {"orderbook.okx.perpetual.BTC-USDT", book.replaceFirst("\"last_update_id\":\\d+", "\"last_update_id\":-1")},
         new String[] {s, t.replace("\"BTC-USDT\"", "\"" + "X".repeat(900_000) + "\"")});
   }

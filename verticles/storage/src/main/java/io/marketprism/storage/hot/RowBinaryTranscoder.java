@@ -35,6 +35,8 @@ final class RowBinaryTranscoder {
   private static final byte[][] EXCHANGES = wires(Exchange.values());
   private static final byte[][] MARKET_TYPES = wires(MarketType.values());
   private static final byte[] DATA_TYPE = "data_type".getBytes(StandardCharsets.UTF_8);
+  private static final byte[][] SIDES = RecordLimits.SIDES.stream().map(s -> s.getBytes(StandardCharsets.UTF_8))
+      .toArray(byte[][]::new);
   private static final int MAX_COLUMNS;
 
   static {
@@ -56,6 +58,8 @@ final class RowBinaryTranscoder {
     /** A trade's price and quantity columns (their product must fit a bar's quote volume), else -1. */
     final int price;
     final int quantity;
+    /** The {@code side} column (trades, liquidations), else -1. */
+    final int side;
 
     Layout(TableSchema s) {
       type = s.type();
@@ -68,6 +72,7 @@ final class RowBinaryTranscoder {
       List<String> fields = s.columns().stream().map(Column::name).toList();
       price = type == DataType.TRADE ? fields.indexOf("price") : -1;
       quantity = type == DataType.TRADE ? fields.indexOf("quantity") : -1;
+      side = fields.indexOf("side");
     }
   }
 
@@ -144,7 +149,7 @@ final class RowBinaryTranscoder {
       col = col < 0 ? column(layout) : col;
       if (col >= 0) {
         start[col] = scratch.size();
-        value(layout.columns[col], col);
+        value(layout, col);
         end[col] = scratch.size();
         expected = col + 1;
       } else {
@@ -232,7 +237,8 @@ final class RowBinaryTranscoder {
   }
 
   /** Encodes one field into {@link #scratch}: its RowBinary value as its column holds it. */
-  private void value(Column c, int col) {
+  private void value(Layout layout, int col) {
+    Column c = layout.columns[col];
     Kind k = c.kind();
     int first = in.peek();
     if (first == 'n') {
@@ -253,6 +259,9 @@ final class RowBinaryTranscoder {
       case STRING, NULLABLE_STRING -> {
         text(c);
         RecordLimits.checkText(c.name(), k == Kind.STRING, in.valueLen());
+        if (col == layout.side && !known(SIDES)) {
+          RecordLimits.checkSide(in.valueText(), true); // throws, saying why
+        }
         scratch.putString(in.valueBytes(), in.valueOff(), in.valueLen());
       }
       case DECIMAL, NULLABLE_DECIMAL -> decimal(c, scratch);
@@ -444,6 +453,16 @@ final class RowBinaryTranscoder {
       }
     }
     return true;
+  }
+
+  /** Whether the text just read is one of {@code wires}. */
+  private boolean known(byte[][] wires) {
+    for (byte[] w : wires) {
+      if (in.valueIs(w)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The index of the wire name a String column holds, or -1. */

@@ -207,7 +207,9 @@ final class RoundTripChecks {
         trade.replace("\"BTC-USDT\"", "\"BTC-" + "X".repeat(61) + "\""),   // a symbol of 65 bytes
         trade + trade,                                                     // two records run together
         trade + " x",                                                      // content after the record
-        trade.replace("\"data_type\":\"trade\"", "\"data_type\":\"ticker\"")); // not what its subject says
+        trade.replace("\"data_type\":\"trade\"", "\"data_type\":\"ticker\""), // not what its subject says
+        trade.replace("\"side\":\"buy\"", "\"side\":\"BUY\""),               // a side that is not buy/sell
+        trade.replace("\"side\":\"buy\"", "\"side\":\"\""));                  // no side
     for (int i = 0; i < Math.max(good.size(), bad.size()); i++) {
       if (i < good.size()) {
         MarketRecord r = good.get(i);
@@ -229,8 +231,13 @@ final class RoundTripChecks {
       assertThat(b).isNotEqualTo(bookJson);
       batch.add(new BusMessage(book.subject(), b.getBytes(StandardCharsets.UTF_8), false));
     }
+    // a liquidation's side, where known, is buy or sell too
+    MarketRecord liquidation = records().stream()
+        .filter(r -> r instanceof LiquidationRecord l && "sell".equals(l.side())).findFirst().orElseThrow();
+    batch.add(new BusMessage(liquidation.subject(), RecordJson.toJson(liquidation)
+        .replace("\"side\":\"sell\"", "\"side\":\"short\"").getBytes(StandardCharsets.UTF_8), false));
     Batch prepared = store.prepare(batch);
-    assertThat(prepared.rejected()).as("rejected: " + prepared.rejected()).hasSize(bad.size() + 3);
+    assertThat(prepared.rejected()).as("rejected: " + prepared.rejected()).hasSize(bad.size() + 4);
     assertThat(prepared.rejected()).allSatisfy(r -> assertThat(r.reason()).isNotBlank());
     assertThat(prepared.size()).isEqualTo(good.size());
     assertThat(prepared.latest()).extracting(LatestCache.Latest::subject).containsExactlyInAnyOrder(
