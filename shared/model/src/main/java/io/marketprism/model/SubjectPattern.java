@@ -10,6 +10,9 @@ import java.util.List;
  */
 public final class SubjectPattern {
 
+  /** Tokens of a record's subject (CONTRACT §4). */
+  private static final int SUBJECT_TOKENS = 4;
+
   private final String pattern;
   private final String[] tokens;
 
@@ -41,6 +44,43 @@ public final class SubjectPattern {
       }
     }
     return new SubjectPattern(pattern, tokens);
+  }
+
+  /**
+   * Checks that the pattern can match a record's subject (CONTRACT §4: four tokens,
+   * {@code data_type.exchange.market_type.symbol}), for whoever waits on it: a pattern that never
+   * matches would deliver nothing, silently.
+   *
+   * @return this
+   * @throws IllegalArgumentException naming why no record subject matches it
+   */
+  public SubjectPattern requireRecordSubjects() {
+    // '>' stands for one token or more
+    boolean rest = tokens[tokens.length - 1].equals(">");
+    if (rest ? tokens.length > SUBJECT_TOKENS : tokens.length != SUBJECT_TOKENS) {
+      throw new IllegalArgumentException("subject pattern '" + pattern + "' never matches: a subject has "
+          + SUBJECT_TOKENS + " tokens, data_type.exchange.market_type.symbol");
+    }
+    known(0, "a data type", DataType.values());
+    known(1, "an exchange", Exchange.values());
+    known(2, "a market type", MarketType.values());
+    return this;
+  }
+
+  /** A literal token at {@code i} must be the wire name of one of {@code values}. */
+  private void known(int i, String what, Enum<?>[] values) {
+    if (i >= tokens.length || tokens[i].equals("*") || tokens[i].equals(">")) {
+      return;
+    }
+    StringBuilder names = new StringBuilder();
+    for (Enum<?> v : values) {
+      if (v.toString().equals(tokens[i])) {
+        return;
+      }
+      names.append(names.length() == 0 ? "" : ", ").append(v);
+    }
+    throw new IllegalArgumentException("subject pattern '" + pattern + "' never matches: '" + tokens[i]
+        + "' is not " + what + " (" + names + ")");
   }
 
   /** @return whether {@code subject} (a concrete subject) matches this pattern */

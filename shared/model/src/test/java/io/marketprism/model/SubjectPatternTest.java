@@ -63,4 +63,27 @@ class SubjectPatternTest {
     assertThatThrownBy(() -> SubjectPattern.parse("tra*de")).hasMessageContaining("bad token");
     assertThatThrownBy(() -> SubjectPattern.parse("")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aPatternThatCanMatchARecordSubjectIsKept() {
+    for (String p : new String[] {">", "*.binance.>", "trade.*.*.BTC-USDT", "trade.>", "trade.binance.spot.>",
+        "*.*.*.*", "orderbook.okx.*.*"}) {
+      assertThat(SubjectPattern.parse(p).requireRecordSubjects()).as(p).hasToString(p);
+    }
+  }
+
+  @Test
+  void aPatternThatCanNeverMatchARecordSubjectSaysWhy() {
+    assertThatThrownBy(() -> SubjectPattern.parse("foo.>").requireRecordSubjects())
+        .hasMessageStartingWith("subject pattern 'foo.>' never matches: 'foo' is not a data type (trade, ");
+    assertThatThrownBy(() -> SubjectPattern.parse("*.kraken.>").requireRecordSubjects())
+        .hasMessage("subject pattern '*.kraken.>' never matches: 'kraken' is not an exchange (binance, okx, deribit)");
+    assertThatThrownBy(() -> SubjectPattern.parse("trade.okx.swap.*").requireRecordSubjects())
+        .hasMessageContaining("'swap' is not a market type");
+    for (String p : new String[] {"trade", "trade.binance.spot", "trade.binance.spot.BTC-USDT.x",
+        "trade.binance.spot.BTC-USDT.>", "*.*.*.*.*"}) {
+      assertThatThrownBy(() -> SubjectPattern.parse(p).requireRecordSubjects()).as(p)
+          .hasMessageContaining("never matches: a subject has 4 tokens");
+    }
+  }
 }

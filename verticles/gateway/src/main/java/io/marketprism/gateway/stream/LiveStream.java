@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code {"op":"subscribe","subjects":["trade.binance.spot.BTC-USDT","orderbook.okx.*.*"]}} or
  * {@code "unsubscribe"} with the same shape, and gets {@code {"op":"subscribed"|"unsubscribed",
  * "subjects":[...]}} back, then each matching record as one text frame (its JSON, CONTRACT §3).
- * A bad request (a request over the server's WebSocket message size limit too) gets
+ * A bad request (a pattern that can never match a record's subject, a request over the server's
+ * WebSocket message size limit too) gets
  * {@code {"op":"error","message":...}} and the connection stays open; so does an
  * {@code unsubscribe} naming a pattern the client has not subscribed (patterns are compared as
  * strings, a narrower one under a subscribed wider one is not subscribed), which then changes
@@ -289,7 +290,10 @@ public final class LiveStream {
           return;
         }
         try {
-          SubjectPattern.parse(s);
+          SubjectPattern p = SubjectPattern.parse(s);
+          if ("subscribe".equals(op)) {
+            p.requireRecordSubjects();
+          }
         } catch (IllegalArgumentException e) {
           error(e.getMessage());
           return;

@@ -100,7 +100,7 @@ class LiveStreamTest {
     ws.writeTextMessage("not json");
     ws.writeTextMessage("{\"op\":\"dance\"}");
     ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade..x\"]}");
-    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"ticker.>\",\"kline.>\",\"orderbook.>\",\"mark_price.>\",\"liquidation.>\"]}");
     ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
     await(() -> frames.size() == 5);
     for (int i = 0; i < 4; i++) {
@@ -110,6 +110,44 @@ class LiveStreamTest {
     assertThat(new JsonObject(frames.get(3)).getString("message")).contains("at most 5");
     assertThat(new JsonObject(frames.get(4)).getString("op")).isEqualTo("subscribed");
     assertThat(ws.isClosed()).isFalse();
+  }
+
+  @Test
+  void aPatternThatCanNeverMatchIsAnErrorAndTheOtherSubscriptionsStay() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"*.binance.>\",\"trade.*.*.BTC-USDT\"]}");
+    await(() -> frames.size() == 1);
+    assertThat(new JsonObject(frames.get(0)).getString("op")).isEqualTo("subscribed");
+    List<String> never = List.of("foo.>", "trades.binance.spot.BTC-USDT", "trade.kraken.*.*", "trade.okx.swap.>",
+        "trade.binance.spot.BTC-USDT.x", "trade.binance.spot.BTC-USDT.>", "trade.binance.spot");
+    for (String p : never) {
+      ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.okx.>\",\"" + p + "\"]}");
+    }
+    await(() -> frames.size() == 1 + never.size());
+    for (int i = 0; i < never.size(); i++) {
+      JsonObject err = new JsonObject(frames.get(1 + i));
+      assertThat(err.getString("op")).isEqualTo("error");
+      assertThat(err.getString("message")).contains("'" + never.get(i) + "' never matches");
+    }
+    assertThat(new JsonObject(frames.get(1)).getString("message")).contains("'foo' is not a data type");
+    assertThat(new JsonObject(frames.get(3)).getString("message")).contains("'kraken' is not an exchange");
+    assertThat(new JsonObject(frames.get(4)).getString("message")).contains("'swap' is not a market type");
+    assertThat(new JsonObject(frames.get(5)).getString("message")).contains("a subject has 4 tokens");
+    assertThat(ws.isClosed()).isFalse();
+
+    // the subscriptions held before are served, none of the refused requests added one
+    publish("ticker.binance.spot.ETH-USDT", 1);
+    publish("trade.okx.perpetual.BTC-USDT", 2);
+    publish("trade.okx.spot.ETH-USDT", 3);
+    await(() -> frames.size() == 3 + never.size());
+    Thread.sleep(100);
+    assertThat(frames).hasSize(3 + never.size());
+    assertThat(new JsonObject(frames.get(1 + never.size())).getInteger("n")).isEqualTo(1);
+    assertThat(new JsonObject(frames.get(2 + never.size())).getInteger("n")).isEqualTo(2);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\">\"]}");
+    await(() -> frames.size() == 4 + never.size());
+    assertThat(new JsonObject(frames.get(3 + never.size())).getString("op")).isEqualTo("subscribed");
   }
 
   @Test
@@ -144,13 +182,13 @@ class LiveStreamTest {
   void reSubscribingAPatternAtTheCapIsAcknowledgedWithoutDuplicates() throws Exception {
     List<String> frames = new CopyOnWriteArrayList<>();
     WebSocket ws = connect(frames);
-    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"b\",\"c\",\"d\",\"e\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"ticker.>\",\"kline.>\",\"orderbook.>\",\"mark_price.>\"]}");
     await(() -> frames.size() == 1);
     assertThat(new JsonObject(frames.get(0)).getString("op")).isEqualTo("subscribed");
     // at the cap of 5: the same pattern again, alone and with others already held
     ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
-    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"b\",\"trade.>\",\"b\"]}");
-    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"f\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"ticker.>\",\"trade.>\",\"ticker.>\"]}");
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"liquidation.>\"]}");
     await(() -> frames.size() == 4);
     assertThat(new JsonObject(frames.get(1)).getString("op")).isEqualTo("subscribed");
     assertThat(new JsonObject(frames.get(2)).getString("op")).isEqualTo("subscribed");
