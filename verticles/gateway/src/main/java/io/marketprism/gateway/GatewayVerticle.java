@@ -132,9 +132,12 @@ public class GatewayVerticle extends ServiceVerticle {
   @Override
   protected HttpServerOptions serverOptions() {
     GatewayOptions o = options();
+    StreamOptions stream = StreamOptions.from(section());
     return new HttpServerOptions().setHost(o.host()).setPort(o.port())
         .setMaxHeaderSize(o.maxHeaderBytes())
         .setMaxInitialLineLength(o.maxUriLength())
+        .setMaxWebSocketFrameSize(stream.maxFrameBytes())
+        .setMaxWebSocketMessageSize(stream.maxMessageBytes())
         .setTcpNoDelay(true);
   }
 

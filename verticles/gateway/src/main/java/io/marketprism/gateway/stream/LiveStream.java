@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -56,6 +58,8 @@ public final class LiveStream {
 
   /** Close status for a client dropped because it reads too slowly (policy violation). */
   public static final short SLOW_CLIENT_STATUS = 1008;
+  /** Close status for a client that sent a frame over the size limit. */
+  public static final short MESSAGE_TOO_BIG_STATUS = 1009;
   private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
 
   private final RecordBus bus;
@@ -232,12 +236,20 @@ public final class LiveStream {
     /**
      * A request over the server's WebSocket message size limit reaches here, not the text
      * handler: Vert.x drops it and keeps the connection open, so it is answered like any bad
-     * request and the client keeps its patterns. Anything else ends the client.
+     * request and the client keeps its patterns. A frame over the frame size limit cannot be
+     * skipped (its length is all that was read of it), so the connection is closed, as RFC 6455
+     * says, with 1009 and the limit; Vert.x alone would drop it without a close frame (1006).
+     * Anything else ends the client.
      */
     void onException(Throwable err) {
       if (err instanceof IllegalStateException && !ws.isClosed()) {
         error("request too large, not read: " + err.getMessage());
         return;
+      }
+      if (err instanceof CorruptedWebSocketFrameException e && e.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG
+          && !ws.isClosed()) {
+        LOG.info("closing stream client {}: a frame over {} bytes", ws.remoteAddress(), options.maxFrameBytes());
+        ws.close(MESSAGE_TOO_BIG_STATUS, "frame too large: over " + options.maxFrameBytes() + " bytes");
       }
       remove(ws);
     }
