@@ -66,6 +66,17 @@ class CacheAndInputTest {
   }
 
   @Test
+  void headOfTheGatewaysOwnRoutesCarriesTheLengthOfTheirGet() throws Exception {
+    for (String uri : new String[] {"/api/v1/gateway/services", "/health", "/"}) {
+      HttpResponse<Buffer> get = h.get(uri);
+      HttpResponse<Buffer> head = h.web.head(h.port(), "127.0.0.1", uri).send().await(5, TimeUnit.SECONDS);
+      assertThat(head.statusCode()).as(uri).isEqualTo(get.statusCode());
+      assertThat(head.getHeader("Content-Length")).as(uri).isEqualTo(String.valueOf(get.body().length()));
+      assertThat(head.body()).as(uri).isNull();
+    }
+  }
+
+  @Test
   void badPathEncodingIs400() throws Exception {
     for (String uri : new String[] {"/api/v1/storage/%zz", "/api/v1/storage/%C3%28", "/api/v1/storage/%"}) {
       HttpResponse<Buffer> r = h.get(uri);

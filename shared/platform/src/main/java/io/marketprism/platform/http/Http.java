@@ -5,8 +5,10 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +28,8 @@ public final class Http {
   public static final String REQUEST_ID = "X-Request-Id";
   private static final Logger LOG = LoggerFactory.getLogger(Http.class);
   private static final String CTX_KEY = "mp.request_id";
+  /** Marks a HEAD request answered as its GET. */
+  private static final String HEAD_KEY = "mp.head";
 
   private Http() {
   }
@@ -58,15 +62,21 @@ public final class Http {
 
   /**
    * First handler: sets {@code X-Request-Id} on every response, and answers {@code HEAD} as the
-   * {@code GET} of the same URI (Vert.x sends the headers of a HEAD response, never its body).
-   * Last handlers: 404 for unknown routes and a failure handler that turns any exception into the
-   * error JSON (400 for bad input, never a stack trace to the client).
+   * {@code GET} of the same URI with the same {@code Content-Length} (Vert.x sends the headers of
+   * a HEAD response, never its body, and leaves the length out). Last handlers: 404 for unknown
+   * routes and a failure handler that turns any exception into the error JSON (400 for bad input,
+   * never a stack trace to the client).
    */
   public static void installErrorHandling(Router router) {
     router.route().order(-1000).handler(ctx -> {
       if (ctx.request().method() == HttpMethod.HEAD) {
+        ctx.put(HEAD_KEY, Boolean.TRUE);
         ctx.reroute(HttpMethod.GET, ctx.request().uri());
         return;
+      }
+      if (ctx.get(HEAD_KEY) != null) {
+        // added on the GET's pass: a reroute drops the handlers added before it
+        ctx.addHeadersEndHandler(v -> headContentLength(ctx.response()));
       }
       ctx.response().putHeader(REQUEST_ID, requestId(ctx));
       ctx.next();
@@ -74,6 +84,16 @@ public final class Http {
     router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
         "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(Http::renderFailure);
+  }
+
+  /**
+   * The length of the body the GET's handler ended the response with (Vert.x counts it, then drops
+   * it). A chunked body has no length to give, and a length already set (a proxied backend's) stays.
+   */
+  private static void headContentLength(HttpServerResponse res) {
+    if (!res.isChunked() && !res.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      res.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(res.bytesWritten()));
+    }
   }
 
   /**

@@ -48,7 +48,7 @@ class HttpTest {
   }
 
   @Test
-  void headIsAnsweredAsTheGetOfTheSameUriWithoutItsBody() throws Exception {
+  void headIsAnsweredAsTheGetOfTheSameUriWithItsLengthButWithoutItsBody() throws Exception {
     Router router = Router.router(vertx);
     Http.installErrorHandling(router);
     router.get("/echo").handler(ctx -> ctx.json(new JsonObject().put("q", ctx.request().getParam("q"))));
@@ -59,16 +59,21 @@ class HttpTest {
       JsonObject r = client.request(m, port, "127.0.0.1", "/echo?q=abc")
           .compose(req -> req.send().compose(resp -> resp.body().map(b -> new JsonObject()
               .put("status", resp.statusCode()).put("type", resp.getHeader("Content-Type"))
-              .put("id", resp.getHeader(Http.REQUEST_ID)).put("body", b.toString()))))
+              .put("id", resp.getHeader(Http.REQUEST_ID)).put("length", resp.getHeader("Content-Length"))
+              .put("body", b.toString()))))
           .await(5, TimeUnit.SECONDS);
       assertThat(r.getInteger("status")).as(m.name()).isEqualTo(200);
+      assertThat(r.getString("length")).as(m.name()).isEqualTo("11"); // the GET's body, {"q":"abc"}
       assertThat(r.getString("id")).as(m.name()).isNotBlank();
       assertThat(r.getString("type")).as(m.name()).startsWith("application/json");
       assertThat(r.getString("body")).as(m.name()).isEqualTo(m == HttpMethod.HEAD ? "" : "{\"q\":\"abc\"}");
     }
-    JsonObject missing = client.request(HttpMethod.HEAD, port, "127.0.0.1", "/nowhere")
-        .compose(req -> req.send().map(resp -> new JsonObject().put("status", resp.statusCode())))
-        .await(5, TimeUnit.SECONDS);
-    assertThat(missing.getInteger("status")).isEqualTo(404);
+    JsonObject missing = new JsonObject();
+    for (HttpMethod m : new HttpMethod[] {HttpMethod.HEAD, HttpMethod.GET}) {
+      missing.put(m.name(), client.request(m, port, "127.0.0.1", "/nowhere")
+          .compose(req -> req.send().map(resp -> resp.statusCode() + " " + resp.getHeader("Content-Length")))
+          .await(5, TimeUnit.SECONDS));
+    }
+    assertThat(missing.getString("HEAD")).startsWith("404 ").isEqualTo(missing.getString("GET"));
   }
 }
