@@ -112,8 +112,10 @@ public final class ClickHouseColdTier implements ColdTier {
         + s.table() + " WHERE " + where + ") GROUP BY " + ident + ")");
     return expected.compose(n -> count(type, day).compose(have -> have.longValue() == n.longValue()
         ? Future.succeededFuture(n)
+        // FINAL: hot's parts may not be merged yet, and a record redelivered since would be copied as often
+        // as it arrived into a part that is never merged again (cold's rows, and stats, counted every copy)
         : http.execute("INSERT INTO " + coldDb + "." + s.table() + " (" + cols + ") SELECT " + cols + " FROM " + hotDb
-            + "." + s.table() + " WHERE " + where).map(n)));
+            + "." + s.table() + " FINAL WHERE " + where).map(n)));
   }
 
   @Override
