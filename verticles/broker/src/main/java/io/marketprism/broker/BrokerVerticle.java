@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.List;
@@ -22,12 +24,22 @@ import java.util.List;
  * The broker service: owns the JetStream streams. At start it creates or updates every stream of
  * {@code bus.streams} (subjects, storage, max age and bytes, duplicate window); it serves
  * {@code GET /api/v1/broker/streams} (stream and consumer state) and reports NATS connectivity in
- * {@code /health}. With the embedded bus there is no broker to manage and it says so.
+ * {@code /health}. A NATS that cannot be reached at start does not stop it (nor the services
+ * started with it): it tries again every {@code bus.nats.reconnect_wait_ms} and creates or updates
+ * the streams once connected; a configuration NATS refuses fails the start. With the embedded bus
+ * there is no broker to manage and it says so.
  */
 public class BrokerVerticle extends ServiceVerticle {
 
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerVerticle.class);
+
   private BusOptions options;
-  private Connection nats;
+  private Options natsOptions;
+  private NatsProblems problems;
+  private volatile Connection nats;
+  private long retryTimer = -1;
+  private boolean connecting;
+  private volatile boolean stopped;
 
   @Override
   public String serviceName() {
@@ -44,7 +56,7 @@ public class BrokerVerticle extends ServiceVerticle {
   protected Future<?> startService(Router router) {
     options = BusOptions.from(rootConfig());
     router.get("/api/v1/broker/streams").handler(ctx -> streams().onSuccess(ctx::json).onFailure(ctx::fail));
-    NatsProblems problems = new NatsProblems(options.natsUrl());
+    problems = new NatsProblems(options.natsUrl());
     health.register("nats", p -> {
       boolean up = !options.isNats() || nats != null && nats.getStatus() == Connection.Status.CONNECTED;
       p.complete(up ? Status.OK() : Status.KO(new JsonObject().put("error", problems.describe(false))));
@@ -52,18 +64,62 @@ public class BrokerVerticle extends ServiceVerticle {
     if (!options.isNats()) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(() -> {
-      Options o = new Options.Builder().servers(options.natsUrl().split(",")).connectionTimeout(options.connectTimeout())
-          .reconnectWait(options.reconnectWait()).maxReconnects(-1).pingInterval(BusOptions.PING_INTERVAL).maxPingsOut(2)
-          .errorListener(problems)
-          .connectionListener((conn, event) -> {
-            if (event == ConnectionListener.Events.RECONNECTED) {
-              problems.clear();
-            }
-          }).build();
-      nats = Nats.connect(o);
-      new StreamManager(nats).apply(options.streams(), true);
+    natsOptions = new Options.Builder().servers(options.natsUrl().split(",")).connectionTimeout(options.connectTimeout())
+        .reconnectWait(options.reconnectWait()).maxReconnects(-1).pingInterval(BusOptions.PING_INTERVAL).maxPingsOut(2)
+        .errorListener(problems)
+        .connectionListener((conn, event) -> {
+          if (event == ConnectionListener.Events.RECONNECTED) {
+            problems.clear();
+          }
+        }).build();
+    return connect().recover(err -> {
+      if (!(err instanceof IOException)) {
+        return Future.failedFuture(err); // NATS refused a stream's configuration
+      }
+      LOG.warn("{}; the broker creates or updates the streams once it is", problems.describe(false));
+      retryTimer = vertx.setPeriodic(options.reconnectWait().toMillis(), t -> retry());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Connects and creates or updates the streams.
+   *
+   * @return fails with an {@link IOException} when NATS cannot be reached, with a
+   *     {@link io.nats.client.JetStreamApiException} when it refuses a stream's configuration
+   */
+  private Future<Void> connect() {
+    connecting = true;
+    return vertx.<Void>executeBlocking(() -> {
+      Connection c = Nats.connect(natsOptions);
+      try {
+        new StreamManager(c).apply(options.streams(), true);
+      } catch (Exception e) {
+        c.close();
+        throw e;
+      }
+      if (stopped) {
+        c.close();
+      } else {
+        nats = c;
+      }
       return null;
+    }).onComplete(ar -> connecting = false);
+  }
+
+  private void retry() {
+    if (connecting || stopped) {
+      return;
+    }
+    connect().onSuccess(v -> {
+      vertx.cancelTimer(retryTimer);
+      problems.clear();
+      LOG.info("NATS {} reached: streams created or updated", options.natsUrl());
+    }).onFailure(err -> {
+      if (!(err instanceof IOException)) {
+        vertx.cancelTimer(retryTimer);
+        LOG.error("NATS {} refused the streams' configuration: {}", options.natsUrl(), err.getMessage());
+      }
     });
   }
 
@@ -88,8 +144,13 @@ public class BrokerVerticle extends ServiceVerticle {
 
   @Override
   protected Future<?> stopService() {
-    return nats == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      nats.close();
+    stopped = true;
+    if (retryTimer >= 0) {
+      vertx.cancelTimer(retryTimer);
+    }
+    Connection c = nats;
+    return c == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      c.close();
       return null;
     });
   }

@@ -77,6 +77,44 @@ class BrokerVerticleTest {
     }
   }
 
+  /**
+   * NATS down when the broker starts (a machine booting, NATS slower to come up): the broker
+   * starts anyway, says NATS is away in its health and {@code streams}, and creates the streams
+   * once NATS is there. Its start failed, and with it every service of a {@code run} node, the
+   * collector that would have buffered meanwhile included.
+   */
+  @Test
+  void startsWhileNatsIsAwayAndCreatesTheStreamsWhenItComes() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (NatsServer nats = NatsServer.start()) {
+      nats.stop();
+      JsonObject config = new JsonObject()
+          .put("bus", new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url())
+              .put("connect_timeout_ms", 500).put("reconnect_wait_ms", 100)))
+          .put("broker", new JsonObject().put("http", new JsonObject().put("port", 0)));
+      BrokerVerticle broker = new BrokerVerticle();
+      vertx.deployVerticle(broker, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+      WebClient http = WebClient.create(vertx);
+      JsonObject down = health(http, broker);
+      assertThat(down.getString("status")).isEqualTo("DOWN");
+      assertThat(down.encode()).contains(nats.url());
+      assertThat(get(http, broker, "/api/v1/broker/streams").statusCode()).isEqualTo(503);
+
+      nats.restart();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (get(http, broker, "/api/v1/broker/streams").statusCode() != 200 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+      }
+      JsonObject marketData = get(http, broker, "/api/v1/broker/streams").bodyAsJsonObject().getJsonArray("streams")
+          .getJsonObject(0);
+      assertThat(marketData.getString("name")).isEqualTo("MARKET_DATA");
+      assertThat(marketData.getBoolean("exists")).isTrue();
+      assertThat(health(http, broker).getString("status")).isEqualTo("UP");
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static HttpResponse<Buffer> get(WebClient http, BrokerVerticle broker, String uri) throws Exception {
     return http.get(broker.actualPort(), "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
   }
