@@ -85,6 +85,34 @@ class JetStreamConsumerTest {
     all.close().await(20, TimeUnit.SECONDS);
   }
 
+  /**
+   * A bus started while NATS is away takes live subscriptions (monitoring and the gateway's live
+   * stream subscribe at start) and opens them at the first connect; one closed meanwhile is never
+   * opened. The subscription failed ("NATS is not connected"), so monitoring did not start.
+   */
+  @Test
+  void aLiveSubscriptionMadeWhileNatsIsAwayReceivesRecordsOnceItIsThere() throws Exception {
+    nats.stop();
+    RecordBus late = RecordBus.create(vertx, BusOptions.from(new JsonObject().put("bus", new JsonObject()
+        .put("type", "nats").put("nats", new JsonObject().put("url", nats.url()).put("connect_timeout_ms", 200)
+            .put("reconnect_wait_ms", 50)))));
+    late.start().await(20, TimeUnit.SECONDS);
+    List<String> subjects = new CopyOnWriteArrayList<>();
+    List<String> closedEarly = new CopyOnWriteArrayList<>();
+    RecordConsumer all = late.subscribe("trade.>", m -> subjects.add(m.subject())).await(20, TimeUnit.SECONDS);
+    late.subscribe(">", m -> closedEarly.add(m.subject())).await(20, TimeUnit.SECONDS).close()
+        .await(20, TimeUnit.SECONDS);
+    nats.restart();
+    await(late::connected);
+    late.publish("trade.binance.spot.BTC-USDT", "late-1", "{}".getBytes(StandardCharsets.UTF_8))
+        .await(20, TimeUnit.SECONDS);
+    await(() -> subjects.size() == 1);
+    assertEquals(List.of("trade.binance.spot.BTC-USDT"), subjects);
+    assertEquals(List.of(), closedEarly);
+    all.close().await(20, TimeUnit.SECONDS);
+    late.close().await(20, TimeUnit.SECONDS);
+  }
+
   @Test
   void aRecordSentTwiceIsStoredOnceAndCountedAsDuplicate() throws Exception {
     publish(3);

@@ -106,6 +106,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private long latencyTimer = -1;
   private final List<PullWorker> workers = new ArrayList<>();
   private volatile Connection connection;
+  /** Live subscriptions waiting for the first connect; its monitor also orders them with setting {@link #connection}. */
+  private final List<LiveSubscription> liveSubscriptions = new ArrayList<>();
   /** Set once the stream exists and the ack subscription is open; null while JetStream is not usable. */
   private volatile Connection publishing;
   private Dispatcher acks;
@@ -175,8 +177,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
     switch (event) {
       case CONNECTED, RECONNECTED, RESUBSCRIBED -> {
-        if (connection == null || connection != conn) {
-          connection = conn;
+        if (connection != conn) {
+          openLiveSubscriptions(conn);
         }
         blocking.execute(() -> {
           try {
@@ -474,35 +476,89 @@ public final class JetStreamRecordBus implements RecordBus {
   @Override
   public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
     // records only: a subscription to ">" on NATS would also get every JetStream ack and reply
-    List<String> subjects = SubjectPattern.parse(pattern).recordSubjects();
-    Context context = vertx.getOrCreateContext();
-    AtomicLong delivered = new AtomicLong();
+    LiveSubscription s = new LiveSubscription(pattern, SubjectPattern.parse(pattern).recordSubjects(),
+        vertx.getOrCreateContext(), handler);
     return vertx.executeBlocking(() -> {
-      Connection c = connection;
-      if (c == null) {
-        throw new IllegalStateException("NATS is not connected");
+      Connection c;
+      synchronized (liveSubscriptions) {
+        c = connection;
+        if (c == null) {
+          liveSubscriptions.add(s);
+        }
       }
-      Dispatcher d = c.createDispatcher(m -> {
+      if (c != null) {
+        s.open(c);
+      }
+      return s;
+    });
+  }
+
+  /** Opens the live subscriptions asked for before the first connect (jnats renews them itself after reconnects). */
+  private void openLiveSubscriptions(Connection c) {
+    List<LiveSubscription> waiting;
+    synchronized (liveSubscriptions) {
+      connection = c;
+      waiting = new ArrayList<>(liveSubscriptions);
+      liveSubscriptions.clear();
+    }
+    waiting.forEach(s -> s.open(c));
+  }
+
+  /**
+   * A live subscription: its dispatcher is created at once when NATS is connected, else at the
+   * first connect, so a service subscribing while NATS is away starts and receives records once
+   * it is there.
+   */
+  private final class LiveSubscription implements RecordConsumer {
+    private final String pattern;
+    private final List<String> subjects;
+    private final Context context;
+    private final Handler<BusMessage> handler;
+    private final AtomicLong delivered = new AtomicLong();
+    private Connection conn;
+    private Dispatcher dispatcher;
+    private boolean closed;
+
+    LiveSubscription(String pattern, List<String> subjects, Context context, Handler<BusMessage> handler) {
+      this.pattern = pattern;
+      this.subjects = subjects;
+      this.context = context;
+      this.handler = handler;
+    }
+
+    synchronized void open(Connection c) {
+      if (closed) {
+        return;
+      }
+      conn = c;
+      dispatcher = c.createDispatcher(m -> {
         delivered.incrementAndGet();
         BusMessage bm = new BusMessage(m.getSubject(), m.getData(), false);
         context.runOnContext(v -> handler.handle(bm));
       });
-      subjects.forEach(d::subscribe);
-      return (RecordConsumer) new RecordConsumer() {
-        @Override
-        public JsonObject stats() {
-          return new JsonObject().put("pattern", pattern).put("delivered", delivered.get());
-        }
+      subjects.forEach(dispatcher::subscribe);
+    }
 
-        @Override
-        public Future<Void> close() {
-          return vertx.executeBlocking(() -> {
-            c.closeDispatcher(d);
-            return null;
-          });
+    @Override
+    public JsonObject stats() {
+      return new JsonObject().put("pattern", pattern).put("delivered", delivered.get());
+    }
+
+    @Override
+    public Future<Void> close() {
+      synchronized (liveSubscriptions) {
+        liveSubscriptions.remove(this);
+      }
+      return vertx.executeBlocking(() -> {
+        synchronized (this) {
+          closed = true;
+          if (dispatcher != null) {
+            conn.closeDispatcher(dispatcher);
+          }
         }
-      };
-    });
+        return null;
+      });
+    }
   }
 
   @Override

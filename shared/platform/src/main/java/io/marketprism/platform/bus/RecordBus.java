@@ -85,7 +85,8 @@ public interface RecordBus {
 
   /**
    * A non-durable live subscription with a NATS wildcard pattern (the live stream): no
-   * acknowledgements, no redelivery, at most once.
+   * acknowledgements, no redelivery, at most once. Taken while NATS is away too: it receives
+   * records from the first connect on.
    *
    * @param pattern e.g. {@code trade.binance.*.*} or {@code orderbook.>}
    * @param handler receives each message on the caller's context
