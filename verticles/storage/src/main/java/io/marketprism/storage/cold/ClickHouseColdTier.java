@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,9 @@ import java.util.Map;
  * de-duplicating reads), then the hot partition is dropped whole: no DELETE mutations.
  */
 public final class ClickHouseColdTier implements ColdTier {
+
+  /** The tables of the data types, in their order: what a cold database holds. */
+  public static final List<String> DATA_TABLES = Arrays.stream(DataType.values()).map(DataType::wire).toList();
 
   private static final DateTimeFormatter PARTITION_ID = DateTimeFormatter.BASIC_ISO_DATE;
 
@@ -70,20 +74,21 @@ public final class ClickHouseColdTier implements ColdTier {
    * @param http client
    * @param db database
    * @param tier tier name for the answer
+   * @param tables the tables to report, in this order (each data type's, and what else the tier keeps)
    * @return rows, bytes on disk, uncompressed bytes and compression ratio per table
    */
-  public static Future<JsonArray> stats(ClickHouseHttp http, String db, String tier) {
+  public static Future<JsonArray> stats(ClickHouseHttp http, String db, String tier, List<String> tables) {
     return http.select("SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, "
         + "sum(data_uncompressed_bytes) AS raw, sum(data_compressed_bytes) AS packed FROM system.parts "
         + "WHERE active AND database = '" + db + "' GROUP BY table").map(rows -> {
           JsonArray out = new JsonArray();
-          for (DataType t : DataType.values()) {
-            Map<String, Object> r = rows.stream().filter(x -> t.wire().equals(x.get("table"))).findFirst().orElse(Map.of());
+          for (String table : tables) {
+            Map<String, Object> r = rows.stream().filter(x -> table.equals(x.get("table"))).findFirst().orElse(Map.of());
             long n = num(r.get("rows"));
             long bytes = num(r.get("bytes"));
             long raw = num(r.get("raw"));
             long packed = num(r.get("packed"));
-            out.add(new JsonObject().put("table", t.wire()).put("tier", tier).put("engine", "clickhouse")
+            out.add(new JsonObject().put("table", table).put("tier", tier).put("engine", "clickhouse")
                 .put("rows", n).put("bytes", bytes).put("uncompressed_bytes", raw)
                 .put("compression", packed == 0 ? null : Math.round(100.0 * raw / packed) / 100.0));
           }
@@ -125,6 +130,6 @@ public final class ClickHouseColdTier implements ColdTier {
 
   @Override
   public Future<JsonArray> stats() {
-    return stats(queries, coldDb, "cold");
+    return stats(queries, coldDb, "cold", DATA_TABLES);
   }
 }

@@ -472,7 +472,9 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<JsonArray> stats() {
-    return ClickHouseColdTier.stats(queries, db, "hot");
+    List<String> tables = new ArrayList<>(ClickHouseColdTier.DATA_TABLES);
+    tables.add(Bars.TABLE);
+    return ClickHouseColdTier.stats(queries, db, "hot", tables);
   }
 
   @Override

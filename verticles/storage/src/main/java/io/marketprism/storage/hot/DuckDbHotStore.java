@@ -66,6 +66,10 @@ public final class DuckDbHotStore implements HotStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbHotStore.class);
 
+  /** The plain size of the bars' values: their text's bytes, 8 per {@code BIGINT}, 16 per decimal (six). */
+  private static final String BARS_PLAIN_BYTES_SQL =
+      "coalesce(sum(strlen(exchange) + strlen(market_type) + strlen(symbol)), 0) + (8 + 8 + 6 * 16) * count(*)";
+
   private final Vertx vertx;
   private final Path file;
   private final Path coldDir;
@@ -638,12 +642,12 @@ public final class DuckDbHotStore implements HotStore {
   }
 
   /**
-   * Per table: its rows, the bytes its checkpointed rows take in the file (their segments' share
-   * of the blocks), those rows' values uncompressed ({@link DuckDbLayout#plainBytesSql()}, the
-   * table's mean row times the rows checkpointed) and their ratio; {@code rows_in_log} counts rows
-   * still only in the write-ahead log, which the writer checkpoints once it holds 64 MiB (or at
-   * close). The uncompressed size reads every text value of the table: the gateway caches the
-   * answer.
+   * Per table (each data type's, then the 1-minute bars, their key index not counted): its rows,
+   * the bytes its checkpointed rows take in the file (their segments' share of the blocks), those
+   * rows' values uncompressed ({@link DuckDbLayout#plainBytesSql()}, the table's mean row times
+   * the rows checkpointed) and their ratio; {@code rows_in_log} counts rows still only in the
+   * write-ahead log, which the writer checkpoints once it holds 64 MiB (or at close). The
+   * uncompressed size reads every text value of the table: the gateway caches the answer.
    */
   @Override
   public Future<JsonArray> stats() {
@@ -652,31 +656,42 @@ public final class DuckDbHotStore implements HotStore {
       JsonArray out = new JsonArray();
       for (DataType t : DataType.values()) {
         DuckDbLayout layout = DuckDbLayout.of(TableSchema.of(t));
-        long rows;
-        long plain;
-        long inLog;
-        try (Statement st = c.createStatement()) {
-          try (ResultSet rs = st.executeQuery("SELECT count(*), " + layout.plainBytesSql() + " FROM " + layout.table())) {
-            rs.next();
-            rows = rs.getLong(1);
-            plain = rs.getLong(2);
-          }
-          // rows appended since the last checkpoint sit in segments not yet written to the file
-          try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(count), 0) FROM pragma_storage_info('"
-              + layout.table() + "') WHERE column_id = 0 AND segment_type <> 'VALIDITY' AND NOT persistent")) {
-            rs.next();
-            inLog = Math.min(rows, rs.getLong(1));
-          }
-        }
-        long packed = bytes.getOrDefault(layout.table(), 0L);
-        long raw = rows == 0 ? 0 : Math.round((double) plain * (rows - inLog) / rows);
-        out.add(new JsonObject().put("table", t.wire()).put("tier", "hot").put("engine", "duckdb").put("rows", rows)
-            .put("bytes", packed).put("uncompressed_bytes", raw)
-            .put("compression", packed == 0 || raw == 0 ? null : Math.round(100.0 * raw / packed) / 100.0)
-            .put("rows_in_log", inLog));
+        out.add(tableStats(c, bytes, t.wire(), layout.table(), layout.plainBytesSql()));
       }
+      out.add(tableStats(c, bytes, Bars.TABLE, Bars.TABLE, BARS_PLAIN_BYTES_SQL));
       return out;
     });
+  }
+
+  /**
+   * @param name the table's name in the answer
+   * @param table the stored table
+   * @param plainBytesSql an aggregate over it: its values' plain size
+   */
+  private static JsonObject tableStats(Connection c, Map<String, Long> bytes, String name, String table,
+      String plainBytesSql) throws SQLException {
+    long rows;
+    long plain;
+    long inLog;
+    try (Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT count(*), " + plainBytesSql + " FROM " + table)) {
+        rs.next();
+        rows = rs.getLong(1);
+        plain = rs.getLong(2);
+      }
+      // rows appended since the last checkpoint sit in segments not yet written to the file
+      try (ResultSet rs = st.executeQuery("SELECT coalesce(sum(count), 0) FROM pragma_storage_info('" + table
+          + "') WHERE column_id = 0 AND segment_type <> 'VALIDITY' AND NOT persistent")) {
+        rs.next();
+        inLog = Math.min(rows, rs.getLong(1));
+      }
+    }
+    long packed = bytes.getOrDefault(table, 0L);
+    long raw = rows == 0 ? 0 : Math.round((double) plain * (rows - inLog) / rows);
+    return new JsonObject().put("table", name).put("tier", "hot").put("engine", "duckdb").put("rows", rows)
+        .put("bytes", packed).put("uncompressed_bytes", raw)
+        .put("compression", packed == 0 || raw == 0 ? null : Math.round(100.0 * raw / packed) / 100.0)
+        .put("rows_in_log", inLog);
   }
 
   /**
@@ -685,9 +700,13 @@ public final class DuckDbHotStore implements HotStore {
    *     whole blocks a long segment continues into
    */
   private static Map<String, Long> segmentBytes(Connection c) throws SQLException {
-    List<String> parts = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
     for (DataType t : DataType.values()) {
-      String table = DuckDbLayout.of(TableSchema.of(t)).table();
+      tables.add(DuckDbLayout.of(TableSchema.of(t)).table());
+    }
+    tables.add(Bars.TABLE);
+    List<String> parts = new ArrayList<>();
+    for (String table : tables) {
       parts.add("SELECT '" + table + "' AS t, block_id, block_offset, len(additional_block_ids) AS more FROM "
           + "pragma_storage_info('" + table + "') WHERE block_id >= 0");
     }

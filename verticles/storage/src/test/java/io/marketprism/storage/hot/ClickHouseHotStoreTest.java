@@ -155,6 +155,26 @@ class ClickHouseHotStoreTest {
     await(store.close());
   }
 
+  /** The 1-minute bars table is a table of the hot store too: stats list it as ClickHouse counts its parts. */
+  @Test
+  void statsListTheBarsTable() throws Exception {
+    ClickHouseHotStore store = store("sb");
+    List<MarketRecord> trades = BarChecks.trades(5, 5_000, 1);
+    await(store.write(trades));
+    BarChecks.assertBars(store, trades, "written"); // recomputes the bars
+    ClickHouseHttp http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    long rows = await(http.scalar("SELECT sum(rows) FROM system.parts WHERE active AND database = 'sb' AND table = '"
+        + Bars.TABLE + "'"));
+    JsonObject bars = await(store.stats()).stream().map(JsonObject.class::cast)
+        .filter(j -> j.getString("table").equals(Bars.TABLE)).findFirst().orElseThrow();
+    assertThat(bars.getString("tier")).isEqualTo("hot");
+    assertThat(bars.getLong("rows")).isEqualTo(rows).isPositive();
+    assertThat(bars.getLong("bytes")).isPositive();
+    assertThat(await(store.cold().stats()).stream().map(JsonObject.class::cast)
+        .noneMatch(j -> j.getString("table").equals(Bars.TABLE))).isTrue();
+    await(store.close());
+  }
+
   @Test
   void lateRecordMakesTheArchiveCopyAgainBeforeDroppingThePartition() throws Exception {
     ArchiveLateRecordsTest.archivesLateRecord(store("al"));

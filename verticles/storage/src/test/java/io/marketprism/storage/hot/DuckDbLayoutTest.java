@@ -135,6 +135,26 @@ class DuckDbLayoutTest {
     await(store.close());
   }
 
+  /** The 1-minute bars table is a table of the store too: stats list it, one row per instrument and minute. */
+  @Test
+  void statsListTheBarsTable() throws Exception {
+    DuckDbHotStore store = open(dir.resolve("bars.duckdb"));
+    java.util.List<MarketRecord> trades = BarChecks.trades(5, 20_000, 1);
+    await(store.write(trades));
+    klines(store); // recomputes the bars
+    await(store.sortedCheckpoint());
+    JsonObject bars = await(store.stats()).stream().map(JsonObject.class::cast)
+        .filter(j -> j.getString("table").equals(Bars.TABLE)).findFirst().orElseThrow();
+    long minutes = trades.stream().map(t -> t.symbol() + Bars.minute(t.tsMs())).distinct().count();
+    assertThat(bars.getString("tier")).isEqualTo("hot");
+    assertThat(bars.getLong("rows")).isEqualTo(minutes);
+    assertThat(bars.getLong("rows_in_log")).isZero();
+    assertThat(bars.getLong("bytes")).isPositive();
+    assertThat(bars.getLong("uncompressed_bytes")).isGreaterThan(minutes * 100);
+    assertThat(bars.getDouble("compression")).isPositive();
+    await(store.close());
+  }
+
   private static JsonObject tradeStats(DuckDbHotStore store) throws Exception {
     return await(store.stats()).stream().map(JsonObject.class::cast)
         .filter(j -> j.getString("table").equals("trade")).findFirst().orElseThrow();
