@@ -269,17 +269,18 @@ abstract class StorageApiTest {
     assertThat(again.getJsonArray("moved")).isEmpty();
     assertThat(readAll("trade", range, 10_000)).isEqualTo(before);
 
-    // a crash after the copy but before the drop: the day is in both tiers; reads stay the same, the next run finishes
+    // records of the archived day redelivered (DuckDB keeps them in hot until the next run, ClickHouse writes
+    // them to cold: the day is closed): reads stay the same, and so they do after the next run
     publishAll(Fixtures.trades(Fixtures.DAY0 + 3_600_000, 10, 1));
     awaitCommitted(sent.size() + 10);
     assertThat(readAll("trade", range, 700)).isEqualTo(before);
     JsonObject resumed = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
-    assertThat(resumed.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(1500);
+    assertThat(resumed.getJsonArray("failed")).isEmpty();
     assertThat(readAll("trade", range, 700)).isEqualTo(before);
 
     // a late record for the archived day, stored after its archive: a query of that day alone finds it
-    // in hot until the next run moves it to cold, and finds it there afterwards
+    // (in DuckDB's hot tier until the next run moves it to cold, in ClickHouse's cold database at once)
     MarketRecord late = Fixtures.trades(Fixtures.DAY0 + 7_200_500, 1, 5_000_000).get(0);
     publishAll(List.of(late));
     awaitCommitted(sent.size() + 11);
@@ -291,9 +292,10 @@ abstract class StorageApiTest {
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L)));
     assertThat(readAll("trade", firstDay, 700)).isEqualTo(withLate);
 
+    // ClickHouse counts the rows of its parts: the redelivered ones written to cold until a merge absorbs them
     JsonArray stats = get("/api/v1/storage/stats").bodyAsJsonObject().getJsonArray("tables");
     assertThat(stats.stream().map(o -> (JsonObject) o)
         .filter(o -> o.getString("table").equals("trade") && o.getString("tier").equals("cold")).findFirst()
-        .orElseThrow().getLong("rows")).isEqualTo(1501);
+        .orElseThrow().getLong("rows")).isBetween(1501L, 1511L);
   }
 }

@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The server-mode cold tier: a second ClickHouse database with the same tables. A day is copied
  * with {@code INSERT ... SELECT} (a repeated copy is absorbed by ReplacingMergeTree and by the
- * de-duplicating reads), then the hot partition is dropped whole: no DELETE mutations.
+ * de-duplicating reads), then the hot partition is dropped whole: no DELETE mutations. Records of
+ * a day the archive closed are written here directly ({@link ClickHouseHotStore}).
  */
 public final class ClickHouseColdTier implements ColdTier {
 
@@ -66,8 +67,7 @@ public final class ClickHouseColdTier implements ColdTier {
    * @return distinct records of the day
    */
   public static Future<Long> count(ClickHouseHttp http, String db, DataType type, LocalDate day) {
-    return http.scalar("SELECT count() FROM " + db + "." + type.wire() + " FINAL WHERE "
-        + SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline());
+    return http.scalar("SELECT count() FROM " + db + "." + type.wire() + " FINAL WHERE " + dayFilter(day));
   }
 
   /**
@@ -106,21 +106,31 @@ public final class ClickHouseColdTier implements ColdTier {
   }
 
   @Override
-  public Future<Long> copyDay(DataType type, LocalDate day) {
+  public Future<Void> copyDay(DataType type, LocalDate day) {
     TableSchema s = TableSchema.of(type);
-    String where = SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline();
-    // the rows ReplacingMergeTree keeps apart, which is what count (FINAL) counts
-    String ident = String.join(", ", s.sortKey());
     String cols = ClickHouseHotStore.columnList(s);
-    Future<Long> expected = http.scalar("SELECT count() FROM (SELECT " + ident + " FROM (SELECT " + ident + " FROM "
-        + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + ident + " FROM " + coldDb + "."
-        + s.table() + " WHERE " + where + ") GROUP BY " + ident + ")");
-    return expected.compose(n -> count(type, day).compose(have -> have.longValue() == n.longValue()
-        ? Future.succeededFuture(n)
-        // FINAL: hot's parts may not be merged yet, and a record redelivered since would be copied as often
-        // as it arrived into a part that is never merged again (cold's rows, and stats, counted every copy)
+    // a copy done already (a run that stopped before its drop) is not done twice; FINAL: hot's parts may
+    // not be merged yet, and a record redelivered since would be copied as often as it arrived into a
+    // part that is never merged again (cold's rows, and stats, counted every copy)
+    return missing(type, day).compose(n -> n == 0 ? Future.succeededFuture()
         : http.execute("INSERT INTO " + coldDb + "." + s.table() + " (" + cols + ") SELECT " + cols + " FROM " + hotDb
-            + "." + s.table() + " FINAL WHERE " + where).map(n)));
+            + "." + s.table() + " FINAL WHERE " + dayFilter(day)).mapEmpty());
+  }
+
+  @Override
+  public Future<Long> missing(DataType type, LocalDate day) {
+    TableSchema s = TableSchema.of(type);
+    String where = dayFilter(day);
+    // the rows ReplacingMergeTree keeps apart, which is what count (FINAL) counts; each table read once
+    String ident = String.join(", ", s.sortKey());
+    return http.scalar("SELECT count() FROM (SELECT " + ident + ", max(in_cold) AS copied FROM (SELECT " + ident
+        + ", 0 AS in_cold FROM " + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + ident
+        + ", 1 AS in_cold FROM " + coldDb + "." + s.table() + " WHERE " + where + ") GROUP BY " + ident
+        + ") WHERE copied = 0");
+  }
+
+  private static String dayFilter(LocalDate day) {
+    return SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline();
   }
 
   @Override

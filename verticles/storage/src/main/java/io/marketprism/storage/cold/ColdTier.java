@@ -24,9 +24,20 @@ public interface ColdTier {
    *
    * @param type a data type
    * @param day a UTC day
-   * @return the number of distinct records the day must hold afterwards (hot ∪ cold)
+   * @return completes when copied
    */
-  Future<Long> copyDay(DataType type, LocalDate day);
+  Future<Void> copyDay(DataType type, LocalDate day);
+
+  /**
+   * The archive's verification: what the hot tier holds of a day and this tier does not. It is
+   * not a comparison of counts, since this tier may take records of the day meanwhile (late ones,
+   * written straight to cold once their day is closed: {@link io.marketprism.storage.hot.HotStore#closeDaysBefore}).
+   *
+   * @param type a data type
+   * @param day a UTC day
+   * @return the number of distinct records of the day in the hot tier and not in this one
+   */
+  Future<Long> missing(DataType type, LocalDate day);
 
   /**
    * @param type a data type

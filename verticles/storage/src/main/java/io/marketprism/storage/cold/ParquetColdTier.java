@@ -93,33 +93,49 @@ public final class ParquetColdTier implements ColdTier {
   }
 
   @Override
-  public Future<Long> copyDay(DataType type, LocalDate day) {
+  public Future<Void> copyDay(DataType type, LocalDate day) {
     TableSchema s = TableSchema.of(type);
-    long from = day.toEpochDay() * TierPlan.DAY_MS;
     String cols = String.join(", ", s.physicalColumns());
     String ident = String.join(", ", s.identityKey());
     Path target = file(type, day);
     Path tmp = target.resolveSibling(FILE + ".tmp");
     return db.write(c -> {
       Files.createDirectories(target.getParent());
-      String src = "SELECT " + cols + " FROM " + s.table() + " WHERE ts_ms >= " + from + " AND ts_ms < "
-          + (from + TierPlan.DAY_MS);
+      String src = "SELECT " + cols + " FROM " + hotDay(s, day);
       if (Files.isRegularFile(target)) {
         src += " UNION ALL SELECT " + cols + " FROM read_parquet(" + quote(target) + ")";
       }
-      long expected;
       try (Statement st = c.createStatement()) {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT DISTINCT " + ident + " FROM (" + src + "))")) {
-          rs.next();
-          expected = rs.getLong(1);
-        }
         st.execute("COPY (SELECT * FROM (" + src + ") QUALIFY row_number() OVER (PARTITION BY " + ident
             + ") = 1 ORDER BY " + String.join(", ", s.sortKey()) + ") TO " + quote(tmp)
             + " (FORMAT PARQUET, COMPRESSION ZSTD)");
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return expected;
+      return null;
     });
+  }
+
+  @Override
+  public Future<Long> missing(DataType type, LocalDate day) {
+    TableSchema s = TableSchema.of(type);
+    Path f = file(type, day);
+    String ident = String.join(", ", s.identityKey());
+    return db.read(c -> {
+      String cold = Files.isRegularFile(f) ? " UNION ALL SELECT " + ident + ", true FROM read_parquet(" + quote(f) + ")"
+          : "";
+      try (Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT " + ident + " FROM (SELECT " + ident
+               + ", false AS in_cold FROM " + hotDay(s, day) + cold + ") GROUP BY ALL HAVING NOT bool_or(in_cold))")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /** The hot table's rows of a day, as a FROM clause. */
+  private static String hotDay(TableSchema s, LocalDate day) {
+    long from = day.toEpochDay() * TierPlan.DAY_MS;
+    return s.table() + " WHERE ts_ms >= " + from + " AND ts_ms < " + (from + TierPlan.DAY_MS);
   }
 
   @Override

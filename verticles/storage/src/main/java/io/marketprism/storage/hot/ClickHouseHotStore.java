@@ -13,7 +13,6 @@ import io.marketprism.storage.query.RecordQuery;
 import io.marketprism.storage.query.SqlFilter;
 import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -24,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +48,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code trade_bar_flushed}): at start, logged minutes no flush covered (a writer that crashed)
  * are recomputed, and so are, before a kline query, the query's minutes that any writer (another
  * instance too) logged and did not flush yet. Log days older than {@link #LOG_DAYS} are dropped.
+ *
+ * <p>ClickHouse has no transaction around the archive's recount of a day and its
+ * {@code DROP PARTITION}: a record of that day inserted in between, by this instance or another
+ * one on the same server, would be dropped uncopied. So the archive first closes its days
+ * ({@link #closeDaysBefore}, a row in {@code archive_fence}), and a writer puts the records of a
+ * closed day into the cold database. Each writer reads the fence after every insert: a batch
+ * routed by an older fence that put rows of a day closed meanwhile into hot writes them to cold
+ * as well before it is acknowledged. Either the insert committed before the fence (and the copy,
+ * which starts after it, takes it) or the check after it sees the fence; no clocks are compared
+ * and no instance waits for another.
  */
 public final class ClickHouseHotStore implements HotStore {
 
@@ -74,14 +84,8 @@ public final class ClickHouseHotStore implements HotStore {
   /** The last flush; flushes run one after another. */
   private Future<Void> flushing = Future.succeededFuture();
   private long prunedAtMs;
-  /*
-   * A day's drop and this store's inserts do not overlap (ClickHouse has no transaction around the
-   * recount and the DROP PARTITION: an insert committed between them would be dropped uncopied).
-   * A drop waits for the inserts in flight; inserts wait for the drop. All on the verticle's context.
-   */
-  private int insertsInFlight;
-  private Promise<Void> insertsDone;
-  private Future<Void> dropping = Future.succeededFuture();
+  /** The newest fence read: the days before it (midnight UTC, epoch ms) are closed to the hot database. */
+  private volatile long closedBefore;
 
   /**
    * @param vertx Vert.x
@@ -158,6 +162,9 @@ public final class ClickHouseHotStore implements HotStore {
                 + "ENGINE = MergeTree" + logPartition + " ORDER BY (writer, seq)"))
             .compose(v -> http.execute("CREATE TABLE IF NOT EXISTS " + db + ".trade_bar_flushed (writer String, "
                 + "upto_seq UInt64, logged_ms UInt64) ENGINE = MergeTree" + logPartition + " ORDER BY writer"))
+            .compose(v -> http.execute("CREATE TABLE IF NOT EXISTS " + db + ".archive_fence (before_ms UInt64, "
+                + "set_ms UInt64) ENGINE = MergeTree ORDER BY before_ms"))
+            .compose(v -> readFence())
             .compose(v -> exists == 1 ? Future.succeededFuture() : backfillBars()))
         .compose(v -> recoverLoggedCells())
         .compose(v -> flush())
@@ -301,9 +308,9 @@ public final class ClickHouseHotStore implements HotStore {
     }
   }
 
-  /** A batch as RowBinary rows per table, with the minutes its trades touch. */
+  /** A batch as RowBinary rows per table and day, with the minutes its trades touch. */
   private static final class Rows extends Batch {
-    private final Map<DataType, Buffer> tables;
+    private final Map<RowBinaryTranscoder.TableDay, Buffer> tables;
     private final Set<BarCells.Cell> cells = new LinkedHashSet<>();
 
     Rows(List<BusMessage> messages) {
@@ -331,22 +338,51 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Void> write(Batch batch) {
-    return dropping.transform(d -> {
-      insertsInFlight++;
-      return insert((Rows) batch).andThen(r -> {
-        if (--insertsInFlight == 0 && insertsDone != null) {
-          insertsDone.complete();
-          insertsDone = null;
+    Rows rows = (Rows) batch;
+    Map<RowBinaryTranscoder.TableDay, Buffer> intoHot = new LinkedHashMap<>();
+    List<Future<Void>> inserts = new ArrayList<>();
+    long closed = closedBefore;
+    rows.tables.forEach((t, body) -> {
+      if (closedDay(t, closed)) {
+        inserts.add(insert(coldDb, t, body));
+      } else {
+        intoHot.put(t, body);
+        inserts.add(insert(db, t, body));
+      }
+    });
+    // a day closed while the batch was routed: the archive may have counted it already, cold must hold them too
+    return Future.all(inserts).compose(v -> readFence()).compose(fence -> {
+      List<Future<Void>> late = new ArrayList<>();
+      intoHot.forEach((t, body) -> {
+        if (closedDay(t, fence)) {
+          late.add(insert(coldDb, t, body));
         }
       });
+      return Future.all(late);
+    }).compose(v -> logTouchedMinutes(rows.cells));
+  }
+
+  private static boolean closedDay(RowBinaryTranscoder.TableDay t, long closedBefore) {
+    return t.day() * TierPlan.DAY_MS < closedBefore;
+  }
+
+  private Future<Void> insert(String database, RowBinaryTranscoder.TableDay t, Buffer body) {
+    return http.insert("INSERT INTO " + database + "." + t.type().wire() + " FORMAT RowBinary", body);
+  }
+
+  /** @return the fence: the days before it are closed (see {@link #closeDaysBefore}) */
+  private Future<Long> readFence() {
+    return http.scalar("SELECT max(before_ms) FROM " + db + ".archive_fence").map(fence -> {
+      closedBefore = Math.max(closedBefore, fence);
+      return closedBefore;
     });
   }
 
-  private Future<Void> insert(Rows rows) {
-    List<Future<Void>> inserts = new ArrayList<>();
-    rows.tables.forEach((t, body) -> inserts.add(http.insert("INSERT INTO " + db + "." + t.wire() + " FORMAT RowBinary",
-        body)));
-    return Future.all(inserts).compose(v -> logTouchedMinutes(rows.cells));
+  @Override
+  public Future<Void> closeDaysBefore(long dayStartMs) {
+    return readFence().compose(fence -> fence >= dayStartMs ? Future.succeededFuture()
+        : http.insert("INSERT INTO " + db + ".archive_fence FORMAT JSONEachRow", Buffer.buffer("{\"before_ms\":"
+            + dayStartMs + ",\"set_ms\":" + System.currentTimeMillis() + "}\n")).compose(v -> readFence().mapEmpty()));
   }
 
   /** Logs the minutes of the committed trades not pending yet, so that a crash before the flush loses none. */
@@ -442,27 +478,10 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Boolean> dropDay(DataType type, LocalDate day, long copiedCount) {
-    Promise<Void> dropped = Promise.promise();
-    Future<Void> previous = dropping;
-    dropping = dropped.future();
-    Future<Boolean> result = previous.transform(p -> insertsSettled())
-        .compose(v -> count(type, day))
-        .compose(now -> now != copiedCount ? Future.succeededFuture(false)
-            : http.execute("ALTER TABLE " + db + "." + type.wire() + " DROP PARTITION "
-                + day.toString().replace("-", "")).map(true));
-    result.onComplete(r -> dropped.complete());
-    return result;
-  }
-
-  /** @return completes when this store's inserts in flight have (new ones wait for {@link #dropping}) */
-  private Future<Void> insertsSettled() {
-    if (insertsInFlight == 0) {
-      return Future.succeededFuture();
-    }
-    if (insertsDone == null) {
-      insertsDone = Promise.promise();
-    }
-    return insertsDone.future();
+    // a record of the day written from the recount on goes to cold too: the day is closed (see closeDaysBefore)
+    return count(type, day).compose(now -> now != copiedCount ? Future.succeededFuture(false)
+        : http.execute("ALTER TABLE " + db + "." + type.wire() + " DROP PARTITION " + day.toString().replace("-", ""))
+            .map(true));
   }
 
   @Override

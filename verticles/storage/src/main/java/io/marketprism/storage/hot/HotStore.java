@@ -107,6 +107,21 @@ public interface HotStore {
   Future<Long> count(DataType type, LocalDate day);
 
   /**
+   * Closes the hot tier to the days before a time, for good: a record of one of them that any
+   * storage instance writes afterwards goes to the cold tier (where queries read it with the
+   * rest), so that archiving can drop those days from hot without losing a record written in
+   * the meantime. The archive calls it before it counts a day. A store whose drop cannot race a
+   * write (one writer that recounts and deletes in one step) keeps writing such records to hot,
+   * and the next archive run moves them.
+   *
+   * @param dayStartMs midnight UTC: the days before it are closed (a time before the current one changes nothing)
+   * @return completes when every write that commits afterwards abides by it
+   */
+  default Future<Void> closeDaysBefore(long dayStartMs) {
+    return Future.succeededFuture();
+  }
+
+  /**
    * Removes a whole day from the hot tier (after it was archived and verified), unless records
    * arrived for it since it was counted: the count is taken again right before the removal and
    * the day is kept when it differs, so a late record is never dropped uncopied.

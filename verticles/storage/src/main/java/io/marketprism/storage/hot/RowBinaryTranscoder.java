@@ -7,11 +7,13 @@ import io.marketprism.model.RecordLimits;
 import io.marketprism.model.Subjects;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.hot.Column.Kind;
+import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -83,7 +85,7 @@ final class RowBinaryTranscoder {
   private static final int TS_MS = 4;
   private static final int RECV_TS_US = 5;
 
-  private final Map<DataType, Buffer> rows = new EnumMap<>(DataType.class);
+  private final Map<TableDay, Buffer> rows = new LinkedHashMap<>();
   private final RowBinaryWriter scratch = new RowBinaryWriter(16 * 1024);
   private final RowBinaryWriter prices = new RowBinaryWriter(8 * 1024);
   private final RowBinaryWriter quantities = new RowBinaryWriter(8 * 1024);
@@ -181,8 +183,18 @@ final class RowBinaryTranscoder {
     return recvTsUs;
   }
 
-  /** @return per data type, the RowBinary rows added */
-  Map<DataType, Buffer> rows() {
+  /**
+   * The rows of one table and UTC day: ClickHouse makes a part of each anyway (tables are
+   * partitioned by day), and the store writes a closed day to another database.
+   *
+   * @param type the data type
+   * @param day the epoch day of the rows' {@code ts_ms}
+   */
+  record TableDay(DataType type, long day) {
+  }
+
+  /** @return per table and day, the RowBinary rows added */
+  Map<TableDay, Buffer> rows() {
     return rows;
   }
 
@@ -383,7 +395,11 @@ final class RowBinaryTranscoder {
 
   /** Appends the row in column order: runs of slots that lie in order are copied at once. */
   private void append(Layout layout) {
-    Buffer out = rows.computeIfAbsent(layout.type, t -> Buffer.buffer(Math.max(1024, expectedBytes[t.ordinal()])));
+    Buffer out = rows.computeIfAbsent(new TableDay(layout.type, Math.floorDiv(tsMs, TierPlan.DAY_MS)), t -> {
+      int bytes = expectedBytes[t.type().ordinal()];
+      expectedBytes[t.type().ordinal()] = 0; // a table's other days are the few records around midnight
+      return Buffer.buffer(Math.max(1024, bytes));
+    });
     byte[] a = scratch.array();
     int from = 0;
     int to = 0;

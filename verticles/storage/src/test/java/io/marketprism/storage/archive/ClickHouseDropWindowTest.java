@@ -3,6 +3,8 @@ package io.marketprism.storage.archive;
 import io.marketprism.model.DataType;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.hot.ClickHouseHotStore;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
 import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -24,9 +26,11 @@ import static io.marketprism.storage.archive.ArchiveLateRecordsTest.DAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A record written while the archive drops its day from ClickHouse is not dropped with it: the
- * store's own inserts wait for the drop (ClickHouse gives no transaction around the recount and the
- * {@code DROP PARTITION}). The window is opened wide by a proxy that holds the DROP.
+ * A record of a day written while the archive drops that day from ClickHouse is not dropped with
+ * it, whichever storage instance on that ClickHouse writes it (ClickHouse gives no transaction
+ * around the recount and the {@code DROP PARTITION}): the archive closes the day before counting
+ * it, and writers put the records of a closed day into cold. The window is opened wide by a proxy
+ * that holds the DROP.
  */
 class ClickHouseDropWindowTest {
 
@@ -70,30 +74,47 @@ class ClickHouseDropWindowTest {
     })).listen(0, "127.0.0.1"));
   }
 
+  private ClickHouseHotStore store(String url) throws Exception {
+    ClickHouseHotStore store = new ClickHouseHotStore(vertx, StorageOptions.from(new JsonObject().put("storage",
+        new JsonObject().put("hot", new JsonObject().put("type", "clickhouse").put("url", url).put("database", "dw"))
+            .put("cold", new JsonObject().put("database", "dw_cold")))));
+    await(store.start());
+    return store;
+  }
+
   @Test
-  void aRecordWrittenDuringTheDropOfItsDayIsKept() throws Exception {
+  void recordsEitherInstanceWritesDuringTheDropOfTheirDayAreKept() throws Exception {
     Promise<Void> release = Promise.promise();
     Promise<Void> held = Promise.promise();
     HttpServer proxy = holdingDrops(release.future(), held);
-    ClickHouseHotStore store = new ClickHouseHotStore(vertx, StorageOptions.from(new JsonObject().put("storage",
-        new JsonObject().put("hot", new JsonObject().put("type", "clickhouse")
-            .put("url", "http://127.0.0.1:" + proxy.actualPort()).put("database", "dw"))
-            .put("cold", new JsonObject().put("database", "dw_cold")))));
-    await(store.start());
-    await(store.write(ArchiveLateRecordsTest.trades(0, 100)));
-    long counted = await(store.count(DataType.TRADE, DAY));
-    assertThat(await(store.cold().copyDay(DataType.TRADE, DAY))).isEqualTo(100);
+    ClickHouseHotStore archiving = store("http://127.0.0.1:" + proxy.actualPort());
+    ClickHouseHotStore other = store(clickhouse.httpUrl()); // another storage instance on the same ClickHouse
+    await(other.write(ArchiveLateRecordsTest.trades(0, 100)));
 
-    Future<Boolean> drop = store.dropDay(DataType.TRADE, DAY, counted);
-    await(held.future()); // recounted, the DROP is on its way
-    Future<Void> late = store.write(ArchiveLateRecordsTest.trades(5000, 1));
+    Future<JsonObject> run = new ArchiveJob(archiving).run(ArchiveLateRecordsTest.DAY0 + TierPlan.DAY_MS);
+    await(held.future()); // copied, verified, recounted: the DROP is on its way
+    // the other instance routes by the fence it read before the archive closed the day: into hot
+    await(other.write(ArchiveLateRecordsTest.trades(5000, 1)));
+    Future<Void> own = archiving.write(ArchiveLateRecordsTest.trades(5001, 1));
     Thread.sleep(500); // an insert not held back commits meanwhile
     release.complete();
-    assertThat(await(drop)).isTrue();
-    await(late);
+    JsonObject report = await(run);
+    await(own);
 
-    assertThat(await(store.count(DataType.TRADE, DAY))).as("the late record, in hot after the drop").isEqualTo(1);
-    assertThat(await(store.cold().count(DataType.TRADE, DAY))).isEqualTo(100);
-    await(store.close());
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertThat(report.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(102);
+    assertThat(await(other.days(DataType.TRADE))).isEmpty();
+    assertThat(await(other.cold().count(DataType.TRADE, DAY))).isEqualTo(102);
+    RecordQuery day = new RecordQuery(DataType.TRADE, null, null, null, ArchiveLateRecordsTest.DAY0,
+        ArchiveLateRecordsTest.DAY0 + TierPlan.DAY_MS, 1000, null);
+    TierPlan bothTiers = TierPlan.of(day.startMs(), day.endMs(), await(other.cold().days(DataType.TRADE)));
+    assertThat(await(other.records(day, bothTiers)).records()).hasSize(102);
+
+    // and afterwards, a record of the closed day goes straight to cold
+    await(other.write(ArchiveLateRecordsTest.trades(5002, 1)));
+    assertThat(await(other.days(DataType.TRADE))).isEmpty();
+    assertThat(await(other.cold().count(DataType.TRADE, DAY))).isEqualTo(103);
+    await(archiving.close());
+    await(other.close());
   }
 }
