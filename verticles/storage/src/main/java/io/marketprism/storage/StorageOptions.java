@@ -27,7 +27,8 @@ import java.util.Set;
  * @param durable the durable consumer name
  * @param ackWait the consumer's ack wait
  * @param batchesInFlight batches committing at once at most (the next is fetched while one commits)
- * @param archiveInterval how often the archive runs (zero: only on request)
+ * @param archiveInterval how often this instance archives by itself (zero, the default: only on request, e.g.
+ *     the scheduler's {@code archive} job)
  * @param cacheType {@code memory} or {@code redis}
  * @param redisUrl the Redis URL
  * @param cacheTimeout how long a read of the Redis cache may take (writes: ten times that)
@@ -74,7 +75,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     Duration ackWait = Duration.ofMillis(consumer.longIn("ack_wait_ms", 1_000, 3_600_000, 30_000));
     int inFlight = consumer.intIn("batches_in_flight", 1, 64, 3);
-    Duration archive = Duration.ofMinutes(s.section("archive").longIn("interval_minutes", 0, 7 * 24 * 60, 60));
+    Duration archive = Duration.ofMinutes(s.section("archive").longIn("interval_minutes", 0, 7 * 24 * 60, 0));
     ConfigReader cache = ConfigReader.root(root, "cache");
     String cacheType = cache.oneOf("type", Set.of("memory", "redis"), server ? "redis" : "memory");
     String redisUrl = cache.string("redis_url", "redis://127.0.0.1:6379");

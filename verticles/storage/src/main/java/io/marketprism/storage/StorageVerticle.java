@@ -50,6 +50,8 @@ public class StorageVerticle extends ServiceVerticle {
   static final long LATE_TRADE_MS = 2_000;
   /** The hot store's health check waits this long for an answer (within the health procedure's own second). */
   private static final long PING_TIMEOUT_MS = 700;
+  /** Held by the archive run going: cluster-wide in a cluster, so runs of several instances never interleave. */
+  static final String ARCHIVE_LOCK = "mp.storage.archive";
 
   private StorageOptions options;
   private HotStore hot;
@@ -112,7 +114,8 @@ public class StorageVerticle extends ServiceVerticle {
           consumer = c;
           archive = new ArchiveJob(hot);
           if (!options.archiveInterval().isZero()) {
-            archiveTimer = vertx.setPeriodic(options.archiveInterval().toMillis(), t -> archive.run(retentionCutoff()));
+            archiveTimer = vertx.setPeriodic(options.archiveInterval().toMillis(), t -> runArchive(retentionCutoff())
+                .onFailure(e -> LOG.info("scheduled archive not run: {}", e.getMessage())));
           }
           LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
         });
@@ -288,7 +291,21 @@ public class StorageVerticle extends ServiceVerticle {
         before = Params.time("before", v.toString());
       }
     }
-    archive.run(before).onSuccess(ctx::json).onFailure(fail(ctx));
+    runArchive(before).onSuccess(ctx::json).onFailure(fail(ctx));
+  }
+
+  /**
+   * Runs the archive unless a run is going, here or on another instance of the cluster (the
+   * scheduler's job, a request, or a storage's own timer): that one is refused with a 409.
+   */
+  private Future<JsonObject> runArchive(long before) {
+    return vertx.sharedData().getLockWithTimeout(ARCHIVE_LOCK, 100)
+        .recover(busy -> Future.failedFuture(new ApiError(409, "archive_running",
+            "an archive run is going (on this or another storage instance); ask again when it has ended")))
+        .compose(lock -> archive.run(before).eventually(() -> {
+          lock.release();
+          return Future.succeededFuture();
+        }));
   }
 
   /** @return consumer and publisher counters, for operators and tests */

@@ -233,6 +233,21 @@ abstract class StorageApiTest {
   }
 
   @Test
+  void anArchiveRequestWhileARunIsGoingIsRefusedClearly() throws Exception {
+    // what a run going on this or another instance of the cluster holds
+    io.vertx.core.shareddata.Lock going = await(vertx.sharedData().getLock(StorageVerticle.ARCHIVE_LOCK));
+    HttpResponse<Buffer> refused = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject()));
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("archive_running");
+    going.release();
+    HttpResponse<Buffer> ran = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject()));
+    assertThat(ran.statusCode()).as(ran.bodyAsString()).isEqualTo(200);
+    assertThat(ran.bodyAsJsonObject().getJsonArray("failed")).isEmpty();
+  }
+
+  @Test
   void archivedDaysReadTheSameAndArchiveIsIdempotent() throws Exception {
     List<MarketRecord> sent = new ArrayList<>(Fixtures.trades(Fixtures.DAY0 + 3_600_000, 1500, 1));
     sent.addAll(Fixtures.trades(Fixtures.DAY0 + 86_400_000L + 60_000, 1500, 10_000));
