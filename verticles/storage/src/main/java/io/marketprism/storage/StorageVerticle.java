@@ -33,6 +33,7 @@ import io.vertx.core.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -101,9 +102,9 @@ public class StorageVerticle extends ServiceVerticle {
             : ar.cause().getMessage())));
       }
     });
-    // without its cache the service still serves latest (from memory and the hot store): degraded, not down
+    // without its cache the service still serves latest (from memory and the stored records): degraded, not down
     health.register("latest_cache", p -> p.complete(cache.problem() == null ? Status.OK() : Status.OK(
-        new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the hot store"))));
+        new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the stored records"))));
     health.register("bus", p -> p.complete(status(bus.problem())));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
@@ -246,7 +247,13 @@ public class StorageVerticle extends ServiceVerticle {
     String subject = Subjects.of(type, q.exchange(), q.marketType(), q.symbol());
     cache.get(subject)
         .recover(cacheDown -> Future.succeededFuture(null)) // its health check says so; the store may know
-        .compose(json -> json != null ? Future.succeededFuture(json) : newestStored(q))
+        .compose(json -> json != null ? Future.succeededFuture(json) : newestStored(subject, q).map(found -> {
+          if (found == null) {
+            return null;
+          }
+          cache.offer(List.of(found)); // the next read is a hit (a newer record offered meanwhile stays)
+          return found.json();
+        }))
         .onSuccess(json -> {
           if (json == null) {
             ApiError.notFound("no " + type.wire() + " seen for " + subject).send(ctx);
@@ -258,13 +265,24 @@ public class StorageVerticle extends ServiceVerticle {
 
   /**
    * What the cache does not hold (a memory cache after a restart, or Redis down or emptied since),
-   * the hot store may: the newest stored record of the instrument (the last, in result order, of
-   * its newest millisecond), or null.
+   * the store may: the newest stored record of the instrument (the last, in result order, of its
+   * newest millisecond), in either tier, or null. Cold is read only when it may hold a newer one
+   * than hot: hot holds nothing of the instrument, or only records of days cold holds too (late
+   * ones of archived days).
    */
-  private Future<String> newestStored(RecordQuery q) {
-    return hot.newestTime(q).compose(t -> t == null ? Future.succeededFuture(null)
-        : hot.records(new RecordQuery(q.type(), q.exchange(), q.marketType(), q.symbol(), t, t + 1, q.limit(), null),
-            TierPlan.HOT).map(page -> page.records().isEmpty() ? null : page.records().get(page.records().size() - 1)));
+  private Future<LatestCache.Latest> newestStored(String subject, RecordQuery q) {
+    return hot.cold().days(q.type()).compose(coldDays -> hot.newestTime(q, TierPlan.HOT)
+        .compose(t -> t != null && t >= endOfLast(coldDays) ? Future.succeededFuture(t)
+            : hot.newestTime(q, new TierPlan(coldDays)))
+        .compose(t -> t == null ? Future.succeededFuture(null) : hot.records(new RecordQuery(q.type(), q.exchange(),
+            q.marketType(), q.symbol(), t, t + 1, q.limit(), null), TierPlan.of(t, t + 1, coldDays))
+            .map(page -> page.records().isEmpty() ? null
+                : new LatestCache.Latest(subject, t, page.records().get(page.records().size() - 1)))));
+  }
+
+  /** @return the end of the last of the days, epoch ms; none: the earliest time */
+  private static long endOfLast(List<LocalDate> days) {
+    return days.isEmpty() ? Long.MIN_VALUE : days.get(days.size() - 1).toEpochDay() * TierPlan.DAY_MS + TierPlan.DAY_MS;
   }
 
   private void stats(RoutingContext ctx) {

@@ -233,6 +233,30 @@ abstract class StorageApiTest {
   }
 
   @Test
+  void latestFindsTheNewestRecordOfAnInstrumentWhoseRecordsAreAllArchived() throws Exception {
+    List<MarketRecord> sent = new ArrayList<>(Fixtures.trades(Fixtures.DAY0, 100, 1));
+    sent.addAll(Fixtures.trades(Fixtures.DAY0 + 86_400_000L, 100, 1000));
+    publishAll(sent);
+    awaitCommitted(sent.size());
+    String latestUri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
+    JsonObject newest = get(latestUri).bodyAsJsonObject();
+    assertThat(newest.getString("trade_id")).isEqualTo("1099");
+    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 2 * 86_400_000L))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("moved")).hasSize(2);
+    // a late record of the first day, older than the newest: DuckDB keeps it in hot, ClickHouse writes it to cold
+    publishAll(Fixtures.trades(Fixtures.DAY0 + 5_000, 1, 5_000_000));
+    awaitCommitted(sent.size() + 1);
+
+    // restarted, the cache is empty (a fresh Redis likewise): the newest record is found in cold
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    HttpResponse<Buffer> fromStore = get(latestUri);
+    assertThat(fromStore.statusCode()).as(fromStore.bodyAsString()).isEqualTo(200);
+    assertThat(fromStore.bodyAsJsonObject()).isEqualTo(newest);
+  }
+
+  @Test
   void anArchiveRequestWhileARunIsGoingIsRefusedClearly() throws Exception {
     // what a run going on this or another instance of the cluster holds
     io.vertx.core.shareddata.Lock going = await(vertx.sharedData().getLock(StorageVerticle.ARCHIVE_LOCK));

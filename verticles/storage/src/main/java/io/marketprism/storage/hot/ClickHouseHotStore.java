@@ -465,10 +465,10 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   @Override
-  public Future<Long> newestTime(RecordQuery q) {
+  public Future<Long> newestTime(RecordQuery q, TierPlan plan) {
     // max() of no rows is 0 here, not NULL; no record has time 0
-    return queries.scalar("SELECT max(ts_ms) FROM " + db + "." + q.type().wire() + " WHERE " + SqlFilter.of(q).inline())
-        .map(t -> t == 0 ? null : t);
+    return queries.scalar("SELECT max(ts_ms) FROM (" + source(TableSchema.of(q.type()), plan, SqlFilter.of(q).inline(),
+        "ts_ms") + ")").map(t -> t == 0 ? null : t);
   }
 
   @Override

@@ -582,11 +582,12 @@ public final class DuckDbHotStore implements HotStore {
   }
 
   @Override
-  public Future<Long> newestTime(RecordQuery q) {
+  public Future<Long> newestTime(RecordQuery q, TierPlan plan) {
     SqlFilter f = SqlFilter.of(q);
     return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT max(ts_ms) FROM " + q.type().wire() + " WHERE " + f.sql())) {
-        bind(ps, f, 1);
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(ts_ms) FROM (" + source(TableSchema.of(q.type()), plan,
+          f.sql()) + ")")) {
+        bind(ps, f, branches(plan));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           long t = rs.getLong(1);

@@ -79,9 +79,10 @@ public interface HotStore {
 
   /**
    * @param q a records query (its instrument and range; cursor and limit are not used)
-   * @return the time of the newest hot record it matches, epoch ms, or null when none does
+   * @param plan the tiers to read
+   * @return the time of the newest record it matches in those tiers, epoch ms, or null when none does
    */
-  Future<Long> newestTime(RecordQuery q);
+  Future<Long> newestTime(RecordQuery q, TierPlan plan);
 
   /**
    * Reads the 1-minute bars the writer keeps (see {@link Bars}), which cover both tiers, after
