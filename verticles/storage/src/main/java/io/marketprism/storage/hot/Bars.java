@@ -19,14 +19,25 @@ import java.math.BigDecimal;
  * {@code price × quantity} with both factors at {@link #PRODUCT_SCALE} fractional digits, so the
  * product ({@code Decimal(38, 20)}) cannot overflow where {@code Decimal(38,18)²} would (36
  * fractional digits leave two integer digits): it is exact for every price and quantity with at
- * most ten fractional digits, which covers what exchanges quote.
+ * most ten fractional digits, which covers what exchanges quote. Each product is split into its
+ * whole units ({@code quote_units}, {@code Decimal(38, 0)}) and its fraction
+ * ({@code quote_fraction}, under 1), summed apart and added in Java: a sum of products in
+ * {@code Decimal(38, 20)} overflowed past 10^18 (a few trades allowed one by one in a minute, or
+ * a day's minutes), which ClickHouse wrapped silently and DuckDB refused, failing the
+ * recomputation of every instrument's bars. Units overflow only past 10^38, 10^20 trades at the
+ * largest product a trade may have.
  */
 public final class Bars {
 
   /** Fractional digits of each factor of the quote volume's products. */
   public static final int PRODUCT_SCALE = 10;
   /** The table of 1-minute bars. */
-  public static final String TABLE = "trade_bar_1m";
+  public static final String TABLE = "trade_bar_1m_v2";
+  /**
+   * The bars table of earlier versions (one quote volume column, which overflowed): dropped at
+   * start, its bars computed again into {@link #TABLE} from the trades.
+   */
+  public static final String EARLIER_TABLE = "trade_bar_1m";
   /** Length of the stored bars. */
   public static final long MINUTE_MS = 60_000;
   /**
@@ -37,8 +48,8 @@ public final class Bars {
   public static final long FLUSH_DELAY_MS = 5_000;
 
   /**
-   * What a quote volume holds, exclusive: {@code Decimal(38, 2 × PRODUCT_SCALE)} keeps 18 integer
-   * digits. A trade whose price × quantity reaches it is refused at ingest ({@link #checkQuoteVolume}):
+   * What one trade's price × quantity holds, exclusive: {@code Decimal(38, 2 × PRODUCT_SCALE)} keeps
+   * 18 integer digits. A trade whose product reaches it is refused at ingest ({@link #checkQuoteVolume}):
    * stored, it would make every recomputation of its minute fail, and with it every flush of bars
    * and every kline query.
    */

@@ -153,8 +153,9 @@ public final class ClickHouseHotStore implements HotStore {
     return chain.compose(v -> http.scalar("EXISTS TABLE " + db + "." + Bars.TABLE))
         .compose(exists -> http.execute("CREATE TABLE IF NOT EXISTS " + db + "." + Bars.TABLE + " (exchange String, "
             + "market_type String, symbol String, open_time_ms UInt64, open Decimal(38, 18), high Decimal(38, 18), "
-            + "low Decimal(38, 18), close Decimal(38, 18), volume Decimal(38, 18), quote_volume Decimal(38, "
-            + 2 * Bars.PRODUCT_SCALE + "), trade_count UInt64) ENGINE = ReplacingMergeTree(trade_count) PARTITION BY "
+            + "low Decimal(38, 18), close Decimal(38, 18), volume Decimal(38, 18), quote_units Decimal(38, 0), "
+            + "quote_fraction Decimal(38, " + 2 * Bars.PRODUCT_SCALE + "), trade_count UInt64) ENGINE = "
+            + "ReplacingMergeTree(trade_count) PARTITION BY "
             + "toYYYYMM(toDateTime(intDiv(open_time_ms, 1000), 'UTC')) ORDER BY (exchange, market_type, symbol, "
             + "open_time_ms)")
             .compose(v -> http.execute("CREATE TABLE IF NOT EXISTS " + db + ".trade_bar_dirty (writer String, "
@@ -165,7 +166,8 @@ public final class ClickHouseHotStore implements HotStore {
             .compose(v -> http.execute("CREATE TABLE IF NOT EXISTS " + db + ".archive_fence (before_ms UInt64, "
                 + "set_ms UInt64) ENGINE = MergeTree ORDER BY before_ms"))
             .compose(v -> readFence())
-            .compose(v -> exists == 1 ? Future.succeededFuture() : backfillBars()))
+            .compose(v -> exists == 1 ? Future.succeededFuture() : backfillBars())
+            .compose(v -> http.execute("DROP TABLE IF EXISTS " + db + "." + Bars.EARLIER_TABLE)))
         .compose(v -> recoverLoggedCells())
         .compose(v -> flush())
         .compose(v -> pruneLog(System.currentTimeMillis()));
@@ -198,10 +200,14 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   private String insertBars(String trades) {
+    String product = "toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, "
+        + Bars.PRODUCT_SCALE + ")";
+    // truncated: under 10^18 like the product, so the subtraction's Decimal(38, 20) holds it
+    String units = "toDecimal128(" + product + ", 0)";
     return "INSERT INTO " + db + "." + Bars.TABLE + " SELECT exchange, market_type, symbol, intDiv(ts_ms, 60000) * 60000 "
         + "AS open_time_ms, argMin(price, (ts_ms, trade_id)), max(price), min(price), argMax(price, (ts_ms, trade_id)), "
-        + "sum(quantity), sum(toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, "
-        + Bars.PRODUCT_SCALE + ")), count() FROM (" + trades + ") GROUP BY exchange, market_type, symbol, open_time_ms";
+        + "sum(quantity), sum(" + units + "), sum(" + product + " - " + units + "), count() FROM (" + trades
+        + ") GROUP BY exchange, market_type, symbol, open_time_ms";
   }
 
   /** Minutes logged by any writer and covered by none of its flushes (it stopped before flushing). */
@@ -437,7 +443,8 @@ public final class ClickHouseHotStore implements HotStore {
   public Future<JsonArray> klines(KlineQuery q) {
     long ms = q.intervalMs();
     String sql = "SELECT intDiv(open_time_ms, " + ms + ") * " + ms + " AS t, argMin(open, open_time_ms) AS o, "
-        + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume) AS v, sum(quote_volume) AS q, "
+        + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume) AS v, sum(quote_units) AS qu, "
+        + "sum(quote_fraction) AS qf, "
         + "sum(trade_count) AS n FROM " + db + "." + Bars.TABLE + " FINAL WHERE " + SqlFilter.of(q).inline()
         + " GROUP BY t ORDER BY t";
     // the query's minutes still pending with any writer (another instance's too) are recomputed first,
@@ -449,7 +456,8 @@ public final class ClickHouseHotStore implements HotStore {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),
-            dec(r.get("c")), dec(r.get("v")), dec(r.get("q")), Long.parseLong(r.get("n").toString())));
+            dec(r.get("c")), dec(r.get("v")), dec(r.get("qu")).add(dec(r.get("qf"))),
+            Long.parseLong(r.get("n").toString())));
       }
       return bars;
     });

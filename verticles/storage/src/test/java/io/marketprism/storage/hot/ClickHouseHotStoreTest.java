@@ -77,6 +77,12 @@ class ClickHouseHotStoreTest {
   }
 
   @Test
+  void quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument() throws Exception {
+    KlineChecks.quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument(store("ko"));
+    await(store("ko").close()); // nothing logged fails the next start
+  }
+
+  @Test
   void aTradeWhoseQuoteVolumeNoBarHoldsIsRejectedAlone() throws Exception {
     KlineChecks.aTradeTheBarsCannotHoldIsRejectedAlone(store("kx"));
   }

@@ -182,6 +182,15 @@ class DuckDbIngestTest {
   }
 
   @Test
+  void quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument() throws Exception {
+    DuckDbHotStore store = started();
+    KlineChecks.quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument(store);
+    await(store.close());
+    DuckDbHotStore reopened = started(); // nothing logged fails the start
+    await(reopened.close());
+  }
+
+  @Test
   void aTradeWhoseQuoteVolumeNoBarHoldsIsRejectedAlone() throws Exception {
     DuckDbHotStore store = started();
     KlineChecks.aTradeTheBarsCannotHoldIsRejectedAlone(store);

@@ -107,6 +107,40 @@ final class KlineChecks {
         "999999999900006000.05");
   }
 
+  /**
+   * Trades each allowed (price × quantity under 10^18) whose sum in one minute, and over a day,
+   * passes what a 38-digit decimal of scale 20 holds: that instrument's bars are exact, and another
+   * instrument's bars of the same minute are recomputed and answered as ever.
+   */
+  static void quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument(HotStore store) throws Exception {
+    String big = "999999999.9999999999"; // big × big = 10^18 - 0.2 + 10^-20: allowed, and every digit counts
+    List<MarketRecord> trades = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      trades.add(trade("big-" + i, DAY0 + 1_000 + i, big, big));
+      trades.add(trade("later-" + i, DAY0 + 3_600_000 + i, big, big));
+    }
+    trades.add(new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "ETH-USDT", "ETHUSDT", DAY0 + 2_000,
+        (DAY0 + 2_000) * 1000, "9", "2000.5", "3", "sell"));
+    await(store.write(trades));
+    JsonArray other = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "ETH-USDT", "1m", 60_000,
+        DAY0, DAY0 + 60_000)));
+    assertThat(other).hasSize(1);
+    assertThat(other.getJsonObject(0).getString("quote_volume")).isEqualTo("6001.5");
+
+    BigDecimal one = new BigDecimal(big).multiply(new BigDecimal(big));
+    JsonArray minutes = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1m", 60_000,
+        DAY0, DAY0 + 86_400_000L)));
+    assertThat(minutes).hasSize(2);
+    assertThat(new BigDecimal(minutes.getJsonObject(0).getString("quote_volume")))
+        .isEqualByComparingTo(one.multiply(BigDecimal.valueOf(3)));
+    JsonArray day = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1d", 86_400_000L,
+        DAY0, DAY0 + 86_400_000L)));
+    assertThat(day).hasSize(1);
+    assertThat(new BigDecimal(day.getJsonObject(0).getString("quote_volume")))
+        .isEqualByComparingTo(one.multiply(BigDecimal.valueOf(6)));
+    assertThat(day.getJsonObject(0).getLong("trade_count")).isEqualTo(6);
+  }
+
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
