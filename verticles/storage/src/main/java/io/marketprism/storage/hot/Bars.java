@@ -19,13 +19,14 @@ import java.math.BigDecimal;
  * {@code price × quantity} with both factors at {@link #PRODUCT_SCALE} fractional digits, so the
  * product ({@code Decimal(38, 20)}) cannot overflow where {@code Decimal(38,18)²} would (36
  * fractional digits leave two integer digits): it is exact for every price and quantity with at
- * most ten fractional digits, which covers what exchanges quote. Each product is split into its
- * whole units ({@code quote_units}, {@code Decimal(38, 0)}) and its fraction
- * ({@code quote_fraction}, under 1), summed apart and added in Java: a sum of products in
- * {@code Decimal(38, 20)} overflowed past 10^18 (a few trades allowed one by one in a minute, or
- * a day's minutes), which ClickHouse wrapped silently and DuckDB refused, failing the
- * recomputation of every instrument's bars. Units overflow only past 10^38, 10^20 trades at the
- * largest product a trade may have.
+ * most ten fractional digits, which covers what exchanges quote. Each product, and likewise each
+ * quantity, is split into its whole units ({@code quote_units}, {@code volume_units}:
+ * {@code Decimal(38, 0)}) and its fraction (under 1), summed apart and added in Java: a sum in
+ * {@code Decimal(38, 20)} overflowed past about 1.7 × 10^18 (a few trades allowed one by one in a
+ * minute, or a day's minutes), a sum of quantities in {@code Decimal(38, 18)} past 1.7 × 10^20,
+ * which ClickHouse wrapped silently and DuckDB refused, failing the recomputation of every
+ * instrument's bars. Units overflow only past 10^38: 10^18 trades at the largest quantity a trade
+ * may have.
  */
 public final class Bars {
 

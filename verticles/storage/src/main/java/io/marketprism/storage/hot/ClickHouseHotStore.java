@@ -153,7 +153,8 @@ public final class ClickHouseHotStore implements HotStore {
     return chain.compose(v -> http.scalar("EXISTS TABLE " + db + "." + Bars.TABLE))
         .compose(exists -> http.execute("CREATE TABLE IF NOT EXISTS " + db + "." + Bars.TABLE + " (exchange String, "
             + "market_type String, symbol String, open_time_ms UInt64, open Decimal(38, 18), high Decimal(38, 18), "
-            + "low Decimal(38, 18), close Decimal(38, 18), volume Decimal(38, 18), quote_units Decimal(38, 0), "
+            + "low Decimal(38, 18), close Decimal(38, 18), volume_units Decimal(38, 0), "
+            + "volume_fraction Decimal(38, 18), quote_units Decimal(38, 0), "
             + "quote_fraction Decimal(38, " + 2 * Bars.PRODUCT_SCALE + "), trade_count UInt64) ENGINE = "
             + "ReplacingMergeTree(trade_count) PARTITION BY "
             + "toYYYYMM(toDateTime(intDiv(open_time_ms, 1000), 'UTC')) ORDER BY (exchange, market_type, symbol, "
@@ -202,12 +203,17 @@ public final class ClickHouseHotStore implements HotStore {
   private String insertBars(String trades) {
     String product = "toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, "
         + Bars.PRODUCT_SCALE + ")";
-    // truncated: under 10^18 like the product, so the subtraction's Decimal(38, 20) holds it
-    String units = "toDecimal128(" + product + ", 0)";
     return "INSERT INTO " + db + "." + Bars.TABLE + " SELECT exchange, market_type, symbol, intDiv(ts_ms, 60000) * 60000 "
         + "AS open_time_ms, argMin(price, (ts_ms, trade_id)), max(price), min(price), argMax(price, (ts_ms, trade_id)), "
-        + "sum(quantity), sum(" + units + "), sum(" + product + " - " + units + "), count() FROM (" + trades
+        + unitsAndFraction("quantity") + ", " + unitsAndFraction(product) + ", count() FROM (" + trades
         + ") GROUP BY exchange, market_type, symbol, open_time_ms";
+  }
+
+  /** The sums of a decimal's whole units and of its fractions (see {@link Bars}). */
+  private static String unitsAndFraction(String value) {
+    // truncated, so the units are no larger than the value and the subtraction's type holds them
+    String units = "toDecimal128(" + value + ", 0)";
+    return "sum(" + units + "), sum(" + value + " - " + units + ")";
   }
 
   /** Minutes logged by any writer and covered by none of its flushes (it stopped before flushing). */
@@ -443,7 +449,8 @@ public final class ClickHouseHotStore implements HotStore {
   public Future<JsonArray> klines(KlineQuery q) {
     long ms = q.intervalMs();
     String sql = "SELECT intDiv(open_time_ms, " + ms + ") * " + ms + " AS t, argMin(open, open_time_ms) AS o, "
-        + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume) AS v, sum(quote_units) AS qu, "
+        + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume_units) AS vu, "
+        + "sum(volume_fraction) AS vf, sum(quote_units) AS qu, "
         + "sum(quote_fraction) AS qf, "
         + "sum(trade_count) AS n FROM " + db + "." + Bars.TABLE + " FINAL WHERE " + SqlFilter.of(q).inline()
         + " GROUP BY t ORDER BY t";
@@ -456,7 +463,7 @@ public final class ClickHouseHotStore implements HotStore {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),
-            dec(r.get("c")), dec(r.get("v")), dec(r.get("qu")).add(dec(r.get("qf"))),
+            dec(r.get("c")), dec(r.get("vu")).add(dec(r.get("vf"))), dec(r.get("qu")).add(dec(r.get("qf"))),
             Long.parseLong(r.get("n").toString())));
       }
       return bars;

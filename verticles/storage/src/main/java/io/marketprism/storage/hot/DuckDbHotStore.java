@@ -143,7 +143,8 @@ public final class DuckDbHotStore implements HotStore {
     st.execute("CREATE TABLE IF NOT EXISTS " + prefix + Bars.TABLE + " (exchange VARCHAR NOT NULL, market_type VARCHAR "
         + "NOT NULL, symbol VARCHAR NOT NULL, open_time_ms BIGINT NOT NULL, open DECIMAL(38,18) NOT NULL, "
         + "high DECIMAL(38,18) NOT NULL, low DECIMAL(38,18) NOT NULL, close DECIMAL(38,18) NOT NULL, "
-        + "volume DECIMAL(38,18) NOT NULL, quote_units DECIMAL(38,0) NOT NULL, quote_fraction DECIMAL(38,"
+        + "volume_units DECIMAL(38,0) NOT NULL, volume_fraction DECIMAL(38,18) NOT NULL, "
+        + "quote_units DECIMAL(38,0) NOT NULL, quote_fraction DECIMAL(38,"
         + 2 * Bars.PRODUCT_SCALE + ") NOT NULL, "
         + "trade_count BIGINT NOT NULL, PRIMARY KEY (exchange, market_type, symbol, open_time_ms))");
     st.execute("CREATE TABLE IF NOT EXISTS " + prefix + "trade_bar_dirty (exchange VARCHAR, market_type VARCHAR, "
@@ -199,15 +200,20 @@ public final class DuckDbHotStore implements HotStore {
     TableSchema s = TableSchema.of(DataType.TRADE);
     String product = "CAST(price AS DECIMAL(38, " + Bars.PRODUCT_SCALE + ")) * CAST(quantity AS DECIMAL(38, "
         + Bars.PRODUCT_SCALE + "))";
-    // truncated: rounded up, units could reach 10^18, which the subtraction's Decimal(38, 20) does not hold
-    String units = "CAST(trunc(" + product + ") AS DECIMAL(38, 0))";
     return "SELECT exchange, market_type, symbol, (ts_ms // 60000) * 60000 AS open_time_ms, "
-        + "arg_min(price, (ts_ms, trade_id)), max(price), min(price), arg_max(price, (ts_ms, trade_id)), sum(quantity), "
-        + "sum(" + units + "), sum(" + product + " - " + units + "), count(*) FROM ("
+        + "arg_min(price, (ts_ms, trade_id)), max(price), min(price), arg_max(price, (ts_ms, trade_id)), "
+        + unitsAndFraction("quantity") + ", " + unitsAndFraction(product) + ", count(*) FROM ("
         + distinct(s, plan, source(s, plan, where)) + ") t"
         + (dirtyOnly ? " WHERE EXISTS (SELECT 1 FROM trade_bar_dirty d WHERE d.exchange = t.exchange AND "
             + "d.market_type = t.market_type AND d.symbol = t.symbol AND d.minute_ms = (t.ts_ms // 60000) * 60000)" : "")
         + " GROUP BY ALL";
+  }
+
+  /** The sums of a decimal's whole units and of its fractions (see {@link Bars}). */
+  private static String unitsAndFraction(String value) {
+    // truncated: rounded up, the units could exceed what the subtraction's type holds (a cast alone rounds)
+    String units = "CAST(trunc(" + value + ") AS DECIMAL(38, 0))";
+    return "sum(" + units + "), sum(" + value + " - " + units + ")";
   }
 
   /**
@@ -553,8 +559,8 @@ public final class DuckDbHotStore implements HotStore {
     SqlFilter f = SqlFilter.of(q);
     long ms = q.intervalMs();
     String sql = "SELECT (open_time_ms // " + ms + ") * " + ms + " AS t, arg_min(open, open_time_ms), max(high), "
-        + "min(low), arg_max(close, open_time_ms), sum(volume), sum(quote_units), sum(quote_fraction), "
-        + "CAST(sum(trade_count) AS BIGINT) "
+        + "min(low), arg_max(close, open_time_ms), sum(volume_units), sum(volume_fraction), sum(quote_units), "
+        + "sum(quote_fraction), CAST(sum(trade_count) AS BIGINT) "
         + "FROM " + Bars.TABLE + " WHERE " + f.sql() + " GROUP BY 1 ORDER BY 1";
     return db.write(c -> {
       flushBars(c);
@@ -566,7 +572,8 @@ public final class DuckDbHotStore implements HotStore {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             bars.add(Bars.bar(rs.getLong(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4),
-                rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7).add(rs.getBigDecimal(8)), rs.getLong(9)));
+                rs.getBigDecimal(5), rs.getBigDecimal(6).add(rs.getBigDecimal(7)),
+                rs.getBigDecimal(8).add(rs.getBigDecimal(9)), rs.getLong(10)));
           }
         }
       }

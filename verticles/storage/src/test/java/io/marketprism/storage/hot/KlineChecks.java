@@ -109,8 +109,9 @@ final class KlineChecks {
 
   /**
    * Trades each allowed (price × quantity under 10^18) whose sum in one minute, and over a day,
-   * passes what a 38-digit decimal of scale 20 holds: that instrument's bars are exact, and another
-   * instrument's bars of the same minute are recomputed and answered as ever.
+   * passes what a 38-digit decimal of scale 20 holds, and quantities whose sum passes what one of
+   * scale 18 holds: those instruments' bars are exact, and another instrument's bar of the same
+   * minute is recomputed and answered as ever.
    */
   static void quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument(HotStore store) throws Exception {
     String big = "999999999.9999999999"; // big × big = 10^18 - 0.2 + 10^-20: allowed, and every digit counts
@@ -121,6 +122,12 @@ final class KlineChecks {
     }
     trades.add(new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "ETH-USDT", "ETHUSDT", DAY0 + 2_000,
         (DAY0 + 2_000) * 1000, "9", "2000.5", "3", "sell"));
+    // quantities near what Decimal(38, 18) holds (10^20), summing past it in one minute
+    String huge = "60000000000000000000.000000000000000001";
+    for (int i = 0; i < 3; i++) {
+      trades.add(new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "SHIB-USDT", "SHIBUSDT", DAY0 + 3_000 + i,
+          (DAY0 + 3_000 + i) * 1000, "s-" + i, "0.00000001", huge, "buy"));
+    }
     await(store.write(trades));
     JsonArray other = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "ETH-USDT", "1m", 60_000,
         DAY0, DAY0 + 60_000)));
@@ -139,6 +146,10 @@ final class KlineChecks {
     assertThat(new BigDecimal(day.getJsonObject(0).getString("quote_volume")))
         .isEqualByComparingTo(one.multiply(BigDecimal.valueOf(6)));
     assertThat(day.getJsonObject(0).getLong("trade_count")).isEqualTo(6);
+    JsonArray shib = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "SHIB-USDT", "1m", 60_000,
+        DAY0, DAY0 + 60_000)));
+    assertThat(new BigDecimal(shib.getJsonObject(0).getString("volume")))
+        .isEqualByComparingTo(new BigDecimal(huge).multiply(BigDecimal.valueOf(3)));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
