@@ -53,6 +53,9 @@ public class StorageVerticle extends ServiceVerticle {
   private static final long PING_TIMEOUT_MS = 700;
   /** Held by the archive run going: cluster-wide in a cluster, so runs of several instances never interleave. */
   static final String ARCHIVE_LOCK = "mp.storage.archive";
+  /** The parameters of {@code GET /api/v1/storage/latest/{data_type}} (CONTRACT §5), each required. */
+  private static final List<String> LATEST_PARAMS = List.of("exchange", "market_type", "symbol");
+  private static final String ARCHIVE = "POST /api/v1/storage/archive";
 
   private StorageOptions options;
   private HotStore hot;
@@ -165,7 +168,10 @@ public class StorageVerticle extends ServiceVerticle {
   private void mountRoutes(Router router) {
     String base = "/api/v1/storage";
     router.get(base + "/stats").handler(this::stats);
-    router.get(base + "/status").handler(ctx -> ctx.json(status()));
+    router.get(base + "/status").handler(ctx -> {
+      Params.only(ctx.queryParams(), "GET " + base + "/status", List.of());
+      ctx.json(status());
+    });
     router.get(base + "/latest/:data_type").handler(this::latest);
     router.post(base + "/archive").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::archive);
     router.get(base + "/archive").handler(ctx -> {
@@ -173,7 +179,7 @@ public class StorageVerticle extends ServiceVerticle {
       ApiError.send(ctx, 405, "method_not_allowed", "archive is POST " + base + "/archive (admin)");
     });
     router.get(base + "/kline").handler(ctx -> {
-      if (ctx.request().params().contains("interval")) {
+      if (ctx.queryParams().contains("interval")) {
         klines(ctx);
       } else {
         ctx.next();
@@ -192,7 +198,7 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   private void records(RoutingContext ctx) {
-    RecordQuery q = RecordQuery.parse(ctx.pathParam("data_type"), ctx.request().params(), System.currentTimeMillis());
+    RecordQuery q = RecordQuery.parse(ctx.pathParam("data_type"), ctx.queryParams(), System.currentTimeMillis());
     hot.cold().days(q.type())
         .compose(days -> hot.records(q, TierPlan.of(q.startMs(), q.endMs(), days)))
         .onSuccess(page -> {
@@ -209,7 +215,7 @@ public class StorageVerticle extends ServiceVerticle {
 
   private void klines(RoutingContext ctx) {
     long now = System.currentTimeMillis();
-    KlineQuery q = KlineQuery.parse(ctx.request().params(), now);
+    KlineQuery q = KlineQuery.parse(ctx.queryParams(), now);
     // read before the query: what the bus held up to then is committed, so the query sees it
     long settled = consumer == null ? -1 : consumer.settledMs();
     hot.klines(q)
@@ -235,9 +241,10 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   private void latest(RoutingContext ctx) {
-    MultiMap p = ctx.request().params();
+    MultiMap p = ctx.queryParams();
     var type = Params.dataType(ctx.pathParam("data_type"));
-    for (String required : new String[] {"exchange", "market_type", "symbol"}) {
+    Params.only(p, "GET /api/v1/storage/latest/" + type.wire(), LATEST_PARAMS);
+    for (String required : LATEST_PARAMS) {
       if (p.get(required) == null) {
         throw ApiError.badRequest(required + " is required");
       }
@@ -286,6 +293,7 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   private void stats(RoutingContext ctx) {
+    Params.only(ctx.queryParams(), "GET /api/v1/storage/stats", List.of());
     Future.all(hot.stats(), hot.cold().stats()).onSuccess(all -> {
       JsonArray tables = new JsonArray();
       ((JsonArray) all.resultAt(0)).forEach(tables::add);
@@ -296,6 +304,7 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   private void archive(RoutingContext ctx) {
+    Params.only(ctx.queryParams(), ARCHIVE, List.of());
     long before = retentionCutoff();
     if (ctx.body() != null && ctx.body().length() > 0) {
       JsonObject body;
@@ -303,6 +312,9 @@ public class StorageVerticle extends ServiceVerticle {
         body = ctx.body().asJsonObject();
       } catch (RuntimeException notAnObject) {
         throw ApiError.badRequest("the body must be a JSON object, e.g. {\"before\":\"2024-01-02\"}");
+      }
+      if (body != null) {
+        Params.onlyFields(body, ARCHIVE, List.of("before"));
       }
       Object v = body == null ? null : body.getValue("before");
       if (v != null) {

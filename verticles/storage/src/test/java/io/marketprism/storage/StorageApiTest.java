@@ -210,6 +210,56 @@ abstract class StorageApiTest {
     assertThat(archiveByGet.getHeader("Allow")).isEqualTo("POST");
   }
 
+  /**
+   * A parameter a route does not take is a 400 naming it and what the route takes: a misspelt
+   * filter ({@code simbol}) was ignored and the answer held every symbol.
+   */
+  @Test
+  void unknownParametersAreRefusedNamingThemAndWhatTheRouteTakes() throws Exception {
+    publishAll(Fixtures.trades(Fixtures.DAY0, 5, 1));
+    awaitCommitted(5);
+    String records = "exchange, market_type, symbol, start, end, limit, cursor";
+    java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("/api/v1/storage/trade?exchange=binance&simbol=ETH-USDT", "'simbol' for GET /api/v1/storage/trade; it takes "
+        + records);
+    cases.put("/api/v1/storage/trade?symbol=BTC-USDT&_=1700000000000", "'_' for GET /api/v1/storage/trade");
+    cases.put("/api/v1/storage/kline?exchange=binance&intervall=1m", "'intervall' for GET /api/v1/storage/kline without"
+        + " interval");
+    cases.put("/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=1m&from=0",
+        "'from' for GET /api/v1/storage/kline; it takes exchange, market_type, symbol, interval, start, end");
+    cases.put("/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT&fresh=1",
+        "'fresh' for GET /api/v1/storage/latest/trade; it takes exchange, market_type, symbol");
+    cases.put("/api/v1/storage/stats?tier=hot", "'tier' for GET /api/v1/storage/stats; it takes none");
+    cases.put("/api/v1/storage/status?verbose", "'verbose' for GET /api/v1/storage/status; it takes none");
+    for (var c : cases.entrySet()) {
+      HttpResponse<Buffer> r = get(c.getKey());
+      assertThat(r.statusCode()).as(c.getKey() + " " + r.bodyAsString()).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(c.getKey())
+          .contains("unknown parameter " + c.getValue());
+    }
+    HttpResponse<Buffer> typo = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("befor", "2100-01-01")));
+    assertThat(typo.statusCode()).as(typo.bodyAsString()).isEqualTo(400);
+    assertThat(typo.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("unknown body field 'befor' for POST /api/v1/storage/archive; it takes before");
+    HttpResponse<Buffer> inQuery = await(http.post(storage.actualPort(), "127.0.0.1",
+        "/api/v1/storage/archive?before=2100-01-01").sendJsonObject(new JsonObject()));
+    assertThat(inQuery.statusCode()).as(inQuery.bodyAsString()).isEqualTo(400);
+    assertThat(inQuery.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("unknown parameter 'before' for POST /api/v1/storage/archive; it takes none");
+    // what the routes take still works, the archive's JSON body also when curl -d sends it as a form
+    assertThat(readAll("trade", "exchange=binance&market_type=spot&symbol=BTC-USDT&start=0", 2)).hasSize(5);
+    HttpResponse<Buffer> form = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(Buffer.buffer("{\"before\":\"" + java.time.LocalDate.ofEpochDay(Fixtures.DAY0 / 86_400_000L)
+            + "\"}")));
+    assertThat(form.statusCode()).as(form.bodyAsString()).isEqualTo(200);
+    assertThat(await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject())).statusCode()).as("the scheduler's job sends {}").isEqualTo(200);
+    assertThat(get("/api/v1/storage/trade?exchange=binance&market_type=spot&symbol=BTC-USDT").bodyAsJsonObject()
+        .getJsonArray("data")).hasSize(5);
+  }
+
   @Test
   void archiveRejectsABodyThatIsNotAnObjectAndKeepsTodayHot() throws Exception {
     for (String body : List.of("[1]", "\"2024-01-02\"", "123", "not json", "{\"before\":\"soon\"}")) {

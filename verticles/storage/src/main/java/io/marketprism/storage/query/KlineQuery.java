@@ -5,6 +5,7 @@ import io.marketprism.model.MarketType;
 import io.marketprism.platform.http.ApiError;
 import io.vertx.core.MultiMap;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +27,8 @@ public record KlineQuery(Exchange exchange, MarketType marketType, String symbol
   /** The intervals served (CONTRACT §5). */
   public static final Map<String, Long> INTERVALS = Map.of("1m", 60_000L, "5m", 300_000L, "15m", 900_000L,
       "1h", 3_600_000L, "4h", 14_400_000L, "1d", 86_400_000L);
+  /** The parameters the route takes (CONTRACT §5). */
+  public static final List<String> PARAMS = List.of("exchange", "market_type", "symbol", "interval", "start", "end");
   /** Most bars in one answer. */
   public static final long MAX_BARS = 100_000;
 
@@ -52,6 +55,7 @@ public record KlineQuery(Exchange exchange, MarketType marketType, String symbol
             + " bars) and takes no " + paging + "; narrow start and end instead");
       }
     }
+    Params.only(p, "GET /api/v1/storage/kline", PARAMS);
     for (String required : new String[] {"exchange", "market_type", "symbol"}) {
       if (p.get(required) == null) {
         throw ApiError.badRequest(required + " is required");

@@ -4,6 +4,8 @@ import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketType;
 import io.marketprism.platform.http.ApiError;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -11,6 +13,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -25,6 +29,41 @@ public final class Params {
   public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9\\p{Lo}][A-Z0-9\\p{Lo}.-]{0,63}");
 
   private Params() {
+  }
+
+  /**
+   * Refuses a query parameter the route does not take: a misspelt filter ({@code simbol=BTC-USDT})
+   * would otherwise be ignored and the answer silently hold every symbol.
+   *
+   * @param p the request's query parameters ({@code RoutingContext.queryParams()}: the request's
+   *     {@code params()} also hold the path's, and after a body handler a form body's)
+   * @param route the route, as the message names it (e.g. {@code GET /api/v1/storage/trade})
+   * @param accepted the parameters the route takes
+   * @throws ApiError 400 naming the parameter and those the route takes
+   */
+  public static void only(MultiMap p, String route, List<String> accepted) {
+    refuseOthers(p.names(), "parameter", route, accepted);
+  }
+
+  /**
+   * Refuses a field of a JSON request body that the route does not take.
+   *
+   * @param body the request's body
+   * @param route the route, as the message names it
+   * @param accepted the fields the route takes
+   * @throws ApiError 400 naming the field and those the route takes
+   */
+  public static void onlyFields(JsonObject body, String route, List<String> accepted) {
+    refuseOthers(body.fieldNames(), "body field", route, accepted);
+  }
+
+  private static void refuseOthers(Set<String> given, String what, String route, List<String> accepted) {
+    for (String name : given) {
+      if (!accepted.contains(name)) {
+        throw ApiError.badRequest("unknown " + what + " '" + name + "' for " + route + "; "
+            + (accepted.isEmpty() ? "it takes none" : "it takes " + String.join(", ", accepted)));
+      }
+    }
   }
 
   /**

@@ -6,6 +6,8 @@ import io.marketprism.model.MarketType;
 import io.marketprism.platform.http.ApiError;
 import io.vertx.core.MultiMap;
 
+import java.util.List;
+
 /**
  * A validated {@code GET /api/v1/storage/{data_type}} request: records with
  * {@code start <= ts_ms < end}, oldest first, after the cursor.
@@ -26,6 +28,9 @@ public record RecordQuery(DataType type, Exchange exchange, MarketType marketTyp
   public static final int DEFAULT_LIMIT = 1000;
   /** Most records per page (CONTRACT §5). */
   public static final int MAX_LIMIT = 10_000;
+  /** The parameters the route takes (CONTRACT §5). */
+  public static final List<String> PARAMS = List.of("exchange", "market_type", "symbol", "start", "end", "limit",
+      "cursor");
 
   /**
    * @param type the data type of the path
@@ -36,6 +41,10 @@ public record RecordQuery(DataType type, Exchange exchange, MarketType marketTyp
    */
   public static RecordQuery parse(String type, MultiMap p, long nowMs) {
     DataType t = Params.dataType(type);
+    Params.only(p, t == DataType.KLINE
+        ? "GET /api/v1/storage/kline without interval (the exchanges' kline records; with interval=1m|5m|15m|1h|4h|1d"
+            + " it answers bars computed from trades)"
+        : "GET /api/v1/storage/" + t.wire(), PARAMS);
     Exchange ex = p.get("exchange") == null ? null : Params.exchange(p.get("exchange"));
     MarketType mt = p.get("market_type") == null ? null : Params.marketType(p.get("market_type"));
     String sym = p.get("symbol") == null ? null : Params.symbol(p.get("symbol"));
