@@ -260,6 +260,21 @@ abstract class StorageApiTest {
         .getJsonArray("data")).hasSize(5);
   }
 
+  /** A parameter given twice is a 400 naming it: only its first value was read, the others were dropped. */
+  @Test
+  void aRepeatedParameterIsRefusedNamingIt() throws Exception {
+    for (String uri : List.of("/api/v1/storage/trade?exchange=binance&symbol=BTC-USDT&symbol=ETH-USDT",
+        "/api/v1/storage/trade?limit=5&limit=5",
+        "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=1m&interval=1h",
+        "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT&symbol=ETH-USDT")) {
+      HttpResponse<Buffer> r = get(uri);
+      assertThat(r.statusCode()).as(uri + " " + r.bodyAsString()).isEqualTo(400);
+      String name = uri.substring(uri.lastIndexOf('&') + 1, uri.lastIndexOf('='));
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(uri)
+          .contains("parameter '" + name + "' is given 2 times").contains("give it once");
+    }
+  }
+
   @Test
   void archiveRejectsABodyThatIsNotAnObjectAndKeepsTodayHot() throws Exception {
     for (String body : List.of("[1]", "\"2024-01-02\"", "123", "not json", "{\"before\":\"soon\"}")) {

@@ -32,17 +32,26 @@ public final class Params {
   }
 
   /**
-   * Refuses a query parameter the route does not take: a misspelt filter ({@code simbol=BTC-USDT})
-   * would otherwise be ignored and the answer silently hold every symbol.
+   * Refuses a query parameter the route does not take, and one given more than once: a misspelt
+   * filter ({@code simbol=BTC-USDT}) would otherwise be ignored and the answer silently hold every
+   * symbol, and of {@code symbol=A&symbol=B} only A would be read.
    *
    * @param p the request's query parameters ({@code RoutingContext.queryParams()}: the request's
    *     {@code params()} also hold the path's, and after a body handler a form body's)
    * @param route the route, as the message names it (e.g. {@code GET /api/v1/storage/trade})
    * @param accepted the parameters the route takes
-   * @throws ApiError 400 naming the parameter and those the route takes
+   * @throws ApiError 400 naming the parameter (and those the route takes, or its values)
    */
   public static void only(MultiMap p, String route, List<String> accepted) {
     refuseOthers(p.names(), "parameter", route, accepted);
+    for (String name : p.names()) {
+      List<String> values = p.getAll(name);
+      if (values.size() > 1) {
+        // the first value would be used and the others silently dropped
+        throw ApiError.badRequest("parameter '" + name + "' is given " + values.size() + " times for " + route
+            + " (" + String.join(", ", values) + "); give it once");
+      }
+    }
   }
 
   /**
