@@ -275,6 +275,20 @@ abstract class StorageApiTest {
     }
   }
 
+  /** An ISO time's {@code +} offset sent unencoded in the URL arrives as a space, and reads as the {@code +}. */
+  @Test
+  void anUnencodedPlusOffsetInTheUrlReadsAsTheOffset() throws Exception {
+    publishAll(Fixtures.trades(Fixtures.DAY0, 5, 1)); // 2024-01-01T00:00:00Z, one a second
+    awaitCommitted(5);
+    String range = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=2024-01-01T02:00:02";
+    assertThat(readAll("trade", range + "%2B02:00", 100)).hasSize(3);
+    assertThat(readAll("trade", range + "+02:00", 100)).hasSize(3);
+    HttpResponse<Buffer> r = get("/api/v1/storage/trade?start=2024-01-01T02:00+0200");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("start '2024-01-01T02:00 0200'", "a '+' in a URL's query arrives as a space unless it is sent as %2B");
+  }
+
   @Test
   void archiveRejectsABodyThatIsNotAnObjectAndKeepsTodayHot() throws Exception {
     for (String body : List.of("[1]", "\"2024-01-02\"", "123", "not json", "{\"before\":\"soon\"}")) {

@@ -28,6 +28,14 @@ public final class Params {
    */
   public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9\\p{Lo}][A-Z0-9\\p{Lo}.-]{0,63}");
 
+  /**
+   * A date and time followed by a space and an {@code hh:mm} offset: {@code 2026-01-01T00:00:00+02:00}
+   * sent unencoded in a URL's query, whose {@code +} decodes as a space. Unambiguous: ISO-8601 has no
+   * space, a {@code -} offset arrives intact, so a space in exactly that place can only be a {@code +}.
+   */
+  private static final Pattern SPACED_OFFSET =
+      Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?) (\\d{2}:\\d{2})$");
+
   private Params() {
   }
 
@@ -126,13 +134,16 @@ public final class Params {
    * A time: epoch milliseconds, or ISO-8601: a date (its midnight UTC), or a date and time with or
    * without seconds and fractions, with {@code Z}, an offset, or none (UTC), e.g.
    * {@code 2024-05-01}, {@code 2024-05-01T12:00Z}, {@code 2024-05-01T14:00:00.5+02:00}.
+   * A space right after the time of day and before an {@code hh:mm} offset is read as the
+   * {@code +} it was: a query's unencoded {@code +} arrives as a space, and an ISO-8601 time has
+   * no space anywhere else there (see {@link #SPACED_OFFSET}).
    *
    * @param name parameter name (for the message)
    * @param v its value
    * @return epoch ms
    */
   public static long time(String name, String v) {
-    String s = v.trim();
+    String s = SPACED_OFFSET.matcher(v.trim()).replaceFirst("$1+$2");
     if (s.matches("-?\\d{1,16}")) {
       long ms = Long.parseLong(s);
       if (ms < 0) {
@@ -151,7 +162,8 @@ public final class Params {
       }
     } catch (DateTimeParseException | ArithmeticException e) {
       throw ApiError.badRequest(name + " '" + v + "' is neither epoch milliseconds nor an ISO-8601 time "
-          + "(e.g. 2024-01-02, 2024-01-02T03:04Z, 2024-01-02T03:04:05.678+02:00; no offset means UTC)");
+          + "(e.g. 2024-01-02, 2024-01-02T03:04Z, 2024-01-02T03:04:05.678+02:00; no offset means UTC)"
+          + (s.indexOf(' ') >= 0 ? "; a '+' in a URL's query arrives as a space unless it is sent as %2B" : ""));
     }
     if (ms < 0) {
       throw ApiError.badRequest(name + " '" + v + "' is before 1970");

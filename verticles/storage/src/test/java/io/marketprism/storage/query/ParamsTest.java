@@ -33,6 +33,21 @@ class ParamsTest {
     assertThat(Params.time("start", "2024-05-01T12:00:00")).isEqualTo(NOON);
   }
 
+  /** A URL's unencoded {@code +} arrives as a space: in an offset's place it is read as the {@code +}. */
+  @Test
+  void anOffsetWhosePlusArrivedAsASpaceIsReadAsPlus() {
+    assertThat(Params.time("start", "2024-05-01T14:00 02:00")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T14:00:00 02:00")).isEqualTo(NOON);
+    assertThat(Params.time("start", "2024-05-01T14:00:00.250 02:00")).isEqualTo(NOON + 250);
+    // anywhere else a space is still refused, and the message says what a '+' in a URL becomes
+    for (String bad : new String[] {"2024-05-01T14:00 0200", "2024-05-01 14:00", " 2024-05-01T14:00 02:00 x",
+        "2024-05-01T14:00  02:00"}) {
+      assertThatThrownBy(() -> Params.time("start", bad)).as(bad).isInstanceOf(ApiError.class)
+          .hasMessageContaining("start '" + bad + "'").hasMessageContaining("sent as %2B");
+    }
+    assertThatThrownBy(() -> Params.time("start", "yesterday")).hasMessageNotContaining("%2B");
+  }
+
   @Test
   void badTimesAreRejectedWithTheParameterAndAnExample() {
     for (String bad : new String[] {"yesterday", "2024-13-01", "2024-05-01T25:00Z", "-5", "1969-12-31T23:59Z",
