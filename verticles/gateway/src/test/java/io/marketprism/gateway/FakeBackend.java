@@ -43,7 +43,8 @@ class FakeBackend extends ServiceVerticle {
         return;
       }
       HttpServerResponse res = ctx.response();
-      Runnable answer = () -> ctx.request().body().onSuccess(body -> {
+      // the body is read at once (a request read to its end has no body left to read), the answer may wait
+      java.util.function.Consumer<io.vertx.core.buffer.Buffer> answer = body -> {
         if (mode == Mode.FAIL) {
           res.setStatusCode(500).putHeader("Content-Type", "application/json").end("{\"error\":\"boom\"}");
           return;
@@ -54,12 +55,14 @@ class FakeBackend extends ServiceVerticle {
                 .put("host", ctx.request().getHeader("Host"))
                 .put("connection_header", ctx.request().getHeader("X-Hop"))
                 .put("body", body.toString()).put("hits", hits.get()).encode());
+      };
+      ctx.request().body().onSuccess(body -> {
+        if (mode == Mode.SLOW) {
+          vertx.setTimer(slowMs, t -> answer.accept(body));
+        } else {
+          answer.accept(body);
+        }
       });
-      if (mode == Mode.SLOW) {
-        vertx.setTimer(slowMs, t -> answer.run());
-      } else {
-        answer.run();
-      }
     });
     router.route("/ws/v1/echo").handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
       ws.textMessageHandler(t -> ws.writeTextMessage(name + ":" + t));

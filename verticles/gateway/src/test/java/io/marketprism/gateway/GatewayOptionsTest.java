@@ -33,6 +33,18 @@ class GatewayOptionsTest {
         .contains("default", "storage", "auth", "admin");
     assertThat(o.cache().routeFor("/api/v1/storage/stats")).isNotNull();
     assertThat(o.cache().routeFor("/api/v1/storage/trade")).isNull();
+    // the archive answers when its days are moved: within the scheduler job's 10 minutes, not 5 s
+    assertThat(o.backendTimeoutMs("/api/v1/storage/archive")).isEqualTo(600_000);
+    assertThat(o.backendTimeoutMs("/api/v1/scheduler/jobs/archive/run")).isEqualTo(610_000);
+    assertThat(o.backendTimeoutMs("/api/v1/storage/trade")).isEqualTo(5000);
+    assertThat(o.backendTimeoutMs("/api/v1/storage/archives")).isEqualTo(5000);
+    assertThat(o.breaker().timeoutMs()).as("the breaker never cuts a route short").isEqualTo(610_000);
+    // server mode (conf/cluster.yaml merged over the defaults, as `run --config` does) keeps them
+    Path cluster = yaml.resolveSibling("cluster.yaml");
+    GatewayOptions server = GatewayOptions.from(ConfigLoader.deepMerge(
+        ConfigLoader.parseYaml(Files.readString(yaml), yaml.toString()),
+        ConfigLoader.parseYaml(Files.readString(cluster), cluster.toString())));
+    assertThat(server.backendTimeoutMs("/api/v1/storage/archive")).isEqualTo(600_000);
   }
 
   @Test
@@ -64,6 +76,12 @@ class GatewayOptionsTest {
         "gateway.websocket.routes./stream");
     assertBad(new JsonObject().put("cache", new JsonObject().put("routes", new JsonArray()
         .add(new JsonObject().put("prefix", "/x").put("ttl_ms", "soon")))), "gateway.cache.routes[0].ttl_ms");
+    assertBad(new JsonObject().put("route_timeouts", new JsonArray()
+        .add(new JsonObject().put("prefix", "api/v1/storage/archive").put("timeout_ms", 600_000))),
+        "gateway.route_timeouts[0].prefix");
+    assertBad(new JsonObject().put("route_timeouts", new JsonArray()
+        .add(new JsonObject().put("prefix", "/api/v1/storage/archive").put("timeout_ms", 0))),
+        "gateway.route_timeouts[0].timeout_ms");
   }
 
   private static void assertBad(JsonObject gateway, String key) {

@@ -11,11 +11,12 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
  * @param resetTimeoutMs   how long an open breaker skips its instance before it lets one trial
  *                         request through (half-open)
  * @param failuresWindowMs the window failures are counted in
- * @param timeoutMs        the breaker's own time limit for one call (the backend timeout)
+ * @param timeoutMs        the breaker's own time limit for one call: the longest backend timeout
+ *                         of any route (each call also enforces its own route's)
  */
 public record BreakerOptions(int maxFailures, long resetTimeoutMs, long failuresWindowMs, long timeoutMs) {
 
-  /** Reads {@code gateway.breaker}; the call time limit is the backend timeout. */
+  /** Reads {@code gateway.breaker}; the call time limit is the longest backend timeout of any route. */
   public static BreakerOptions from(ConfigReader section, long backendTimeoutMs) {
     return new BreakerOptions(
         section.intIn("max_failures", 1, 1000, 5),

@@ -35,13 +35,14 @@ public final class Proxy {
 
   /**
    * Routes the (paused) request of {@code ctx} to {@code pool}; {@code canonicalPath} selects
-   * the cache rule.
+   * the cache rule and the backend timeout.
    */
   public void route(RoutingContext ctx, ServicePool pool, String canonicalPath, String requestId) {
     HttpMethod method = ctx.request().method();
     CacheOptions.Route rule = method == HttpMethod.GET ? options.cache().routeFor(canonicalPath) : null;
+    long timeoutMs = options.backendTimeoutMs(canonicalPath);
     if (rule == null) {
-      new ProxyCall(this, ctx, pool, requestId, null).start();
+      new ProxyCall(this, ctx, pool, requestId, null, timeoutMs).start();
       return;
     }
     String key = ctx.request().uri();
@@ -58,7 +59,7 @@ public final class Proxy {
         return;
       }
       misses.increment();
-      new ProxyCall(this, ctx, pool, requestId, rule).start();
+      new ProxyCall(this, ctx, pool, requestId, rule, timeoutMs).start();
     });
   }
 }

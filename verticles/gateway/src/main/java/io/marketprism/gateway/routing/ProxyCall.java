@@ -25,8 +25,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * One proxied request. Picks an instance, sends the request through that instance's breaker
  * (body streamed, limited to {@code max_body_bytes}), and streams the response back. A
- * connection failure of an idempotent request moves on to the next instance; a timeout is a 504
- * (the request may have run), no instance left a 503. A 5xx answer is passed on and counts
+ * connection failure of an idempotent request moves on to the next instance; no response head
+ * within the route's backend timeout is a 504 (the request may have run), no instance left a 503. A 5xx answer is passed on and counts
  * against the instance's breaker.
  */
 public final class ProxyCall {
@@ -56,12 +56,15 @@ public final class ProxyCall {
   private final Backend[] backends;
   private final String requestId;
   private final CacheOptions.Route cacheRule;
+  /** The route's backend timeout ({@code gateway.route_timeouts}, else {@code backend_timeout_ms}). */
+  private final long timeoutMs;
   private long tried;
   private HttpClientRequest outbound;
   private boolean answered;
   private boolean bodyTooLarge;
 
-  ProxyCall(Proxy proxy, RoutingContext ctx, ServicePool pool, String requestId, CacheOptions.Route cacheRule) {
+  ProxyCall(Proxy proxy, RoutingContext ctx, ServicePool pool, String requestId, CacheOptions.Route cacheRule,
+      long timeoutMs) {
     this.proxy = proxy;
     this.ctx = ctx;
     this.req = ctx.request();
@@ -69,6 +72,7 @@ public final class ProxyCall {
     this.backends = pool.backends();
     this.requestId = requestId;
     this.cacheRule = cacheRule;
+    this.timeoutMs = timeoutMs;
   }
 
   void start() {
@@ -92,8 +96,13 @@ public final class ProxyCall {
 
   private Future<Void> send(Backend b) {
     Promise<Void> outcome = Promise.promise();
+    // the route's own limit: the breaker's is the longest of any route's, so a route allowed longer
+    // (an archive) is neither cut short nor counted a failure while it works
+    long timer = ctx.vertx().setTimer(timeoutMs, t -> outcome.tryFail(
+        new TimeoutException("no response within " + timeoutMs + " ms")));
+    outcome.future().onComplete(ar -> ctx.vertx().cancelTimer(timer));
     RequestOptions options = new RequestOptions().setHost(b.instance().host()).setPort(b.instance().port())
-        .setMethod(req.method()).setURI(req.uri()).setIdleTimeout(proxy.options.backendTimeoutMs());
+        .setMethod(req.method()).setURI(req.uri()).setIdleTimeout(timeoutMs);
     proxy.client.request(options).onComplete(ar -> {
       if (ar.failed()) {
         outcome.fail(new ConnectFailure(ar.cause()));
@@ -175,7 +184,7 @@ public final class ProxyCall {
     }
     if (err instanceof TimeoutException || err instanceof io.vertx.circuitbreaker.TimeoutException) {
       fail(Failure.TIMEOUT, 504, "backend_timeout", pool.service() + " did not answer within "
-          + proxy.options.backendTimeoutMs() + " ms");
+          + timeoutMs + " ms");
     } else {
       fail(Failure.CONNECTION, 503, "service_unavailable", pool.service() + " instance " + where
           + " dropped the request");
