@@ -23,7 +23,11 @@ public record MonitoringOptions(long pollIntervalMs, long healthTimeoutMs, List<
     m.sections("alerts").forEach((name, r) -> {
       AlertRule rule = AlertRule.from(name, r);
       try {
-        SubjectPattern.parse(rule.subject());
+        SubjectPattern subject = SubjectPattern.parse(rule.subject());
+        if (rule.kind().equals("stale_stream")) {
+          // a rule that matches no record subject watches nothing: it would never fire
+          subject.requireRecordSubjects();
+        }
       } catch (IllegalArgumentException e) {
         throw new ConfigException(r.key("subject"), e.getMessage());
       }

@@ -174,4 +174,22 @@ class MonitoringVerticleTest {
     assertThatThrownBy(() -> new MonitoringVerticle().validate(cfg)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("monitoring.alerts.x.kind").hasMessageContaining("instance_down");
   }
+
+  @Test
+  void staleStreamRuleWhoseSubjectNeverMatchesIsRefusedNamingTheRule() {
+    JsonObject cfg = new JsonObject().put("monitoring", new JsonObject().put("alerts", new JsonObject()
+        .put("stale_trades", new JsonObject().put("kind", "stale_stream").put("subject", "trades.binance.spot.*"))));
+    assertThatThrownBy(() -> new MonitoringVerticle().validate(cfg)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config monitoring.alerts.stale_trades.subject: subject pattern 'trades.binance.spot.*' "
+            + "never matches: 'trades' is not a data type (trade, orderbook,");
+    JsonObject tooShort = new JsonObject().put("monitoring", new JsonObject().put("alerts", new JsonObject()
+        .put("stale_okx", new JsonObject().put("kind", "stale_stream").put("subject", "trade.okx"))));
+    assertThatThrownBy(() -> new MonitoringVerticle().validate(tooShort)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("monitoring.alerts.stale_okx.subject").hasMessageContaining("never matches");
+    // patterns that can match still start
+    JsonObject fine = new JsonObject().put("monitoring", new JsonObject().put("alerts", new JsonObject()
+        .put("a", new JsonObject().put("kind", "stale_stream").put("subject", "trade.>"))
+        .put("b", new JsonObject().put("kind", "stale_stream").put("subject", "orderbook.okx.*.BTC-USDT"))));
+    new MonitoringVerticle().validate(fine);
+  }
 }
