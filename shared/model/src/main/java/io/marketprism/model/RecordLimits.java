@@ -10,8 +10,8 @@ import java.util.List;
  * exchange message that breaks them (the record would be refused downstream, after the bus), and
  * for the stores, which refuse such a record alone. Times, ids and counts are unsigned (ClickHouse
  * keeps them as {@code UInt64}), {@code ts_ms} partitions the tables by a {@code DateTime} (seconds
- * in 32 bits: up to 2106), decimals are {@code Decimal(38,18)}, and text a record cannot be without
- * is not empty.
+ * in 32 bits: up to 2106), decimals are {@code Decimal(38,18)}, text a record cannot be without
+ * is not empty, and a trade's {@code price × quantity} fits a bar's quote volume.
  */
 public final class RecordLimits {
 
@@ -27,6 +27,21 @@ public final class RecordLimits {
    * only up to 256 KiB.
    */
   public static final int MAX_SYMBOL_BYTES = 64;
+  /**
+   * Fractional digits of each factor when the stores sum a bar's quote volume ({@code price ×
+   * quantity}, into a {@code Decimal(38, 2 × QUOTE_FACTOR_SCALE)}): {@code Decimal(38,18)²} would
+   * leave two integer digits, this leaves {@link #QUOTE_VOLUME_DIGITS} and is exact for every price
+   * and quantity with at most ten fractional digits.
+   */
+  public static final int QUOTE_FACTOR_SCALE = 10;
+  /** The integer digits of a bar's quote volume. */
+  public static final int QUOTE_VOLUME_DIGITS = 38 - 2 * QUOTE_FACTOR_SCALE;
+  /**
+   * What a bar's quote volume holds, exclusive: a trade whose {@code price × quantity} reaches it
+   * is refused ({@link #checkQuoteVolume}); stored, it would make every recomputation of its
+   * minute's bar fail, and with it every flush of bars and every kline query.
+   */
+  public static final BigDecimal MAX_QUOTE_VOLUME = BigDecimal.TEN.pow(QUOTE_VOLUME_DIGITS);
   /** A trade's {@code side} (the taker's) and a liquidation's (the liquidated order's): CONTRACT §3. */
   public static final List<String> SIDES = List.of("buy", "sell");
 
@@ -46,6 +61,7 @@ public final class RecordLimits {
       checkDecimal("price", t.price(), true);
       checkDecimal("quantity", t.quantity(), true);
       checkSide(t.side(), true);
+      checkQuoteVolume(t.price(), t.quantity());
     } else if (r instanceof OrderBookRecord b) {
       checkLevels("bids", b.bids());
       checkLevels("asks", b.asks());
@@ -206,6 +222,42 @@ public final class RecordLimits {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(field + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * Checks that a trade's {@code price × quantity} fits a bar's quote volume: below
+   * {@link #MAX_QUOTE_VOLUME}. Only a trade whose factors have more than
+   * {@link #QUOTE_VOLUME_DIGITS} integer digits between them needs the product.
+   *
+   * @param price a decimal string
+   * @param quantity a decimal string
+   * @throws IllegalArgumentException when the product is too large
+   */
+  public static void checkQuoteVolume(String price, String quantity) {
+    if (integerDigits(price) + integerDigits(quantity) > QUOTE_VOLUME_DIGITS) {
+      // below 10^a times below 10^b is below 10^(a + b)
+      checkQuoteVolume(new BigDecimal(price), new BigDecimal(quantity));
+    }
+  }
+
+  /**
+   * @param price a trade's price
+   * @param quantity its quantity
+   * @throws IllegalArgumentException when {@code |price × quantity|} is {@link #MAX_QUOTE_VOLUME} or more
+   */
+  public static void checkQuoteVolume(BigDecimal price, BigDecimal quantity) {
+    if (price.multiply(quantity).abs().compareTo(MAX_QUOTE_VOLUME) >= 0) {
+      throw new IllegalArgumentException("price × quantity (" + Decimals.plain(price) + " × "
+          + Decimals.plain(quantity) + ") is " + Decimals.plain(MAX_QUOTE_VOLUME)
+          + " or more: no bar's quote volume holds it");
+    }
+  }
+
+  /** @return the digits before the point of a decimal string (at least 1 for a plain one; many for an exponent form) */
+  private static int integerDigits(String decimal) {
+    int dot = decimal.indexOf('.');
+    int e = Math.max(decimal.indexOf('e'), decimal.indexOf('E'));
+    return e >= 0 ? Integer.MAX_VALUE / 2 : (dot < 0 ? decimal.length() : dot) - (decimal.startsWith("-") ? 1 : 0);
   }
 
   private static void checkLevels(String side, List<PriceLevel> levels) {

@@ -31,4 +31,16 @@ class RecordLimitsTest {
     assertThatCode(() -> RecordLimits.check(liquidation("sell"))).doesNotThrowAnyException();
     assertThatThrownBy(() -> RecordLimits.check(liquidation("long"))).hasMessage("side must be buy or sell, got 'long'");
   }
+
+  @Test
+  void aTradesPriceTimesQuantityMustFitABarsQuoteVolume() {
+    assertThatCode(() -> RecordLimits.checkQuoteVolume("999999999999999999", "1")).doesNotThrowAnyException();
+    assertThatCode(() -> RecordLimits.checkQuoteVolume("99999999999.9", "10000000")).doesNotThrowAnyException();
+    assertThatThrownBy(() -> RecordLimits.checkQuoteVolume("1000000000000000000", "1"))
+        .hasMessage("price × quantity (1000000000000000000 × 1) is 1000000000000000000 or more: "
+            + "no bar's quote volume holds it");
+    assertThatThrownBy(() -> RecordLimits.checkQuoteVolume("-2E9", "5E8")).hasMessageStartingWith("price × quantity");
+    assertThatThrownBy(() -> RecordLimits.check(new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT",
+        "BTCUSDT", 1L, 2L, "1", "100000", "10000000000000", "buy"))).hasMessageStartingWith("price × quantity");
+  }
 }

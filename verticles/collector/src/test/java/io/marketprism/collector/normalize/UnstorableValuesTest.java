@@ -23,8 +23,12 @@ class UnstorableValuesTest {
   }
 
   private static String binanceTrade(long id, long ts) {
+    return binanceTrade(id, ts, "61837.63", "0.02");
+  }
+
+  private static String binanceTrade(long id, long ts, String price, String quantity) {
     return "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161255342,\"s\":\"BTCUSDT\",\"t\":" + id
-        + ",\"p\":\"61837.63\",\"q\":\"0.02\",\"T\":" + ts + ",\"m\":true,\"M\":true}}";
+        + ",\"p\":\"" + price + "\",\"q\":\"" + quantity + "\",\"T\":" + ts + ",\"m\":true,\"M\":true}}";
   }
 
   @Test
@@ -34,6 +38,18 @@ class UnstorableValuesTest {
         .hasMessage("trade of BTCUSDT: ts_ms out of range: -5");
     assertThat(out).isEmpty();
     n.onMessage(binanceTrade(2, 1723161255342L), 1L);
+    assertThat(out).extracting(r -> ((TradeRecord) r).tradeId()).containsExactly("2");
+  }
+
+  @Test
+  void tradeWhosePriceTimesQuantityNoBarHoldsIsRejectedWithItsReason() throws Exception {
+    Normalizer n = normalizer(Exchange.BINANCE, MarketType.SPOT);
+    assertThatThrownBy(() -> n.onMessage(binanceTrade(1, 1723161255342L, "1000000000", "1000000000"), 1L))
+        .isInstanceOf(ParseException.class).hasMessage("trade of BTCUSDT: price × quantity (1000000000 × 1000000000) "
+            + "is 1000000000000000000 or more: no bar's quote volume holds it");
+    assertThat(out).isEmpty();
+    // just below the bound: stored
+    n.onMessage(binanceTrade(2, 1723161255342L, "999999999.99", "1000000000"), 1L);
     assertThat(out).extracting(r -> ((TradeRecord) r).tradeId()).containsExactly("2");
   }
 

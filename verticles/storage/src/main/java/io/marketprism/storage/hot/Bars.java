@@ -1,6 +1,7 @@
 package io.marketprism.storage.hot;
 
 import io.marketprism.model.Decimals;
+import io.marketprism.model.RecordLimits;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
@@ -26,12 +27,13 @@ import java.math.BigDecimal;
  * minute, or a day's minutes), a sum of quantities in {@code Decimal(38, 18)} past 1.7 × 10^20,
  * which ClickHouse wrapped silently and DuckDB refused, failing the recomputation of every
  * instrument's bars. Units overflow only past 10^38: 10^18 trades at the largest quantity a trade
- * may have.
+ * may have. A trade whose product a bar cannot hold is refused by
+ * {@link RecordLimits#checkQuoteVolume}, at the collector and at ingest.
  */
 public final class Bars {
 
   /** Fractional digits of each factor of the quote volume's products. */
-  public static final int PRODUCT_SCALE = 10;
+  public static final int PRODUCT_SCALE = RecordLimits.QUOTE_FACTOR_SCALE;
   /** The table of 1-minute bars. */
   public static final String TABLE = "trade_bar_1m_v2";
   /**
@@ -48,29 +50,7 @@ public final class Bars {
    */
   public static final long FLUSH_DELAY_MS = 5_000;
 
-  /**
-   * What one trade's price × quantity holds, exclusive: {@code Decimal(38, 2 × PRODUCT_SCALE)} keeps
-   * 18 integer digits. A trade whose product reaches it is refused at ingest ({@link #checkQuoteVolume}):
-   * stored, it would make every recomputation of its minute fail, and with it every flush of bars
-   * and every kline query.
-   */
-  public static final BigDecimal MAX_QUOTE_VOLUME = BigDecimal.TEN.pow(Bars.QUOTE_VOLUME_DIGITS);
-  /** The integer digits of a quote volume. */
-  static final int QUOTE_VOLUME_DIGITS = 38 - 2 * PRODUCT_SCALE;
-
   private Bars() {
-  }
-
-  /**
-   * @param price a trade's price
-   * @param quantity its quantity
-   * @throws IllegalArgumentException when {@code |price × quantity|} is {@link #MAX_QUOTE_VOLUME} or more
-   */
-  static void checkQuoteVolume(BigDecimal price, BigDecimal quantity) {
-    if (price.multiply(quantity).abs().compareTo(MAX_QUOTE_VOLUME) >= 0) {
-      throw new IllegalArgumentException("price × quantity (" + Decimals.plain(price) + " × "
-          + Decimals.plain(quantity) + ") is " + Decimals.plain(MAX_QUOTE_VOLUME) + " or more: no bar's quote volume holds it");
-    }
   }
 
   /**

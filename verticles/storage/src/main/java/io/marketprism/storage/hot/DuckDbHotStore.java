@@ -2,6 +2,7 @@ package io.marketprism.storage.hot;
 
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.RecordLimits;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.cold.ColdTier;
@@ -303,7 +304,7 @@ public final class DuckDbHotStore implements HotStore {
           if (named != null && named != r.dataType()) {
             throw RowBinaryTranscoder.notTheSubject(r.dataType().wire());
           }
-          StoredValues.check(r);
+          RecordLimits.check(r);
           DuckDbLayout.check(r);
           records.add(r);
           kept(r.subject(), r.tsMs(), r.recvTsUs(), m.json());

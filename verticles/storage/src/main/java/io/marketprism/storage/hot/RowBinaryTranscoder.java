@@ -390,7 +390,7 @@ final class RowBinaryTranscoder {
     if (Decimal128.bitLength(ph, pl) + Decimal128.bitLength(qh, ql) < 180) {
       return;
     }
-    Bars.checkQuoteVolume(Decimal128.value(ph, pl), Decimal128.value(qh, ql));
+    RecordLimits.checkQuoteVolume(Decimal128.value(ph, pl), Decimal128.value(qh, ql));
   }
 
   /** Appends the row in column order: runs of slots that lie in order are copied at once. */

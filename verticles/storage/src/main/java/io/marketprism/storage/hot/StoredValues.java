@@ -4,8 +4,6 @@ import io.marketprism.model.Decimals;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
-import io.marketprism.model.RecordLimits;
-import io.marketprism.model.TradeRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -14,35 +12,12 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Conversions between record fields and stored values that every store shares: the check of what
- * the stores hold ({@link RecordLimits}, with the bars' own limit) and rows read back into record
- * JSON, so a record reads the same from any store and tier.
+ * Conversions between record fields and stored values that every store shares: rows read back
+ * into record JSON, so a record reads the same from any store and tier.
  */
 public final class StoredValues {
 
   private StoredValues() {
-  }
-
-  /**
-   * Checks that every field of a record is one the stores hold ({@link RecordLimits#check}) and
-   * that a trade's price × quantity fits a bar's quote volume.
-   *
-   * @param r a record
-   * @throws IllegalArgumentException naming the first field that is not
-   */
-  static void check(MarketRecord r) {
-    RecordLimits.check(r);
-    if (r instanceof TradeRecord t && integerDigits(t.price()) + integerDigits(t.quantity()) > Bars.QUOTE_VOLUME_DIGITS) {
-      // below 10^a times below 10^b is below 10^(a + b): only large trades need the product
-      Bars.checkQuoteVolume(new BigDecimal(t.price()), new BigDecimal(t.quantity()));
-    }
-  }
-
-  /** @return the digits before the point of a decimal string (at least 1 for a plain one) */
-  private static int integerDigits(String decimal) {
-    int dot = decimal.indexOf('.');
-    int e = Math.max(decimal.indexOf('e'), decimal.indexOf('E'));
-    return e >= 0 ? Integer.MAX_VALUE / 2 : (dot < 0 ? decimal.length() : dot) - (decimal.startsWith("-") ? 1 : 0);
   }
 
   /**

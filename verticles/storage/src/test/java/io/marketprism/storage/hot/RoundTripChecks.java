@@ -74,7 +74,7 @@ final class RoundTripChecks {
    * quote volume holds (such trades are refused, see {@link KlineChecks}): then the smallest one.
    */
   private static String tradeQuantity(String price, String quantity) {
-    return new BigDecimal(price).multiply(new BigDecimal(quantity)).abs().compareTo(Bars.MAX_QUOTE_VOLUME) < 0
+    return new BigDecimal(price).multiply(new BigDecimal(quantity)).abs().compareTo(RecordLimits.MAX_QUOTE_VOLUME) < 0
         ? quantity : "0.000000000000000001";
   }
 

@@ -3,6 +3,7 @@ package io.marketprism.storage.hot;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.RecordLimits;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class RowBinaryTranscoderTest {
     MarketRecord r;
     try {
       r = RecordJson.parse(json);
-      StoredValues.check(r);
+      RecordLimits.check(r);
     } catch (IllegalArgumentException | ClassCastException e) {
       return null;
     }
