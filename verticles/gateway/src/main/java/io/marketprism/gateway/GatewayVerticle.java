@@ -155,7 +155,10 @@ public class GatewayVerticle extends ServiceVerticle {
             .setConnectTimeout(o.connectTimeoutMs()).setKeepAliveTimeout(o.pool().keepAliveSeconds())
             .setTcpNoDelay(true).setMaxHeaderSize(Math.max(8192, o.maxHeaderBytes())),
         new PoolOptions().setHttp1MaxSize(o.pool().maxPerInstance()).setMaxWaitQueueSize(o.pool().maxWaitQueue()));
-    webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(o.connectTimeoutMs()));
+    StreamOptions stream = StreamOptions.from(section());
+    // the proxied WebSockets' backend side gets the client side's limits (the server's, in serverOptions)
+    webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(o.connectTimeoutMs())
+        .setMaxFrameSize(stream.maxFrameBytes()).setMaxMessageSize(stream.maxMessageBytes()));
     auth = Authenticator.create(vertx, o.auth());
     adminRoutes = new AdminRoutes(o.auth().adminRoutes());
     routeClasses = o.rateLimits().classifier();
@@ -170,7 +173,8 @@ public class GatewayVerticle extends ServiceVerticle {
       cache = new RedisResponseCache(redis, localCache);
     }
     proxy = new Proxy(client, o, cache, meters);
-    webSocketProxy = new WebSocketProxy(webSockets, o.backendTimeoutMs());
+    webSocketProxy = new WebSocketProxy(webSockets, o.backendTimeoutMs(), stream.maxFrameBytes(),
+        stream.maxMessageBytes());
     registerOwnChecks();
     return vertx.fileSystem().readFile(DASHBOARD)
         .compose(html -> {

@@ -4,6 +4,8 @@ import io.marketprism.gateway.routing.Backend;
 import io.marketprism.gateway.routing.ServicePool;
 import io.marketprism.platform.http.ApiError;
 import io.marketprism.platform.http.Http;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,17 +25,35 @@ import java.util.Arrays;
  * upgrade and splices the two, message for message, text stays text and binary stays binary,
  * with back-pressure both ways. When no instance can be reached the client gets an HTTP 503
  * (504 on timeout) instead of an upgrade.
+ *
+ * <p>Both connections have the live stream's size limits ({@code gateway.stream.max_frame_bytes},
+ * {@code max_message_bytes}): the client's through the gateway's server, the backend's through the
+ * client this proxy is given. A frame or a message over them, from either side, closes both with
+ * 1009 and a reason naming the limit: a proxy that dropped the message (Vert.x's way with one too
+ * large) would lose data silently, and one over the frame limit cannot be read past.
  */
 public final class WebSocketProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
+  /** RFC 6455: a message too big to process. */
+  private static final short MESSAGE_TOO_BIG_STATUS = 1009;
 
   private final WebSocketClient client;
   private final long timeoutMs;
+  private final int maxFrameBytes;
+  private final int maxMessageBytes;
 
-  public WebSocketProxy(WebSocketClient client, long timeoutMs) {
+  /**
+   * @param client connects to the backends; made with the same frame and message limits
+   * @param timeoutMs how long a backend has to accept the WebSocket
+   * @param maxFrameBytes the largest frame either side may send
+   * @param maxMessageBytes the largest message either side may send
+   */
+  public WebSocketProxy(WebSocketClient client, long timeoutMs, int maxFrameBytes, int maxMessageBytes) {
     this.client = client;
     this.timeoutMs = timeoutMs;
+    this.maxFrameBytes = maxFrameBytes;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   /** Proxies the upgrade request of {@code ctx} to {@code pool}. */
@@ -91,7 +111,7 @@ public final class WebSocketProxy {
         || (err.getCause() instanceof java.net.ConnectException);
   }
 
-  private static void accept(RoutingContext ctx, WebSocket back) {
+  private void accept(RoutingContext ctx, WebSocket back) {
     Future<io.vertx.core.http.ServerWebSocket> upgrade = ctx.request().toWebSocket();
     upgrade.onComplete(ar -> {
       if (ar.failed()) {
@@ -99,12 +119,12 @@ public final class WebSocketProxy {
         back.close();
         return;
       }
-      splice(ar.result(), back);
-      splice(back, ar.result());
+      splice(ar.result(), back, "client");
+      splice(back, ar.result(), "backend");
     });
   }
 
-  private static void splice(WebSocketBase from, WebSocketBase to) {
+  private void splice(WebSocketBase from, WebSocketBase to, String fromName) {
     from.textMessageHandler(text -> {
       to.writeTextMessage(text);
       throttle(from, to);
@@ -125,10 +145,39 @@ public final class WebSocketProxy {
       }
     });
     from.exceptionHandler(err -> {
-      if (!to.isClosed()) {
+      String tooLarge = tooLarge(err);
+      if (tooLarge != null) {
+        String reason = fromName + " sent a " + tooLarge;
+        LOG.info("closing proxied WebSocket {} <-> {}: {}", fromName.equals("client") ? from.remoteAddress()
+            : to.remoteAddress(), fromName.equals("client") ? to.remoteAddress() : from.remoteAddress(), reason);
+        close(from, reason);
+        close(to, reason);
+      } else if (!to.isClosed()) {
         to.close();
       }
     });
+  }
+
+  /**
+   * @return what was over a limit ({@code "frame over N bytes"}), or null when {@code err} is no size error: Vert.x
+   *     reports a message over the message limit as an {@link IllegalStateException} (and drops it), a frame over
+   *     the frame limit as a {@link CorruptedWebSocketFrameException} with status 1009
+   */
+  private String tooLarge(Throwable err) {
+    if (err instanceof CorruptedWebSocketFrameException e && e.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
+      return "frame over " + maxFrameBytes + " bytes";
+    }
+    if (err instanceof IllegalStateException) {
+      return "message over " + maxMessageBytes + " bytes";
+    }
+    return null;
+  }
+
+  private static void close(WebSocketBase ws, String reason) {
+    if (!ws.isClosed()) {
+      // a close reason is at most 123 bytes
+      ws.close(MESSAGE_TOO_BIG_STATUS, reason.length() > 123 ? reason.substring(0, 123) : reason);
+    }
   }
 
   private static void throttle(WebSocketBase from, WebSocketBase to) {
