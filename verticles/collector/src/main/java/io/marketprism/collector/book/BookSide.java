@@ -31,17 +31,22 @@ final class BookSide {
   private int changedSinceChecksum;
   /** Best rank changed since the last top-N list. */
   private int changedSinceTop;
+  /** Levels whose quantity the stores cannot hold. */
+  private int oversized;
 
   /** One level: the texts as sent and, made on first use, its published and checksum forms. */
   private static final class Level {
     String price;
     String quantity;
+    /** Whether the stores cannot hold the quantity. */
+    boolean oversized;
     PriceLevel published;
     byte[] checksumText;
 
-    Level(String price, String quantity) {
+    Level(String price, String quantity, boolean oversized) {
       this.price = price;
       this.quantity = quantity;
+      this.oversized = oversized;
     }
   }
 
@@ -60,10 +65,14 @@ final class BookSide {
     Arrays.fill(blocks, 0, blockCount, null);
     blockCount = 0;
     size = 0;
+    oversized = 0;
     changed(0);
   }
 
-  void put(long key, String price, String quantity) {
+  /**
+   * @param oversized whether the stores cannot hold the quantity (see {@link #oversizedRank})
+   */
+  void put(long key, String price, String quantity, boolean oversized) {
     if (blockCount == 0) {
       insertBlock(0, new Block());
     }
@@ -74,6 +83,8 @@ final class BookSide {
       Level l = b.levels[i];
       l.price = price;
       l.quantity = quantity;
+      this.oversized += (oversized ? 1 : 0) - (l.oversized ? 1 : 0);
+      l.oversized = oversized;
       l.published = null;
       l.checksumText = null;
       changed(rank(bi, i));
@@ -103,7 +114,10 @@ final class BookSide {
       System.arraycopy(b.levels, i, b.levels, i + 1, move);
     }
     b.keys[i] = key;
-    b.levels[i] = new Level(price, quantity);
+    b.levels[i] = new Level(price, quantity, oversized);
+    if (oversized) {
+      this.oversized++;
+    }
     b.size++;
     size++;
     if (i == 0) {
@@ -123,6 +137,9 @@ final class BookSide {
       return;
     }
     changed(rank(bi, i));
+    if (b.levels[i].oversized) {
+      oversized--;
+    }
     int move = b.size - i - 1;
     if (move > 0) {
       System.arraycopy(b.keys, i + 1, b.keys, i, move);
@@ -227,6 +244,27 @@ final class BookSide {
     boolean stale = changedSinceTop < ranks;
     changedSinceTop = Integer.MAX_VALUE;
     return stale;
+  }
+
+  /**
+   * @param ranks how many of the best levels to look at
+   * @return the best rank among them whose quantity the stores cannot hold, or -1 (at once while
+   *     the side holds no such level)
+   */
+  int oversizedRank(int ranks) {
+    if (oversized == 0) {
+      return -1;
+    }
+    int r = 0;
+    for (int k = blockCount - 1; k >= 0 && r < ranks; k--) {
+      Block b = blocks[k];
+      for (int i = b.size - 1; i >= 0 && r < ranks; i--, r++) {
+        if (b.levels[i].oversized) {
+          return r;
+        }
+      }
+    }
+    return -1;
   }
 
   /** @return the level at rank {@code r} (0 = best) */

@@ -134,14 +134,16 @@ public abstract class BookSync {
   }
 
   /**
-   * The book itself stays exact when a message carries an impossible time or id (its levels and
-   * sequence are applied); only its record, which the stores would refuse, must not be published
-   * until a later message restamps it.
+   * The book itself stays exact when a message carries an impossible time or id, or a level the
+   * stores cannot hold (its levels and sequence are applied); only its record, which the stores
+   * would refuse, must not be published until a later message restamps it, or the level leaves the
+   * top {@code depth} levels. Dropping the message instead would leave the book wrong, and
+   * resyncing would fetch the same level again from the exchange.
    *
    * @return why the record of the latest applied message cannot be stored, or null when it can
    */
   public String unstorable() {
-    return unstorable;
+    return unstorable != null ? unstorable : book.unstorableLevel(depth);
   }
 
   /** Marks the book unsynced after a sequence break. */

@@ -2,6 +2,7 @@ package io.marketprism.collector.book;
 
 import io.marketprism.model.Decimals;
 import io.marketprism.model.PriceLevel;
+import io.marketprism.model.RecordLimits;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -56,10 +57,11 @@ public final class OrderBook {
     if (!bid) {
       key = -key;
     }
-    if (isZero(quantity)) {
+    int kind = quantityKind(quantity);
+    if (kind == ZERO) {
       side.remove(key);
     } else {
-      side.put(key, price, quantity);
+      side.put(key, price, quantity, kind == OVERSIZED);
     }
   }
 
@@ -115,6 +117,28 @@ public final class OrderBook {
    */
   public String askQuantity(int rank) {
     return asks.quantity(rank);
+  }
+
+  /**
+   * Why the best levels cannot be stored, if they cannot: a quantity with more integer digits than
+   * the stores keep ({@link RecordLimits#INTEGER_DIGITS}). Prices always fit: a price is keyed as a
+   * long, so it has at most 19 integer digits (a larger one is refused when applied).
+   *
+   * @param depth how many of the best levels of each side a record holds
+   * @return the reason, naming the side and the level, or null when every one of them fits
+   */
+  public String unstorableLevel(int depth) {
+    int r = bids.oversizedRank(depth);
+    if (r >= 0) {
+      return oversized("bids", r, bids);
+    }
+    r = asks.oversizedRank(depth);
+    return r >= 0 ? oversized("asks", r, asks) : null;
+  }
+
+  private static String oversized(String side, int rank, BookSide levels) {
+    return side + " level " + (rank + 1) + " (price " + levels.price(rank) + "): quantity " + levels.quantity(rank)
+        + " has more than " + RecordLimits.INTEGER_DIGITS + " integer digits";
   }
 
   /** @return true when the best bid is at or above the best ask */
@@ -264,11 +288,18 @@ public final class OrderBook {
     parsedDecimals = d;
   }
 
+  /** {@link #quantityKind}: deletes the level. */
+  private static final int ZERO = 0;
+  /** {@link #quantityKind}: a level the stores can hold. */
+  private static final int STORABLE = 1;
+  /** {@link #quantityKind}: a level whose quantity has more integer digits than the stores keep. */
+  private static final int OVERSIZED = 2;
+
   /**
-   * Whether a quantity is zero, checking on the way that it is a decimal (a stored level must
-   * publish as one).
+   * Whether a quantity is zero, storable or too large for the stores, checking on the way that it
+   * is a decimal (a stored level must publish as one).
    */
-  private static boolean isZero(String q) {
+  private static int quantityKind(String q) {
     int len = q.length();
     boolean zero = true;
     boolean digits = false;
@@ -283,7 +314,8 @@ public final class OrderBook {
       } else if (c == '.' && !dot) {
         dot = true;
       } else if (c == 'e' || c == 'E') {
-        return Decimals.isZero(Decimals.canonical(q));
+        String canonical = Decimals.canonical(q);
+        return Decimals.isZero(canonical) ? ZERO : fits(canonical) ? STORABLE : OVERSIZED;
       } else if (!(i == 0 && c == '-')) {
         throw new NumberFormatException("not a quantity: " + q);
       }
@@ -291,7 +323,20 @@ public final class OrderBook {
     if (!digits) {
       throw new NumberFormatException("not a quantity: " + q);
     }
-    return zero;
+    if (zero) {
+      return ZERO;
+    }
+    // only text longer than the integer digits the stores keep can have more of them
+    return q.length() <= RecordLimits.INTEGER_DIGITS || fits(Decimals.canonical(q)) ? STORABLE : OVERSIZED;
+  }
+
+  private static boolean fits(String canonical) {
+    try {
+      RecordLimits.fitDecimal(canonical);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
 }

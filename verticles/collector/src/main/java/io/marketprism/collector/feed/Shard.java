@@ -531,7 +531,11 @@ final class Shard implements FeedConnection.Listener {
     }
   }
 
-  /** A book message was applied: its record is built only when it is published. */
+  /**
+   * A book message was applied: its record is built only when it is published, and not while it is
+   * withheld ({@link BookSync#unstorable()}; the book changed all the same, so it is not stale, and
+   * it is published once a change makes it storable).
+   */
   private void bookChanged(BookSync sync) {
     BookState b = books.get(sync.exchangeSymbol());
     if (b == null) {
@@ -539,8 +543,9 @@ final class Shard implements FeedConnection.Listener {
     }
     b.source = sync;
     b.lastChangeMs = System.currentTimeMillis();
+    boolean storable = sync.unstorable() == null;
     if (b.sync == BookState.Sync.SYNCED) {
-      if (sync.recvTsUs() - b.lastPublishedUs >= bookIntervalUs) {
+      if (storable && sync.recvTsUs() - b.lastPublishedUs >= bookIntervalUs) {
         // due: leaves with the update that made it due (received just now), not at the timer's next tick
         publishBook(b, sync.recvTsUs());
       }
@@ -553,7 +558,9 @@ final class Shard implements FeedConnection.Listener {
         LOG.info("{} book {} resynced at update {} (after {})", id, b.exchangeSymbol, sync.lastUpdateId(),
             b.lastReason);
       }
-      publishBook(b, sync.recvTsUs());
+      if (storable) {
+        publishBook(b, sync.recvTsUs());
+      }
     }
   }
 

@@ -103,7 +103,9 @@ public final class Normalizer {
    * Hands each applied book message over as its {@link BookSync} instead of a record: a publisher
    * that conflates (publishes a fraction of the updates) builds a record with
    * {@link BookSync#toRecord()} only when it publishes one. Called on the normalizer's thread,
-   * {@code toRecord()} gives the book as of the latest applied message.
+   * {@code toRecord()} gives the book as of the latest applied message. The sink is told of a book
+   * whose record is withheld too (the book changed and is in sync): it publishes only while
+   * {@link BookSync#unstorable()} is null.
    *
    * @param sink told the book after each applied message (in order with the other records)
    * @return this
@@ -248,13 +250,14 @@ public final class Normalizer {
       throw new ParseException("bad price level in book of " + u.exchangeSymbol() + ": " + e.getMessage(), e);
     }
     if (outcome == SyncOutcome.APPLIED) {
-      if (sync.unstorable() != null) {
-        return "book of " + u.exchangeSymbol() + " updated, its record withheld: " + sync.unstorable();
-      }
+      String unstorable = sync.unstorable();
       if (bookSink != null) {
         bookSink.accept(sync);
-      } else {
+      } else if (unstorable == null) {
         output.accept(sync.toRecord());
+      }
+      if (unstorable != null) {
+        return "book of " + u.exchangeSymbol() + " updated, its record withheld: " + unstorable;
       }
     } else if (outcome.needsResync() && resyncListener != null) {
       resyncListener.accept(u.exchangeSymbol());

@@ -95,6 +95,59 @@ class UnstorableValuesTest {
     assertThat(n.book("BTCUSDT").unstorable()).isNull();
   }
 
+  @Test
+  void bookLevelTooLargeToStoreWithholdsTheBookWhileInItsTopLevelsAndTheBookStaysExact() throws Exception {
+    Normalizer n = new Normalizer(Exchange.BINANCE, MarketType.SPOT, 2, s -> true, out::add, s -> { });
+    List<String> told = new ArrayList<>();
+    n.booksTo(sync -> {
+      told.add(sync.lastUpdateId() + (sync.unstorable() == null ? "" : " withheld"));
+      if (sync.unstorable() == null) {
+        out.add(sync.toRecord());
+      }
+    });
+    n.onRest("https://api.binance.com/api/v3/depth?symbol=BTCUSDT&limit=1000",
+        "{\"lastUpdateId\":100,\"bids\":[[\"100\",\"1\"]],\"asks\":[[\"101\",\"1\"]]}", 1_000_000L);
+    assertThat(out).hasSize(1);
+    // 10^21 in a short exponent form: beyond Decimal(38,18), at the top of the asks
+    assertThatThrownBy(() -> n.onMessage(depth(1723161255342L, 101, 102, "101", "1e21", false), 2L))
+        .isInstanceOf(ParseException.class).hasMessage("book of BTCUSDT updated, its record withheld: asks level 1 "
+            + "(price 101): quantity 1e21 has more than 20 integer digits");
+    assertThat(out).hasSize(1);
+    n.onMessage(depth(1723161255342L, 103, 103, "101", "2", false), 3L);
+    assertThat(out).hasSize(2);
+    // 10^20 within the 2 levels a record holds: withheld while it is there, the book updated all the same
+    assertThatThrownBy(() -> n.onMessage(depth(1723161255342L, 104, 104, "99", "100000000000000000000"), 4L))
+        .isInstanceOf(ParseException.class).hasMessage("book of BTCUSDT updated, its record withheld: bids level 2 "
+            + "(price 99): quantity 100000000000000000000 has more than 20 integer digits");
+    assertThat(out).hasSize(2);
+    assertThat(n.book("BTCUSDT").synced()).isTrue();
+
+    // a better bid pushes the level out of the top 2: published again, the book exact throughout
+    n.onMessage(depth(1723161255342L, 105, 105, "100.5", "3"), 5L);
+    OrderBookRecord book = (OrderBookRecord) out.get(2);
+    assertThat(book.lastUpdateId()).isEqualTo(105);
+    assertThat(book.bids()).containsExactly(new PriceLevel("100.5", "3"), new PriceLevel("100", "1"));
+    assertThat(book.asks()).containsExactly(new PriceLevel("101", "2"));
+    assertThat(n.book("BTCUSDT").book().bidCount()).isEqualTo(3);
+    // back in the top 2 it withholds the book again, until it changes to a quantity of 20 integer digits
+    assertThatThrownBy(() -> n.onMessage(depth(1723161255342L, 106, 106, "100.5", "0"), 6L))
+        .isInstanceOf(ParseException.class).hasMessageContaining("bids level 2 (price 99)");
+    assertThat(out).hasSize(3);
+    n.onMessage(depth(1723161255342L, 107, 107, "99", "99999999999999999999.5"), 7L);
+    assertThat(out).hasSize(4);
+    assertThat(((OrderBookRecord) out.get(out.size() - 1)).bids())
+        .containsExactly(new PriceLevel("100", "1"), new PriceLevel("99", "99999999999999999999.5"));
+    assertThat(told).containsExactly("100", "102 withheld", "103", "104 withheld", "105", "106 withheld", "107");
+    assertThat(n.bookStats().gaps()).isZero();
+    assertThat(n.bookStats().resyncs()).isZero();
+  }
+
+  private static String depth(long e, long first, long last, String price, String qty, boolean bid) {
+    String level = "[[\"" + price + "\",\"" + qty + "\"]]";
+    return "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":" + e + ",\"s\":\"BTCUSDT\","
+        + "\"U\":" + first + ",\"u\":" + last + ",\"b\":" + (bid ? level : "[]") + ",\"a\":" + (bid ? "[]" : level) + "}}";
+  }
+
   private static String depth(long e, long first, long last, String price, String qty) {
     return "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":" + e + ",\"s\":\"BTCUSDT\","
         + "\"U\":" + first + ",\"u\":" + last + ",\"b\":[[\"" + price + "\",\"" + qty + "\"]],\"a\":[]}}";
