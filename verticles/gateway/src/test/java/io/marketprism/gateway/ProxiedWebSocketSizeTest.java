@@ -167,4 +167,29 @@ class ProxiedWebSocketSizeTest {
     assertThat(closed).containsExactly("1009 client sent a message over 65536 bytes");
     assertThat(b.received).containsExactly(60 * 1024);
   }
+
+  @Test
+  void aBackendWithVertxDefaultLimitsGetsLargeClientMessagesInFramesItTakes() throws Exception {
+    h = new GatewayHarness(vertx, new JsonObject().put("websocket", new JsonObject()
+        .put("routes", new JsonObject().put("/ws/v1/echo", "storage")))).start();
+    h.backend("storage", "ws");
+    h.awaitInstances("storage", 1);
+    List<String> frames = new CopyOnWriteArrayList<>();
+    List<String> closed = new CopyOnWriteArrayList<>();
+    WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setPort(h.port()).setHost("127.0.0.1")
+        .setURI("/ws/v1/echo")).await(5, TimeUnit.SECONDS);
+    ws.textMessageHandler(frames::add);
+    ws.binaryMessageHandler(b -> frames.add("binary " + b.length()));
+    ws.closeHandler(v -> closed.add(ws.closeStatusCode() + " " + ws.closeReason()));
+    // one frame of 200 KB from the client, with characters of 2, 3 and 4 bytes across the frame boundaries
+    String text = "é€😀".repeat(200 * 1024 / 9);
+    ws.writeTextMessage(text);
+    await(() -> !frames.isEmpty() || !closed.isEmpty());
+    assertThat(closed).isEmpty();
+    assertThat(frames.get(0)).isEqualTo("ws:" + text);
+    ws.writeBinaryMessage(Buffer.buffer(new byte[200 * 1024]));
+    await(() -> frames.size() > 1 || !closed.isEmpty());
+    assertThat(closed).isEmpty();
+    assertThat(frames.get(1)).isEqualTo("binary " + 200 * 1024);
+  }
 }

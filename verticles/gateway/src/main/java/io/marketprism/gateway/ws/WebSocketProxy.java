@@ -8,11 +8,13 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,13 @@ public final class WebSocketProxy {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
   /** RFC 6455: a message too big to process. */
   private static final short MESSAGE_TOO_BIG_STATUS = 1009;
+  /**
+   * The largest frame sent to a backend: Vert.x's default frame limit, which a backend takes for
+   * sure. The backend connection would otherwise fragment at its own (larger) receive limit.
+   */
+  static final int BACKEND_FRAME_BYTES = 65536;
+  /** UTF-16 units of text that make at most {@link #BACKEND_FRAME_BYTES} in UTF-8 (3 bytes a unit at most). */
+  private static final int BACKEND_FRAME_CHARS = BACKEND_FRAME_BYTES / 3;
 
   private final WebSocketClient client;
   private final long timeoutMs;
@@ -119,18 +128,26 @@ public final class WebSocketProxy {
         back.close();
         return;
       }
-      splice(ar.result(), back, "client");
-      splice(back, ar.result(), "backend");
+      splice(ar.result(), back, "client", true);
+      splice(back, ar.result(), "backend", false);
     });
   }
 
-  private void splice(WebSocketBase from, WebSocketBase to, String fromName) {
+  private void splice(WebSocketBase from, WebSocketBase to, String fromName, boolean toBackend) {
     from.textMessageHandler(text -> {
-      to.writeTextMessage(text);
+      if (toBackend && text.length() > BACKEND_FRAME_CHARS) {
+        writeInFrames(to, text);
+      } else {
+        to.writeTextMessage(text);
+      }
       throttle(from, to);
     });
     from.binaryMessageHandler(bytes -> {
-      to.writeBinaryMessage(bytes);
+      if (toBackend && bytes.length() > BACKEND_FRAME_BYTES) {
+        writeInFrames(to, bytes);
+      } else {
+        to.writeBinaryMessage(bytes);
+      }
       throttle(from, to);
     });
     from.closeHandler(v -> {
@@ -177,6 +194,32 @@ public final class WebSocketProxy {
     if (!ws.isClosed()) {
       // a close reason is at most 123 bytes
       ws.close(MESSAGE_TOO_BIG_STATUS, reason.length() > 123 ? reason.substring(0, 123) : reason);
+    }
+  }
+
+  /** Writes a text message in frames of at most {@link #BACKEND_FRAME_BYTES}, never splitting a surrogate pair. */
+  private static void writeInFrames(WebSocketBase to, String text) {
+    int n = text.length();
+    for (int start = 0; start < n; ) {
+      int end = Math.min(n, start + BACKEND_FRAME_CHARS);
+      if (end < n && Character.isHighSurrogate(text.charAt(end - 1))) {
+        end--;
+      }
+      String part = text.substring(start, end);
+      to.writeFrame(start == 0 ? WebSocketFrame.textFrame(part, end == n)
+          : WebSocketFrame.continuationFrame(Buffer.buffer(part), end == n));
+      start = end;
+    }
+  }
+
+  /** Writes a binary message in frames of at most {@link #BACKEND_FRAME_BYTES}. */
+  private static void writeInFrames(WebSocketBase to, Buffer bytes) {
+    int n = bytes.length();
+    for (int start = 0; start < n; start += BACKEND_FRAME_BYTES) {
+      int end = Math.min(n, start + BACKEND_FRAME_BYTES);
+      Buffer part = bytes.slice(start, end);
+      to.writeFrame(start == 0 ? WebSocketFrame.binaryFrame(part, end == n)
+          : WebSocketFrame.continuationFrame(part, end == n));
     }
   }
 
