@@ -98,11 +98,15 @@ public abstract class BookSync {
     return recvTsUs;
   }
 
-  /** Replaces the book with a snapshot's levels (and counts a resync if sync had been lost). */
+  /**
+   * Replaces the book with a snapshot's levels (and counts a resync if sync had been lost).
+   *
+   * @throws NumberFormatException if a level is not a decimal; the book is then unsynced
+   * @throws ArithmeticException if a price cannot be keyed; the book is then unsynced
+   */
   protected final void loadSnapshot(BookUpdate u) {
     book.clear();
-    book.apply(true, u.bids());
-    book.apply(false, u.asks());
+    applyLevels(u);
     if (lostSync) {
       stats.resync();
       lostSync = false;
@@ -110,10 +114,25 @@ public abstract class BookSync {
     synced = true;
   }
 
-  /** Applies a change's levels. */
+  /**
+   * Applies a change's levels.
+   *
+   * @throws NumberFormatException if a level is not a decimal; the book is then unsynced
+   * @throws ArithmeticException if a price cannot be keyed; the book is then unsynced
+   */
   protected final void applyChange(BookUpdate u) {
-    book.apply(true, u.bids());
-    book.apply(false, u.asks());
+    applyLevels(u);
+  }
+
+  private void applyLevels(BookUpdate u) {
+    try {
+      book.apply(true, u.bids());
+      book.apply(false, u.asks());
+    } catch (NumberFormatException | ArithmeticException e) {
+      // the levels before the bad one are in: the book is no longer the exchange's
+      lose(SyncOutcome.GAP);
+      throw e;
+    }
   }
 
   /** Records what the published record will say about the latest applied message. */

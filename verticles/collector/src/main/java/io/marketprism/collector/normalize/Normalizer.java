@@ -247,7 +247,11 @@ public final class Normalizer {
     try {
       outcome = sync.apply(u);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new ParseException("bad price level in book of " + u.exchangeSymbol() + ": " + e.getMessage(), e);
+      // the book took the message in part and is unsynced: rebuild it
+      if (resyncListener != null) {
+        resyncListener.accept(u.exchangeSymbol());
+      }
+      throw new ParseException("bad price level in book of " + u.exchangeSymbol() + ", resyncing: " + e.getMessage(), e);
     }
     if (outcome == SyncOutcome.APPLIED) {
       String unstorable = sync.unstorable();

@@ -142,6 +142,28 @@ class UnstorableValuesTest {
     assertThat(n.bookStats().resyncs()).isZero();
   }
 
+  @Test
+  void snapshotWithAPriceTheBookCannotKeyUnsyncsTheBookInsteadOfLeavingItInPart() throws Exception {
+    List<String> resyncs = new ArrayList<>();
+    Normalizer n = new Normalizer(Exchange.BINANCE, MarketType.SPOT, 20, s -> true, out::add, resyncs::add);
+    String url = "https://api.binance.com/api/v3/depth?symbol=BTCUSDT&limit=1000";
+    n.onRest(url, "{\"lastUpdateId\":100,\"bids\":[[\"100\",\"1\"]],\"asks\":[[\"101\",\"1\"]]}", 1L);
+    n.onMessage(depth(1723161255342L, 101, 102, "99", "2"), 2L);
+    assertThat(out).hasSize(2);
+    // a later snapshot (a capture's periodic one) with a price beyond a long: refused after its first levels went in
+    assertThatThrownBy(() -> n.onRest(url, "{\"lastUpdateId\":200,\"bids\":[[\"98\",\"1\"],"
+        + "[\"100000000000000000000\",\"1\"]],\"asks\":[[\"101\",\"1\"]]}", 3L))
+        .isInstanceOf(ParseException.class).hasMessageStartingWith("bad price level in book of BTCUSDT, resyncing");
+    assertThat(n.book("BTCUSDT").synced()).isFalse();
+    assertThat(resyncs).containsExactly("BTCUSDT");
+    // the next diff continues the old sequence: it must not be published on the partial book
+    n.onMessage(depth(1723161255342L, 103, 103, "97", "1"), 4L);
+    assertThat(out).hasSize(2);
+    n.onRest(url, "{\"lastUpdateId\":103,\"bids\":[[\"100\",\"1\"],[\"97\",\"1\"]],\"asks\":[[\"101\",\"1\"]]}",
+        5L);
+    assertThat(((OrderBookRecord) out.get(2)).bids()).containsExactly(new PriceLevel("100", "1"), new PriceLevel("97", "1"));
+  }
+
   private static String depth(long e, long first, long last, String price, String qty, boolean bid) {
     String level = "[[\"" + price + "\",\"" + qty + "\"]]";
     return "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":" + e + ",\"s\":\"BTCUSDT\","
