@@ -79,7 +79,7 @@ public final class ClickHouseColdTier implements ColdTier {
    */
   public static Future<JsonArray> stats(ClickHouseHttp http, String db, String tier, List<String> tables) {
     return http.select("SELECT table, sum(rows) AS rows, sum(bytes_on_disk) AS bytes, "
-        + "sum(data_uncompressed_bytes) AS raw, sum(data_compressed_bytes) AS packed FROM system.parts "
+        + "sum(data_uncompressed_bytes) AS raw FROM system.parts "
         + "WHERE active AND database = '" + db + "' GROUP BY table").map(rows -> {
           JsonArray out = new JsonArray();
           for (String table : tables) {
@@ -87,10 +87,10 @@ public final class ClickHouseColdTier implements ColdTier {
             long n = num(r.get("rows"));
             long bytes = num(r.get("bytes"));
             long raw = num(r.get("raw"));
-            long packed = num(r.get("packed"));
             out.add(new JsonObject().put("table", table).put("tier", tier).put("engine", "clickhouse")
                 .put("rows", n).put("bytes", bytes).put("uncompressed_bytes", raw)
-                .put("compression", packed == 0 ? null : Math.round(100.0 * raw / packed) / 100.0));
+                // against the bytes on disk (marks and indexes too), as the other engines' ratio: the two figures shown
+                .put("compression", bytes == 0 ? null : Math.round(100.0 * raw / bytes) / 100.0));
           }
           return out;
         });

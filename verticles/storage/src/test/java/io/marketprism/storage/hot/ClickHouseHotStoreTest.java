@@ -176,6 +176,9 @@ class ClickHouseHotStoreTest {
     assertThat(bars.getString("tier")).isEqualTo("hot");
     assertThat(bars.getLong("rows")).isEqualTo(rows).isPositive();
     assertThat(bars.getLong("bytes")).isPositive();
+    // the ratio of the two figures it shows, as the other engines give it
+    assertThat(bars.getDouble("compression"))
+        .isEqualTo(Math.round(100.0 * bars.getLong("uncompressed_bytes") / bars.getLong("bytes")) / 100.0);
     assertThat(await(store.cold().stats()).stream().map(JsonObject.class::cast)
         .noneMatch(j -> j.getString("table").equals(Bars.TABLE))).isTrue();
     await(store.close());
