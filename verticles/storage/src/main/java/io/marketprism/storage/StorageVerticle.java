@@ -6,6 +6,7 @@ import io.marketprism.platform.bus.ConsumerSpec;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.bus.RecordConsumer;
 import io.marketprism.platform.http.ApiError;
+import io.marketprism.platform.metrics.LogThrottle;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.marketprism.storage.archive.ArchiveJob;
 import io.marketprism.storage.cache.LatestCache;
@@ -57,6 +58,8 @@ public class StorageVerticle extends ServiceVerticle {
   private static final List<String> LATEST_PARAMS = List.of("exchange", "market_type", "symbol");
   private static final String ARCHIVE = "POST /api/v1/storage/archive";
 
+  /** A flood of bad messages logs one a second (the rejected counter sees every one). */
+  private final LogThrottle rejectLog = new LogThrottle(1_000);
   private StorageOptions options;
   private HotStore hot;
   private LatestCache cache;
@@ -138,7 +141,10 @@ public class StorageVerticle extends ServiceVerticle {
   private Future<Void> store(Batch batch) {
     for (Batch.Rejected r : batch.rejected()) {
       rejected.increment();
-      LOG.warn("rejected a message on {}: {}", r.subject(), r.reason());
+      String more = rejectLog.admit();
+      if (more != null) {
+        LOG.warn("rejected a message on {}: {}{}", r.subject(), r.reason(), more);
+      }
     }
     if (batch.size() == 0) {
       return Future.succeededFuture();

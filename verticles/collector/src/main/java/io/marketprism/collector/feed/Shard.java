@@ -14,6 +14,7 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.Micros;
 import io.marketprism.model.OrderBookRecord;
+import io.marketprism.platform.metrics.LogThrottle;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -88,6 +89,8 @@ final class Shard implements FeedConnection.Listener {
   private long seenGaps;
   private long seenChecksumFailures;
   private long rejected;
+  /** A feed that sends bad messages by the thousand (or a book withheld for each update) logs one a second. */
+  private final LogThrottle rejectLog = new LogThrottle(1_000);
   private long duplicates;
 
   Shard(FeedContext ctx, String id, String venue, Endpoint endpoint, TradeMarkState marks) {
@@ -366,8 +369,11 @@ final class Shard implements FeedConnection.Listener {
   private void reject(String reason, String frame) {
     rejected++;
     ctx.metrics().reject();
-    LOG.warn("{} rejected a message: {} [{}]", id, reason,
-        frame.length() > 160 ? frame.substring(0, 160) + "…" : frame);
+    String more = rejectLog.admit();
+    if (more != null) {
+      LOG.warn("{} rejected a message: {} [{}]{}", id, reason,
+          frame.length() > 160 ? frame.substring(0, 160) + "…" : frame, more);
+    }
   }
 
   @Override
