@@ -51,6 +51,16 @@ class MarketPrismClientTest {
         req.response().end(new JsonObject().put("data", data).put("next_cursor", second ? null : "c1").encode());
         return;
       }
+      if (req.path().equals("/api/v1/storage/ticker")) {
+        // filters are optional: an empty one would be refused as not a normalized symbol
+        if (req.params().contains("symbol") || req.params().contains("market_type")) {
+          req.response().setStatusCode(400).end("{\"error\":{\"code\":\"bad_request\",\"message\":\"symbol '' "
+              + "is not a normalized symbol\",\"request_id\":\"r\"}}");
+          return;
+        }
+        req.response().end("{\"data\":[],\"next_cursor\":null}");
+        return;
+      }
       if (req.path().equals("/api/v1/storage/kline")) {
         // as the storage answers: klines take the range alone, no paging
         if (req.getParam("limit") != null || req.getParam("cursor") != null) {
@@ -79,6 +89,13 @@ class MarketPrismClientTest {
         .await(5, TimeUnit.SECONDS);
     assertThat(all).hasSize(2);
     assertThat(((TradeRecord) all.get(1)).tradeId()).isEqualTo("2");
+  }
+
+  @Test
+  void aQueryLeavesOutTheFiltersItDoesNotSet() throws Exception {
+    Page page = client.records(DataType.TICKER, new Query("binance", null, null)).await(5, TimeUnit.SECONDS);
+    assertThat(page.records()).isEmpty();
+    assertThat(page.nextCursor()).isNull();
   }
 
   @Test
