@@ -191,9 +191,23 @@ public final class MarketPrismClient implements AutoCloseable {
     if (resp.statusCode() >= 400) {
       JsonObject err = body == null ? new JsonObject() : body.getJsonObject("error", new JsonObject());
       return Future.failedFuture(new MarketPrismException(resp.statusCode(), err.getString("code", "error"),
-          err.getString("message", "HTTP " + resp.statusCode())));
+          err.getString("message", "HTTP " + resp.statusCode()),
+          err.getString("request_id", resp.getHeader("X-Request-Id")), retryAfter(resp.getHeader("Retry-After"))));
     }
     return Future.succeededFuture(body == null ? new JsonObject() : body);
+  }
+
+  /** @return a {@code Retry-After} of delay-seconds (what the gateway sends), or null when absent or not one */
+  private static Duration retryAfter(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException httpDate) {
+      return null;
+    }
   }
 
   @Override

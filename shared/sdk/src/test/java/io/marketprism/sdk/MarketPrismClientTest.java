@@ -51,6 +51,13 @@ class MarketPrismClientTest {
         req.response().end(new JsonObject().put("data", data).put("next_cursor", second ? null : "c1").encode());
         return;
       }
+      if (req.path().equals("/api/v1/storage/funding_rate")) {
+        // as the gateway refuses a client over its rate limit
+        req.response().setStatusCode(429).putHeader("Retry-After", "7").putHeader("X-Request-Id", "r429")
+            .end("{\"error\":{\"code\":\"rate_limited\",\"message\":\"rate limit of the default class exceeded\","
+                + "\"request_id\":\"r429\"}}");
+        return;
+      }
       if (req.path().equals("/api/v1/storage/ticker")) {
         // filters are optional: an empty one would be refused as not a normalized symbol
         if (req.params().contains("symbol") || req.params().contains("market_type")) {
@@ -109,6 +116,19 @@ class MarketPrismClientTest {
   void apiErrorsBecomeExceptionsWithStatusAndCode() {
     assertThatThrownBy(() -> client.records(DataType.TRADE, new Query("binance", "spot", "NOPE")).await(5, TimeUnit.SECONDS))
         .isInstanceOf(MarketPrismException.class).hasMessageContaining("400 bad_request: unknown symbol");
+  }
+
+  @Test
+  void aRateLimitedRequestSaysWhenToRetry() {
+    assertThatThrownBy(() -> client.records(DataType.FUNDING_RATE, new Query("okx", "perpetual", "BTC-USDT"))
+        .await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isEqualTo(429);
+          assertThat(e.code()).isEqualTo("rate_limited");
+          assertThat(e.getMessage()).contains("rate limit of the default class exceeded");
+          assertThat(e.retryAfter()).isEqualTo(java.time.Duration.ofSeconds(7));
+          assertThat(e.requestId()).isEqualTo("r429");
+        });
   }
 
   @Test
