@@ -6,7 +6,7 @@ import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
@@ -31,7 +31,8 @@ import java.util.concurrent.TimeoutException;
  * MarketPrismClient mp = MarketPrismClient.create(vertx, "http://127.0.0.1:8080");
  * mp.records(DataType.TRADE, new Query("binance", "spot", "BTC-USDT").start(t0).end(t1))
  *   .onSuccess(page -> page.records().forEach(System.out::println));
- * mp.stream(List.of("trade.binance.*.*"), record -> System.out.println(record));
+ * mp.stream(List.of("trade.binance.*.*"), record -> System.out.println(record))
+ *   .onSuccess(stream -> stream.closed().onFailure(ended -> System.err.println("stream ended: " + ended)));
  * }</pre>
  *
  * Errors answered by the API fail the future with a {@link MarketPrismException} carrying the
@@ -143,27 +144,50 @@ public final class MarketPrismClient implements AutoCloseable {
 
   /**
    * Opens the live stream and subscribes to {@code subjects} (NATS wildcards); each record goes
-   * to {@code handler}. Close the returned socket to stop.
+   * to {@code handler}, on this client's event loop. The future succeeds once the gateway
+   * acknowledged the subscription, and fails with a {@link MarketPrismException}: the gateway's
+   * status and message when it refused the connection (401, 429, ...), code {@code stream_error}
+   * when it refused the subscription, code {@code timeout} when no handshake came within the
+   * {@link #timeout(Duration)}. See {@link LiveStream} for unsubscribing, how it ends, and closing.
    */
-  public Future<WebSocket> stream(List<String> subjects, Handler<MarketRecord> handler) {
+  public Future<LiveStream> stream(List<String> subjects, Handler<MarketRecord> handler) {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(base.getHost())
-        .setPort(base.getPort() < 0 ? 80 : base.getPort()).setURI("/ws/v1/stream");
+        .setPort(base.getPort() < 0 ? 80 : base.getPort()).setURI("/ws/v1/stream")
+        .setConnectTimeout(timeoutMs).setTimeout(timeoutMs);
     if (bearer != null) {
       o.addHeader("Authorization", "Bearer " + bearer);
     }
     if (apiKey != null) {
       o.addHeader("X-API-Key", apiKey);
     }
-    return ws.connect(o).map(socket -> {
-      socket.textMessageHandler(text -> {
-        JsonObject j = new JsonObject(text);
-        if (j.containsKey("data_type")) {
-          handler.handle(RecordJson.parse(text));
-        }
-      });
-      socket.writeTextMessage(new JsonObject().put("op", "subscribe").put("subjects", new JsonArray(subjects)).encode());
-      return socket;
+    long ms = timeoutMs;
+    return ws.connect(o).recover(err -> Future.failedFuture(connectFailure(err, ms))).compose(socket -> {
+      LiveStream stream = new LiveStream(socket, handler);
+      return stream.subscribe(subjects).map(stream)
+          .onFailure(refused -> socket.close());
     });
+  }
+
+  /** The failure of a stream's connection as a {@link MarketPrismException} where the gateway said why. */
+  private Throwable connectFailure(Throwable err, long ms) {
+    if (err instanceof UpgradeRejectedException rejected) {
+      Buffer b = rejected.getBody();
+      JsonObject body;
+      try {
+        body = b == null || b.length() == 0 ? null : b.toJsonObject();
+      } catch (RuntimeException notJson) {
+        body = null;
+      }
+      JsonObject e = body == null ? new JsonObject() : body.getJsonObject("error", new JsonObject());
+      return new MarketPrismException(rejected.getStatus(), e.getString("code", "error"),
+          e.getString("message", "HTTP " + rejected.getStatus()),
+          e.getString("request_id", rejected.getHeaders().get("X-Request-Id")),
+          retryAfter(rejected.getHeaders().get("Retry-After")));
+    }
+    if (err instanceof TimeoutException || err instanceof io.netty.channel.ConnectTimeoutException) {
+      return new MarketPrismException(0, "timeout", "no stream handshake from " + base + " within " + ms + " ms");
+    }
+    return err;
   }
 
   private Future<JsonObject> send(HttpRequest<Buffer> req) {

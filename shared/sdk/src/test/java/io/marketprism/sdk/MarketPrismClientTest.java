@@ -32,9 +32,28 @@ class MarketPrismClientTest {
     vertx = Vertx.vertx();
     var server = vertx.createHttpServer().requestHandler(req -> {
       if (req.path().equals("/ws/v1/stream")) {
+        if ("wrong".equals(req.getHeader("X-API-Key"))) {
+          req.response().setStatusCode(401).end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"unknown API "
+              + "key\",\"request_id\":\"r401\"}}");
+          return;
+        }
+        // as the gateway's LiveStream answers
         req.toWebSocket().onSuccess(ws -> ws.textMessageHandler(t -> {
-          ws.writeTextMessage("{\"op\":\"subscribed\",\"subjects\":[\"trade.>\"]}");
-          ws.writeTextMessage(TRADE.formatted(3, 3, 3));
+          JsonObject r = new JsonObject(t);
+          String subject = r.getJsonArray("subjects").getString(0);
+          if (subject.startsWith("bad")) {
+            ws.writeTextMessage("{\"op\":\"error\",\"message\":\"'bad' can never match a record's subject\"}");
+          } else if (subject.startsWith("slow")) {
+            ws.writeTextMessage("{\"op\":\"subscribed\",\"subjects\":[\"slow\"]}");
+            ws.close((short) 1008, "slow consumer: more than 4194304 bytes waiting for 2000 ms");
+          } else if ("unsubscribe".equals(r.getString("op"))) {
+            ws.writeTextMessage(new JsonObject().put("op", "unsubscribed").put("subjects", r.getJsonArray("subjects"))
+                .encode());
+          } else {
+            ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
+                .encode());
+            ws.writeTextMessage(TRADE.formatted(3, 3, 3));
+          }
         }));
         return;
       }
@@ -146,12 +165,62 @@ class MarketPrismClientTest {
   @Test
   void streamDeliversRecordsNotControlFrames() throws Exception {
     List<MarketRecord> got = new CopyOnWriteArrayList<>();
-    client.stream(List.of("trade.>"), got::add).await(5, TimeUnit.SECONDS);
-    long deadline = System.currentTimeMillis() + 5000;
-    while (got.isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
+    LiveStream stream = client.stream(List.of("trade.>"), got::add).await(5, TimeUnit.SECONDS);
+    awaitSize(got, 1);
     assertThat(got).hasSize(1);
     assertThat(got.get(0).tsMs()).isEqualTo(3);
+    stream.close().await(5, TimeUnit.SECONDS);
+    assertThat(stream.closed().succeeded()).isTrue();
+  }
+
+  @Test
+  void streamSubscribesMoreAndUnsubscribesOnTheSameConnection() throws Exception {
+    List<MarketRecord> got = new CopyOnWriteArrayList<>();
+    LiveStream stream = client.stream(List.of("trade.>"), got::add).await(5, TimeUnit.SECONDS);
+    stream.subscribe(List.of("orderbook.okx.*.*")).await(5, TimeUnit.SECONDS);
+    stream.unsubscribe(List.of("trade.>")).await(5, TimeUnit.SECONDS);
+    awaitSize(got, 2);
+    assertThat(got).hasSize(2);
+    stream.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSubscriptionTheGatewayRefusesFailsWithItsMessage() throws Exception {
+    assertThatThrownBy(() -> client.stream(List.of("bad"), r -> { }).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.code()).isEqualTo("stream_error");
+          assertThat(e.getMessage()).contains("can never match");
+        });
+    LiveStream stream = client.stream(List.of("trade.>"), r -> { }).await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> stream.subscribe(List.of("bad.x")).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.code()).isEqualTo("stream_error"));
+    stream.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aStreamDroppedAsASlowClientEndsWithTheCloseStatusAndReason() throws Exception {
+    LiveStream stream = client.stream(List.of("slow"), r -> { }).await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> stream.closed().await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isEqualTo(1008);
+          assertThat(e.getMessage()).contains("slow consumer");
+        });
+  }
+
+  @Test
+  void aStreamConnectionTheGatewayRefusesFailsWithItsStatusAndMessage() {
+    assertThatThrownBy(() -> client.apiKey("wrong").stream(List.of("trade.>"), r -> { }).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isEqualTo(401);
+          assertThat(e.getMessage()).contains("unknown API key");
+          assertThat(e.requestId()).isEqualTo("r401");
+        });
+  }
+
+  private static void awaitSize(List<?> list, int n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5000;
+    while (list.size() < n && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
   }
 }
