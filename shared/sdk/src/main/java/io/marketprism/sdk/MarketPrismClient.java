@@ -5,6 +5,7 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
@@ -115,17 +116,44 @@ public final class MarketPrismClient implements AutoCloseable {
     });
   }
 
-  /** Every stored record of a query, page after page (mind the size of the range). */
-  public Future<List<MarketRecord>> allRecords(DataType type, Query query) {
-    List<MarketRecord> acc = new ArrayList<>();
-    return collect(type, query, acc).map(v -> acc);
+  /**
+   * Every stored record of a query, page after page: {@code handler} gets each page, oldest first,
+   * and the next is asked for once it returned, so a range of any size streams through in memory
+   * of one page (hot and cold tiers alike: the API's cursor spans both). The future succeeds after
+   * the last page; it fails with the first request's failure, or what the handler threw (no
+   * further page is then asked for).
+   */
+  public Future<Void> forEachPage(DataType type, Query query, Handler<Page> handler) {
+    Promise<Void> done = Promise.promise();
+    nextPage(type, query, handler, done);
+    return done.future();
   }
 
-  private Future<Void> collect(DataType type, Query query, List<MarketRecord> acc) {
-    return records(type, query).compose(page -> {
-      acc.addAll(page.records());
-      return page.nextCursor() == null ? Future.succeededFuture() : collect(type, query.cursor(page.nextCursor()), acc);
+  private void nextPage(DataType type, Query query, Handler<Page> handler, Promise<Void> done) {
+    records(type, query).onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+        return;
+      }
+      Page page = ar.result();
+      try {
+        handler.handle(page);
+      } catch (RuntimeException e) {
+        done.fail(e);
+        return;
+      }
+      if (page.nextCursor() == null) {
+        done.complete();
+      } else {
+        nextPage(type, query.cursor(page.nextCursor()), handler, done);
+      }
     });
+  }
+
+  /** Every stored record of a query in one list, page after page (mind the size of the range: see {@link #forEachPage}). */
+  public Future<List<MarketRecord>> allRecords(DataType type, Query query) {
+    List<MarketRecord> acc = new ArrayList<>();
+    return forEachPage(type, query, page -> acc.addAll(page.records())).map(v -> acc);
   }
 
   /** OHLCV bars computed from stored trades; {@code interval} is 1m, 5m, 15m, 1h, 4h or 1d. */

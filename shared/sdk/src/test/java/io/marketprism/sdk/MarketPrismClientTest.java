@@ -24,6 +24,11 @@ class MarketPrismClientTest {
       + "\"symbol\":\"BTC-USDT\",\"exchange_symbol\":\"BTCUSDT\",\"ts_ms\":%d,\"recv_ts_us\":%d000,"
       + "\"trade_id\":\"%d\",\"price\":\"61737.63\",\"quantity\":\"0.001\",\"side\":\"buy\"}";
 
+  private static final String MARK = "{\"data_type\":\"mark_price\",\"exchange\":\"okx\",\"market_type\":\"perpetual\","
+      + "\"symbol\":\"BTC-USDT\",\"exchange_symbol\":\"BTC-USDT-SWAP\",\"ts_ms\":%d,\"recv_ts_us\":1,"
+      + "\"mark_price\":\"61737.123456789012345678\",\"index_price\":\"0.00000001\"}";
+  private static final int PAGES = 300;
+
   private Vertx vertx;
   private MarketPrismClient client;
 
@@ -68,6 +73,13 @@ class MarketPrismClientTest {
         boolean second = "c1".equals(req.getParam("cursor"));
         JsonArray data = new JsonArray().add(new JsonObject(TRADE.formatted(second ? 2 : 1, 1, second ? 2 : 1)));
         req.response().end(new JsonObject().put("data", data).put("next_cursor", second ? null : "c1").encode());
+        return;
+      }
+      if (req.path().equals("/api/v1/storage/mark_price")) {
+        // a long range: PAGES pages of one record each, the cursor the page number
+        int page = req.getParam("cursor") == null ? 0 : Integer.parseInt(req.getParam("cursor"));
+        String next = page + 1 < PAGES ? "\"" + (page + 1) + "\"" : "null";
+        req.response().end("{\"data\":[" + MARK.formatted(page) + "],\"next_cursor\":" + next + "}");
         return;
       }
       if (req.path().equals("/api/v1/storage/funding_rate")) {
@@ -122,6 +134,36 @@ class MarketPrismClientTest {
     Page page = client.records(DataType.TICKER, new Query("binance", null, null)).await(5, TimeUnit.SECONDS);
     assertThat(page.records()).isEmpty();
     assertThat(page.nextCursor()).isNull();
+  }
+
+  @Test
+  void forEachPageHandsOverEveryPageInOrderWithoutKeepingThem() throws Exception {
+    List<Long> firstOfEach = new CopyOnWriteArrayList<>();
+    client.forEachPage(DataType.MARK_PRICE, new Query("okx", "perpetual", "BTC-USDT"),
+        page -> firstOfEach.add(page.records().get(0).tsMs())).await(30, TimeUnit.SECONDS);
+    assertThat(firstOfEach).hasSize(PAGES);
+    assertThat(firstOfEach).isSorted();
+  }
+
+  @Test
+  void aFailingPageHandlerStopsTheIteration() {
+    List<Page> seen = new CopyOnWriteArrayList<>();
+    assertThatThrownBy(() -> client.forEachPage(DataType.MARK_PRICE, new Query("okx", "perpetual", "BTC-USDT"), page -> {
+      seen.add(page);
+      throw new IllegalStateException("disk full");
+    }).await(30, TimeUnit.SECONDS)).hasMessageContaining("disk full");
+    assertThat(seen).hasSize(1);
+  }
+
+  @Test
+  void allRecordsFollowsEveryPage() throws Exception {
+    List<MarketRecord> all = client.allRecords(DataType.MARK_PRICE, new Query("okx", "perpetual", "BTC-USDT"))
+        .await(60, TimeUnit.SECONDS);
+    assertThat(all).hasSize(PAGES);
+    assertThat(all.get(PAGES - 1).tsMs()).isEqualTo(PAGES - 1);
+    // exactly as served: no float rounding of decimals
+    assertThat(((io.marketprism.model.MarkPriceRecord) all.get(0)).markPrice()).isEqualTo("61737.123456789012345678");
+    assertThat(((io.marketprism.model.MarkPriceRecord) all.get(0)).indexPrice()).isEqualTo("0.00000001");
   }
 
   @Test
