@@ -170,6 +170,23 @@ public final class MarketPrismClient implements AutoCloseable {
     return send(req).map(body -> RecordJson.parse(body.encode()));
   }
 
+  /** Rows and bytes per table and tier ({@code GET /api/v1/storage/stats}): {@code {"hot_engine", "retention_days", "tables": [...]}}. */
+  public Future<JsonObject> stats() {
+    return send(http.get("/api/v1/storage/stats"));
+  }
+
+  /**
+   * Moves the hot records older than {@code beforeEpochMs} to the cold tier, verified
+   * ({@code POST /api/v1/storage/archive}, admin: needs an admin {@link #apiKey} or {@link #bearer}
+   * token). Queries span both tiers before and after. It can take minutes: give the client a
+   * {@link #timeout(Duration)} to match.
+   *
+   * @return the archive run's report
+   */
+  public Future<JsonObject> archive(long beforeEpochMs) {
+    return send(http.post("/api/v1/storage/archive"), new JsonObject().put("before", beforeEpochMs));
+  }
+
   /**
    * Opens the live stream and subscribes to {@code subjects} (NATS wildcards); each record goes
    * to {@code handler}, on this client's event loop. The future succeeds once the gateway
@@ -219,6 +236,11 @@ public final class MarketPrismClient implements AutoCloseable {
   }
 
   private Future<JsonObject> send(HttpRequest<Buffer> req) {
+    return send(req, null);
+  }
+
+  /** Sends the request, with {@code json} as its body unless null, and reads its answer. */
+  private Future<JsonObject> send(HttpRequest<Buffer> req, JsonObject json) {
     if (bearer != null) {
       req.putHeader("Authorization", "Bearer " + bearer);
     }
@@ -226,7 +248,8 @@ public final class MarketPrismClient implements AutoCloseable {
       req.putHeader("X-API-Key", apiKey);
     }
     long ms = timeoutMs;
-    return req.idleTimeout(ms).send().recover(err -> Future.failedFuture(
+    req.idleTimeout(ms);
+    return (json == null ? req.send() : req.sendJsonObject(json)).recover(err -> Future.failedFuture(
         err instanceof TimeoutException
             ? new MarketPrismException(0, "timeout", "no answer from " + base + " within " + ms + " ms")
             : err)).compose(this::body);

@@ -75,6 +75,20 @@ class MarketPrismClientTest {
         req.response().end(new JsonObject().put("data", data).put("next_cursor", second ? null : "c1").encode());
         return;
       }
+      if (req.path().equals("/api/v1/storage/stats")) {
+        req.response().end("{\"hot_engine\":\"duckdb\",\"retention_days\":7,\"tables\":[{\"table\":\"trade\","
+            + "\"tier\":\"hot\",\"rows\":3}]}");
+        return;
+      }
+      if (req.path().equals("/api/v1/storage/archive") && req.method().name().equals("POST")) {
+        if (!"k".equals(req.getHeader("X-API-Key"))) {
+          req.response().setStatusCode(401).end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"this route "
+              + "needs role admin\",\"request_id\":\"r\"}}");
+          return;
+        }
+        req.body().onSuccess(b -> req.response().end(new JsonObject().put("asked", b.toJsonObject()).encode()));
+        return;
+      }
       if (req.path().equals("/api/v1/storage/mark_price")) {
         // a long range: PAGES pages of one record each, the cursor the page number
         int page = req.getParam("cursor") == null ? 0 : Integer.parseInt(req.getParam("cursor"));
@@ -164,6 +178,16 @@ class MarketPrismClientTest {
     // exactly as served: no float rounding of decimals
     assertThat(((io.marketprism.model.MarkPriceRecord) all.get(0)).markPrice()).isEqualTo("61737.123456789012345678");
     assertThat(((io.marketprism.model.MarkPriceRecord) all.get(0)).indexPrice()).isEqualTo("0.00000001");
+  }
+
+  @Test
+  void statsAndArchive() throws Exception {
+    assertThat(client.stats().await(5, TimeUnit.SECONDS).getJsonArray("tables").getJsonObject(0).getLong("rows"))
+        .isEqualTo(3);
+    assertThatThrownBy(() -> client.archive(86_400_000L).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.status()).isEqualTo(401));
+    JsonObject report = client.apiKey("k").archive(86_400_000L).await(5, TimeUnit.SECONDS);
+    assertThat(report.getJsonObject("asked").getLong("before")).isEqualTo(86_400_000L);
   }
 
   @Test
