@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,6 +47,14 @@ public final class MarketPrismClient implements AutoCloseable {
   /** How long a request waits for its answer unless {@link #timeout(Duration)} says otherwise. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * The largest live-stream frame and message taken: the most the gateway's
+   * {@code gateway.stream.max_frame_bytes} may be, since it sends each record as one message in
+   * frames up to that size (256 KB by default). Vert.x's defaults (64 KB frames) cut the stream
+   * on a deep book's record.
+   */
+  static final int MAX_STREAM_MESSAGE_BYTES = 64 * 1024 * 1024;
+
   private final Vertx vertx;
   private final WebClient http;
   private final WebSocketClient ws;
@@ -59,7 +68,8 @@ public final class MarketPrismClient implements AutoCloseable {
     this.base = base;
     this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
         .setDefaultHost(base.getHost()).setDefaultPort(base.getPort() < 0 ? 80 : base.getPort()));
-    this.ws = vertx.createWebSocketClient();
+    this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(MAX_STREAM_MESSAGE_BYTES)
+        .setMaxMessageSize(MAX_STREAM_MESSAGE_BYTES));
   }
 
   /** A client of the gateway at {@code baseUrl}, e.g. {@code http://127.0.0.1:8080}. */

@@ -29,13 +29,18 @@ class MarketPrismClientTest {
       + "\"mark_price\":\"61737.123456789012345678\",\"index_price\":\"0.00000001\"}";
   private static final int PAGES = 300;
 
+  /** A book of 2 × 2000 levels: about 100 KB of JSON, one WebSocket frame from the gateway. */
+  private static final String BIG_BOOK = bigBook(2000);
+
   private Vertx vertx;
   private MarketPrismClient client;
 
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
-    var server = vertx.createHttpServer().requestHandler(req -> {
+    // the gateway's WebSocket limits (gateway.stream.max_frame_bytes, default 256 KB): it sends frames that large
+    var server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setMaxWebSocketFrameSize(256 * 1024)
+        .setMaxWebSocketMessageSize(256 * 1024)).requestHandler(req -> {
       if (req.path().equals("/ws/v1/stream")) {
         if ("wrong".equals(req.getHeader("X-API-Key"))) {
           req.response().setStatusCode(401).end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"unknown API "
@@ -51,6 +56,10 @@ class MarketPrismClientTest {
           } else if (subject.startsWith("slow")) {
             ws.writeTextMessage("{\"op\":\"subscribed\",\"subjects\":[\"slow\"]}");
             ws.close((short) 1008, "slow consumer: more than 4194304 bytes waiting for 2000 ms");
+          } else if (subject.startsWith("orderbook")) {
+            ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
+                .encode());
+            ws.writeTextMessage(BIG_BOOK);
           } else if ("unsubscribe".equals(r.getString("op"))) {
             ws.writeTextMessage(new JsonObject().put("op", "unsubscribed").put("subjects", r.getJsonArray("subjects"))
                 .encode());
@@ -281,6 +290,30 @@ class MarketPrismClientTest {
           assertThat(e.getMessage()).contains("unknown API key");
           assertThat(e.requestId()).isEqualTo("r401");
         });
+  }
+
+  @Test
+  void streamReceivesRecordsLargerThanSixtyFourKilobytes() throws Exception {
+    List<MarketRecord> got = new CopyOnWriteArrayList<>();
+    LiveStream stream = client.stream(List.of("orderbook.binance.spot.BTC-USDT"), got::add).await(5, TimeUnit.SECONDS);
+    assertThat(BIG_BOOK.length()).isGreaterThan(65_536);
+    awaitSize(got, 1);
+    assertThat(got).hasSize(1);
+    assertThat(((io.marketprism.model.OrderBookRecord) got.get(0)).bids()).hasSize(2000);
+    assertThat(stream.closed().isComplete()).isFalse();
+    stream.close().await(5, TimeUnit.SECONDS);
+  }
+
+  private static String bigBook(int levels) {
+    JsonArray bids = new JsonArray();
+    JsonArray asks = new JsonArray();
+    for (int i = 0; i < levels; i++) {
+      bids.add(new JsonArray().add("6" + (10000 - i) + ".12").add("0.001"));
+      asks.add(new JsonArray().add("6" + (10001 + i) + ".12").add("0.002"));
+    }
+    return new JsonObject().put("data_type", "orderbook").put("exchange", "binance").put("market_type", "spot")
+        .put("symbol", "BTC-USDT").put("exchange_symbol", "BTCUSDT").put("ts_ms", 5).put("recv_ts_us", 5000)
+        .put("bids", bids).put("asks", asks).put("depth", levels).put("last_update_id", 42).encode();
   }
 
   private static void awaitSize(List<?> list, int n) throws InterruptedException {
