@@ -23,6 +23,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -117,7 +118,7 @@ public final class MarketPrismClient implements AutoCloseable {
   public Future<Page> records(DataType type, Query query) {
     HttpRequest<Buffer> req = http.get("/api/v1/storage/" + type.wire());
     query.applyTo(req);
-    return send(req).map(body -> {
+    return send(req, null, body -> {
       List<MarketRecord> out = new ArrayList<>();
       for (Object o : body.getJsonArray("data", new JsonArray())) {
         out.add(RecordJson.parse(((JsonObject) o).encode()));
@@ -177,7 +178,7 @@ public final class MarketPrismClient implements AutoCloseable {
   public Future<MarketRecord> latest(DataType type, String exchange, String marketType, String symbol) {
     HttpRequest<Buffer> req = http.get("/api/v1/storage/latest/" + type.wire()).addQueryParam("exchange", exchange)
         .addQueryParam("market_type", marketType).addQueryParam("symbol", symbol);
-    return send(req).map(body -> RecordJson.parse(body.encode()));
+    return send(req, null, body -> RecordJson.parse(body.encode()));
   }
 
   /** Rows and bytes per table and tier ({@code GET /api/v1/storage/stats}): {@code {"hot_engine", "retention_days", "tables": [...]}}. */
@@ -194,7 +195,7 @@ public final class MarketPrismClient implements AutoCloseable {
    * @return the archive run's report
    */
   public Future<JsonObject> archive(long beforeEpochMs) {
-    return send(http.post("/api/v1/storage/archive"), new JsonObject().put("before", beforeEpochMs));
+    return send(http.post("/api/v1/storage/archive"), new JsonObject().put("before", beforeEpochMs), body -> body);
   }
 
   /**
@@ -246,11 +247,16 @@ public final class MarketPrismClient implements AutoCloseable {
   }
 
   private Future<JsonObject> send(HttpRequest<Buffer> req) {
-    return send(req, null);
+    return send(req, null, body -> body);
   }
 
-  /** Sends the request, with {@code json} as its body unless null, and reads its answer. */
-  private Future<JsonObject> send(HttpRequest<Buffer> req, JsonObject json) {
+  /**
+   * Sends the request, with {@code json} as its body unless null, and reads its answer with
+   * {@code decode}. The answer is decoded on a worker thread, not the event loop: a page of 10,000
+   * records is megabytes of JSON, whose parsing would hold up every other request and stream of
+   * the loop (and the gateway drops a stream client that reads too slowly).
+   */
+  private <T> Future<T> send(HttpRequest<Buffer> req, JsonObject json, Function<JsonObject, T> decode) {
     if (bearer != null) {
       req.putHeader("Authorization", "Bearer " + bearer);
     }
@@ -262,24 +268,24 @@ public final class MarketPrismClient implements AutoCloseable {
     return (json == null ? req.send() : req.sendJsonObject(json)).recover(err -> Future.failedFuture(
         err instanceof TimeoutException
             ? new MarketPrismException(0, "timeout", "no answer from " + base + " within " + ms + " ms")
-            : err)).compose(this::body);
+            : err)).compose(resp -> vertx.executeBlocking(() -> decode.apply(body(resp)), false));
   }
 
-  private Future<JsonObject> body(HttpResponse<Buffer> resp) {
+  /** @return the answer's JSON object; throws a {@link MarketPrismException} for an API error or a body that is not one */
+  private static JsonObject body(HttpResponse<Buffer> resp) {
     JsonObject body;
     try {
       body = resp.bodyAsJsonObject();
     } catch (RuntimeException e) {
-      return Future.failedFuture(new MarketPrismException(resp.statusCode(), "bad_response",
-          "not a JSON object: " + resp.bodyAsString()));
+      throw new MarketPrismException(resp.statusCode(), "bad_response", "not a JSON object: " + resp.bodyAsString());
     }
     if (resp.statusCode() >= 400) {
       JsonObject err = body == null ? new JsonObject() : body.getJsonObject("error", new JsonObject());
-      return Future.failedFuture(new MarketPrismException(resp.statusCode(), err.getString("code", "error"),
+      throw new MarketPrismException(resp.statusCode(), err.getString("code", "error"),
           err.getString("message", "HTTP " + resp.statusCode()),
-          err.getString("request_id", resp.getHeader("X-Request-Id")), retryAfter(resp.getHeader("Retry-After"))));
+          err.getString("request_id", resp.getHeader("X-Request-Id")), retryAfter(resp.getHeader("Retry-After")));
     }
-    return Future.succeededFuture(body == null ? new JsonObject() : body);
+    return body == null ? new JsonObject() : body;
   }
 
   /** @return a {@code Retry-After} of delay-seconds (what the gateway sends), or null when absent or not one */
