@@ -3,6 +3,7 @@ package io.marketprism.sdk;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -95,8 +96,9 @@ public final class MarketPrismClient implements AutoCloseable {
   }
 
   /**
-   * Fails a request that gets no data of its answer for this long (the gateway answers 504 past its
-   * own backend timeout, 5 s by default, so this is for a connection that went silent).
+   * Fails a request that cannot connect, or gets no data of its answer, for this long (the gateway
+   * answers 504 past its own backend timeout, 5 s by default, so this is for a gateway that cannot
+   * be reached or a connection that went silent).
    */
   public MarketPrismClient timeout(Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -240,7 +242,7 @@ public final class MarketPrismClient implements AutoCloseable {
           e.getString("request_id", rejected.getHeaders().get("X-Request-Id")),
           retryAfter(rejected.getHeaders().get("Retry-After")));
     }
-    if (err instanceof TimeoutException || err instanceof io.netty.channel.ConnectTimeoutException) {
+    if (isTimeout(err)) {
       return new MarketPrismException(0, "timeout", "no stream handshake from " + base + " within " + ms + " ms");
     }
     return err;
@@ -264,10 +266,9 @@ public final class MarketPrismClient implements AutoCloseable {
       req.putHeader("X-API-Key", apiKey);
     }
     long ms = timeoutMs;
-    req.idleTimeout(ms);
+    req.connectTimeout(ms).idleTimeout(ms);
     return (json == null ? req.send() : req.sendJsonObject(json)).recover(err -> Future.failedFuture(
-        err instanceof TimeoutException
-            ? new MarketPrismException(0, "timeout", "no answer from " + base + " within " + ms + " ms")
+        isTimeout(err) ? new MarketPrismException(0, "timeout", "no answer from " + base + " within " + ms + " ms")
             : err)).compose(resp -> vertx.executeBlocking(() -> decode.apply(body(resp)), false));
   }
 
@@ -286,6 +287,11 @@ public final class MarketPrismClient implements AutoCloseable {
           err.getString("request_id", resp.getHeader("X-Request-Id")), retryAfter(resp.getHeader("Retry-After")));
     }
     return body == null ? new JsonObject() : body;
+  }
+
+  /** @return whether the failure is a timeout: of the connection (Netty's) or of the answer (Vert.x's) */
+  private static boolean isTimeout(Throwable err) {
+    return err instanceof TimeoutException || err instanceof ConnectTimeoutException;
   }
 
   /** @return a {@code Retry-After} of delay-seconds (what the gateway sends), or null when absent or not one */

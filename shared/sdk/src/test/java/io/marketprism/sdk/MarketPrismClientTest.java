@@ -238,6 +238,37 @@ class MarketPrismClientTest {
   }
 
   @Test
+  void aRequestThatCannotConnectFailsAfterItsTimeout() throws Exception {
+    // a listener that never accepts, its backlog filled: further connections hang in SYN_SENT
+    try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      List<java.net.Socket> fillers = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {
+          java.net.Socket f = new java.net.Socket();
+          try {
+            f.connect(full.getLocalSocketAddress(), 200);
+            fillers.add(f);
+          } catch (java.io.IOException backlogFull) {
+            f.close();
+            break;
+          }
+        }
+        MarketPrismClient silent = MarketPrismClient.create(vertx, "http://127.0.0.1:" + full.getLocalPort())
+            .timeout(java.time.Duration.ofMillis(500));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> silent.stats().await(20, TimeUnit.SECONDS))
+            .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.code()).isEqualTo("timeout"));
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000L);
+        silent.close();
+      } finally {
+        for (java.net.Socket f : fillers) {
+          f.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void streamDeliversRecordsNotControlFrames() throws Exception {
     List<MarketRecord> got = new CopyOnWriteArrayList<>();
     LiveStream stream = client.stream(List.of("trade.>"), got::add).await(5, TimeUnit.SECONDS);
