@@ -103,7 +103,7 @@ public record GatewayOptions(String host, int port, long backendTimeoutMs, List<
   public static GatewayOptions from(JsonObject root) {
     ConfigReader gw = ConfigReader.root(root, "gateway");
     long backendTimeout = gw.longIn("backend_timeout_ms", 10, 600_000, 5000);
-    List<RouteTimeout> routeTimeouts = routeTimeouts(gw, backendTimeout);
+    List<RouteTimeout> routeTimeouts = routeTimeouts(gw);
     // the breaker's own limit must not cut a call short of its route's (each call enforces its own)
     long longestTimeout = routeTimeouts.stream().mapToLong(RouteTimeout::timeoutMs).max().orElse(0);
     ConfigReader poolCfg = gw.section("pool");
@@ -142,14 +142,18 @@ public record GatewayOptions(String host, int port, long backendTimeoutMs, List<
     return Set.copyOf(out);
   }
 
-  private static List<RouteTimeout> routeTimeouts(ConfigReader gw, long backendTimeout) {
+  private static List<RouteTimeout> routeTimeouts(ConfigReader gw) {
     List<RouteTimeout> out = new ArrayList<>();
     for (ConfigReader r : gw.list("route_timeouts")) {
+      r.onlyKeys(List.of("prefix", "timeout_ms"));
       String prefix = r.requiredString("prefix");
       if (!PathPrefix.valid(prefix)) {
         throw new ConfigException(r.key("prefix"), "must be an absolute path without query, got '" + prefix + "'");
       }
-      out.add(new RouteTimeout(prefix, r.longIn("timeout_ms", 10, 3_600_000, backendTimeout)));
+      if (!r.has("timeout_ms")) {
+        throw new ConfigException(r.key("timeout_ms"), "is required (the route's backend timeout, 10 to 3600000 ms)");
+      }
+      out.add(new RouteTimeout(prefix, r.longIn("timeout_ms", 10, 3_600_000, 0)));
     }
     // the longest prefix wins, so a specific rule can override a general one
     out.sort(Comparator.comparingInt((RouteTimeout r) -> r.prefix().length()).reversed());

@@ -82,6 +82,13 @@ class GatewayOptionsTest {
     assertBad(new JsonObject().put("route_timeouts", new JsonArray()
         .add(new JsonObject().put("prefix", "/api/v1/storage/archive").put("timeout_ms", 0))),
         "gateway.route_timeouts[0].timeout_ms");
+    // a route timeout without its timeout, or with the key misspelt, was the backend timeout silently
+    assertBad(new JsonObject().put("route_timeouts", new JsonArray()
+        .add(new JsonObject().put("prefix", "/api/v1/storage/archive"))),
+        "gateway.route_timeouts[0].timeout_ms");
+    assertBad(new JsonObject().put("route_timeouts", new JsonArray()
+        .add(new JsonObject().put("prefix", "/api/v1/storage/archive").put("timout_ms", 600_000))),
+        "gateway.route_timeouts[0].timout_ms");
   }
 
   private static void assertBad(JsonObject gateway, String key) {

@@ -68,6 +68,27 @@ public final class ConfigReader {
     return new ConfigReader(key(name), (JsonObject) v);
   }
 
+  /**
+   * Refuses a key of this section that is not one of {@code allowed}. The entries of a list
+   * ({@code gateway.route_timeouts[0]}) and of a section whose entries have names of their own
+   * ({@code scheduler.jobs.NAME}) have no defaults that {@link ConfigLoader} could compare a file
+   * with, so without this a misspelt key there ({@code timout_ms}) would be read as absent and its
+   * default taken silently.
+   *
+   * @param allowed the keys this section takes
+   * @return this reader
+   * @throws ConfigException naming the first unknown key and the keys the section takes
+   */
+  public ConfigReader onlyKeys(Collection<String> allowed) {
+    for (String k : section.fieldNames()) {
+      if (!allowed.contains(k)) {
+        throw new ConfigException(key(k), "is not a key of " + path + "; its keys are "
+            + String.join(", ", new TreeSet<>(allowed)));
+      }
+    }
+    return this;
+  }
+
   /** The subsections of {@code name} keyed by their names (e.g. per-route settings). */
   public Map<String, ConfigReader> sections(String name) {
     ConfigReader s = section(name);
