@@ -17,8 +17,12 @@ public record JobSpec(String name, long everyMs, long initialDelayMs, String ser
                       String path, JsonObject body, long timeoutMs, boolean enabled) {
 
   private static final Set<String> METHODS = Set.of("get", "post", "put", "delete");
+  /** The keys a job takes; any other (a typo such as {@code evry}) is refused at start. */
+  private static final Set<String> KEYS = Set.of("every", "initial_delay", "service", "method", "path", "body",
+      "timeout", "enabled");
 
   static JobSpec from(String name, ConfigReader r) {
+    r.onlyKeys(KEYS);
     String path = r.requiredString("path");
     if (!path.startsWith("/")) {
       throw new ConfigException(r.key("path"), "must start with /, got '" + path + "'");

@@ -164,4 +164,15 @@ class SchedulerVerticleTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("scheduler.jobs.work.every")
         .hasMessageContaining("30s");
   }
+
+  @Test
+  void aJobKeyItDoesNotTakeIsRefused() {
+    // a job of the user's own has no defaults for the file's unknown-key warning to compare with:
+    // a misspelt key was read as absent, here leaving the job without its 10m timeout
+    JsonObject cfg = config("1h");
+    cfg.getJsonObject("scheduler").getJsonObject("jobs").getJsonObject("work").put("timout", "10m");
+    assertThatThrownBy(() -> new SchedulerVerticle().validate(cfg))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("config scheduler.jobs.work.timout: ")
+        .hasMessageContaining("every, initial_delay");
+  }
 }
