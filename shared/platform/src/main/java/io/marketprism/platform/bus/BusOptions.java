@@ -78,6 +78,10 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
    * @return the options
    * @throws ConfigException naming the bad key
    */
+  /** The keys of a {@code bus.streams} entry; any other (a typo such as {@code max_age_hour}) is refused. */
+  private static final Set<String> STREAM_KEYS = Set.of("name", "subjects", "storage", "max_age_hours", "max_bytes",
+      "duplicate_window_s", "replicas");
+
   public static BusOptions from(JsonObject root) {
     ConfigReader bus = ConfigReader.root(root, "bus");
     String type = bus.oneOf("type", Set.of(EVENTBUS, NATS), ConfigReader.serverMode(root) ? NATS : EVENTBUS);
@@ -101,6 +105,7 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
       streams.add(new StreamSpec(MARKET_DATA, allDataSubjects(), true, Duration.ofDays(7), -1, Duration.ofMinutes(2), 1));
     }
     for (ConfigReader s : listed) {
+      s.onlyKeys(STREAM_KEYS);
       String name = s.requiredString("name");
       if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
         throw new ConfigException(s.key("name"), "must be letters, digits, _ or - (at most 64), got '" + name + "'");

@@ -1,0 +1,34 @@
+package io.marketprism.platform.bus;
+
+import io.marketprism.platform.config.ConfigException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BusOptionsTest {
+
+  private static JsonObject withStream(JsonObject stream) {
+    return new JsonObject().put("bus", new JsonObject().put("streams", new JsonArray().add(stream)));
+  }
+
+  @Test
+  void aStreamEntryIsReadWithItsKeys() {
+    BusOptions o = BusOptions.from(withStream(new JsonObject().put("name", "MARKET_DATA").put("max_age_hours", 24)));
+    assertThat(o.streams()).hasSize(1);
+    assertThat(o.streams().get(0).maxAge()).isEqualTo(Duration.ofHours(24));
+  }
+
+  @Test
+  void aStreamKeyItDoesNotTakeIsRefused() {
+    // a misspelt key was read as absent: the stream kept its 7 days instead of the 24 hours meant
+    assertThatThrownBy(() -> BusOptions.from(withStream(new JsonObject().put("name", "MARKET_DATA").put("max_age_hour", 24))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.streams[0].max_age_hour: ")
+        .hasMessageContaining("duplicate_window_s, max_age_hours, max_bytes");
+  }
+}
