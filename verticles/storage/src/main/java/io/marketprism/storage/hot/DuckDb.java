@@ -7,6 +7,10 @@ import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -93,7 +97,7 @@ public final class DuckDb {
       Path path = file.toAbsolutePath();
       Path parent = path.getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        createDirectories(parent, path);
       }
       DuckDBConnection c = connect(path);
       String version = storageVersion(c);
@@ -102,6 +106,23 @@ public final class DuckDb {
       }
       return new DuckDb(vertx, c);
     });
+  }
+
+  /**
+   * Creates the directory of the database file, or fails with a message that says what is in the
+   * way: the JDK's exceptions name only the path ({@code FileAlreadyExistsException: data}, which
+   * the user of {@code demo --data FILE} saw alone).
+   */
+  private static void createDirectories(Path dir, Path file) throws IOException {
+    try {
+      Files.createDirectories(dir);
+    } catch (FileSystemException e) {
+      String why = e instanceof FileAlreadyExistsException ? (e.getFile() + " is a file, not a directory")
+          : e instanceof AccessDeniedException ? ("permission denied on " + e.getFile())
+          : (e.getFile() + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()));
+      throw new IOException("cannot create the directory " + dir + " of the DuckDB file " + file
+          + " (storage.hot.path; demo: --data): " + why + "; choose a directory this user can write", e);
+    }
   }
 
   private static DuckDBConnection connect(Path path) throws SQLException {
