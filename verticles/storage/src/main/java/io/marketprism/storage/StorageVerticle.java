@@ -52,6 +52,8 @@ public class StorageVerticle extends ServiceVerticle {
   static final long LATE_TRADE_MS = 2_000;
   /** The hot store's health check waits this long for an answer (within the health procedure's own second). */
   private static final long PING_TIMEOUT_MS = 700;
+  /** What the storage does without its latest cache (the service is degraded, not down). */
+  private static final String LATEST_WITHOUT_CACHE = "; latest answers from memory and the stored records";
   /** Held by the archive run going: cluster-wide in a cluster, so runs of several instances never interleave. */
   static final String ARCHIVE_LOCK = "mp.storage.archive";
   /** The parameters of {@code GET /api/v1/storage/latest/{data_type}} (CONTRACT §5), each required. */
@@ -109,8 +111,8 @@ public class StorageVerticle extends ServiceVerticle {
       }
     });
     // without its cache the service still serves latest (from memory and the stored records): degraded, not down
-    health.register("latest_cache", p -> p.complete(cache.problem() == null ? Status.OK() : Status.OK(
-        new JsonObject().put("degraded", cache.problem() + "; latest answers from memory and the stored records"))));
+    health.register("latest_cache", p -> cache.problem().onComplete(ar -> p.complete(ar.result() == null
+        ? Status.OK() : Status.OK(new JsonObject().put("degraded", ar.result() + LATEST_WITHOUT_CACHE)))));
     health.register("bus", p -> p.complete(status(bus.problem())));
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
@@ -125,6 +127,11 @@ public class StorageVerticle extends ServiceVerticle {
                 .onFailure(e -> LOG.info("scheduled archive not run: {}", e.getMessage())));
           }
           LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
+          cache.problem().onSuccess(problem -> {
+            if (problem != null) {
+              LOG.warn("latest cache: {}{} until it does", problem, LATEST_WITHOUT_CACHE);
+            }
+          });
         });
   }
 

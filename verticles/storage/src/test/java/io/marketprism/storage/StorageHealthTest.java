@@ -156,6 +156,19 @@ class StorageHealthTest {
   }
 
   @Test
+  void aRedisThatNeverAnsweredIsDegradedBeforeAnyRecordIsCached(@TempDir Path dir) throws Exception {
+    // no record comes: only a failed write used to tell, so a wrong cache.redis_url looked healthy
+    String url = "redis://127.0.0.1:" + FreePorts.next();
+    StorageVerticle storage = new StorageVerticle();
+    vertx.deployVerticle(storage, new DeploymentOptions().setConfig(withRedisCache(dir, new JsonObject()
+        .put("redis_url", url)))).await(30, TimeUnit.SECONDS);
+    JsonObject cache = check(storage, "latest_cache");
+    assertThat(cache.getString("status")).isEqualTo("UP");
+    assertThat(cache.getJsonObject("data").getString("degraded")).contains(url, "cache.redis_url", "does not answer");
+    assertThat(health(storage).getString("status")).isEqualTo("UP");
+  }
+
+  @Test
   void aClickHouseThatDoesNotAnswerAtStartIsNamedWithItsKey() {
     String url = "http://127.0.0.1:" + FreePorts.next();
     JsonObject config = new JsonObject()

@@ -34,9 +34,9 @@ public interface LatestCache {
    */
   Future<String> get(String subject);
 
-  /** @return null while the cache takes writes, else what is wrong with it, for health checks */
-  default String problem() {
-    return null;
+  /** @return null while the cache works, else what is wrong with it, for health checks and the start-up log */
+  default Future<String> problem() {
+    return Future.succeededFuture();
   }
 
   /** @return completes when released */

@@ -75,9 +75,19 @@ public final class RedisLatestCache implements LatestCache {
         });
   }
 
+  /**
+   * A failed write, else whether Redis answers a PING within the read timeout: without the PING a
+   * Redis that was never reachable (a wrong {@code cache.redis_url}) looked healthy until the first
+   * record came to be cached, and nothing at start said it was missing.
+   */
   @Override
-  public String problem() {
-    return problem;
+  public Future<String> problem() {
+    if (problem != null) {
+      return Future.succeededFuture(problem);
+    }
+    return redis.send(Request.cmd(Command.PING)).timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
+        .map(r -> (String) null)
+        .otherwise(e -> "Redis " + url + " (cache.redis_url) does not answer: " + e.getMessage());
   }
 
   @Override
