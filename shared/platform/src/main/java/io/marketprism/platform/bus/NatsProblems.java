@@ -29,7 +29,24 @@ public final class NatsProblems implements ErrorListener {
 
   @Override
   public void exceptionOccurred(Connection conn, Exception exp) {
-    note(exp.getMessage() == null ? exp.toString() : exp.getClass().getSimpleName() + ": " + exp.getMessage());
+    note(explain(exp));
+  }
+
+  /**
+   * @return the exception in words, with what to do where the cause is plain: nothing listening
+   *     (refused), or a server that accepts the connection but never greets as NATS does (jnats'
+   *     bare {@code java.util.concurrent.TimeoutException}: something else on that port)
+   */
+  static String explain(Exception exp) {
+    if (exp instanceof java.util.concurrent.TimeoutException) {
+      return "no NATS greeting in time (TimeoutException): is the server at that address NATS? "
+          + "Check bus.nats.url (NATS listens on 4222 by default)";
+    }
+    String text = exp.getMessage() == null ? exp.toString() : exp.getClass().getSimpleName() + ": " + exp.getMessage();
+    if (exp instanceof java.net.ConnectException) {
+      return text + ": nothing listens there; start nats-server -js or fix bus.nats.url";
+    }
+    return text;
   }
 
   private void note(String problem) {
@@ -47,7 +64,7 @@ public final class NatsProblems implements ErrorListener {
   /**
    * @param connected whether the connection is up now
    * @return null when it is, else what is wrong, naming the servers (e.g. {@code NATS
-   *     nats://127.0.0.1:4222 is not reachable: ConnectException: Connection refused})
+   *     nats://127.0.0.1:4222 is not reachable: ConnectException: Connection refused: nothing listens there; ...})
    */
   public String describe(boolean connected) {
     if (connected) {
