@@ -6,6 +6,7 @@ import io.marketprism.platform.bus.ConsumerSpec;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.bus.RecordConsumer;
 import io.marketprism.platform.http.ApiError;
+import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.platform.metrics.LogThrottle;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.marketprism.storage.archive.ArchiveJob;
@@ -52,6 +53,8 @@ public class StorageVerticle extends ServiceVerticle {
   static final long LATE_TRADE_MS = 2_000;
   /** The hot store's health check waits this long for an answer (within the health procedure's own second). */
   private static final long PING_TIMEOUT_MS = 700;
+  /** A hot store whose server did not answer at start is started again this often. */
+  static final long HOT_RETRY_MS = 2_000;
   /** What the storage does without its latest cache (the service is degraded, not down). */
   private static final String LATEST_WITHOUT_CACHE = "; latest answers from memory and the stored records";
   /** Held by the archive run going: cluster-wide in a cluster, so runs of several instances never interleave. */
@@ -71,6 +74,9 @@ public class StorageVerticle extends ServiceVerticle {
   private long archiveTimer = -1;
   private volatile boolean stopping;
   private volatile String lastWriteError;
+  /** Why the hot store has not started (its server did not answer at start), or null once it has. */
+  private volatile String hotProblem;
+  private long hotRetryTimer = -1;
   private Counter committed;
   private Counter rejected;
   private Counter retries;
@@ -103,7 +109,9 @@ public class StorageVerticle extends ServiceVerticle {
     mountRoutes(router);
     // a write that failed says why; a server that hangs is seen by the ping long before a write times out
     health.register("hot_store", p -> {
-      if (lastWriteError != null) {
+      if (hotProblem != null) {
+        p.complete(status(hotProblem));
+      } else if (lastWriteError != null) {
         p.complete(status(lastWriteError));
       } else {
         hot.ping(PING_TIMEOUT_MS).onComplete(ar -> p.complete(status(ar.succeeded() ? null
@@ -114,10 +122,50 @@ public class StorageVerticle extends ServiceVerticle {
     health.register("latest_cache", p -> cache.problem().onComplete(ar -> p.complete(ar.result() == null
         ? Status.OK() : Status.OK(new JsonObject().put("degraded", ar.result() + LATEST_WITHOUT_CACHE)))));
     health.register("bus", p -> p.complete(status(bus.problem())));
+    return hot.start().transform(ar -> {
+      if (ar.succeeded()) {
+        return consume();
+      }
+      if (!unreachable(ar.cause())) {
+        return Future.failedFuture(ar.cause());
+      }
+      // the other services of this node (a collector buffering for it) keep running: start once it answers
+      hotProblem = ar.cause().getMessage();
+      LOG.error("{}; storage consumes nothing and answers 503 until it does (tried again every {} ms)", hotProblem,
+          HOT_RETRY_MS);
+      retryHotStart();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Tries the hot store's start again until it succeeds (the server answers), then starts consuming. */
+  private void retryHotStart() {
+    hotRetryTimer = vertx.setTimer(HOT_RETRY_MS, t -> hot.start().onSuccess(v -> {
+      LOG.info("the hot store answers now: storage starts consuming");
+      hotProblem = null;
+      consume().onFailure(e -> LOG.error("storage could not start consuming: {}", e.getMessage()));
+    }).onFailure(e -> {
+      hotProblem = e.getMessage();
+      if (!stopping) {
+        retryHotStart();
+      }
+    }));
+  }
+
+  private static boolean unreachable(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof ServerUnavailableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Starts the bus and the durable consumer, once the hot store has started. */
+  private Future<?> consume() {
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
-    return hot.start()
-        .compose(v -> bus.start())
+    return bus.start()
         .compose(v -> bus.consume(spec, this::commit))
         .onSuccess(c -> {
           consumer = c;
@@ -180,6 +228,15 @@ public class StorageVerticle extends ServiceVerticle {
 
   private void mountRoutes(Router router) {
     String base = "/api/v1/storage";
+    // while the hot store's server has not answered since start, every route but status says so
+    router.route(base + "/*").handler(ctx -> {
+      String problem = hotProblem;
+      if (problem != null && !ctx.request().path().equals(base + "/status")) {
+        ApiError.send(ctx, 503, "unavailable", problem + " (since start; storage starts once it answers)");
+      } else {
+        ctx.next();
+      }
+    });
     router.get(base + "/stats").handler(this::stats);
     router.get(base + "/status").handler(ctx -> {
       Params.only(ctx.queryParams(), "GET " + base + "/status", List.of());
@@ -345,7 +402,8 @@ public class StorageVerticle extends ServiceVerticle {
     return vertx.sharedData().getLockWithTimeout(ARCHIVE_LOCK, 100)
         .recover(busy -> Future.failedFuture(new ApiError(409, "archive_running",
             "an archive run is going (on this or another storage instance); ask again when it has ended")))
-        .compose(lock -> archive.run(before).eventually(() -> {
+        .compose(lock -> (archive == null ? Future.<JsonObject>failedFuture(new ApiError(503, "unavailable",
+            "storage is starting")) : archive.run(before)).eventually(() -> {
           lock.release();
           return Future.succeededFuture();
         }));
@@ -363,6 +421,9 @@ public class StorageVerticle extends ServiceVerticle {
   protected Future<?> stopService() {
     if (archiveTimer >= 0) {
       vertx.cancelTimer(archiveTimer);
+    }
+    if (hotRetryTimer >= 0) {
+      vertx.cancelTimer(hotRetryTimer);
     }
     Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
     return c.eventually(() -> {
