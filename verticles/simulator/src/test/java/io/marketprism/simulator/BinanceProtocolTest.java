@@ -144,7 +144,8 @@ class BinanceProtocolTest {
           + "\"btcusdt@kline_1m\",\"btcusdt@bookTicker\",\"btcusdt@forceOrder\"],\"id\":7}");
       assertThat(p.next(2000)).isEqualTo("{\"result\":null,\"id\":7}");
       Map<String, JsonObject> seen = new TreeMap<>();
-      long end = System.currentTimeMillis() + 6000;
+      // liquidations are the model's rarest event: up to 20 s for all six kinds (it ends as soon as they came)
+      long end = System.currentTimeMillis() + 20_000;
       while (System.currentTimeMillis() < end && seen.size() < 6) {
         String m = p.next(200);
         if (m != null) {
