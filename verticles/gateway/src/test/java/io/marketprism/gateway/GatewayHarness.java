@@ -10,6 +10,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Starts gateways and backends on one Vert.x instance for a test, on ephemeral ports. */
 final class GatewayHarness {
@@ -24,6 +27,20 @@ final class GatewayHarness {
     this.config = baseConfig();
     config.getJsonObject("gateway").mergeIn(gatewayOverrides, true);
     this.web = WebClient.create(vertx);
+  }
+
+  /**
+   * Waits up to 10 s for a condition, then asserts it.
+   *
+   * @param cond what the test waits for
+   * @throws InterruptedException when interrupted
+   */
+  static void await(BooleanSupplier cond) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(cond.getAsBoolean()).isTrue();
   }
 
   /** A root config: gateway on a free loopback port, generous limits, short timeouts, no Redis. */

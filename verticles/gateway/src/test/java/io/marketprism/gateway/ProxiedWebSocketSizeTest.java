@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,14 +99,6 @@ class ProxiedWebSocketSizeTest {
     return ws;
   }
 
-  private static void await(BooleanSupplier cond) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(cond.getAsBoolean()).isTrue();
-  }
-
   @Test
   void framesUpToTheLimitPassBothWays() throws Exception {
     LargeFrameBackend b = backend();
@@ -116,12 +107,12 @@ class ProxiedWebSocketSizeTest {
     WebSocket ws = connect(frames, closed);
     // from the backend: one frame of 200 KB (over Vert.x's default 64 KB, which dropped it with 1006)
     ws.writeTextMessage(Integer.toString(200 * 1024));
-    await(() -> !frames.isEmpty() || !closed.isEmpty());
+    GatewayHarness.await(() -> !frames.isEmpty() || !closed.isEmpty());
     assertThat(closed).isEmpty();
     assertThat(frames.get(0)).hasSize(200 * 1024);
     // from the client: one frame of 200 KB reaches the backend whole
     ws.writeTextMessage("y".repeat(200 * 1024));
-    await(() -> b.received.contains(200 * 1024) || !closed.isEmpty());
+    GatewayHarness.await(() -> b.received.contains(200 * 1024) || !closed.isEmpty());
     assertThat(closed).isEmpty();
     assertThat(b.received).contains(200 * 1024);
   }
@@ -133,7 +124,7 @@ class ProxiedWebSocketSizeTest {
     List<String> closed = new CopyOnWriteArrayList<>();
     WebSocket ws = connect(frames, closed);
     ws.writeTextMessage(Integer.toString(LIMIT + 1));
-    await(() -> !closed.isEmpty());
+    GatewayHarness.await(() -> !closed.isEmpty());
     assertThat(closed).containsExactly("1009 backend sent a frame over " + LIMIT + " bytes");
     assertThat(frames).isEmpty();
   }
@@ -145,7 +136,7 @@ class ProxiedWebSocketSizeTest {
     List<String> closed = new CopyOnWriteArrayList<>();
     WebSocket ws = connect(frames, closed);
     ws.writeTextMessage("y".repeat(LIMIT + 1));
-    await(() -> !closed.isEmpty());
+    GatewayHarness.await(() -> !closed.isEmpty());
     assertThat(closed).containsExactly("1009 client sent a frame over " + LIMIT + " bytes");
     assertThat(b.received).isEmpty();
   }
@@ -159,11 +150,11 @@ class ProxiedWebSocketSizeTest {
     List<String> closed = new CopyOnWriteArrayList<>();
     WebSocket ws = connect(smallFrames, frames, closed);
     ws.writeTextMessage("y".repeat(60 * 1024));
-    await(() -> b.received.contains(60 * 1024) || !closed.isEmpty());
+    GatewayHarness.await(() -> b.received.contains(60 * 1024) || !closed.isEmpty());
     assertThat(closed).isEmpty();
     // Vert.x alone drops a message over the limit and keeps both connections open: the message would be lost
     ws.writeTextMessage("y".repeat(100 * 1024));
-    await(() -> !closed.isEmpty());
+    GatewayHarness.await(() -> !closed.isEmpty());
     assertThat(closed).containsExactly("1009 client sent a message over 65536 bytes");
     assertThat(b.received).containsExactly(60 * 1024);
   }
@@ -184,11 +175,11 @@ class ProxiedWebSocketSizeTest {
     // one frame of 200 KB from the client, with characters of 2, 3 and 4 bytes across the frame boundaries
     String text = "é€😀".repeat(200 * 1024 / 9);
     ws.writeTextMessage(text);
-    await(() -> !frames.isEmpty() || !closed.isEmpty());
+    GatewayHarness.await(() -> !frames.isEmpty() || !closed.isEmpty());
     assertThat(closed).isEmpty();
     assertThat(frames.get(0)).isEqualTo("ws:" + text);
     ws.writeBinaryMessage(Buffer.buffer(new byte[200 * 1024]));
-    await(() -> frames.size() > 1 || !closed.isEmpty());
+    GatewayHarness.await(() -> frames.size() > 1 || !closed.isEmpty());
     assertThat(closed).isEmpty();
     assertThat(frames.get(1)).isEqualTo("binary " + 200 * 1024);
   }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,14 +56,6 @@ class StreamMessageSizeTest {
     return new JsonObject().put("op", "subscribe").put("subjects", subjects).encode();
   }
 
-  private static void await(BooleanSupplier cond) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!cond.getAsBoolean() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(cond.getAsBoolean()).isTrue();
-  }
-
   @Test
   void aRequestInOneFrameUpToTheMessageLimitIsServed() throws Exception {
     GatewayHarness h = gateway(new JsonObject());
@@ -75,7 +66,7 @@ class StreamMessageSizeTest {
     List<String> closed = new CopyOnWriteArrayList<>();
     ws.closeHandler(v -> closed.add(ws.closeStatusCode() + " " + ws.closeReason()));
     ws.writeTextMessage(request);
-    await(() -> !frames.isEmpty() || !closed.isEmpty());
+    GatewayHarness.await(() -> !frames.isEmpty() || !closed.isEmpty());
     assertThat(closed).isEmpty();
     JsonObject reply = new JsonObject(frames.get(0));
     assertThat(reply.getString("op")).isEqualTo("subscribed");
@@ -88,7 +79,7 @@ class StreamMessageSizeTest {
     List<String> frames = new CopyOnWriteArrayList<>();
     WebSocket ws = connect(h, frames);
     ws.writeTextMessage(subscribe(8_000));
-    await(ws::isClosed);
+    GatewayHarness.await(ws::isClosed);
     assertThat(ws.closeStatusCode()).isEqualTo((short) 1009);
     assertThat(ws.closeReason()).contains("262144");
     assertThat(frames).isEmpty();
@@ -100,12 +91,12 @@ class StreamMessageSizeTest {
     List<String> frames = new CopyOnWriteArrayList<>();
     WebSocket small = connect(h, frames);
     small.writeTextMessage(subscribe(500));
-    await(() -> !frames.isEmpty());
+    GatewayHarness.await(() -> !frames.isEmpty());
     assertThat(new JsonObject(frames.get(0)).getString("op")).isEqualTo("subscribed");
 
     WebSocket large = connect(h, new CopyOnWriteArrayList<>());
     large.writeTextMessage(subscribe(1_000));
-    await(large::isClosed);
+    GatewayHarness.await(large::isClosed);
     assertThat(large.closeStatusCode()).isEqualTo((short) 1009);
     assertThat(large.closeReason()).contains("32768");
     assertThat(small.isClosed()).isFalse();
