@@ -89,6 +89,17 @@ class GatewayOptionsTest {
     assertBad(new JsonObject().put("route_timeouts", new JsonArray()
         .add(new JsonObject().put("prefix", "/api/v1/storage/archive").put("timout_ms", 600_000))),
         "gateway.route_timeouts[0].timout_ms");
+    // a misspelt key of a cached route or an API key was read as absent: its default taken, or the key's roles lost
+    assertBad(new JsonObject().put("cache", new JsonObject().put("routes", new JsonArray()
+        .add(new JsonObject().put("prefix", "/api/v1/storage/stats").put("ttl", 5000)))),
+        "gateway.cache.routes[0].ttl");
+    assertBad(new JsonObject().put("auth", new JsonObject().put("api_keys", new JsonArray()
+        .add(new JsonObject().put("name", "ops").put("sha256", "a".repeat(64)).put("role", new JsonArray().add("admin"))))),
+        "gateway.auth.api_keys[0].role");
+    assertBad(new JsonObject().put("auth", new JsonObject().put("api_keys", new JsonArray()
+        .add(new JsonObject().put("name", "ops").put("sha256", "a".repeat(64)))
+        .add(new JsonObject().put("name", "ci").put("sha265", "b".repeat(64))))),
+        "gateway.auth.api_keys[1].sha265");
   }
 
   private static void assertBad(JsonObject gateway, String key) {

@@ -23,6 +23,9 @@ import java.util.Set;
 public record AuthOptions(boolean requireForReads, String jwtSecret, String issuer, long tokenTtlSeconds,
                           List<ApiKey> apiKeys, List<String> adminRoutes) {
 
+  /** The keys of an {@code api_keys} entry: any other (a misspelt {@code role}) stops start-up instead of being ignored. */
+  private static final List<String> API_KEY_KEYS = List.of("name", "sha256", "roles");
+
   public static AuthOptions from(ConfigReader section) {
     ConfigReader jwt = section.section("jwt");
     String secret = jwt.string("secret", "");
@@ -33,6 +36,7 @@ public record AuthOptions(boolean requireForReads, String jwtSecret, String issu
     Set<String> names = new HashSet<>();
     Set<String> hashes = new HashSet<>();
     for (ConfigReader k : section.list("api_keys")) {
+      k.onlyKeys(API_KEY_KEYS);
       String name = k.requiredString("name");
       String sha = k.requiredString("sha256").toLowerCase(java.util.Locale.ROOT);
       if (!sha.matches("[0-9a-f]{64}")) {

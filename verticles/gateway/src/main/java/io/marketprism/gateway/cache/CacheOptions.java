@@ -17,6 +17,9 @@ import java.util.List;
  */
 public record CacheOptions(int maxEntries, int maxEntryBytes, List<Route> routes) {
 
+  /** The keys of a {@code routes} entry: any other (a misspelt {@code ttl}) stops start-up instead of being ignored. */
+  private static final List<String> ROUTE_KEYS = List.of("prefix", "ttl_ms");
+
   /**
    * @param prefix a canonical path prefix (whole segments)
    * @param ttlMs  how long a cached response is served
@@ -27,6 +30,7 @@ public record CacheOptions(int maxEntries, int maxEntryBytes, List<Route> routes
   public static CacheOptions from(ConfigReader section) {
     List<Route> routes = new ArrayList<>();
     for (ConfigReader r : section.list("routes")) {
+      r.onlyKeys(ROUTE_KEYS);
       String prefix = r.requiredString("prefix");
       if (!PathPrefix.valid(prefix)) {
         throw new ConfigException(r.key("prefix"), "must be an absolute path without query, got '" + prefix + "'");
