@@ -41,7 +41,7 @@ public final class MarketPrismLauncher implements VertxApplicationHooks {
 
   @Override
   public JsonObject afterConfigParsed(JsonObject given) {
-    String file = System.getenv("MP_CONFIG");
+    String file = System.getenv(ConfigLoader.CONFIG_FILE_ENV);
     JsonObject base = ConfigLoader.load(file == null || file.isBlank() ? null : Path.of(file));
     config = given == null ? base : ConfigLoader.deepMerge(base, given);
     return config;

@@ -13,9 +13,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads the MarketPrism configuration tree: the embedded defaults ({@code conf/marketprism.yaml}
@@ -25,15 +27,27 @@ import java.util.Map;
  * <p>An environment variable {@code MP_GATEWAY_RATE_LIMITS_CLASSES_DEFAULT_CAPACITY} is matched against
  * the key paths that exist in the tree, where a key path is written in upper case with {@code _}
  * for both {@code .} and any {@code _} or {@code -} inside a key; so keys that contain underscores
- * can be overridden. A variable that matches no existing path creates one, splitting on {@code _}.
- * Values are parsed as YAML scalars or flow collections ({@code 9090}, {@code true},
- * {@code [a, b]}, {@code {x: 1}}).
+ * can be overridden. A variable that matches no existing path creates one, splitting on {@code _}
+ * (sections of named entries such as {@code exchanges.NAME} need that); outside such sections it is
+ * logged as a warning, as an unknown key of a file is. Variables that are not configuration
+ * ({@link #configuration}) are left alone. Values are parsed as YAML scalars or flow collections
+ * ({@code 9090}, {@code true}, {@code [a, b]}, {@code {x: 1}}).
  */
 public final class ConfigLoader {
 
   /** Classpath location of the embedded defaults. */
   public static final String DEFAULTS_RESOURCE = "/conf/marketprism.yaml";
   public static final String ENV_PREFIX = "MP_";
+  /** The environment variable naming the configuration file (read by the launcher). */
+  public static final String CONFIG_FILE_ENV = "MP_CONFIG";
+  /**
+   * {@code MP_} variables that are not configuration keys: the file's name, {@code bin/marketprism}'s
+   * and the Docker image's JVM options, logback's levels, the benchmarks' fixtures directory.
+   */
+  private static final Set<String> NOT_CONFIGURATION = Set.of(CONFIG_FILE_ENV, "MP_JAVA_OPTS", "MP_LOG_LEVEL",
+      "MP_LOG_HAZELCAST", "MP_FIXTURES");
+  /** Prefixes of {@code MP_} variables that are not configuration: the tests' (testkit) and the benchmarks'. */
+  private static final List<String> NOT_CONFIGURATION_PREFIXES = List.of("MP_TEST_", "MP_BENCH_");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
@@ -61,7 +75,8 @@ public final class ConfigLoader {
         throw new UncheckedIOException("cannot read " + file, e);
       }
     }
-    applyEnvironment(config, env);
+    applyEnvironment(config, env).forEach((variable, key) -> LOG.warn(
+        "environment variable {}: {} is not a known key; nothing reads it (a typo?)", variable, key));
     return config;
   }
 
@@ -138,23 +153,57 @@ public final class ConfigLoader {
     return base;
   }
 
-  static void applyEnvironment(JsonObject config, Map<String, String> env) {
+  /**
+   * Sets the {@code MP_} variables that are configuration over {@code config}.
+   *
+   * @param config the tree so far (defaults and file), changed in place
+   * @param env the environment
+   * @return the variables that matched no key and set one outside the sections of named entries,
+   *     each with the dotted key it set (what {@link #unknownKeys} reports for a file), in name order
+   */
+  static Map<String, String> applyEnvironment(JsonObject config, Map<String, String> env) {
     List<List<String>> paths = new ArrayList<>();
     collectPaths(config, new ArrayList<>(), paths);
+    Map<String, String> unknown = new LinkedHashMap<>();
     env.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(ENV_PREFIX) && e.getKey().length() > ENV_PREFIX.length())
+        .filter(e -> configuration(e.getKey()))
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> {
           String name = e.getKey().substring(ENV_PREFIX.length());
           List<String> path = paths.stream().filter(p -> envName(p).equals(name)).findFirst()
               .orElseGet(() -> {
                 List<String> made = List.of(name.toLowerCase(Locale.ROOT).split("_"));
-                LOG.warn("{} matches no configuration key; it sets {}, which only a section that takes "
-                    + "keys of its own reads (a typo?)", e.getKey(), String.join(".", made));
+                if (!unknownKeys(config, tree(made)).isEmpty()) {
+                  unknown.put(e.getKey(), String.join(".", made));
+                }
                 return made;
               });
           set(config, path, parseScalar(e.getValue()), e.getKey());
         });
+    return unknown;
+  }
+
+  /**
+   * @param variable an environment variable's name
+   * @return whether it is a configuration override: it starts with {@code MP_} and is none of the
+   *     variables that scripts, the launcher, logging, tests and benchmarks read for themselves
+   */
+  static boolean configuration(String variable) {
+    return variable.startsWith(ENV_PREFIX) && variable.length() > ENV_PREFIX.length()
+        && !NOT_CONFIGURATION.contains(variable) && NOT_CONFIGURATION_PREFIXES.stream().noneMatch(variable::startsWith);
+  }
+
+  /** A tree holding only {@code path} (its leaf empty), to compare with the known keys as a file's is. */
+  private static JsonObject tree(List<String> path) {
+    JsonObject root = new JsonObject();
+    JsonObject node = root;
+    for (int i = 0; i < path.size() - 1; i++) {
+      JsonObject next = new JsonObject();
+      node.put(path.get(i), next);
+      node = next;
+    }
+    node.put(path.get(path.size() - 1), "");
+    return root;
   }
 
   private static void collectPaths(JsonObject node, List<String> prefix, List<List<String>> out) {

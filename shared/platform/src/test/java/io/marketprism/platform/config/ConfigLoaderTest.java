@@ -41,6 +41,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void variablesThatMatchNoKeyAreReportedAsAFilesKeysAreAndVariablesThatAreNotConfigurationAreLeftAlone() {
+    JsonObject config = ConfigLoader.parseYaml("storage: {batch_size: 20000, hot: {url: x}}\n"
+        + "exchanges: {binance: {enabled: true}}\nscheduler: {jobs: {archive: {cron: x}}}\n", "d");
+    Map<String, String> env = new java.util.TreeMap<>(Map.of(
+        "MP_STORAGE_BATCH_SIZE", "5000",
+        "MP_STORAGE_BACH_SIZE", "5000",
+        "MP_STORAGE_HOT_PASSWROD", "x",
+        // entries of sections that take names of their own are not reported (a file's are not either)
+        "MP_EXCHANGES_MINE_ENABLED", "true",
+        "MP_SCHEDULER_JOBS_NIGHTLY_CRON", "0 0 * * *"));
+    // read by the launcher, bin/marketprism, logback, the tests and the benchmarks: never configuration
+    env.putAll(Map.of("MP_CONFIG", "conf/cluster.yaml", "MP_JAVA_OPTS", "-Xmx1g", "MP_LOG_LEVEL", "DEBUG",
+        "MP_LOG_HAZELCAST", "INFO", "MP_FIXTURES", "/tmp/f", "MP_TEST_CHDB", "/tmp/chdb",
+        "MP_BENCH_WARMUP_SECONDS", "5", "MP_BENCH_SERVICE_JAVA_OPTS", "-Xmx1g"));
+    Map<String, String> unknown = ConfigLoader.applyEnvironment(config, env);
+    assertThat(unknown).containsExactly(Map.entry("MP_STORAGE_BACH_SIZE", "storage.bach.size"),
+        Map.entry("MP_STORAGE_HOT_PASSWROD", "storage.hot.passwrod"));
+    assertThat(config.getJsonObject("storage").getInteger("batch_size")).isEqualTo(5000);
+    assertThat(config.getJsonObject("exchanges").getJsonObject("mine").getBoolean("enabled")).isTrue();
+    assertThat(config.fieldNames()).containsExactlyInAnyOrder("storage", "exchanges", "scheduler");
+  }
+
+  @Test
   void fileIsMergedOverDefaultsSectionBySection() {
     JsonObject base = ConfigLoader.parseYaml("a: {x: 1, y: 2}\nb: 3\n", "base");
     ConfigLoader.deepMerge(base, ConfigLoader.parseYaml("a: {y: 5}\n", "over"));
