@@ -17,12 +17,14 @@ import java.util.List;
  * A private {@code clickhouse-server} for one test (the Debian 18.16 build or a current one):
  * HTTP and native ports on loopback, free, its data under a fresh temporary directory that
  * survives {@link #stop}, {@link #kill} and {@link #restart}, configured by a generated
- * {@code config.xml} and {@code users.xml} there (user {@code default}, no password, time zone
- * UTC). It is ready when {@code SELECT 1} answers over HTTP.
+ * {@code config.xml} and {@code users.xml} there (user {@code default}, no password, and user
+ * {@value #PASSWORD_USER} with password {@value #PASSWORD}; time zone UTC). It is ready when
+ * {@code SELECT 1} answers over HTTP.
  *
  * <p>With the environment variable {@value #CHDB_ENV} set to a directory where {@code npm install
  * chdb} ran, it is instead the current ClickHouse engine: chDB behind {@code chdb-http.js}, which
- * answers the HTTP interface in the subset {@code ClickHouseHttp} uses (no native port). The
+ * answers the HTTP interface in the subset {@code ClickHouseHttp} uses (no native port, no users: it
+ * takes any login, so tests of a refused one run on clickhouse-server alone). The
  * ClickHouse tests run on both, so the store's SQL is shown to work on 18.16 and on a current release.
  *
  * <pre>{@code
@@ -38,6 +40,10 @@ public final class ClickHouseServer extends ExternalServer {
   private static final String BINARY = "/usr/sbin/clickhouse-server";
   /** The environment variable naming the directory with {@code node_modules/chdb}: use chDB instead. */
   public static final String CHDB_ENV = "MP_TEST_CHDB";
+  /** A user that needs a password, for tests of configured credentials. */
+  public static final String PASSWORD_USER = "marketprism";
+  /** {@link #PASSWORD_USER}'s password. */
+  public static final String PASSWORD = "s3cret-Test";
 
   private int tcpPort;
   private final List<String> launcher;
@@ -144,7 +150,9 @@ public final class ClickHouseServer extends ExternalServer {
       + "  <profiles><default><max_memory_usage>4000000000</max_memory_usage>"
       + "<load_balancing>random</load_balancing></default></profiles>\n"
       + "  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>"
-      + "<profile>default</profile><quota>default</quota></default></users>\n"
+      + "<profile>default</profile><quota>default</quota></default>"
+      + "<" + PASSWORD_USER + "><password>" + PASSWORD + "</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>"
+      + "<profile>default</profile><quota>default</quota></" + PASSWORD_USER + "></users>\n"
       + "  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>"
       + "<result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time>"
       + "</interval></default></quotas>\n"

@@ -3,6 +3,7 @@ package io.marketprism.storage;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.config.ConfigException;
 import io.marketprism.platform.config.ConfigReader;
+import io.marketprism.storage.hot.ClickHouseHttp;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.Set;
  * @param duckDbFile the DuckDB file
  * @param coldDir the Parquet cold tier root
  * @param clickHouseUrl the ClickHouse HTTP URL
+ * @param clickHouseUser the ClickHouse user ({@code default} unless configured)
+ * @param clickHousePassword its password (empty unless configured); left out of {@link #toString}
  * @param hotDatabase the ClickHouse hot database
  * @param coldDatabase the ClickHouse cold database
  * @param clickHouseTimeout per-request timeout towards ClickHouse (writes, archive)
@@ -34,7 +37,8 @@ import java.util.Set;
  * @param cacheTimeout how long a read of the Redis cache may take (writes: ten times that)
  * @param bus the bus options
  */
-public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String hotDatabase,
+public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String clickHouseUser,
+    String clickHousePassword, String hotDatabase,
     String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, int retentionDays, int batchSize,
     Duration flushInterval, String stream, String durable, Duration ackWait, int batchesInFlight,
     Duration archiveInterval, String cacheType, String redisUrl, Duration cacheTimeout, BusOptions bus) {
@@ -54,6 +58,12 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     if (!url.matches("https?://[^\\s/]+(:\\d{1,5})?/?")) {
       throw new ConfigException(hot.key("url"), "must be http://host:port, got '" + url + "'");
     }
+    String user = hot.string("user", ClickHouseHttp.DEFAULT_USER);
+    if (user.isBlank() || user.contains(":")) {
+      // HTTP basic authentication ends the user at the first ':'
+      throw new ConfigException(hot.key("user"), "must be a ClickHouse user name (not empty, no ':'), got '" + user + "'");
+    }
+    String password = hot.string("password", "");
     String db = identifier(hot, "database", "marketprism");
     Duration timeout = Duration.ofMillis(hot.longIn("timeout_ms", 100, 600_000, 30_000));
     // under the gateway's backend_timeout_ms (5 s): a hung ClickHouse is named in the answer, not a bare 504
@@ -83,9 +93,22 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
       throw new ConfigException(cache.key("redis_url"), "must be redis://host:port, got '" + redisUrl + "'");
     }
     Duration cacheTimeout = Duration.ofMillis(cache.longIn("timeout_ms", 10, 60_000, 250));
-    return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), db, coldDb, timeout, queryTimeout,
-        retention, batch, flush, stream, durable, ackWait, inFlight, archive, cacheType, redisUrl, cacheTimeout,
-        BusOptions.from(root));
+    return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), user, password, db, coldDb, timeout,
+        queryTimeout, retention, batch, flush, stream, durable, ackWait, inFlight, archive, cacheType, redisUrl,
+        cacheTimeout, BusOptions.from(root));
+  }
+
+  /** The options with the ClickHouse password masked: a logged or printed options object never shows it. */
+  @Override
+  public String toString() {
+    return "StorageOptions[hotType=" + hotType + ", duckDbFile=" + duckDbFile + ", coldDir=" + coldDir
+        + ", clickHouseUrl=" + clickHouseUrl + ", clickHouseUser=" + clickHouseUser + ", clickHousePassword="
+        + (clickHousePassword.isEmpty() ? "" : "***") + ", hotDatabase=" + hotDatabase + ", coldDatabase="
+        + coldDatabase + ", clickHouseTimeout=" + clickHouseTimeout + ", queryTimeout=" + queryTimeout
+        + ", retentionDays=" + retentionDays + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval
+        + ", stream=" + stream + ", durable=" + durable + ", ackWait=" + ackWait + ", batchesInFlight="
+        + batchesInFlight + ", archiveInterval=" + archiveInterval + ", cacheType=" + cacheType + ", redisUrl="
+        + redisUrl + ", cacheTimeout=" + cacheTimeout + ", bus=" + bus + "]";
   }
 
   private static String identifier(ConfigReader r, String key, String def) {

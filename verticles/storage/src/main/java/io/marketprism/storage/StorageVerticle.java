@@ -53,7 +53,7 @@ public class StorageVerticle extends ServiceVerticle {
   static final long LATE_TRADE_MS = 2_000;
   /** The hot store's health check waits this long for an answer (within the health procedure's own second). */
   private static final long PING_TIMEOUT_MS = 700;
-  /** A hot store whose server did not answer at start is started again this often. */
+  /** A hot store whose server did not answer at start (or refused the login) is started again this often. */
   static final long HOT_RETRY_MS = 2_000;
   /** What the storage does without its latest cache (the service is degraded, not down). */
   private static final String LATEST_WITHOUT_CACHE = "; latest answers from memory and the stored records";
@@ -74,7 +74,7 @@ public class StorageVerticle extends ServiceVerticle {
   private long archiveTimer = -1;
   private volatile boolean stopping;
   private volatile String lastWriteError;
-  /** Why the hot store has not started (its server did not answer at start), or null once it has. */
+  /** Why the hot store has not started (its server did not answer or refused the login), or null once it has. */
   private volatile String hotProblem;
   private long hotRetryTimer = -1;
   private Counter committed;
@@ -129,10 +129,11 @@ public class StorageVerticle extends ServiceVerticle {
       if (!unreachable(ar.cause())) {
         return Future.failedFuture(ar.cause());
       }
-      // the other services of this node (a collector buffering for it) keep running: start once it answers
+      // the other services of this node (a collector buffering for it) keep running: start once it answers (or,
+      // when it refused the login, once its users are fixed)
       hotProblem = ar.cause().getMessage();
-      LOG.error("{}; storage consumes nothing and answers 503 until it does (tried again every {} ms)", hotProblem,
-          HOT_RETRY_MS);
+      LOG.error("{}; storage consumes nothing and answers 503 until its start succeeds (tried again every {} ms)",
+          hotProblem, HOT_RETRY_MS);
       retryHotStart();
       return Future.succeededFuture();
     });
@@ -232,7 +233,8 @@ public class StorageVerticle extends ServiceVerticle {
     router.route(base + "/*").handler(ctx -> {
       String problem = hotProblem;
       if (problem != null && !ctx.request().path().equals(base + "/status")) {
-        ApiError.send(ctx, 503, "unavailable", problem + " (since start; storage starts once it answers)");
+        ApiError.send(ctx, 503, "unavailable", problem + " (since start; tried again every " + HOT_RETRY_MS
+            + " ms)");
       } else {
         ctx.next();
       }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A storage whose NATS or ClickHouse cannot be reached, or whose ClickHouse hangs, says so in its
@@ -231,6 +232,68 @@ class StorageHealthTest {
       }
       assertThat(records).hasSize(1);
     }
+  }
+
+  /**
+   * A ClickHouse that refuses the configured login does not fail the start with a stack trace: the
+   * health and every query say, in one line, which user it refused and which keys to fix (never the
+   * password); with the right password the same storage stores and answers.
+   */
+  @Test
+  void aRefusedLoginIsNamedWithTheKeysToFixAndTheRightPasswordStoresAndQueries() throws Exception {
+    assumeTrue(ClickHouseServer.chdb() == null, "chDB has no users: it takes any login");
+    try (ClickHouseServer ch = ClickHouseServer.start()) {
+      String wrong = "not-" + ClickHouseServer.PASSWORD;
+      JsonObject refusedConfig = clickHouseAs(ch, "login", ClickHouseServer.PASSWORD_USER, wrong);
+      StorageVerticle refused = new StorageVerticle();
+      vertx.deployVerticle(refused, new DeploymentOptions().setConfig(refusedConfig)).await(30, TimeUnit.SECONDS);
+      JsonObject hot = check(refused, "hot_store");
+      assertThat(hot.getString("status")).isEqualTo("DOWN");
+      assertThat(hot.getJsonObject("data").getString("error"))
+          .startsWith("ClickHouse at " + ch.httpUrl() + ": refused user '" + ClickHouseServer.PASSWORD_USER
+              + "': wrong password or unknown user")
+          .endsWith("; check storage.hot.user / storage.hot.password")
+          .doesNotContain(wrong);
+      HttpResponse<Buffer> query = WebClient.create(vertx).get(refused.actualPort(), "127.0.0.1",
+          "/api/v1/storage/trade?limit=1").send().await(10, TimeUnit.SECONDS);
+      assertThat(query.statusCode()).isEqualTo(503);
+      assertThat(query.bodyAsJsonObject().getJsonObject("error").getString("message"))
+          .contains("refused user '" + ClickHouseServer.PASSWORD_USER + "'", "storage.hot.password")
+          .doesNotContain(wrong);
+      vertx.undeploy(refused.deploymentID()).await(30, TimeUnit.SECONDS);
+
+      JsonObject config = clickHouseAs(ch, "login", ClickHouseServer.PASSWORD_USER, ClickHouseServer.PASSWORD);
+      StorageVerticle storage = new StorageVerticle();
+      vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
+      assertThat(check(storage, "hot_store").getString("status")).isEqualTo("UP");
+      RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
+      bus.start().await(10, TimeUnit.SECONDS);
+      bus.publish(Fixtures.trades(Fixtures.DAY0, 1, 1).get(0)).await(10, TimeUnit.SECONDS);
+      long deadline = System.currentTimeMillis() + 30_000;
+      JsonArray records = new JsonArray();
+      while (records.isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        HttpResponse<Buffer> page = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1",
+            "/api/v1/storage/trade?start=0&limit=10").send().await(10, TimeUnit.SECONDS);
+        if (page.statusCode() == 200) {
+          records = page.bodyAsJsonObject().getJsonArray("data");
+        }
+      }
+      assertThat(records).hasSize(1);
+    }
+  }
+
+  /** A ClickHouse storage on the embedded bus, logging in as {@code user} with {@code password}. */
+  private static JsonObject clickHouseAs(ClickHouseServer ch, String db, String user, String password) {
+    return new JsonObject()
+        .put("bus", new JsonObject().put("type", "eventbus"))
+        .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
+            .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db)
+                .put("user", user).put("password", password))
+            .put("cold", new JsonObject().put("database", db + "_cold"))
+            .put("batch_size", 10).put("flush_interval_ms", 50)
+            .put("archive", new JsonObject().put("interval_minutes", 0)))
+        .put("cache", new JsonObject().put("type", "memory"));
   }
 
   /** A DuckDB storage on the embedded bus whose latest cache is Redis, with these {@code cache} settings. */

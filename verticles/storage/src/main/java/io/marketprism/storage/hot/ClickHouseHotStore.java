@@ -2,6 +2,7 @@ package io.marketprism.storage.hot;
 
 import io.marketprism.model.DataType;
 import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.platform.http.Http;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.cold.ClickHouseColdTier;
@@ -94,7 +95,8 @@ public final class ClickHouseHotStore implements HotStore {
   public ClickHouseHotStore(Vertx vertx, StorageOptions options) {
     this.vertx = vertx;
     this.url = options.clickHouseUrl();
-    this.http = new ClickHouseHttp(vertx, url, options.clickHouseTimeout());
+    this.http = new ClickHouseHttp(vertx, url, options.clickHouseUser(), options.clickHousePassword(),
+        options.clickHouseTimeout());
     this.queries = http.withTimeout(options.queryTimeout());
     this.db = options.hotDatabase();
     this.coldDb = options.coldDatabase();
@@ -140,10 +142,11 @@ public final class ClickHouseHotStore implements HotStore {
 
   @Override
   public Future<Void> start() {
+    // a connection that failed names the key of the address; a refused login names its own keys already
     Future<?> chain = http.execute("CREATE DATABASE IF NOT EXISTS " + db)
-        .recover(e -> Future.failedFuture(new IllegalStateException("ClickHouse at " + url
-            + " (storage.hot.url) does not answer: "
-            + (e instanceof ServerUnavailableException && e.getCause() != null ? e.getCause() : e).getMessage(), e)))
+        .recover(e -> Future.failedFuture(e instanceof ServerUnavailableException && Http.unreachable(e.getCause()) != null
+            ? new IllegalStateException("ClickHouse at " + url + " (storage.hot.url) does not answer: "
+                + e.getCause().getMessage(), e) : e))
         .compose(v -> http.execute("CREATE DATABASE IF NOT EXISTS " + coldDb));
     for (DataType t : DataType.values()) {
       TableSchema s = TableSchema.of(t);

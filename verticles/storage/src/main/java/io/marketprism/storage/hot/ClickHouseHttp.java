@@ -6,16 +6,22 @@ import io.marketprism.platform.http.ServerUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * ClickHouse over its HTTP interface with the Vert.x WebClient, in the subset ClickHouse 18.16
@@ -23,26 +29,60 @@ import java.util.Map;
  * 411 to an empty body), inserts in any format ({@code RowBinary} for records, {@code JSONEachRow}
  * for the bar log), results read as {@code JSONEachRow} with decimals kept exact. Any status but 200 (18.16 reports errors as 404 with
  * {@code Code: NN} text) fails the future with ClickHouse's message.
+ *
+ * <p>Every request carries the user and password as HTTP basic authentication, which 18.16 and
+ * current releases both take (and, unlike the {@code password} query parameter, no access log
+ * records). A refused login (HTTP 401; in 18.16 with code 192 unknown user, 193 wrong password, 194
+ * password required or 195 address not allowed, in current releases 516 authentication failed) fails
+ * as a {@link ServerUnavailableException} naming ClickHouse, the user and the keys to fix: the
+ * storage is then as unavailable as with ClickHouse down, and says why in its health and its 503s.
  */
 public final class ClickHouseHttp {
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+  /** ClickHouse's user when none is configured; its password is empty. */
+  public static final String DEFAULT_USER = "default";
+  /** ClickHouse's codes for a login it refused, the {@code Code: NN} its answer starts with. */
+  private static final Pattern LOGIN_REFUSED = Pattern.compile("^\\s*Code: (192|193|194|195|516)\\b");
+  /** What ClickHouse says after {@code DB::Exception: } up to the stack or version it appends. */
+  private static final Pattern EXCEPTION_TEXT = Pattern.compile("DB::Exception: (.*?)(?:, e\\.what\\(\\)| \\(version|$)",
+      Pattern.DOTALL);
+
   private final WebClient client;
   private final String url;
+  private final String user;
+  /** The {@code Authorization} header's value: the password is in it and nowhere else. */
+  private final String authorization;
   private final String host;
   private final int port;
   private final long timeoutMs;
 
   /**
+   * As user {@value #DEFAULT_USER} with an empty password (a server with no users configured).
+   *
    * @param vertx Vert.x
    * @param url e.g. {@code http://127.0.0.1:8123}
    * @param timeout per-request timeout
    */
   public ClickHouseHttp(Vertx vertx, String url, Duration timeout) {
+    this(vertx, url, DEFAULT_USER, "", timeout);
+  }
+
+  /**
+   * @param vertx Vert.x
+   * @param url e.g. {@code http://127.0.0.1:8123}
+   * @param user the ClickHouse user
+   * @param password its password (empty for none); never logged
+   * @param timeout per-request timeout
+   */
+  public ClickHouseHttp(Vertx vertx, String url, String user, String password, Duration timeout) {
     URI u = URI.create(url);
     this.url = url;
+    this.user = user;
+    this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+        .getBytes(StandardCharsets.UTF_8));
     this.host = u.getHost();
     this.port = u.getPort() < 0 ? 8123 : u.getPort();
     this.timeoutMs = timeout.toMillis();
@@ -53,6 +93,8 @@ public final class ClickHouseHttp {
   private ClickHouseHttp(ClickHouseHttp other, long timeoutMs) {
     this.client = other.client;
     this.url = other.url;
+    this.user = other.user;
+    this.authorization = other.authorization;
     this.host = other.host;
     this.port = other.port;
     this.timeoutMs = timeoutMs;
@@ -81,8 +123,7 @@ public final class ClickHouseHttp {
    * @return the response body
    */
   public Future<String> execute(String sql, long timeoutMs) {
-    return client.post(port, host, "/").timeout(timeoutMs).sendBuffer(Buffer.buffer(sql)).compose(ClickHouseHttp::body,
-        this::named);
+    return post(timeoutMs).sendBuffer(Buffer.buffer(sql)).compose(this::body, this::named);
   }
 
   /** A connection refused or a timeout says it was ClickHouse's, and where (for logs, health and 503s). */
@@ -96,8 +137,8 @@ public final class ClickHouseHttp {
    * @return completes when ClickHouse has committed the rows
    */
   public Future<Void> insert(String insert, Buffer rows) {
-    return client.post(port, host, "/").addQueryParam("query", insert).timeout(timeoutMs).sendBuffer(rows)
-        .compose(ClickHouseHttp::body, this::named).mapEmpty();
+    return post(timeoutMs).addQueryParam("query", insert).sendBuffer(rows).compose(this::body, this::named)
+        .mapEmpty();
   }
 
   /**
@@ -130,8 +171,20 @@ public final class ClickHouseHttp {
     return execute(sql + " FORMAT TSV").map(t -> Long.parseLong(t.trim()));
   }
 
-  private static Future<String> body(HttpResponse<Buffer> r) {
+  private HttpRequest<Buffer> post(long timeoutMs) {
+    return client.post(port, host, "/").putHeader(HttpHeaders.AUTHORIZATION.toString(), authorization)
+        .timeout(timeoutMs);
+  }
+
+  private Future<String> body(HttpResponse<Buffer> r) {
     String text = r.bodyAsString() == null ? "" : r.bodyAsString();
+    if (r.statusCode() == 401 || LOGIN_REFUSED.matcher(text).find()) {
+      Matcher said = EXCEPTION_TEXT.matcher(text);
+      String reason = said.find() ? said.group(1).trim() : "HTTP " + r.statusCode();
+      return Future.failedFuture(new ServerUnavailableException("ClickHouse at " + url, new IllegalStateException(
+          "refused user '" + user + "': wrong password or unknown user (" + reason
+              + "); check storage.hot.user / storage.hot.password")));
+    }
     if (r.statusCode() != 200) {
       String msg = text.length() > 500 ? text.substring(0, 500) : text;
       return Future.failedFuture(new IllegalStateException("ClickHouse HTTP " + r.statusCode() + ": " + msg.trim()));
