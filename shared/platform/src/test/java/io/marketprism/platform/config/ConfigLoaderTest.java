@@ -6,7 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,6 +64,23 @@ class ConfigLoaderTest {
     assertThat(config.getJsonObject("storage").getInteger("batch_size")).isEqualTo(5000);
     assertThat(config.getJsonObject("exchanges").getJsonObject("mine").getBoolean("enabled")).isTrue();
     assertThat(config.fieldNames()).containsExactlyInAnyOrder("storage", "exchanges", "scheduler");
+  }
+
+  @Test
+  void everyVariableTheComposeFileAndTheReadmeSetIsAKnownKeyOfTheShippedDefaults() throws Exception {
+    Path project = Path.of(System.getProperty("mp.project.dir", "../.."));
+    Path yaml = project.resolve("conf/marketprism.yaml");
+    JsonObject defaults = ConfigLoader.parseYaml(Files.readString(yaml), yaml.toString());
+    Map<String, String> env = new java.util.TreeMap<>();
+    for (String doc : List.of("docker/docker-compose.yml", "README.md")) {
+      Matcher m = Pattern.compile("\\b(MP_[A-Z0-9_]*[A-Z0-9])\\b").matcher(Files.readString(project.resolve(doc)));
+      while (m.find()) {
+        env.put(m.group(1), "x");
+      }
+    }
+    env.remove("MP_STORAGE_BACH_SIZE"); // the README's example of a typo
+    assertThat(env).containsKeys("MP_STORAGE_HTTP_ADVERTISED_HOST", "MP_GATEWAY_PORT", "MP_STORAGE_HOT_PASSWORD");
+    assertThat(ConfigLoader.applyEnvironment(defaults, env)).isEmpty();
   }
 
   @Test
