@@ -169,11 +169,34 @@ public final class MarketPrismClient implements AutoCloseable {
     return forEachPage(type, query, page -> acc.addAll(page.records())).map(v -> acc);
   }
 
-  /** OHLCV bars computed from stored trades; {@code interval} is 1m, 5m, 15m, 1h, 4h or 1d. */
+  /**
+   * OHLCV bars computed from stored trades, oldest first, as the API's JSON objects
+   * ({@code open_time_ms}, {@code open}, ... as in CONTRACT §3's kline); {@link #bars} gives them
+   * typed. {@code interval} is 1m, 5m, 15m, 1h, 4h or 1d.
+   */
   public Future<JsonArray> klines(Query query, String interval) {
+    return send(klineRequest(query, interval), null, body -> body.getJsonArray("data", new JsonArray()));
+  }
+
+  /**
+   * OHLCV bars computed from stored trades, oldest first, with exact decimal prices and volumes;
+   * {@code interval} is 1m, 5m, 15m, 1h, 4h or 1d. The query's instrument must be complete and
+   * its limit and cursor are not used (bars are not paged).
+   */
+  public Future<List<Bar>> bars(Query query, String interval) {
+    return send(klineRequest(query, interval), null, body -> {
+      List<Bar> out = new ArrayList<>();
+      for (Object o : body.getJsonArray("data", new JsonArray())) {
+        out.add(Bar.parse((JsonObject) o));
+      }
+      return out;
+    });
+  }
+
+  private HttpRequest<Buffer> klineRequest(Query query, String interval) {
     HttpRequest<Buffer> req = http.get("/api/v1/storage/kline").addQueryParam("interval", interval);
     query.applyRangeTo(req);
-    return send(req).map(body -> body.getJsonArray("data", new JsonArray()));
+    return req;
   }
 
   /** The newest record of a type for one instrument, from the latest cache. */

@@ -129,8 +129,12 @@ class MarketPrismClientTest {
               + "limit\",\"request_id\":\"r\"}}");
           return;
         }
-        req.response().end("{\"data\":[{\"open_time_ms\":60000,\"open\":\"1\",\"high\":\"2\",\"low\":\"1\","
-            + "\"close\":\"2\",\"volume\":\"3\",\"quote_volume\":\"5\",\"trade_count\":2}]}");
+        // the storage's answer (StorageVerticle#klines): the instrument, then its bars
+        req.response().end("{\"exchange\":\"binance\",\"market_type\":\"spot\",\"symbol\":\"BTC-USDT\","
+            + "\"interval\":\"1m\",\"data\":[{\"open_time_ms\":60000,\"open\":\"61737.63\",\"high\":\"61800.5\","
+            + "\"low\":\"61700.000000000000000001\",\"close\":\"61790.1\",\"volume\":\"0.30000000000000000004\","
+            + "\"quote_volume\":\"18537.264\",\"trade_count\":2,\"interval\":\"1m\",\"close_time_ms\":119999,"
+            + "\"closed\":true}]}");
         return;
       }
       req.response().setStatusCode(404).end("{\"error\":{\"code\":\"not_found\",\"message\":\"nope\",\"request_id\":\"r\"}}");
@@ -204,6 +208,18 @@ class MarketPrismClientTest {
     JsonArray bars = client.klines(new Query("binance", "spot", "BTC-USDT").limit(5).cursor("c1"), "1m")
         .await(5, TimeUnit.SECONDS);
     assertThat(bars).hasSize(1);
+  }
+
+  @Test
+  void barsAreTypedWithExactDecimals() throws Exception {
+    List<Bar> bars = client.bars(new Query("binance", "spot", "BTC-USDT").limit(5), "1m").await(5, TimeUnit.SECONDS);
+    assertThat(bars).containsExactly(new Bar("1m", 60_000, 119_999, new java.math.BigDecimal("61737.63"),
+        new java.math.BigDecimal("61800.5"), new java.math.BigDecimal("61700.000000000000000001"),
+        new java.math.BigDecimal("61790.1"), new java.math.BigDecimal("0.30000000000000000004"),
+        new java.math.BigDecimal("18537.264"), 2, true));
+    // the JSON form stays for callers that read it
+    assertThat(client.klines(new Query("binance", "spot", "BTC-USDT"), "1m").await(5, TimeUnit.SECONDS)
+        .getJsonObject(0).getString("low")).isEqualTo("61700.000000000000000001");
   }
 
   @Test
