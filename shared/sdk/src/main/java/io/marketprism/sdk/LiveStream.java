@@ -5,16 +5,21 @@ import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * One connection to the live stream ({@code GET /ws/v1/stream}, CONTRACT §5), made by
+ * The live stream ({@code GET /ws/v1/stream}, CONTRACT §5), opened by
  * {@link MarketPrismClient#stream}: each record of a subscribed subject goes to its handler, on
  * the client's event loop (do not block there: a client that reads too slowly is dropped by the
  * gateway).
@@ -22,27 +27,82 @@ import java.util.List;
  * <p>{@link #subscribe} and {@link #unsubscribe} complete once the gateway acknowledged the
  * request, and fail with a {@link MarketPrismException} of status 0 and code {@code stream_error}
  * carrying the gateway's message when it refused it (a pattern that can never match, too many
- * patterns, unsubscribing one not subscribed). {@link #closed()} tells how the connection ended:
- * it succeeds after {@link #close()}, and fails with a {@link MarketPrismException} whose status is
- * the WebSocket close status (1008 for a client dropped as too slow, 1001 for a gateway stopping,
- * 1006 for a connection lost without a close) and whose message is the gateway's reason. The
- * stream does not reconnect by itself: on that failure, open a new one with the subjects of
- * {@link MarketPrismClient#stream} again (records sent meanwhile are in the storage API).
+ * patterns, unsubscribing one not subscribed).
+ *
+ * <p><b>Reconnection</b> (on unless the client's {@link MarketPrismClient#reconnect} says
+ * otherwise): when the connection ends for a reason a new one can cure, the stream connects again
+ * after a backoff ({@link Reconnect}), subscribes the patterns acknowledged so far, and then tells
+ * the {@link #gapHandler} the time it was away ({@link StreamGap}), whose records are in the
+ * storage API. Those reasons are a gateway stopping (1001, or 1000: a stopping gateway's HTTP
+ * server may close the socket before its stream says 1001; the gateway never ends a live stream
+ * with 1000 otherwise, and the client's own {@link #close()} is known apart), a lost connection
+ * (1006, no close status), a gateway error or restart (1011, 1012), too many clients for now (1013, 1014), and a
+ * client dropped as a slow consumer (1008 with reason {@code slow consumer...}): the gateway drops
+ * a client whose socket stayed full for a moment, which a burst or a pause of the client's process
+ * can cause; the gap is recoverable, and a client dropped again and again backs off. Connection
+ * attempts refused with 408, 429 (after its {@code Retry-After}) or 5xx, or that cannot reach the
+ * gateway, are tried again; a 401 is tried once more with a refreshed token
+ * ({@link MarketPrismClient#bearer(TokenProvider)}). Requests made while reconnecting are sent
+ * once it is connected again; those under way when the connection broke fail with its close.
+ *
+ * <p>{@link #closed()} tells how the stream ended, for good: it succeeds after {@link #close()},
+ * and fails with a {@link MarketPrismException} whose status is the WebSocket close status and
+ * whose message is the gateway's reason when the end is one no reconnection cures: any other
+ * 1008 (policy), 1009 (a message too big), a protocol error (1002, 1003, 1007, 1010);
+ * a connection attempt refused with 401, 403 or another 4xx (then the status and message of that
+ * answer); a resubscription the gateway refuses ({@code stream_error}); or {@link Reconnect#maxAttempts}
+ * failed attempts. With reconnection off, every end fails it (1008 for a slow client, 1001 for a
+ * gateway stopping (or 1000), 1006 for a connection lost without a close).
  */
 public final class LiveStream {
 
-  private final WebSocket socket;
+  private final Vertx vertx;
+  private final Supplier<Future<WebSocket>> connector;
+  private final Reconnect policy;
   private final Handler<MarketRecord> handler;
+  private final Object lock = new Object();
   /** Requests not yet answered, oldest first: the gateway answers them in the order they were sent. */
-  private final Deque<Promise<Void>> pending = new ArrayDeque<>();
+  private final Deque<Request> pending = new ArrayDeque<>();
+  /** Requests made while reconnecting, sent once connected again. */
+  private final List<Request> deferred = new ArrayList<>();
+  /** The patterns the gateway acknowledged: what a new connection subscribes. */
+  private final Set<String> subscribed = new LinkedHashSet<>();
   private final Promise<Void> closed = Promise.promise();
-  private volatile boolean closing;
+  private volatile Handler<StreamGap> gapHandler = gap -> { };
+  private WebSocket socket;
+  private boolean closing;
+  private long timer = -1;
+  /** Attempts in a row, for the backoff: counted again from 0 once a connection stayed up for maxDelay. */
+  private int backoffAttempts;
+  /** Attempts since the connection was lost, for the gap. */
+  private int gapAttempts;
+  private long lostAtMs;
+  private long connectedAtMs;
+  private MarketPrismException lostBecause;
 
-  LiveStream(WebSocket socket, Handler<MarketRecord> handler) {
-    this.socket = socket;
+  private record Request(String op, List<String> subjects, Promise<Void> answered) {
+    String text() {
+      return new JsonObject().put("op", op).put("subjects", new JsonArray(subjects)).encode();
+    }
+  }
+
+  /** @param connector opens a WebSocket to the stream with the client's current credentials */
+  LiveStream(Vertx vertx, Supplier<Future<WebSocket>> connector, Reconnect policy, Handler<MarketRecord> handler) {
+    this.vertx = vertx;
+    this.connector = connector;
+    this.policy = policy;
     this.handler = handler;
-    socket.textMessageHandler(this::onText);
-    socket.closeHandler(v -> onClose());
+  }
+
+  /** Connects and subscribes {@code subjects}; a refusal of either fails it (no reconnection yet). */
+  Future<LiveStream> open(List<String> subjects) {
+    return connector.get().compose(ws -> {
+      synchronized (lock) {
+        attach(ws);
+        connectedAtMs = System.currentTimeMillis();
+      }
+      return subscribe(subjects).map(this).recover(refused -> close().transform(v -> Future.failedFuture(refused)));
+    });
   }
 
   /** Adds subject patterns (NATS wildcards {@code *} and {@code >}, e.g. {@code orderbook.okx.*.*}). */
@@ -55,29 +115,81 @@ public final class LiveStream {
     return request("unsubscribe", subjects);
   }
 
-  /** @return how the connection ended (see the class comment); pending until then */
+  /**
+   * Sets what is told of each time the stream was disconnected, once it is connected and
+   * subscribed again (on the client's event loop); nothing by default.
+   */
+  public LiveStream gapHandler(Handler<StreamGap> handler) {
+    this.gapHandler = handler == null ? gap -> { } : handler;
+    return this;
+  }
+
+  /** @return the patterns the gateway acknowledged, which a reconnection subscribes again */
+  public List<String> subjects() {
+    synchronized (lock) {
+      return List.copyOf(subscribed);
+    }
+  }
+
+  /** @return whether it is connected now (false while reconnecting, and once closed) */
+  public boolean connected() {
+    synchronized (lock) {
+      return socket != null;
+    }
+  }
+
+  /** @return how the stream ended (see the class comment); pending until then */
   public Future<Void> closed() {
     return closed.future();
   }
 
-  /** Closes the connection; {@link #closed()} then succeeds. */
+  /** Closes the stream, also while it reconnects; {@link #closed()} then succeeds. */
   public Future<Void> close() {
-    closing = true;
-    return socket.close().transform(ar -> closed.future());
+    WebSocket ws;
+    synchronized (lock) {
+      closing = true;
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+      ws = socket;
+      if (ws == null) {
+        finish(null);
+      }
+    }
+    return ws == null ? closed.future() : ws.close().transform(ar -> closed.future());
   }
 
   private Future<Void> request(String op, List<String> subjects) {
-    Promise<Void> answered = Promise.promise();
-    String text = new JsonObject().put("op", op).put("subjects", new JsonArray(List.copyOf(subjects))).encode();
-    synchronized (pending) {
-      if (closed.future().isComplete()) {
+    Request r = new Request(op, List.copyOf(subjects), Promise.promise());
+    synchronized (lock) {
+      if (closing || closed.future().isComplete()) {
         return Future.failedFuture(new MarketPrismException(0, "stream_closed", "the stream is closed"));
       }
-      // queued and written under one lock: the queue's order is the order of the requests on the wire
-      pending.add(answered);
-      socket.writeTextMessage(text).onFailure(err -> fail(answered, err));
+      if (socket == null) {
+        deferred.add(r);
+      } else {
+        send(r);
+      }
     }
-    return answered.future();
+    return r.answered().future();
+  }
+
+  /** Queues and writes the request; called under the lock, so the queue's order is the order on the wire. */
+  private void send(Request r) {
+    pending.add(r);
+    socket.writeTextMessage(r.text()).onFailure(err -> {
+      synchronized (lock) {
+        pending.remove(r);
+      }
+      r.answered().tryFail(err);
+    });
+  }
+
+  private void attach(WebSocket ws) {
+    socket = ws;
+    ws.textMessageHandler(this::onText);
+    ws.closeHandler(v -> onClose(ws));
   }
 
   private void onText(String text) {
@@ -87,52 +199,167 @@ public final class LiveStream {
     }
     JsonObject msg = new JsonObject(text);
     String op = msg.getString("op");
-    if ("subscribed".equals(op) || "unsubscribed".equals(op)) {
-      Promise<Void> p = next();
-      if (p != null) {
-        p.tryComplete();
+    if ("subscribed".equals(op) || "unsubscribed".equals(op) || "error".equals(op)) {
+      Request r;
+      synchronized (lock) {
+        r = pending.poll();
+        if (r != null && "subscribed".equals(op)) {
+          subscribed.addAll(r.subjects());
+        } else if (r != null && "unsubscribed".equals(op)) {
+          r.subjects().forEach(subscribed::remove);
+        }
       }
-    } else if ("error".equals(op)) {
-      Promise<Void> p = next();
-      if (p != null) {
-        p.tryFail(new MarketPrismException(0, "stream_error", msg.getString("message", "refused")));
+      if (r != null && "error".equals(op)) {
+        r.answered().tryFail(new MarketPrismException(0, "stream_error", msg.getString("message", "refused")));
+      } else if (r != null) {
+        r.answered().tryComplete();
       }
     }
   }
 
-  private Promise<Void> next() {
-    synchronized (pending) {
-      return pending.poll();
-    }
-  }
-
-  private void fail(Promise<Void> p, Throwable err) {
-    synchronized (pending) {
-      pending.remove(p);
-    }
-    p.tryFail(err);
-  }
-
-  private void onClose() {
-    MarketPrismException ended;
-    Short status = socket.closeStatusCode();
-    if (closing) {
-      ended = null;
-    } else {
-      String reason = socket.closeReason();
-      ended = new MarketPrismException(status == null ? 1006 : status, "stream_closed",
+  private void onClose(WebSocket ws) {
+    synchronized (lock) {
+      if (ws != socket) {
+        return; // a connection given up already
+      }
+      socket = null;
+      if (closing) {
+        finish(null);
+        return;
+      }
+      String reason = ws.closeReason();
+      Short status = ws.closeStatusCode();
+      MarketPrismException ended = new MarketPrismException(status == null ? 1006 : status, "stream_closed",
           reason == null || reason.isEmpty() ? "the gateway closed the stream" : reason);
-    }
-    synchronized (pending) {
-      if (ended == null) {
-        closed.tryComplete();
-      } else {
-        closed.tryFail(ended);
+      if (!policy.enabled() || !curable(ended.status(), reason)) {
+        finish(ended);
+        return;
       }
-      MarketPrismException unanswered = ended != null ? ended
-          : new MarketPrismException(0, "stream_closed", "the stream was closed");
-      pending.forEach(p -> p.tryFail(unanswered));
-      pending.clear();
+      failPending(ended);
+      long now = System.currentTimeMillis();
+      if (now - connectedAtMs >= policy.maxDelay().toMillis()) {
+        backoffAttempts = 0;
+      }
+      lostAtMs = now;
+      lostBecause = ended;
+      gapAttempts = 0;
+      scheduleAttempt(0, ended);
     }
+  }
+
+  /** @return whether a new connection can cure a close with this status and reason (see the class comment) */
+  static boolean curable(int status, String reason) {
+    return switch (status) {
+      case 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014 -> true;
+      case 1008 -> reason != null && reason.startsWith("slow consumer");
+      default -> false;
+    };
+  }
+
+  /** @return whether a connection attempt that failed so is worth another */
+  static boolean curable(Throwable connectFailure) {
+    if (connectFailure instanceof MarketPrismException e) {
+      int s = e.status();
+      return s == 0 || s == 408 || s == 429 || s >= 500;
+    }
+    return true; // refused, reset, unreachable: the gateway is not (yet) there
+  }
+
+  /** Called under the lock. */
+  private void scheduleAttempt(long atLeastMs, MarketPrismException last) {
+    if (policy.maxAttempts() > 0 && gapAttempts >= policy.maxAttempts()) {
+      finish(new MarketPrismException(last.status(), "stream_closed", "no connection again after " + gapAttempts
+          + " attempts (connection lost: " + lostBecause.getMessage() + "; last attempt: " + last.getMessage() + ")"));
+      return;
+    }
+    backoffAttempts++;
+    gapAttempts++;
+    timer = vertx.setTimer(Math.max(atLeastMs, policy.delayMs(backoffAttempts)), id -> attempt());
+  }
+
+  private void attempt() {
+    synchronized (lock) {
+      timer = -1;
+      if (closing) {
+        return;
+      }
+    }
+    connector.get().onComplete(ar -> {
+      if (ar.failed()) {
+        attemptFailed(ar.cause());
+      } else {
+        reconnected(ar.result());
+      }
+    });
+  }
+
+  private void attemptFailed(Throwable err) {
+    MarketPrismException e = err instanceof MarketPrismException m ? m
+        : new MarketPrismException(1006, "stream_closed", "cannot connect: " + err);
+    synchronized (lock) {
+      if (closing) {
+        return;
+      }
+      if (!curable(err)) {
+        finish(e);
+        return;
+      }
+      scheduleAttempt(e.retryAfter() == null ? 0 : e.retryAfter().toMillis(), e);
+    }
+  }
+
+  private void reconnected(WebSocket ws) {
+    Request resubscribe;
+    StreamGap gap;
+    synchronized (lock) {
+      if (closing) {
+        ws.close();
+        return;
+      }
+      attach(ws);
+      connectedAtMs = System.currentTimeMillis();
+      // first what it had, then what was asked meanwhile: the gateway answers in this order
+      resubscribe = new Request("subscribe", List.copyOf(subscribed), Promise.promise());
+      if (resubscribe.subjects().isEmpty()) {
+        resubscribe.answered().complete();
+      } else {
+        send(resubscribe);
+      }
+      deferred.forEach(this::send);
+      deferred.clear();
+      gap = new StreamGap(lostAtMs, 0, gapAttempts, lostBecause);
+    }
+    resubscribe.answered().future().onComplete(ar -> {
+      if (ar.succeeded()) {
+        gapHandler.handle(new StreamGap(gap.lostAtMs(), System.currentTimeMillis(), gap.attempts(), gap.cause()));
+      } else if (ar.cause() instanceof MarketPrismException e && "stream_error".equals(e.code())) {
+        // the gateway no longer takes what it took before (e.g. a lower limit of patterns): nothing to retry
+        synchronized (lock) {
+          finish(new MarketPrismException(0, "stream_error", "the gateway refused the resubscription of "
+              + resubscribe.subjects() + ": " + e.getMessage()));
+          closing = true;
+        }
+        ws.close();
+      } // else the new connection broke too: its close handler reconnects
+    });
+  }
+
+  /** Ends the stream for good ({@code ended} null: closed by the client); called under the lock. */
+  private void finish(MarketPrismException ended) {
+    if (ended == null) {
+      closed.tryComplete();
+    } else {
+      closed.tryFail(ended);
+    }
+    MarketPrismException unanswered = ended != null ? ended
+        : new MarketPrismException(0, "stream_closed", "the stream was closed");
+    failPending(unanswered);
+    deferred.forEach(r -> r.answered().tryFail(unanswered));
+    deferred.clear();
+  }
+
+  private void failPending(MarketPrismException why) {
+    pending.forEach(r -> r.answered().tryFail(why));
+    pending.clear();
   }
 }

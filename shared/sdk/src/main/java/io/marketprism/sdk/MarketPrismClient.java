@@ -9,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -61,9 +62,12 @@ public final class MarketPrismClient implements AutoCloseable {
   private final WebClient http;
   private final WebSocketClient ws;
   private final URI base;
-  private volatile String bearer;
+  private volatile TokenProvider tokens;
   private volatile String apiKey;
   private volatile long timeoutMs = DEFAULT_TIMEOUT.toMillis();
+  private volatile Reconnect reconnect = Reconnect.DEFAULT;
+  /** The streams not ended yet: closed with the client, or they would go on reconnecting through it. */
+  private final java.util.Set<LiveStream> streams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private MarketPrismClient(Vertx vertx, URI base) {
     this.vertx = vertx;
@@ -91,8 +95,36 @@ public final class MarketPrismClient implements AutoCloseable {
 
   /** Sends this JWT ({@code Authorization: Bearer}) with every request. */
   public MarketPrismClient bearer(String token) {
-    this.bearer = token;
+    this.tokens = token == null ? null : TokenProvider.fixed(token);
     return this;
+  }
+
+  /**
+   * Sends a JWT of {@code provider} ({@code Authorization: Bearer}) with every request and stream
+   * connection, asking it each time: for tokens that expire. A request or connection the gateway
+   * refuses with 401 is made once more with a token asked with {@code refresh} true, unless an
+   * {@link #apiKey} is set (the gateway then checks the key, not the token).
+   */
+  public MarketPrismClient bearer(TokenProvider provider) {
+    this.tokens = provider;
+    return this;
+  }
+
+  /**
+   * Tokens from this gateway's {@code POST /api/v1/auth/token} for {@code apiKey}, each kept
+   * until 80% of its lifetime passed, then exchanged again; give it to {@link #bearer(TokenProvider)}
+   * so that the key travels once per token, not with every request. {@code ttl}, if not null,
+   * asks for shorter-lived tokens than the gateway's {@code gateway.auth.jwt.ttl_seconds}.
+   */
+  public TokenProvider tokensFromApiKey(String apiKey, Duration ttl) {
+    if (apiKey == null || apiKey.isEmpty()) {
+      throw new IllegalArgumentException("apiKey must not be empty");
+    }
+    if (ttl != null && ttl.toSeconds() < 1) {
+      throw new IllegalArgumentException("ttl must be at least 1 s, got " + ttl);
+    }
+    JsonObject asked = ttl == null ? null : new JsonObject().put("ttl_seconds", ttl.toSeconds());
+    return new ApiKeyTokens(() -> send(http.post("/api/v1/auth/token"), asked, body -> body, apiKey, null));
   }
 
   /**
@@ -108,11 +140,15 @@ public final class MarketPrismClient implements AutoCloseable {
     return this;
   }
 
-  /** Exchanges the API key for a JWT ({@code POST /api/v1/auth/token}) and uses it from now on. */
+  /**
+   * Exchanges the API key for a JWT ({@code POST /api/v1/auth/token}) and uses it from now on, as
+   * a fixed token (it is not renewed when it expires: {@link #tokensFromApiKey} renews them).
+   */
   public Future<String> login() {
     return send(http.post("/api/v1/auth/token")).map(body -> {
-      bearer = body.getString("token");
-      return bearer;
+      String token = body.getString("token");
+      bearer(token);
+      return token;
     });
   }
 
@@ -229,24 +265,52 @@ public final class MarketPrismClient implements AutoCloseable {
    * acknowledged the subscription, and fails with a {@link MarketPrismException}: the gateway's
    * status and message when it refused the connection (401, 429, ...), code {@code stream_error}
    * when it refused the subscription, code {@code timeout} when no handshake came within the
-   * {@link #timeout(Duration)}. See {@link LiveStream} for unsubscribing, how it ends, and closing.
+   * {@link #timeout(Duration)}. Once open, the stream reconnects as {@link #reconnect} says
+   * (by default it does). See {@link LiveStream} for unsubscribing, reconnection and its gaps,
+   * how it ends, and closing.
    */
   public Future<LiveStream> stream(List<String> subjects, Handler<MarketRecord> handler) {
+    LiveStream stream = new LiveStream(vertx, this::connectStream, reconnect, handler);
+    streams.add(stream);
+    stream.closed().onComplete(ended -> streams.remove(stream));
+    return stream.open(subjects);
+  }
+
+  /**
+   * How the streams opened from now on reconnect after losing their connection:
+   * {@link Reconnect#DEFAULT} unless set, {@link Reconnect#DISABLED} for none.
+   */
+  public MarketPrismClient reconnect(Reconnect policy) {
+    this.reconnect = java.util.Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /**
+   * A WebSocket to {@code /ws/v1/stream} with the credentials of now (a token asked anew), made
+   * once more with a refreshed token when the gateway refuses the token with 401.
+   */
+  private Future<WebSocket> connectStream() {
+    String key = apiKey;
+    TokenProvider provider = tokens;
+    long ms = timeoutMs;
+    boolean mayRefresh = provider != null && key == null;
+    return token(provider, false).compose(token -> connectStream(key, token, ms).recover(err ->
+        !mayRefresh || !(err instanceof MarketPrismException e) || e.status() != 401 ? Future.failedFuture(err)
+            : token(provider, true).compose(fresh -> fresh == null || fresh.equals(token) ? Future.failedFuture(err)
+                : connectStream(key, fresh, ms))));
+  }
+
+  private Future<WebSocket> connectStream(String key, String token, long ms) {
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(base.getHost())
         .setPort(base.getPort() < 0 ? 80 : base.getPort()).setURI("/ws/v1/stream")
-        .setConnectTimeout(timeoutMs).setTimeout(timeoutMs);
-    if (bearer != null) {
-      o.addHeader("Authorization", "Bearer " + bearer);
+        .setConnectTimeout(ms).setTimeout(ms);
+    if (token != null) {
+      o.addHeader("Authorization", "Bearer " + token);
     }
-    if (apiKey != null) {
-      o.addHeader("X-API-Key", apiKey);
+    if (key != null) {
+      o.addHeader("X-API-Key", key);
     }
-    long ms = timeoutMs;
-    return ws.connect(o).recover(err -> Future.failedFuture(connectFailure(err, ms))).compose(socket -> {
-      LiveStream stream = new LiveStream(socket, handler);
-      return stream.subscribe(subjects).map(stream)
-          .onFailure(refused -> socket.close());
-    });
+    return ws.connect(o).recover(err -> Future.failedFuture(connectFailure(err, ms)));
   }
 
   /** The failure of a stream's connection as a {@link MarketPrismException} where the gateway said why. */
@@ -282,17 +346,50 @@ public final class MarketPrismClient implements AutoCloseable {
    * the loop (and the gateway drops a stream client that reads too slowly).
    */
   private <T> Future<T> send(HttpRequest<Buffer> req, JsonObject json, Function<JsonObject, T> decode) {
-    if (bearer != null) {
-      req.putHeader("Authorization", "Bearer " + bearer);
-    }
-    if (apiKey != null) {
-      req.putHeader("X-API-Key", apiKey);
+    return send(req, json, decode, apiKey, tokens);
+  }
+
+  /**
+   * {@link #send(HttpRequest, JsonObject, Function)} with these credentials (either may be null);
+   * a 401 to a token is answered by one more try with a refreshed token, if it is another.
+   */
+  private <T> Future<T> send(HttpRequest<Buffer> req, JsonObject json, Function<JsonObject, T> decode, String key,
+                             TokenProvider provider) {
+    if (key != null) {
+      req.putHeader("X-API-Key", key);
     }
     long ms = timeoutMs;
     req.connectTimeout(ms).idleTimeout(ms);
+    boolean mayRefresh = provider != null && key == null;
+    return token(provider, false).compose(token -> sendOnce(req, json, token, ms).compose(resp ->
+        resp.statusCode() != 401 || !mayRefresh ? Future.succeededFuture(resp)
+            : token(provider, true).compose(fresh -> fresh == null || fresh.equals(token) ? Future.succeededFuture(resp)
+                : sendOnce(req, json, fresh, ms))))
+        .compose(resp -> vertx.executeBlocking(() -> decode.apply(body(resp)), false));
+  }
+
+  private Future<HttpResponse<Buffer>> sendOnce(HttpRequest<Buffer> req, JsonObject json, String token, long ms) {
+    if (token == null) {
+      req.headers().remove("Authorization");
+    } else {
+      req.putHeader("Authorization", "Bearer " + token);
+    }
     return (json == null ? req.send() : req.sendJsonObject(json)).recover(err -> Future.failedFuture(
         isTimeout(err) ? new MarketPrismException(0, "timeout", "no answer from " + base + " within " + ms + " ms")
-            : err)).compose(resp -> vertx.executeBlocking(() -> decode.apply(body(resp)), false));
+            : err));
+  }
+
+  /** @return the provider's token (null without a provider); a provider that throws or fails fails the request */
+  private static Future<String> token(TokenProvider provider, boolean refresh) {
+    if (provider == null) {
+      return Future.succeededFuture();
+    }
+    try {
+      Future<String> t = provider.token(refresh);
+      return t == null ? Future.failedFuture(new IllegalStateException("the token provider returned no future")) : t;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** @return the answer's JSON object; throws a {@link MarketPrismException} for an API error or a body that is not one */
@@ -330,8 +427,10 @@ public final class MarketPrismClient implements AutoCloseable {
     }
   }
 
+  /** Closes the client and its live streams (which then stop reconnecting). */
   @Override
   public void close() {
+    streams.forEach(LiveStream::close);
     http.close();
     ws.close();
   }

@@ -34,6 +34,12 @@ class MarketPrismClientTest {
 
   private Vertx vertx;
   private MarketPrismClient client;
+  /** Set once a stream was closed with 1001 for "then-refuse": later connections are refused with 401. */
+  private final java.util.concurrent.atomic.AtomicBoolean refuseAll = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set once a stream was closed for "then503": later connections are refused with 503. */
+  private final java.util.concurrent.atomic.AtomicBoolean unavailable = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger slowDrops = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -42,7 +48,12 @@ class MarketPrismClientTest {
     var server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setMaxWebSocketFrameSize(256 * 1024)
         .setMaxWebSocketMessageSize(256 * 1024)).requestHandler(req -> {
       if (req.path().equals("/ws/v1/stream")) {
-        if ("wrong".equals(req.getHeader("X-API-Key"))) {
+        connections.incrementAndGet();
+        if (unavailable.get()) {
+          req.response().setStatusCode(503).end("{\"error\":{\"code\":\"unavailable\",\"message\":\"restarting\"}}");
+          return;
+        }
+        if ("wrong".equals(req.getHeader("X-API-Key")) || refuseAll.get()) {
           req.response().setStatusCode(401).end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"unknown API "
               + "key\",\"request_id\":\"r401\"}}");
           return;
@@ -55,7 +66,19 @@ class MarketPrismClientTest {
             ws.writeTextMessage("{\"op\":\"error\",\"message\":\"'bad' can never match a record's subject\"}");
           } else if (subject.startsWith("slow")) {
             ws.writeTextMessage("{\"op\":\"subscribed\",\"subjects\":[\"slow\"]}");
-            ws.close((short) 1008, "slow consumer: more than 4194304 bytes waiting for 2000 ms");
+            if (slowDrops.getAndIncrement() == 0) { // dropped once: the client catches up after reconnecting
+              ws.close((short) 1008, "slow consumer: more than 4194304 bytes waiting for 2000 ms");
+            } else {
+              ws.writeTextMessage(TRADE.formatted(4, 4, 4));
+            }
+          } else if (subject.startsWith("closes-")) {
+            // as the gateway closes for other reasons: a frame too large, a policy, a stop
+            ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
+                .encode());
+            String[] how = subject.split("-");
+            refuseAll.set(how.length > 2 && how[2].equals("then401"));
+            unavailable.set(how.length > 2 && how[2].equals("then503"));
+            ws.close(Short.parseShort(how[1]), "closed with " + how[1]);
           } else if (subject.startsWith("orderbook")) {
             ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
                 .encode());
@@ -320,13 +343,83 @@ class MarketPrismClientTest {
   }
 
   @Test
-  void aStreamDroppedAsASlowClientEndsWithTheCloseStatusAndReason() throws Exception {
-    LiveStream stream = client.stream(List.of("slow"), r -> { }).await(5, TimeUnit.SECONDS);
+  void withoutReconnectionAStreamDroppedAsASlowClientEndsWithTheCloseStatusAndReason() throws Exception {
+    LiveStream stream = client.reconnect(Reconnect.DISABLED).stream(List.of("slow"), r -> { }).await(5, TimeUnit.SECONDS);
     assertThatThrownBy(() -> stream.closed().await(5, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(MarketPrismException.class, e -> {
           assertThat(e.status()).isEqualTo(1008);
           assertThat(e.getMessage()).contains("slow consumer");
         });
+  }
+
+  @Test
+  void aStreamDroppedAsASlowClientReconnectsAndReportsTheGap() throws Exception {
+    List<MarketRecord> got = new CopyOnWriteArrayList<>();
+    List<StreamGap> gaps = new CopyOnWriteArrayList<>();
+    LiveStream stream = client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100)))
+        .stream(List.of("slow"), got::add).await(5, TimeUnit.SECONDS).gapHandler(gaps::add);
+    awaitSize(gaps, 1);
+    assertThat(gaps).hasSize(1);
+    assertThat(gaps.get(0).cause().status()).isEqualTo(1008);
+    assertThat(gaps.get(0).cause().getMessage()).contains("slow consumer");
+    awaitSize(got, 1);
+    assertThat(got).extracting(MarketRecord::tsMs).containsExactly(4L);
+    assertThat(stream.closed().isComplete()).isFalse();
+    stream.close().await(5, TimeUnit.SECONDS);
+    assertThat(stream.closed().succeeded()).isTrue();
+  }
+
+  @Test
+  void closesNoReconnectionCuresEndTheStreamWithoutRetrying() throws Exception {
+    client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100)));
+    for (String how : List.of("closes-1009", "closes-1008", "closes-1002")) {
+      int before = connections.get();
+      LiveStream stream = client.stream(List.of(how), r -> { }).await(5, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> stream.closed().await(5, TimeUnit.SECONDS))
+          .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+            assertThat(e.status()).isEqualTo(Integer.parseInt(how.substring(7)));
+            assertThat(e.getMessage()).contains("closed with");
+          });
+      assertThat(connections.get() - before).as(how + " is not retried").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aReconnectionRefusedWithUnauthorizedEndsTheStreamWithThatAnswer() throws Exception {
+    LiveStream stream = client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100)))
+        .stream(List.of("closes-1001-then401"), r -> { }).await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> stream.closed().await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isEqualTo(401);
+          assertThat(e.getMessage()).contains("unknown API key");
+        });
+    assertThat(connections).hasValue(2);
+  }
+
+  @Test
+  void aStreamGivesUpAfterItsMaxAttempts() throws Exception {
+    LiveStream stream = client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(50))
+        .maxAttempts(3)).stream(List.of("closes-1011-then503"), r -> { }).await(5, TimeUnit.SECONDS);
+    // 503 is worth another attempt, up to the limit
+    assertThatThrownBy(() -> stream.closed().await(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isEqualTo(503);
+          assertThat(e.getMessage()).contains("no connection again after 3 attempts").contains("closed with 1011")
+              .contains("restarting");
+        });
+    assertThat(connections).hasValue(4);
+  }
+
+  @Test
+  void reconnectDelaysGrowToTheirBoundWithJitter() {
+    Reconnect r = Reconnect.backoff(java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(1000));
+    for (int i = 0; i < 50; i++) {
+      assertThat(r.delayMs(1)).isBetween(50L, 100L);
+      assertThat(r.delayMs(3)).isBetween(200L, 400L);
+      assertThat(r.delayMs(40)).isBetween(500L, 1000L);
+    }
+    assertThatThrownBy(() -> Reconnect.backoff(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1)))
+        .hasMessageContaining("maxDelay must be at least initialDelay");
   }
 
   @Test
