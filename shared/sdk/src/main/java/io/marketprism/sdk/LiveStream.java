@@ -36,8 +36,9 @@ import java.util.function.Supplier;
  * storage API. Those reasons are a gateway stopping (1001, or 1000: a stopping gateway's HTTP
  * server may close the socket before its stream says 1001; the gateway never ends a live stream
  * with 1000 otherwise, and the client's own {@link #close()} is known apart), a lost connection
- * (1006, no close status), a gateway error or restart (1011, 1012), too many clients for now (1013, 1014), and a
- * client dropped as a slow consumer (1008 with reason {@code slow consumer...}): the gateway drops
+ * (1006, no close status), a gateway error or restart (1011, 1012), too many clients for now
+ * (1013, 1014), and a client dropped as a slow consumer (1008 with reason
+ * {@code slow consumer...}): the gateway drops
  * a client whose socket stayed full for a moment, which a burst or a pause of the client's process
  * can cause; the gap is recoverable, and a client dropped again and again backs off. Connection
  * attempts refused with 408, 429 (after its {@code Retry-After}) or 5xx, or that cannot reach the
@@ -50,9 +51,10 @@ import java.util.function.Supplier;
  * whose message is the gateway's reason when the end is one no reconnection cures: any other
  * 1008 (policy), 1009 (a message too big), a protocol error (1002, 1003, 1007, 1010);
  * a connection attempt refused with 401, 403 or another 4xx (then the status and message of that
- * answer); a resubscription the gateway refuses ({@code stream_error}); or {@link Reconnect#maxAttempts}
- * failed attempts. With reconnection off, every end fails it (1008 for a slow client, 1001 for a
- * gateway stopping (or 1000), 1006 for a connection lost without a close).
+ * answer); a resubscription the gateway refuses ({@code stream_error}); or
+ * {@link Reconnect#maxAttempts} failed attempts in a row. With reconnection off, every end fails
+ * it (1008 for a slow client, 1001 or 1000 for a gateway stopping, 1006 for a connection lost
+ * without a close).
  */
 public final class LiveStream {
 
