@@ -28,6 +28,9 @@ class MarketPrismClientTest {
       + "\"symbol\":\"BTC-USDT\",\"exchange_symbol\":\"BTC-USDT-SWAP\",\"ts_ms\":%d,\"recv_ts_us\":1,"
       + "\"mark_price\":\"61737.123456789012345678\",\"index_price\":\"0.00000001\"}";
   private static final int PAGES = 300;
+  /** Reconnection within a test's patience. */
+  private static final Reconnect FAST = Reconnect.backoff(java.time.Duration.ofMillis(20),
+      java.time.Duration.ofMillis(100));
 
   /** A book of 2 × 2000 levels: about 100 KB of JSON, one WebSocket frame from the gateway. */
   private static final String BIG_BOOK = bigBook(2000);
@@ -344,7 +347,8 @@ class MarketPrismClientTest {
 
   @Test
   void withoutReconnectionAStreamDroppedAsASlowClientEndsWithTheCloseStatusAndReason() throws Exception {
-    LiveStream stream = client.reconnect(Reconnect.DISABLED).stream(List.of("slow"), r -> { }).await(5, TimeUnit.SECONDS);
+    LiveStream stream = client.reconnect(Reconnect.DISABLED).stream(List.of("slow"), r -> { })
+        .await(5, TimeUnit.SECONDS);
     assertThatThrownBy(() -> stream.closed().await(5, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(MarketPrismException.class, e -> {
           assertThat(e.status()).isEqualTo(1008);
@@ -356,7 +360,7 @@ class MarketPrismClientTest {
   void aStreamDroppedAsASlowClientReconnectsAndReportsTheGap() throws Exception {
     List<MarketRecord> got = new CopyOnWriteArrayList<>();
     List<StreamGap> gaps = new CopyOnWriteArrayList<>();
-    LiveStream stream = client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100)))
+    LiveStream stream = client.reconnect(FAST)
         .stream(List.of("slow"), got::add).await(5, TimeUnit.SECONDS).gapHandler(gaps::add);
     awaitSize(gaps, 1);
     assertThat(gaps).hasSize(1);
@@ -371,7 +375,7 @@ class MarketPrismClientTest {
 
   @Test
   void closesNoReconnectionCuresEndTheStreamWithoutRetrying() throws Exception {
-    client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100)));
+    client.reconnect(FAST);
     for (String how : List.of("closes-1009", "closes-1008", "closes-1002")) {
       int before = connections.get();
       LiveStream stream = client.stream(List.of(how), r -> { }).await(5, TimeUnit.SECONDS);
@@ -386,7 +390,7 @@ class MarketPrismClientTest {
 
   @Test
   void aReconnectionRefusedWithUnauthorizedEndsTheStreamWithThatAnswer() throws Exception {
-    LiveStream stream = client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(100)))
+    LiveStream stream = client.reconnect(FAST)
         .stream(List.of("closes-1001-then401"), r -> { }).await(5, TimeUnit.SECONDS);
     assertThatThrownBy(() -> stream.closed().await(5, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(MarketPrismException.class, e -> {
@@ -398,8 +402,8 @@ class MarketPrismClientTest {
 
   @Test
   void aStreamGivesUpAfterItsMaxAttempts() throws Exception {
-    LiveStream stream = client.reconnect(Reconnect.backoff(java.time.Duration.ofMillis(20), java.time.Duration.ofMillis(50))
-        .maxAttempts(3)).stream(List.of("closes-1011-then503"), r -> { }).await(5, TimeUnit.SECONDS);
+    LiveStream stream = client.reconnect(FAST.maxAttempts(3)).stream(List.of("closes-1011-then503"), r -> { })
+        .await(5, TimeUnit.SECONDS);
     // 503 is worth another attempt, up to the limit
     assertThatThrownBy(() -> stream.closed().await(10, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(MarketPrismException.class, e -> {
