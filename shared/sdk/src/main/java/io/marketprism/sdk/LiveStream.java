@@ -33,9 +33,9 @@ import java.util.function.Supplier;
  * otherwise): when the connection ends for a reason a new one can cure, the stream connects again
  * after a backoff ({@link Reconnect}), subscribes the patterns acknowledged so far, and then tells
  * the {@link #gapHandler} the time it was away ({@link StreamGap}), whose records are in the
- * storage API. Those reasons are a gateway stopping (1001, or 1000: a stopping gateway's HTTP
- * server may close the socket before its stream says 1001; the gateway never ends a live stream
- * with 1000 otherwise, and the client's own {@link #close()} is known apart), a lost connection
+ * storage API. Those reasons are a gateway stopping (1001; also 1000 from the server side, which a
+ * proxy between may send: the gateway itself never ends a live stream with 1000, and the client's
+ * own {@link #close()} is known apart), a lost connection
  * (1006, no close status), a gateway error or restart (1011, 1012), too many clients for now
  * (1013, 1014), and a client dropped as a slow consumer (1008 with reason
  * {@code slow consumer...}): the gateway drops
@@ -53,7 +53,7 @@ import java.util.function.Supplier;
  * a connection attempt refused with 401, 403 or another 4xx (then the status and message of that
  * answer); a resubscription the gateway refuses ({@code stream_error}); or
  * {@link Reconnect#maxAttempts} failed attempts in a row. With reconnection off, every end fails
- * it (1008 for a slow client, 1001 or 1000 for a gateway stopping, 1006 for a connection lost
+ * it (1008 for a slow client, 1001 for a gateway stopping, 1006 for a connection lost
  * without a close).
  */
 public final class LiveStream {

@@ -422,6 +422,12 @@ public class GatewayVerticle extends ServiceVerticle {
         : clusterHealth.check(own));
   }
 
+  /** Live-stream clients get 1001 "gateway stopping" (a client that reconnects knows why). */
+  @Override
+  protected Future<?> beforeServerShutdown() {
+    return liveStream == null ? Future.succeededFuture() : liveStream.close();
+  }
+
   @Override
   protected Future<?> stopService() {
     if (backends != null) {

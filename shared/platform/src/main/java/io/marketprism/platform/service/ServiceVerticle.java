@@ -49,6 +49,15 @@ public abstract class ServiceVerticle extends VerticleBase {
   /** Sets up the service and mounts its routes; the server is not listening yet. */
   protected abstract Future<?> startService(Router router);
 
+  /**
+   * Ends the connections that would otherwise hold the server's shutdown until its drain time is
+   * over (WebSockets), with a close of the service's own; called after the instance left discovery,
+   * before the server shuts down (which closes what is left with a bare 1000).
+   */
+  protected Future<?> beforeServerShutdown() {
+    return Future.succeededFuture();
+  }
+
   /** Flushes and releases what the service holds; the server is already closed. */
   protected Future<?> stopService() {
     return Future.succeededFuture();
@@ -178,6 +187,7 @@ public abstract class ServiceVerticle extends VerticleBase {
     Future<Void> unpublished = Future.join(eventBusRegistrations.stream().map(registry()::unpublish).toList())
         .compose(v -> registry().unpublish(registration));
     return unpublished
+        .eventually(this::beforeServerShutdown)
         .compose(v -> server == null ? Future.succeededFuture()
             : server.shutdown(shutdownDrainMillis(), TimeUnit.MILLISECONDS))
         .eventually(this::stopService)
