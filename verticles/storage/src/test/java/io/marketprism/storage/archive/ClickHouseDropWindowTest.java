@@ -9,7 +9,6 @@ import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static io.marketprism.storage.archive.ArchiveLateRecordsTest.DAY;
@@ -58,20 +54,13 @@ class ClickHouseDropWindowTest {
 
   /** An HTTP proxy to ClickHouse that forwards every request but holds a DROP PARTITION until {@code release}. */
   private HttpServer holdingDrops(Future<Void> release, Promise<Void> held) throws Exception {
-    URI ch = URI.create(clickhouse.httpUrl());
-    HttpClient client = vertx.createHttpClient();
-    return await(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-      String query = URLDecoder.decode(req.uri(), StandardCharsets.UTF_8) + " " + body;
-      Future<Void> gate = Future.succeededFuture();
-      if (query.contains("DROP PARTITION")) {
-        held.tryComplete();
-        gate = release;
+    return await(ClickHouseProxy.start(vertx, clickhouse.httpUrl(), statement -> {
+      if (!statement.contains("DROP PARTITION")) {
+        return Future.succeededFuture();
       }
-      gate.compose(v -> client.request(req.method(), ch.getPort(), ch.getHost(), req.uri()))
-          .compose(out -> out.send(body))
-          .compose(res -> res.body().onSuccess(b -> req.response().setStatusCode(res.statusCode()).end(b)))
-          .onFailure(err -> req.response().setStatusCode(502).end(String.valueOf(err)));
-    })).listen(0, "127.0.0.1"));
+      held.tryComplete();
+      return release;
+    }));
   }
 
   private ClickHouseHotStore store(String url) throws Exception {
