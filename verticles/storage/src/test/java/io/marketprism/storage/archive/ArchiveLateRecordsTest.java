@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -200,6 +201,26 @@ public class ArchiveLateRecordsTest {
     DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
     await(store.start());
     rerunAfterAFailedDropCopiesOnlyWhatColdLacks(store, store::write);
+    await(store.close());
+  }
+
+  /** A crash in the middle of writing a day's Parquet file leaves half a temporary file: the next run writes the day whole. */
+  @Test
+  void aCopyCutShortIsDoneAgainOverItsTemporaryFile() throws Exception {
+    DuckDbHotStore store = new DuckDbHotStore(vertx, dir.resolve("hot.duckdb"), dir.resolve("cold"));
+    await(store.start());
+    await(store.write(trades(0, 100)));
+    List<String> before = readAll(store, dayZero());
+    Path dayDir = Files.createDirectories(dir.resolve("cold").resolve("trade").resolve("date=" + DAY));
+    Files.write(dayDir.resolve("part.parquet.tmp"), new byte[] {'P', 'A', 'R', '1', 0, 0, 0});
+    assertThat(await(store.cold().days(DataType.TRADE))).isEmpty();
+
+    JsonObject report = await(new ArchiveJob(store).run(DAY0 + 86_400_000L));
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertThat(report.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(100);
+    assertThat(await(store.days(DataType.TRADE))).isEmpty();
+    assertThat(coldRows(store)).isEqualTo(100);
+    assertThat(readAll(store, dayZero())).isEqualTo(before);
     await(store.close());
   }
 
