@@ -116,9 +116,25 @@ public final class ClickHouseColdTier implements ColdTier {
     // hide a second copy from reads, not from stats, and merge it away some day if ever). The set
     // is what cold holds of the day: empty on a first copy, never more keys than the verification
     // groups. FINAL: hot's redeliveries in unmerged parts are copied once
-    return http.execute("INSERT INTO " + coldDb + "." + s.table() + " (" + cols + ") SELECT " + cols + " FROM " + hotDb
-        + "." + s.table() + " FINAL WHERE " + where + " AND (" + ident + ") NOT IN (SELECT " + ident + " FROM " + coldDb
-        + "." + s.table() + " WHERE " + where + ")").mapEmpty();
+    // one copy of a day at a time: one this client stopped waiting for (a timeout, a crash) still runs on
+    // the server, and a second one started meanwhile would not see its rows and add them again
+    String queryId = copyQueryId(type, day);
+    return http.executeAlone(queryId, "INSERT INTO " + coldDb + "." + s.table() + " (" + cols + ") SELECT " + cols
+        + " FROM " + hotDb + "." + s.table() + " FINAL WHERE " + where + " AND (" + ident + ") NOT IN (SELECT " + ident
+        + " FROM " + coldDb + "." + s.table() + " WHERE " + where + ")")
+        .recover(e -> Future.failedFuture(e.getMessage() != null && e.getMessage().contains("Code: 216")
+            ? new IllegalStateException("a copy of " + day + " started earlier is still running on ClickHouse (query id "
+                + queryId + "); a run after it ends completes the day", e) : e))
+        .mapEmpty();
+  }
+
+  /**
+   * @param type a data type
+   * @param day a UTC day
+   * @return the ClickHouse query id of the copy of that day into this cold database: no two run at once
+   */
+  public String copyQueryId(DataType type, LocalDate day) {
+    return "marketprism-archive-" + coldDb + "." + type.wire() + "-" + day.format(PARTITION_ID);
   }
 
   @Override

@@ -8,8 +8,9 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * The cold tier: whole UTC days moved out of the hot tier. Copying a day is idempotent: rows the
- * tier holds already are absorbed by identity, so a copy interrupted by a crash is simply done again.
+ * The cold tier: whole UTC days moved out of the hot tier. Copying a day is idempotent: a record
+ * the tier holds already is not stored again, so a copy interrupted by a crash, or repeated after
+ * a drop that failed, is simply done again and leaves each record once.
  */
 public interface ColdTier {
 
@@ -20,7 +21,8 @@ public interface ColdTier {
   Future<List<LocalDate>> days(DataType type);
 
   /**
-   * Copies a day from the hot tier, merging it with what this tier already holds of that day.
+   * Copies a day from the hot tier, merging it with what this tier already holds of that day:
+   * afterwards the tier holds each record of the day once, however often the copy ran.
    *
    * @param type a data type
    * @param day a UTC day

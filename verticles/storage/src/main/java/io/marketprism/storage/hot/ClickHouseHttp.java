@@ -126,6 +126,20 @@ public final class ClickHouseHttp {
     return post(timeoutMs).sendBuffer(Buffer.buffer(sql)).compose(this::body, this::named);
   }
 
+  /**
+   * Runs a statement under a query id of the caller's: ClickHouse refuses it (code 216) while a
+   * statement with that id is still running there, e.g. one whose answer this client stopped
+   * waiting for, which ClickHouse goes on executing.
+   *
+   * @param queryId the id, the same for statements that must not run at once
+   * @param sql one statement
+   * @return the response body
+   */
+  public Future<String> executeAlone(String queryId, String sql) {
+    return client.post(port, host, "/").addQueryParam("query_id", queryId).timeout(timeoutMs)
+        .sendBuffer(Buffer.buffer(sql)).compose(ClickHouseHttp::body, this::named);
+  }
+
   /** A connection refused or a timeout says it was ClickHouse's, and where (for logs, health and 503s). */
   private <T> Future<T> named(Throwable err) {
     return Future.failedFuture(ServerUnavailableException.naming("ClickHouse at " + url, err));

@@ -3,18 +3,22 @@ package io.marketprism.storage.archive;
 import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.storage.StorageOptions;
+import io.marketprism.storage.cold.ClickHouseColdTier;
 import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -27,6 +31,7 @@ import static io.marketprism.storage.archive.ArchiveLateRecordsTest.dayZero;
 import static io.marketprism.storage.archive.ArchiveLateRecordsTest.readAll;
 import static io.marketprism.storage.archive.ArchiveLateRecordsTest.trades;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * An archive of a day that cold holds in part already (a copy cut short, a drop that failed or was
@@ -113,6 +118,46 @@ class ClickHouseArchiveRerunTest {
     assertThat(coldRows(store)).as("rows cold holds, repeats included").isEqualTo(100);
     assertThat(await(http.scalar("SELECT count() FROM rc_cold.trade"))).isEqualTo(100);
     assertThat(await(store.cold().count(DataType.TRADE, DAY))).isEqualTo(100);
+    assertThat(readAll(store, dayZero())).isEqualTo(before);
+    await(store.close());
+  }
+
+  /**
+   * A copy the archive stopped waiting for (its request timed out, or the storage stopped) goes on
+   * running in ClickHouse. A run started meanwhile copies nothing of that day, since it would add
+   * again what that copy commits after it began, and says why; a run after it ends completes the day.
+   */
+  @Test
+  void noSecondCopyOfADayRunsWhileAnEarlierOneStillDoes() throws Exception {
+    assumeTrue(System.getenv(ClickHouseServer.CHDB_ENV) == null, "chDB runs one statement at a time");
+    ClickHouseHotStore store = archiving("rs");
+    await(store.write(trades(0, 100)));
+    List<String> before = readAll(store, dayZero());
+    String id = ((ClickHouseColdTier) store.cold()).copyQueryId(DataType.TRADE, DAY);
+    // the earlier copy: a statement under its query id that runs until it is killed
+    URI ch = URI.create(clickhouse.httpUrl());
+    Future<?> earlier = WebClient.create(vertx).post(ch.getPort(), ch.getHost(), "/").addQueryParam("query_id", id)
+        .addQueryParam("max_block_size", "1").timeout(120_000)
+        .sendBuffer(Buffer.buffer("SELECT sleepEachRow(0.1) FROM system.numbers LIMIT 1000 FORMAT TSV"));
+    while (await(http.scalar("SELECT count() FROM system.processes WHERE query_id = '" + id + "'")) == 0) {
+      assertThat(earlier.isComplete()).as("the earlier copy ended before it was seen running").isFalse();
+      Thread.sleep(20);
+    }
+
+    JsonObject report = await(new ArchiveJob(store).run(DAY0 + 86_400_000L));
+    assertThat(report.getJsonArray("moved")).isEmpty();
+    assertThat(report.getJsonArray("failed").getJsonObject(0).getString("error"))
+        .contains("a copy of 2024-01-01 started earlier is still running on ClickHouse", id);
+    assertThat(coldRows(store)).isZero();
+    assertThat(await(store.days(DataType.TRADE))).containsExactly(DAY);
+    assertThat(readAll(store, dayZero())).isEqualTo(before);
+
+    await(http.execute("KILL QUERY WHERE query_id = '" + id + "' SYNC"));
+    await(earlier.otherwiseEmpty());
+    JsonObject resumed = await(new ArchiveJob(store).run(DAY0 + 86_400_000L));
+    assertThat(resumed.getJsonArray("failed")).isEmpty();
+    assertThat(resumed.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(100);
+    assertThat(coldRows(store)).isEqualTo(100);
     assertThat(readAll(store, dayZero())).isEqualTo(before);
     await(store.close());
   }
