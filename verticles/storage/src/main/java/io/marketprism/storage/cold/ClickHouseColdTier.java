@@ -19,8 +19,8 @@ import java.util.Map;
 /**
  * The server-mode cold tier: a second ClickHouse database with the same tables. A day is copied
  * with {@code INSERT ... SELECT} of the records cold does not hold yet (so a copy repeated after a
- * crash or a failed drop adds no row twice), then the hot partition is dropped whole: no DELETE mutations. Records of
- * a day the archive closed are written here directly ({@link ClickHouseHotStore}).
+ * crash or a failed drop adds no row twice), then the hot partition is dropped whole: no DELETE
+ * mutations. Records of a day the archive closed are written here directly ({@link ClickHouseHotStore}).
  */
 public final class ClickHouseColdTier implements ColdTier {
 
@@ -115,9 +115,9 @@ public final class ClickHouseColdTier implements ColdTier {
     // record that landed in hot alone, adds those and not the day again (ReplacingMergeTree would
     // hide a second copy from reads, not from stats, and merge it away some day if ever). The set
     // is what cold holds of the day: empty on a first copy, never more keys than the verification
-    // groups. FINAL: hot's redeliveries in unmerged parts are copied once
-    // one copy of a day at a time: one this client stopped waiting for (a timeout, a crash) still runs on
-    // the server, and a second one started meanwhile would not see its rows and add them again
+    // groups. FINAL: hot's redeliveries in unmerged parts are copied once.
+    // One copy of a day at a time: one this client stopped waiting for (a timeout, a crash) still runs
+    // on the server, and a second one started meanwhile would not see its rows and add them again
     String queryId = copyQueryId(type, day);
     return http.executeAlone(queryId, "INSERT INTO " + coldDb + "." + s.table() + " (" + cols + ") SELECT " + cols
         + " FROM " + hotDb + "." + s.table() + " FINAL WHERE " + where + " AND (" + ident + ") NOT IN (SELECT " + ident
