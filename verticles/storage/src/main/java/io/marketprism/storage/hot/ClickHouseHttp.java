@@ -136,8 +136,8 @@ public final class ClickHouseHttp {
    * @return the response body
    */
   public Future<String> executeAlone(String queryId, String sql) {
-    return client.post(port, host, "/").addQueryParam("query_id", queryId).timeout(timeoutMs)
-        .sendBuffer(Buffer.buffer(sql)).compose(ClickHouseHttp::body, this::named);
+    return post(timeoutMs).addQueryParam("query_id", queryId).sendBuffer(Buffer.buffer(sql))
+        .compose(this::body, this::named);
   }
 
   /** A connection refused or a timeout says it was ClickHouse's, and where (for logs, health and 503s). */
