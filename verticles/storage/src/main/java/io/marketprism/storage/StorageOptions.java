@@ -21,7 +21,7 @@ import java.util.Set;
  * @param clickHousePassword its password (empty unless configured); left out of {@link #toString}
  * @param hotDatabase the ClickHouse hot database
  * @param coldDatabase the ClickHouse cold database
- * @param clickHouseTimeout per-request timeout towards ClickHouse (writes, archive)
+ * @param clickHouseTimeout per-request timeout towards ClickHouse (writes)
  * @param queryTimeout per-request timeout of user queries towards ClickHouse
  * @param retentionDays days the hot tier keeps before archiving
  * @param batchSize most records per committed batch
@@ -32,6 +32,8 @@ import java.util.Set;
  * @param batchesInFlight batches committing at once at most (the next is fetched while one commits)
  * @param archiveInterval how often this instance archives by itself (zero, the default: only on request, e.g.
  *     the scheduler's {@code archive} job)
+ * @param archiveStepTimeout per-request timeout of the archive's copy and verification of one day and table
+ *     towards ClickHouse (they read the whole day: tens of seconds for tens of millions of records)
  * @param cacheType {@code memory} or {@code redis}
  * @param redisUrl the Redis URL
  * @param cacheTimeout how long a read of the Redis cache may take (writes: ten times that)
@@ -41,7 +43,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     String clickHousePassword, String hotDatabase,
     String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, int retentionDays, int batchSize,
     Duration flushInterval, String stream, String durable, Duration ackWait, int batchesInFlight,
-    Duration archiveInterval, String cacheType, String redisUrl, Duration cacheTimeout, BusOptions bus) {
+    Duration archiveInterval, Duration archiveStepTimeout, String cacheType, String redisUrl, Duration cacheTimeout, BusOptions bus) {
 
   /**
    * @param root the whole configuration tree
@@ -85,7 +87,9 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     Duration ackWait = Duration.ofMillis(consumer.longIn("ack_wait_ms", 1_000, 3_600_000, 30_000));
     int inFlight = consumer.intIn("batches_in_flight", 1, 64, 3);
-    Duration archive = Duration.ofMinutes(s.section("archive").longIn("interval_minutes", 0, 7 * 24 * 60, 0));
+    ConfigReader archiving = s.section("archive");
+    Duration archive = Duration.ofMinutes(archiving.longIn("interval_minutes", 0, 7 * 24 * 60, 0));
+    Duration archiveStep = Duration.ofMillis(archiving.longIn("step_timeout_ms", 1_000, 3_600_000, 600_000));
     ConfigReader cache = ConfigReader.root(root, "cache");
     String cacheType = cache.oneOf("type", Set.of("memory", "redis"), server ? "redis" : "memory");
     String redisUrl = cache.string("redis_url", "redis://127.0.0.1:6379");
@@ -94,7 +98,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     Duration cacheTimeout = Duration.ofMillis(cache.longIn("timeout_ms", 10, 60_000, 250));
     return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), user, password, db, coldDb, timeout,
-        queryTimeout, retention, batch, flush, stream, durable, ackWait, inFlight, archive, cacheType, redisUrl,
+        queryTimeout, retention, batch, flush, stream, durable, ackWait, inFlight, archive, archiveStep, cacheType, redisUrl,
         cacheTimeout, BusOptions.from(root));
   }
 
@@ -107,7 +111,8 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
         + coldDatabase + ", clickHouseTimeout=" + clickHouseTimeout + ", queryTimeout=" + queryTimeout
         + ", retentionDays=" + retentionDays + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval
         + ", stream=" + stream + ", durable=" + durable + ", ackWait=" + ackWait + ", batchesInFlight="
-        + batchesInFlight + ", archiveInterval=" + archiveInterval + ", cacheType=" + cacheType + ", redisUrl="
+        + batchesInFlight + ", archiveInterval=" + archiveInterval + ", archiveStepTimeout=" + archiveStepTimeout
+        + ", cacheType=" + cacheType + ", redisUrl="
         + redisUrl + ", cacheTimeout=" + cacheTimeout + ", bus=" + bus + "]";
   }
 

@@ -100,7 +100,7 @@ public final class ClickHouseHotStore implements HotStore {
     this.queries = http.withTimeout(options.queryTimeout());
     this.db = options.hotDatabase();
     this.coldDb = options.coldDatabase();
-    this.cold = new ClickHouseColdTier(http, queries, db, coldDb);
+    this.cold = new ClickHouseColdTier(http.withTimeout(options.archiveStepTimeout()), queries, db, coldDb);
   }
 
   /**

@@ -161,4 +161,30 @@ class ClickHouseArchiveRerunTest {
     assertThat(readAll(store, dayZero())).isEqualTo(before);
     await(store.close());
   }
+  /**
+   * The copy and verification of a day read all of it: they have a timeout of their own
+   * ({@code storage.archive.step_timeout_ms}), not the writes' {@code storage.hot.timeout_ms}, under
+   * which a day that takes longer to copy than a write may take failed every run and never moved.
+   */
+  @Test
+  void aDaysCopyMayTakeLongerThanAWrite() throws Exception {
+    HttpServer proxy = await(ClickHouseProxy.start(vertx, clickhouse.httpUrl(), statement ->
+        statement.contains("INSERT INTO st_cold.trade") && statement.contains("FINAL")
+            ? Future.future(p -> vertx.setTimer(1_500, t -> p.complete())) : Future.succeededFuture()));
+    ClickHouseHotStore store = new ClickHouseHotStore(vertx, StorageOptions.from(new JsonObject().put("storage",
+        new JsonObject().put("hot", new JsonObject().put("type", "clickhouse").put("url",
+                "http://127.0.0.1:" + proxy.actualPort()).put("database", "st").put("timeout_ms", 500))
+            .put("cold", new JsonObject().put("database", "st_cold"))
+            .put("archive", new JsonObject().put("step_timeout_ms", 30_000)))));
+    await(store.start());
+    await(store.write(trades(0, 100)));
+    List<String> before = readAll(store, dayZero());
+
+    JsonObject report = await(new ArchiveJob(store).run(DAY0 + 86_400_000L));
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertThat(report.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(100);
+    assertThat(await(store.days(DataType.TRADE))).isEmpty();
+    assertThat(readAll(store, dayZero())).isEqualTo(before);
+    await(store.close());
+  }
 }
