@@ -10,9 +10,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
@@ -110,9 +112,21 @@ public final class ParquetColdTier implements ColdTier {
             + ") = 1 ORDER BY " + String.join(", ", s.sortKey()) + ") TO " + quote(tmp)
             + " (FORMAT PARQUET, COMPRESSION ZSTD)");
       }
+      // on disk before the archive deletes the day from hot: the file's data, then its name and the day's
+      // directory (new on a first copy) in their directories, or a power loss could lose the day in both tiers
+      sync(tmp);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      sync(target.getParent());
+      sync(target.getParent().getParent());
       return null;
     });
+  }
+
+  /** Forces a file's or a directory's content to the disk. */
+  private static void sync(Path path) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
   }
 
   @Override
