@@ -13,9 +13,10 @@ import java.util.List;
 
 /**
  * Deribit marks each fill of a liquidation as a trade with a {@code liquidation} flag; a
- * liquidation order that sweeps several levels fills them in one millisecond. A liquidation's
- * identity (CONTRACT §3) is its instrument and time, so one record per fill would keep the first
- * fill and drop the rest as duplicates, losing their quantity. This sink, wrapped around the
+ * liquidation order that sweeps several levels fills them in one millisecond. Those fills are one
+ * liquidation, one order, and are reported as one, as Binance reports a liquidation order (the
+ * opposite side in the same millisecond is another liquidation, of its own identity: see
+ * {@link LiquidationRecord#identityKey()}). This sink, wrapped around the
  * parser's caller for one message, merges the fills of one millisecond, instrument and liquidated
  * side into one record: the summed quantity at the price of the last fill (the furthest level the
  * sweep reached, as Binance gives a liquidation order's price). Everything else passes through.
