@@ -1,6 +1,13 @@
 package io.marketprism.storage;
 
+import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.LiquidationRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.RecordJson;
+import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.ClickHouseHttp;
+import io.marketprism.storage.hot.TableSchema;
 import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -8,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,5 +56,74 @@ class ClickHouseStorageApiTest extends StorageApiTest {
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(cold).isEqualTo(1500);
     assertThat(hot).as("the day's partition is dropped from hot").isZero();
+  }
+
+  private <T> T sync(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static String row(long ts, String side, String price, String quantity) {
+    return "('okx', 'perpetual', 'BTC-USDT', 'BTC-USDT-SWAP', " + ts + ", " + ts * 1000 + ", "
+        + (side == null ? "NULL" : "'" + side + "'") + ", " + price + ", " + quantity + ", NULL)";
+  }
+
+  private static String json(long ts, String side, String price, String quantity) {
+    return RecordJson.toJson(new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", ts,
+        ts * 1000, side, price, quantity, null));
+  }
+
+  /**
+   * An installation of the earlier version keyed its liquidation tables by time alone, which
+   * ClickHouse cannot change in place: the start re-keys them in both databases and keeps every
+   * row, also where a start stopped half-way (the cold table renamed, part of it copied), and a
+   * start after that changes nothing.
+   */
+  @org.junit.jupiter.api.Test
+  void liquidationTablesOfTheEarlierKeyAreReKeyedAtStartKeepingEveryRow() throws Exception {
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    ClickHouseHttp ch = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    TableSchema s = TableSchema.of(DataType.LIQUIDATION);
+    String earlierKey = "exchange, market_type, symbol, ts_ms";
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    long t1 = Fixtures.DAY0 + 86_400_000L + 3_600_000;
+    sync(ch.execute("DROP TABLE " + db + ".liquidation"));
+    sync(ch.execute(ClickHouseHotStore.createTable(db, s).replace(ClickHouseHotStore.sortingKey(s), earlierKey)));
+    sync(ch.execute("INSERT INTO " + db + ".liquidation VALUES " + row(t0 + 5, "buy", "61000.5", "13") + ", "
+        + row(t1, "sell", "60000", "1") + ", " + row(t1 + 1, null, "60001", "2")));
+    // cold: renamed and partly copied into a table of the new key by a start that stopped there
+    sync(ch.execute("DROP TABLE " + db + "_cold.liquidation"));
+    sync(ch.execute(ClickHouseHotStore.createTable(db + "_cold", s).replace(ClickHouseHotStore.sortingKey(s),
+        earlierKey).replace("_cold.liquidation", "_cold.liquidation_earlier_key")));
+    sync(ch.execute("INSERT INTO " + db + "_cold.liquidation_earlier_key VALUES " + row(t0, "sell", "60990.1", "13")
+        + ", " + row(t0 + 1, "buy", "61001", "2")));
+    sync(ch.execute(ClickHouseHotStore.createTable(db + "_cold", s)));
+    sync(ch.execute("INSERT INTO " + db + "_cold.liquidation VALUES " + row(t0, "sell", "60990.1", "13")));
+
+    deploy();
+    List<String> expected = List.of(json(t0, "sell", "60990.1", "13"), json(t0 + 1, "buy", "61001", "2"),
+        json(t0 + 5, "buy", "61000.5", "13"), json(t1, "sell", "60000", "1"), json(t1 + 1, null, "60001", "2"));
+    String all = "exchange=okx&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 3 * 86_400_000L);
+    assertThat(readAll("liquidation", all, 1)).isEqualTo(expected);
+    for (String database : List.of(db, db + "_cold")) {
+      assertThat(sync(ch.scalar("SELECT count() FROM system.tables WHERE database = '" + database
+          + "' AND name LIKE '%_earlier_key'"))).as(database).isZero();
+      // every data table's key reads back as written: a start does not take its own tables for earlier ones
+      for (DataType t : DataType.values()) {
+        assertThat(sync(ch.select("SELECT sorting_key FROM system.tables WHERE database = '" + database
+            + "' AND name = '" + t.wire() + "'")).get(0).get("sorting_key")).as(database + "." + t.wire())
+            .isEqualTo(ClickHouseHotStore.sortingKey(TableSchema.of(t)));
+      }
+    }
+    assertThat(sync(ch.scalar("SELECT count() FROM " + db + "_cold.liquidation FINAL"))).isEqualTo(2);
+
+    // the re-keyed table keeps a second liquidation of a stored one's millisecond
+    publishAll(List.of(RecordJson.parse(json(t1, "buy", "60000", "1"))));
+    awaitCommitted(1);
+    List<String> withSecond = new ArrayList<>(expected);
+    withSecond.add(3, json(t1, "buy", "60000", "1")); // in one millisecond, buy before sell
+    assertThat(readAll("liquidation", all, 2)).isEqualTo(withSecond);
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertThat(readAll("liquidation", all, 1)).isEqualTo(withSecond);
   }
 }

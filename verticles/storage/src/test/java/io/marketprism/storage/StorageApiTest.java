@@ -1,6 +1,9 @@
 package io.marketprism.storage;
 
+import io.marketprism.model.Exchange;
+import io.marketprism.model.LiquidationRecord;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
@@ -58,7 +61,7 @@ abstract class StorageApiTest {
   /** Asserts that the cold tier holds the first day's trades (beyond what {@code stats} says). */
   abstract void assertFirstDayIsCold(Path dir) throws Exception;
 
-  private void deploy() throws Exception {
+  void deploy() throws Exception {
     storage = new StorageVerticle();
     vertx.deployVerticle(storage, new io.vertx.core.DeploymentOptions().setConfig(config))
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -70,15 +73,15 @@ abstract class StorageApiTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private <T> T await(Future<T> f) throws Exception {
+  <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private HttpResponse<Buffer> get(String uri) throws Exception {
+  HttpResponse<Buffer> get(String uri) throws Exception {
     return await(http.get(storage.actualPort(), "127.0.0.1", uri).send());
   }
 
-  private void publishAll(List<MarketRecord> records) throws Exception {
+  void publishAll(List<MarketRecord> records) throws Exception {
     RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
     await(bus.start());
     List<Future<Void>> acks = new ArrayList<>();
@@ -88,7 +91,7 @@ abstract class StorageApiTest {
     await(Future.all(acks));
   }
 
-  private void awaitCommitted(long n) throws Exception {
+  void awaitCommitted(long n) throws Exception {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
       if (get("/api/v1/storage/status").bodyAsJsonObject().getLong("committed") >= n) {
@@ -100,7 +103,7 @@ abstract class StorageApiTest {
   }
 
   /** Reads every page of a query and returns the records' JSON. */
-  private List<String> readAll(String type, String query, int limit) throws Exception {
+  List<String> readAll(String type, String query, int limit) throws Exception {
     List<String> out = new ArrayList<>();
     String cursor = null;
     do {
@@ -415,5 +418,59 @@ abstract class StorageApiTest {
     assertThat(stats.stream().map(o -> (JsonObject) o)
         .filter(o -> o.getString("table").equals("trade") && o.getString("tier").equals("cold")).findFirst()
         .orElseThrow().getLong("rows")).isBetween(1501L, 1511L);
+  }
+
+  private static MarketRecord liquidation(long ts, String side, String price, String quantity) {
+    return new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", ts, ts * 1000 + 7,
+        side, price, quantity, null);
+  }
+
+  /**
+   * Several liquidations of one instrument in one millisecond (OKX's details of one message) are
+   * each stored, a repeat of one is stored once (also with its price written otherwise), and pages
+   * of one record walk through them exactly, from hot, from cold and from both.
+   */
+  @Test
+  void liquidationsOfOneMillisecondAreEachStoredOnceAndPagedExactlyInEveryTier() throws Exception {
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    long t1 = Fixtures.DAY0 + 86_400_000L + 3_600_000;
+    List<MarketRecord> day0 = List.of(liquidation(t0, "buy", "61000.5", "13"), liquidation(t0, "sell", "60990.1", "13"),
+        liquidation(t0, "buy", "61001", "2"), liquidation(t0, null, "61001", "2"));
+    List<MarketRecord> day1 = List.of(liquidation(t1, "buy", "61000.5", "13"), liquidation(t1, "sell", "1", "1"),
+        liquidation(t1, "sell", "1", "2"));
+    // first a part, then the rest with repeats of stored ones: the second batch's times equal the newest stored
+    publishAll(List.of(day0.get(0), day0.get(1), day1.get(0)));
+    awaitCommitted(3);
+    publishAll(List.of(day0.get(2), day0.get(3), day1.get(1), day1.get(2), day0.get(0),
+        liquidation(t0, "buy", "61000.50", "13.0"), day1.get(0)));
+    awaitCommitted(10);
+
+    Set<String> expected0 = new HashSet<>();
+    day0.forEach(r -> expected0.add(RecordJson.toJson(r)));
+    Set<String> expected = new HashSet<>(expected0);
+    day1.forEach(r -> expected.add(RecordJson.toJson(r)));
+    String all = "exchange=okx&market_type=perpetual&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    String first = "exchange=okx&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 86_400_000L);
+    List<String> hot = readAll("liquidation", all, 1000);
+    assertThat(hot).hasSize(7).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(hot)).isEqualTo(expected);
+    assertThat(hot.subList(0, 4)).allMatch(j -> j.contains("\"ts_ms\":" + t0));
+    for (int limit : new int[] {1, 2, 3}) {
+      assertThat(readAll("liquidation", all, limit)).as("hot, limit " + limit).isEqualTo(hot);
+    }
+
+    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertThat(report.getJsonArray("moved").stream().map(o -> (JsonObject) o)
+        .filter(o -> "liquidation".equals(o.getString("table"))).findFirst().orElseThrow().getLong("rows"))
+        .isEqualTo(4);
+    List<String> cold = readAll("liquidation", first, 1);
+    assertThat(cold).isEqualTo(hot.subList(0, 4));
+    assertThat(new HashSet<>(cold)).isEqualTo(expected0);
+    for (int limit : new int[] {1, 2, 3, 1000}) {
+      assertThat(readAll("liquidation", all, limit)).as("both tiers, limit " + limit).isEqualTo(hot);
+    }
   }
 }

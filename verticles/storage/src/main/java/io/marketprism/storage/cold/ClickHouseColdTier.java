@@ -54,8 +54,18 @@ public final class ClickHouseColdTier implements ColdTier {
    * @return the days with active parts, oldest first
    */
   public static Future<List<LocalDate>> days(ClickHouseHttp http, String db, DataType type) {
+    return days(http, db, type.wire());
+  }
+
+  /**
+   * @param http client
+   * @param db database
+   * @param table a table partitioned by day ({@link ClickHouseHotStore#PARTITION})
+   * @return the days with active parts, oldest first
+   */
+  public static Future<List<LocalDate>> days(ClickHouseHttp http, String db, String table) {
     return http.select("SELECT DISTINCT partition FROM system.parts WHERE active AND database = '" + db
-        + "' AND table = '" + type.wire() + "' ORDER BY partition").map(rows -> rows.stream()
+        + "' AND table = '" + table + "' ORDER BY partition").map(rows -> rows.stream()
         .map(r -> LocalDate.parse(r.get("partition").toString().replace("'", ""), PARTITION_ID)).toList());
   }
 
@@ -143,10 +153,22 @@ public final class ClickHouseColdTier implements ColdTier {
     String where = dayFilter(day);
     // the rows ReplacingMergeTree keeps apart, which is what count (FINAL) counts; each table read once
     String ident = String.join(", ", s.sortKey());
-    return http.scalar("SELECT count() FROM (SELECT " + ident + ", max(in_cold) AS copied FROM (SELECT " + ident
-        + ", 0 AS in_cold FROM " + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + ident
+    String values = groupable(s);
+    return http.scalar("SELECT count() FROM (SELECT " + ident + ", max(in_cold) AS copied FROM (SELECT " + values
+        + ", 0 AS in_cold FROM " + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + values
         + ", 1 AS in_cold FROM " + coldDb + "." + s.table() + " WHERE " + where + ") GROUP BY " + ident
         + ") WHERE copied = 0");
+  }
+
+  /**
+   * The sort key columns, a decimal as its text: ClickHouse 18.16 crashes (the connection closes)
+   * grouping by a decimal together with a text column, which a liquidation's key has (side, price).
+   */
+  private static String groupable(TableSchema s) {
+    return s.sortKey().stream().map(c -> switch (s.column(c).kind()) {
+      case DECIMAL, NULLABLE_DECIMAL -> "toString(" + c + ") AS " + c;
+      default -> c;
+    }).collect(java.util.stream.Collectors.joining(", "));
   }
 
   private static String dayFilter(LocalDate day) {

@@ -62,6 +62,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ClickHouseHotStore implements HotStore {
 
+  /** What a table is renamed to while it is copied into one of a new sort key (see {@link #rekey}). */
+  static final String EARLIER_KEY_SUFFIX = "_earlier_key";
   /** The partition expression, the same in both tiers. */
   public static final String PARTITION = "toYYYYMMDD(toDateTime(intDiv(ts_ms, 1000), 'UTC'))";
   /** Days of bar log kept: a crashed writer's minutes are recovered by any start within them. */
@@ -128,8 +130,73 @@ public final class ClickHouseHotStore implements HotStore {
       }
     }
     return "CREATE TABLE IF NOT EXISTS " + database + "." + s.table() + " (" + String.join(", ", cols)
-        + ") ENGINE = ReplacingMergeTree PARTITION BY " + PARTITION + " ORDER BY (" + String.join(", ", s.sortKey())
-        + ")";
+        + ") ENGINE = ReplacingMergeTree PARTITION BY " + PARTITION + " ORDER BY (" + sortingKey(s) + ")";
+  }
+
+  /**
+   * The table's sort key, which is its de-duplication key: {@link TableSchema#sortKey()}, a
+   * nullable column (a liquidation's side, price, quantity) as {@code isNull(c), assumeNotNull(c)}
+   * since a ClickHouse sort key holds no nullable column: a null then stays apart from any value
+   * and equal to another null. Spelled as ClickHouse shows it in {@code system.tables.sorting_key}.
+   *
+   * @param s table schema
+   * @return the sort key expressions, comma-separated
+   */
+  public static String sortingKey(TableSchema s) {
+    List<String> key = new ArrayList<>();
+    for (String name : s.sortKey()) {
+      if (s.column(name).kind().nullable()) {
+        key.add("isNull(" + name + ")");
+        key.add("assumeNotNull(" + name + ")");
+      } else {
+        key.add(name);
+      }
+    }
+    return String.join(", ", key);
+  }
+
+  /**
+   * Gives a data table of another sort key than {@link #sortingKey} that key, keeping its rows
+   * (see the class comment). Idempotent: nothing happens to a table of the right key and no
+   * renamed table.
+   */
+  private Future<Void> rekey(String database, TableSchema s) {
+    String table = database + "." + s.table();
+    String earlier = table + EARLIER_KEY_SUFFIX;
+    return http.select("SELECT name, sorting_key FROM system.tables WHERE database = " + SqlFilter.literal(database)
+        + " AND name IN (" + SqlFilter.literal(s.table()) + ", " + SqlFilter.literal(s.table() + EARLIER_KEY_SUFFIX)
+        + ")").<Void>compose(rows -> {
+          Object key = rows.stream().filter(r -> s.table().equals(r.get("name"))).map(r -> r.get("sorting_key"))
+              .findFirst().orElse(null);
+          boolean renamed = rows.stream().anyMatch(r -> !s.table().equals(r.get("name")));
+          Future<Void> chain = Future.succeededFuture();
+          if (key != null && !key.equals(sortingKey(s))) {
+            LOG.info("re-keying {} (sort key ({}) becomes ({})), its rows copied", table, key, sortingKey(s));
+            // a renamed table left by a start that stopped half-way takes this one's rows first
+            chain = renamed ? copyDays(s, table, earlier).compose(v -> http.execute("DROP TABLE " + table).mapEmpty())
+                : http.execute("RENAME TABLE " + table + " TO " + earlier).mapEmpty();
+          } else if (!renamed) {
+            return chain;
+          }
+          return chain.compose(v -> http.execute(createTable(database, s)))
+              .compose(v -> copyDays(s, earlier, table))
+              .compose(v -> http.execute("DROP TABLE " + earlier).<Void>mapEmpty())
+              .onSuccess(v -> LOG.info("{} re-keyed", table));
+        });
+  }
+
+  /** Copies every row of a data table into another of its schema, one day (partition) per statement. */
+  private Future<Void> copyDays(TableSchema s, String from, String to) {
+    String cols = columnList(s);
+    int dot = from.indexOf('.');
+    return ClickHouseColdTier.days(http, from.substring(0, dot), from.substring(dot + 1)).compose(days -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (LocalDate day : days) {
+        chain = chain.compose(v -> http.execute("INSERT INTO " + to + " (" + cols + ") SELECT " + cols + " FROM " + from
+            + " WHERE " + SqlFilter.day(day.toEpochDay() * TierPlan.DAY_MS).inline()).mapEmpty());
+      }
+      return chain;
+    });
   }
 
   /**
@@ -150,7 +217,8 @@ public final class ClickHouseHotStore implements HotStore {
         .compose(v -> http.execute("CREATE DATABASE IF NOT EXISTS " + coldDb));
     for (DataType t : DataType.values()) {
       TableSchema s = TableSchema.of(t);
-      chain = chain.compose(v -> http.execute(createTable(db, s))).compose(v -> http.execute(createTable(coldDb, s)));
+      chain = chain.compose(v -> rekey(db, s)).compose(v -> rekey(coldDb, s))
+          .compose(v -> http.execute(createTable(db, s))).compose(v -> http.execute(createTable(coldDb, s)));
     }
     String logPartition = " PARTITION BY toYYYYMMDD(toDateTime(intDiv(logged_ms, 1000), 'UTC'))";
     return chain.compose(v -> http.scalar("EXISTS TABLE " + db + "." + Bars.TABLE))
@@ -441,8 +509,7 @@ public final class ClickHouseHotStore implements HotStore {
       for (Map<String, Object> row : rows) {
         out.add(StoredValues.recordJson(s, row::get));
         last = Cursor.after(q, Long.parseLong(row.get("ts_ms").toString()), (String) row.get("exchange"),
-            (String) row.get("market_type"), (String) row.get("symbol"),
-            s.keyColumn() == null ? null : row.get(s.keyColumn()).toString());
+            (String) row.get("market_type"), (String) row.get("symbol"), StoredValues.keys(s, row::get));
       }
       return new Page(out, out.size() == q.limit() ? last : null);
     });

@@ -387,10 +387,10 @@ public final class DuckDbHotStore implements HotStore {
   private StoredMarks marks(DuckDBConnection c, DataType type) {
     return marks.computeIfAbsent(type, t -> {
       TableSchema s = TableSchema.of(t);
-      StoredMarks m = new StoredMarks(s.keyColumn() != null);
-      String sql = s.keyColumn() == null
+      StoredMarks m = new StoredMarks(s.identifiedById());
+      String sql = !s.identifiedById()
           ? "SELECT exchange, market_type, symbol, NULL, max(ts_ms) FROM " + s.table() + " GROUP BY ALL"
-          : "SELECT x.exchange, x.market_type, x.symbol, CAST(x." + s.keyColumn() + " AS VARCHAR), x.ts_ms FROM "
+          : "SELECT x.exchange, x.market_type, x.symbol, CAST(x." + s.keyColumns().get(0) + " AS VARCHAR), x.ts_ms FROM "
               + s.table() + " x JOIN (SELECT exchange, market_type, symbol, max(ts_ms) AS m FROM " + s.table()
               + " GROUP BY ALL) k USING (exchange, market_type, symbol) WHERE x.ts_ms >= k.m - "
               + StoredMarks.WINDOW_MS + " ORDER BY x.ts_ms";
@@ -472,8 +472,8 @@ public final class DuckDbHotStore implements HotStore {
           + " x WHERE x.ts_ms BETWEEN ? AND ?" + match + ")");
       moveStatements.put(s.type(), move);
     }
-    // a key column identity may repeat at another time: look for it in a window around the batch
-    long window = s.keyColumn() == null ? 0 : StoredMarks.WINDOW_MS;
+    // an id may repeat at another time: look for it in a window around the batch
+    long window = s.identifiedById() ? StoredMarks.WINDOW_MS : 0;
     move.setLong(1, range[0] - window);
     move.setLong(2, range[1] + window);
     move.executeUpdate();
@@ -523,7 +523,7 @@ public final class DuckDbHotStore implements HotStore {
           while (rs.next()) {
             out.add(StoredValues.recordJson(s, name -> value(rs, name)));
             last = Cursor.after(q, rs.getLong("ts_ms"), rs.getString("exchange"), rs.getString("market_type"),
-                rs.getString("symbol"), s.keyColumn() == null ? null : rs.getString(s.keyColumn()));
+                rs.getString("symbol"), StoredValues.keys(s, name -> value(rs, name)));
           }
         }
       }

@@ -99,7 +99,7 @@ final class DuckDbLayout {
     if (c.kind() == Column.Kind.DECIMAL || c.kind() == Column.Kind.NULLABLE_DECIMAL) {
       return Form.DECIMAL_TEXT;
     }
-    if (c.kind() == Column.Kind.STRING && c.name().equals(schema.keyColumn())) {
+    if (c.kind() == Column.Kind.STRING && schema.identifiedById() && schema.keyColumns().contains(c.name())) {
       return Form.KEY_ID;
     }
     if (c.name().equals(RECV)) {
@@ -361,12 +361,14 @@ final class DuckDbLayout {
         .thenComparing(r -> r.marketType().wire())
         .thenComparing(MarketRecord::symbol)
         .thenComparingLong(MarketRecord::tsMs);
-    if (schema.keyColumn() == null) {
-      return order;
+    for (String k : schema.keyColumns()) {
+      Column key = schema.column(k);
+      // nulls last, as the stores order them; the order only groups rows for compression
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      Comparator<MarketRecord> byKey = Comparator.comparing(r -> (Comparable) key.value().apply(r),
+          Comparator.nullsLast(Comparator.naturalOrder()));
+      order = order.thenComparing(byKey);
     }
-    Column key = schema.columns().stream().filter(c -> c.name().equals(schema.keyColumn())).findFirst().orElseThrow();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Comparator<MarketRecord> byKey = Comparator.comparing(r -> (Comparable) key.value().apply(r));
-    return order.thenComparing(byKey);
+    return order;
   }
 }

@@ -1,7 +1,6 @@
 package io.marketprism.storage.hot;
 
 import io.marketprism.model.Decimals;
-import io.marketprism.model.DataType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
 import io.vertx.core.json.JsonArray;
@@ -92,10 +91,18 @@ public final class StoredValues {
   }
 
   /**
-   * @param type a data type
-   * @return whether its key column is numeric (book update ids) rather than text (trade ids)
+   * The values of a row's key columns as a cursor keeps them.
+   *
+   * @param schema the table
+   * @param value the value of a column by name
+   * @return per {@link TableSchema#keyColumns()} entry its text (a decimal in plain notation), or null
    */
-  public static boolean numericKey(DataType type) {
-    return type == DataType.ORDERBOOK;
+  public static List<String> keys(TableSchema schema, Function<String, Object> value) {
+    List<String> out = new java.util.ArrayList<>(schema.keyColumns().size());
+    for (String k : schema.keyColumns()) {
+      Object v = value.apply(k);
+      out.add(v == null ? null : v instanceof BigDecimal d ? d.toPlainString() : v.toString());
+    }
+    return out;
   }
 }

@@ -25,8 +25,11 @@ import java.util.function.Function;
  * and DuckDB hold the same columns: the common fields, then the type's own, in the order of the
  * record JSON. One table per data type, named after it ({@code trade}, {@code orderbook}, ...),
  * ordered by {@link #sortKey()}; the identity (CONTRACT §3) is {@link #identityKey()}, which leaves
- * {@code ts_ms} out where a key column tells records apart (the same trade id at another time is
- * the same trade).
+ * {@code ts_ms} out where an id tells records apart (the same trade id at another time is the same
+ * trade). Liquidations carry no id: their key columns are side, price and quantity, next to
+ * {@code ts_ms} (see {@link io.marketprism.model.LiquidationRecord#identityKey()}), so that several
+ * of one instrument in one millisecond are kept apart. Key columns may then be nullable (a
+ * liquidation may lack its side): every store compares them null-safely, a null equal to a null.
  */
 public final class TableSchema {
 
@@ -34,11 +37,13 @@ public final class TableSchema {
 
   private final DataType type;
   private final List<Column> columns;
-  private final String keyColumn;
+  private final List<String> keyColumns;
+  private final boolean identifiedById;
 
-  private TableSchema(DataType type, String keyColumn, List<Column> own) {
+  private TableSchema(DataType type, List<String> keyColumns, boolean identifiedById, List<Column> own) {
     this.type = type;
-    this.keyColumn = keyColumn;
+    this.keyColumns = keyColumns;
+    this.identifiedById = identifiedById;
     List<Column> cols = new ArrayList<>();
     cols.add(new Column("exchange", Kind.STRING, r -> r.exchange().wire()));
     cols.add(new Column("market_type", Kind.STRING, r -> r.marketType().wire()));
@@ -73,35 +78,59 @@ public final class TableSchema {
     return columns;
   }
 
-  /** @return the column that tells records of one instrument apart besides {@code ts_ms}, or null */
-  public String keyColumn() {
-    return keyColumn;
+  /**
+   * @return the columns that tell records of one instrument and time apart, in order: the trade
+   *     id, the book update id, a liquidation's side, price and quantity; empty where the time alone does
+   */
+  public List<String> keyColumns() {
+    return keyColumns;
   }
 
   /**
-   * @return the identity columns (CONTRACT §3): exchange, market type, symbol, then the key column
-   *     where the type has one (trade id, book update id), else {@code ts_ms}
+   * @return whether the key is an id that identifies a record at whatever time it is reported
+   *     (trades, books), so the identity leaves {@code ts_ms} out
+   */
+  public boolean identifiedById() {
+    return identifiedById;
+  }
+
+  /**
+   * @param name a column name
+   * @return the column
+   */
+  public Column column(String name) {
+    return columns.stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no column " + name + " in " + table()));
+  }
+
+  /**
+   * @return the identity columns (CONTRACT §3): exchange, market type, symbol, then the id where
+   *     the type has one (trade id, book update id), else {@code ts_ms} and the key columns
    */
   public List<String> identityKey() {
-    return List.of("exchange", "market_type", "symbol", keyColumn != null ? keyColumn : "ts_ms");
+    List<String> k = new ArrayList<>(List.of("exchange", "market_type", "symbol"));
+    if (!identifiedById) {
+      k.add("ts_ms");
+    }
+    k.addAll(keyColumns);
+    return List.copyOf(k);
   }
 
-  /** @return the table order: instrument, time, then the key column, so range scans of one symbol are contiguous */
+  /** @return the table order: instrument, time, then the key columns, so range scans of one symbol are contiguous */
   public List<String> sortKey() {
     List<String> k = new ArrayList<>(List.of("exchange", "market_type", "symbol", "ts_ms"));
-    if (keyColumn != null) {
-      k.add(keyColumn);
-    }
-    return k;
+    k.addAll(keyColumns);
+    return List.copyOf(k);
   }
 
-  /** @return the order of query results: time first, then the identity */
+  /**
+   * @return the order of query results: time first, then the identity; a total order of the
+   *     records (nulls last), which the cursor of a page resumes exactly
+   */
   public List<String> resultOrder() {
     List<String> k = new ArrayList<>(List.of("ts_ms", "exchange", "market_type", "symbol"));
-    if (keyColumn != null) {
-      k.add(keyColumn);
-    }
-    return k;
+    k.addAll(keyColumns);
+    return List.copyOf(k);
   }
 
   /** @return the physical column names (book sides expanded to their two arrays) */
@@ -122,8 +151,8 @@ public final class TableSchema {
     return new Column(name, kind, r -> f.apply(cls.cast(r)));
   }
 
-  private static void add(DataType t, String key, List<Column> own) {
-    ALL.put(t, new TableSchema(t, key, own));
+  private static void add(DataType t, String id, List<Column> own) {
+    ALL.put(t, new TableSchema(t, id == null ? List.of() : List.of(id), id != null, own));
   }
 
   static {
@@ -179,11 +208,12 @@ public final class TableSchema {
         col("open_interest", Kind.NULLABLE_DECIMAL, oi, OpenInterestRecord::openInterest),
         col("open_interest_value", Kind.NULLABLE_DECIMAL, oi, OpenInterestRecord::openInterestValue)));
     Class<LiquidationRecord> lq = LiquidationRecord.class;
-    add(DataType.LIQUIDATION, null, List.of(
-        col("side", Kind.NULLABLE_STRING, lq, LiquidationRecord::side),
-        col("price", Kind.NULLABLE_DECIMAL, lq, LiquidationRecord::price),
-        col("quantity", Kind.NULLABLE_DECIMAL, lq, LiquidationRecord::quantity),
-        col("order_id", Kind.NULLABLE_STRING, lq, LiquidationRecord::orderId)));
+    ALL.put(DataType.LIQUIDATION, new TableSchema(DataType.LIQUIDATION, List.of("side", "price", "quantity"), false,
+        List.of(
+            col("side", Kind.NULLABLE_STRING, lq, LiquidationRecord::side),
+            col("price", Kind.NULLABLE_DECIMAL, lq, LiquidationRecord::price),
+            col("quantity", Kind.NULLABLE_DECIMAL, lq, LiquidationRecord::quantity),
+            col("order_id", Kind.NULLABLE_STRING, lq, LiquidationRecord::orderId))));
     Class<VolatilityIndexRecord> vi = VolatilityIndexRecord.class;
     add(DataType.VOLATILITY_INDEX, null, List.of(
         col("index_value", Kind.NULLABLE_DECIMAL, vi, VolatilityIndexRecord::indexValue),

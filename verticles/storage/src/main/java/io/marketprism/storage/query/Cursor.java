@@ -1,20 +1,28 @@
 package io.marketprism.storage.query;
 
 import io.marketprism.model.DataType;
+import io.marketprism.model.Decimals;
+import io.marketprism.model.RecordLimits;
 import io.marketprism.platform.http.ApiError;
-import io.marketprism.storage.hot.StoredValues;
+import io.marketprism.storage.hot.Column;
 import io.marketprism.storage.hot.TableSchema;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Where a page of records ended: the data type and instrument filters of the query and the result
- * order of its last record (time, exchange, market type, symbol, key), sent to clients as opaque
- * base64url text. A query of another data type or with other filters refuses it: its records
+ * order of its last record (time, exchange, market type, symbol, then the values of the table's
+ * key columns: a trade id, a book update id, a liquidation's side, price and quantity), sent to
+ * clients as opaque base64url text. With every column of the result order in it, a page resumes
+ * exactly after its last record also where many records share one millisecond. A query of another data type or with other filters refuses it: its records
  * before the position would be skipped without notice.
  *
  * @param type the data type of the query that made it
@@ -23,9 +31,11 @@ import java.util.Objects;
  * @param exchange exchange wire name
  * @param marketType market type wire name
  * @param symbol normalized symbol
- * @param key trade id or book update id, or null for types whose identity is the time
+ * @param keys the values of {@link TableSchema#keyColumns()} as text (a decimal as the store gives
+ *     it, null where the record has none); empty for types whose identity is the time
  */
-public record Cursor(DataType type, String filters, long tsMs, String exchange, String marketType, String symbol, String key) {
+public record Cursor(DataType type, String filters, long tsMs, String exchange, String marketType, String symbol,
+    List<String> keys) {
 
   /**
    * What a key may be: any text a stored trade id or update id is, up to a bound. It reaches SQL
@@ -38,8 +48,33 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
    * @return the cursor after that record
    */
   public static Cursor after(RecordQuery q, long tsMs, String exchange, String marketType, String symbol,
-      String key) {
-    return new Cursor(q.type(), filters(q), tsMs, exchange, marketType, symbol, key);
+      List<String> keys) {
+    return new Cursor(q.type(), filters(q), tsMs, exchange, marketType, symbol, keys);
+  }
+
+  /**
+   * @param schema the table of the cursor's type
+   * @return its key values typed as the key columns: a {@code Long} for an integer column, a
+   *     {@code BigDecimal} for a decimal one, text otherwise; null stays null
+   */
+  public List<Object> keyValues(TableSchema schema) {
+    List<Object> out = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      out.add(typed(schema.column(schema.keyColumns().get(i)), keys.get(i)));
+    }
+    return out;
+  }
+
+  private static Object typed(Column c, String text) {
+    if (text == null) {
+      return null;
+    }
+    return switch (c.kind()) {
+      case UINT64, NULLABLE_UINT64 -> Long.parseLong(text);
+      // what a stored decimal can be, no more: it reaches SQL as a decimal literal
+      case DECIMAL, NULLABLE_DECIMAL -> new BigDecimal(RecordLimits.fitDecimal(Decimals.canonical(text)));
+      default -> text;
+    };
   }
 
   /** @return the query's instrument filters as a cursor keeps them, e.g. {@code exchange=binance&symbol=BTC-USDT} */
@@ -59,7 +94,12 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
 
   /** @return the opaque text form */
   public String encode() {
-    JsonArray a = new JsonArray().add(type.wire()).add(filters).add(tsMs).add(exchange).add(marketType).add(symbol).add(key);
+    JsonArray a = new JsonArray().add(type.wire()).add(filters).add(tsMs).add(exchange).add(marketType).add(symbol);
+    keys.forEach(a::add);
+    if (keys.isEmpty()) {
+      // a slot for no key: the form of the cursors of earlier versions, which stay valid
+      a.addNull();
+    }
     return Base64.getUrlEncoder().withoutPadding().encodeToString(a.encode().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -74,21 +114,29 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
     Cursor c;
     try {
       JsonArray a = new JsonArray(new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8));
-      if (a.size() != 7) {
+      DataType type = DataType.fromWire(a.getString(0));
+      TableSchema schema = TableSchema.of(type);
+      List<String> keys = new ArrayList<>();
+      for (int i = 6; i < a.size(); i++) {
+        keys.add(a.getString(i));
+      }
+      if (schema.keyColumns().isEmpty() && keys.size() == 1 && keys.get(0) == null) {
+        keys.clear();
+      }
+      if (keys.size() != schema.keyColumns().size()) {
         throw ApiError.badRequest("cursor is not valid");
       }
-      c = new Cursor(DataType.fromWire(a.getString(0)), Objects.requireNonNull(a.getString(1)), a.getLong(2),
+      c = new Cursor(type, Objects.requireNonNull(a.getString(1)), a.getLong(2),
           Params.exchange(a.getString(3)).wire(), Params.marketType(a.getString(4)).wire(),
-          Params.symbol(a.getString(5)), a.getString(6));
-      if (c.key != null && (c.key.isEmpty() || c.key.length() > MAX_KEY_CHARS)) {
-        throw ApiError.badRequest("cursor is not valid");
-      }
-      // a type with a key column (trades, books) needs the key; a book's is its numeric update id
-      if (TableSchema.of(c.type).keyColumn() != null && c.key == null) {
-        throw ApiError.badRequest("cursor is not valid");
-      }
-      if (StoredValues.numericKey(c.type)) {
-        Long.parseLong(c.key);
+          Params.symbol(a.getString(5)), Collections.unmodifiableList(keys));
+      for (int i = 0; i < keys.size(); i++) {
+        String k = keys.get(i);
+        Column col = schema.column(schema.keyColumns().get(i));
+        // a key column that is never null (a trade id, a book update id) needs its value
+        if (k == null ? !col.kind().nullable() : k.isEmpty() || k.length() > MAX_KEY_CHARS) {
+          throw ApiError.badRequest("cursor is not valid");
+        }
+        typed(col, k);
       }
     } catch (IllegalArgumentException | DecodeException | ClassCastException | IndexOutOfBoundsException
         | NullPointerException e) {

@@ -1,8 +1,8 @@
 package io.marketprism.storage.query;
 
-import io.marketprism.storage.hot.StoredValues;
 import io.marketprism.storage.hot.TableSchema;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -89,16 +89,15 @@ public final class SqlFilter {
     return this;
   }
 
-  /** Rows strictly after the cursor in result order: (ts, ex, mt, sym[, key]) > cursor, spelled out. */
+  /**
+   * Rows strictly after the cursor in result order: (ts, ex, mt, sym, keys...) > cursor, spelled
+   * out, null-safe for nullable key columns as both stores order them (nulls last): a null equals
+   * a null, and after a null comes nothing in that column.
+   */
   private void after(TableSchema schema, Cursor c) {
     List<String> cols = schema.resultOrder();
     List<Object> vals = new ArrayList<>(List.of(c.tsMs(), c.exchange(), c.marketType(), c.symbol()));
-    if (schema.keyColumn() != null) {
-      if (c.key() == null) {
-        throw new IllegalArgumentException("cursor is not valid for " + schema.table());
-      }
-      vals.add(StoredValues.numericKey(schema.type()) ? (Object) Long.parseLong(c.key()) : c.key());
-    }
+    vals.addAll(c.keyValues(schema));
     StringBuilder or = new StringBuilder("(");
     for (int i = 0; i < cols.size(); i++) {
       if (i > 0) {
@@ -106,14 +105,39 @@ public final class SqlFilter {
       }
       or.append('(');
       for (int j = 0; j < i; j++) {
-        or.append(cols.get(j)).append(" = ? AND ");
-        values.add(vals.get(j));
+        equal(or, cols.get(j), vals.get(j));
+        or.append(" AND ");
       }
-      or.append(cols.get(i)).append(" > ?)");
-      values.add(vals.get(i));
+      greater(or, schema, cols.get(i), vals.get(i));
+      or.append(')');
     }
     or.append(')');
     sql.append(" AND ").append(or);
+  }
+
+  private void equal(StringBuilder or, String col, Object v) {
+    if (v == null) {
+      or.append(col).append(" IS NULL");
+    } else {
+      or.append(col).append(" = ?");
+      values.add(v);
+    }
+  }
+
+  private void greater(StringBuilder or, TableSchema schema, String col, Object v) {
+    if (v == null) {
+      or.append("1 = 0");
+    } else if (nullable(schema, col)) {
+      or.append('(').append(col).append(" > ? OR ").append(col).append(" IS NULL)");
+      values.add(v);
+    } else {
+      or.append(col).append(" > ?");
+      values.add(v);
+    }
+  }
+
+  private static boolean nullable(TableSchema schema, String col) {
+    return schema.keyColumns().contains(col) && schema.column(col).kind().nullable();
   }
 
   /** @return the clause with its {@code ?} bind parameters */
@@ -138,8 +162,9 @@ public final class SqlFilter {
   }
 
   /**
-   * @param v a number or a string (any text: a cursor's trade id, a stored symbol outside the query alphabet)
-   * @return its SQL literal: a string of the safe alphabet quoted, any other as {@code unhex('...')}
+   * @param v an integer, a decimal or a string (any text: a cursor's trade id, a stored symbol outside the query alphabet)
+   * @return its SQL literal: a string of the safe alphabet quoted, any other as {@code unhex('...')}, a
+   *     decimal as {@code toDecimal128('...', 18)}
    * @throws IllegalArgumentException for anything else
    */
   public static String literal(Object v) {
@@ -148,6 +173,10 @@ public final class SqlFilter {
     }
     if (v instanceof String s && SAFE_TEXT.matcher(s).matches()) {
       return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+    if (v instanceof BigDecimal d) {
+      // a decimal column compared with a float is an error: the exact text, read as the stores' Decimal(38, 18)
+      return "toDecimal128('" + d.toPlainString() + "', 18)";
     }
     if (v instanceof String s) {
       return "unhex('" + HexFormat.of().formatHex(s.getBytes(StandardCharsets.UTF_8)) + "')";
