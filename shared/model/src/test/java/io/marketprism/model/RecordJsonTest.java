@@ -53,6 +53,21 @@ class RecordJsonTest {
   }
 
   @Test
+  void aLiquidationsIdentityIsItsTimeAndWhatWasLiquidatedSoOnesOfOneMillisecondStayApart() {
+    assertThat(SAMPLES.get(8).identity()).isEqualTo("liquidation:binance:perpetual:BTC-USDT:1:buy:1:2");
+    LiquidationRecord other = new LiquidationRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1L,
+        2L, "sell", "1", "2", null);
+    assertThat(other.identity()).isNotEqualTo(SAMPLES.get(8).identity());
+    // the same liquidation with its decimals written otherwise, or received later, is the same one
+    LiquidationRecord again = new LiquidationRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1L,
+        9L, "buy", "1.0", "2.00", null);
+    assertThat(again.identity()).isEqualTo(SAMPLES.get(8).identity());
+    LiquidationRecord unknownSide = new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT",
+        "BTC-USDT-SWAP", 1L, 2L, null, "1", null, null);
+    assertThat(unknownSide.identity()).isEqualTo("liquidation:okx:perpetual:BTC-USDT:1::1:");
+  }
+
+  @Test
   void identityAndSubjectFollowTheContract() {
     assertThat(SAMPLES.get(0).identity()).isEqualTo("trade:binance:spot:BTC-USDT:3735683259");
     assertThat(SAMPLES.get(1).identity()).isEqualTo("orderbook:okx:perpetual:BTC-USDT:99");
