@@ -22,8 +22,9 @@ import java.util.Objects;
  * order of its last record (time, exchange, market type, symbol, then the values of the table's
  * key columns: a trade id, a book update id, a liquidation's side, price and quantity), sent to
  * clients as opaque base64url text. With every column of the result order in it, a page resumes
- * exactly after its last record also where many records share one millisecond. A query of another data type or with other filters refuses it: its records
- * before the position would be skipped without notice.
+ * exactly after its last record also where many records share one millisecond. A query of another
+ * data type or with other filters refuses it: its records before the position would be skipped
+ * without notice.
  *
  * @param type the data type of the query that made it
  * @param filters the instrument filters of the query that made it ({@link #filters(RecordQuery)})
