@@ -126,4 +126,29 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     deploy();
     assertThat(readAll("liquidation", all, 1)).isEqualTo(withSecond);
   }
+
+  /**
+   * A start that finds a renamed table of the earlier key and again a table of that key by the
+   * name (a storage of the earlier version started in between and wrote to it) keeps the rows of both.
+   */
+  @org.junit.jupiter.api.Test
+  void aRenamedTableAndAnEarlierKeyedOneRecreatedBesideItAreBothKept() throws Exception {
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    ClickHouseHttp ch = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    TableSchema s = TableSchema.of(DataType.LIQUIDATION);
+    String earlierDdl = ClickHouseHotStore.createTable(db, s).replace(ClickHouseHotStore.sortingKey(s),
+        "exchange, market_type, symbol, ts_ms");
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    sync(ch.execute("DROP TABLE " + db + ".liquidation"));
+    sync(ch.execute(earlierDdl.replace(db + ".liquidation", db + ".liquidation_earlier_key")));
+    sync(ch.execute("INSERT INTO " + db + ".liquidation_earlier_key VALUES " + row(t0, "sell", "60990.1", "13")));
+    sync(ch.execute(earlierDdl));
+    sync(ch.execute("INSERT INTO " + db + ".liquidation VALUES " + row(t0 + 86_400_000L, "buy", "61001", "2")));
+
+    deploy();
+    assertThat(readAll("liquidation", "exchange=okx&start=" + Fixtures.DAY0, 1)).containsExactly(
+        json(t0, "sell", "60990.1", "13"), json(t0 + 86_400_000L, "buy", "61001", "2"));
+    assertThat(sync(ch.scalar("SELECT count() FROM system.tables WHERE database = '" + db
+        + "' AND name LIKE '%_earlier_key'"))).isZero();
+  }
 }
