@@ -1,6 +1,9 @@
 package io.marketprism.storage.archive;
 
 import io.marketprism.model.DataType;
+import io.marketprism.model.Exchange;
+import io.marketprism.model.LiquidationRecord;
+import io.marketprism.model.MarketType;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.cold.ClickHouseColdTier;
@@ -186,5 +189,36 @@ class ClickHouseArchiveRerunTest {
     assertThat(await(store.days(DataType.TRADE))).isEmpty();
     assertThat(readAll(store, dayZero())).isEqualTo(before);
     await(store.close());
+  }
+  /**
+   * Liquidations are keyed by time, side, price and quantity, any of which may be null: a copy
+   * repeated over a day cold holds in part adds each missing one once, a null-keyed one included
+   * (a plain NOT IN never finds a null in cold and would copy it again at every run).
+   */
+  @Test
+  void aLiquidationDayCopiedAgainHoldsEachOnce() throws Exception {
+    ClickHouseHotStore store = store(clickhouse.httpUrl(), "rq");
+    http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    await(http.execute("SYSTEM STOP MERGES rq_cold.liquidation"));
+    List<MarketRecord> records = List.of(
+        liquidation(DAY0 + 1_000, "buy", "61000.5", "13"),
+        liquidation(DAY0 + 1_000, "sell", "61000.5", "13"),
+        liquidation(DAY0 + 1_000, null, "61000.5", "2"),
+        liquidation(DAY0 + 1_000, "buy", null, null),
+        liquidation(DAY0 + 2_000, "buy", "60999", "1"));
+    await(store.write(records));
+    // what a copy cut short leaves: part of the day in cold, a null-keyed record among it
+    await(http.execute("INSERT INTO rq_cold.liquidation SELECT * FROM rq.liquidation WHERE side IS NULL OR price IS NULL"));
+
+    JsonObject report = await(new ArchiveJob(store).run(DAY0 + 86_400_000L));
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertThat(await(http.scalar("SELECT count() FROM rq_cold.liquidation"))).as("rows cold holds").isEqualTo(5);
+    assertThat(await(store.days(DataType.LIQUIDATION))).isEmpty();
+    await(store.close());
+  }
+
+  private static MarketRecord liquidation(long tsMs, String side, String price, String quantity) {
+    return new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", tsMs, tsMs * 1000,
+        side, price, quantity, null);
   }
 }
