@@ -190,8 +190,13 @@ public class StorageVerticle extends ServiceVerticle {
 
   /** Commits one batch from the bus: the returned future succeeds only once it is stored. */
   private Future<Void> commit(List<BusMessage> messages) {
-    // decoding thousands of records is milliseconds of CPU: a worker's job, not the event loop's
-    return vertx.executeBlocking(() -> hot.prepare(messages), false).compose(this::store);
+    // decoding thousands of records is milliseconds of CPU: a worker's job, not the event loop's (so is
+    // reading the identity keys of the latest records)
+    return vertx.executeBlocking(() -> {
+      Batch batch = hot.prepare(messages);
+      batch.latest();
+      return batch;
+    }, false).compose(this::store);
   }
 
   private Future<Void> store(Batch batch) {
@@ -356,7 +361,7 @@ public class StorageVerticle extends ServiceVerticle {
         .compose(t -> t == null ? Future.succeededFuture(null) : hot.records(new RecordQuery(q.type(), q.exchange(),
             q.marketType(), q.symbol(), t, t + 1, q.limit(), null), TierPlan.of(t, t + 1, coldDays))
             .map(page -> page.records().isEmpty() ? null
-                : new LatestCache.Latest(subject, t, page.records().get(page.records().size() - 1)))));
+                : LatestCache.Latest.of(subject, t, page.records().get(page.records().size() - 1)))));
   }
 
   /** @return the end of the last of the days, epoch ms; none: the earliest time */

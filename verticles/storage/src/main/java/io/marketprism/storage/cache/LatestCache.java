@@ -1,12 +1,16 @@
 package io.marketprism.storage.cache;
 
+import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 
 import java.util.List;
 
 /**
  * The newest record per (data type, exchange, market type, symbol), keyed by its subject,
- * updated as records flow; an older record never replaces a newer one.
+ * updated as records flow; an older record never replaces a newer one. Newer is a later
+ * {@code ts_ms}, then, within one millisecond (several trades of a burst, book updates), a later
+ * identity key ({@link Latest#newerOrSame}): a trade of that millisecond delivered again or filled
+ * in late over REST leaves the newest in place.
  */
 public interface LatestCache {
 
@@ -15,13 +19,77 @@ public interface LatestCache {
    *
    * @param subject its subject, {@code data_type.exchange.market_type.symbol}
    * @param tsMs its {@code ts_ms}
+   * @param key its identity key ({@link io.marketprism.model.MarketRecord#identityKey()}: the trade id,
+   *     the book's last update id, else the {@code ts_ms})
    * @param json its JSON
    */
-  record Latest(String subject, long tsMs, String json) {
+  record Latest(String subject, long tsMs, String key, String json) {
+
+    /**
+     * @param subject its subject
+     * @param tsMs its {@code ts_ms}
+     * @param json a record JSON that was accepted (its identity key is read from it)
+     * @return the record for the cache
+     */
+    public static Latest of(String subject, long tsMs, String json) {
+      return new Latest(subject, tsMs, keyOf(json), json);
+    }
+
+    /**
+     * @param json a record JSON
+     * @return its identity key, or "" when it cannot be read (then only {@code ts_ms} orders it)
+     */
+    public static String keyOf(String json) {
+      try {
+        return RecordJson.parse(json).identityKey();
+      } catch (RuntimeException notARecord) {
+        return "";
+      }
+    }
+
+    /**
+     * Whether this record may replace {@code old}: a later {@code ts_ms}, or the same one and an
+     * identity key at least as late ({@link #compareKeys}); the same record again replaces itself.
+     *
+     * @param old the cached record
+     * @return true when this one is at least as new
+     */
+    public boolean newerOrSame(Latest old) {
+      return tsMs != old.tsMs ? tsMs > old.tsMs : compareKeys(key, old.key) >= 0;
+    }
+
+    /**
+     * Orders identity keys of one millisecond: two all-digit keys (trade ids and book update ids of
+     * most exchanges) by their number, so {@code 1000} follows {@code 999}; others by their
+     * characters. The Redis cache's script orders them the same way.
+     *
+     * @param a a key
+     * @param b another
+     * @return negative, zero or positive as {@code a} is before, equal to or after {@code b}
+     */
+    public static int compareKeys(String a, String b) {
+      if (a.length() != b.length() && digits(a) && digits(b)) {
+        return Integer.compare(a.length(), b.length());
+      }
+      return a.compareTo(b);
+    }
+
+    private static boolean digits(String s) {
+      if (s.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < s.length(); i++) {
+        if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /**
-   * Offers records; each replaces the cached one of its subject when it is at least as new.
+   * Offers records; each replaces the cached one of its subject when it is at least as new
+   * ({@link Latest#newerOrSame}).
    *
    * @param records records, at most one per subject
    * @return completes when the cache holds them

@@ -14,7 +14,7 @@ public final class MemoryLatestCache implements LatestCache {
   @Override
   public Future<Void> offer(List<Latest> records) {
     for (Latest r : records) {
-      latest.merge(r.subject(), r, (old, neu) -> neu.tsMs() >= old.tsMs() ? neu : old);
+      latest.merge(r.subject(), r, (old, neu) -> neu.newerOrSame(old) ? neu : old);
     }
     return Future.succeededFuture();
   }

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts}
- * and {@code json}, replaced atomically by a Lua script only when the offered record is at least
- * as new, so several storage instances can feed one cache. Reads go to Redis (one round trip on
+ * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts},
+ * {@code key} (the identity key) and {@code json}, replaced atomically by a Lua script only when
+ * the offered record is at least as new, so several storage instances can feed one cache. Reads go to Redis (one round trip on
  * loopback, well under a millisecond); when Redis is unreachable, the local copy of what this
  * instance has seen answers, and so it does when Redis does not answer within the read timeout (a
  * hung server): a write that times out marks the cache degraded like one that fails.
@@ -26,9 +26,15 @@ public final class RedisLatestCache implements LatestCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLatestCache.class);
   private static final String PREFIX = "mp:latest:";
-  private static final String SET_IF_NEWER = "local cur = redis.call('HGET', KEYS[1], 'ts') "
-      + "if (not cur) or tonumber(cur) <= tonumber(ARGV[1]) then "
-      + "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'json', ARGV[2]) return 1 end return 0";
+  /** {@link Latest#newerOrSame} in Lua: ARGV ts, key, json; a hash of an older version, without its key, sorts first. */
+  private static final String SET_IF_NEWER = "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key') "
+      + "if cur[1] then "
+      + "local ts, old = tonumber(ARGV[1]), tonumber(cur[1]) "
+      + "if old > ts then return 0 end "
+      + "if old == ts then local k, o = ARGV[2], cur[2] or '' "
+      + "if #k ~= #o and k:match('^%d+$') and o:match('^%d+$') then if #k < #o then return 0 end "
+      + "elseif k < o then return 0 end end end "
+      + "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3]) return 1";
 
   private final Redis redis;
   private final String url;
@@ -54,7 +60,7 @@ public final class RedisLatestCache implements LatestCache {
     List<Request> batch = new ArrayList<>(records.size());
     for (Latest r : records) {
       batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
-          .arg(r.json()));
+          .arg(r.key()).arg(r.json()));
     }
     if (batch.isEmpty()) {
       return Future.succeededFuture();

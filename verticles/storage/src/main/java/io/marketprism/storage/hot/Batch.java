@@ -30,12 +30,22 @@ public class Batch {
   private static final class Newest {
     long tsMs;
     byte[] json;
+    /** Its identity key, read from the JSON only when needed (a tie, the cache entry), else null. */
+    String key;
+
+    String key() {
+      if (key == null) {
+        key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
+      }
+      return key;
+    }
   }
 
   private final List<Rejected> rejected = new ArrayList<>();
   private final Map<String, Newest> newest = new HashMap<>();
   private long[] recvTsUs;
   private int size;
+  private List<LatestCache.Latest> latest;
 
   /** @param capacity the number of messages expected */
   protected Batch(int capacity) {
@@ -61,9 +71,17 @@ public class Batch {
       n.tsMs = Long.MIN_VALUE;
       newest.put(subject, n);
     }
-    if (tsMs >= n.tsMs) {
+    if (tsMs > n.tsMs) {
       n.tsMs = tsMs;
       n.json = json;
+      n.key = null;
+    } else if (tsMs == n.tsMs) {
+      // several records of one millisecond (a burst of trades): the later identity wins, not the later arrival
+      String key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
+      if (LatestCache.Latest.compareKeys(key, n.key()) >= 0) {
+        n.json = json;
+        n.key = key;
+      }
     }
   }
 
@@ -95,11 +113,19 @@ public class Batch {
     return recvTsUs[i];
   }
 
-  /** @return per subject, the newest record kept (a later one wins a tie) */
+  /**
+   * Computed once (it reads each entry's identity key from its JSON): the storage asks for it on
+   * the worker that prepared the batch, not on the event loop.
+   *
+   * @return per subject, the newest record kept ({@link LatestCache.Latest#newerOrSame})
+   */
   public List<LatestCache.Latest> latest() {
-    List<LatestCache.Latest> out = new ArrayList<>(newest.size());
-    newest.forEach((subject, n) -> out.add(new LatestCache.Latest(subject, n.tsMs,
-        new String(n.json, StandardCharsets.UTF_8))));
-    return out;
+    if (latest == null) {
+      List<LatestCache.Latest> out = new ArrayList<>(newest.size());
+      newest.forEach((subject, n) -> out.add(new LatestCache.Latest(subject, n.tsMs, n.key(),
+          new String(n.json, StandardCharsets.UTF_8))));
+      latest = out;
+    }
+    return latest;
   }
 }

@@ -1,0 +1,79 @@
+package io.marketprism.storage.cache;
+
+import io.marketprism.model.Exchange;
+import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
+import io.marketprism.model.RecordJson;
+import io.marketprism.model.TradeRecord;
+import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.storage.hot.Batch;
+import io.marketprism.storage.hot.DuckDbHotStore;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Newest wins in the latest cache by {@code ts_ms}, then by identity: trades of one millisecond
+ * (a burst) arriving out of order, one delivered again or filled in late, leave the newest cached.
+ */
+class LatestOrderTest {
+
+  static final long TS = 1_704_067_200_000L;
+
+  static MarketRecord trade(long ts, String id) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000, id, "60000.5",
+        "0.01", "buy");
+  }
+
+  static LatestCache.Latest latest(MarketRecord r) {
+    return LatestCache.Latest.of(r.subject(), r.tsMs(), RecordJson.toJson(r));
+  }
+
+  @Test
+  void keysOfOneMillisecondOrderByNumberWhenBothAreDigits() {
+    assertThat(LatestCache.Latest.compareKeys("1000", "999")).isPositive();
+    assertThat(LatestCache.Latest.compareKeys("101", "102")).isNegative();
+    assertThat(LatestCache.Latest.compareKeys("b-2", "a-10")).isPositive();
+    assertThat(LatestCache.Latest.compareKeys("7", "7")).isZero();
+    assertThat(latest(trade(TS, "999")).key()).isEqualTo("999");
+  }
+
+  @Test
+  void anOlderTradeOfTheSameMillisecondDoesNotReplaceTheNewestInMemory() {
+    MemoryLatestCache cache = new MemoryLatestCache();
+    MarketRecord newest = trade(TS, "1000");
+    cache.offer(List.of(latest(newest)));
+    cache.offer(List.of(latest(trade(TS, "999")))); // delivered again, or filled in over REST
+    assertThat(cache.peek(newest.subject())).isEqualTo(RecordJson.toJson(newest));
+    cache.offer(List.of(latest(trade(TS - 1, "2000"))));
+    assertThat(cache.peek(newest.subject())).isEqualTo(RecordJson.toJson(newest));
+    MarketRecord next = trade(TS, "1001");
+    cache.offer(List.of(latest(next)));
+    assertThat(cache.peek(newest.subject())).isEqualTo(RecordJson.toJson(next));
+  }
+
+  @Test
+  void aBatchKeepsTheNewestTradeOfAMillisecondWhateverTheOrderOfArrival() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      DuckDbHotStore store = new DuckDbHotStore(vertx, Path.of("unused.duckdb"), Path.of("unused-cold"));
+      MarketRecord newest = trade(TS, "102");
+      Batch batch = store.prepare(List.of(message(trade(TS, "101")), message(newest), message(trade(TS, "100")),
+          message(trade(TS - 5, "103"))));
+      assertThat(batch.latest()).singleElement().satisfies(l -> {
+        assertThat(l.json()).isEqualTo(RecordJson.toJson(newest));
+        assertThat(l.key()).isEqualTo("102");
+      });
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static BusMessage message(MarketRecord r) {
+    return new BusMessage(r.subject(), RecordJson.toBytes(r), false);
+  }
+}
