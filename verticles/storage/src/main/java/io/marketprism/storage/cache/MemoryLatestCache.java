@@ -35,6 +35,19 @@ public final class MemoryLatestCache implements LatestCache {
     return e == null ? null : e.json();
   }
 
+  /**
+   * @param subject a subject
+   * @return its newest record, or null
+   */
+  Latest entry(String subject) {
+    return latest.get(subject);
+  }
+
+  /** @return the newest record of every subject */
+  List<Latest> entries() {
+    return List.copyOf(latest.values());
+  }
+
   @Override
   public Future<Void> close() {
     return Future.succeededFuture();

@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts},
  * {@code key} (the identity key) and {@code json}, replaced atomically by a Lua script only when
- * the offered record is at least as new, so several storage instances can feed one cache. Reads go to Redis (one round trip on
- * loopback, well under a millisecond); when Redis is unreachable, the local copy of what this
- * instance has seen answers, and so it does when Redis does not answer within the read timeout (a
- * hung server): a write that times out marks the cache degraded like one that fails.
+ * the offered record is at least as new, so several storage instances can feed one cache. Reads
+ * go to Redis (one round trip on loopback, well under a millisecond); the local copy of what this
+ * instance has seen answers when Redis is unreachable, does not answer within the read timeout (a
+ * hung server), or holds an older record than the copy. A write that fails or times out marks the
+ * cache degraded; the first write that succeeds again also writes the copy, so that the other
+ * instances read what Redis missed meanwhile.
  */
 public final class RedisLatestCache implements LatestCache {
 
@@ -57,6 +59,10 @@ public final class RedisLatestCache implements LatestCache {
   @Override
   public Future<Void> offer(List<Latest> records) {
     local.offer(records);
+    return write(records);
+  }
+
+  private Future<Void> write(List<Latest> records) {
     List<Request> batch = new ArrayList<>(records.size());
     for (Latest r : records) {
       batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
@@ -68,8 +74,10 @@ public final class RedisLatestCache implements LatestCache {
     return redis.batch(batch).timeout(10 * readTimeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty()
         .onSuccess(v -> {
           if (problem != null) {
-            LOG.info("latest cache: Redis {} takes writes again", url);
+            // what this instance saw while Redis refused its writes: other instances read it from Redis
+            LOG.info("latest cache: Redis {} takes writes again; writing what it missed", url);
             problem = null;
+            write(local.entries());
           }
         })
         .onFailure(e -> {
@@ -96,11 +104,24 @@ public final class RedisLatestCache implements LatestCache {
         .otherwise(e -> "Redis " + url + " (cache.redis_url) does not answer: " + e.getMessage());
   }
 
+  /**
+   * Redis's record, unless this instance has seen a newer one: Redis may be behind after it refused
+   * or lost writes (out of memory, a restart from an older snapshot, a failover) until the
+   * instrument's next record, which for a funding rate is hours away.
+   */
   @Override
   public Future<String> get(String subject) {
-    return redis.send(Request.cmd(Command.HGET).arg(PREFIX + subject).arg("json"))
+    return redis.send(Request.cmd(Command.HMGET).arg(PREFIX + subject).arg("ts").arg("key").arg("json"))
         .timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
-        .map(r -> r == null ? local.peek(subject) : r.toString())
+        .map(r -> {
+          Latest mine = local.entry(subject);
+          if (r == null || r.size() < 3 || r.get(0) == null || r.get(2) == null) {
+            return mine == null ? null : mine.json();
+          }
+          Latest shared = new Latest(subject, r.get(0).toLong(), r.get(1) == null ? "" : r.get(1).toString(),
+              r.get(2).toString());
+          return mine != null && mine.newerOrSame(shared) ? mine.json() : shared.json();
+        })
         .recover(e -> Future.succeededFuture(local.peek(subject)));
   }
 

@@ -4,6 +4,9 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
 import io.marketprism.testkit.RedisServer;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import static io.marketprism.storage.cache.LatestOrderTest.TS;
 import static io.marketprism.storage.cache.LatestOrderTest.latest;
 import static io.marketprism.storage.cache.LatestOrderTest.trade;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Redis latest cache against a real redis-server: newest wins there too, whoever writes. */
 class RedisLatestCacheTest {
@@ -58,5 +62,54 @@ class RedisLatestCacheTest {
       a.close();
       b.close();
     }
+  }
+
+  /**
+   * Redis refuses writes for a while (here: it demands a replica; out of memory or a failover do
+   * alike) and then takes them again, still holding what it had before: the instance that saw
+   * the newer record answers it, and writes it once Redis takes its writes again, so the other
+   * instances read it too, without waiting for the instrument's next record.
+   */
+  @Test
+  void aRecordRedisRefusedIsAnsweredAndWrittenOnceItTakesWritesAgain() throws Exception {
+    RedisLatestCache a = cache();
+    RedisLatestCache b = cache();
+    Redis admin = Redis.createClient(vertx, redis.url());
+    try {
+      MarketRecord before = trade(TS + 100, "1");
+      MarketRecord missed = trade(TS + 200, "2");
+      a.offer(List.of(latest(before))).await(10, TimeUnit.SECONDS);
+      refuseWrites(admin, true);
+      try {
+        assertThatThrownBy(() -> a.offer(List.of(latest(missed))).await(10, TimeUnit.SECONDS))
+            .hasMessageContaining("NOREPLICAS");
+      } finally {
+        refuseWrites(admin, false);
+      }
+      assertThat(a.get(missed.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(missed));
+      assertThat(a.problem().await(10, TimeUnit.SECONDS)).contains("NOREPLICAS");
+      // a record of another instrument is the first write Redis takes again
+      MarketRecord other = new io.marketprism.model.TradeRecord(io.marketprism.model.Exchange.OKX,
+          io.marketprism.model.MarketType.SPOT, "ETH-USDT", "ETH-USDT", TS + 300, (TS + 300) * 1000, "9", "3000",
+          "1", "sell");
+      a.offer(List.of(latest(other))).await(10, TimeUnit.SECONDS);
+      long deadline = System.currentTimeMillis() + 10_000;
+      String seen = b.get(missed.subject()).await(10, TimeUnit.SECONDS);
+      while (!RecordJson.toJson(missed).equals(seen) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+        seen = b.get(missed.subject()).await(10, TimeUnit.SECONDS);
+      }
+      assertThat(seen).isEqualTo(RecordJson.toJson(missed));
+      assertThat(a.problem().await(10, TimeUnit.SECONDS)).isNull();
+    } finally {
+      admin.close();
+      a.close();
+      b.close();
+    }
+  }
+
+  private static void refuseWrites(Redis admin, boolean refuse) throws Exception {
+    admin.send(Request.cmd(Command.CONFIG).arg("SET").arg("min-replicas-to-write").arg(refuse ? "1" : "0"))
+        .await(10, TimeUnit.SECONDS);
   }
 }
