@@ -432,11 +432,11 @@ public class StorageVerticle extends ServiceVerticle {
     if (hotRetryTimer >= 0) {
       vertx.cancelTimer(hotRetryTimer);
     }
+    // before the consumer's stop, which waits for the batch in hand: a write retried until stored would hold it
+    // forever while the store is down (the embedded bus's stop waits for it; JetStream delivers it again)
+    stopping = true;
     Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
-    return c.eventually(() -> {
-      stopping = true;
-      return bus == null ? Future.succeededFuture() : bus.close();
-    }).eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
+    return c.eventually(() -> bus == null ? Future.succeededFuture() : bus.close()).eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> hot == null ? Future.succeededFuture() : hot.close());
   }
 }
