@@ -28,7 +28,11 @@ public final class RedisLatestCache implements LatestCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLatestCache.class);
   private static final String PREFIX = "mp:latest:";
-  /** {@link Latest#newerOrSame} in Lua: ARGV ts, key, json; a hash of an older version, without its key, sorts first. */
+  /**
+   * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json; a hash of an older version, without its
+   * key, sorts first. Keys that are not both all digits compare as Redis's Lua compares strings (by
+   * its collation locale): the same as Java for ASCII ids of one form.
+   */
   private static final String SET_IF_NEWER = "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key') "
       + "if cur[1] then "
       + "local ts, old = tonumber(ARGV[1]), tonumber(cur[1]) "
