@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
@@ -220,15 +221,33 @@ public class StorageVerticle extends ServiceVerticle {
     });
   }
 
+  /**
+   * Writes the batch, trying again with a growing backoff until it is stored (or the storage stops).
+   * Each try is a timer's own step completing one promise: tries composed on each other nested one
+   * future per try, and the completion after an outage of an hour (720 tries) overflowed the stack.
+   */
   private Future<Void> writeUntilStored(Batch batch, long backoffMs) {
-    return hot.write(batch).onSuccess(v -> lastWriteError = null).recover(err -> {
+    Promise<Void> stored = Promise.promise();
+    tryWrite(batch, backoffMs, stored);
+    return stored.future();
+  }
+
+  private void tryWrite(Batch batch, long backoffMs, Promise<Void> stored) {
+    hot.write(batch).onComplete(ar -> {
+      if (ar.succeeded()) {
+        lastWriteError = null;
+        stored.complete();
+        return;
+      }
+      Throwable err = ar.cause();
       lastWriteError = err.getMessage();
       if (stopping) {
-        return Future.failedFuture(err);
+        stored.fail(err);
+        return;
       }
       retries.increment();
       LOG.warn("batch of {} not stored ({}); retrying in {} ms", batch.size(), err.getMessage(), backoffMs);
-      return vertx.timer(backoffMs).compose(t -> writeUntilStored(batch, Math.min(MAX_BACKOFF_MS, backoffMs * 2)));
+      vertx.setTimer(backoffMs, t -> tryWrite(batch, Math.min(MAX_BACKOFF_MS, backoffMs * 2), stored));
     });
   }
 

@@ -4,6 +4,7 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.SubjectPattern;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -217,21 +218,31 @@ public final class EventBusRecordBus implements RecordBus {
       return consumer.unregister().compose(v -> drain(System.currentTimeMillis() + DRAIN_MS));
     }
 
-    /** Hands over what is still queued (a clean stop flushes); gives up after the deadline, saying what is lost. */
+    /**
+     * Hands over what is still queued (a clean stop flushes); gives up after the deadline, saying
+     * what is lost. Each look is a timer's own step, not a future composed on the last: a drain
+     * of 10 s nested a thousand futures, whose completion overflowed the stack (the stop then hung).
+     */
     private Future<Void> drain(long deadline) {
-      return current.transform(ar -> {
+      Promise<Void> done = Promise.promise();
+      drainStep(deadline, done);
+      return done.future();
+    }
+
+    private void drainStep(long deadline, Promise<Void> done) {
+      current.onComplete(ar -> {
         int left = queue.size() + (inHand == null ? 0 : inHand.size());
         if (left == 0) {
-          return Future.succeededFuture();
-        }
-        if (System.currentTimeMillis() > deadline) {
+          done.complete();
+        } else if (System.currentTimeMillis() > deadline) {
           LOG.warn("consumer {} stopped with {} records not stored (embedded bus: not durable)", spec.durable(), left);
-          return Future.succeededFuture();
+          done.complete();
+        } else {
+          if (inHand == null) {
+            deliver();
+          }
+          vertx.setTimer(10, t -> drainStep(deadline, done));
         }
-        if (inHand == null) {
-          deliver();
-        }
-        return vertx.timer(10).compose(t -> drain(deadline));
       });
     }
   }
