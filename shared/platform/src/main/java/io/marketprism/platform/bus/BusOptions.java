@@ -23,10 +23,13 @@ import java.util.Set;
  * @param bufferMax records held while the bus is down or the window is full; beyond that they are dropped and counted
  * @param ackTimeout how long a publish may wait for its ack before it is sent again
  * @param eventBusMaxPending records an embedded consumer queues for its handler at most; beyond that they are dropped and counted
+ * @param eventBusMaxPendingBytes JSON bytes an embedded consumer holds (queued and in the batch in hand) at most;
+ *     beyond that records are dropped and counted as beyond {@code eventBusMaxPending}
  * @param streams the JetStream streams
  */
 public record BusOptions(String type, String natsUrl, Duration connectTimeout, Duration reconnectWait, int maxInFlight,
-    int bufferMax, Duration ackTimeout, int eventBusMaxPending, List<StreamSpec> streams) {
+    int bufferMax, Duration ackTimeout, int eventBusMaxPending, long eventBusMaxPendingBytes,
+    List<StreamSpec> streams) {
 
   /** The embedded bus type. */
   public static final String EVENTBUS = "eventbus";
@@ -39,6 +42,12 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
    * that hangs (its process stopped, its host gone) is then noticed in seconds, not jnats's 4 minutes.
    */
   public static final Duration PING_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * Default of {@code bus.eventbus.max_pending_bytes}: 256 MiB, an eighth of the launcher's 2 GB heap. The
+   * queue's objects and a batch being parsed and written add to the bodies, and the collector, gateway and
+   * caches of the same JVM need the rest; a stalled store then costs dropped records, not the process.
+   */
+  public static final long EVENTBUS_MAX_PENDING_BYTES = 256L << 20;
 
   /**
    * One JetStream stream.
@@ -98,7 +107,10 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
     int inFlight = pub.intIn("max_in_flight", 1, 1_000_000, 8192);
     int bufferMax = pub.intIn("buffer_max", 0, 100_000_000, 500_000);
     Duration ackTimeout = Duration.ofMillis(pub.longIn("ack_timeout_ms", 100, 600_000, 5_000));
-    int pending = bus.section("eventbus").intIn("max_pending", 1, 100_000_000, 1_000_000);
+    ConfigReader eventBus = bus.section("eventbus");
+    int pending = eventBus.intIn("max_pending", 1, 100_000_000, 1_000_000);
+    // below 1 MiB a single order book could never be queued; above 1 TiB no heap holds it
+    long pendingBytes = eventBus.longIn("max_pending_bytes", 1L << 20, 1L << 40, EVENTBUS_MAX_PENDING_BYTES);
     List<StreamSpec> streams = new ArrayList<>();
     List<ConfigReader> listed = bus.list("streams");
     if (listed.isEmpty()) {
@@ -121,7 +133,8 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
       int replicas = s.intIn("replicas", 1, 5, 1);
       streams.add(new StreamSpec(name, subjects, file, maxAge, maxBytes, dup, replicas));
     }
-    return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, ackTimeout, pending, List.copyOf(streams));
+    return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, ackTimeout, pending, pendingBytes,
+        List.copyOf(streams));
   }
 
   /** @return whether records travel over JetStream */

@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * (CONTRACT §4) and to {@link #STREAM_ADDRESS}, which durable consumers and wildcard
  * subscriptions read (the event bus has no wildcards).
  *
- * <p>Nothing is durable: a consumer queues what arrives, bounded by
- * {@code bus.eventbus.max_pending} (beyond that it drops and counts), and what it holds is lost
- * when the JVM dies. A failed batch is handed over again after a pause, so a store that is
+ * <p>Nothing is durable: a consumer queues what arrives, bounded by {@code bus.eventbus.max_pending}
+ * records and by {@code bus.eventbus.max_pending_bytes} of JSON held (queued or in the batch in
+ * hand; a stalled store with order books in the mix would otherwise fill the heap long before the
+ * record bound, and the OutOfMemoryError would take the whole process). Beyond either bound it drops
+ * and counts. What it holds is lost when the JVM dies. A failed batch is handed over again after a pause, so a store that is
  * briefly unavailable loses nothing while the process lives.
  */
 public final class EventBusRecordBus implements RecordBus {
@@ -117,6 +119,14 @@ public final class EventBusRecordBus implements RecordBus {
     return Future.succeededFuture();
   }
 
+  private static long bytes(List<BusMessage> batch) {
+    long n = 0;
+    for (BusMessage m : batch) {
+      n += m.json().length;
+    }
+    return n;
+  }
+
   /** Queues records for one durable consumer and hands them over in batches, one batch at a time. */
   private final class Batcher implements RecordConsumer {
     private final Context context;
@@ -126,6 +136,8 @@ public final class EventBusRecordBus implements RecordBus {
     private final MessageConsumer<Buffer> consumer;
     private final long timer;
     private List<BusMessage> inHand;
+    /** JSON bytes queued plus those of the batch in hand, released when that batch is committed. */
+    private long pendingBytes;
     private boolean closed;
     private long batches;
     private long acked;
@@ -144,13 +156,18 @@ public final class EventBusRecordBus implements RecordBus {
         if (subject == null || !filter.matches(subject)) {
           return;
         }
-        if (queue.size() >= options.eventBusMaxPending()) {
+        byte[] json = m.body().getBytes();
+        if (queue.size() >= options.eventBusMaxPending()
+            || pendingBytes + json.length > options.eventBusMaxPendingBytes()) {
           if (dropped++ % 10_000 == 0) {
-            LOG.warn("consumer {} queue full ({} records): dropping", spec.durable(), queue.size());
+            LOG.warn("consumer {} queue full ({} records, {} bytes held; bounds bus.eventbus.max_pending {}, "
+                + "max_pending_bytes {}): dropping", spec.durable(), queue.size(), pendingBytes,
+                options.eventBusMaxPending(), options.eventBusMaxPendingBytes());
           }
           return;
         }
-        queue.add(new BusMessage(subject, m.body().getBytes(), false));
+        pendingBytes += json.length;
+        queue.add(new BusMessage(subject, json, false));
         if (queue.size() >= spec.batchSize()) {
           deliver();
         }
@@ -188,6 +205,7 @@ public final class EventBusRecordBus implements RecordBus {
         if (ar.succeeded()) {
           acked += batch.size();
           inHand = null;
+          pendingBytes -= bytes(batch);
           settled.committed(fetch);
           deliver();
         } else {
@@ -203,6 +221,7 @@ public final class EventBusRecordBus implements RecordBus {
     public JsonObject stats() {
       return new JsonObject().put("durable", spec.durable()).put("batches", batches).put("acked", acked)
           .put("failed_batches", failed).put("pending", queue.size() + (inHand == null ? 0 : inHand.size()))
+          .put("pending_bytes", pendingBytes)
           .put("dropped", dropped).put("settled_ms", settled.settledMs());
     }
 

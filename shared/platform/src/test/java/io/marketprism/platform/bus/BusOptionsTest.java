@@ -31,4 +31,25 @@ class BusOptionsTest {
         .hasMessageStartingWith("config bus.streams[0].max_age_hour: ")
         .hasMessageContaining("duplicate_window_s, max_age_hours, max_bytes");
   }
+
+  private static JsonObject withEventBus(Object maxPendingBytes) {
+    return new JsonObject().put("bus", new JsonObject().put("eventbus",
+        new JsonObject().put("max_pending_bytes", maxPendingBytes)));
+  }
+
+  @Test
+  void theEmbeddedQueueIsBoundedInBytesByDefaultAndAsConfigured() {
+    assertThat(BusOptions.from(new JsonObject()).eventBusMaxPendingBytes()).isEqualTo(256L << 20);
+    assertThat(BusOptions.from(withEventBus(64L << 20)).eventBusMaxPendingBytes()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void anEmbeddedByteBoundOutOfRangeOrNotANumberStopsTheStart() {
+    assertThatThrownBy(() -> BusOptions.from(withEventBus(1000)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.eventbus.max_pending_bytes: must be from 1048576");
+    assertThatThrownBy(() -> BusOptions.from(withEventBus("256MB")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.eventbus.max_pending_bytes: must be an integer");
+  }
 }
