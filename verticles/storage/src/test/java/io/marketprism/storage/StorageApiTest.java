@@ -5,6 +5,7 @@ import io.marketprism.model.LiquidationRecord;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
 import io.vertx.core.Future;
@@ -472,5 +473,58 @@ abstract class StorageApiTest {
     for (int limit : new int[] {1, 2, 3, 1000}) {
       assertThat(readAll("liquidation", all, limit)).as("both tiers, limit " + limit).isEqualTo(hot);
     }
+  }
+
+  private static MarketRecord trade(long ts, String id) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + 7, id, "60000.5",
+        "0.01", "buy");
+  }
+
+  private static List<String> ids(List<String> records) {
+    return records.stream().map(j -> new JsonObject(j).getString("trade_id")).toList();
+  }
+
+  /**
+   * Trades of one millisecond whose ids cross a digit boundary (999, 1000), stored in another order,
+   * read in the order of their ids' numbers, page by page exactly, from hot, cold and both; and
+   * after a restart (the cache empty) latest answers from the store the trade the cache answered.
+   */
+  @Test
+  void tradesOfOneMillisecondReadInTheirIdsNumberOrderInEveryTierAndLatestAgreesAfterARestart() throws Exception {
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    long t1 = Fixtures.DAY0 + 86_400_000L + 3_600_000;
+    publishAll(List.of(trade(t0, "1000"), trade(t0, "998"), trade(t0, "1001"), trade(t0, "999"),
+        trade(t1, "10001"), trade(t1, "9999"), trade(t1, "10000"), trade(t1, "9998")));
+    awaitCommitted(8);
+    String all = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    String first = "exchange=binance&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 86_400_000L);
+    List<String> order = List.of("998", "999", "1000", "1001", "9998", "9999", "10000", "10001");
+    for (int limit : new int[] {1, 2, 3, 1000}) {
+      assertThat(ids(readAll("trade", all, limit))).as("hot, limit " + limit).isEqualTo(order);
+    }
+    String latestUri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
+    JsonObject cached = get(latestUri).bodyAsJsonObject();
+    assertThat(cached.getString("trade_id")).isEqualTo("10001");
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertThat(get(latestUri).bodyAsJsonObject()).as("hot, after a restart").isEqualTo(cached);
+
+    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    for (int limit : new int[] {1, 3}) {
+      assertThat(ids(readAll("trade", first, limit))).as("cold, limit " + limit).isEqualTo(order.subList(0, 4));
+      assertThat(ids(readAll("trade", all, limit))).as("both tiers, limit " + limit).isEqualTo(order);
+    }
+
+    // all archived, restarted: the newest is found in cold
+    report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 2 * 86_400_000L))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertThat(get(latestUri).bodyAsJsonObject()).as("cold, after a restart").isEqualTo(cached);
+    assertThat(ids(readAll("trade", all, 1))).as("cold, limit 1").isEqualTo(order);
   }
 }

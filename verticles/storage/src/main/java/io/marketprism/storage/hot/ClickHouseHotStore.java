@@ -72,6 +72,8 @@ public final class ClickHouseHotStore implements HotStore {
   private static final int CELLS_PER_STATEMENT = 1000;
   private static final String TRADE_COLS = "exchange, market_type, symbol, ts_ms, trade_id, price, quantity";
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseHotStore.class);
+  /** A text's length in bytes, which orders a trade id before its text ({@link TableSchema#resultOrder(String)}). */
+  static final String BYTE_LENGTH = "length";
 
   private final Vertx vertx;
   private final ClickHouseHttp http;
@@ -503,10 +505,10 @@ public final class ClickHouseHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
-    SqlFilter f = SqlFilter.of(q);
+    SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
     String cols = columnList(s);
     String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
-        + String.join(", ", s.resultOrder()) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
+        + String.join(", ", s.resultOrder(BYTE_LENGTH)) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
         + q.limit();
     return queries.select(sql).map(rows -> {
       List<String> out = new ArrayList<>(rows.size());
@@ -557,7 +559,7 @@ public final class ClickHouseHotStore implements HotStore {
   @Override
   public Future<Long> newestTime(RecordQuery q, TierPlan plan) {
     // max() of no rows is 0 here, not NULL; no record has time 0
-    return queries.scalar("SELECT max(ts_ms) FROM (" + source(TableSchema.of(q.type()), plan, SqlFilter.of(q).inline(),
+    return queries.scalar("SELECT max(ts_ms) FROM (" + source(TableSchema.of(q.type()), plan, SqlFilter.of(q, BYTE_LENGTH).inline(),
         "ts_ms") + ")").map(t -> t == 0 ? null : t);
   }
 

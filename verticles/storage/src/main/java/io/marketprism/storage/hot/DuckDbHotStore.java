@@ -66,6 +66,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DuckDbHotStore implements HotStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbHotStore.class);
+  /** A text's length in bytes, which orders a trade id before its text ({@link TableSchema#resultOrder(String)}). */
+  private static final String BYTE_LENGTH = "strlen";
 
   /** The plain size of the bars' values: their text's bytes, 8 per {@code BIGINT}, 16 per decimal (six). */
   private static final String BARS_PLAIN_BYTES_SQL =
@@ -510,9 +512,10 @@ public final class DuckDbHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
-    SqlFilter f = SqlFilter.of(q);
+    SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
     String sql = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY row_number() OVER (PARTITION BY "
-        + String.join(", ", s.identityKey()) + ") = 1 ORDER BY " + String.join(", ", s.resultOrder()) + " LIMIT "
+        + String.join(", ", s.identityKey()) + ") = 1 ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH))
+        + " LIMIT "
         + q.limit();
     return db.read(c -> {
       List<String> out = new ArrayList<>();
@@ -598,7 +601,7 @@ public final class DuckDbHotStore implements HotStore {
 
   @Override
   public Future<Long> newestTime(RecordQuery q, TierPlan plan) {
-    SqlFilter f = SqlFilter.of(q);
+    SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT max(ts_ms) FROM (" + source(TableSchema.of(q.type()), plan,
           f.sql()) + ")")) {

@@ -124,12 +124,44 @@ public final class TableSchema {
   }
 
   /**
-   * @return the order of query results: time first, then the identity; a total order of the
-   *     records (nulls last), which the cursor of a page resumes exactly
+   * @return the columns of the order of query results: time first, then the identity; a total order
+   *     of the records (nulls last), which the cursor of a page resumes exactly. A text id column
+   *     ({@link #orderedByLength}) orders by its length before its text: see {@link #resultOrder(String)}
    */
   public List<String> resultOrder() {
     List<String> k = new ArrayList<>(List.of("ts_ms", "exchange", "market_type", "symbol"));
     k.addAll(keyColumns);
+    return List.copyOf(k);
+  }
+
+  /**
+   * Whether a column is a text id (the trade id) that orders by its length in bytes, then its
+   * text: ids are numbers in text on most exchanges ({@code 999} before {@code 1000}, which text
+   * order puts the other way round) and prefixed ones of one form ({@code ETH-999} before
+   * {@code ETH-1000}) order as their numbers too, while any two texts still compare, one way. The
+   * latest cache orders identity keys the same way ({@link io.marketprism.storage.cache.LatestCache.Latest#compareKeys}).
+   *
+   * @param col a column name
+   * @return true for a text id column
+   */
+  public boolean orderedByLength(String col) {
+    return identifiedById && keyColumns.contains(col) && column(col).kind() == Kind.STRING;
+  }
+
+  /**
+   * @param byteLength the store's SQL function giving a text's length in bytes (ClickHouse
+   *     {@code length}, DuckDB {@code strlen})
+   * @return the terms of the ORDER BY of query results: {@link #resultOrder()}, with a text id
+   *     preceded by its byte length ({@link #orderedByLength})
+   */
+  public List<String> resultOrder(String byteLength) {
+    List<String> k = new ArrayList<>();
+    for (String col : resultOrder()) {
+      if (orderedByLength(col)) {
+        k.add(byteLength + "(" + col + ")");
+      }
+      k.add(col);
+    }
     return List.copyOf(k);
   }
 

@@ -30,9 +30,11 @@ public final class SqlFilter {
    * The filter of a records page: instrument, time range and the keyset after the cursor.
    *
    * @param q the query
+   * @param byteLength the store's SQL function giving a text's length in bytes, for the cursor's
+   *     condition on a text id ({@link TableSchema#resultOrder(String)})
    * @return the filter
    */
-  public static SqlFilter of(RecordQuery q) {
+  public static SqlFilter of(RecordQuery q, String byteLength) {
     SqlFilter f = new SqlFilter();
     f.cond("ts_ms >= ?", q.startMs()).cond("ts_ms < ?", q.endMs());
     if (q.exchange() != null) {
@@ -45,7 +47,7 @@ public final class SqlFilter {
       f.cond("symbol = ?", q.symbol());
     }
     if (q.cursor() != null) {
-      f.after(TableSchema.of(q.type()), q.cursor());
+      f.after(TableSchema.of(q.type()), q.cursor(), byteLength);
     }
     return f;
   }
@@ -90,14 +92,30 @@ public final class SqlFilter {
   }
 
   /**
-   * Rows strictly after the cursor in result order: (ts, ex, mt, sym, keys...) > cursor, spelled
-   * out, null-safe for nullable key columns as both stores order them (nulls last): a null equals
-   * a null, and after a null comes nothing in that column.
+   * Rows strictly after the cursor in result order ({@link TableSchema#resultOrder(String)}):
+   * (ts, ex, mt, sym, keys...) > cursor, spelled out, a text id as its byte length then its text;
+   * null-safe for nullable key columns as both stores order them (nulls last): a null equals a
+   * null, and after a null comes nothing in that column.
    */
-  private void after(TableSchema schema, Cursor c) {
-    List<String> cols = schema.resultOrder();
-    List<Object> vals = new ArrayList<>(List.of(c.tsMs(), c.exchange(), c.marketType(), c.symbol()));
-    vals.addAll(c.keyValues(schema));
+  private void after(TableSchema schema, Cursor c, String byteLength) {
+    List<String> cols = new ArrayList<>();
+    List<Object> vals = new ArrayList<>();
+    List<Boolean> nullable = new ArrayList<>();
+    List<Object> cursorVals = new ArrayList<>(List.of(c.tsMs(), c.exchange(), c.marketType(), c.symbol()));
+    cursorVals.addAll(c.keyValues(schema));
+    List<String> names = schema.resultOrder();
+    for (int i = 0; i < names.size(); i++) {
+      String col = names.get(i);
+      Object v = cursorVals.get(i);
+      if (schema.orderedByLength(col)) {
+        cols.add(byteLength + "(" + col + ")");
+        vals.add((long) ((String) v).getBytes(StandardCharsets.UTF_8).length);
+        nullable.add(false);
+      }
+      cols.add(col);
+      vals.add(v);
+      nullable.add(schema.keyColumns().contains(col) && schema.column(col).kind().nullable());
+    }
     StringBuilder or = new StringBuilder("(");
     for (int i = 0; i < cols.size(); i++) {
       if (i > 0) {
@@ -108,7 +126,7 @@ public final class SqlFilter {
         equal(or, cols.get(j), vals.get(j));
         or.append(" AND ");
       }
-      greater(or, schema, cols.get(i), vals.get(i));
+      greater(or, cols.get(i), vals.get(i), nullable.get(i));
       or.append(')');
     }
     or.append(')');
@@ -124,20 +142,16 @@ public final class SqlFilter {
     }
   }
 
-  private void greater(StringBuilder or, TableSchema schema, String col, Object v) {
+  private void greater(StringBuilder or, String col, Object v, boolean nullable) {
     if (v == null) {
       or.append("1 = 0");
-    } else if (nullable(schema, col)) {
+    } else if (nullable) {
       or.append('(').append(col).append(" > ? OR ").append(col).append(" IS NULL)");
       values.add(v);
     } else {
       or.append(col).append(" > ?");
       values.add(v);
     }
-  }
-
-  private static boolean nullable(TableSchema schema, String col) {
-    return schema.keyColumns().contains(col) && schema.column(col).kind().nullable();
   }
 
   /** @return the clause with its {@code ?} bind parameters */

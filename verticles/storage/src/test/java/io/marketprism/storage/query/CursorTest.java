@@ -2,8 +2,15 @@ package io.marketprism.storage.query;
 
 import io.marketprism.model.DataType;
 import io.marketprism.platform.http.ApiError;
+import io.marketprism.storage.hot.TableSchema;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -46,5 +53,56 @@ class CursorTest {
     Cursor liquidation = new Cursor(DataType.LIQUIDATION, "", 1L, "okx", "perpetual", "BTC-USDT",
         Arrays.asList(null, "61000.5", "0.25"));
     assertThat(Cursor.decode(liquidation.encode(), query(DataType.LIQUIDATION))).isEqualTo(liquidation);
+  }
+
+  /**
+   * Pages of one record walk through trades of one millisecond whose ids cross a digit boundary in
+   * the order of their numbers, each once: the order and the cursor's condition of
+   * {@link TableSchema#resultOrder(String)} and {@link SqlFilter}, run by DuckDB on its own table.
+   */
+  @Test
+  void aTradeCursorResumesAfterItsIdInNumberOrderAcrossADigitBoundary() throws Exception {
+    TableSchema s = TableSchema.of(DataType.TRADE);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+         Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE trade (ts_ms BIGINT, exchange VARCHAR, market_type VARCHAR, symbol VARCHAR, "
+          + "trade_id VARCHAR)");
+      for (String id : List.of("1000", "99", "1001", "ETH-10", "998", "ETH-9", "999")) {
+        st.execute("INSERT INTO trade VALUES (5, 'binance', 'spot', 'BTC-USDT', '" + id + "')");
+      }
+      List<String> seen = new ArrayList<>();
+      Cursor cursor = null;
+      for (int page = 0; page < 10; page++) {
+        RecordQuery q = new RecordQuery(DataType.TRADE, null, null, null, 0, 10, 1, cursor);
+        SqlFilter f = SqlFilter.of(q, "strlen");
+        String id = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT trade_id FROM trade WHERE " + f.sql() + " ORDER BY "
+            + String.join(", ", s.resultOrder("strlen")) + " LIMIT 1")) {
+          for (int i = 0; i < f.values().size(); i++) {
+            ps.setObject(i + 1, f.values().get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              id = rs.getString(1);
+            }
+          }
+        }
+        if (id == null) {
+          break;
+        }
+        seen.add(id);
+        cursor = Cursor.after(q, 5, "binance", "spot", "BTC-USDT", List.of(id));
+      }
+      assertThat(seen).containsExactly("99", "998", "999", "1000", "1001", "ETH-9", "ETH-10");
+    }
+  }
+
+  @Test
+  void clickHouseResumesATradeAfterItsIdsByteLengthThenItsText() {
+    RecordQuery first = query(DataType.TRADE);
+    Cursor c = Cursor.after(first, 5, "binance", "spot", "BTC-USDT", List.of("999"));
+    String sql = SqlFilter.of(new RecordQuery(DataType.TRADE, null, null, null, 0, 10, 1, c), "length").inline();
+    assertThat(sql).contains("(ts_ms = 5 AND exchange = 'binance' AND market_type = 'spot' AND symbol = 'BTC-USDT' "
+        + "AND length(trade_id) > 3)").contains("AND length(trade_id) = 3 AND trade_id > '999')");
   }
 }
