@@ -3,6 +3,8 @@ package io.marketprism.storage.cache;
 import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -59,31 +61,22 @@ public interface LatestCache {
     }
 
     /**
-     * Orders identity keys of one millisecond: two all-digit keys (trade ids and book update ids of
-     * most exchanges) by their number, so {@code 1000} follows {@code 999}; others by their
-     * characters. The Redis cache's script orders them the same way.
+     * Orders identity keys of one millisecond as the stores order a trade id
+     * ({@link io.marketprism.storage.hot.TableSchema#orderedByLength}): by their length in UTF-8
+     * bytes, then their bytes. All-digit keys (trade ids and book update ids of most exchanges)
+     * thus order by their number, so {@code 1000} follows {@code 999}, as do prefixed ids of one
+     * form ({@code ETH-999} before {@code ETH-1000}); any two keys compare, and the order is total,
+     * so the newest a store finds after a restart is the one the cache held. The Redis cache's
+     * script orders them the same way.
      *
      * @param a a key
      * @param b another
      * @return negative, zero or positive as {@code a} is before, equal to or after {@code b}
      */
     public static int compareKeys(String a, String b) {
-      if (a.length() != b.length() && digits(a) && digits(b)) {
-        return Integer.compare(a.length(), b.length());
-      }
-      return a.compareTo(b);
-    }
-
-    private static boolean digits(String s) {
-      if (s.isEmpty()) {
-        return false;
-      }
-      for (int i = 0; i < s.length(); i++) {
-        if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-          return false;
-        }
-      }
-      return true;
+      byte[] x = a.getBytes(StandardCharsets.UTF_8);
+      byte[] y = b.getBytes(StandardCharsets.UTF_8);
+      return x.length != y.length ? Integer.compare(x.length, y.length) : Arrays.compareUnsigned(x, y);
     }
   }
 

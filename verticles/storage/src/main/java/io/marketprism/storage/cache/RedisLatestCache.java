@@ -30,16 +30,17 @@ public final class RedisLatestCache implements LatestCache {
   private static final String PREFIX = "mp:latest:";
   /**
    * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json; a hash of an older version, without its
-   * key, sorts first. Keys that are not both all digits compare as Redis's Lua compares strings (by
-   * its collation locale): the same as Java for ASCII ids of one form.
+   * key, sorts first. Keys of one millisecond compare as {@link Latest#compareKeys} does: by their
+   * length in bytes, then byte by byte (not Lua's {@code <}, which follows the collation locale).
    */
   private static final String SET_IF_NEWER = "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key') "
       + "if cur[1] then "
       + "local ts, old = tonumber(ARGV[1]), tonumber(cur[1]) "
       + "if old > ts then return 0 end "
       + "if old == ts then local k, o = ARGV[2], cur[2] or '' "
-      + "if #k ~= #o and k:match('^%d+$') and o:match('^%d+$') then if #k < #o then return 0 end "
-      + "elseif k < o then return 0 end end end "
+      + "if #k ~= #o then if #k < #o then return 0 end "
+      + "else for i = 1, #k do local a, b = k:byte(i), o:byte(i) "
+      + "if a ~= b then if a < b then return 0 end break end end end end end "
       + "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3]) return 1";
 
   private final Redis redis;

@@ -37,9 +37,24 @@ class LatestOrderTest {
   void keysOfOneMillisecondOrderByNumberWhenBothAreDigits() {
     assertThat(LatestCache.Latest.compareKeys("1000", "999")).isPositive();
     assertThat(LatestCache.Latest.compareKeys("101", "102")).isNegative();
-    assertThat(LatestCache.Latest.compareKeys("b-2", "a-10")).isPositive();
     assertThat(LatestCache.Latest.compareKeys("7", "7")).isZero();
     assertThat(latest(trade(TS, "999")).key()).isEqualTo("999");
+  }
+
+  /**
+   * Any keys order by their length in bytes, then their bytes, as the stores order trade ids: prefixed
+   * ids of one form by their number, and a total order (the former rule, numbers only between two
+   * all-digit keys, ran in a circle: 9 before 10 before 1A before 9), so a store's newest is the cache's.
+   */
+  @Test
+  void keysOrderByByteLengthThenBytesATotalOrderAsTheStoresOrderTradeIds() {
+    assertThat(LatestCache.Latest.compareKeys("ETH-1000", "ETH-999")).isPositive();
+    assertThat(LatestCache.Latest.compareKeys("b-2", "a-10")).isNegative();
+    assertThat(LatestCache.Latest.compareKeys("b-2", "a-1")).isPositive();
+    List<String> keys = new java.util.ArrayList<>(List.of("1A", "10", "9", "a-10", "\u00e9", "z", "ETH-9"));
+    keys.sort(LatestCache.Latest::compareKeys);
+    // é is two bytes in UTF-8, as ClickHouse's length and DuckDB's strlen count it
+    assertThat(keys).containsExactly("9", "z", "10", "1A", "\u00e9", "a-10", "ETH-9");
   }
 
   @Test

@@ -64,6 +64,26 @@ class RedisLatestCacheTest {
     }
   }
 
+  /** Prefixed ids of one millisecond (Deribit's) compare as the Java caches and the stores compare them. */
+  @Test
+  void prefixedIdsOfOneMillisecondCompareByLengthThenBytesAsInJava() throws Exception {
+    RedisLatestCache a = cache();
+    RedisLatestCache b = cache();
+    try {
+      MarketRecord newest = trade(TS + 20, "ETH-1000");
+      a.offer(List.of(latest(newest))).await(10, TimeUnit.SECONDS);
+      b.offer(List.of(latest(trade(TS + 20, "ETH-999")))).await(10, TimeUnit.SECONDS);
+      b.offer(List.of(latest(trade(TS + 20, "ETH-0999")))).await(10, TimeUnit.SECONDS);
+      assertThat(b.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(newest));
+      MarketRecord next = trade(TS + 20, "ETH-1001");
+      b.offer(List.of(latest(next))).await(10, TimeUnit.SECONDS);
+      assertThat(a.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(next));
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
   /**
    * Redis refuses writes for a while (here: it demands a replica; out of memory or a failover do
    * alike) and then takes them again, still holding what it had before: the instance that saw
