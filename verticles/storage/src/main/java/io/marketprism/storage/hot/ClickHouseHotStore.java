@@ -73,7 +73,9 @@ public final class ClickHouseHotStore implements HotStore {
   private static final String TRADE_COLS = "exchange, market_type, symbol, ts_ms, trade_id, price, quantity";
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseHotStore.class);
   /** A text's length in bytes, which orders a trade id before its text ({@link TableSchema#resultOrder(String)}). */
-  static final String BYTE_LENGTH = "length";
+  private static final String BYTE_LENGTH = "length";
+  /** The order of trades in a bar, its open first and its close last: as query results order them. */
+  private static final String TRADE_ORDER = "(ts_ms, " + BYTE_LENGTH + "(trade_id), trade_id)";
 
   private final Vertx vertx;
   private final ClickHouseHttp http;
@@ -282,7 +284,7 @@ public final class ClickHouseHotStore implements HotStore {
     String product = "toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, "
         + Bars.PRODUCT_SCALE + ")";
     return "INSERT INTO " + db + "." + Bars.TABLE + " SELECT exchange, market_type, symbol, intDiv(ts_ms, 60000) * 60000 "
-        + "AS open_time_ms, argMin(price, (ts_ms, trade_id)), max(price), min(price), argMax(price, (ts_ms, trade_id)), "
+        + "AS open_time_ms, argMin(price, " + TRADE_ORDER + "), max(price), min(price), argMax(price, " + TRADE_ORDER + "), "
         + unitsAndFraction("quantity") + ", " + unitsAndFraction(product) + ", count() FROM (" + trades
         + ") GROUP BY exchange, market_type, symbol, open_time_ms";
   }

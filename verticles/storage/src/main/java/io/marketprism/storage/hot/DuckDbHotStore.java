@@ -68,6 +68,8 @@ public final class DuckDbHotStore implements HotStore {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbHotStore.class);
   /** A text's length in bytes, which orders a trade id before its text ({@link TableSchema#resultOrder(String)}). */
   private static final String BYTE_LENGTH = "strlen";
+  /** The order of trades in a bar, its open first and its close last: as query results order them. */
+  private static final String TRADE_ORDER = "(ts_ms, " + BYTE_LENGTH + "(trade_id), trade_id)";
 
   /** The plain size of the bars' values: their text's bytes, 8 per {@code BIGINT}, 16 per decimal (six). */
   private static final String BARS_PLAIN_BYTES_SQL =
@@ -204,7 +206,7 @@ public final class DuckDbHotStore implements HotStore {
     String product = "CAST(price AS DECIMAL(38, " + Bars.PRODUCT_SCALE + ")) * CAST(quantity AS DECIMAL(38, "
         + Bars.PRODUCT_SCALE + "))";
     return "SELECT exchange, market_type, symbol, (ts_ms // 60000) * 60000 AS open_time_ms, "
-        + "arg_min(price, (ts_ms, trade_id)), max(price), min(price), arg_max(price, (ts_ms, trade_id)), "
+        + "arg_min(price, " + TRADE_ORDER + "), max(price), min(price), arg_max(price, " + TRADE_ORDER + "), "
         + unitsAndFraction("quantity") + ", " + unitsAndFraction(product) + ", count(*) FROM ("
         + distinct(s, plan, source(s, plan, where)) + ") t"
         + (dirtyOnly ? " WHERE EXISTS (SELECT 1 FROM trade_bar_dirty d WHERE d.exchange = t.exchange AND "

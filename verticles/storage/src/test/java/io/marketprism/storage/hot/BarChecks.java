@@ -5,6 +5,7 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.archive.ArchiveJob;
+import io.marketprism.storage.cache.LatestCache;
 import io.marketprism.storage.query.KlineQuery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -33,7 +34,7 @@ public final class BarChecks {
   public static final long DAY0 = 1_704_067_200_000L;
   private static final List<String> SYMBOLS = List.of("BTC-USDT", "ETH-USDT");
   private static final Comparator<TradeRecord> TRADE_ORDER =
-      Comparator.comparingLong(TradeRecord::tsMs).thenComparing(TradeRecord::tradeId);
+      Comparator.comparingLong(TradeRecord::tsMs).thenComparing(TradeRecord::tradeId, LatestCache.Latest::compareKeys);
 
   private BarChecks() {
   }
@@ -160,6 +161,28 @@ public final class BarChecks {
     // both days archived
     assertThat(await(new ArchiveJob(store).run(DAY0 + 2 * 86_400_000L)).getJsonArray("failed")).isEmpty();
     assertBars(store, written, "after archiving both days");
+  }
+
+  /**
+   * A minute opens with the trade of its first millisecond that has the first id in number order
+   * and closes with the last one's ({@code 9} before {@code 10}, {@code 999} before {@code 1000}),
+   * as query results order them, not as the ids' text does.
+   *
+   * @param store an empty store
+   */
+  public static void aMinuteOpensAndClosesWithItsTradesInIdNumberOrderWithinAMillisecond(HotStore store)
+      throws Exception {
+    long minute = DAY0 + 600_000;
+    List<MarketRecord> trades = List.of(trade("BTC-USDT", "10", minute, "2", "1"),
+        trade("BTC-USDT", "9", minute, "1", "1"), trade("BTC-USDT", "1000", minute + 59_999, "4", "1"),
+        trade("BTC-USDT", "999", minute + 59_999, "3", "1"));
+    await(store.write(trades));
+    JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "1m", 60_000,
+        minute, minute + 60_000)));
+    assertThat(bars).hasSize(1);
+    assertThat(bars.getJsonObject(0).getString("open")).isEqualTo("1");
+    assertThat(bars.getJsonObject(0).getString("close")).isEqualTo("4");
+    assertThat(bars).isEqualTo(expected(trades, "BTC-USDT", 60_000));
   }
 
   static <T> T await(Future<T> f) throws Exception {

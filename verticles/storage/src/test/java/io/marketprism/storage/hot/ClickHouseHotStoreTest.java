@@ -88,6 +88,11 @@ class ClickHouseHotStoreTest {
   }
 
   @Test
+  void aMinuteOpensAndClosesWithItsTradesInIdNumberOrderWithinAMillisecond() throws Exception {
+    BarChecks.aMinuteOpensAndClosesWithItsTradesInIdNumberOrderWithinAMillisecond(store("bo"));
+  }
+
+  @Test
   void barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving() throws Exception {
     BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store("bq"));
   }

@@ -34,6 +34,13 @@ class DuckDbBarsTest {
   }
 
   @Test
+  void aMinuteOpensAndClosesWithItsTradesInIdNumberOrderWithinAMillisecond() throws Exception {
+    DuckDbHotStore store = open();
+    BarChecks.aMinuteOpensAndClosesWithItsTradesInIdNumberOrderWithinAMillisecond(store);
+    await(store.close());
+  }
+
+  @Test
   void barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving() throws Exception {
     DuckDbHotStore store = open();
     BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store);
