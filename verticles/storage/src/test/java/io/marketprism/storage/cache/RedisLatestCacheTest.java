@@ -45,37 +45,33 @@ class RedisLatestCacheTest {
 
   @Test
   void anOlderTradeOfTheSameMillisecondFromAnotherInstanceDoesNotReplaceTheNewest() throws Exception {
-    RedisLatestCache a = cache();
-    RedisLatestCache b = cache();
-    try {
-      MarketRecord newest = trade(TS + 10, "1000");
-      a.offer(List.of(latest(newest))).await(10, TimeUnit.SECONDS);
-      // another storage instance writes an older trade of that millisecond last (a redelivery it got)
-      b.offer(List.of(latest(trade(TS + 10, "999")))).await(10, TimeUnit.SECONDS);
-      assertThat(b.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(newest));
-      b.offer(List.of(latest(trade(TS + 9, "5000")))).await(10, TimeUnit.SECONDS);
-      assertThat(b.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(newest));
-      MarketRecord next = trade(TS + 10, "1001");
-      b.offer(List.of(latest(next))).await(10, TimeUnit.SECONDS);
-      assertThat(a.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(next));
-    } finally {
-      a.close();
-      b.close();
-    }
+    // another storage instance writes older trades last (redeliveries it got): of that millisecond, and one before
+    newestStaysAcrossInstances(trade(TS + 10, "1000"), List.of(trade(TS + 10, "999"), trade(TS + 9, "5000")),
+        trade(TS + 10, "1001"));
   }
 
   /** Prefixed ids of one millisecond (Deribit's) compare as the Java caches and the stores compare them. */
   @Test
   void prefixedIdsOfOneMillisecondCompareByLengthThenBytesAsInJava() throws Exception {
+    newestStaysAcrossInstances(trade(TS + 20, "ETH-1000"), List.of(trade(TS + 20, "ETH-999"),
+        trade(TS + 20, "ETH-0999")), trade(TS + 20, "ETH-1001"));
+  }
+
+  /**
+   * Instance a caches the newest; instance b offers each older one after it: b reads the newest
+   * still. Then b offers the next, which a reads.
+   */
+  private void newestStaysAcrossInstances(MarketRecord newest, List<MarketRecord> older, MarketRecord next)
+      throws Exception {
     RedisLatestCache a = cache();
     RedisLatestCache b = cache();
     try {
-      MarketRecord newest = trade(TS + 20, "ETH-1000");
       a.offer(List.of(latest(newest))).await(10, TimeUnit.SECONDS);
-      b.offer(List.of(latest(trade(TS + 20, "ETH-999")))).await(10, TimeUnit.SECONDS);
-      b.offer(List.of(latest(trade(TS + 20, "ETH-0999")))).await(10, TimeUnit.SECONDS);
-      assertThat(b.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(newest));
-      MarketRecord next = trade(TS + 20, "ETH-1001");
+      for (MarketRecord o : older) {
+        b.offer(List.of(latest(o))).await(10, TimeUnit.SECONDS);
+        assertThat(b.get(newest.subject()).await(10, TimeUnit.SECONDS)).as(o.identity())
+            .isEqualTo(RecordJson.toJson(newest));
+      }
       b.offer(List.of(latest(next))).await(10, TimeUnit.SECONDS);
       assertThat(a.get(newest.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(next));
     } finally {
