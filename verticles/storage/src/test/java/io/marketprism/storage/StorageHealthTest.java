@@ -221,16 +221,7 @@ class StorageHealthTest {
       }
       assertThat(check(storage, "hot_store").getString("status")).isEqualTo("UP");
       bus.publish(Fixtures.trades(Fixtures.DAY0, 1, 1).get(0)).await(10, TimeUnit.SECONDS);
-      JsonArray records = new JsonArray();
-      while (records.isEmpty() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        HttpResponse<Buffer> page = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1",
-            "/api/v1/storage/trade?start=0&limit=10").send().await(10, TimeUnit.SECONDS);
-        if (page.statusCode() == 200) {
-          records = page.bodyAsJsonObject().getJsonArray("data");
-        }
-      }
-      assertThat(records).hasSize(1);
+      assertThat(storedTrades(storage, deadline)).hasSize(1);
     }
   }
 
@@ -269,17 +260,7 @@ class StorageHealthTest {
       RecordBus bus = RecordBus.create(vertx, BusOptions.from(config));
       bus.start().await(10, TimeUnit.SECONDS);
       bus.publish(Fixtures.trades(Fixtures.DAY0, 1, 1).get(0)).await(10, TimeUnit.SECONDS);
-      long deadline = System.currentTimeMillis() + 30_000;
-      JsonArray records = new JsonArray();
-      while (records.isEmpty() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        HttpResponse<Buffer> page = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1",
-            "/api/v1/storage/trade?start=0&limit=10").send().await(10, TimeUnit.SECONDS);
-        if (page.statusCode() == 200) {
-          records = page.bodyAsJsonObject().getJsonArray("data");
-        }
-      }
-      assertThat(records).hasSize(1);
+      assertThat(storedTrades(storage, System.currentTimeMillis() + 30_000)).hasSize(1);
     }
   }
 
@@ -316,5 +297,18 @@ class StorageHealthTest {
   private JsonObject check(StorageVerticle storage, String id) throws Exception {
     return health(storage).getJsonArray("checks").stream().map(o -> (JsonObject) o)
         .filter(c -> c.getString("id").equals(id)).findFirst().orElseThrow();
+  }
+  /** The stored trades, asked until there are some (or the deadline passes). */
+  private JsonArray storedTrades(StorageVerticle storage, long deadline) throws Exception {
+    JsonArray records = new JsonArray();
+    while (records.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      HttpResponse<Buffer> page = WebClient.create(vertx).get(storage.actualPort(), "127.0.0.1",
+          "/api/v1/storage/trade?start=0&limit=10").send().await(10, TimeUnit.SECONDS);
+      if (page.statusCode() == 200) {
+        records = page.bodyAsJsonObject().getJsonArray("data");
+      }
+    }
+    return records;
   }
 }
