@@ -111,7 +111,8 @@ public class CollectorVerticle extends ServiceVerticle implements Subscriptions 
           // records still flow into the buffer while the bus is away, but nothing reaches storage
           health.register("bus", p -> {
             BusStats b = bus.stats();
-            JsonObject data = new JsonObject().put("buffered", b.buffered()).put("dropped", b.dropped());
+            JsonObject data = new JsonObject().put("buffered", b.buffered()).put("pending_bytes", b.pendingBytes())
+                .put("dropped", b.dropped());
             p.complete(bus.connected() ? Status.OK(data) : Status.KO(data.put("error", bus.problem())));
           });
           return v;

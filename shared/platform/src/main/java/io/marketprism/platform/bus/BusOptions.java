@@ -21,6 +21,8 @@ import java.util.Set;
  * @param reconnectWait pause between reconnect attempts
  * @param maxInFlight published records awaiting their JetStream ack at most
  * @param bufferMax records held while the bus is down or the window is full; beyond that they are dropped and counted
+ * @param bufferMaxBytes JSON bytes the publisher holds unacknowledged (buffered and in flight) at most; beyond that
+ *     records are dropped and counted as beyond {@code bufferMax}
  * @param ackTimeout how long a publish may wait for its ack before it is sent again
  * @param eventBusMaxPending records an embedded consumer queues for its handler at most; beyond that they are dropped and counted
  * @param eventBusMaxPendingBytes JSON bytes an embedded consumer holds (queued and in the batch in hand) at most;
@@ -28,7 +30,7 @@ import java.util.Set;
  * @param streams the JetStream streams
  */
 public record BusOptions(String type, String natsUrl, Duration connectTimeout, Duration reconnectWait, int maxInFlight,
-    int bufferMax, Duration ackTimeout, int eventBusMaxPending, long eventBusMaxPendingBytes,
+    int bufferMax, long bufferMaxBytes, Duration ackTimeout, int eventBusMaxPending, long eventBusMaxPendingBytes,
     List<StreamSpec> streams) {
 
   /** The embedded bus type. */
@@ -48,6 +50,13 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
    * caches of the same JVM need the rest; a stalled store then costs dropped records, not the process.
    */
   public static final long EVENTBUS_MAX_PENDING_BYTES = 256L << 20;
+  /**
+   * Default of {@code bus.publish.buffer_max_bytes}: 256 MiB, a quarter of the Docker image's 1 GB heap and an
+   * eighth of the launcher's 2 GB. Order books are a few KB of JSON each, so {@code buffer_max}'s 500,000 records
+   * alone could hold 1-2 GB while NATS is away; the records' objects (bounded by that count) and the collector's
+   * own state need the rest of the heap. A long outage then costs dropped records, not the process and all it held.
+   */
+  public static final long PUBLISH_BUFFER_MAX_BYTES = 256L << 20;
 
   /**
    * One JetStream stream.
@@ -106,6 +115,8 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
     ConfigReader pub = bus.section("publish");
     int inFlight = pub.intIn("max_in_flight", 1, 1_000_000, 8192);
     int bufferMax = pub.intIn("buffer_max", 0, 100_000_000, 500_000);
+    // below 1 MiB a single order book could hardly wait for NATS; above 1 TiB no heap holds it
+    long bufferMaxBytes = pub.longIn("buffer_max_bytes", 1L << 20, 1L << 40, PUBLISH_BUFFER_MAX_BYTES);
     Duration ackTimeout = Duration.ofMillis(pub.longIn("ack_timeout_ms", 100, 600_000, 5_000));
     ConfigReader eventBus = bus.section("eventbus");
     int pending = eventBus.intIn("max_pending", 1, 100_000_000, 1_000_000);
@@ -133,7 +144,7 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
       int replicas = s.intIn("replicas", 1, 5, 1);
       streams.add(new StreamSpec(name, subjects, file, maxAge, maxBytes, dup, replicas));
     }
-    return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, ackTimeout, pending, pendingBytes,
+    return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, bufferMaxBytes, ackTimeout, pending, pendingBytes,
         List.copyOf(streams));
   }
 

@@ -10,14 +10,16 @@ import io.vertx.core.json.JsonObject;
  * @param acked records the bus confirmed
  * @param duplicates of those, records the stream already had (same identity within its de-duplication window)
  * @param retried sends repeated after a failure or a missing ack
- * @param dropped records dropped because the buffer was full
+ * @param dropped records dropped because the buffer was full (its record or byte bound)
  * @param buffered records waiting now
  * @param inFlight records sent and awaiting their ack now
+ * @param pendingBytes JSON bytes of the records buffered and in flight now (what {@code bus.publish.buffer_max_bytes}
+ *     bounds)
  * @param sinceStart receive→ack latency since the bus started
  * @param lastMinute the same over the last minute (50 to 60 s): the present state of a bus that ran for long
  */
 public record BusStats(boolean connected, long published, long acked, long duplicates, long retried, long dropped, int buffered,
-    int inFlight, Latency sinceStart, Latency lastMinute) {
+    int inFlight, long pendingBytes, Latency sinceStart, Latency lastMinute) {
 
   /**
    * Latency percentiles of acknowledged records, µs.
@@ -45,6 +47,6 @@ public record BusStats(boolean connected, long published, long acked, long dupli
   public JsonObject toJson() {
     return sinceStart.into(new JsonObject().put("connected", connected).put("published", published).put("acked", acked)
         .put("duplicates", duplicates).put("retried", retried).put("dropped", dropped).put("buffered", buffered)
-        .put("in_flight", inFlight)).put("last_minute", lastMinute.into(new JsonObject()));
+        .put("in_flight", inFlight).put("pending_bytes", pendingBytes)).put("last_minute", lastMinute.into(new JsonObject()));
   }
 }

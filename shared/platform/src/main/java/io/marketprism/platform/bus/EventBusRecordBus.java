@@ -111,7 +111,7 @@ public final class EventBusRecordBus implements RecordBus {
   @Override
   public BusStats stats() {
     long n = published.get();
-    return new BusStats(true, n, n, 0, 0, 0, 0, 0, BusStats.Latency.NONE, BusStats.Latency.NONE);
+    return new BusStats(true, n, n, 0, 0, 0, 0, 0, 0, BusStats.Latency.NONE, BusStats.Latency.NONE);
   }
 
   @Override

@@ -54,7 +54,13 @@ import java.util.concurrent.locks.LockSupport;
  * record sent twice (after a lost ack, a reconnect) is stored once within the stream's
  * duplicate window. While NATS is away, or the window is full, records wait in a bounded buffer
  * ({@code bus.publish.buffer_max}) that drains when the connection returns; records beyond it
- * are dropped and counted. jnats' own reconnect buffer is off so this buffer is the only one.
+ * are dropped and counted. The JSON bytes held unacknowledged, buffered or in the window, are
+ * bounded too ({@code bus.publish.buffer_max_bytes}): with order books in the mix the record bound
+ * alone would let an outage fill the heap, and the OutOfMemoryError would lose everything held.
+ * A record's bytes are counted when it is taken and released when its ack arrives; moving between
+ * buffer and window (a failed or overdue ack puts it back) leaves them counted. Beyond either bound
+ * the new record is dropped and counted alike (a warning every 10,000 drops names the bounds).
+ * jnats' own reconnect buffer is off so this buffer is the only one.
  * {@link #publish} sends from the caller's thread only when the buffer is empty and the window
  * has room (jnats' outgoing queue, four times the window, then never fills, so the call never
  * blocks); otherwise it enqueues, and one sender thread moves records from the buffer into the
@@ -120,6 +126,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private long duplicates;
   private long retried;
   private long dropped;
+  /** JSON bytes of the records taken and not yet acknowledged (buffered or in flight). */
+  private long pendingBytes;
   private volatile boolean closing;
   private volatile boolean senderParked;
   private final Thread sender;
@@ -230,7 +238,7 @@ public final class JetStreamRecordBus implements RecordBus {
 
   private Future<Void> publishAwaitingAck(Pending p) {
     if (!enqueue(p)) {
-      return Future.failedFuture(new BusOverflowException(options.bufferMax()));
+      return Future.failedFuture(new BusOverflowException(options.bufferMax(), options.bufferMaxBytes()));
     }
     return Future.fromCompletionStage(p.done, vertx.getOrCreateContext());
   }
@@ -253,17 +261,22 @@ public final class JetStreamRecordBus implements RecordBus {
       publishLatency.record(Math.max(0, Micros.now() - p.recvUs));
     }
     Connection c = null;
+    int size = p.json.length;
     synchronized (lock) {
       published++;
-      if (buffer.isEmpty() && canSend()) {
+      boolean bytesFull = pendingBytes + size > options.bufferMaxBytes();
+      if (!bytesFull && buffer.isEmpty() && canSend()) {
         inFlight++;
         c = publishing;
-      } else if (buffer.size() >= options.bufferMax()) {
-        dropped++;
+      } else if (bytesFull || buffer.size() >= options.bufferMax()) {
+        if (dropped++ % 10_000 == 0) {
+          logDrop(bytesFull);
+        }
         return false;
       } else {
         buffer.add(p);
       }
+      pendingBytes += size;
     }
     if (c == null) {
       wakeSender();
@@ -275,6 +288,13 @@ public final class JetStreamRecordBus implements RecordBus {
       }
     }
     return true;
+  }
+
+  /** Caller holds the lock; runs for one drop in 10,000, so a stalled NATS does not flood the log. */
+  private void logDrop(boolean bytesFull) {
+    LOG.warn("publish buffer full ({}: {} records buffered, {} in flight, {} bytes held; bounds bus.publish.buffer_max "
+        + "{}, buffer_max_bytes {}): dropping new records, {} so far", bytesFull ? "bytes" : "records", buffer.size(),
+        inFlight, pendingBytes, options.bufferMax(), options.bufferMaxBytes(), dropped);
   }
 
   /**
@@ -441,6 +461,7 @@ public final class JetStreamRecordBus implements RecordBus {
       inFlight--;
       if (err == null) {
         acked++;
+        pendingBytes -= p.json.length;
         if (duplicate) {
           duplicates++;
         }
@@ -576,7 +597,7 @@ public final class JetStreamRecordBus implements RecordBus {
     BusStats.Latency lastMinute = new BusStats.Latency(ack[2], ack[3], bus[1], pub[1]);
     synchronized (lock) {
       return new BusStats(connected, published, acked, duplicates, retried, dropped, buffer.size(), inFlight,
-          sinceStart, lastMinute);
+          pendingBytes, sinceStart, lastMinute);
     }
   }
 

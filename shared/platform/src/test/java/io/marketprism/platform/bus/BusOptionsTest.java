@@ -52,4 +52,28 @@ class BusOptionsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("config bus.eventbus.max_pending_bytes: must be an integer");
   }
+
+  private static JsonObject withPublish(Object bufferMaxBytes) {
+    return new JsonObject().put("bus", new JsonObject().put("publish",
+        new JsonObject().put("buffer_max_bytes", bufferMaxBytes)));
+  }
+
+  @Test
+  void thePublishBufferIsBoundedInBytesByDefaultAndAsConfigured() {
+    assertThat(BusOptions.from(new JsonObject()).bufferMaxBytes()).isEqualTo(256L << 20);
+    assertThat(BusOptions.from(withPublish(64L << 20)).bufferMaxBytes()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void aPublishByteBoundOutOfRangeOrNotANumberStopsTheStart() {
+    assertThatThrownBy(() -> BusOptions.from(withPublish(1000)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.publish.buffer_max_bytes: must be from 1048576");
+    assertThatThrownBy(() -> BusOptions.from(withPublish(2L << 40)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.publish.buffer_max_bytes: must be from 1048576");
+    assertThatThrownBy(() -> BusOptions.from(withPublish("256MB")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.publish.buffer_max_bytes: must be an integer");
+  }
 }

@@ -36,7 +36,7 @@ class EventBusRecordBusTest {
     // the record bound is far away: only the byte bound can stop the queue
     BusOptions defaults = BusOptions.from(new JsonObject());
     BusOptions options = new BusOptions(BusOptions.EVENTBUS, defaults.natsUrl(), defaults.connectTimeout(),
-        defaults.reconnectWait(), defaults.maxInFlight(), defaults.bufferMax(), defaults.ackTimeout(), 1_000_000,
+        defaults.reconnectWait(), defaults.maxInFlight(), defaults.bufferMax(), defaults.bufferMaxBytes(), defaults.ackTimeout(), 1_000_000,
         MAX_BYTES, defaults.streams());
     RecordBus bus = RecordBus.create(vertx, options);
     Promise<Void> stall = Promise.promise();

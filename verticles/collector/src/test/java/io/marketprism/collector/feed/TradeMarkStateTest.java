@@ -26,7 +26,7 @@ class TradeMarkStateTest {
 
   private static BusStats bus(long published, long acked, long dropped) {
     return new BusStats(acked + dropped == published, published, acked, 0, 0, dropped,
-        (int) (published - acked - dropped), 0, BusStats.Latency.NONE, BusStats.Latency.NONE);
+        (int) (published - acked - dropped), 0, 0, BusStats.Latency.NONE, BusStats.Latency.NONE);
   }
 
   private static Map<String, TradeMarkFile.Mark> marks(long seq) {
