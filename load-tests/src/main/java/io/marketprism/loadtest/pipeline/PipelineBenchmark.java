@@ -256,7 +256,7 @@ public final class PipelineBenchmark {
       long accepted = total - failed.get();
       String verdict = stored != accepted ? "MISMATCH"
           : failed.get() == 0 ? "NO LOSS" : "OVERLOADED: every accepted record stored, " + failed.get()
-              + " refused by the full publish buffer (bus.publish.buffer_max) and counted; not a sustained rate";
+              + " refused by the full publish buffer (bus.publish.buffer_max or buffer_max_bytes) and counted; not a sustained rate";
       System.out.printf(Locale.ROOT, "committed %d, stored in ClickHouse (distinct) %d -> %s; end to end %.0f records/s "
           + "(last commit %.2f s after the first send)%n", committed, stored, verdict, committed / e2eSeconds,
           e2eSeconds);
