@@ -2,7 +2,6 @@ package io.marketprism.storage.cold;
 
 import io.marketprism.model.DataType;
 import io.marketprism.storage.hot.ClickHouseHttp;
-import io.marketprism.storage.hot.Column;
 import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.TableSchema;
 import io.marketprism.storage.query.SqlFilter;
@@ -13,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +120,7 @@ public final class ClickHouseColdTier implements ColdTier {
     TableSchema s = TableSchema.of(type);
     String cols = ClickHouseHotStore.columnList(s);
     String where = dayFilter(day);
-    String ident = String.join(", ", keyValues(s));
+    String ident = String.join(", ", ClickHouseHotStore.sortingKeyTerms(s, true));
     // only the records cold lacks: a copy cut short, or repeated after a failed or refused drop or a
     // record that landed in hot alone, adds those and not the day again (ReplacingMergeTree would
     // hide a second copy from reads, not from stats, and merge it away some day if ever). The set
@@ -153,8 +151,9 @@ public final class ClickHouseColdTier implements ColdTier {
   public Future<Long> missing(DataType type, LocalDate day) {
     TableSchema s = TableSchema.of(type);
     String where = dayFilter(day);
-    // the rows ReplacingMergeTree keeps apart, which is what count (FINAL) counts; each table read once
-    List<String> key = keyValues(s);
+    // the rows ReplacingMergeTree keeps apart (what count FINAL counts), by the sort key's terms, decimals as
+    // text (18.16 cannot group a decimal beside a text column); each table read once
+    List<String> key = ClickHouseHotStore.sortingKeyTerms(s, true);
     StringBuilder values = new StringBuilder();
     StringBuilder names = new StringBuilder();
     for (int i = 0; i < key.size(); i++) {
@@ -165,26 +164,6 @@ public final class ClickHouseColdTier implements ColdTier {
         + ", 0 AS in_cold FROM " + hotDb + "." + s.table() + " WHERE " + where + " UNION ALL SELECT " + values
         + ", 1 AS in_cold FROM " + coldDb + "." + s.table() + " WHERE " + where + ") GROUP BY " + names
         + ") WHERE copied = 0");
-  }
-
-  /**
-   * The de-duplication key of a table as values that compare like its sort key does
-   * ({@link ClickHouseHotStore#sortingKey}): a nullable column as {@code isNull(c)} and its value,
-   * so a null equals a null (in an {@code IN} set too, where a bare null never matches), and a
-   * decimal as its text: ClickHouse 18.16 crashes (the connection closes) grouping by a decimal
-   * together with a text column, which a liquidation's key has (side, price).
-   */
-  private static List<String> keyValues(TableSchema s) {
-    List<String> out = new ArrayList<>();
-    for (String name : s.sortKey()) {
-      Column.Kind kind = s.column(name).kind();
-      String value = kind.nullable() ? "assumeNotNull(" + name + ")" : name;
-      if (kind.nullable()) {
-        out.add("isNull(" + name + ")");
-      }
-      out.add(kind == Column.Kind.DECIMAL || kind == Column.Kind.NULLABLE_DECIMAL ? "toString(" + value + ")" : value);
-    }
-    return out;
   }
 
   private static String dayFilter(LocalDate day) {

@@ -147,17 +147,33 @@ public final class ClickHouseHotStore implements HotStore {
    * @return the sort key expressions, comma-separated
    */
   public static String sortingKey(TableSchema s) {
+    return String.join(", ", sortingKeyTerms(s, false));
+  }
+
+  /**
+   * @param s table schema
+   * @param decimalsAsText whether a decimal term is its text ({@code toString(c)}): ClickHouse 18.16
+   *     crashes (the connection closes) grouping by a decimal together with a text column, which a
+   *     liquidation's key has (side, price); as text the terms compare alike and can be grouped
+   * @return the terms of {@link #sortingKey}: a nullable column as {@code isNull(c)} and
+   *     {@code assumeNotNull(c)}, so a null equals a null (in an {@code IN} set too, where a bare null
+   *     never matches) and stays apart from any value
+   */
+  public static List<String> sortingKeyTerms(TableSchema s, boolean decimalsAsText) {
     List<String> key = new ArrayList<>();
     for (String name : s.sortKey()) {
-      if (s.column(name).kind().nullable()) {
+      Column.Kind kind = s.column(name).kind();
+      String value = name;
+      if (kind.nullable()) {
         key.add("isNull(" + name + ")");
-        key.add("assumeNotNull(" + name + ")");
-      } else {
-        key.add(name);
+        value = "assumeNotNull(" + name + ")";
       }
+      boolean decimal = kind == Column.Kind.DECIMAL || kind == Column.Kind.NULLABLE_DECIMAL;
+      key.add(decimalsAsText && decimal ? "toString(" + value + ")" : value);
     }
-    return String.join(", ", key);
+    return key;
   }
+
 
   /**
    * Gives a data table of another sort key than {@link #sortingKey} that key, keeping its rows
