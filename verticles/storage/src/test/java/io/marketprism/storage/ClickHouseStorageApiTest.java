@@ -9,7 +9,11 @@ import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.storage.hot.TableSchema;
 import io.marketprism.testkit.ClickHouseServer;
+import io.marketprism.testkit.RedisServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -70,6 +74,34 @@ class ClickHouseStorageApiTest extends StorageApiTest {
   private static String json(long ts, String side, String price, String quantity) {
     return RecordJson.toJson(new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", ts,
         ts * 1000, side, price, quantity, null));
+  }
+
+  /**
+   * Server mode's Redis cache: its script, not only this instance's copy, holds the newest
+   * liquidation of a millisecond in the stores' order (the hash other instances read), and after
+   * Redis is emptied and the storage restarted, latest names the same one from ClickHouse.
+   */
+  @org.junit.jupiter.api.Test
+  void latestOfLiquidationsOfOneMillisecondInRedisIsTheStoresNewestBeforeAndAfterItIsEmptied() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+      config.put("cache", new JsonObject().put("type", "redis").put("redis_url", redis.url()));
+      deploy();
+      Redis client = Redis.createClient(vertx, redis.url());
+      latestOfLiquidationsOfOneMillisecondAgreesWithTheStore(() -> {
+        for (String symbol : List.of("BTC-USDT", "ETH-USDT")) {
+          List<String> stored = readAll("liquidation", "exchange=okx&symbol=" + symbol + "&start=" + Fixtures.DAY0, 1000);
+          String inRedis = sync(client.send(Request.cmd(Command.HGET).arg("mp:latest:liquidation.okx.perpetual."
+              + symbol).arg("json"))).toString();
+          assertThat(new JsonObject(inRedis)).as(symbol + " in Redis")
+              .isEqualTo(new JsonObject(stored.get(stored.size() - 1)));
+        }
+        sync(client.send(Request.cmd(Command.FLUSHALL)));
+        await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+        deploy();
+      });
+      client.close();
+    }
   }
 
   /**

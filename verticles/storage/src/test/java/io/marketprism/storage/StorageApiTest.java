@@ -475,6 +475,61 @@ abstract class StorageApiTest {
     }
   }
 
+  /**
+   * Liquidations of one millisecond whose identity keys' text order is not the stores' order
+   * (price 999.5 before 1000, quantity 9.5 before 10, a missing side after any side), each in a
+   * batch of its own: latest names the one the store holds last in that millisecond, before a
+   * restart (from the cache) and after it (the cache empty: from the store). With the keys compared
+   * as text the cache named another.
+   */
+  @Test
+  void latestOfLiquidationsOfOneMillisecondIsTheStoresNewestBeforeAndAfterARestart() throws Exception {
+    latestOfLiquidationsOfOneMillisecondAgreesWithTheStore(() -> {
+      await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+      deploy();
+    });
+  }
+
+  /** A step that empties the latest cache (a restart of a memory cache, a flushed Redis). */
+  interface CacheEmptying {
+    void run() throws Exception;
+  }
+
+  void latestOfLiquidationsOfOneMillisecondAgreesWithTheStore(CacheEmptying emptyCache) throws Exception {
+    long t = Fixtures.DAY0 + 7_200_000;
+    List<MarketRecord> priced = List.of(liquidation(t, "buy", "1000", "1"), liquidation(t, "buy", "1000", "10"),
+        liquidation(t, "buy", "999.5", "1"), liquidation(t, "buy", "1000", "9.5"), liquidation(t, "buy", "-1", "99"));
+    List<MarketRecord> sided = new ArrayList<>();
+    for (String side : new String[] {null, "sell", "buy"}) {
+      sided.add(new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "ETH-USDT", "ETH-USDT-SWAP", t, t * 1000,
+          side, "5", "1", null));
+    }
+    long n = 0;
+    for (List<MarketRecord> records : List.of(priced, sided)) {
+      for (MarketRecord r : records) {
+        publishAll(List.of(r)); // one batch each: the cache, not the batch, picks the newest
+        awaitCommitted(++n);
+      }
+    }
+    for (String symbol : List.of("BTC-USDT", "ETH-USDT")) {
+      String query = "exchange=okx&market_type=perpetual&symbol=" + symbol + "&start=" + t + "&end=" + (t + 1);
+      List<String> stored = readAll("liquidation", query, 1000);
+      assertThat(stored).hasSize(symbol.equals("BTC-USDT") ? priced.size() : sided.size());
+      JsonObject storesNewest = new JsonObject(stored.get(stored.size() - 1));
+      String latestUri = "/api/v1/storage/latest/liquidation?exchange=okx&market_type=perpetual&symbol=" + symbol;
+      assertThat(storesNewest).as("the stores' order").isEqualTo(new JsonObject(RecordJson.toJson(
+          symbol.equals("BTC-USDT") ? priced.get(1) : sided.get(0))));
+      assertThat(get(latestUri).bodyAsJsonObject()).as(symbol + ", from the cache").isEqualTo(storesNewest);
+    }
+    emptyCache.run();
+    for (MarketRecord newest : List.of(priced.get(1), sided.get(0))) {
+      String latestUri = "/api/v1/storage/latest/liquidation?exchange=okx&market_type=perpetual&symbol="
+          + newest.symbol();
+      assertThat(get(latestUri).bodyAsJsonObject()).as(newest.symbol() + ", from the store")
+          .isEqualTo(new JsonObject(RecordJson.toJson(newest)));
+    }
+  }
+
   private static MarketRecord trade(long ts, String id) {
     return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + 7, id, "60000.5",
         "0.01", "buy");

@@ -1,18 +1,25 @@
 package io.marketprism.storage.cache;
 
+import io.marketprism.model.DataType;
 import io.marketprism.model.RecordJson;
+import io.marketprism.storage.hot.Column;
+import io.marketprism.storage.hot.TableSchema;
 import io.vertx.core.Future;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The newest record per (data type, exchange, market type, symbol), keyed by its subject,
  * updated as records flow; an older record never replaces a newer one. Newer is a later
- * {@code ts_ms}, then, within one millisecond (several trades of a burst, book updates), a later
- * identity key ({@link Latest#newerOrSame}): a trade of that millisecond delivered again or filled
- * in late over REST leaves the newest in place.
+ * {@code ts_ms}, then, within one millisecond (several trades of a burst, book updates, liquidations), a
+ * later identity key in the stores' order of the records ({@link Latest#newerOrSame}), so that the
+ * newest a store finds after a restart is the one the cache held: a trade of that millisecond
+ * delivered again or filled in late over REST leaves the newest in place.
  */
 public interface LatestCache {
 
@@ -26,6 +33,26 @@ public interface LatestCache {
    * @param json its JSON
    */
   record Latest(String subject, long tsMs, String key, String json) {
+
+    /** {@link Latest#keyFields} per data type's wire name, for the types whose key is the time and fields. */
+    private static final Map<String, String> KEY_FIELDS = keyFieldsOfAllTypes();
+
+    private static Map<String, String> keyFieldsOfAllTypes() {
+      Map<String, String> out = new HashMap<>();
+      for (DataType t : DataType.values()) {
+        TableSchema s = TableSchema.of(t);
+        if (s.identifiedById() || s.keyColumns().isEmpty()) {
+          continue;
+        }
+        StringBuilder letters = new StringBuilder();
+        for (String col : s.keyColumns()) {
+          Column.Kind kind = s.column(col).kind();
+          letters.append(kind == Column.Kind.STRING || kind == Column.Kind.NULLABLE_STRING ? 't' : 'd');
+        }
+        out.put(t.wire(), letters.toString());
+      }
+      return Map.copyOf(out);
+    }
 
     /**
      * @param subject its subject
@@ -51,17 +78,91 @@ public interface LatestCache {
 
     /**
      * Whether this record may replace {@code old}: a later {@code ts_ms}, or the same one and an
-     * identity key at least as late ({@link #compareKeys}); the same record again replaces itself.
+     * identity key at least as late ({@link #compareKeys(String, String, String)}); the same record
+     * again replaces itself.
      *
      * @param old the cached record
      * @return true when this one is at least as new
      */
     public boolean newerOrSame(Latest old) {
-      return tsMs != old.tsMs ? tsMs > old.tsMs : compareKeys(key, old.key) >= 0;
+      return tsMs != old.tsMs ? tsMs > old.tsMs : compareKeys(subject, key, old.key) >= 0;
     }
 
     /**
-     * Orders identity keys of one millisecond as the stores order a trade id
+     * Orders identity keys of one millisecond as the stores order its records: an id
+     * ({@link #compareKeys(String, String)}), or, for a type whose key is the time and fields (a
+     * liquidation: {@code ts_ms:side:price:quantity}), field by field as the stores order those
+     * columns ({@link #keyFields}).
+     *
+     * @param subject the records' subject ({@code data_type.exchange.market_type.symbol})
+     * @param a a key
+     * @param b another
+     * @return negative, zero or positive as {@code a} is before, equal to or after {@code b}
+     */
+    public static int compareKeys(String subject, String a, String b) {
+      String fields = keyFields(subject);
+      return fields.isEmpty() ? compareKeys(a, b) : compareFields(fields, a, b);
+    }
+
+    /**
+     * How a type's identity keys compare within one millisecond, from its table's key columns
+     * ({@link TableSchema#keyColumns()}) where the key is the time and those columns: one letter a
+     * column, {@code t} a text (its bytes), {@code d} a number (a decimal: {@code 999.5} before
+     * {@code 1000}); empty where the key is a single id or the time alone. The Redis cache's script
+     * is given these letters.
+     *
+     * @param subject a subject
+     * @return the letters, or empty
+     */
+    public static String keyFields(String subject) {
+      int dot = subject.indexOf('.');
+      return KEY_FIELDS.getOrDefault(dot < 0 ? subject : subject.substring(0, dot), "");
+    }
+
+    /**
+     * Keys {@code ts_ms:f1:...:fn} of one millisecond, field by field as the stores order the columns
+     * ({@link TableSchema#resultOrder(String)}: text by its bytes, decimals as numbers, a null, empty
+     * in the key, after every value). A key not of that form (none is, for a record a store took)
+     * sorts first. Decimals beyond the stores' 18 fractional digits compare exactly, whereas the
+     * stores round them: two such records are one record there.
+     */
+    static int compareFields(String fields, String a, String b) {
+      String[] x = a.split(":", -1);
+      String[] y = b.split(":", -1);
+      int n = fields.length() + 1;
+      if (x.length != n || y.length != n) {
+        return x.length == n ? 1 : y.length == n ? -1 : compareKeys(a, b);
+      }
+      for (int i = 1; i < n; i++) {
+        int c;
+        if (x[i].isEmpty() || y[i].isEmpty()) {
+          c = Boolean.compare(x[i].isEmpty(), y[i].isEmpty());
+        } else if (fields.charAt(i - 1) == 'd') {
+          c = compareDecimals(x[i], y[i]);
+        } else {
+          c = compareBytes(x[i], y[i]);
+        }
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    }
+
+    private static int compareDecimals(String a, String b) {
+      try {
+        return new BigDecimal(a).compareTo(new BigDecimal(b));
+      } catch (NumberFormatException notADecimal) {
+        return compareBytes(a, b);
+      }
+    }
+
+    private static int compareBytes(String a, String b) {
+      return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Orders ids of one millisecond as the stores order a trade id
      * ({@link io.marketprism.storage.hot.TableSchema#orderedByLength}): by their length in UTF-8
      * bytes, then their bytes. All-digit keys (trade ids and book update ids of most exchanges)
      * thus order by their number, so {@code 1000} follows {@code 999}, as do prefixed ids of one

@@ -29,19 +29,60 @@ public final class RedisLatestCache implements LatestCache {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLatestCache.class);
   private static final String PREFIX = "mp:latest:";
   /**
-   * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json; a hash of an older version, without its
-   * key, sorts first. Keys of one millisecond compare as {@link Latest#compareKeys} does: by their
-   * length in bytes, then byte by byte (not Lua's {@code <}, which follows the collation locale).
+   * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json and the key's fields
+   * ({@link Latest#keyFields}); a hash of an older version, without its key, sorts first. Keys of
+   * one millisecond compare as {@link Latest#compareKeys(String, String, String)} does: an id by its
+   * length in bytes, then byte by byte (not Lua's {@code <}, which follows the collation locale);
+   * a key of fields ({@code ts_ms:side:price:quantity}) field by field, text by its bytes, decimals
+   * as numbers (compared as digit strings: a Lua number holds 15 digits, a price 38), an empty
+   * (null) field after any value, a key not of that form first.
    */
-  private static final String SET_IF_NEWER = "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key') "
-      + "if cur[1] then "
-      + "local ts, old = tonumber(ARGV[1]), tonumber(cur[1]) "
-      + "if old > ts then return 0 end "
-      + "if old == ts then local k, o = ARGV[2], cur[2] or '' "
-      + "if #k ~= #o then if #k < #o then return 0 end "
-      + "else for i = 1, #k do local a, b = k:byte(i), o:byte(i) "
-      + "if a ~= b then if a < b then return 0 end break end end end end end "
-      + "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3]) return 1";
+  private static final String SET_IF_NEWER = String.join("\n",
+      "local function bytes(a, b)",
+      "  for i = 1, math.min(#a, #b) do local x, y = a:byte(i), b:byte(i)",
+      "    if x ~= y then return x < y and -1 or 1 end end",
+      "  if #a == #b then return 0 end return #a < #b and -1 or 1",
+      "end",
+      "local function mag(s)",
+      "  local i, f = s:match('^(%d*)%.?(%d*)$')",
+      "  if not i then return nil end",
+      "  return (i:gsub('^0+', '')), (f:gsub('0+$', ''))",
+      "end",
+      "local function dec(a, b)",
+      "  local na, nb = a:sub(1, 1) == '-', b:sub(1, 1) == '-'",
+      "  local ai, af = mag(na and a:sub(2) or a)",
+      "  local bi, bf = mag(nb and b:sub(2) or b)",
+      "  if not ai or not bi then return bytes(a, b) end",
+      "  if ai == '' and af == '' then na = false end",
+      "  if bi == '' and bf == '' then nb = false end",
+      "  if na ~= nb then return na and -1 or 1 end",
+      "  local c = 0",
+      "  if #ai ~= #bi then c = #ai < #bi and -1 or 1 else c = bytes(ai, bi) if c == 0 then c = bytes(af, bf) end end",
+      "  if na then return -c end return c",
+      "end",
+      "local function fields(k, n)",
+      "  local f = {} for p in (k .. ':'):gmatch('([^:]*):') do f[#f + 1] = p end",
+      "  if #f ~= n + 1 then return nil end return f",
+      "end",
+      "local function cmp(a, b, kinds)",
+      "  if kinds == '' then if #a ~= #b then return #a < #b and -1 or 1 end return bytes(a, b) end",
+      "  local x, y = fields(a, #kinds), fields(b, #kinds)",
+      "  if not x or not y then if x then return 1 elseif y then return -1 end return cmp(a, b, '') end",
+      "  for i = 1, #kinds do",
+      "    local p, q, c = x[i + 1], y[i + 1], 0",
+      "    if p == '' or q == '' then c = (p == '' and 1 or 0) - (q == '' and 1 or 0)",
+      "    elseif kinds:sub(i, i) == 'd' then c = dec(p, q) else c = bytes(p, q) end",
+      "    if c ~= 0 then return c end",
+      "  end",
+      "  return 0",
+      "end",
+      "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key')",
+      "if cur[1] then",
+      "  local ts, old = tonumber(ARGV[1]), tonumber(cur[1])",
+      "  if old > ts then return 0 end",
+      "  if old == ts and cmp(ARGV[2], cur[2] or '', ARGV[4] or '') < 0 then return 0 end",
+      "end",
+      "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3]) return 1");
 
   private final Redis redis;
   private final String url;
@@ -71,7 +112,7 @@ public final class RedisLatestCache implements LatestCache {
     List<Request> batch = new ArrayList<>(records.size());
     for (Latest r : records) {
       batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
-          .arg(r.key()).arg(r.json()));
+          .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())));
     }
     if (batch.isEmpty()) {
       return Future.succeededFuture();

@@ -78,7 +78,7 @@ public class Batch {
     } else if (tsMs == n.tsMs) {
       // several records of one millisecond (a burst of trades): the later identity wins, not the later arrival
       String key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
-      if (LatestCache.Latest.compareKeys(key, n.key()) >= 0) {
+      if (LatestCache.Latest.compareKeys(subject, key, n.key()) >= 0) {
         n.json = json;
         n.key = key;
       }

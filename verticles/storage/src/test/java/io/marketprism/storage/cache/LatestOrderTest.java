@@ -57,6 +57,23 @@ class LatestOrderTest {
     assertThat(keys).containsExactly("9", "z", "10", "1A", "\u00e9", "a-10", "ETH-9");
   }
 
+  /**
+   * Liquidation keys ({@code ts_ms:side:price:quantity}) of one millisecond compare as the stores
+   * order the columns: side as text, a missing one after any; price, then quantity as numbers.
+   */
+  @Test
+  void liquidationKeysOfOneMillisecondCompareFieldByFieldAsTheStoresOrderThem() {
+    String subject = "liquidation.okx.perpetual.BTC-USDT";
+    assertThat(LatestCache.Latest.keyFields(subject)).isEqualTo("tdd");
+    assertThat(LatestCache.Latest.keyFields("trade.binance.spot.BTC-USDT")).isEmpty();
+    List<String> keys = new java.util.ArrayList<>(List.of(TS + "::5:1", TS + ":sell:1:1", TS + ":buy:1000:10",
+        TS + ":buy:1000:9.5", TS + ":buy:999.5:1", TS + ":buy:-2:1", TS + ":buy:1000:", TS + ":buy::1", "junk"));
+    keys.sort((a, b) -> LatestCache.Latest.compareKeys(subject, a, b));
+    assertThat(keys).containsExactly("junk", TS + ":buy:-2:1", TS + ":buy:999.5:1", TS + ":buy:1000:9.5",
+        TS + ":buy:1000:10", TS + ":buy:1000:", TS + ":buy::1", TS + ":sell:1:1", TS + "::5:1");
+    assertThat(LatestCache.Latest.compareKeys(subject, TS + ":buy:1.50:2", TS + ":buy:1.5:2.0")).isZero();
+  }
+
   @Test
   void anOlderTradeOfTheSameMillisecondDoesNotReplaceTheNewestInMemory() {
     MemoryLatestCache cache = new MemoryLatestCache();

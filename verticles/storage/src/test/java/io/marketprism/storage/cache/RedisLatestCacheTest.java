@@ -1,6 +1,9 @@
 package io.marketprism.storage.cache;
 
+import io.marketprism.model.Exchange;
+import io.marketprism.model.LiquidationRecord;
 import io.marketprism.model.MarketRecord;
+import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
 import io.marketprism.testkit.RedisServer;
 import io.vertx.core.Vertx;
@@ -122,6 +125,56 @@ class RedisLatestCacheTest {
       a.close();
       b.close();
     }
+  }
+
+  /**
+   * Liquidations of one millisecond: whichever of two the instances offer first, Redis holds the one
+   * the Java caches hold, which is the one the stores order last (side as text, a missing one last;
+   * price and quantity as numbers, also past a Lua number's 15 digits, with signs, zeros and
+   * leading zeros).
+   */
+  @Test
+  void liquidationsOfOneMillisecondCompareInTheScriptAsInJavaAndTheStores() throws Exception {
+    List<String[]> fields = List.of(new String[] {"buy", "1000", "1"}, new String[] {"buy", "999.5", "1"},
+        new String[] {"buy", "1000", "9.5"}, new String[] {"buy", "1000", "10"}, new String[] {"sell", "5", "1"},
+        new String[] {null, "5", "1"}, new String[] {"buy", "-1", "1"}, new String[] {"buy", "-0.5", "1"},
+        new String[] {"buy", "0", "1"}, new String[] {"buy", "007", "1"}, new String[] {"buy", "0.000000000000000001", "1"},
+        new String[] {"buy", "12345678901234567890.123456789012345678", "1"},
+        new String[] {"buy", "12345678901234567890.123456789012345677", "1"}, new String[] {"buy", "-0.05", "1"});
+    RedisLatestCache a = cache();
+    RedisLatestCache b = cache();
+    Redis reader = Redis.createClient(vertx, redis.url());
+    try {
+      long ts = TS + 1000;
+      for (String[] x : fields) {
+        for (String[] y : fields) {
+          ts++;
+          MarketRecord first = liquidation(ts, x);
+          MarketRecord second = liquidation(ts, y);
+          a.offer(List.of(latest(first))).await(10, TimeUnit.SECONDS);
+          b.offer(List.of(latest(second))).await(10, TimeUnit.SECONDS);
+          MemoryLatestCache memory = new MemoryLatestCache();
+          memory.offer(List.of(latest(first), latest(second)));
+          String inRedis = reader.send(Request.cmd(Command.HGET).arg("mp:latest:" + first.subject()).arg("json"))
+              .await(10, TimeUnit.SECONDS).toString();
+          assertThat(inRedis).as(String.join(":", x) + " then " + String.join(":", y))
+              .isEqualTo(memory.peek(first.subject()));
+        }
+      }
+      // the stores' order, spelled out: the newest of all in the Java order is the one with no side
+      MemoryLatestCache memory = new MemoryLatestCache();
+      fields.forEach(f -> memory.offer(List.of(latest(liquidation(TS, f)))));
+      assertThat(memory.peek(liquidation(TS, fields.get(0)).subject())).contains("\"side\":null");
+    } finally {
+      reader.close();
+      a.close();
+      b.close();
+    }
+  }
+
+  private static MarketRecord liquidation(long ts, String[] f) {
+    return new LiquidationRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", ts, ts * 1000, f[0],
+        f[1], f[2], null);
   }
 
   private static void refuseWrites(Redis admin, boolean refuse) throws Exception {
