@@ -369,7 +369,7 @@ public class StorageVerticle extends ServiceVerticle {
   /**
    * What the cache does not hold (a memory cache after a restart, or Redis down or emptied since),
    * the store may: the newest stored record of the instrument (the last, in result order, of its
-   * newest millisecond), in either tier, or null. Cold is read only when it may hold a newer one
+   * newest millisecond, however many pages it fills), in either tier, or null. Cold is read only when it may hold a newer one
    * than hot: hot holds nothing of the instrument, or only records of days cold holds too (late
    * ones of archived days).
    */
@@ -377,10 +377,26 @@ public class StorageVerticle extends ServiceVerticle {
     return hot.cold().days(q.type()).compose(coldDays -> hot.newestTime(q, TierPlan.HOT)
         .compose(t -> t != null && t >= endOfLast(coldDays) ? Future.succeededFuture(t)
             : hot.newestTime(q, new TierPlan(coldDays)))
-        .compose(t -> t == null ? Future.succeededFuture(null) : hot.records(new RecordQuery(q.type(), q.exchange(),
-            q.marketType(), q.symbol(), t, t + 1, q.limit(), null), TierPlan.of(t, t + 1, coldDays))
-            .map(page -> page.records().isEmpty() ? null
-                : LatestCache.Latest.of(subject, t, page.records().get(page.records().size() - 1)))));
+        .compose(t -> t == null ? Future.succeededFuture(null) : lastRecord(new RecordQuery(q.type(), q.exchange(),
+            q.marketType(), q.symbol(), t, t + 1, q.limit(), null), TierPlan.of(t, t + 1, coldDays), null)
+            .map(json -> json == null ? null : LatestCache.Latest.of(subject, t, json))));
+  }
+
+  /**
+   * The last record in result order that a query finds, through all its pages: a millisecond may
+   * hold more records than a page (a burst of trades), and the first page's last is then not the newest.
+   *
+   * @param q the query
+   * @param plan the tiers it reads
+   * @param lastSoFar the last record of the pages before, or null
+   * @return the last record's JSON, or null when there is none
+   */
+  private Future<String> lastRecord(RecordQuery q, TierPlan plan, String lastSoFar) {
+    return hot.records(q, plan).compose(page -> {
+      String last = page.records().isEmpty() ? lastSoFar : page.records().get(page.records().size() - 1);
+      return page.next() == null ? Future.succeededFuture(last) : lastRecord(new RecordQuery(q.type(), q.exchange(),
+          q.marketType(), q.symbol(), q.startMs(), q.endMs(), q.limit(), page.next()), plan, last);
+    });
   }
 
   /** @return the end of the last of the days, epoch ms; none: the earliest time */

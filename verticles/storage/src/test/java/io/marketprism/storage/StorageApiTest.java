@@ -8,6 +8,7 @@ import io.marketprism.model.RecordJson;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.storage.query.RecordQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -488,6 +489,29 @@ abstract class StorageApiTest {
       await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
       deploy();
     });
+  }
+
+  /**
+   * A millisecond that holds more trades than a page of records (RecordQuery.MAX_LIMIT): after a
+   * restart (the cache empty) latest reads them all and names the last, not the first page's last.
+   */
+  @Test
+  void latestAfterARestartFindsTheNewestOfAMillisecondOfMoreRecordsThanAPage() throws Exception {
+    long t = Fixtures.DAY0 + 3_600_000;
+    int n = RecordQuery.MAX_LIMIT + 50;
+    List<MarketRecord> trades = new ArrayList<>(n);
+    for (int i = 1; i <= n; i++) {
+      trades.add(trade(t, Integer.toString(i)));
+    }
+    publishAll(trades);
+    awaitCommitted(n);
+    String latestUri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
+    assertThat(get(latestUri).bodyAsJsonObject().getString("trade_id")).as("from the cache").isEqualTo(
+        Integer.toString(n));
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertThat(get(latestUri).bodyAsJsonObject().getString("trade_id")).as("from the store").isEqualTo(
+        Integer.toString(n));
   }
 
   /** A step that empties the latest cache (a restart of a memory cache, a flushed Redis). */
