@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -64,6 +65,8 @@ public final class ClickHouseHotStore implements HotStore {
 
   /** What a table is renamed to while it is copied into one of a new sort key (see {@link #rekey}). */
   static final String EARLIER_KEY_SUFFIX = "_earlier_key";
+  /** How often a start tries to re-key a table (see {@link #rekey}) before it fails. */
+  static final int REKEY_ATTEMPTS = 12;
   /** The partition expression, the same in both tiers. */
   public static final String PARTITION = "toYYYYMMDD(toDateTime(intDiv(ts_ms, 1000), 'UTC'))";
   /** Days of bar log kept: a crashed writer's minutes are recovered by any start within them. */
@@ -176,32 +179,83 @@ public final class ClickHouseHotStore implements HotStore {
 
 
   /**
-   * Gives a data table of another sort key than {@link #sortingKey} that key, keeping its rows
-   * (see the class comment). Idempotent: nothing happens to a table of the right key and no
-   * renamed table.
+   * Gives a data table of another sort key than {@link #sortingKey} that key, keeping its rows,
+   * also while other instances start on the same server and do the same (see {@link #rekeyStep}):
+   * a step that fails because another start moved a table (renamed or dropped it first) is
+   * retried, from what the tables are then, until the table has the key and no table of the
+   * earlier key is left. Idempotent: nothing happens to a table of the right key and no renamed table.
    */
   private Future<Void> rekey(String database, TableSchema s) {
+    return rekey(database, s, 1);
+  }
+
+  private Future<Void> rekey(String database, TableSchema s, int attempt) {
+    return rekeyStep(database, s).transform(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        return Future.succeededFuture();
+      }
+      if (attempt >= REKEY_ATTEMPTS) {
+        return ar.failed() ? Future.failedFuture(ar.cause()) : Future.failedFuture(new IllegalStateException(
+            database + "." + s.table() + " still has tables of an earlier sort key after " + attempt + " re-keyings"));
+      }
+      if (ar.failed()) {
+        LOG.info("re-keying {}.{}: {} (another instance's start re-keys it too?); again from what the tables are now",
+            database, s.table(), ar.cause().getMessage());
+      }
+      long delayMs = ar.failed() ? 50L * attempt + ThreadLocalRandom.current().nextLong(100) : 1;
+      return vertx.timer(delayMs).compose(t -> rekey(database, s, attempt + 1));
+    });
+  }
+
+  /**
+   * One pass over the table and its renamed ones: a table of another key is renamed to a name of
+   * its own ({@code {table}_earlier_key_{random}}, so two starts never take one name), a table of
+   * the key is created, and each renamed table (this start's, another's, one a start that stopped
+   * left) is copied into it whole, then dropped. No start drops the table by its name, and a
+   * renamed one only after copying all of it: a renamed table takes no rows after its rename, and
+   * what a copy puts in the table by its name stays there or, when another start renamed the table
+   * meanwhile (it read the key before this start created it), goes with it into a renamed table that
+   * start copies back. Two starts copying one table store its rows twice, which the table's key
+   * absorbs as it does redelivered records.
+   *
+   * @return true when there was nothing to do: the table has the key and no renamed table exists
+   */
+  private Future<Boolean> rekeyStep(String database, TableSchema s) {
     String table = database + "." + s.table();
-    String earlier = table + EARLIER_KEY_SUFFIX;
-    return http.select("SELECT name, sorting_key FROM system.tables WHERE database = " + SqlFilter.literal(database)
-        + " AND name IN (" + SqlFilter.literal(s.table()) + ", " + SqlFilter.literal(s.table() + EARLIER_KEY_SUFFIX)
-        + ")").<Void>compose(rows -> {
-          Object key = rows.stream().filter(r -> s.table().equals(r.get("name"))).map(r -> r.get("sorting_key"))
-              .findFirst().orElse(null);
-          boolean renamed = rows.stream().anyMatch(r -> !s.table().equals(r.get("name")));
-          Future<Void> chain = Future.succeededFuture();
-          if (key != null && !spelledAlike(key.toString(), sortingKey(s))) {
-            LOG.info("re-keying {} (sort key ({}) becomes ({})), its rows copied", table, key, sortingKey(s));
-            // a renamed table left by a start that stopped half-way takes this one's rows first
-            chain = renamed ? copyDays(s, table, earlier).compose(v -> http.execute("DROP TABLE " + table).mapEmpty())
-                : http.execute("RENAME TABLE " + table + " TO " + earlier).mapEmpty();
-          } else if (!renamed) {
-            return chain;
+    String renamedPrefix = s.table() + EARLIER_KEY_SUFFIX;
+    return http.select("SELECT name, sorting_key FROM system.tables WHERE database = " + SqlFilter.literal(database))
+        .compose(rows -> {
+          Object key = null;
+          List<String> renamed = new ArrayList<>();
+          for (Map<String, Object> r : rows) {
+            String name = r.get("name").toString();
+            if (name.equals(s.table())) {
+              key = r.get("sorting_key");
+            } else if (name.equals(renamedPrefix) || name.startsWith(renamedPrefix + "_")) {
+              renamed.add(name);
+            }
           }
-          return chain.compose(v -> http.execute(createTable(database, s)))
-              .compose(v -> copyDays(s, earlier, table))
-              .compose(v -> http.execute("DROP TABLE " + earlier).<Void>mapEmpty())
-              .onSuccess(v -> LOG.info("{} re-keyed", table));
+          boolean earlierKey = key != null && !spelledAlike(key.toString(), sortingKey(s));
+          if (!earlierKey && renamed.isEmpty()) {
+            return Future.succeededFuture(true);
+          }
+          Future<Void> chain = Future.succeededFuture();
+          if (earlierKey) {
+            LOG.info("re-keying {} (sort key ({}) becomes ({})), its rows copied", table, key, sortingKey(s));
+            String mine = renamedPrefix + "_" + UUID.randomUUID().toString().replace("-", "");
+            renamed.add(mine);
+            chain = http.execute("RENAME TABLE " + table + " TO " + database + "." + mine).mapEmpty();
+          }
+          chain = chain.compose(v -> http.execute(createTable(database, s)).mapEmpty());
+          for (String name : renamed) {
+            String from = database + "." + name;
+            chain = chain.compose(v -> copyDays(s, from, table))
+                .compose(v -> http.execute("DROP TABLE IF EXISTS " + from).mapEmpty());
+          }
+          return chain.map(v -> {
+            LOG.info("{} re-keyed", table);
+            return false;
+          });
         });
   }
 
