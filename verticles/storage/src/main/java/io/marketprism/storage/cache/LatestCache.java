@@ -29,7 +29,7 @@ public interface LatestCache {
    * @param subject its subject, {@code data_type.exchange.market_type.symbol}
    * @param tsMs its {@code ts_ms}
    * @param key its identity key ({@link io.marketprism.model.MarketRecord#identityKey()}: the trade id,
-   *     the book's last update id, else the {@code ts_ms})
+   *     the book's last update id, a liquidation's {@code ts_ms:side:price:quantity}, else the {@code ts_ms})
    * @param json its JSON
    */
   record Latest(String subject, long tsMs, String key, String json) {
