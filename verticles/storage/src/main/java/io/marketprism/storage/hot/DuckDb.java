@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One DuckDB database file: a single writer connection used only by its own thread (DuckDB
@@ -99,7 +101,7 @@ public final class DuckDb {
       if (parent != null) {
         createDirectories(parent, path);
       }
-      DuckDBConnection c = connect(path);
+      DuckDBConnection c = open(path);
       String version = storageVersion(c);
       if (older(version)) {
         c = upgrade(path, c, version, upgrade);
@@ -122,6 +124,29 @@ public final class DuckDb {
           : (e.getFile() + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()));
       throw new IOException("cannot create the directory " + dir + " of the DuckDB file " + file
           + " (storage.hot.path; demo: --data): " + why + "; choose a directory this user can write", e);
+    }
+  }
+
+  /**
+   * Connects to the database file, or fails with a message that says what is wrong and which
+   * setting chooses the file: DuckDB's own names neither ({@code IO Error: Could not set lock on
+   * file ...: Conflicting lock is held in /usr/lib/jvm/.../bin/java (PID 12239)}, which a user who
+   * started a second {@code demo} saw alone).
+   */
+  private static DuckDBConnection open(Path path) throws IOException {
+    try {
+      return connect(path);
+    } catch (SQLException e) {
+      String said = String.valueOf(e.getMessage()).replaceFirst("^IO Error: ", "");
+      if (said.contains("Could not set lock") || said.contains("Conflicting lock")) {
+        Matcher pid = Pattern.compile("\\(PID (\\d+)\\)").matcher(said);
+        throw new IOException("the DuckDB file " + path + " is in use by another process"
+            + (pid.find() ? " (PID " + pid.group(1) + ")" : "")
+            + ", another MarketPrism storage or demo on the same data directory; stop it, or choose another"
+            + " directory (storage.hot.path; demo: --data)", e);
+      }
+      throw new IOException("cannot open the DuckDB file " + path + " (storage.hot.path; demo: --data): " + said
+          + (said.contains("Permission denied") ? "; choose a directory this user can write" : ""), e);
     }
   }
 
