@@ -142,6 +142,11 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   @Override
+  protected String portSetting() {
+    return "gateway.port; demo: --port";
+  }
+
+  @Override
   protected String advertisedHost(HttpServerOptions server) {
     String host = section().string("advertised_host", server.getHost());
     return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;

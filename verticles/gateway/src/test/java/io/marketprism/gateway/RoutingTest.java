@@ -12,12 +12,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.marketprism.testkit.FreePorts;
 
@@ -35,6 +38,19 @@ class RoutingTest {
   @AfterEach
   void tearDown() throws Exception {
     vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aPortAnotherProcessHoldsIsNamedWithTheSettingsThatChooseIt() throws Exception {
+    // a second demo, or anything else, on the port: "cannot listen on 127.0.0.1:8080: Address already in use"
+    // said nothing of what holds it or how to choose another
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      GatewayHarness second = new GatewayHarness(vertx, new JsonObject().put("port", taken.getLocalPort()));
+      assertThatThrownBy(second::start)
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .hasMessageContaining("another process listens there")
+          .hasMessageContaining("gateway.port; demo: --port");
+    }
   }
 
   @Test

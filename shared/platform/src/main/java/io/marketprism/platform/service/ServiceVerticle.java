@@ -18,6 +18,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -107,6 +108,15 @@ public abstract class ServiceVerticle extends VerticleBase {
     return new HttpServerOptions().setHost(http.string("host", "127.0.0.1")).setPort(http.port("port", 0));
   }
 
+  /** The setting that chooses the port of {@link #serverOptions}, named when the port is taken. */
+  protected String portSetting() {
+    return serviceName() + ".http.port";
+  }
+
+  private static boolean inUse(Throwable e) {
+    return e instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use");
+  }
+
   /** The host written into the discovery record (the bind address unless it is a wildcard). */
   protected String advertisedHost(HttpServerOptions options) {
     String host = section().section("http").string("advertised_host", options.getHost());
@@ -142,7 +152,9 @@ public abstract class ServiceVerticle extends VerticleBase {
         .compose(v -> vertx.createHttpServer(options).requestHandler(Http.checkingPaths(router))
             .invalidRequestHandler(Http::renderInvalidRequest).listen()
             .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on " + options.getHost() + ":"
-                + options.getPort() + ": " + e.getMessage(), e))))
+                + options.getPort() + ": " + e.getMessage() + (inUse(e)
+                    ? " (another process listens there, perhaps another MarketPrism; stop it or choose another port: "
+                        + portSetting() + ")" : ""), e))))
         .compose(s -> {
           server = s;
           LOG.info("{} listening on {}:{}", serviceName(), options.getHost(), s.actualPort());

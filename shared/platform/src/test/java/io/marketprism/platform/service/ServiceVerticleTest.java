@@ -13,6 +13,8 @@ import io.vertx.servicediscovery.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -75,5 +77,18 @@ class ServiceVerticleTest {
 
     vertx.undeploy(id).await(10, TimeUnit.SECONDS);
     assertThat(records()).isEmpty();
+  }
+
+  @Test
+  void aPortAnotherProcessHoldsIsNamedWithTheSettingThatChoosesIt() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      JsonObject config = new JsonObject().put("echo", new JsonObject().put("http", new JsonObject()
+          .put("port", taken.getLocalPort())));
+      Throwable err = vertx.deployVerticle(new Echo(), new DeploymentOptions().setConfig(config))
+          .toCompletionStage().toCompletableFuture().handle((id, e) -> e).get(10, TimeUnit.SECONDS);
+      assertThat(err).isNotNull();
+      assertThat(err.getMessage()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("another process listens there").contains("echo.http.port");
+    }
   }
 }
