@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--port", paramLabel = "PORT",
-      description = "gateway port (default: gateway.port, 8080 unless MP_GATEWAY_PORT says otherwise)")
+      description = "gateway port (default: gateway.port, 8080 unless MP_GATEWAY_PORT says otherwise; 0: any free port, printed)")
   Integer port;
 
   @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", description = "data directory (default ./data)")
@@ -56,6 +56,10 @@ final class DemoCommand implements Callable<Integer> {
     }
     String adminKey = "mp_demo_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     JsonObject root = ConfigLoader.deepMerge(ConfigLoader.load(null), demoOverrides(adminKey));
+    if (root.getJsonObject("gateway").getInteger("port") == 0) {
+      // any free port, chosen here so that the URLs printed below name it (they said 127.0.0.1:0)
+      root.getJsonObject("gateway").put("port", freePort());
+    }
     int gatewayPort = root.getJsonObject("gateway").getInteger("port");
     return NodeRunner.runUntilStopped(root, false, ServiceCatalog.names(), node -> {
       String base = "http://127.0.0.1:" + gatewayPort;

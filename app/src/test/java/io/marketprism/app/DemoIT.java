@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +85,34 @@ class DemoIT {
       if (ws != null) {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
       }
+      assertThat(demo.terminate(30)).as("exit code after SIGTERM").isZero();
+    }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void withPortZeroItPrintsTheFreePortItListensOn(@TempDir Path data) throws Exception {
+    // it printed http://127.0.0.1:0/ for every URL and "admin JWT : (could not fetch a token: null)"
+    try (NodeProcess demo = NodeProcess.start("demo-port-0", Map.of(), "demo", "--port", "0", "--data", data.toString(),
+        "--seconds", "120")) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      Matcher url = null;
+      while (System.nanoTime() < deadline && (url == null || !demo.logText().contains("Stop with Ctrl-C."))) {
+        if (!demo.process.isAlive()) {
+          throw new AssertionError("demo exited with " + demo.process.exitValue() + ":\n" + demo.logText());
+        }
+        Matcher m = Pattern.compile("dashboard : http://127\\.0\\.0\\.1:(\\d+)/").matcher(demo.logText());
+        url = m.find() ? m : null;
+        Thread.sleep(500);
+      }
+      assertThat(url).as("the dashboard line of:\n" + demo.logText()).isNotNull();
+      int port = Integer.parseInt(url.group(1));
+      assertThat(port).isPositive();
+      assertThat(demo.logText()).contains("stream    : ws://127.0.0.1:" + port + "/ws/v1/stream")
+          .doesNotContain("could not fetch a token");
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(health.body()).contains("\"service\":\"gateway\"");
       assertThat(demo.terminate(30)).as("exit code after SIGTERM").isZero();
     }
   }
