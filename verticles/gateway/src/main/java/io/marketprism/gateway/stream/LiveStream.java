@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each record is matched against each client's patterns and written once per client however
  * many of its patterns match. A client that cannot keep up (more than {@code maxQueuedBytes}
  * waiting in its socket for longer than {@code slowGraceMs}, or {@code maxQueuedMessagesWhileFull}
- * more records arriving meanwhile) is closed with status 1008 and the reason, so it never slows
+ * more records, or more than {@code maxQueuedBytes} more bytes of them, arriving meanwhile) is closed with status 1008 and the reason, so it never slows
  * the others nor grows memory without bound; one that has not read up to that close frame
  * {@code closeTimeoutMs} later loses its connection.
  */
@@ -180,6 +180,8 @@ public final class LiveStream {
     boolean closing;
     long fullSince;
     int writtenWhileFull;
+    /** Bytes written since its queue became full: bounded by {@code maxQueuedBytes} like the queue itself. */
+    long bytesWhileFull;
 
     Client(ServerWebSocket ws) {
       this.ws = ws;
@@ -211,9 +213,13 @@ public final class LiveStream {
           ws.drainHandler(v -> {
             fullSince = 0;
             writtenWhileFull = 0;
+            bytesWhileFull = 0;
           });
         }
-        if (now - fullSince < options.slowGraceMs() && ++writtenWhileFull < options.maxQueuedMessagesWhileFull()) {
+        // bounded in bytes too: 20,000 records of order books are a hundred megabytes
+        bytesWhileFull += frame.length();
+        if (now - fullSince < options.slowGraceMs() && ++writtenWhileFull < options.maxQueuedMessagesWhileFull()
+            && bytesWhileFull <= options.maxQueuedBytes()) {
           ws.writeTextMessage(frame.toString());
           delivered.increment();
           return;

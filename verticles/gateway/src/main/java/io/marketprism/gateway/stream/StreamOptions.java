@@ -9,7 +9,8 @@ import io.marketprism.platform.config.ConfigReader;
  * @param enabled          serve {@code /ws/v1/stream} from this gateway's bus subscription
  * @param maxClients       connections to the gateway (all its verticles) beyond this are refused (close 1013)
  * @param maxSubscriptions subject patterns per connection
- * @param maxQueuedBytes   bytes waiting in one client's socket that make its queue "full"
+ * @param maxQueuedBytes   bytes waiting in one client's socket that make its queue "full"; as many
+ *                         more accepted for a full queue within the grace period drop the client at once
  * @param slowGraceMs      how long a queue may stay full (a burst) before the client is dropped
  * @param maxQueuedMessagesWhileFull records accepted for a full queue within the grace period;
  *                         beyond them the client is dropped at once (bounds memory per client)

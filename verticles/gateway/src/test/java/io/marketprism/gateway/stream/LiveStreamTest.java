@@ -289,6 +289,33 @@ class LiveStreamTest {
     }
   }
 
+  /**
+   * A client that reads nothing while books of several KB flow: what the gateway takes for it
+   * beyond its full queue is bounded in bytes, not only in records. The bound of 20,000 records
+   * (the default) let 2,000 books of 8 KB, 16 MB, pile up for it within the grace period.
+   */
+  @Test
+  void aClientThatReadsNothingHoldsAtMostTwiceItsQueueBoundInBytes() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    LiveStream bounded = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 60_000, 20_000, 10_000,
+        64 * 1024, 256 * 1024), meters);
+    HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
+        .webSocketHandler(bounded::accept).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    try (RawStreamClient raw = new RawStreamClient(server.actualPort(), "orderbook.>")) {
+      String levels = "[\"61737.63\",\"0.001\"],".repeat(400); // ~8 KB of book levels
+      byte[] book = ("{\"data_type\":\"orderbook\",\"bids\":[" + levels + "[\"1\",\"1\"]]}")
+          .getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < 2_000; i++) {
+        bus.publish("orderbook.okx.spot.BTC-USDT", "id" + i, book);
+      }
+      await(() -> bounded.clients() == 0);
+      double taken = meters.get("marketprism_stream_messages_total").counter().count() * book.length;
+      // its 64 KB queue, as much again while full, and what the small socket buffers hold
+      assertThat(taken).as("bytes taken for a client that reads nothing").isLessThan(1024 * 1024);
+      assertThat(meters.get("marketprism_stream_slow_clients_total").counter().count()).isEqualTo(1.0);
+    }
+  }
+
   @Test
   void clientsWhoseSocketClosedBeforeTheirCloseHandlerRanDoNotCostTheOthersARecord() throws Exception {
     LiveStream wide = new LiveStream(bus, new StreamOptions(true, 100, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024),
