@@ -509,6 +509,16 @@ public final class JetStreamRecordBus implements RecordBus {
       }
       if (c != null) {
         s.open(c);
+        // the subscription travels to the server after this returns: a record published from
+        // another connection meanwhile would not reach it, so the caller learns it is live only
+        // once the server answered a ping sent behind it
+        if (c.getStatus() == Connection.Status.CONNECTED) {
+          try {
+            c.flush(options.connectTimeout());
+          } catch (TimeoutException | IllegalStateException notNow) {
+            // lost meanwhile: jnats sends the subscription again when it reconnects
+          }
+        }
       }
       return s;
     });

@@ -90,7 +90,8 @@ public interface RecordBus {
    *
    * @param pattern e.g. {@code trade.binance.*.*} or {@code orderbook.>}
    * @param handler receives each message on the caller's context
-   * @return the subscription; {@link RecordConsumer#close()} ends it
+   * @return the subscription, once the bus delivers to it (NATS: the server has it, when
+   *     connected): records published after it completed reach it; {@link RecordConsumer#close()} ends it
    */
   Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler);
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * {@code GET /ws/v1/stream} (CONTRACT §5): live records from the bus, fanned out to WebSocket
@@ -38,6 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code {"op":"subscribe","subjects":["trade.binance.spot.BTC-USDT","orderbook.okx.*.*"]}} or
  * {@code "unsubscribe"} with the same shape, and gets {@code {"op":"subscribed"|"unsubscribed",
  * "subjects":[...]}} back, then each matching record as one text frame (its JSON, CONTRACT §3).
+ * A {@code subscribed} goes out once the bus delivers to the gateway (on NATS: once the server
+ * has its subscription), so every record published after the client read it reaches the client;
+ * answers keep the order of the requests.
  * A bad request (a pattern that can never match a record's subject, a request over the server's
  * WebSocket message size limit too) gets
  * {@code {"op":"error","message":...}} and the connection stays open; so does an
@@ -138,7 +143,8 @@ public final class LiveStream {
     return true;
   }
 
-  private synchronized void ensureBusSubscription() {
+  /** @return completes when the bus delivers to this stream (NATS: the server has the subscription) */
+  private synchronized Future<RecordConsumer> ensureBusSubscription() {
     if (subscription == null) {
       subscription = bus.subscribe(">", this::fanOut);
       subscription.onFailure(err -> {
@@ -148,6 +154,7 @@ public final class LiveStream {
         }
       });
     }
+    return subscription;
   }
 
   private synchronized Future<Void> unsubscribeBus() {
@@ -178,6 +185,8 @@ public final class LiveStream {
     final ServerWebSocket ws;
     final Map<String, SubjectPattern> patterns = new LinkedHashMap<>();
     boolean closing;
+    /** The last answer written or waiting: answers go out in the order of the requests. */
+    Future<Void> answers = Future.succeededFuture();
     long fullSince;
     int writtenWhileFull;
     /** Bytes written since its queue became full: bounded by {@code maxQueuedBytes} like the queue itself. */
@@ -290,7 +299,7 @@ public final class LiveStream {
       }
       String op = req.getValue("op") instanceof String s ? s : null;
       if ("ping".equals(op)) {
-        ws.writeTextMessage(new JsonObject().put("op", "pong").encode());
+        answer(new JsonObject().put("op", "pong"));
         return;
       }
       if (!"subscribe".equals(op) && !"unsubscribe".equals(op)) {
@@ -327,8 +336,15 @@ public final class LiveStream {
           return;
         }
         subjects.forEach(s -> patterns.put(s, SubjectPattern.parse(s)));
-        ensureBusSubscription();
-        ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", new JsonArray(subjects)).encode());
+        // acknowledged once the bus delivers: a record published after the answer reaches the client
+        answer(ensureBusSubscription(), ar -> {
+          if (ar.succeeded()) {
+            return new JsonObject().put("op", "subscribed").put("subjects", new JsonArray(subjects));
+          }
+          added.forEach(patterns::remove);
+          return new JsonObject().put("op", "error").put("message", "cannot subscribe now, the bus refused: "
+              + ar.cause().getMessage());
+        });
       } else {
         // patterns are removed as they were subscribed, never matched against each other: a
         // narrower pattern under a subscribed wider one is not subscribed. All or nothing.
@@ -339,12 +355,24 @@ public final class LiveStream {
           return;
         }
         subjects.forEach(patterns::remove);
-        ws.writeTextMessage(new JsonObject().put("op", "unsubscribed").put("subjects", new JsonArray(subjects)).encode());
+        answer(new JsonObject().put("op", "unsubscribed").put("subjects", new JsonArray(subjects)));
       }
     }
 
     void error(String message) {
-      ws.writeTextMessage(new JsonObject().put("op", "error").put("message", message).encode());
+      answer(new JsonObject().put("op", "error").put("message", message));
+    }
+
+    void answer(JsonObject message) {
+      answer(Future.succeededFuture(), ar -> message);
+    }
+
+    /** Writes {@code message} of what {@code ready} gave once it and every answer before it are out. */
+    void answer(Future<?> ready, Function<AsyncResult<?>, JsonObject> message) {
+      answers = answers.transform(previous -> ready.transform(ar -> {
+        ws.writeTextMessage(message.apply(ar).encode());
+        return Future.<Void>succeededFuture();
+      }));
     }
   }
 
