@@ -113,6 +113,53 @@ class JetStreamConsumerTest {
     late.close().await(20, TimeUnit.SECONDS);
   }
 
+  /**
+   * A live subscription whose handler is stuck (the gateway's event loop busy) holds at most
+   * {@code bus.nats.live_max_pending_bytes} of records for it and drops (and counts) the rest:
+   * each record went to the handler's context as a task, so 10 MB sent while it was stuck were
+   * all held, without bound.
+   */
+  @Test
+  void aStuckLiveSubscriberHoldsAtMostItsByteBoundAndDropsTheRest() throws Exception {
+    RecordBus bounded = RecordBus.create(vertx, BusOptions.from(new JsonObject().put("bus", new JsonObject()
+        .put("type", "nats").put("nats", new JsonObject().put("url", nats.url())
+            .put("live_max_pending_bytes", 1 << 20)))));
+    bounded.start().await(20, TimeUnit.SECONDS);
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger handled = new AtomicInteger();
+    RecordConsumer live = bounded.subscribe("trade.>", m -> {
+      if (handled.getAndIncrement() == 0) {
+        stuck.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS); // its event loop is busy elsewhere
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }).await(20, TimeUnit.SECONDS);
+    byte[] record = ("{\"pad\":\"" + "x".repeat(1000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    try (io.nats.client.Connection raw = io.nats.client.Nats.connect(nats.url())) {
+      raw.publish("trade.binance.spot.BTC-USDT", record);
+      assertTrue(stuck.await(20, TimeUnit.SECONDS));
+      for (int i = 0; i < 10_000; i++) { // 10 MB while it is stuck
+        raw.publish("trade.binance.spot.BTC-USDT", record);
+      }
+      raw.flush(Duration.ofSeconds(10));
+      Thread.sleep(500);
+      release.countDown();
+      // once it runs again it gets what was held, about 1 MiB, and then records again
+      Thread.sleep(1000);
+      int held = handled.get() - 1;
+      assertTrue(held * record.length <= (1 << 20), "held " + held + " records of " + record.length + " bytes");
+      assertTrue(live.stats().getLong("dropped") >= 10_000 - held, live.stats().encode());
+      raw.publish("trade.binance.spot.BTC-USDT", record);
+      await(() -> handled.get() == held + 2);
+    }
+    live.close().await(20, TimeUnit.SECONDS);
+    bounded.close().await(20, TimeUnit.SECONDS);
+  }
+
   @Test
   void aRecordSentTwiceIsStoredOnceAndCountedAsDuplicate() throws Exception {
     publish(3);

@@ -28,10 +28,12 @@ import java.util.Set;
  * @param eventBusMaxPendingBytes JSON bytes an embedded consumer holds (queued and in the batch in hand) at most;
  *     beyond that records are dropped and counted as beyond {@code eventBusMaxPending}
  * @param streams the JetStream streams
+ * @param liveMaxPendingBytes JSON bytes a live subscription on NATS holds for a handler that has not run yet (its
+ *     event loop busy) at most; beyond that records are dropped, counted and logged
  */
 public record BusOptions(String type, String natsUrl, Duration connectTimeout, Duration reconnectWait, int maxInFlight,
     int bufferMax, long bufferMaxBytes, Duration ackTimeout, int eventBusMaxPending, long eventBusMaxPendingBytes,
-    List<StreamSpec> streams) {
+    List<StreamSpec> streams, long liveMaxPendingBytes) {
 
   /** The embedded bus type. */
   public static final String EVENTBUS = "eventbus";
@@ -97,6 +99,12 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
    * @throws ConfigException naming the bad key
    */
   /** The keys of a {@code bus.streams} entry; any other (a typo such as {@code max_age_hour}) is refused. */
+  /**
+   * Default of {@code bus.nats.live_max_pending_bytes}: 64 MiB, jnats's own bound of what a
+   * subscription holds, which a handler that only hands records on to its event loop never reaches.
+   */
+  public static final long LIVE_MAX_PENDING_BYTES = 64L << 20;
+
   private static final Set<String> STREAM_KEYS = Set.of("name", "subjects", "storage", "max_age_hours", "max_bytes",
       "duplicate_window_s", "replicas");
 
@@ -112,6 +120,8 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
     }
     Duration connect = Duration.ofMillis(nats.longIn("connect_timeout_ms", 100, 60_000, 2_000));
     Duration reconnect = Duration.ofMillis(nats.longIn("reconnect_wait_ms", 10, 60_000, 250));
+    // below 1 MiB a burst of order books would be dropped; above 1 TiB no heap holds it
+    long liveMaxPending = nats.longIn("live_max_pending_bytes", 1L << 20, 1L << 40, LIVE_MAX_PENDING_BYTES);
     ConfigReader pub = bus.section("publish");
     int inFlight = pub.intIn("max_in_flight", 1, 1_000_000, 8192);
     int bufferMax = pub.intIn("buffer_max", 0, 100_000_000, 500_000);
@@ -145,7 +155,7 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
       streams.add(new StreamSpec(name, subjects, file, maxAge, maxBytes, dup, replicas));
     }
     return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, bufferMaxBytes, ackTimeout, pending, pendingBytes,
-        List.copyOf(streams));
+        List.copyOf(streams), liveMaxPending);
   }
 
   /** @return whether records travel over JetStream */

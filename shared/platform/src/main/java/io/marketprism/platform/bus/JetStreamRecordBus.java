@@ -546,6 +546,9 @@ public final class JetStreamRecordBus implements RecordBus {
     private final Context context;
     private final Handler<BusMessage> handler;
     private final AtomicLong delivered = new AtomicLong();
+    /** JSON bytes handed to the context and not yet handled: bounded by {@code bus.nats.live_max_pending_bytes}. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private Connection conn;
     private Dispatcher dispatcher;
     private boolean closed;
@@ -563,16 +566,31 @@ public final class JetStreamRecordBus implements RecordBus {
       }
       conn = c;
       dispatcher = c.createDispatcher(m -> {
+        // each record waits as a task of the handler's event loop: a busy loop must not make
+        // that queue, and the heap, grow without bound
+        long size = m.getData().length;
+        if (pendingBytes.addAndGet(size) > options.liveMaxPendingBytes()) {
+          pendingBytes.addAndGet(-size);
+          if (dropped.getAndIncrement() % 10_000 == 0) {
+            LOG.warn("live subscription {}: its handler is behind by more than bus.nats.live_max_pending_bytes ({}):"
+                + " dropping records ({} so far)", pattern, options.liveMaxPendingBytes(), dropped.get());
+          }
+          return;
+        }
         delivered.incrementAndGet();
         BusMessage bm = new BusMessage(m.getSubject(), m.getData(), false);
-        context.runOnContext(v -> handler.handle(bm));
+        context.runOnContext(v -> {
+          pendingBytes.addAndGet(-size);
+          handler.handle(bm);
+        });
       });
       subjects.forEach(dispatcher::subscribe);
     }
 
     @Override
     public JsonObject stats() {
-      return new JsonObject().put("pattern", pattern).put("delivered", delivered.get());
+      return new JsonObject().put("pattern", pattern).put("delivered", delivered.get())
+          .put("pending_bytes", pendingBytes.get()).put("dropped", dropped.get());
     }
 
     @Override

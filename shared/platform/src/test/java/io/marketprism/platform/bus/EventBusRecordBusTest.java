@@ -37,7 +37,7 @@ class EventBusRecordBusTest {
     BusOptions defaults = BusOptions.from(new JsonObject());
     BusOptions options = new BusOptions(BusOptions.EVENTBUS, defaults.natsUrl(), defaults.connectTimeout(),
         defaults.reconnectWait(), defaults.maxInFlight(), defaults.bufferMax(), defaults.bufferMaxBytes(), defaults.ackTimeout(), 1_000_000,
-        MAX_BYTES, defaults.streams());
+        MAX_BYTES, defaults.streams(), defaults.liveMaxPendingBytes());
     RecordBus bus = RecordBus.create(vertx, options);
     Promise<Void> stall = Promise.promise();
     List<BusMessage> stored = new CopyOnWriteArrayList<>();
