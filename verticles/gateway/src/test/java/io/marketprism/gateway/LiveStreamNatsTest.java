@@ -103,6 +103,47 @@ class LiveStreamNatsTest {
     }
   }
 
+  /** Subscriptions nats-server holds, from its monitoring port. */
+  private long natsSubscriptions() throws Exception {
+    return h.web.get(nats.monitorPort(), "127.0.0.1", "/subsz").send().await(5, TimeUnit.SECONDS).bodyAsJsonObject()
+        .getLong("num_subscriptions");
+  }
+
+  /**
+   * A client that unsubscribed every pattern but stays connected wants nothing: the gateway's
+   * subscription to every record (one per data type on NATS) goes. It stayed until that client
+   * disconnected, pulling the whole record flow from nats-server for nobody.
+   */
+  @Test
+  void theBusSubscriptionGoesWhenNoClientHasAPatternLeft() throws Exception {
+    long before = natsSubscriptions();
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\",\"orderbook.okx.*.*\"]}");
+    await(() -> frames.size() == 1);
+    assertThat(natsSubscriptions()).isGreaterThan(before);
+
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 2);
+    Thread.sleep(200);
+    assertThat(natsSubscriptions()).as("one pattern left: still subscribed").isGreaterThan(before);
+    ws.writeTextMessage("{\"op\":\"unsubscribe\",\"subjects\":[\"orderbook.okx.*.*\"]}");
+    await(() -> frames.size() == 3);
+    assertThat(new JsonObject(frames.get(2)).getString("op")).isEqualTo("unsubscribed");
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (natsSubscriptions() > before && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(natsSubscriptions()).as("nats-server's subscriptions once no pattern is left").isEqualTo(before);
+
+    // subscribing again subscribes the bus again
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 4);
+    publish("trade.binance.spot.BTC-USDT", 7);
+    await(() -> frames.size() == 5);
+    assertThat(new JsonObject(frames.get(4)).getInteger("n")).isEqualTo(7);
+  }
+
   @Test
   void anOpenStreamReceivesRecordsAgainAfterNatsRestarts() throws Exception {
     List<String> frames = new CopyOnWriteArrayList<>();

@@ -51,7 +51,7 @@ import java.util.function.Function;
  * nothing. Subscribing a pattern the client already has is acknowledged and changes nothing, so
  * it never runs into the cap of {@code maxSubscriptions} patterns.
  *
- * <p>One bus subscription ({@code >}) serves all clients of this gateway while any is connected;
+ * <p>One bus subscription ({@code >}) serves all clients of this gateway while any has a pattern;
  * each record is matched against each client's patterns and written once per client however
  * many of its patterns match. A client that cannot keep up (more than {@code maxQueuedBytes}
  * waiting in its socket for longer than {@code slowGraceMs}, or {@code maxQueuedMessagesWhileFull}
@@ -129,7 +129,14 @@ public final class LiveStream {
   }
 
   private void remove(ServerWebSocket ws) {
-    if (forget(ws) && clients.values().stream().noneMatch(c -> !c.patterns.isEmpty())) {
+    if (forget(ws)) {
+      unsubscribeBusIfUnwanted();
+    }
+  }
+
+  /** Ends the bus subscription when no client has a pattern left: it would carry every record for nobody. */
+  private void unsubscribeBusIfUnwanted() {
+    if (clients.values().stream().allMatch(c -> c.patterns.isEmpty())) {
       unsubscribeBus();
     }
   }
@@ -355,6 +362,9 @@ public final class LiveStream {
           return;
         }
         subjects.forEach(patterns::remove);
+        if (patterns.isEmpty()) {
+          unsubscribeBusIfUnwanted();
+        }
         answer(new JsonObject().put("op", "unsubscribed").put("subjects", new JsonArray(subjects)));
       }
     }
