@@ -59,12 +59,31 @@ public final class SubjectPattern {
     boolean rest = tokens[tokens.length - 1].equals(">");
     if (rest ? tokens.length > SUBJECT_TOKENS : tokens.length != SUBJECT_TOKENS) {
       throw new IllegalArgumentException("subject pattern '" + pattern + "' never matches: a subject has "
-          + SUBJECT_TOKENS + " tokens, data_type.exchange.market_type.symbol");
+          + SUBJECT_TOKENS + " tokens, data_type.exchange.market_type.symbol" + symbolWithPoint());
     }
     known(0, "a data type", DataType.values());
     known(1, "an exchange", Exchange.values());
     known(2, "a market type", MarketType.values());
     return this;
+  }
+
+  /**
+   * @return for a pattern whose symbol looks written with its point (a decimal strike, as in the
+   *     record), the subject that symbol has ({@link Subjects#token}), as a hint; else nothing
+   */
+  private String symbolWithPoint() {
+    if (tokens.length <= SUBJECT_TOKENS) {
+      return "";
+    }
+    for (int i = SUBJECT_TOKENS - 1; i < tokens.length; i++) {
+      // what follows a decimal point is a digit: 'BTC-USDT.x' is no symbol with a point
+      if (tokens[i].equals("*") || tokens[i].equals(">") || i >= SUBJECT_TOKENS && !Character.isDigit(tokens[i].charAt(0))) {
+        return "";
+      }
+    }
+    String symbol = String.join(".", java.util.Arrays.copyOfRange(tokens, SUBJECT_TOKENS - 1, tokens.length));
+    String prefix = String.join(".", java.util.Arrays.copyOfRange(tokens, 0, SUBJECT_TOKENS - 1));
+    return "; a '.' in a symbol is written '_' in its subject: '" + prefix + "." + Subjects.token(symbol) + "'";
   }
 
   /** A literal token at {@code i} must be the wire name of one of {@code values}. */

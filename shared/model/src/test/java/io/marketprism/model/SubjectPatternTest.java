@@ -18,6 +18,15 @@ class SubjectPatternTest {
   }
 
   @Test
+  void aSymbolWrittenWithItsPointInAPatternIsRefusedNamingTheSubjectToken() {
+    // the record's symbol as the user sees it in the record: its '.' splits the subject in five
+    assertThatThrownBy(() -> SubjectPattern.parse("trade.deribit.options.XRP-USDC-230630-0.625-P")
+        .requireRecordSubjects())
+        .hasMessageContaining("never matches")
+        .hasMessageContaining("trade.deribit.options.XRP-USDC-230630-0_625-P");
+  }
+
+  @Test
   void starMatchesExactlyOneToken() {
     SubjectPattern p = SubjectPattern.parse("orderbook.okx.*.*");
     assertThat(p.matches("orderbook.okx.perpetual.BTC-USDT")).isTrue();
