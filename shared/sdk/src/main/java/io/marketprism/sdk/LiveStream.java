@@ -27,7 +27,9 @@ import java.util.function.Supplier;
  * <p>{@link #subscribe} and {@link #unsubscribe} complete once the gateway acknowledged the
  * request, and fail with a {@link MarketPrismException} of status 0 and code {@code stream_error}
  * carrying the gateway's message when it refused it (a pattern that can never match, too many
- * patterns, unsubscribing one not subscribed).
+ * patterns, unsubscribing one not subscribed), or of code {@code timeout} when no answer came
+ * within the client's {@link MarketPrismClient#timeout} of being sent (a gateway gone silent on a
+ * connection still open).
  *
  * <p><b>Reconnection</b> (on unless the client's {@link MarketPrismClient#reconnect} says
  * otherwise): when the connection ends for a reason a new one can cure, the stream connects again
@@ -62,6 +64,8 @@ public final class LiveStream {
   private final Supplier<Future<WebSocket>> connector;
   private final Reconnect policy;
   private final Handler<MarketRecord> handler;
+  /** How long a request waits for the gateway's answer once sent (the client's timeout). */
+  private final long timeoutMs;
   private final Object lock = new Object();
   /** Requests not yet answered, oldest first: the gateway answers them in the order they were sent. */
   private final Deque<Request> pending = new ArrayDeque<>();
@@ -88,12 +92,17 @@ public final class LiveStream {
     }
   }
 
-  /** @param connector opens a WebSocket to the stream with the client's current credentials */
-  LiveStream(Vertx vertx, Supplier<Future<WebSocket>> connector, Reconnect policy, Handler<MarketRecord> handler) {
+  /**
+   * @param connector opens a WebSocket to the stream with the client's current credentials
+   * @param timeoutMs how long a subscribe or unsubscribe waits for its answer once sent
+   */
+  LiveStream(Vertx vertx, Supplier<Future<WebSocket>> connector, Reconnect policy, Handler<MarketRecord> handler,
+      long timeoutMs) {
     this.vertx = vertx;
     this.connector = connector;
     this.policy = policy;
     this.handler = handler;
+    this.timeoutMs = timeoutMs;
   }
 
   /** Connects and subscribes {@code subjects}; a refusal of either fails it (no reconnection yet). */
@@ -177,9 +186,16 @@ public final class LiveStream {
     return r.answered().future();
   }
 
-  /** Queues and writes the request; called under the lock, so the queue's order is the order on the wire. */
+  /**
+   * Queues and writes the request; called under the lock, so the queue's order is the order on the
+   * wire. Unanswered within the timeout it fails with code {@code timeout}, and stays queued: the
+   * gateway answers in order, so a late answer is still its own (and what it subscribed is kept).
+   */
   private void send(Request r) {
     pending.add(r);
+    long timer = vertx.setTimer(timeoutMs, id -> r.answered().tryFail(new MarketPrismException(0, "timeout",
+        "no answer to " + r.op() + " " + r.subjects() + " within " + timeoutMs + " ms")));
+    r.answered().future().onComplete(done -> vertx.cancelTimer(timer));
     socket.writeTextMessage(r.text()).onFailure(err -> {
       synchronized (lock) {
         pending.remove(r);

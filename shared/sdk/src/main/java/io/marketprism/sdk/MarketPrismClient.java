@@ -270,7 +270,7 @@ public final class MarketPrismClient implements AutoCloseable {
    * how it ends, and closing.
    */
   public Future<LiveStream> stream(List<String> subjects, Handler<MarketRecord> handler) {
-    LiveStream stream = new LiveStream(vertx, this::connectStream, reconnect, handler);
+    LiveStream stream = new LiveStream(vertx, this::connectStream, reconnect, handler, timeoutMs);
     streams.add(stream);
     stream.closed().onComplete(ended -> streams.remove(stream));
     return stream.open(subjects);

@@ -82,6 +82,8 @@ class MarketPrismClientTest {
             refuseAll.set(how.length > 2 && how[2].equals("then401"));
             unavailable.set(how.length > 2 && how[2].equals("then503"));
             ws.close(Short.parseShort(how[1]), "closed with " + how[1]);
+          } else if (subject.startsWith("silent")) {
+            return; // a gateway that went silent on a connection still open: never answers
           } else if (subject.startsWith("orderbook")) {
             ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
                 .encode());
@@ -343,6 +345,24 @@ class MarketPrismClientTest {
     assertThatThrownBy(() -> stream.subscribe(List.of("bad.x")).await(5, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.code()).isEqualTo("stream_error"));
     stream.close().await(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A subscribe or an unsubscribe the gateway never answers fails after the client's timeout, as
+   * every other call does: it waited for ever, and so did {@code stream(...)}.
+   */
+  @Test
+  void aStreamRequestTheGatewayNeverAnswersFailsAfterTheTimeout() throws Exception {
+    client.timeout(java.time.Duration.ofMillis(300));
+    LiveStream stream = client.stream(List.of("trade.>"), r -> { }).await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> stream.subscribe(List.of("silent.x")).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.code()).isEqualTo("timeout");
+          assertThat(e.getMessage()).contains("subscribe").contains("300 ms");
+        });
+    stream.close().await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> client.stream(List.of("silent.y"), r -> { }).await(5, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.code()).isEqualTo("timeout"));
   }
 
   @Test
