@@ -63,6 +63,8 @@ public final class LiveStream {
 
   /** Close status for a client dropped because it reads too slowly (policy violation). */
   public static final short SLOW_CLIENT_STATUS = 1008;
+  /** Close status for a client that answered no ping for two intervals (gone, as far as the gateway can tell). */
+  public static final short GONE_STATUS = 1001;
   /** Close status for a client that sent a frame over the size limit. */
   public static final short MESSAGE_TOO_BIG_STATUS = 1009;
   private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
@@ -74,6 +76,8 @@ public final class LiveStream {
   private final Counter delivered;
   private final Counter slowDropped;
   private Future<RecordConsumer> subscription;
+  private io.vertx.core.Vertx pingVertx;
+  private long pingTimer = -1;
 
   /** A stream that alone serves its process's clients. */
   public LiveStream(RecordBus bus, StreamOptions options, MeterRegistry meters) {
@@ -108,7 +112,12 @@ public final class LiveStream {
     ws.setWriteQueueMaxSize(options.maxQueuedBytes());
     Client client = new Client(ws);
     clients.put(ws, client);
-    ws.textMessageHandler(text -> client.onRequest(text));
+    startPinging();
+    ws.pongHandler(b -> client.heardAt = System.currentTimeMillis());
+    ws.textMessageHandler(text -> {
+      client.heardAt = System.currentTimeMillis();
+      client.onRequest(text);
+    });
     ws.binaryMessageHandler(b -> client.error("send JSON text frames"));
     ws.closeHandler(v -> remove(ws));
     ws.exceptionHandler(client::onException);
@@ -119,8 +128,39 @@ public final class LiveStream {
     return clients.size();
   }
 
+  /**
+   * Pings the clients every {@code pingIntervalMs} from the first one on (on the event loop that
+   * accepted it) and closes those heard nothing from for two intervals: a peer gone without a FIN
+   * on a quiet pattern is never written to, so no write fails and no queue fills to show it.
+   */
+  private void startPinging() {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (pingTimer >= 0 || options.pingIntervalMs() <= 0 || context == null) {
+      return;
+    }
+    pingVertx = context.owner();
+    pingTimer = pingVertx.setPeriodic(options.pingIntervalMs(), t -> {
+      long now = System.currentTimeMillis();
+      for (Client c : clients.values()) {
+        if (now - c.heardAt > 2 * options.pingIntervalMs()) {
+          LOG.info("closing stream client {}: nothing heard from it for {} ms", c.ws.remoteAddress(), now - c.heardAt);
+          remove(c.ws);
+          c.closing = true;
+          c.ws.close(GONE_STATUS, "no pong for " + (now - c.heardAt) + " ms: connection presumed lost");
+          c.cutAfterCloseTimeout();
+        } else if (!c.closing) {
+          c.ws.writePing(Buffer.buffer());
+        }
+      }
+    });
+  }
+
   /** Closes every client and the bus subscription. */
   public Future<Void> close() {
+    if (pingTimer >= 0) {
+      pingVertx.cancelTimer(pingTimer);
+      pingTimer = -1;
+    }
     clients.keySet().forEach(ws -> {
       forget(ws);
       ws.close((short) 1001, "gateway stopping");
@@ -192,6 +232,8 @@ public final class LiveStream {
     final ServerWebSocket ws;
     final Map<String, SubjectPattern> patterns = new LinkedHashMap<>();
     boolean closing;
+    /** When a pong or a request last came from it. */
+    long heardAt = System.currentTimeMillis();
     /** The last answer written or waiting: answers go out in the order of the requests. */
     Future<Void> answers = Future.succeededFuture();
     long fullSince;

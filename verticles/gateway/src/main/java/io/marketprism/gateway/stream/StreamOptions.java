@@ -21,10 +21,12 @@ import io.marketprism.platform.config.ConfigReader;
  *                         with 1009, since the rest of it is never read
  * @param maxMessageBytes  the largest request, in one frame or several: a larger one sent in frames
  *                         that each fit is answered with an error and the client stays
+ * @param pingIntervalMs   a WebSocket ping goes to each client this often; one heard nothing from
+ *                         (no pong, no request) for two intervals is closed as gone (0: never)
  */
 public record StreamOptions(boolean enabled, int maxClients, int maxSubscriptions, int maxQueuedBytes,
                             long slowGraceMs, int maxQueuedMessagesWhileFull, long closeTimeoutMs,
-                            int maxFrameBytes, int maxMessageBytes) {
+                            int maxFrameBytes, int maxMessageBytes, long pingIntervalMs) {
 
   /** Default of both size limits: a subscribe of some thousands of patterns fits. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
@@ -41,6 +43,7 @@ public record StreamOptions(boolean enabled, int maxClients, int maxSubscription
     return new StreamOptions(s.bool("enabled", true), s.intIn("max_clients", 1, 100_000, 1000),
         s.intIn("max_subscriptions", 1, 10_000, 100), s.intIn("max_queued_bytes", 16 * 1024, 256 * 1024 * 1024, 4 * 1024 * 1024),
         s.longIn("slow_grace_ms", 0, 60_000, 2000), s.intIn("max_queued_messages_while_full", 0, 10_000_000, 20_000),
-        s.longIn("close_timeout_ms", 100, 600_000, 10_000), maxFrame, maxMessage);
+        s.longIn("close_timeout_ms", 100, 600_000, 10_000), maxFrame, maxMessage,
+        s.longIn("ping_interval_ms", 0, 3_600_000, 30_000));
   }
 }

@@ -35,7 +35,7 @@ class LiveStreamTest {
     vertx = Vertx.vertx();
     bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
     bus.start().await(5, TimeUnit.SECONDS);
-    stream = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024), new SimpleMeterRegistry());
+    stream = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024, 30_000), new SimpleMeterRegistry());
     // small socket buffers so a client that stops reading fills its queue after ~200 KB, not megabytes
     HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
         .webSocketHandler(stream::accept).listen(0, "127.0.0.1")
@@ -266,7 +266,7 @@ class LiveStreamTest {
 
   @Test
   void aSlowClientThatNeverReadsAgainLosesItsConnectionAfterTheCloseTimeout() throws Exception {
-    LiveStream cutting = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 200, 1000, 500, 64 * 1024, 256 * 1024),
+    LiveStream cutting = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 200, 1000, 500, 64 * 1024, 256 * 1024, 30_000),
         new SimpleMeterRegistry());
     HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
         .webSocketHandler(cutting::accept).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
@@ -298,7 +298,7 @@ class LiveStreamTest {
   void aClientThatReadsNothingHoldsAtMostTwiceItsQueueBoundInBytes() throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     LiveStream bounded = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 60_000, 20_000, 10_000,
-        64 * 1024, 256 * 1024), meters);
+        64 * 1024, 256 * 1024, 30_000), meters);
     HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
         .webSocketHandler(bounded::accept).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
     try (RawStreamClient raw = new RawStreamClient(server.actualPort(), "orderbook.>")) {
@@ -316,9 +316,38 @@ class LiveStreamTest {
     }
   }
 
+  /**
+   * A client gone without a word (its host lost, a network cut: no FIN ever comes) on a quiet
+   * pattern: nothing is written to it, so no write fails and no queue fills. It was counted
+   * against max_clients, and kept its patterns, for ever. Now it is pinged and, silent for two
+   * intervals, closed.
+   */
+  @Test
+  void aClientThatAnswersNoPingIsForgotten() throws Exception {
+    LiveStream pinging = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024,
+        256 * 1024, 200), new SimpleMeterRegistry());
+    HttpServer server = vertx.createHttpServer().webSocketHandler(pinging::accept).listen(0, "127.0.0.1")
+        .await(5, TimeUnit.SECONDS);
+    // a Vert.x client answers pings by itself: it stays, however quiet its pattern
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket alive = wsClient.connect(new WebSocketConnectOptions().setPort(server.actualPort()).setHost("127.0.0.1")
+        .setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
+    alive.textMessageHandler(frames::add);
+    alive.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"liquidation.>\"]}");
+    try (RawStreamClient gone = new RawStreamClient(server.actualPort(), "liquidation.>")) {
+      await(() -> pinging.clients() == 2);
+      // it reads nothing more and answers nothing, as a peer that is gone
+      Thread.sleep(1500);
+      assertThat(pinging.clients()).as("the silent client is forgotten, the other stays").isEqualTo(1);
+      assertThat(alive.isClosed()).isFalse();
+      publish("liquidation.okx.perpetual.BTC-USDT", 1);
+      await(() -> frames.size() == 2);
+    }
+  }
+
   @Test
   void clientsWhoseSocketClosedBeforeTheirCloseHandlerRanDoNotCostTheOthersARecord() throws Exception {
-    LiveStream wide = new LiveStream(bus, new StreamOptions(true, 100, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024),
+    LiveStream wide = new LiveStream(bus, new StreamOptions(true, 100, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024, 30_000),
         new SimpleMeterRegistry());
     HttpServer server = vertx.createHttpServer().webSocketHandler(wide::accept).listen(0, "127.0.0.1")
         .await(5, TimeUnit.SECONDS);
