@@ -55,7 +55,7 @@ import java.util.function.Function;
  * each record is matched against each client's patterns and written once per client however
  * many of its patterns match. A client that cannot keep up (more than {@code maxQueuedBytes}
  * waiting in its socket for longer than {@code slowGraceMs}, or {@code maxQueuedMessagesWhileFull}
- * more records, or more than {@code maxQueuedBytes} more bytes of them, arriving meanwhile) is closed with status 1008 and the reason, so it never slows
+ * more records, or more than {@code maxQueuedBytesWhileFull} bytes of them, arriving meanwhile) is closed with status 1008 and the reason, so it never slows
  * the others nor grows memory without bound; one that has not read up to that close frame
  * {@code closeTimeoutMs} later loses its connection.
  */
@@ -238,7 +238,7 @@ public final class LiveStream {
     Future<Void> answers = Future.succeededFuture();
     long fullSince;
     int writtenWhileFull;
-    /** Bytes written since its queue became full: bounded by {@code maxQueuedBytes} like the queue itself. */
+    /** Bytes written since its queue became full: bounded by {@code maxQueuedBytesWhileFull}. */
     long bytesWhileFull;
 
     Client(ServerWebSocket ws) {
@@ -277,7 +277,7 @@ public final class LiveStream {
         // bounded in bytes too: 20,000 records of order books are a hundred megabytes
         bytesWhileFull += frame.length();
         if (now - fullSince < options.slowGraceMs() && ++writtenWhileFull < options.maxQueuedMessagesWhileFull()
-            && bytesWhileFull <= options.maxQueuedBytes()) {
+            && bytesWhileFull <= options.maxQueuedBytesWhileFull()) {
           ws.writeTextMessage(frame.toString());
           delivered.increment();
           return;

@@ -35,7 +35,7 @@ class LiveStreamTest {
     vertx = Vertx.vertx();
     bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
     bus.start().await(5, TimeUnit.SECONDS);
-    stream = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024, 30_000), new SimpleMeterRegistry());
+    stream = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 1024 * 1024, 10_000, 64 * 1024, 256 * 1024, 30_000), new SimpleMeterRegistry());
     // small socket buffers so a client that stops reading fills its queue after ~200 KB, not megabytes
     HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
         .webSocketHandler(stream::accept).listen(0, "127.0.0.1")
@@ -266,7 +266,7 @@ class LiveStreamTest {
 
   @Test
   void aSlowClientThatNeverReadsAgainLosesItsConnectionAfterTheCloseTimeout() throws Exception {
-    LiveStream cutting = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 200, 1000, 500, 64 * 1024, 256 * 1024, 30_000),
+    LiveStream cutting = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 200, 1000, 1024 * 1024, 500, 64 * 1024, 256 * 1024, 30_000),
         new SimpleMeterRegistry());
     HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
         .webSocketHandler(cutting::accept).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
@@ -297,7 +297,7 @@ class LiveStreamTest {
   @Test
   void aClientThatReadsNothingHoldsAtMostTwiceItsQueueBoundInBytes() throws Exception {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    LiveStream bounded = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 60_000, 20_000, 10_000,
+    LiveStream bounded = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 60_000, 20_000, 64 * 1024, 10_000,
         64 * 1024, 256 * 1024, 30_000), meters);
     HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setSendBufferSize(32 * 1024))
         .webSocketHandler(bounded::accept).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
@@ -324,7 +324,7 @@ class LiveStreamTest {
    */
   @Test
   void aClientThatAnswersNoPingIsForgotten() throws Exception {
-    LiveStream pinging = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024,
+    LiveStream pinging = new LiveStream(bus, new StreamOptions(true, 10, 5, 64 * 1024, 1000, 1000, 1024 * 1024, 10_000, 64 * 1024,
         256 * 1024, 200), new SimpleMeterRegistry());
     HttpServer server = vertx.createHttpServer().webSocketHandler(pinging::accept).listen(0, "127.0.0.1")
         .await(5, TimeUnit.SECONDS);
@@ -347,7 +347,7 @@ class LiveStreamTest {
 
   @Test
   void clientsWhoseSocketClosedBeforeTheirCloseHandlerRanDoNotCostTheOthersARecord() throws Exception {
-    LiveStream wide = new LiveStream(bus, new StreamOptions(true, 100, 5, 64 * 1024, 1000, 1000, 10_000, 64 * 1024, 256 * 1024, 30_000),
+    LiveStream wide = new LiveStream(bus, new StreamOptions(true, 100, 5, 64 * 1024, 1000, 1000, 1024 * 1024, 10_000, 64 * 1024, 256 * 1024, 30_000),
         new SimpleMeterRegistry());
     HttpServer server = vertx.createHttpServer().webSocketHandler(wide::accept).listen(0, "127.0.0.1")
         .await(5, TimeUnit.SECONDS);
