@@ -3,22 +3,20 @@ package io.marketprism.loadtest.pipeline;
 import io.marketprism.collector.CollectorVerticle;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
-import io.marketprism.simulator.TrueMatches;
-import io.marketprism.simulator.model.Trade;
+import io.marketprism.simulator.TradeAudit;
 import io.marketprism.storage.StorageVerticle;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.NatsServer;
+import io.marketprism.testkit.ServiceNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -308,37 +306,20 @@ public final class CollectorPipelineBenchmark {
 
   /**
    * Per instrument: the matches the stored trades carry (an OKX trade may aggregate several) == the
-   * simulator's from the first stored one on.
+   * simulator's from the first stored one on ({@link TradeAudit}).
    */
   private static void checkTrades(ClickHouseHttp http, String db, SimulatorVerticle simulator) throws Exception {
     long total = 0;
     boolean ok = true;
     for (String[] in : INSTRUMENTS) {
-      List<java.util.Map<String, Object>> rows = await(http.select("SELECT trade_id, toString(any(quantity)) AS q, "
-          + "count() AS n FROM " + db + ".trade FINAL WHERE exchange = '" + in[0] + "' AND market_type = '" + in[1]
-          + "' AND symbol = '" + in[3] + "' GROUP BY trade_id"));
-      TrueMatches matches = simulator.trueMatches(in[4], in[2]);
-      Set<Long> stored = new HashSet<>();
-      long dup = 0;
-      for (java.util.Map<String, Object> r : rows) {
-        for (long id : matches.carried(Long.parseLong(r.get("trade_id").toString()), r.get("q").toString())) {
-          dup += stored.add(id) ? 0 : 1;
-        }
-        dup += Long.parseLong(r.get("n").toString()) - 1;
-      }
-      long first = stored.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
-      List<Long> expected = new ArrayList<>();
-      for (Trade t : simulator.trueTrades(in[4], in[2])) {
-        if (t.id() >= first) {
-          expected.add(t.id());
-        }
-      }
-      long missing = expected.stream().filter(id -> !stored.contains(id)).count();
-      long extra = stored.size() - (expected.size() - missing);
-      total += stored.size();
-      ok &= missing == 0 && extra == 0 && dup == 0;
-      System.out.printf(Locale.ROOT, "  trades %s %s %s: stored %d, emitted since the first stored %d, missing %d, "
-          + "unexpected %d, duplicates %d%n", in[0], in[1], in[2], stored.size(), expected.size(), missing, extra, dup);
+      List<java.util.Map<String, Object>> rows = await(http.select("SELECT trade_id, toString(quantity) AS q FROM "
+          + db + ".trade FINAL WHERE exchange = '" + in[0] + "' AND market_type = '" + in[1] + "' AND symbol = '"
+          + in[3] + "'"));
+      TradeAudit audit = TradeAudit.of(simulator, in[4], in[2], rows.stream()
+          .map(r -> new String[] {r.get("trade_id").toString(), r.get("q").toString()}).toList());
+      total += audit.carried();
+      ok &= audit.exact();
+      System.out.println("  " + audit);
     }
     System.out.printf(Locale.ROOT, "trades stored %d -> %s%n", total, ok ? "NO LOSS, NO DUPLICATE" : "MISMATCH");
   }

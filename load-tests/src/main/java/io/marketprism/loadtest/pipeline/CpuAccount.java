@@ -1,5 +1,7 @@
 package io.marketprism.loadtest.pipeline;
 
+import io.marketprism.testkit.ServiceNode;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;

@@ -1,4 +1,4 @@
-package io.marketprism.loadtest.pipeline;
+package io.marketprism.testkit;
 
 import io.marketprism.platform.service.ServiceVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -13,22 +13,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One service (a {@link ServiceVerticle}) in a JVM of its own, as it runs in production, so that
+ * One service (a {@link ServiceVerticle}) in a JVM of its own, as it runs in production: so that
  * the garbage collections and threads of the collector, the storage and the exchange simulator
- * do not share a JVM in the pipeline benchmarks. The child gets the verticle class and its
- * configuration as arguments, prints its HTTP port on the first line of its output, and stops when
- * its input closes (when the benchmark ends or dies).
+ * do not share a JVM in the pipeline benchmarks, and so that a test can SIGKILL a service
+ * ({@link #kill}) as a crash would. The child gets the verticle class and its configuration as
+ * arguments and this JVM's class path, prints its HTTP port on the first line of its output, and
+ * stops when its input closes (when the test or benchmark ends or dies).
  */
-final class ServiceNode implements AutoCloseable {
+public final class ServiceNode implements AutoCloseable {
 
   private final Process process;
   private final BufferedReader out;
   private final int port;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ServiceNode(Process process, BufferedReader out) throws IOException {
     this.process = process;
@@ -49,39 +51,69 @@ final class ServiceNode implements AutoCloseable {
   }
 
   /**
+   * A child whose log (its standard error) goes to this JVM's.
+   *
    * @param verticle the service's class
    * @param config its configuration
    * @param jvmOptions the child's JVM options (heap, collector)
    * @return a started node
    * @throws IOException when the child does not start
    */
-  static ServiceNode start(Class<? extends ServiceVerticle> verticle, JsonObject config, List<String> jvmOptions)
-      throws IOException {
+  public static ServiceNode start(Class<? extends ServiceVerticle> verticle, JsonObject config,
+      List<String> jvmOptions) throws IOException {
+    return start(verticle, config, jvmOptions, ProcessBuilder.Redirect.INHERIT);
+  }
+
+  /**
+   * @param verticle the service's class
+   * @param config its configuration
+   * @param jvmOptions the child's JVM options (heap, collector)
+   * @param log where the child's standard error (its log) goes: a test's forked JVM passes a file
+   *     ({@code Redirect.appendTo}), as writing to its own streams from a child corrupts the test runner's
+   * @return a started node, serving
+   * @throws IOException when the child does not start
+   */
+  public static ServiceNode start(Class<? extends ServiceVerticle> verticle, JsonObject config,
+      List<String> jvmOptions, ProcessBuilder.Redirect log) throws IOException {
     List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
         "-cp", System.getProperty("java.class.path"), ServiceNode.class.getName(), verticle.getName(), config.encode()));
-    Process p = new ProcessBuilder(cmd)
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(cmd).redirectError(log).start();
     return new ServiceNode(p, new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
+  }
+
+  /** @return the service's HTTP port on 127.0.0.1 */
+  public int port() {
+    return port;
   }
 
   /**
    * @param path a route of the service
    * @return its JSON answer
    */
-  JsonObject json(String path) throws IOException, InterruptedException {
+  public JsonObject json(String path) throws IOException, InterruptedException {
     return new JsonObject(get(path));
   }
 
   /** @return the service's Prometheus text */
-  String metrics() throws IOException, InterruptedException {
+  public String metrics() throws IOException, InterruptedException {
     return get("/metrics");
   }
 
   private String get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** Kills the child with SIGKILL, as a crash would (no stop hook runs, batches stay half done), and waits for it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** @return whether the child runs */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   @Override
