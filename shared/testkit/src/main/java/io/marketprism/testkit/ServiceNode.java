@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * the garbage collections and threads of the collector, the storage and the exchange simulator
  * do not share a JVM in the pipeline benchmarks, and so that a test can SIGKILL a service
  * ({@link #kill}) as a crash would. The child gets the verticle class and its configuration as
- * arguments and this JVM's class path, prints its HTTP port on the first line of its output, and
- * stops when its input closes (when the test or benchmark ends or dies).
+ * arguments and this JVM's class path, prints its HTTP port on its standard output (everything
+ * else it writes goes to its standard error: its log), and stops when its input closes (when the
+ * test or benchmark ends or dies).
  */
 public final class ServiceNode implements AutoCloseable {
 
@@ -136,13 +137,17 @@ public final class ServiceNode implements AutoCloseable {
    * @throws Exception when the service does not start
    */
   public static void main(String[] args) throws Exception {
+    // standard output is the port line alone: the parent reads no more of it, and a log written there
+    // (a test's console appender) would fill the pipe and stall the service
+    java.io.PrintStream portLine = System.out;
+    System.setOut(System.err);
     Vertx vertx = Vertx.vertx();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
     vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    System.out.println("port " + service.actualPort());
-    System.out.flush();
+    portLine.println("port " + service.actualPort());
+    portLine.flush();
     // runs until the parent closes our input
     while (in.readLine() != null) {
       // nothing is asked on it

@@ -7,6 +7,7 @@ import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.NatsServer;
 import io.marketprism.testkit.RedisServer;
+import io.marketprism.testkit.ServiceNode;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.vertx.core.DeploymentOptions;
@@ -26,7 +27,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -313,12 +313,10 @@ class ServerModeNoLossTest {
   @Test
   void storageProcessKilledMidStreamStoresEverythingOnce() throws Exception {
     JsonObject cfg = config("k");
-    Path config = dir.resolve("storage.json");
-    Files.writeString(config, cfg.encode());
     Vertx vertx = Vertx.vertx();
-    Process storage = null;
+    ServiceNode storage = null;
     try {
-      storage = launchStorage(config, dir.resolve("port1"));
+      storage = launchStorage(cfg, 1);
       RecordBus bus = RecordBus.create(vertx, BusOptions.from(cfg));
       await(bus.start());
       List<MarketRecord> sent = Fixtures.trades(Fixtures.DAY0, 40_000, 9_000_000);
@@ -328,37 +326,24 @@ class ServerModeNoLossTest {
       while (clickHouseCount("k.trade") < 5_000 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
-      storage.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no stop hook, batches half done
+      storage.kill(); // SIGKILL: no stop hook, batches half done
       long atKill = clickHouseCount("k.trade");
       assertThat(atKill).as("killed mid-stream").isBetween(1L, (long) sent.size() - 1);
       publisher.join();
       await(Future.all(new ArrayList<>(acks)));
-      storage = launchStorage(config, dir.resolve("port2"));
-      int port = Integer.parseInt(Files.readString(dir.resolve("port2")).trim());
-      assertExactly(stored(vertx, port, "trade", json(sent, "trade")), json(sent, "trade"));
+      storage = launchStorage(cfg, 2);
+      assertExactly(stored(vertx, storage.port(), "trade", json(sent, "trade")), json(sent, "trade"));
     } finally {
       if (storage != null) {
-        storage.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        storage.kill();
       }
       vertx.close();
     }
   }
 
-  /** Runs {@link StorageProcess} in a JVM of its own with this test's class path; returns once it serves. */
-  private Process launchStorage(Path config, Path portFile) throws Exception {
-    Path log = dir.resolve("storage-" + portFile.getFileName() + ".log");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), StorageProcess.class.getName(),
-        config.toString(), portFile.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (!Files.exists(portFile)) {
-      if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-        p.destroyForcibly();
-        fail("storage process did not start: " + Files.readString(log));
-      }
-      Thread.sleep(50);
-    }
-    return p;
+  /** Runs the storage service in a JVM of its own with this test's class path (its log in the test's directory). */
+  private ServiceNode launchStorage(JsonObject config, int run) throws Exception {
+    return ServiceNode.start(StorageVerticle.class, config, List.of("-Xmx512m"),
+        ProcessBuilder.Redirect.appendTo(dir.resolve("storage-" + run + ".log").toFile()));
   }
 }
