@@ -85,6 +85,11 @@ class DuckDbIngestTest {
   }
 
   @Test
+  void redeliveriesOfEveryTypeReadBackOnce() throws Exception {
+    RoundTripChecks.everyTypeReadsBackFitted(started(), 3);
+  }
+
+  @Test
   void storesTradeBatchesFastAndAbsorbsRepeats() throws Exception {
     DuckDbHotStore store = started();
     int batch = 5000;

@@ -154,8 +154,21 @@ final class RoundTripChecks {
    * @param store an empty store
    */
   static void everyTypeReadsBackFitted(HotStore store) throws Exception {
+    everyTypeReadsBackFitted(store, 1);
+  }
+
+  /**
+   * Stores {@link #records()} {@code writes} times, each in a batch of its own as redeliveries come,
+   * and reads every type back: each record once, in every page.
+   *
+   * @param store an empty store
+   * @param writes how many times every record is written
+   */
+  static void everyTypeReadsBackFitted(HotStore store, int writes) throws Exception {
     List<MarketRecord> records = records();
-    await(store.write(records));
+    for (int i = 0; i < writes; i++) {
+      await(store.write(records));
+    }
     Map<DataType, List<String>> expected = new EnumMap<>(DataType.class);
     for (MarketRecord r : records) {
       expected.computeIfAbsent(r.dataType(), k -> new ArrayList<>()).add(fitted(r));
