@@ -119,6 +119,173 @@ abstract class StorageApiTest {
     return out;
   }
 
+  /** The ranges every data type is read in: all, the first day, the second, and across the day boundary. */
+  private static final List<String> RANGES = List.of(
+      "start=" + (Fixtures.DAY0 - EveryType.DAY) + "&end=" + (Fixtures.DAY0 + 3 * EveryType.DAY),
+      "start=" + Fixtures.DAY0 + "&end=" + EveryType.D1,
+      "start=" + EveryType.D1 + "&end=" + (Fixtures.DAY0 + 3 * EveryType.DAY),
+      "start=" + (EveryType.D1 - 1) + "&end=" + (EveryType.D1 + 1),
+      "start=2024-01-01T23:59:59.999Z&end=2024-01-02T00:00:00.001Z",
+      "start=" + (EveryType.D1 - 60_000) + "&end=" + EveryType.D1);
+
+  /**
+   * What every read answers: the records of each data type in each of {@link #RANGES} (also per
+   * instrument), the same at every page size; the bars of each trade instrument at every interval;
+   * latest of each instrument from the store (restarted, the memory cache is empty); and the rows
+   * of each table summed over the tiers.
+   */
+  java.util.Map<String, Object> everyRead(List<MarketRecord> records) throws Exception {
+    java.util.Map<String, Object> out = new java.util.TreeMap<>();
+    List<String[]> instruments = EveryType.instruments(records);
+    for (io.marketprism.model.DataType t : io.marketprism.model.DataType.values()) {
+      List<String> queries = new ArrayList<>(RANGES);
+      instruments.stream().filter(i -> i[0].equals(t.wire())).forEach(i -> queries.add(RANGES.get(0) + "&exchange=" + i[1]
+          + "&market_type=" + i[2] + "&symbol=" + i[3]));
+      for (String q : queries) {
+        List<String> all = readAll(t.wire(), q, 1000);
+        for (int limit : new int[] {1, 2, 3}) {
+          assertThat(readAll(t.wire(), q, limit)).as(t.wire() + "?" + q + " limit " + limit).isEqualTo(all);
+        }
+        out.put(t.wire() + "?" + q, all);
+      }
+    }
+    for (String[] i : instruments) {
+      if (!i[0].equals("trade")) {
+        continue;
+      }
+      String instrument = "exchange=" + i[1] + "&market_type=" + i[2] + "&symbol=" + i[3];
+      for (String interval : io.marketprism.storage.query.KlineQuery.INTERVALS.keySet()) {
+        for (String range : List.of(RANGES.get(0), "start=" + (EveryType.D1 - 120_000) + "&end=" + (EveryType.D1 + 120_000))) {
+          String uri = "/api/v1/storage/kline?" + instrument + "&interval=" + interval + "&" + range;
+          HttpResponse<Buffer> r = get(uri);
+          assertThat(r.statusCode()).as(uri + " " + r.bodyAsString()).isEqualTo(200);
+          out.put(uri, r.bodyAsJsonObject());
+        }
+      }
+    }
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    for (String[] i : instruments) {
+      String uri = "/api/v1/storage/latest/" + i[0] + "?exchange=" + i[1] + "&market_type=" + i[2] + "&symbol=" + i[3];
+      HttpResponse<Buffer> r = get(uri);
+      out.put(uri, r.statusCode() + " " + r.bodyAsString());
+    }
+    java.util.Map<String, Long> rows = new java.util.TreeMap<>();
+    get("/api/v1/storage/stats").bodyAsJsonObject().getJsonArray("tables").forEach(o -> {
+      JsonObject table = (JsonObject) o;
+      rows.merge(table.getString("table"), table.getLong("rows"), Long::sum);
+    });
+    for (io.marketprism.model.DataType t : io.marketprism.model.DataType.values()) {
+      out.put("rows of " + t.wire(), rows.get(t.wire()));
+    }
+    return out;
+  }
+
+  /** A record's JSON with its decimals as every store gives them back: no trailing zeros, zero as "0". */
+  private static Object canonical(Object v) {
+    if (v instanceof JsonObject o) {
+      JsonObject out = new JsonObject();
+      o.forEach(e -> out.put(e.getKey(), e.getKey().endsWith("_id") || e.getKey().equals("symbol") ? e.getValue()
+          : canonical(e.getValue())));
+      return out;
+    }
+    if (v instanceof JsonArray a) {
+      JsonArray out = new JsonArray();
+      a.forEach(x -> out.add(canonical(x)));
+      return out;
+    }
+    if (v instanceof String text && text.matches("-?[0-9]+(\\.[0-9]+)?")) {
+      return io.marketprism.model.Decimals.isZero(text) ? "0" : io.marketprism.model.Decimals.canonical(text);
+    }
+    return v;
+  }
+
+  /** Asserts two {@link #everyRead} answers are the same, read by read. */
+  static void assertSameReads(java.util.Map<String, Object> actual, java.util.Map<String, Object> expected, String when) {
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    for (String k : expected.keySet()) {
+      assertThat(actual.get(k)).as(when + ": " + k).isEqualTo(expected.get(k));
+    }
+  }
+
+  JsonObject archive(long before) throws Exception {
+    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(new JsonObject().put("before", before))).bodyAsJsonObject();
+    assertThat(report.getJsonArray("failed")).as(report.encode()).isEmpty();
+    return report;
+  }
+
+  /**
+   * Records of every data type around a day boundary read exactly the same, every query, page
+   * size, bar interval, latest and row count, before archiving, with their first day archived
+   * (also resuming pages fetched before the archive ran), with late records of that day in a
+   * second tier, after the day is archived again, and with everything archived.
+   */
+  @Test
+  void everyReadOfEveryTypeIsTheSameWhereverTheRecordsLive() throws Exception {
+    List<MarketRecord> sent = EveryType.records();
+    publishAll(sent);
+    awaitCommitted(sent.size());
+    java.util.Map<String, Object> hot = everyRead(sent);
+    String all = RANGES.get(0);
+    for (io.marketprism.model.DataType t : io.marketprism.model.DataType.values()) {
+      Set<String> expected = new HashSet<>();
+      // as the bus carries them: decimals canonical
+      sent.stream().filter(r -> r.dataType() == t)
+          .forEach(r -> expected.add(((JsonObject) canonical(new JsonObject(RecordJson.toJson(r)))).encode()));
+      @SuppressWarnings("unchecked")
+      List<String> read = (List<String>) hot.get(t.wire() + "?" + all);
+      assertThat(read).as(t.wire()).doesNotHaveDuplicates();
+      assertThat(new HashSet<>(read)).as(t.wire()).isEqualTo(expected);
+    }
+    // the cursor after each record of each type, taken while every record is hot
+    java.util.Map<String, List<String>> cursors = new java.util.HashMap<>();
+    for (io.marketprism.model.DataType t : io.marketprism.model.DataType.values()) {
+      List<String> after = new ArrayList<>();
+      String cursor = null;
+      do {
+        JsonObject page = get("/api/v1/storage/" + t.wire() + "?" + all + "&limit=1"
+            + (cursor == null ? "" : "&cursor=" + cursor)).bodyAsJsonObject();
+        cursor = page.getString("next_cursor");
+        if (cursor != null) {
+          after.add(cursor);
+        }
+      } while (cursor != null);
+      cursors.put(t.wire(), after);
+    }
+
+    archive(EveryType.D1);
+    assertSameReads(everyRead(sent), hot, "first day archived");
+    for (io.marketprism.model.DataType t : io.marketprism.model.DataType.values()) {
+      @SuppressWarnings("unchecked")
+      List<String> expected = (List<String>) hot.get(t.wire() + "?" + all);
+      List<String> after = cursors.get(t.wire());
+      for (int i = 0; i < after.size(); i++) {
+        List<String> rest = new ArrayList<>();
+        String cursor = after.get(i);
+        do {
+          HttpResponse<Buffer> r = get("/api/v1/storage/" + t.wire() + "?" + all + "&limit=2&cursor=" + cursor);
+          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+          r.bodyAsJsonObject().getJsonArray("data").forEach(o -> rest.add(((JsonObject) o).encode()));
+          cursor = r.bodyAsJsonObject().getString("next_cursor");
+        } while (cursor != null);
+        assertThat(rest).as(t.wire() + " resumed after record " + i + " across the archive")
+            .isEqualTo(expected.subList(i + 1, expected.size()));
+      }
+    }
+
+    List<MarketRecord> withLate = new ArrayList<>(sent);
+    withLate.addAll(EveryType.late());
+    long committed = get("/api/v1/storage/status").bodyAsJsonObject().getLong("committed");
+    publishAll(EveryType.late());
+    awaitCommitted(committed + EveryType.late().size());
+    java.util.Map<String, Object> late = everyRead(withLate);
+    archive(EveryType.D1);
+    assertSameReads(everyRead(withLate), late, "the first day, partly in cold, archived again");
+    archive(EveryType.D1 + EveryType.DAY);
+    assertSameReads(everyRead(withLate), late, "both days archived");
+  }
+
   @Test
   void storesEachRecordOnceAndPagesThroughThemOldestFirst() throws Exception {
     List<MarketRecord> sent = Fixtures.mixed(Fixtures.DAY0, 2000);
