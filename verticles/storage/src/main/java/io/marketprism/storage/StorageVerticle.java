@@ -295,8 +295,7 @@ public class StorageVerticle extends ServiceVerticle {
 
   private void records(RoutingContext ctx) {
     RecordQuery q = RecordQuery.parse(ctx.pathParam("data_type"), ctx.queryParams(), System.currentTimeMillis());
-    hot.cold().days(q.type())
-        .compose(days -> hot.records(q, TierPlan.of(q.startMs(), q.endMs(), days)))
+    TierPlan.read(() -> hot.cold().days(q.type()), q.startMs(), q.endMs(), plan -> hot.records(q, plan))
         .onSuccess(page -> {
           StringBuilder sb = new StringBuilder(256 * page.records().size() + 64).append("{\"data\":[");
           for (int i = 0; i < page.records().size(); i++) {

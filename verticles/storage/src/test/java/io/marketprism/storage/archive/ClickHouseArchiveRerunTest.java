@@ -100,6 +100,13 @@ class ClickHouseArchiveRerunTest {
   }
 
   @Test
+  void aReadPlannedBeforeTheArchiveMovedItsDayAnswersEveryRecord() throws Exception {
+    ClickHouseHotStore store = archiving("rp");
+    ArchiveLateRecordsTest.aReadPlannedBeforeTheArchiveMovedItsDayAnswersEveryRecord(store);
+    await(store.close());
+  }
+
+  @Test
   void aDropRefusedForARecordLandingInHotCopiesOnlyThatRecordAgain() throws Exception {
     ClickHouseHotStore store = archiving("rl");
     ArchiveLateRecordsTest.archivesLateRecord(store, writerStoppingBeforeItsColdInsert("rl"));
