@@ -1,7 +1,9 @@
 package io.marketprism.storage.cold;
 
 import io.marketprism.model.DataType;
+import io.marketprism.storage.hot.Column;
 import io.marketprism.storage.hot.DuckDb;
+import io.marketprism.storage.hot.DuckDbHotStore;
 import io.marketprism.storage.hot.TableSchema;
 import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Future;
@@ -15,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -100,26 +104,69 @@ public final class ParquetColdTier implements ColdTier {
     String cols = String.join(", ", s.physicalColumns());
     String ident = String.join(", ", s.identityKey());
     Path target = file(type, day);
-    Path tmp = target.resolveSibling(FILE + ".tmp");
     return db.write(c -> {
       Files.createDirectories(target.getParent());
       String src = "SELECT " + cols + " FROM " + hotDay(s, day);
       if (Files.isRegularFile(target)) {
         src += " UNION ALL SELECT " + cols + " FROM read_parquet(" + quote(target) + ")";
       }
-      try (Statement st = c.createStatement()) {
-        st.execute("COPY (SELECT * FROM (" + src + ") QUALIFY row_number() OVER (PARTITION BY " + ident
-            + ") = 1 ORDER BY " + String.join(", ", s.sortKey()) + ") TO " + quote(tmp)
-            + " (FORMAT PARQUET, COMPRESSION ZSTD)");
-      }
-      // on disk before the archive deletes the day from hot: the file's data, then its name and the day's
-      // directory (new on a first copy) in their directories, or a power loss could lose the day in both tiers
-      sync(tmp);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      sync(target.getParent());
-      sync(target.getParent().getParent());
+      replace(c, target, "SELECT * FROM (" + src + ") QUALIFY row_number() OVER (PARTITION BY " + ident
+          + ") = 1 ORDER BY " + String.join(", ", s.sortKey()));
       return null;
     });
+  }
+
+  /**
+   * Writes a day's file anew from a query, through a temporary file that replaces it atomically.
+   */
+  private static void replace(Connection c, Path target, String select) throws SQLException, IOException {
+    Path tmp = target.resolveSibling(FILE + ".tmp");
+    try (Statement st = c.createStatement()) {
+      st.execute("COPY (" + select + ") TO " + quote(tmp) + " (FORMAT PARQUET, COMPRESSION ZSTD)");
+    }
+    // on disk before the archive deletes the day from hot: the file's data, then its name and the day's
+    // directory (new on a first copy) in their directories, or a power loss could lose the day in both tiers
+    sync(tmp);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    sync(target.getParent());
+    sync(target.getParent().getParent());
+  }
+
+  /**
+   * Rewrites the day files of earlier versions, which hold book sides as lists of decimals, with
+   * the sides as the comma-joined text the hot tier holds them in now (see
+   * {@link DuckDbHotStore#levelsAsText}): a query or a copy that read such a file together with
+   * the hot table or a file of this version failed ("VARCHAR ... can't be cast to DECIMAL(38,18)[]"),
+   * so no read of those days answered and no late record of one could be archived. Each file is
+   * replaced atomically; a file of this version is left alone. Writer thread, at start.
+   *
+   * @param c the writer connection
+   * @throws SQLException if a file cannot be read or written
+   * @throws IOException if the directories cannot be listed
+   */
+  public void upgradeLevels(Connection c) throws SQLException, IOException {
+    for (DataType t : DataType.values()) {
+      TableSchema s = TableSchema.of(t);
+      List<String> sides = s.columns().stream().filter(col -> col.kind() == Column.Kind.LEVELS)
+          .flatMap(col -> Stream.of(col.name() + "_price", col.name() + "_qty")).toList();
+      if (sides.isEmpty()) {
+        continue;
+      }
+      for (LocalDate day : archivedDays(t)) {
+        Path f = file(t, day);
+        boolean lists;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT column_type FROM (DESCRIBE SELECT " + sides.get(0)
+                 + " FROM read_parquet(" + quote(f) + "))")) {
+          lists = rs.next() && rs.getString(1).endsWith("[]");
+        }
+        if (lists) {
+          String cols = s.physicalColumns().stream().map(col -> sides.contains(col)
+              ? DuckDbHotStore.levelsAsText(col) + " AS " + col : col).collect(Collectors.joining(", "));
+          replace(c, f, "SELECT " + cols + " FROM read_parquet(" + quote(f) + ")");
+        }
+      }
+    }
   }
 
   /** Forces a file's or a directory's content to the disk. */

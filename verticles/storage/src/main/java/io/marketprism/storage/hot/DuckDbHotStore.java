@@ -126,6 +126,7 @@ public final class DuckDbHotStore implements HotStore {
                 "true", false));
           }
           st.execute("DROP TABLE IF EXISTS " + Bars.EARLIER_TABLE);
+          cold.upgradeLevels(c);
           List<BarCells.Cell> logged = new ArrayList<>();
           try (ResultSet rs = st.executeQuery("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM "
               + "trade_bar_dirty")) {
@@ -287,11 +288,19 @@ public final class DuckDbHotStore implements HotStore {
           list = rs.next() && rs.getString(1).endsWith("[]");
         }
         if (list) {
-          st.execute("ALTER TABLE " + s.table() + " ALTER " + col + " SET DATA TYPE VARCHAR USING array_to_string("
-              + "list_transform(" + col + ", x -> rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')), ',')");
+          st.execute("ALTER TABLE " + s.table() + " ALTER " + col + " SET DATA TYPE VARCHAR USING "
+              + levelsAsText(col));
         }
       }
     }
+  }
+
+  /**
+   * @param col a book side's column of an earlier version: a list of {@code DECIMAL(38,18)}
+   * @return the SQL of its text form now stored: the decimals without trailing zeros, comma-joined
+   */
+  public static String levelsAsText(String col) {
+    return "array_to_string(list_transform(" + col + ", x -> rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.')), ',')";
   }
 
   /** A batch as records. */
