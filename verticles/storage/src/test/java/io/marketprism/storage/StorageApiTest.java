@@ -130,7 +130,7 @@ abstract class StorageApiTest {
 
   /**
    * What every read answers: the records of each data type in each of {@link #RANGES} (also per
-   * instrument), the same at every page size; the bars of each trade instrument at every interval;
+   * instrument), the same in pages of one record as in one page (each range of all instruments); the bars of each trade instrument at every interval;
    * latest of each instrument from the store (restarted, the memory cache is empty); and the rows
    * of each table summed over the tiers.
    */
@@ -143,8 +143,9 @@ abstract class StorageApiTest {
           + "&market_type=" + i[2] + "&symbol=" + i[3]));
       for (String q : queries) {
         List<String> all = readAll(t.wire(), q, 1000);
-        for (int limit : new int[] {1, 2, 3}) {
-          assertThat(readAll(t.wire(), q, limit)).as(t.wire() + "?" + q + " limit " + limit).isEqualTo(all);
+        if (RANGES.contains(q)) {
+          // one a page: a page ends after every record, on every tier boundary too
+          assertThat(readAll(t.wire(), q, 1)).as(t.wire() + "?" + q + " limit 1").isEqualTo(all);
         }
         out.put(t.wire() + "?" + q, all);
       }
@@ -264,7 +265,7 @@ abstract class StorageApiTest {
         List<String> rest = new ArrayList<>();
         String cursor = after.get(i);
         do {
-          HttpResponse<Buffer> r = get("/api/v1/storage/" + t.wire() + "?" + all + "&limit=2&cursor=" + cursor);
+          HttpResponse<Buffer> r = get("/api/v1/storage/" + t.wire() + "?" + all + "&limit=1000&cursor=" + cursor);
           assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
           r.bodyAsJsonObject().getJsonArray("data").forEach(o -> rest.add(((JsonObject) o).encode()));
           cursor = r.bodyAsJsonObject().getString("next_cursor");
@@ -280,6 +281,11 @@ abstract class StorageApiTest {
     publishAll(EveryType.late());
     awaitCommitted(committed + EveryType.late().size());
     java.util.Map<String, Object> late = everyRead(withLate);
+    // the first day's bar counts its late trades, wherever they were stored (DuckDB: hot; ClickHouse: cold)
+    JsonObject dayBars = (JsonObject) late.get("/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT"
+        + "&interval=1d&" + RANGES.get(0));
+    assertThat(dayBars.getJsonArray("data").getJsonObject(0).getLong("trade_count")).isEqualTo(withLate.stream()
+        .filter(r -> r instanceof TradeRecord t && t.exchange() == Exchange.BINANCE && t.tsMs() < EveryType.D1).count());
     archive(EveryType.D1);
     assertSameReads(everyRead(withLate), late, "the first day, partly in cold, archived again");
     archive(EveryType.D1 + EveryType.DAY);
