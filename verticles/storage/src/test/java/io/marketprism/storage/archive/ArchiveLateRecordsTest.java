@@ -194,7 +194,7 @@ public class ArchiveLateRecordsTest {
   }
 
   /** Every page of a query, each read with the tiers its range needs. */
-  static List<String> readAll(HotStore store, RecordQuery q) throws Exception {
+  public static List<String> readAll(HotStore store, RecordQuery q) throws Exception {
     List<String> out = new ArrayList<>();
     Cursor cursor = null;
     do {

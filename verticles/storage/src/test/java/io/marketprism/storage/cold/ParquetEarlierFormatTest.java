@@ -8,11 +8,9 @@ import io.marketprism.model.OrderBookRecord;
 import io.marketprism.model.PriceLevel;
 import io.marketprism.model.RecordJson;
 import io.marketprism.storage.archive.ArchiveJob;
+import io.marketprism.storage.archive.ArchiveLateRecordsTest;
 import io.marketprism.storage.hot.DuckDbHotStore;
-import io.marketprism.storage.query.Cursor;
-import io.marketprism.storage.query.Page;
 import io.marketprism.storage.query.RecordQuery;
-import io.marketprism.storage.query.TierPlan;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -60,15 +58,8 @@ class ParquetEarlierFormatTest {
   }
 
   private static List<String> readAll(DuckDbHotStore store, int limit) throws Exception {
-    List<String> out = new ArrayList<>();
-    Cursor cursor = null;
-    do {
-      RecordQuery q = new RecordQuery(DataType.ORDERBOOK, null, null, null, DAY0, DAY0 + 3 * DAY, limit, cursor);
-      Page p = await(store.records(q, TierPlan.of(q.startMs(), q.endMs(), await(store.cold().days(DataType.ORDERBOOK)))));
-      out.addAll(p.records());
-      cursor = p.next();
-    } while (cursor != null);
-    return out;
+    return ArchiveLateRecordsTest.readAll(store, new RecordQuery(DataType.ORDERBOOK, null, null, null, DAY0,
+        DAY0 + 3 * DAY, limit, null));
   }
 
   /**
