@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  * otherwise): when the connection ends for a reason a new one can cure, the stream connects again
  * after a backoff ({@link Reconnect}), subscribes the patterns acknowledged so far, and then tells
  * the {@link #gapHandler} the time it was away ({@link StreamGap}), whose records are in the
- * storage API. Those reasons are a gateway stopping (1001; also 1000 from the server side, which a
+ * storage API. A new connection on which the gateway does not answer the resubscription within the
+ * timeout counts as lost too: it is closed and the next attempt follows, and the gap reported once
+ * a resubscription is answered runs from the first loss. Those reasons are a gateway stopping (1001; also 1000 from the server side, which a
  * proxy between may send: the gateway itself never ends a live stream with 1000, and the client's
  * own {@link #close()} is known apart), a lost connection
  * (1006, no close status), a gateway error or restart (1011, 1012), too many clients for now
@@ -83,6 +85,8 @@ public final class LiveStream {
   /** Attempts since the connection was lost, for the gap. */
   private int gapAttempts;
   private long lostAtMs;
+  /** Whether the stream is away: lost and not yet resubscribed (a connection that came back silent keeps it away). */
+  private boolean away;
   private long connectedAtMs;
   private MarketPrismException lostBecause;
 
@@ -258,9 +262,12 @@ public final class LiveStream {
       if (now - connectedAtMs >= policy.maxDelay().toMillis()) {
         backoffAttempts = 0;
       }
-      lostAtMs = now;
-      lostBecause = ended;
-      gapAttempts = 0;
+      if (!away) { // a connection that came back silent ends no gap: the records are missing since the first loss
+        away = true;
+        lostAtMs = now;
+        lostBecause = ended;
+        gapAttempts = 0;
+      }
       scheduleAttempt(0, ended);
     }
   }
@@ -349,6 +356,9 @@ public final class LiveStream {
     }
     resubscribe.answered().future().onComplete(ar -> {
       if (ar.succeeded()) {
+        synchronized (lock) {
+          away = false;
+        }
         gapHandler.handle(new StreamGap(gap.lostAtMs(), System.currentTimeMillis(), gap.attempts(), gap.cause()));
       } else if (ar.cause() instanceof MarketPrismException e && "stream_error".equals(e.code())) {
         // the gateway no longer takes what it took before (e.g. a lower limit of patterns): nothing to retry
@@ -358,6 +368,10 @@ public final class LiveStream {
           closing = true;
         }
         ws.close();
+      } else if (ar.cause() instanceof MarketPrismException e && "timeout".equals(e.code())) {
+        // connected, but the gateway does not answer (hung, or a proxy holding a dead backend): no
+        // record will come on this connection, so it counts as lost and the next attempt follows
+        ws.close((short) 1001, "no answer to the resubscription within " + timeoutMs + " ms");
       } // else the new connection broke too: its close handler reconnects
     });
   }

@@ -43,6 +43,8 @@ class MarketPrismClientTest {
   private final java.util.concurrent.atomic.AtomicBoolean unavailable = new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.atomic.AtomicInteger slowDrops = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  /** Subscriptions of "mute" so far: the first is closed with 1001, the second never answered, the third served. */
+  private final java.util.concurrent.atomic.AtomicInteger mutes = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -84,6 +86,18 @@ class MarketPrismClientTest {
             ws.close(Short.parseShort(how[1]), "closed with " + how[1]);
           } else if (subject.startsWith("silent")) {
             return; // a gateway that went silent on a connection still open: never answers
+          } else if (subject.startsWith("mute")) {
+            int n = mutes.getAndIncrement();
+            if (n == 1) {
+              return; // the connection after a stop: the gateway accepts it but never answers
+            }
+            ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
+                .encode());
+            if (n == 0) {
+              ws.close((short) 1001, "gateway stopping");
+            } else {
+              ws.writeTextMessage(TRADE.formatted(5, 5, 5));
+            }
           } else if (subject.startsWith("orderbook")) {
             ws.writeTextMessage(new JsonObject().put("op", "subscribed").put("subjects", r.getJsonArray("subjects"))
                 .encode());
@@ -363,6 +377,30 @@ class MarketPrismClientTest {
     stream.close().await(5, TimeUnit.SECONDS);
     assertThatThrownBy(() -> client.stream(List.of("silent.y"), r -> { }).await(5, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.code()).isEqualTo("timeout"));
+  }
+
+  /**
+   * After a loss, a new connection whose resubscription the gateway never answers is given up after
+   * the timeout and another made: the stream was left connected to a silent gateway for good, with
+   * no record and no gap reported. The gap runs from the first loss.
+   */
+  @Test
+  void aReconnectionWhoseResubscriptionIsNeverAnsweredIsGivenUpForTheNext() throws Exception {
+    client.timeout(java.time.Duration.ofMillis(300));
+    List<MarketRecord> got = new CopyOnWriteArrayList<>();
+    List<StreamGap> gaps = new CopyOnWriteArrayList<>();
+    long before = System.currentTimeMillis();
+    LiveStream stream = client.reconnect(FAST).stream(List.of("mute"), got::add).await(5, TimeUnit.SECONDS)
+        .gapHandler(gaps::add);
+    awaitSize(gaps, 1);
+    assertThat(mutes).hasValue(3);
+    assertThat(gaps.get(0).cause().status()).as("the first loss").isEqualTo(1001);
+    assertThat(gaps.get(0).lostAtMs()).isBetween(before, before + 1000);
+    assertThat(gaps.get(0).restoredAtMs() - gaps.get(0).lostAtMs()).as("the silent connection's time is in the gap")
+        .isGreaterThanOrEqualTo(300);
+    awaitSize(got, 1);
+    assertThat(got).extracting(MarketRecord::tsMs).containsExactly(5L);
+    stream.close().await(5, TimeUnit.SECONDS);
   }
 
   @Test
