@@ -36,7 +36,6 @@ import io.vertx.core.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -349,12 +348,13 @@ public class StorageVerticle extends ServiceVerticle {
     String subject = Subjects.of(type, q.exchange(), q.marketType(), q.symbol());
     cache.get(subject)
         .recover(cacheDown -> Future.succeededFuture(null)) // its health check says so; the store may know
-        .compose(json -> json != null ? Future.succeededFuture(json) : newestStored(subject, q).map(found -> {
-          if (found == null) {
+        .compose(json -> json != null ? Future.succeededFuture(json) : NewestStored.find(hot, q).map(newest -> {
+          if (newest == null) {
             return null;
           }
-          cache.offer(List.of(found)); // the next read is a hit (a newer record offered meanwhile stays)
-          return found.json();
+          // the next read is a hit (a newer record offered meanwhile stays)
+          cache.offer(List.of(LatestCache.Latest.of(subject, newest.tsMs(), newest.json())));
+          return newest.json();
         }))
         .onSuccess(json -> {
           if (json == null) {
@@ -363,44 +363,6 @@ public class StorageVerticle extends ServiceVerticle {
             ctx.response().putHeader("Content-Type", "application/json").end(json);
           }
         }).onFailure(fail(ctx));
-  }
-
-  /**
-   * What the cache does not hold (a memory cache after a restart, or Redis down or emptied since),
-   * the store may: the newest stored record of the instrument (the last, in result order, of its
-   * newest millisecond, however many pages it fills), in either tier, or null. Cold is read only when it may hold a newer one
-   * than hot: hot holds nothing of the instrument, or only records of days cold holds too (late
-   * ones of archived days).
-   */
-  private Future<LatestCache.Latest> newestStored(String subject, RecordQuery q) {
-    return hot.cold().days(q.type()).compose(coldDays -> hot.newestTime(q, TierPlan.HOT)
-        .compose(t -> t != null && t >= endOfLast(coldDays) ? Future.succeededFuture(t)
-            : hot.newestTime(q, new TierPlan(coldDays)))
-        .compose(t -> t == null ? Future.succeededFuture(null) : lastRecord(new RecordQuery(q.type(), q.exchange(),
-            q.marketType(), q.symbol(), t, t + 1, q.limit(), null), TierPlan.of(t, t + 1, coldDays), null)
-            .map(json -> json == null ? null : LatestCache.Latest.of(subject, t, json))));
-  }
-
-  /**
-   * The last record in result order that a query finds, through all its pages: a millisecond may
-   * hold more records than a page (a burst of trades), and the first page's last is then not the newest.
-   *
-   * @param q the query
-   * @param plan the tiers it reads
-   * @param lastSoFar the last record of the pages before, or null
-   * @return the last record's JSON, or null when there is none
-   */
-  private Future<String> lastRecord(RecordQuery q, TierPlan plan, String lastSoFar) {
-    return hot.records(q, plan).compose(page -> {
-      String last = page.records().isEmpty() ? lastSoFar : page.records().get(page.records().size() - 1);
-      return page.next() == null ? Future.succeededFuture(last) : lastRecord(new RecordQuery(q.type(), q.exchange(),
-          q.marketType(), q.symbol(), q.startMs(), q.endMs(), q.limit(), page.next()), plan, last);
-    });
-  }
-
-  /** @return the end of the last of the days, epoch ms; none: the earliest time */
-  private static long endOfLast(List<LocalDate> days) {
-    return days.isEmpty() ? Long.MIN_VALUE : days.get(days.size() - 1).toEpochDay() * TierPlan.DAY_MS + TierPlan.DAY_MS;
   }
 
   private void stats(RoutingContext ctx) {
