@@ -56,13 +56,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServerPipelineNoLossTest {
 
-  /** exchange, market type, normalized symbol, simulator venue, exchange symbol. */
-  private static final List<String[]> INSTRUMENTS = List.of(
-      new String[] {"binance", "spot", "BTC-USDT", "binance", "BTCUSDT"},
-      new String[] {"binance", "perpetual", "BTC-USDT", "binance-usdm", "BTCUSDT"},
-      new String[] {"okx", "spot", "BTC-USDT", "okx", "BTC-USDT"},
-      new String[] {"okx", "perpetual", "BTC-USDT", "okx", "BTC-USDT-SWAP"},
-      new String[] {"deribit", "perpetual", "BTC-USD", "deribit", "BTC-PERPETUAL"});
   private static final String DB = "noloss";
   private static final String DURABLE = "storage_noloss";
   /** The storage JVM: small, as several run on the test machine. */
@@ -105,12 +98,7 @@ class ServerPipelineNoLossTest {
     clickhouse = ch.get(60, TimeUnit.SECONDS);
     SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(400)
         .setTradeShare(0.3).setSeed(23).setTradeHistory(1_000_000);
-    so.setSymbols("binance", "spot", List.of("BTCUSDT"));
-    so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
-    so.setSymbols("okx", "spot", List.of("BTC-USDT"));
-    so.setSymbols("okx", "perpetual", List.of("BTC-USDT-SWAP"));
-    so.setSymbols("deribit", "perpetual", List.of("BTC-PERPETUAL"));
-    so.setSymbols("deribit", "options", List.of());
+    TradeAudit.listBtcAlone(so);
     simulator = new SimulatorVerticle(so);
     exchange.deployVerticle(simulator).await(30, TimeUnit.SECONDS);
     JsonObject collectorConfig = new JsonObject()
@@ -264,8 +252,8 @@ class ServerPipelineNoLossTest {
     assertThat(streamed).as("records in the stream, against those acknowledged: " + bus)
         .isBetween(bus.getLong("acked") - bus.getLong("duplicates"), bus.getLong("acked"));
     // what a user sees
-    for (String[] in : INSTRUMENTS) {
-      TradeAudit audit = TradeAudit.of(simulator, in[3], in[4], storedTrades(in));
+    for (TradeAudit.Instrument in : TradeAudit.BTC) {
+      TradeAudit audit = TradeAudit.of(simulator, in.venue(), in.exchangeSymbol(), storedTrades(in));
       assertThat(audit.exact()).as(audit.toString()).isTrue();
       assertThat(audit.carried()).as(audit + ": enough trades to mean something").isGreaterThan(100);
     }
@@ -300,12 +288,12 @@ class ServerPipelineNoLossTest {
   }
 
   /** The trades of an instrument the query API answers, every row of every page: {@code trade_id}, quantity. */
-  private List<String[]> storedTrades(String[] in) throws Exception {
+  private List<String[]> storedTrades(TradeAudit.Instrument in) throws Exception {
     List<String[]> rows = new ArrayList<>();
     String cursor = null;
     do {
       JsonObject page = new JsonObject(get("http://127.0.0.1:" + storage.port() + "/api/v1/storage/trade?exchange="
-          + in[0] + "&market_type=" + in[1] + "&symbol=" + in[2] + "&limit=10000"
+          + in.exchange() + "&market_type=" + in.marketType() + "&symbol=" + in.symbol() + "&limit=10000"
           + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))));
       page.getJsonArray("data").forEach(o -> rows.add(new String[] {((JsonObject) o).getString("trade_id"),
           ((JsonObject) o).getValue("quantity").toString()}));

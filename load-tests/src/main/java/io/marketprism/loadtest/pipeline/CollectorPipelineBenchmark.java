@@ -40,13 +40,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CollectorPipelineBenchmark {
 
-  /** exchange, market type, exchange symbol, normalized symbol, simulator venue. */
-  private static final List<String[]> INSTRUMENTS = List.of(
-      new String[] {"binance", "spot", "BTCUSDT", "BTC-USDT", "binance"},
-      new String[] {"binance", "perpetual", "BTCUSDT", "BTC-USDT", "binance-usdm"},
-      new String[] {"okx", "spot", "BTC-USDT", "BTC-USDT", "okx"},
-      new String[] {"okx", "perpetual", "BTC-USDT-SWAP", "BTC-USDT", "okx"},
-      new String[] {"deribit", "perpetual", "BTC-PERPETUAL", "BTC-USD", "deribit"});
 
   /** The services' JVM options: bin/marketprism's, or MP_BENCH_SERVICE_JAVA_OPTS. */
   private static final List<String> SERVICE_JVM = List.of(System.getenv()
@@ -107,12 +100,7 @@ public final class CollectorPipelineBenchmark {
     try (ServiceNode storage = ServiceNode.start(StorageVerticle.class, storageCfg, SERVICE_JVM)) {
       SimulatorOptions so = new SimulatorOptions().setExchanges(List.of("binance", "okx", "deribit")).setRate(rate)
           .setTradeShare(tradeShare).setSeed(run).setTradeHistory(2_000_000);
-      so.setSymbols("binance", "spot", List.of("BTCUSDT"));
-      so.setSymbols("binance", "perpetual", List.of("BTCUSDT"));
-      so.setSymbols("okx", "spot", List.of("BTC-USDT"));
-      so.setSymbols("okx", "perpetual", List.of("BTC-USDT-SWAP"));
-      so.setSymbols("deribit", "perpetual", List.of("BTC-PERPETUAL"));
-      so.setSymbols("deribit", "options", List.of());
+      TradeAudit.listBtcAlone(so);
       SimulatorVerticle simulator = new SimulatorVerticle(so);
       await(exchangeVertx.deployVerticle(simulator));
       JsonObject collectorCfg = new JsonObject().put("bus", bus)
@@ -311,11 +299,11 @@ public final class CollectorPipelineBenchmark {
   private static void checkTrades(ClickHouseHttp http, String db, SimulatorVerticle simulator) throws Exception {
     long total = 0;
     boolean ok = true;
-    for (String[] in : INSTRUMENTS) {
+    for (TradeAudit.Instrument in : TradeAudit.BTC) {
       List<java.util.Map<String, Object>> rows = await(http.select("SELECT trade_id, toString(quantity) AS q FROM "
-          + db + ".trade FINAL WHERE exchange = '" + in[0] + "' AND market_type = '" + in[1] + "' AND symbol = '"
-          + in[3] + "'"));
-      TradeAudit audit = TradeAudit.of(simulator, in[4], in[2], rows.stream()
+          + db + ".trade FINAL WHERE exchange = '" + in.exchange() + "' AND market_type = '" + in.marketType()
+          + "' AND symbol = '" + in.symbol() + "'"));
+      TradeAudit audit = TradeAudit.of(simulator, in.venue(), in.exchangeSymbol(), rows.stream()
           .map(r -> new String[] {r.get("trade_id").toString(), r.get("q").toString()}).toList());
       total += audit.carried();
       ok &= audit.exact();

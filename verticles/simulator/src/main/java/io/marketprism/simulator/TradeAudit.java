@@ -25,6 +25,40 @@ public record TradeAudit(String instrument, long records, long carried, long emi
     List<Long> unexpected, long duplicates) {
 
   /**
+   * An instrument a pipeline test or benchmark runs on the simulator, as records name it and as the simulator does.
+   *
+   * @param exchange the exchange, as records name it
+   * @param marketType the market type, as records name it
+   * @param symbol the normalized symbol
+   * @param venue the simulator's venue key
+   * @param exchangeSymbol the exchange's instrument name
+   */
+  public record Instrument(String exchange, String marketType, String symbol, String venue, String exchangeSymbol) {
+  }
+
+  /** Bitcoin on each market of the three exchanges, one instrument each. */
+  public static final List<Instrument> BTC = List.of(
+      new Instrument("binance", "spot", "BTC-USDT", "binance", "BTCUSDT"),
+      new Instrument("binance", "perpetual", "BTC-USDT", "binance-usdm", "BTCUSDT"),
+      new Instrument("okx", "spot", "BTC-USDT", "okx", "BTC-USDT"),
+      new Instrument("okx", "perpetual", "BTC-USDT", "okx", "BTC-USDT-SWAP"),
+      new Instrument("deribit", "perpetual", "BTC-USD", "deribit", "BTC-PERPETUAL"));
+
+  /**
+   * Has the simulator list {@link #BTC} alone (no Deribit options).
+   *
+   * @param options the simulator's options
+   * @return them
+   */
+  public static SimulatorOptions listBtcAlone(SimulatorOptions options) {
+    for (Instrument i : BTC) {
+      options.setSymbols(i.exchange(), i.marketType(), List.of(i.exchangeSymbol()));
+    }
+    options.setSymbols("deribit", "options", List.of());
+    return options;
+  }
+
+  /**
    * @param simulator the simulator that emitted the trades
    * @param venue a venue key ({@code binance}, {@code binance-usdm}, {@code okx}, {@code deribit})
    * @param symbol the exchange's instrument name
