@@ -541,23 +541,17 @@ public final class JetStreamRecordBus implements RecordBus {
    * it is there.
    */
   private final class LiveSubscription implements RecordConsumer {
-    private final String pattern;
     private final List<String> subjects;
-    private final Context context;
-    private final Handler<BusMessage> handler;
-    private final AtomicLong delivered = new AtomicLong();
-    /** JSON bytes handed to the context and not yet handled: bounded by {@code bus.nats.live_max_pending_bytes}. */
-    private final AtomicLong pendingBytes = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
+    /** Bounded by {@code bus.nats.live_max_pending_bytes}: jnats's dispatcher only hands records on to the loop. */
+    private final LiveHandOff handOff;
     private Connection conn;
     private Dispatcher dispatcher;
     private boolean closed;
 
     LiveSubscription(String pattern, List<String> subjects, Context context, Handler<BusMessage> handler) {
-      this.pattern = pattern;
       this.subjects = subjects;
-      this.context = context;
-      this.handler = handler;
+      this.handOff = new LiveHandOff(pattern, context, handler, options.liveMaxPendingBytes(),
+          "bus.nats.live_max_pending_bytes");
     }
 
     synchronized void open(Connection c) {
@@ -565,32 +559,13 @@ public final class JetStreamRecordBus implements RecordBus {
         return;
       }
       conn = c;
-      dispatcher = c.createDispatcher(m -> {
-        // each record waits as a task of the handler's event loop: a busy loop must not make
-        // that queue, and the heap, grow without bound
-        long size = m.getData().length;
-        if (pendingBytes.addAndGet(size) > options.liveMaxPendingBytes()) {
-          pendingBytes.addAndGet(-size);
-          if (dropped.getAndIncrement() % 10_000 == 0) {
-            LOG.warn("live subscription {}: its handler is behind by more than bus.nats.live_max_pending_bytes ({}):"
-                + " dropping records ({} so far)", pattern, options.liveMaxPendingBytes(), dropped.get());
-          }
-          return;
-        }
-        delivered.incrementAndGet();
-        BusMessage bm = new BusMessage(m.getSubject(), m.getData(), false);
-        context.runOnContext(v -> {
-          pendingBytes.addAndGet(-size);
-          handler.handle(bm);
-        });
-      });
+      dispatcher = c.createDispatcher(m -> handOff.offer(m.getSubject(), m.getData()));
       subjects.forEach(dispatcher::subscribe);
     }
 
     @Override
     public JsonObject stats() {
-      return new JsonObject().put("pattern", pattern).put("delivered", delivered.get())
-          .put("pending_bytes", pendingBytes.get()).put("dropped", dropped.get());
+      return handOff.stats();
     }
 
     @Override
