@@ -30,10 +30,11 @@ import java.util.Set;
  * @param streams the JetStream streams
  * @param liveMaxPendingBytes JSON bytes a live subscription on NATS holds for a handler that has not run yet (its
  *     event loop busy) at most; beyond that records are dropped, counted and logged
+ * @param eventBusLiveMaxPendingBytes the same bound for a live subscription on the embedded bus
  */
 public record BusOptions(String type, String natsUrl, Duration connectTimeout, Duration reconnectWait, int maxInFlight,
     int bufferMax, long bufferMaxBytes, Duration ackTimeout, int eventBusMaxPending, long eventBusMaxPendingBytes,
-    List<StreamSpec> streams, long liveMaxPendingBytes) {
+    List<StreamSpec> streams, long liveMaxPendingBytes, long eventBusLiveMaxPendingBytes) {
 
   /** The embedded bus type. */
   public static final String EVENTBUS = "eventbus";
@@ -100,8 +101,9 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
    */
   /** The keys of a {@code bus.streams} entry; any other (a typo such as {@code max_age_hour}) is refused. */
   /**
-   * Default of {@code bus.nats.live_max_pending_bytes}: 64 MiB, jnats's own bound of what a
-   * subscription holds, which a handler that only hands records on to its event loop never reaches.
+   * Default of {@code bus.nats.live_max_pending_bytes} and {@code bus.eventbus.live_max_pending_bytes}: 64 MiB,
+   * jnats's own bound of what a subscription holds, which a handler that only hands records on to its event loop
+   * never reaches.
    */
   public static final long LIVE_MAX_PENDING_BYTES = 64L << 20;
 
@@ -120,8 +122,7 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
     }
     Duration connect = Duration.ofMillis(nats.longIn("connect_timeout_ms", 100, 60_000, 2_000));
     Duration reconnect = Duration.ofMillis(nats.longIn("reconnect_wait_ms", 10, 60_000, 250));
-    // below 1 MiB a burst of order books would be dropped; above 1 TiB no heap holds it
-    long liveMaxPending = nats.longIn("live_max_pending_bytes", 1L << 20, 1L << 40, LIVE_MAX_PENDING_BYTES);
+    long liveMaxPending = liveMaxPendingBytes(nats);
     ConfigReader pub = bus.section("publish");
     int inFlight = pub.intIn("max_in_flight", 1, 1_000_000, 8192);
     int bufferMax = pub.intIn("buffer_max", 0, 100_000_000, 500_000);
@@ -132,6 +133,7 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
     int pending = eventBus.intIn("max_pending", 1, 100_000_000, 1_000_000);
     // below 1 MiB a single order book could never be queued; above 1 TiB no heap holds it
     long pendingBytes = eventBus.longIn("max_pending_bytes", 1L << 20, 1L << 40, EVENTBUS_MAX_PENDING_BYTES);
+    long eventBusLiveMaxPending = liveMaxPendingBytes(eventBus);
     List<StreamSpec> streams = new ArrayList<>();
     List<ConfigReader> listed = bus.list("streams");
     if (listed.isEmpty()) {
@@ -155,7 +157,13 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
       streams.add(new StreamSpec(name, subjects, file, maxAge, maxBytes, dup, replicas));
     }
     return new BusOptions(type, url, connect, reconnect, inFlight, bufferMax, bufferMaxBytes, ackTimeout, pending, pendingBytes,
-        List.copyOf(streams), liveMaxPending);
+        List.copyOf(streams), liveMaxPending, eventBusLiveMaxPending);
+  }
+
+  /** {@code live_max_pending_bytes} of {@code section}: the same bound, range and default on either bus. */
+  private static long liveMaxPendingBytes(ConfigReader section) {
+    // below 1 MiB a burst of order books would be dropped; above 1 TiB no heap holds it
+    return section.longIn("live_max_pending_bytes", 1L << 20, 1L << 40, LIVE_MAX_PENDING_BYTES);
   }
 
   /** @return whether records travel over JetStream */

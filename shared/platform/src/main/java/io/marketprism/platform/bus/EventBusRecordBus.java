@@ -3,9 +3,12 @@ package io.marketprism.platform.bus;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.SubjectPattern;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Handler;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -31,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * record bound, and the OutOfMemoryError would take the whole process). Beyond either bound it drops
  * and counts. What it holds is lost when the JVM dies. A failed batch is handed over again after a pause, so a store that is
  * briefly unavailable loses nothing while the process lives.
+ *
+ * <p>A live subscription holds at most {@code bus.eventbus.live_max_pending_bytes} of JSON for a
+ * handler whose event loop is busy, as on NATS; beyond, it drops and counts (see {@link #subscribe}).
  */
 public final class EventBusRecordBus implements RecordBus {
 
@@ -78,29 +84,72 @@ public final class EventBusRecordBus implements RecordBus {
     return batcher.consumer.completion().map(batcher);
   }
 
+  /**
+   * The event bus hands each record to a consumer as a task of the context that registered it, a
+   * queue without bound: a plain consumer on the subscriber's event loop would hold everything
+   * published while that loop is busy (a gateway far behind) until the OutOfMemoryError. So the
+   * bus is read by a {@link LiveRelay} on a thread of its own, which hands matching records on to
+   * the subscriber's context through {@code bus.eventbus.live_max_pending_bytes}, as jnats's
+   * dispatcher does on NATS.
+   */
   @Override
   public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
-    SubjectPattern p = SubjectPattern.parse(pattern);
-    AtomicLong delivered = new AtomicLong();
-    MessageConsumer<Buffer> c = vertx.eventBus().consumer(STREAM_ADDRESS, m -> {
-      String subject = m.headers().get(SUBJECT);
-      if (subject != null && p.matches(subject)) {
-        delivered.incrementAndGet();
-        handler.handle(new BusMessage(subject, m.body().getBytes(), false));
-      }
-    });
-    RecordConsumer rc = new RecordConsumer() {
-      @Override
-      public JsonObject stats() {
-        return new JsonObject().put("pattern", pattern).put("delivered", delivered.get());
-      }
+    LiveHandOff handOff = new LiveHandOff(pattern, vertx.getOrCreateContext(), handler,
+        options.eventBusLiveMaxPendingBytes(), "bus.eventbus.live_max_pending_bytes");
+    return vertx.deployVerticle(new LiveRelay(SubjectPattern.parse(pattern), handOff), LiveRelay.deployment())
+        .map(id -> new RecordConsumer() {
+          @Override
+          public JsonObject stats() {
+            return handOff.stats();
+          }
 
-      @Override
-      public Future<Void> close() {
-        return c.unregister();
-      }
-    };
-    return c.completion().map(rc);
+          @Override
+          public Future<Void> close() {
+            // deployed from a verticle, the relay is undeployed with it, maybe before this call
+            return vertx.deploymentIDs().contains(id) ? vertx.undeploy(id) : Future.succeededFuture();
+          }
+        });
+  }
+
+  /**
+   * Reads the event bus for one live subscription and hands the records its pattern matches on
+   * through the subscription's bound. It runs on {@link #POOL}, one thread that runs nothing else
+   * and does little per record, so it is never behind for long: what waits is bounded, in the
+   * subscriber's queue, by the hand-off. Its own context keeps the order the bus delivered in.
+   */
+  private static final class LiveRelay extends VerticleBase {
+    /** The worker pool of every relay of a Vert.x instance. */
+    static final String POOL = "mp-live-relay";
+
+    private final SubjectPattern pattern;
+    private final LiveHandOff handOff;
+    private MessageConsumer<Buffer> consumer;
+
+    LiveRelay(SubjectPattern pattern, LiveHandOff handOff) {
+      this.pattern = pattern;
+      this.handOff = handOff;
+    }
+
+    static DeploymentOptions deployment() {
+      return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName(POOL)
+          .setWorkerPoolSize(1);
+    }
+
+    @Override
+    public Future<?> start() {
+      consumer = vertx.eventBus().consumer(STREAM_ADDRESS, (Message<Buffer> m) -> {
+        String subject = m.headers().get(SUBJECT);
+        if (subject != null && pattern.matches(subject)) {
+          handOff.offer(subject, m.body().getBytes());
+        }
+      });
+      return consumer.completion();
+    }
+
+    @Override
+    public Future<?> stop() {
+      return consumer.unregister();
+    }
   }
 
   @Override

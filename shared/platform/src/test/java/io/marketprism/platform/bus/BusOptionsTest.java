@@ -76,4 +76,18 @@ class BusOptionsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("config bus.publish.buffer_max_bytes: must be an integer");
   }
+
+  @Test
+  void anEmbeddedLiveSubscriptionIsBoundedInBytesAsOnNats() {
+    BusOptions defaults = BusOptions.from(new JsonObject());
+    assertThat(defaults.eventBusLiveMaxPendingBytes()).isEqualTo(64L << 20).isEqualTo(defaults.liveMaxPendingBytes());
+    JsonObject configured = new JsonObject().put("bus", new JsonObject().put("eventbus",
+        new JsonObject().put("live_max_pending_bytes", 2L << 20)));
+    assertThat(BusOptions.from(configured).eventBusLiveMaxPendingBytes()).isEqualTo(2L << 20);
+    JsonObject tooSmall = new JsonObject().put("bus", new JsonObject().put("eventbus",
+        new JsonObject().put("live_max_pending_bytes", 1000)));
+    assertThatThrownBy(() -> BusOptions.from(tooSmall))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.eventbus.live_max_pending_bytes: must be from 1048576");
+  }
 }

@@ -8,10 +8,12 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -22,6 +24,7 @@ class EventBusRecordBusTest {
 
   private static final int RECORD_BYTES = 1_000;
   private static final long MAX_BYTES = 10_000;
+  private static final String TRADE = "trade.binance.spot.BTC-USDT";
 
   private final Vertx vertx = Vertx.vertx();
   private final Context context = vertx.getOrCreateContext();
@@ -37,7 +40,7 @@ class EventBusRecordBusTest {
     BusOptions defaults = BusOptions.from(new JsonObject());
     BusOptions options = new BusOptions(BusOptions.EVENTBUS, defaults.natsUrl(), defaults.connectTimeout(),
         defaults.reconnectWait(), defaults.maxInFlight(), defaults.bufferMax(), defaults.bufferMaxBytes(), defaults.ackTimeout(), 1_000_000,
-        MAX_BYTES, defaults.streams(), defaults.liveMaxPendingBytes());
+        MAX_BYTES, defaults.streams(), defaults.liveMaxPendingBytes(), defaults.eventBusLiveMaxPendingBytes());
     RecordBus bus = RecordBus.create(vertx, options);
     Promise<Void> stall = Promise.promise();
     List<BusMessage> stored = new CopyOnWriteArrayList<>();
@@ -70,6 +73,82 @@ class EventBusRecordBusTest {
     assertThat(recovered.getLong("dropped")).isEqualTo(90);
     assertThat(stored).hasSize(20);
     assertThat(stored.get(19).json()[0]).isEqualTo((byte) (109 % 128)); // the records sent after the stall were stored
+  }
+
+  /**
+   * A live subscriber whose event loop is stuck (a gateway far behind) holds at most
+   * {@code bus.eventbus.live_max_pending_bytes} of records for it and drops (and counts) the rest: a
+   * plain event-bus consumer queued each record as a task of that loop, so all 10 MB published
+   * meanwhile were held, without bound. Once the loop runs again what was held, and then what comes
+   * next, arrive in the order published, each once.
+   */
+  @Test
+  void aStuckLiveSubscriberHoldsAtMostItsByteBoundDropsTheRestAndResumesInOrder() throws Exception {
+    long bound = 1L << 20;
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(new JsonObject().put("bus", new JsonObject()
+        .put("eventbus", new JsonObject().put("live_max_pending_bytes", bound)))));
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    RecordConsumer live = onContext(() -> bus.subscribe("trade.>", m -> {
+      handled.add(ByteBuffer.wrap(m.json()).getInt());
+      if (handled.size() == 1) {
+        stuck.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS); // its event loop is busy elsewhere
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    })).await(5, TimeUnit.SECONDS);
+    int sent = 10_000;
+    try {
+      bus.publish(TRADE, "t0", numbered(0));
+      assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i <= sent; i++) { // 10 MB from another thread while the subscriber's loop is stuck
+        bus.publish(TRADE, "t" + i, numbered(i));
+      }
+      // every record published is handed over or dropped (unbounded, nothing is either: checked below)
+      JsonObject whileStuck = await(live, s -> s.getLong("delivered", 0L) + s.getLong("dropped", 0L) == sent + 1);
+      release.countDown();
+      settled(live, s -> s.getLong("pending_bytes", 0L) == 0);
+      // once the loop runs again, a record published next comes after all that was held
+      bus.publish(TRADE, "t" + (sent + 1), numbered(sent + 1));
+      JsonObject after = settled(live, s -> handled.get(handled.size() - 1) == sent + 1);
+      int held = handled.size() - 2;
+      assertThat((long) held * RECORD_BYTES).as("bytes held for the stuck handler").isLessThanOrEqualTo(bound);
+      assertThat(whileStuck.getLong("pending_bytes")).isLessThanOrEqualTo(bound);
+      assertThat(after.getLong("dropped")).isEqualTo(sent - held).isGreaterThanOrEqualTo(sent - bound / RECORD_BYTES);
+    } finally {
+      release.countDown();
+    }
+    assertThat(handled.get(0)).isZero();
+    assertThat(handled).as("in the order published, each once").isSortedAccordingTo(Integer::compare)
+        .doesNotHaveDuplicates();
+    live.close().await(5, TimeUnit.SECONDS);
+  }
+
+  /** A record of {@link #RECORD_BYTES} that starts with its number. */
+  private static byte[] numbered(int i) {
+    return ByteBuffer.allocate(RECORD_BYTES).putInt(i).array();
+  }
+
+  /** The subscription's stats (read from this thread: they are atomic) once they satisfy {@code done}; fails after 10 s. */
+  private static JsonObject settled(RecordConsumer live, Predicate<JsonObject> done) throws InterruptedException {
+    JsonObject s = await(live, done);
+    assertThat(done.test(s)).as("stats never settled: %s", s).isTrue();
+    return s;
+  }
+
+  /** The subscription's stats once they satisfy {@code done}, or as they are 10 s later. */
+  private static JsonObject await(RecordConsumer live, Predicate<JsonObject> done) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    JsonObject s = live.stats();
+    while (!done.test(s) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+      s = live.stats();
+    }
+    return s;
   }
 
   private static byte[] body(int i) {
