@@ -27,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -64,9 +63,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #publish} sends from the caller's thread only when the buffer is empty and the window
  * has room (jnats' outgoing queue, four times the window, then never fills, so the call never
  * blocks); otherwise it enqueues, and one sender thread moves records from the buffer into the
- * window as room frees up. A record whose ack fails or times out goes back to the front of the
- * buffer to be sent again with the same id, so a replay after a reconnect is absorbed by the
- * stream's duplicate window.
+ * window as room frees up. A record whose ack fails or times out goes back to the buffer, ahead of
+ * the records never sent and in publish order with the others sent again ({@link SendQueue}), to
+ * be sent again with the same id, so a replay after a reconnect is absorbed by the stream's
+ * duplicate window and catches up in the order the records were published.
  *
  * <p>A durable consumer is a pull subscription read by its own thread: fetch a batch (size and
  * time bounded; a consumer that gets under a quarter of a batch per wait instead sleeps through
@@ -94,7 +94,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private final BusOptions options;
   private final ExecutorService blocking;
   private final Object lock = new Object();
-  private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+  private final SendQueue<Pending> buffer = new SendQueue<>(p -> p.seq);
   /** Sends awaiting their ack, oldest first (added by any sending thread, expired by the sender thread). */
   private final Queue<Pending> window = new ConcurrentLinkedQueue<>();
   /** Sends awaiting their ack by the token that ends their reply subject. */
@@ -263,7 +263,7 @@ public final class JetStreamRecordBus implements RecordBus {
     Connection c = null;
     int size = p.json.length;
     synchronized (lock) {
-      published++;
+      p.seq = published++;
       boolean bytesFull = pendingBytes + size > options.bufferMaxBytes();
       if (!bytesFull && buffer.isEmpty() && canSend()) {
         inFlight++;
@@ -282,7 +282,7 @@ public final class JetStreamRecordBus implements RecordBus {
       wakeSender();
     } else if (!send(c, p)) {
       synchronized (lock) {
-        buffer.addFirst(p);
+        buffer.sendAgain(p);
         inFlight--;
         backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
       }
@@ -367,7 +367,7 @@ public final class JetStreamRecordBus implements RecordBus {
           // disconnected between the check and the send: the rest goes back, in order, for the next round
           synchronized (lock) {
             for (int j = batch.size() - 1; j >= i; j--) {
-              buffer.addFirst(batch.get(j));
+              buffer.sendAgain(batch.get(j));
               inFlight--;
             }
             backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
@@ -467,7 +467,7 @@ public final class JetStreamRecordBus implements RecordBus {
         }
       } else {
         retried++;
-        buffer.addFirst(p);
+        buffer.sendAgain(p);
         if (!(err instanceof TimeoutException || err instanceof CancellationException)) {
           backoffUntil = System.currentTimeMillis() + RETRY_BACKOFF_MS;
         }
@@ -661,6 +661,8 @@ public final class JetStreamRecordBus implements RecordBus {
     final long recvUs;
     final CompletableFuture<Void> done;
     final long enqueuedNanos = System.nanoTime();
+    /** Its place in publish order, the order in which it is sent again after a failed send. */
+    long seq;
     long sentNanos;
     long token;
 
