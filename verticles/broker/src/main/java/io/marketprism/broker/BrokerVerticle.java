@@ -86,7 +86,7 @@ public class BrokerVerticle extends ServiceVerticle {
    * Connects and creates or updates the streams.
    *
    * @return fails with an {@link IOException} when NATS cannot be reached, with a
-   *     {@link io.nats.client.JetStreamApiException} when it refuses a stream's configuration
+   *     {@link io.marketprism.platform.bus.StreamRefusedException} when it refuses a stream's configuration
    */
   private Future<Void> connect() {
     connecting = true;

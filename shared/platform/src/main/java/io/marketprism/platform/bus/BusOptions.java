@@ -153,6 +153,11 @@ public record BusOptions(String type, String natsUrl, Duration connectTimeout, D
       Duration maxAge = Duration.ofHours(s.longIn("max_age_hours", 0, 24L * 3650, 24 * 7));
       long maxBytes = s.longIn("max_bytes", -1, Long.MAX_VALUE, -1);
       Duration dup = Duration.ofSeconds(s.longIn("duplicate_window_s", 1, 7 * 24 * 3600, 120));
+      if (!maxAge.isZero() && dup.compareTo(maxAge) > 0) {
+        // NATS refuses it ("duplicates window can not be larger then max age"): say so when the config is read
+        throw new ConfigException(s.key("duplicate_window_s"), "must not be longer than max_age_hours ("
+            + maxAge.toHours() + " h), got " + dup.toSeconds() + " s");
+      }
       int replicas = s.intIn("replicas", 1, 5, 1);
       streams.add(new StreamSpec(name, subjects, file, maxAge, maxBytes, dup, replicas));
     }

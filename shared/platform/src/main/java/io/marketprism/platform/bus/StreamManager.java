@@ -42,30 +42,38 @@ public final class StreamManager {
    * @param specs the streams
    * @param update also update streams that exist (the broker does; other services only create missing ones)
    * @throws IOException on a connection problem
-   * @throws JetStreamApiException when the server refuses a configuration
+   * @throws JetStreamApiException when the server refuses to say what the stream is
+   * @throws StreamRefusedException when the server refuses a configuration: its message names the
+   *     stream, the settings that differ from the stream's and what to do, not only NATS's words
    */
-  public void apply(List<BusOptions.StreamSpec> specs, boolean update) throws IOException, JetStreamApiException {
+  public void apply(List<BusOptions.StreamSpec> specs, boolean update)
+      throws IOException, JetStreamApiException, StreamRefusedException {
     for (BusOptions.StreamSpec spec : specs) {
       StreamConfiguration cfg = StreamConfiguration.builder().name(spec.name()).subjects(spec.subjects())
           .storageType(spec.fileStorage() ? StorageType.File : StorageType.Memory).maxAge(spec.maxAge())
           .maxBytes(spec.maxBytes()).duplicateWindow(spec.duplicateWindow()).replicas(spec.replicas()).build();
-      if (!exists(spec.name())) {
-        jsm.addStream(cfg);
-        LOG.info("created stream {} on {}", spec.name(), spec.subjects());
-      } else if (update) {
-        jsm.updateStream(cfg);
-        LOG.info("updated stream {} on {}", spec.name(), spec.subjects());
+      StreamInfo existing = info(spec.name());
+      try {
+        if (existing == null) {
+          jsm.addStream(cfg);
+          LOG.info("created stream {} on {}", spec.name(), spec.subjects());
+        } else if (update) {
+          jsm.updateStream(cfg);
+          LOG.info("updated stream {} on {}", spec.name(), spec.subjects());
+        }
+      } catch (JetStreamApiException e) {
+        throw new StreamRefusedException(spec, existing == null ? null : existing.getConfiguration(), e);
       }
     }
   }
 
-  private boolean exists(String name) throws IOException, JetStreamApiException {
+  /** @return the stream's info, or null when there is no such stream */
+  private StreamInfo info(String name) throws IOException, JetStreamApiException {
     try {
-      jsm.getStreamInfo(name);
-      return true;
+      return jsm.getStreamInfo(name);
     } catch (JetStreamApiException e) {
       if (e.getApiErrorCode() == STREAM_NOT_FOUND || e.getErrorCode() == 404) {
-        return false;
+        return null;
       }
       throw e;
     }
@@ -82,11 +90,11 @@ public final class StreamManager {
   public JsonArray describe(List<String> names) throws IOException, JetStreamApiException {
     JsonArray out = new JsonArray();
     for (String name : names) {
-      if (!exists(name)) {
+      StreamInfo info = info(name);
+      if (info == null) {
         out.add(new JsonObject().put("name", name).put("exists", false));
         continue;
       }
-      StreamInfo info = jsm.getStreamInfo(name);
       StreamConfiguration c = info.getConfiguration();
       StreamState s = info.getStreamState();
       JsonArray consumers = new JsonArray();

@@ -32,6 +32,19 @@ class BusOptionsTest {
         .hasMessageContaining("duplicate_window_s, max_age_hours, max_bytes");
   }
 
+  @Test
+  void aDuplicateWindowLongerThanTheMaxAgeIsRefusedWhenTheConfigIsRead() {
+    // NATS refuses such a stream, and only when the broker starts, in its own words
+    assertThatThrownBy(() -> BusOptions.from(withStream(new JsonObject().put("name", "MARKET_DATA")
+        .put("max_age_hours", 1).put("duplicate_window_s", 7200))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("config bus.streams[0].duplicate_window_s: ")
+        .hasMessageContaining("max_age_hours (1 h)");
+    // unlimited age (0) takes any window
+    assertThat(BusOptions.from(withStream(new JsonObject().put("name", "MARKET_DATA").put("max_age_hours", 0)
+        .put("duplicate_window_s", 7200))).streams().get(0).duplicateWindow()).isEqualTo(Duration.ofHours(2));
+  }
+
   private static JsonObject withEventBus(Object maxPendingBytes) {
     return new JsonObject().put("bus", new JsonObject().put("eventbus",
         new JsonObject().put("max_pending_bytes", maxPendingBytes)));
