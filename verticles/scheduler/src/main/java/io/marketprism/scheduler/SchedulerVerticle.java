@@ -179,10 +179,30 @@ public class SchedulerVerticle extends ServiceVerticle {
         .timeout(job.timeoutMs())
         .putHeader("X-Request-Id", "scheduler-" + job.name() + "-" + runId)
         .sendJsonObject(job.body())
-        .map(resp -> finish(job, runId, trigger, started, resp.statusCode() < 300 ? "succeeded" : "failed",
+        .map(resp -> finish(job, runId, trigger, started,
+            resp.statusCode() < 300 && !listsFailures(resp.bodyAsString()) ? "succeeded" : "failed",
             resp.statusCode(), abbreviate(resp.bodyAsString())))
         .recover(err -> Future.succeededFuture(finish(job, runId, trigger, started, "failed", 0,
             String.valueOf(err.getMessage()))));
+  }
+
+  /**
+   * Whether a job's answer lists failures: a JSON object with a non-empty {@code failed} array, as
+   * the storage's archive answers 200 when some days could not be moved (they stay hot and the
+   * next run tries again). Such a run is a failed one: counted as succeeded, a scheduled archive
+   * that kept failing (the cold store full, records of the day still arriving) left hot growing
+   * past its days with every run in the history saying it succeeded.
+   */
+  static boolean listsFailures(String body) {
+    if (body == null || !body.stripLeading().startsWith("{")) {
+      return false;
+    }
+    try {
+      Object failed = new JsonObject(body).getValue("failed");
+      return failed instanceof JsonArray a && !a.isEmpty();
+    } catch (RuntimeException notJson) {
+      return false;
+    }
   }
 
   private JobRun finish(JobSpec job, long runId, String trigger, long started, String status, int http, String msg) {

@@ -5,6 +5,7 @@ import io.marketprism.platform.config.ConfigException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -35,6 +36,11 @@ class SchedulerVerticleTest {
       if (req.method() == HttpMethod.POST && req.path().equals("/api/v1/target/work")) {
         calls.incrementAndGet();
         req.response().end("{\"done\":true}");
+      } else if (req.method() == HttpMethod.POST && req.path().equals("/api/v1/target/archive")) {
+        // as the storage's archive answers when a day could not be moved: 200, the day listed as failed
+        req.response().end(new JsonObject().put("before", 1_704_153_600_000L).put("moved", new JsonArray())
+            .put("failed", new JsonArray().add(new JsonObject().put("table", "trade").put("day", "2024-01-01")
+                .put("error", "3 records of 2024-01-01 in hot are not in cold"))).encode());
       } else {
         req.response().setStatusCode(500).end("nope");
       }
@@ -155,6 +161,28 @@ class SchedulerVerticleTest {
     var missing = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/nope/run").send().await(5, TimeUnit.SECONDS);
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("nope");
+  }
+
+  /**
+   * The archive answers 200 also when days could not be moved, listing them in {@code failed}:
+   * the run is a failed one, in the answer to a manual run and in the history, with the reason.
+   */
+  @Test
+  void aRunWhoseAnswerListsFailuresIsAFailedRun() throws Exception {
+    JsonObject config = config("1h");
+    config.getJsonObject("scheduler").getJsonObject("jobs").put("archive", new JsonObject().put("every", "1h")
+        .put("service", "target").put("method", "post").put("path", "/api/v1/target/archive"));
+    int port = deploy(config);
+    var run = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/archive/run").send().await(5, TimeUnit.SECONDS);
+    assertThat(run.statusCode()).as(run.bodyAsString()).isEqualTo(502);
+    assertThat(run.bodyAsJsonObject().getString("status")).isEqualTo("failed");
+    var runs = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs/archive/runs").send().await(5, TimeUnit.SECONDS)
+        .bodyAsJsonObject().getJsonArray("runs");
+    assertThat(runs.getJsonObject(0).getString("status")).isEqualTo("failed");
+    assertThat(runs.getJsonObject(0).encode()).contains("not in cold");
+    assertThat(SchedulerVerticle.listsFailures("{\"moved\":[],\"failed\":[]}")).isFalse();
+    assertThat(SchedulerVerticle.listsFailures("{\"done\":true}")).isFalse();
+    assertThat(SchedulerVerticle.listsFailures("not json {")).isFalse();
   }
 
   @Test
