@@ -1,6 +1,7 @@
 package io.marketprism.broker;
 
 import io.marketprism.platform.bus.BusOptions;
+import io.marketprism.platform.http.ApiError;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.platform.bus.NatsProblems;
 import io.marketprism.platform.bus.StreamManager;
@@ -26,7 +27,8 @@ import java.util.List;
  * {@code GET /api/v1/broker/streams} (stream and consumer state) and reports NATS connectivity in
  * {@code /health}. A NATS that cannot be reached at start does not stop it (nor the services
  * started with it): it tries again every {@code bus.nats.reconnect_wait_ms} and creates or updates
- * the streams once connected; a configuration NATS refuses fails the start. With the embedded bus
+ * the streams once connected; a configuration NATS refuses fails the start (refused only once NATS
+ * is reached after the start, it is what its health and {@code streams} report). With the embedded bus
  * there is no broker to manage and it says so.
  */
 public class BrokerVerticle extends ServiceVerticle {
@@ -40,6 +42,12 @@ public class BrokerVerticle extends ServiceVerticle {
   private long retryTimer = -1;
   private boolean connecting;
   private volatile boolean stopped;
+  /**
+   * Why NATS refused the streams' configuration when the broker reached it only after its start
+   * (the start could no longer fail), or null: health and {@code streams} say it, not that NATS is
+   * not reachable.
+   */
+  private volatile String refused;
 
   @Override
   public String serviceName() {
@@ -59,7 +67,8 @@ public class BrokerVerticle extends ServiceVerticle {
     problems = new NatsProblems(options.natsUrl());
     health.register("nats", p -> {
       boolean up = !options.isNats() || nats != null && nats.getStatus() == Connection.Status.CONNECTED;
-      p.complete(up ? Status.OK() : Status.KO(new JsonObject().put("error", problems.describe(false))));
+      String why = refused != null ? refused : problems.describe(false);
+      p.complete(up ? Status.OK() : Status.KO(new JsonObject().put("error", why)));
     });
     if (!options.isNats()) {
       return Future.succeededFuture();
@@ -118,7 +127,8 @@ public class BrokerVerticle extends ServiceVerticle {
     }).onFailure(err -> {
       if (!(err instanceof IOException)) {
         vertx.cancelTimer(retryTimer);
-        LOG.error("NATS {} refused the streams' configuration: {}", options.natsUrl(), err.getMessage());
+        refused = err.getMessage() + " (fix bus.streams and restart the broker)";
+        LOG.error("NATS {} refused the streams' configuration: {}", options.natsUrl(), refused);
       }
     });
   }
@@ -130,6 +140,9 @@ public class BrokerVerticle extends ServiceVerticle {
       options.streams().forEach(s -> configured.add(s.toJson()));
       return Future.succeededFuture(base.put("durable", false).put("configured", configured).put("streams",
           new JsonArray()));
+    }
+    if (refused != null) {
+      return Future.failedFuture(new ApiError(503, "unavailable", refused));
     }
     String server = "NATS at " + options.natsUrl();
     if (nats == null || nats.getStatus() != Connection.Status.CONNECTED) {

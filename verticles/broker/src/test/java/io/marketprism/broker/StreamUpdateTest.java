@@ -44,6 +44,42 @@ class StreamUpdateTest {
     }
   }
 
+  /**
+   * NATS away at the broker's start, and refusing the configured update once it is there: the
+   * broker's health and {@code streams} say what NATS refused, not that NATS is not reachable.
+   */
+  @Test
+  void anUpdateRefusedAfterALateConnectIsWhatHealthAndStreamsSay() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (NatsServer nats = NatsServer.start()) {
+      streamsAfterStart(vertx, nats, stream("file", 24, -1, 120, "trade.>"));
+      nats.stop();
+      JsonObject config = new JsonObject()
+          .put("bus", new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url())
+              .put("connect_timeout_ms", 500).put("reconnect_wait_ms", 100))
+              .put("streams", new JsonArray().add(stream("memory", 24, -1, 120, "trade.>"))))
+          .put("broker", new JsonObject().put("http", new JsonObject().put("port", 0)));
+      BrokerVerticle broker = new BrokerVerticle();
+      vertx.deployVerticle(broker, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+      WebClient http = WebClient.create(vertx);
+      nats.restart();
+      long deadline = System.currentTimeMillis() + 30_000;
+      String health;
+      do {
+        Thread.sleep(200);
+        health = http.get(broker.actualPort(), "127.0.0.1", "/health").send().await(10, TimeUnit.SECONDS).bodyAsString();
+      } while (!health.contains("refused") && System.currentTimeMillis() < deadline);
+      assertThat(health).contains("NATS refused to update stream MARKET_DATA", "storage file on the server, memory in the config")
+          .doesNotContain("not reachable");
+      var streams = http.get(broker.actualPort(), "127.0.0.1", "/api/v1/broker/streams").send().await(10, TimeUnit.SECONDS);
+      assertThat(streams.statusCode()).isEqualTo(503);
+      assertThat(streams.bodyAsJsonObject().getJsonObject("error").getString("message"))
+          .contains("NATS refused to update stream MARKET_DATA");
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static JsonObject stream(String storage, int hours, long bytes, int dupSeconds, String... subjects) {
     return new JsonObject().put("name", "MARKET_DATA").put("storage", storage).put("max_age_hours", hours)
         .put("max_bytes", bytes).put("duplicate_window_s", dupSeconds)
