@@ -1,14 +1,26 @@
 package io.marketprism.platform.http;
 
+import io.marketprism.platform.metrics.LogThrottle;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An error answered to an API client, with the JSON body of CONTRACT §5:
  * {@code {"error":{"code":"...","message":"...","request_id":"..."}}}. Throw it from a handler
  * (the failure handler of {@link Http#installErrorHandling} renders it) or call {@link #send}.
+ *
+ * <p>Every 4xx sent is logged with its reason (method, path, status, code, message, request id),
+ * at most {@link #LOGGED_PER_SECOND} lines a second for the process so that a client sending bad
+ * requests in a loop cannot flood the log; the next line logged says how many were left out.
  */
 public class ApiError extends RuntimeException {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiError.class);
+  /** Most client errors logged a second, each with its reason (all are counted by the HTTP metrics). */
+  static final int LOGGED_PER_SECOND = 10;
+  private static final LogThrottle CLIENT_ERRORS = new LogThrottle(1000 / LOGGED_PER_SECOND);
 
   private final int status;
   private final String code;
@@ -53,7 +65,15 @@ public class ApiError extends RuntimeException {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
+    String requestId = Http.requestId(ctx);
+    if (status >= 400 && status < 500) {
+      String left = CLIENT_ERRORS.admit();
+      if (left != null) {
+        LOG.info("rejected {} {}: {} {}: {} (request {}){}", ctx.request().method(), ctx.request().path(), status,
+            code, message, requestId, left);
+      }
+    }
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(body(code, message, Http.requestId(ctx)).encode());
+        .end(body(code, message, requestId).encode());
   }
 }

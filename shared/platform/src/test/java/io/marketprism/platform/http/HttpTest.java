@@ -7,6 +7,11 @@ import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
+
 import java.net.ConnectException;
 import java.util.concurrent.TimeUnit;
 
@@ -75,5 +80,38 @@ class HttpTest {
           .await(5, TimeUnit.SECONDS));
     }
     assertThat(missing.getString("HEAD")).startsWith("404 ").isEqualTo(missing.getString("GET"));
+  }
+
+  @Test
+  void aClientErrorIsLoggedWithItsReasonAndABurstOfThemIsThrottled() throws Exception {
+    Logger log = (Logger) LoggerFactory.getLogger(ApiError.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      Router router = Router.router(vertx);
+      Http.installErrorHandling(router);
+      router.get("/records").handler(ctx -> {
+        throw ApiError.badRequest("limit must be 1..10000, got 0");
+      });
+      int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS)
+          .actualPort();
+      var client = vertx.createHttpClient();
+      // a pause longer than the throttle's period first: an earlier test's lines must not hold this one back
+      Thread.sleep(1000 / ApiError.LOGGED_PER_SECOND + 50);
+      for (int i = 0; i < 50; i++) {
+        int status = client.request(HttpMethod.GET, port, "127.0.0.1", "/records?limit=0")
+            .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
+            .await(5, TimeUnit.SECONDS);
+        assertThat(status).isEqualTo(400);
+      }
+      assertThat(lines.list).isNotEmpty();
+      assertThat(lines.list.get(0).getFormattedMessage())
+          .contains("GET /records", "400 bad_request", "limit must be 1..10000, got 0", "request ");
+      // 50 in well under the 5 s ten lines a second would allow: most are left out of the log
+      assertThat(lines.list.size()).isLessThan(50);
+    } finally {
+      log.detachAppender(lines);
+    }
   }
 }

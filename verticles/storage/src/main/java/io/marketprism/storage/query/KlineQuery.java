@@ -71,9 +71,7 @@ public record KlineQuery(Exchange exchange, MarketType marketType, String symbol
     }
     long end = p.get("end") == null ? nowMs + 1 : Params.time("end", p.get("end"));
     long start = p.get("start") == null ? Math.max(0, end - 86_400_000L) : Params.time("start", p.get("start"));
-    if (start > end) {
-      throw ApiError.badRequest("start (" + start + ") is after end (" + end + ")");
-    }
+    Params.ordered(start, end, p.get("end") == null);
     if ((end - start) / ms > MAX_BARS) {
       throw ApiError.badRequest("the range holds more than " + MAX_BARS + " bars of " + interval + "; narrow it");
     }

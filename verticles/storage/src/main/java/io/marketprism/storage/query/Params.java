@@ -131,6 +131,18 @@ public final class Params {
   }
 
   /**
+   * @param endDefaulted whether {@code end} was left out (it is then the current time, which a
+   *     {@code start} in the future is after: the message says so)
+   * @throws ApiError 400 when {@code start} is after {@code end}
+   */
+  public static void ordered(long start, long end, boolean endDefaulted) {
+    if (start > end) {
+      throw ApiError.badRequest("start (" + start + ") is after end (" + end
+          + (endDefaulted ? ": end was not given, and it defaults to the current time" : "") + ")");
+    }
+  }
+
+  /**
    * A time: epoch milliseconds, or ISO-8601: a date (its midnight UTC), or a date and time with or
    * without seconds and fractions, with {@code Z}, an offset, or none (UTC), e.g.
    * {@code 2024-05-01}, {@code 2024-05-01T12:00Z}, {@code 2024-05-01T14:00:00.5+02:00}.

@@ -50,9 +50,7 @@ public record RecordQuery(DataType type, Exchange exchange, MarketType marketTyp
     String sym = p.get("symbol") == null ? null : Params.symbol(p.get("symbol"));
     long start = p.get("start") == null ? 0 : Params.time("start", p.get("start"));
     long end = p.get("end") == null ? nowMs + 1 : Params.time("end", p.get("end"));
-    if (start > end) {
-      throw ApiError.badRequest("start (" + start + ") is after end (" + end + ")");
-    }
+    Params.ordered(start, end, p.get("end") == null);
     int limit = Params.limit(p.get("limit"), DEFAULT_LIMIT, MAX_LIMIT);
     RecordQuery q = new RecordQuery(t, ex, mt, sym, start, end, limit, null);
     String cursor = p.get("cursor");

@@ -56,4 +56,19 @@ class ParamsTest {
           .hasMessageContaining("end");
     }
   }
+
+  /** A start in the future with no end is after the end's default, the current time: the 400 says so. */
+  @Test
+  void aStartAfterTheDefaultEndSaysTheEndDefaultedToNow() {
+    io.vertx.core.MultiMap future = io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("exchange", "binance")
+        .add("market_type", "spot").add("symbol", "BTC-USDT").add("start", Long.toString(NOON + 60_000));
+    assertThatThrownBy(() -> RecordQuery.parse("trade", future, NOON)).isInstanceOf(ApiError.class)
+        .hasMessageContaining("is after end").hasMessageContaining("defaults to the current time");
+    assertThatThrownBy(() -> KlineQuery.parse(future, NOON)).isInstanceOf(ApiError.class)
+        .hasMessageContaining("defaults to the current time");
+    io.vertx.core.MultiMap crossed = io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(future)
+        .add("end", Long.toString(NOON));
+    assertThatThrownBy(() -> RecordQuery.parse("trade", crossed, NOON)).isInstanceOf(ApiError.class)
+        .hasMessageContaining("is after end").hasMessageNotContaining("defaults");
+  }
 }
