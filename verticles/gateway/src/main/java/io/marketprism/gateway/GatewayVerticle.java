@@ -246,7 +246,10 @@ public class GatewayVerticle extends ServiceVerticle {
               + "(e.g. websocat ws://HOST" + LIVE_STREAM_PATH + ")");
           return;
         }
-        ctx.request().toWebSocket().onSuccess(liveStream::accept)
+        // a token's stream ends at its exp: checked at the upgrade only, it would outlive it
+        Principal p = ctx.get(TokenEndpoint.PRINCIPAL);
+        long expiresAtMs = p == null ? 0 : p.expiresAtMs();
+        ctx.request().toWebSocket().onSuccess(ws -> liveStream.accept(ws, expiresAtMs))
             .onFailure(err -> ApiError.send(ctx, 400, "bad_request",
                 LIVE_STREAM_PATH + " needs a WebSocket upgrade: " + err.getMessage()));
       });

@@ -3,6 +3,8 @@ package io.marketprism.gateway;
 import io.marketprism.gateway.auth.ApiKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -16,8 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.marketprism.gateway.GatewayHarness.await;
 import static io.marketprism.gateway.RoutingTest.assertErrorJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -181,5 +186,42 @@ class AuthTest {
     } finally {
       other.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  private String token(long ttlSeconds) throws Exception {
+    return h.web.post(h.port(), "127.0.0.1", "/api/v1/auth/token").putHeader("X-API-Key", READER_KEY)
+        .sendJsonObject(new JsonObject().put("ttl_seconds", ttlSeconds)).await(5, TimeUnit.SECONDS)
+        .bodyAsJsonObject().getString("token");
+  }
+
+  private WebSocket subscribed(String header, String value, List<String> frames) throws Exception {
+    WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setPort(h.port())
+        .setHost("127.0.0.1").setURI("/ws/v1/stream").addHeader(header, value)).await(5, TimeUnit.SECONDS);
+    ws.textMessageHandler(frames::add);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 1);
+    assertThat(frames.get(0)).contains("\"subscribed\"");
+    return ws;
+  }
+
+  /**
+   * Credentials were checked at the upgrade only: a stream opened with a token outlived it for
+   * as long as the connection lasted. It ends at the token's exp, with 4401 and the reason.
+   */
+  @Test
+  void aStreamOpenedWithATokenIsClosedWhenTheTokenExpires() throws Exception {
+    List<String> tokenFrames = new CopyOnWriteArrayList<>();
+    WebSocket withToken = subscribed("Authorization", "Bearer " + token(3), tokenFrames);
+    List<String> keyFrames = new CopyOnWriteArrayList<>();
+    WebSocket withKey = subscribed("X-API-Key", READER_KEY, keyFrames);
+    assertThat(withToken.isClosed()).isFalse();
+
+    await(withToken::isClosed);
+    assertThat(withToken.closeStatusCode()).isEqualTo((short) 4401);
+    assertThat(withToken.closeReason()).isEqualTo("token expired");
+    assertThat(withKey.isClosed()).as("an API key does not expire").isFalse();
+    String metrics = h.get("/metrics").bodyAsString();
+    assertThat(metrics).contains("marketprism_stream_expired_clients_total 1.0");
+    assertThat(metrics).contains("marketprism_stream_clients 1.0");
   }
 }

@@ -132,6 +132,8 @@ public final class Authenticator {
     for (Object o : arr) {
       roles.add(String.valueOf(o));
     }
-    return new Principal(claims.getString("sub", "anonymous"), List.copyOf(roles), "jwt");
+    Object exp = claims.getValue("exp");
+    return new Principal(claims.getString("sub", "anonymous"), List.copyOf(roles), "jwt",
+        exp instanceof Number n ? n.longValue() * 1000 : 0);
   }
 }

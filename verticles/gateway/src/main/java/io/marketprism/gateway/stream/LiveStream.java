@@ -58,6 +58,12 @@ import java.util.function.Function;
  * more records, or more than {@code maxQueuedBytesWhileFull} bytes of them, arriving meanwhile) is closed with status 1008 and the reason, so it never slows
  * the others nor grows memory without bound; one that has not read up to that close frame
  * {@code closeTimeoutMs} later loses its connection.
+ *
+ * <p>Credentials are checked at the upgrade only, so a client connected with a token would keep
+ * its stream past the token's {@code exp}: at that instant it is closed with
+ * {@value #CREDENTIAL_EXPIRED_STATUS} and reason {@code token expired} (the HTTP 401 of the
+ * upgrade, in the range RFC 6455 leaves to applications), counted and logged; it connects again
+ * with a fresh token.
  */
 public final class LiveStream {
 
@@ -67,6 +73,8 @@ public final class LiveStream {
   public static final short GONE_STATUS = 1001;
   /** Close status for a client that sent a frame over the size limit. */
   public static final short MESSAGE_TOO_BIG_STATUS = 1009;
+  /** Close status for a client whose credential (its token) expired: 4000 + HTTP's 401. */
+  public static final short CREDENTIAL_EXPIRED_STATUS = 4401;
   private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
 
   private final RecordBus bus;
@@ -75,6 +83,7 @@ public final class LiveStream {
   private final AtomicInteger connected;
   private final Counter delivered;
   private final Counter slowDropped;
+  private final Counter expired;
   private Future<RecordConsumer> subscription;
   private io.vertx.core.Vertx pingVertx;
   private long pingTimer = -1;
@@ -97,13 +106,25 @@ public final class LiveStream {
         .register(meters);
     this.slowDropped = Counter.builder("marketprism_stream_slow_clients_total")
         .description("stream clients closed because they read too slowly").register(meters);
+    this.expired = Counter.builder("marketprism_stream_expired_clients_total")
+        .description("stream clients closed because their token expired").register(meters);
     // the first stream's gauge is the one registered: it reads the count they share
     Gauge.builder("marketprism_stream_clients", connected, AtomicInteger::get)
         .description("stream clients connected to this gateway").register(meters);
   }
 
-  /** Takes over an upgraded WebSocket; refuses it (1013) when this process's client limit is reached. */
+  /** Takes over an upgraded WebSocket whose credential does not expire (or that had none). */
   public void accept(ServerWebSocket ws) {
+    accept(ws, 0);
+  }
+
+  /**
+   * Takes over an upgraded WebSocket; refuses it (1013) when this process's client limit is reached.
+   *
+   * @param credentialExpiresAtMs when the credential it was admitted with expires (epoch ms; 0:
+   *                              never): it is closed then
+   */
+  public void accept(ServerWebSocket ws, long credentialExpiresAtMs) {
     if (connected.incrementAndGet() > options.maxClients()) {
       connected.decrementAndGet();
       ws.close((short) 1013, "too many stream clients (" + options.maxClients() + ")");
@@ -112,6 +133,7 @@ public final class LiveStream {
     ws.setWriteQueueMaxSize(options.maxQueuedBytes());
     Client client = new Client(ws);
     clients.put(ws, client);
+    client.expireAt(credentialExpiresAtMs);
     startPinging();
     ws.pongHandler(b -> client.heardAt = System.currentTimeMillis());
     ws.textMessageHandler(text -> {
@@ -183,9 +205,11 @@ public final class LiveStream {
 
   /** @return whether the client was still known (it is counted off once) */
   private boolean forget(ServerWebSocket ws) {
-    if (clients.remove(ws) == null) {
+    Client c = clients.remove(ws);
+    if (c == null) {
       return false;
     }
+    c.cancelExpiry();
     connected.decrementAndGet();
     return true;
   }
@@ -240,9 +264,39 @@ public final class LiveStream {
     int writtenWhileFull;
     /** Bytes written since its queue became full: bounded by {@code maxQueuedBytesWhileFull}. */
     long bytesWhileFull;
+    io.vertx.core.Vertx expiryVertx;
+    long expiryTimer = -1;
 
     Client(ServerWebSocket ws) {
       this.ws = ws;
+    }
+
+    /** Closes it at {@code atMs} (epoch ms, 0: never), on the event loop that accepted it. */
+    void expireAt(long atMs) {
+      io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+      if (atMs <= 0 || context == null) {
+        return;
+      }
+      expiryVertx = context.owner();
+      expiryTimer = expiryVertx.setTimer(Math.max(1, atMs - System.currentTimeMillis()), t -> {
+        expiryTimer = -1;
+        if (closing || !clients.containsKey(ws)) {
+          return;
+        }
+        closing = true;
+        expired.increment();
+        LOG.info("closing stream client {}: its token expired", ws.remoteAddress());
+        remove(ws);
+        ws.close(CREDENTIAL_EXPIRED_STATUS, "token expired");
+        cutAfterCloseTimeout();
+      });
+    }
+
+    void cancelExpiry() {
+      if (expiryTimer >= 0) {
+        expiryVertx.cancelTimer(expiryTimer);
+        expiryTimer = -1;
+      }
     }
 
     boolean wants(String subject) {
