@@ -41,7 +41,10 @@ import java.util.function.Supplier;
  * proxy between may send: the gateway itself never ends a live stream with 1000, and the client's
  * own {@link #close()} is known apart), a lost connection
  * (1006, no close status), a gateway error or restart (1011, 1012), too many clients for now
- * (1013, 1014), and a client dropped as a slow consumer (1008 with reason
+ * (1013, 1014), a token that expired (4401 {@code token expired}: the gateway ends a stream at
+ * its token's {@code exp}; the new connection asks the client's {@link TokenProvider} for a token,
+ * and one the gateway refuses ends the stream with that 401, so a dead credential is tried once,
+ * not in a loop), and a client dropped as a slow consumer (1008 with reason
  * {@code slow consumer...}): the gateway drops
  * a client whose socket stayed full for a moment, which a burst or a pause of the client's process
  * can cause; the gap is recoverable, and a client dropped again and again backs off. Connection
@@ -58,9 +61,12 @@ import java.util.function.Supplier;
  * answer); a resubscription the gateway refuses ({@code stream_error}); or
  * {@link Reconnect#maxAttempts} failed attempts in a row. With reconnection off, every end fails
  * it (1008 for a slow client, 1001 for a gateway stopping, 1006 for a connection lost
- * without a close).
+ * without a close, 4401 with code {@code unauthorized} for a token that expired).
  */
 public final class LiveStream {
+
+  /** The gateway's close status for a stream whose token expired (4000 + HTTP's 401). */
+  public static final int TOKEN_EXPIRED = 4401;
 
   private final Vertx vertx;
   private final Supplier<Future<WebSocket>> connector;
@@ -251,7 +257,8 @@ public final class LiveStream {
       }
       String reason = ws.closeReason();
       Short status = ws.closeStatusCode();
-      MarketPrismException ended = new MarketPrismException(status == null ? 1006 : status, "stream_closed",
+      MarketPrismException ended = new MarketPrismException(status == null ? 1006 : status,
+          status != null && status == TOKEN_EXPIRED ? "unauthorized" : "stream_closed",
           reason == null || reason.isEmpty() ? "the gateway closed the stream" : reason);
       if (!policy.enabled() || !curable(ended.status(), reason)) {
         finish(ended);
@@ -275,7 +282,7 @@ public final class LiveStream {
   /** @return whether a new connection can cure a close with this status and reason (see the class comment) */
   static boolean curable(int status, String reason) {
     return switch (status) {
-      case 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014 -> true;
+      case 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, TOKEN_EXPIRED -> true;
       case 1008 -> reason != null && reason.startsWith("slow consumer");
       default -> false;
     };

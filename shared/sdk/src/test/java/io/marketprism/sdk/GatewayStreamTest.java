@@ -207,6 +207,48 @@ class GatewayStreamTest {
         .isInstanceOfSatisfying(MarketPrismException.class, e -> assertThat(e.status()).isEqualTo(401));
   }
 
+  /**
+   * The gateway ends a stream at its token's exp (4401): one opened with renewable tokens
+   * connects again with a fresh one and reports the gap; it ended for good, as a policy close.
+   */
+  @Test
+  void aStreamWhoseTokenExpiresReconnectsWithAFreshTokenAndReportsTheGap() throws Exception {
+    startGateway(authRequired());
+    client.reconnect(Reconnect.backoff(Duration.ofMillis(50), Duration.ofMillis(400)));
+    client.bearer(client.tokensFromApiKey(READER_KEY, Duration.ofSeconds(3)));
+    List<MarketRecord> got = new CopyOnWriteArrayList<>();
+    List<StreamGap> gaps = new CopyOnWriteArrayList<>();
+    LiveStream stream = client.stream(List.of("trade.>"), got::add).await(5, TimeUnit.SECONDS).gapHandler(gaps::add);
+
+    awaitTrue(() -> gaps.size() == 1);
+    assertThat(gaps.get(0).cause().status()).isEqualTo(LiveStream.TOKEN_EXPIRED);
+    assertThat(gaps.get(0).cause().code()).isEqualTo("unauthorized");
+    assertThat(stream.closed().isComplete()).isFalse();
+    publish("binance", 1);
+    awaitTrue(() -> got.size() == 1);
+  }
+
+  /** A token that cannot be renewed: the stream ends with the gateway's 401 after one attempt, no loop. */
+  @Test
+  void aStreamWhoseFixedTokenExpiresEndsAsUnauthorized() throws Exception {
+    startGateway(authRequired());
+    client.reconnect(Reconnect.backoff(Duration.ofMillis(50), Duration.ofMillis(400)));
+    String token = client.tokensFromApiKey(READER_KEY, Duration.ofSeconds(3)).token(false).await(5, TimeUnit.SECONDS);
+    AtomicInteger asked = new AtomicInteger();
+    client.bearer(refresh -> {
+      asked.incrementAndGet();
+      return Future.succeededFuture(token);
+    });
+    LiveStream stream = client.stream(List.of("trade.>"), r -> { }).await(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> stream.closed().await(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(MarketPrismException.class, e -> {
+          assertThat(e.status()).isEqualTo(401);
+          assertThat(e.code()).isEqualTo("unauthorized");
+        });
+    // the first connection, then one attempt with the token and once more with a refreshed one
+    assertThat(asked).hasValue(3);
+  }
+
   /** A well-formed HS256 token the gateway refuses: signed with another secret. */
   private String forgedToken() {
     return io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
