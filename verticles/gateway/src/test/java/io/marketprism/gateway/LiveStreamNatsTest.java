@@ -49,11 +49,10 @@ class LiveStreamNatsTest {
     nats.close();
   }
 
+  /** A stream client whose frames go to {@code frames} from the first (one may come before it sends anything). */
   private WebSocket connect(List<String> frames) throws Exception {
-    WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setPort(h.port()).setHost("127.0.0.1")
-        .setURI("/ws/v1/stream")).await(5, TimeUnit.SECONDS);
-    ws.textMessageHandler(frames::add);
-    return ws;
+    return wsClient.connect(new WebSocketConnectOptions().setPort(h.port()).setHost("127.0.0.1")
+        .setURI("/ws/v1/stream")).onSuccess(ws -> ws.textMessageHandler(frames::add)).await(5, TimeUnit.SECONDS);
   }
 
   private void publish(String subject, int n) throws Exception {
@@ -166,5 +165,47 @@ class LiveStreamNatsTest {
     }
     assertThat(frames.size()).as("records after the restart").isGreaterThan(2);
     assertThat(ws.isClosed()).isFalse();
+  }
+
+  /**
+   * While the gateway's NATS connection was down its clients heard silence, not told that records
+   * were passing them by: they get a notice when it goes and one when it is back, with the times
+   * between which records may be missing; one connecting meanwhile is told at once.
+   */
+  @Test
+  void streamClientsAreToldWhenTheGatewaysBusGoesDownAndComesBack() throws Exception {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket ws = connect(frames);
+    ws.writeTextMessage("{\"op\":\"subscribe\",\"subjects\":[\"trade.>\"]}");
+    await(() -> frames.size() == 1);
+
+    long beforeStop = System.currentTimeMillis();
+    nats.stop();
+    await(() -> frames.size() == 2);
+    JsonObject down = new JsonObject(frames.get(1));
+    assertThat(down.getString("op")).isEqualTo("notice");
+    assertThat(down.getString("bus")).isEqualTo("down");
+    assertThat(down.getLong("down_at_ms")).isGreaterThanOrEqualTo(beforeStop);
+    assertThat(down.getString("message")).contains("may be missing");
+    List<String> lateFrames = new CopyOnWriteArrayList<>();
+    connect(lateFrames);
+    await(() -> lateFrames.size() == 1);
+    assertThat(new JsonObject(lateFrames.get(0)).getString("bus")).isEqualTo("down");
+
+    nats.restart();
+    await(() -> frames.size() == 3);
+    JsonObject up = new JsonObject(frames.get(2));
+    assertThat(up.getString("op")).isEqualTo("notice");
+    assertThat(up.getString("bus")).isEqualTo("up");
+    assertThat(up.getLong("down_at_ms")).isEqualTo(down.getLong("down_at_ms"));
+    assertThat(up.getLong("up_at_ms")).isGreaterThanOrEqualTo(up.getLong("down_at_ms"));
+    await(() -> lateFrames.size() == 2);
+    assertThat(new JsonObject(lateFrames.get(1)).getString("bus")).isEqualTo("up");
+
+    // records published once it is up reach the client
+    await(publisher::connected);
+    publish("trade.binance.spot.BTC-USDT", 9);
+    await(() -> frames.size() == 4);
+    assertThat(new JsonObject(frames.get(3)).getInteger("n")).isEqualTo(9);
   }
 }

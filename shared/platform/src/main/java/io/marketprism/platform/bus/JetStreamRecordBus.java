@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -118,6 +120,8 @@ public final class JetStreamRecordBus implements RecordBus {
   private volatile Connection publishing;
   private Dispatcher acks;
   private volatile boolean connected;
+  /** Who is told of each change of {@link #connected}, and on which context. */
+  private final List<Map.Entry<Context, Handler<Boolean>>> connectionHandlers = new CopyOnWriteArrayList<>();
   private final NatsProblems problems;
   private int inFlight;
   private long backoffUntil;
@@ -197,7 +201,11 @@ public final class JetStreamRecordBus implements RecordBus {
               acks.subscribe(ackPrefix + "*");
             }
             publishing = conn;
+            boolean was = connected;
             connected = true;
+            if (!was) {
+              tellConnection(true);
+            }
             problems.clear();
             LOG.info("NATS {} ({})", event.toString().toLowerCase(java.util.Locale.ROOT), conn.getConnectedUrl());
             wakeSender();
@@ -207,10 +215,12 @@ public final class JetStreamRecordBus implements RecordBus {
         });
       }
       case DISCONNECTED, CLOSED -> {
-        if (connected) {
-          LOG.warn("NATS {}", event.toString().toLowerCase(java.util.Locale.ROOT));
-        }
+        boolean was = connected;
         connected = false;
+        if (was) {
+          LOG.warn("NATS {}", event.toString().toLowerCase(java.util.Locale.ROOT));
+          tellConnection(false);
+        }
         // answers to sends in flight are lost with the connection: send them again when it returns
         // (the stream absorbs those it had stored by their id)
         for (Long token : awaiting.keySet()) {
@@ -588,6 +598,15 @@ public final class JetStreamRecordBus implements RecordBus {
   @Override
   public boolean connected() {
     return connected;
+  }
+
+  @Override
+  public void connectionHandler(Handler<Boolean> handler) {
+    connectionHandlers.add(Map.entry(vertx.getOrCreateContext(), handler));
+  }
+
+  private void tellConnection(boolean up) {
+    connectionHandlers.forEach(h -> h.getKey().runOnContext(v -> h.getValue().handle(up)));
   }
 
   @Override

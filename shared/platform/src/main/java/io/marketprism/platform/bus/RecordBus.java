@@ -98,6 +98,17 @@ public interface RecordBus {
   /** @return whether the bus is reachable now */
   boolean connected();
 
+  /**
+   * Tells {@code handler}, on the context that called this, each time the bus stops being
+   * reachable ({@code false}) and becomes reachable again ({@code true}, also on the first
+   * connect): live subscriptions miss what is published in between, and their holders may have to
+   * say so (the gateway tells its stream clients). The embedded bus is always reachable: never.
+   *
+   * @param handler receives the new state on each change
+   */
+  default void connectionHandler(Handler<Boolean> handler) {
+  }
+
   /** @return null while the bus is reachable, else what is wrong with it, for health checks */
   default String problem() {
     return connected() ? null : "the bus is not connected";

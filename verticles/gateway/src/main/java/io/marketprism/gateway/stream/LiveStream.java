@@ -64,6 +64,13 @@ import java.util.function.Function;
  * {@value #CREDENTIAL_EXPIRED_STATUS} and reason {@code token expired} (the HTTP 401 of the
  * upgrade, in the range RFC 6455 leaves to applications), counted and logged; it connects again
  * with a fresh token.
+ *
+ * <p>While the gateway's own bus connection is down (NATS, in server mode) no record reaches it,
+ * and its clients would only hear silence: each is sent
+ * {@code {"op":"notice","bus":"down","down_at_ms":T,"message":...}} when it is lost (or on
+ * connecting while it is), and {@code {"op":"notice","bus":"up","down_at_ms":T,"up_at_ms":U,
+ * "message":...}} once it is back, so they know records published between the two (gateway's
+ * clock) may be missing, to fetch from storage.
  */
 public final class LiveStream {
 
@@ -85,6 +92,8 @@ public final class LiveStream {
   private final Counter slowDropped;
   private final Counter expired;
   private Future<RecordConsumer> subscription;
+  /** Since when the bus has been unreachable (epoch ms), 0 while it is reachable. */
+  private long busDownAtMs;
   private io.vertx.core.Vertx pingVertx;
   private long pingTimer = -1;
 
@@ -111,6 +120,37 @@ public final class LiveStream {
     // the first stream's gauge is the one registered: it reads the count they share
     Gauge.builder("marketprism_stream_clients", connected, AtomicInteger::get)
         .description("stream clients connected to this gateway").register(meters);
+    busDownAtMs = bus.connected() ? 0 : System.currentTimeMillis();
+    bus.connectionHandler(this::onBusConnection);
+  }
+
+  /** Tells every client that the bus went away or came back (see the class comment). */
+  private void onBusConnection(boolean up) {
+    long now = System.currentTimeMillis();
+    JsonObject notice;
+    if (up) {
+      if (busDownAtMs == 0) {
+        return; // the first connect, or a change nobody was told the other half of
+      }
+      notice = new JsonObject().put("op", "notice").put("bus", "up").put("down_at_ms", busDownAtMs).put("up_at_ms", now)
+          .put("message", "the gateway's bus connection is back: records published from down_at_ms to up_at_ms may"
+              + " be missing");
+      busDownAtMs = 0;
+    } else {
+      if (busDownAtMs != 0) {
+        return;
+      }
+      busDownAtMs = now;
+      notice = busDownNotice();
+    }
+    LOG.info("live stream: the bus is {}, telling {} clients", up ? "back" : "down", clients.size());
+    clients.values().forEach(c -> c.notice(notice));
+  }
+
+  private JsonObject busDownNotice() {
+    return new JsonObject().put("op", "notice").put("bus", "down").put("down_at_ms", busDownAtMs)
+        .put("message", "the gateway lost its bus connection: records published until a notice of bus up may be"
+            + " missing");
   }
 
   /** Takes over an upgraded WebSocket whose credential does not expire (or that had none). */
@@ -134,6 +174,9 @@ public final class LiveStream {
     Client client = new Client(ws);
     clients.put(ws, client);
     client.expireAt(credentialExpiresAtMs);
+    if (busDownAtMs != 0) {
+      client.notice(busDownNotice());
+    }
     startPinging();
     ws.pongHandler(b -> client.heardAt = System.currentTimeMillis());
     ws.textMessageHandler(text -> {
@@ -290,6 +333,18 @@ public final class LiveStream {
         ws.close(CREDENTIAL_EXPIRED_STATUS, "token expired");
         cutAfterCloseTimeout();
       });
+    }
+
+    /** Writes a notice of the gateway's state at once (it answers no request). */
+    void notice(JsonObject notice) {
+      if (closing || ws.isClosed()) {
+        return;
+      }
+      try {
+        ws.writeTextMessage(notice.encode());
+      } catch (IllegalStateException closedMeanwhile) {
+        remove(ws);
+      }
     }
 
     void cancelExpiry() {
