@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  * otherwise): when the connection ends for a reason a new one can cure, the stream connects again
  * after a backoff ({@link Reconnect}), subscribes the patterns acknowledged so far, and then tells
  * the {@link #gapHandler} the time it was away ({@link StreamGap}), whose records are in the
- * storage API. A new connection on which the gateway does not answer the resubscription within the
+ * storage API. The gateway's own bus connection may go away too, the stream's staying up: the
+ * gateway says so when it is back ({@code notice} {@code bus} {@code up}), which is told as a gap
+ * of cause {@code bus_down}. A new connection on which the gateway does not answer the resubscription within the
  * timeout counts as lost too: it is closed and the next attempt follows, and the gap reported once
  * a resubscription is answered runs from the first loss. Those reasons are a gateway stopping (1001; also 1000 from the server side, which a
  * proxy between may send: the gateway itself never ends a live stream with 1000, and the client's
@@ -138,7 +140,8 @@ public final class LiveStream {
 
   /**
    * Sets what is told of each time the stream was disconnected, once it is connected and
-   * subscribed again (on the client's event loop); nothing by default.
+   * subscribed again, and of each time the gateway's bus was, once it is back (on the client's
+   * event loop); nothing by default.
    */
   public LiveStream gapHandler(Handler<StreamGap> handler) {
     this.gapHandler = handler == null ? gap -> { } : handler;
@@ -242,6 +245,10 @@ public final class LiveStream {
       } else if (r != null) {
         r.answered().tryComplete();
       }
+    } else if ("notice".equals(op) && "up".equals(msg.getString("bus"))) {
+      // the gateway's bus was away: records published meanwhile never reached it (its clock)
+      gapHandler.handle(new StreamGap(msg.getLong("down_at_ms", 0L), msg.getLong("up_at_ms", 0L), 0,
+          new MarketPrismException(0, "bus_down", msg.getString("message", "the gateway's bus was down"))));
     }
   }
 

@@ -7,6 +7,7 @@ import io.marketprism.model.RecordJson;
 import io.marketprism.platform.Platform;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.testkit.NatsServer;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,6 +40,7 @@ class GatewayStreamTest {
   private String gatewayId;
   private RecordBus bus;
   private MarketPrismClient client;
+  private NatsServer nats;
 
   @AfterEach
   void tearDown() throws Exception {
@@ -46,23 +48,31 @@ class GatewayStreamTest {
       client.close();
     }
     vertx.close().await(10, TimeUnit.SECONDS);
+    if (nats != null) {
+      nats.close();
+    }
   }
 
   /** A gateway on a free fixed port (so that it can come back on it), with {@code auth} as its auth section. */
   private void startGateway(JsonObject auth) throws Exception {
+    startGateway(auth, new JsonObject());
+  }
+
+  /** The same with {@code bus} as the bus section (and the test's publisher on that bus). */
+  private void startGateway(JsonObject auth, JsonObject bus) throws Exception {
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
       port = free.getLocalPort();
     }
     JsonObject gateway = new JsonObject().put("host", "127.0.0.1").put("port", port)
         .put("rate_limits", new JsonObject().put("enabled", false)).put("auth", auth);
-    config = new JsonObject().put("gateway", gateway);
+    config = new JsonObject().put("gateway", gateway).put("bus", bus);
     for (String s : new String[] {"storage", "collector", "scheduler", "monitoring", "broker", "simulator"}) {
       config.put(s, new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0)));
     }
     Platform.of(vertx, config);
     deployGateway();
-    bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
-    bus.start().await(5, TimeUnit.SECONDS);
+    this.bus = RecordBus.create(vertx, BusOptions.from(config));
+    this.bus.start().await(5, TimeUnit.SECONDS);
     client = MarketPrismClient.create(vertx, "http://127.0.0.1:" + port).timeout(Duration.ofSeconds(2));
   }
 
@@ -247,6 +257,33 @@ class GatewayStreamTest {
         });
     // the first connection, then one attempt with the token and once more with a refreshed one
     assertThat(asked).hasValue(3);
+  }
+
+  /**
+   * The gateway's NATS connection going down left a stream silent, and told of nothing: its
+   * records of that time are missing all the same. The gateway's notice that it is back is told
+   * as a gap, from when it went to when it came back.
+   */
+  @Test
+  void anOutageOfTheGatewaysBusIsToldAsAGap() throws Exception {
+    nats = NatsServer.start();
+    startGateway(openAuth(), new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url())
+        .put("connect_timeout_ms", 500).put("reconnect_wait_ms", 50)));
+    List<StreamGap> gaps = new CopyOnWriteArrayList<>();
+    LiveStream stream = client.stream(List.of("trade.>"), r -> { }).await(5, TimeUnit.SECONDS)
+        .gapHandler(gaps::add);
+    long beforeStop = System.currentTimeMillis();
+    nats.stop();
+    Thread.sleep(300);
+    nats.restart();
+
+    awaitTrue(() -> gaps.size() == 1);
+    StreamGap gap = gaps.get(0);
+    assertThat(gap.cause().code()).isEqualTo("bus_down");
+    assertThat(gap.lostAtMs()).isGreaterThanOrEqualTo(beforeStop).isLessThanOrEqualTo(gap.restoredAtMs());
+    assertThat(gap.restoredAtMs()).isGreaterThanOrEqualTo(gap.lostAtMs() + 250);
+    assertThat(gap.attempts()).isZero();
+    assertThat(stream.connected()).as("the stream itself stayed up").isTrue();
   }
 
   /** A well-formed HS256 token the gateway refuses: signed with another secret. */
