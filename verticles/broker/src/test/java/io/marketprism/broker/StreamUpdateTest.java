@@ -80,6 +80,24 @@ class StreamUpdateTest {
     }
   }
 
+  /**
+   * A server outside a cluster accepts a stream of three replicas and keeps one copy: the
+   * streams route shows the copies kept beside the replicas asked for (it showed 3 alone).
+   */
+  @Test
+  void replicasAServerOutsideAClusterCannotKeepAreShownAsTheCopiesKept() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (NatsServer nats = NatsServer.start()) {
+      JsonObject one = streamsAfterStart(vertx, nats, stream("file", 24, -1, 120, "trade.>"));
+      assertThat(one.getJsonObject("config").getInteger("copies_kept")).isEqualTo(1);
+      JsonObject three = streamsAfterStart(vertx, nats, stream("file", 24, -1, 120, "trade.>").put("replicas", 3));
+      assertThat(three.getJsonObject("config").getInteger("replicas")).isEqualTo(3);
+      assertThat(three.getJsonObject("config").getInteger("copies_kept")).isEqualTo(1);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   private static JsonObject stream(String storage, int hours, long bytes, int dupSeconds, String... subjects) {
     return new JsonObject().put("name", "MARKET_DATA").put("storage", storage).put("max_age_hours", hours)
         .put("max_bytes", bytes).put("duplicate_window_s", dupSeconds)

@@ -3,6 +3,7 @@ package io.marketprism.platform.bus;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.ClusterInfo;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -64,7 +65,28 @@ public final class StreamManager {
       } catch (JetStreamApiException e) {
         throw new StreamRefusedException(spec, existing == null ? null : existing.getConfiguration(), e);
       }
+      if (spec.replicas() > 1) {
+        StreamInfo now = info(spec.name());
+        int copies = now == null ? 0 : copies(now);
+        if (copies < spec.replicas()) {
+          LOG.warn("stream {} is configured with {} replicas (bus.streams[].replicas) but the NATS server keeps {}: "
+              + "it is not part of a JetStream cluster of that size, so the stream has no redundancy it was asked for",
+              spec.name(), spec.replicas(), copies);
+        }
+      }
     }
+  }
+
+  /**
+   * @return the copies of the stream the servers keep: the leader and its replicas in a cluster; one
+   *     on a server outside a cluster, which accepts a stream of several replicas and keeps one
+   */
+  private static int copies(StreamInfo info) {
+    ClusterInfo cluster = info.getClusterInfo();
+    if (cluster == null || cluster.getLeader() == null) {
+      return 1;
+    }
+    return 1 + (cluster.getReplicas() == null ? 0 : cluster.getReplicas().size());
   }
 
   /** @return the stream's info, or null when there is no such stream */
@@ -113,7 +135,7 @@ public final class StreamManager {
               .put("storage", c.getStorageType().toString().toLowerCase(java.util.Locale.ROOT))
               .put("max_age_ms", c.getMaxAge().toMillis()).put("max_bytes", c.getMaxBytes())
               .put("duplicate_window_ms", c.getDuplicateWindow() == null ? null : c.getDuplicateWindow().toMillis())
-              .put("replicas", c.getReplicas()))
+              .put("replicas", c.getReplicas()).put("copies_kept", copies(info)))
           .put("state", new JsonObject().put("messages", s.getMsgCount()).put("bytes", s.getByteCount())
               .put("first_seq", s.getFirstSequence()).put("last_seq", s.getLastSequence())
               .put("consumer_count", s.getConsumerCount()))
