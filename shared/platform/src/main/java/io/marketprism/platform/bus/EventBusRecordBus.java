@@ -29,10 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * subscriptions read (the event bus has no wildcards).
  *
  * <p>Nothing is durable: a consumer queues what arrives, bounded by {@code bus.eventbus.max_pending}
- * records and by {@code bus.eventbus.max_pending_bytes} of JSON held (queued or in the batch in
- * hand; a stalled store with order books in the mix would otherwise fill the heap long before the
- * record bound, and the OutOfMemoryError would take the whole process). Beyond either bound it drops
- * and counts. What it holds is lost when the JVM dies. A failed batch is handed over again after a pause, so a store that is
+ * records and by {@code bus.eventbus.max_pending_bytes} of JSON held (on its way to the consumer's
+ * event loop, queued or in the batch in hand; a stalled store with order books in the mix would
+ * otherwise fill the heap long before the record bound, and the OutOfMemoryError would take the
+ * whole process). Beyond either bound it drops and counts (see {@link #consume}). What it holds is
+ * lost when the JVM dies. A failed batch is handed over again after a pause, so a store that is
  * briefly unavailable loses nothing while the process lives.
  *
  * <p>A live subscription holds at most {@code bus.eventbus.live_max_pending_bytes} of JSON for a
@@ -78,54 +79,73 @@ public final class EventBusRecordBus implements RecordBus {
     return Future.succeededFuture();
   }
 
+  /**
+   * The event bus would hand each record to a consumer as a task of the context that registered it,
+   * a queue without bound, before the consumer's own bounds could count it: a storage whose event loop
+   * is busy for a while (a long synchronous step, GC pauses) would hold everything published meanwhile
+   * until the OutOfMemoryError. So the bus is read by a {@link Relay} on a thread of its own, and
+   * what waits for the storage's loop counts against {@code bus.eventbus.max_pending} and {@code
+   * max_pending_bytes} from the moment it leaves the bus, as what the consumer queues and has in hand.
+   */
   @Override
   public Future<RecordConsumer> consume(ConsumerSpec spec, BatchHandler handler) {
     Batcher batcher = new Batcher(vertx.getOrCreateContext(), spec, handler);
-    return batcher.consumer.completion().map(batcher);
+    return relay(SubjectPattern.parse(spec.filterSubject()), batcher.handOff).<RecordConsumer>map(id -> {
+      batcher.relayId = id;
+      return batcher;
+    }).onFailure(e -> vertx.cancelTimer(batcher.timer));
   }
 
   /**
    * The event bus hands each record to a consumer as a task of the context that registered it, a
    * queue without bound: a plain consumer on the subscriber's event loop would hold everything
    * published while that loop is busy (a gateway far behind) until the OutOfMemoryError. So the
-   * bus is read by a {@link LiveRelay} on a thread of its own, which hands matching records on to
+   * bus is read by a {@link Relay} on a thread of its own, which hands matching records on to
    * the subscriber's context through {@code bus.eventbus.live_max_pending_bytes}, as jnats's
    * dispatcher does on NATS.
    */
   @Override
   public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
-    LiveHandOff handOff = new LiveHandOff(pattern, vertx.getOrCreateContext(), handler,
+    BoundedHandOff handOff = BoundedHandOff.live(pattern, vertx.getOrCreateContext(), handler,
         options.eventBusLiveMaxPendingBytes(), "bus.eventbus.live_max_pending_bytes");
-    return vertx.deployVerticle(new LiveRelay(SubjectPattern.parse(pattern), handOff), LiveRelay.deployment())
-        .map(id -> new RecordConsumer() {
-          @Override
-          public JsonObject stats() {
-            return handOff.stats();
-          }
+    return relay(SubjectPattern.parse(pattern), handOff).map(id -> new RecordConsumer() {
+      @Override
+      public JsonObject stats() {
+        return handOff.liveStats(pattern);
+      }
 
-          @Override
-          public Future<Void> close() {
-            // deployed from a verticle, the relay is undeployed with it, maybe before this call
-            return vertx.deploymentIDs().contains(id) ? vertx.undeploy(id) : Future.succeededFuture();
-          }
-        });
+      @Override
+      public Future<Void> close() {
+        return stopRelay(id);
+      }
+    });
+  }
+
+  /** @return the deployment id of a {@link Relay} handing the records {@code pattern} matches to {@code handOff} */
+  private Future<String> relay(SubjectPattern pattern, BoundedHandOff handOff) {
+    return vertx.deployVerticle(new Relay(pattern, handOff), Relay.deployment());
+  }
+
+  private Future<Void> stopRelay(String id) {
+    // deployed from a verticle, the relay is undeployed with it, maybe before this call
+    return vertx.deploymentIDs().contains(id) ? vertx.undeploy(id) : Future.succeededFuture();
   }
 
   /**
-   * Reads the event bus for one live subscription and hands the records its pattern matches on
-   * through the subscription's bound. It runs on {@link #POOL}, one thread that runs nothing else
+   * Reads the event bus for one consumer or live subscription and hands the records its pattern
+   * matches on through the consumer's bound. It runs on {@link #POOL}, one thread that runs nothing else
    * and does little per record, so it is never behind for long: what waits is bounded, in the
-   * subscriber's queue, by the hand-off. Its own context keeps the order the bus delivered in.
+   * consumer's queue, by the hand-off. Its own context keeps the order the bus delivered in.
    */
-  private static final class LiveRelay extends VerticleBase {
+  private static final class Relay extends VerticleBase {
     /** The worker pool of every relay of a Vert.x instance. */
-    static final String POOL = "mp-live-relay";
+    static final String POOL = "mp-bus-relay";
 
     private final SubjectPattern pattern;
-    private final LiveHandOff handOff;
+    private final BoundedHandOff handOff;
     private MessageConsumer<Buffer> consumer;
 
-    LiveRelay(SubjectPattern pattern, LiveHandOff handOff) {
+    Relay(SubjectPattern pattern, BoundedHandOff handOff) {
       this.pattern = pattern;
       this.handOff = handOff;
     }
@@ -176,22 +196,25 @@ public final class EventBusRecordBus implements RecordBus {
     return n;
   }
 
-  /** Queues records for one durable consumer and hands them over in batches, one batch at a time. */
+  /**
+   * Queues records for one durable consumer and hands them over in batches, one batch at a time. Its
+   * {@link #handOff} counts each record from the moment the relay takes it off the bus until it leaves
+   * the queue for a batch, and its bytes until that batch is committed: one bound for what waits for
+   * this context, what is queued and what is in hand.
+   */
   private final class Batcher implements RecordConsumer {
     private final Context context;
     private final ConsumerSpec spec;
     private final BatchHandler handler;
     private final ArrayDeque<BusMessage> queue = new ArrayDeque<>();
-    private final MessageConsumer<Buffer> consumer;
+    final BoundedHandOff handOff;
     private final long timer;
+    /** The relay reading the bus for this consumer, set once it is deployed. */
+    String relayId;
     private List<BusMessage> inHand;
-    /** JSON bytes queued plus those of the batch in hand, released when that batch is committed. */
-    private long pendingBytes;
-    private boolean closed;
     private long batches;
     private long acked;
     private long failed;
-    private long dropped;
     private Future<Void> current = Future.succeededFuture();
     private final SettledClock settled = new SettledClock();
 
@@ -199,29 +222,20 @@ public final class EventBusRecordBus implements RecordBus {
       this.context = context;
       this.spec = spec;
       this.handler = handler;
-      SubjectPattern filter = SubjectPattern.parse(spec.filterSubject());
-      this.consumer = vertx.eventBus().consumer(STREAM_ADDRESS, (Message<Buffer> m) -> {
-        String subject = m.headers().get(SUBJECT);
-        if (subject == null || !filter.matches(subject)) {
-          return;
-        }
-        byte[] json = m.body().getBytes();
-        if (queue.size() >= options.eventBusMaxPending()
-            || pendingBytes + json.length > options.eventBusMaxPendingBytes()) {
-          if (dropped++ % 10_000 == 0) {
-            LOG.warn("consumer {} queue full ({} records, {} bytes held; bounds bus.eventbus.max_pending {}, "
-                + "max_pending_bytes {}): dropping", spec.durable(), queue.size(), pendingBytes,
-                options.eventBusMaxPending(), options.eventBusMaxPendingBytes());
-          }
-          return;
-        }
-        pendingBytes += json.length;
-        queue.add(new BusMessage(subject, json, false));
-        if (queue.size() >= spec.batchSize()) {
-          deliver();
-        }
-      });
+      this.handOff = new BoundedHandOff(context, this::queue, options.eventBusMaxPending(),
+          options.eventBusMaxPendingBytes(), false, (n, records, bytes) ->
+          LOG.warn("consumer {} queue full ({} records, {} bytes held; bounds bus.eventbus.max_pending {}, "
+              + "max_pending_bytes {}): dropping", spec.durable(), records, bytes, options.eventBusMaxPending(),
+              options.eventBusMaxPendingBytes()));
       this.timer = vertx.setPeriodic(Math.max(1, spec.maxWait().toMillis()), t -> deliver());
+    }
+
+    /** A record the relay handed over, on this context: already counted against the bounds. */
+    private void queue(BusMessage m) {
+      queue.add(m);
+      if (queue.size() >= spec.batchSize()) {
+        deliver();
+      }
     }
 
     private void deliver() {
@@ -230,7 +244,9 @@ public final class EventBusRecordBus implements RecordBus {
       }
       long now = System.currentTimeMillis();
       if (queue.isEmpty()) {
-        settled.idle(now);
+        if (handOff.heldRecords() == 0) { // none on its way to this context either
+          settled.idle(now);
+        }
         return;
       }
       int n = Math.min(spec.batchSize(), queue.size());
@@ -238,7 +254,8 @@ public final class EventBusRecordBus implements RecordBus {
       for (int i = 0; i < n; i++) {
         batch.add(queue.poll());
       }
-      handOver(batch, settled.fetched(now, queue.isEmpty()));
+      handOff.release(n, 0); // its bytes stay held until the batch is committed
+      handOver(batch, settled.fetched(now, handOff.heldRecords() == 0));
     }
 
     private void handOver(List<BusMessage> batch, SettledClock.Fetch fetch) {
@@ -254,7 +271,7 @@ public final class EventBusRecordBus implements RecordBus {
         if (ar.succeeded()) {
           acked += batch.size();
           inHand = null;
-          pendingBytes -= bytes(batch);
+          handOff.release(0, bytes(batch));
           settled.committed(fetch);
           deliver();
         } else {
@@ -269,9 +286,13 @@ public final class EventBusRecordBus implements RecordBus {
     @Override
     public JsonObject stats() {
       return new JsonObject().put("durable", spec.durable()).put("batches", batches).put("acked", acked)
-          .put("failed_batches", failed).put("pending", queue.size() + (inHand == null ? 0 : inHand.size()))
-          .put("pending_bytes", pendingBytes)
-          .put("dropped", dropped).put("settled_ms", settled.settledMs());
+          .put("failed_batches", failed).put("pending", pending()).put("pending_bytes", handOff.heldBytes())
+          .put("dropped", handOff.dropped()).put("settled_ms", settled.settledMs());
+    }
+
+    /** @return records on their way to this context, queued and in hand */
+    private long pending() {
+      return handOff.heldRecords() + (inHand == null ? 0 : inHand.size());
     }
 
     @Override
@@ -281,9 +302,9 @@ public final class EventBusRecordBus implements RecordBus {
 
     @Override
     public Future<Void> close() {
-      closed = true;
       vertx.cancelTimer(timer);
-      return consumer.unregister().compose(v -> drain(System.currentTimeMillis() + DRAIN_MS));
+      // what the relay handed over before it stopped is still on its way: the drain waits for it too
+      return stopRelay(relayId).compose(v -> drain(System.currentTimeMillis() + DRAIN_MS));
     }
 
     /**
@@ -299,7 +320,7 @@ public final class EventBusRecordBus implements RecordBus {
 
     private void drainStep(long deadline, Promise<Void> done) {
       current.onComplete(ar -> {
-        int left = queue.size() + (inHand == null ? 0 : inHand.size());
+        long left = pending();
         if (left == 0) {
           done.complete();
         } else if (System.currentTimeMillis() > deadline) {

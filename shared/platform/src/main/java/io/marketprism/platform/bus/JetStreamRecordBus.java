@@ -551,16 +551,18 @@ public final class JetStreamRecordBus implements RecordBus {
    * it is there.
    */
   private final class LiveSubscription implements RecordConsumer {
+    private final String pattern;
     private final List<String> subjects;
     /** Bounded by {@code bus.nats.live_max_pending_bytes}: jnats's dispatcher only hands records on to the loop. */
-    private final LiveHandOff handOff;
+    private final BoundedHandOff handOff;
     private Connection conn;
     private Dispatcher dispatcher;
     private boolean closed;
 
     LiveSubscription(String pattern, List<String> subjects, Context context, Handler<BusMessage> handler) {
+      this.pattern = pattern;
       this.subjects = subjects;
-      this.handOff = new LiveHandOff(pattern, context, handler, options.liveMaxPendingBytes(),
+      this.handOff = BoundedHandOff.live(pattern, context, handler, options.liveMaxPendingBytes(),
           "bus.nats.live_max_pending_bytes");
     }
 
@@ -575,7 +577,7 @@ public final class JetStreamRecordBus implements RecordBus {
 
     @Override
     public JsonObject stats() {
-      return handOff.stats();
+      return handOff.liveStats(pattern);
     }
 
     @Override

@@ -76,6 +76,66 @@ class EventBusRecordBusTest {
   }
 
   /**
+   * A storage whose event loop is stuck (a long synchronous step, GC pauses) holds at most {@code
+   * bus.eventbus.max_pending_bytes} of records on their way to it and drops (and counts) the rest:
+   * the consumer on that loop had the event bus queue each record as a task of it, before its own
+   * bounds were checked, so all 10 MB published meanwhile were held and none counted. Once the loop
+   * runs again what was kept, and then what comes next, are stored in the order published, each once.
+   */
+  @Test
+  void aStuckStorageLoopHoldsAtMostTheByteBoundDropsTheRestAndStoresTheKeptInOrder() throws Exception {
+    long bound = 1L << 20;
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(new JsonObject().put("bus", new JsonObject()
+        .put("eventbus", new JsonObject().put("max_pending_bytes", bound)))));
+    List<Integer> stored = new CopyOnWriteArrayList<>();
+    BatchHandler handler = batch -> {
+      batch.forEach(m -> stored.add(ByteBuffer.wrap(m.json()).getInt()));
+      return Future.succeededFuture();
+    };
+    ConsumerSpec spec = new ConsumerSpec(BusOptions.MARKET_DATA, "storage", ">", 100, Duration.ofMillis(20),
+        Duration.ofSeconds(30), 1);
+    RecordConsumer consumer = onContext(() -> bus.consume(spec, handler)).await(5, TimeUnit.SECONDS);
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    context.runOnContext(v -> {
+      stuck.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS); // the storage's event loop is busy elsewhere
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    int sent = 10_000;
+    JsonObject whileStuck;
+    try {
+      assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < sent; i++) { // 10 MB from another thread while the storage's loop is stuck
+        bus.publish(TRADE, "t" + i, numbered(i));
+      }
+      // every record published is held or dropped (unbounded, the tasks hold all and neither is counted)
+      whileStuck = await(consumer, s -> s.getLong("pending") + s.getLong("dropped") == sent);
+    } finally {
+      release.countDown();
+    }
+    assertThat(whileStuck.getLong("pending") + whileStuck.getLong("dropped")).as("held or dropped: %s", whileStuck)
+        .isEqualTo(sent);
+    assertThat(whileStuck.getLong("pending_bytes")).as("bytes held for the stuck loop").isLessThanOrEqualTo(bound)
+        .isEqualTo(whileStuck.getLong("pending") * RECORD_BYTES);
+    assertThat(whileStuck.getLong("dropped")).isGreaterThanOrEqualTo(sent - bound / RECORD_BYTES);
+    long kept = whileStuck.getLong("pending");
+    waitFor(consumer, s -> s.getLong("acked") == kept && s.getLong("pending") == 0);
+    // once the loop runs again, a record published next is stored after all that was kept
+    bus.publish(TRADE, "t" + sent, numbered(sent));
+    JsonObject after = waitFor(consumer, s -> s.getLong("acked") == kept + 1 && s.getLong("pending") == 0);
+    assertThat(after.getLong("pending_bytes")).isZero();
+    assertThat(after.getLong("dropped")).isEqualTo(sent - kept);
+    assertThat(stored).as("the kept records, in the order published, each once, then the next").hasSize((int) kept + 1)
+        .isSortedAccordingTo(Integer::compare).doesNotHaveDuplicates().endsWith(sent);
+    assertThat(stored.get(0)).isZero();
+    onContext(consumer::close).await(15, TimeUnit.SECONDS);
+  }
+
+  /**
    * A live subscriber whose event loop is stuck (a gateway far behind) holds at most
    * {@code bus.eventbus.live_max_pending_bytes} of records for it and drops (and counts) the rest: a
    * plain event-bus consumer queued each record as a task of that loop, so all 10 MB published
@@ -133,14 +193,17 @@ class EventBusRecordBusTest {
     return ByteBuffer.allocate(RECORD_BYTES).putInt(i).array();
   }
 
-  /** The subscription's stats (read from this thread: they are atomic) once they satisfy {@code done}; fails after 10 s. */
+  /**
+   * The subscription's stats (read from this thread: they are atomic, and so are a consumer's held records
+   * while its loop is stuck) once they satisfy {@code done}; fails after 10 s.
+   */
   private static JsonObject settled(RecordConsumer live, Predicate<JsonObject> done) throws InterruptedException {
     JsonObject s = await(live, done);
     assertThat(done.test(s)).as("stats never settled: %s", s).isTrue();
     return s;
   }
 
-  /** The subscription's stats once they satisfy {@code done}, or as they are 10 s later. */
+  /** The subscription's (or a stuck consumer's) stats once they satisfy {@code done}, or as they are 10 s later. */
   private static JsonObject await(RecordConsumer live, Predicate<JsonObject> done) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 10_000;
     JsonObject s = live.stats();
