@@ -63,6 +63,16 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     assertThat(hot).as("the day's partition is dropped from hot").isZero();
   }
 
+  @Override
+  void mergeAll() throws Exception {
+    ClickHouseHttp http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    for (String database : List.of(db, db + "_cold")) {
+      for (DataType t : DataType.values()) {
+        sync(http.execute("OPTIMIZE TABLE " + database + "." + t.wire() + " FINAL"));
+      }
+    }
+  }
+
   private <T> T sync(io.vertx.core.Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
@@ -158,6 +168,59 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
     deploy();
     assertThat(readAll("liquidation", all, 1)).isEqualTo(withSecond);
+  }
+
+  /**
+   * Data tables of an earlier version (no version column: a merge kept whichever copy of an identity
+   * was inserted last) are re-created at start with their rows, hot and cold: a trade and a ticker
+   * whose first-received copy was inserted first read as that copy, also after merges, and a second
+   * start changes nothing.
+   */
+  @org.junit.jupiter.api.Test
+  void dataTablesOfAnEarlierVersionAreMigratedSoThatTheCopyReceivedFirstIsKept() throws Exception {
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    ClickHouseHttp ch = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    for (String database : List.of(db, db + "_cold")) {
+      for (DataType t : List.of(DataType.TRADE, DataType.TICKER)) {
+        sync(ch.execute("DROP TABLE " + database + "." + t.wire()));
+        sync(ch.execute(ClickHouseHotStore.createTable(database, TableSchema.of(t))
+            .replace(", first_copy UInt64 MATERIALIZED bitNot(recv_ts_us)", "")
+            .replace("ReplacingMergeTree(first_copy)", "ReplacingMergeTree")));
+      }
+      // the copy received first inserted first, each in a part of its own
+      long ts = t0 + (database.endsWith("_cold") ? 0 : 86_400_000L);
+      String common = "('binance', 'spot', 'BTC-USDT', 'BTCUSDT', " + ts + ", ";
+      sync(ch.execute("INSERT INTO " + database + ".trade VALUES " + common + ts * 1000 + ", '1', 101, 0.01, 'buy')"));
+      sync(ch.execute("INSERT INTO " + database + ".trade VALUES " + common + (ts * 1000 + 500)
+          + ", '1', 100, 0.01, 'buy')"));
+      sync(ch.execute("INSERT INTO " + database + ".ticker VALUES " + common + ts * 1000
+          + ", 1, 2, 3, 4, 11, NULL, NULL, NULL, NULL)"));
+      sync(ch.execute("INSERT INTO " + database + ".ticker VALUES " + common + (ts * 1000 + 500)
+          + ", 1, 2, 3, 4, 10, NULL, NULL, NULL, NULL)"));
+    }
+    deploy();
+    mergeAll();
+    String all = "exchange=binance&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 3 * 86_400_000L);
+    for (int round = 0; round < 2; round++) {
+      List<String> read = readAll("trade", all, 1);
+      assertThat(read).as("round " + round).hasSize(2);
+      for (String j : read) {
+        assertThat(new JsonObject(j).getString("price")).as(j).isEqualTo("101");
+      }
+      List<String> tickers = readAll("ticker", all, 1);
+      assertThat(tickers).hasSize(2);
+      for (String j : tickers) {
+        assertThat(new JsonObject(j).getString("last_price")).as(j).isEqualTo("11");
+      }
+      for (String database : List.of(db, db + "_cold")) {
+        assertThat(sync(ch.scalar("SELECT count() FROM " + database + ".trade"))).as(database + ", merged").isEqualTo(1);
+        assertThat(sync(ch.scalar("SELECT count() FROM system.tables WHERE database = '" + database
+            + "' AND position(name, '_earlier_key') > 0"))).as(database).isZero();
+      }
+      await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+      deploy();
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import io.marketprism.model.LiquidationRecord;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
@@ -725,6 +726,84 @@ abstract class StorageApiTest {
       assertThat(get(latestUri).bodyAsJsonObject()).as(newest.symbol() + ", from the store")
           .isEqualTo(new JsonObject(RecordJson.toJson(newest)));
     }
+  }
+
+  /** Lets the store merge what it holds, as it may at any time (ClickHouse: {@code OPTIMIZE ... FINAL}); nothing elsewhere. */
+  void mergeAll() throws Exception {
+  }
+
+  private static MarketRecord tradeCopy(long ts, String id, long recvLagUs, String price) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + recvLagUs, id, price,
+        "0.01", "buy");
+  }
+
+  private static MarketRecord tickerCopy(long ts, long recvLagUs, String last) {
+    return new TickerRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + recvLagUs, "1",
+        "2", "3", "4", last, null, null, null, null);
+  }
+
+  /** Asserts that trades and tickers read as expected, all at once and page by page, and latest names the last ones. */
+  private void assertCopies(List<MarketRecord> trades, List<MarketRecord> tickers, String when) throws Exception {
+    String all = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    for (var expected : List.of(trades, tickers)) {
+      String type = expected.get(0).dataType().wire();
+      List<JsonObject> json = expected.stream().map(r -> new JsonObject(RecordJson.toJson(r))).toList();
+      for (int limit : new int[] {1, 1000}) {
+        assertThat(readAll(type, all, limit).stream().map(JsonObject::new).toList()).as(type + ", " + when + ", limit "
+            + limit).isEqualTo(json);
+      }
+      assertThat(get("/api/v1/storage/latest/" + type + "?exchange=binance&market_type=spot&symbol=BTC-USDT")
+          .bodyAsJsonObject()).as("latest " + type + ", " + when).isEqualTo(json.get(json.size() - 1));
+    }
+  }
+
+  /**
+   * Two copies of one identity that differ (a trade fetched again after a reconnect, a ticker sent
+   * again corrected): every read answers the copy received first (smallest {@code recv_ts_us}),
+   * whichever was stored first, in hot, across a merge, in cold, with late copies of an archived
+   * day, and latest (cache, then the store after a restart) names the same copy.
+   */
+  @Test
+  void ofCopiesOfOneIdentityTheOneReceivedFirstIsReadEverywhereAndAlways() throws Exception {
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    long t1 = t0 + 86_400_000L;
+    // trade 1 and the ticker at t0: the copy received first is stored second; trade 2: first
+    publishAll(List.of(tradeCopy(t0, "1", 500, "100"), tradeCopy(t0, "2", 100, "200"), tradeCopy(t1, "3", 500, "300"),
+        tickerCopy(t0, 500, "10"), tickerCopy(t1, 500, "30")));
+    awaitCommitted(5);
+    publishAll(List.of(tradeCopy(t0, "1", 100, "101"), tradeCopy(t0, "2", 900, "201"), tradeCopy(t1, "3", 100, "301"),
+        tickerCopy(t0, 100, "11"), tickerCopy(t1, 900, "31")));
+    awaitCommitted(10);
+    List<MarketRecord> trades = List.of(tradeCopy(t0, "1", 100, "101"), tradeCopy(t0, "2", 100, "200"),
+        tradeCopy(t1, "3", 100, "301"));
+    List<MarketRecord> tickers = List.of(tickerCopy(t0, 100, "11"), tickerCopy(t1, 500, "30"));
+    assertCopies(trades, tickers, "hot");
+    mergeAll();
+    assertCopies(trades, tickers, "hot, merged");
+
+    JsonObject report = archive(EveryType.D1);
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertCopies(trades, tickers, "first day archived");
+    mergeAll();
+    assertCopies(trades, tickers, "first day archived, merged");
+
+    // late copies of the archived day: received earlier (trades 1, 2) or later (the ticker) than the stored ones
+    publishAll(List.of(tradeCopy(t0, "1", 50, "102"), tradeCopy(t0, "2", 50, "202"), tickerCopy(t0, 900, "12")));
+    awaitCommitted(13);
+    List<MarketRecord> late = List.of(tradeCopy(t0, "1", 50, "102"), tradeCopy(t0, "2", 50, "202"), trades.get(2));
+    assertCopies(late, tickers, "late copies of the archived day");
+    mergeAll();
+    assertCopies(late, tickers, "late copies of the archived day, merged");
+    report = archive(EveryType.D1);
+    assertThat(report.getJsonArray("failed")).isEmpty();
+    assertCopies(late, tickers, "late copies archived");
+    mergeAll();
+    assertCopies(late, tickers, "late copies archived, merged");
+
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertCopies(late, tickers, "after a restart (latest from the store)");
   }
 
   private static MarketRecord trade(long ts, String id) {

@@ -1,6 +1,7 @@
 package io.marketprism.storage.cache;
 
 import io.marketprism.model.DataType;
+import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
 import io.marketprism.storage.hot.Column;
 import io.marketprism.storage.hot.TableSchema;
@@ -31,8 +32,11 @@ public interface LatestCache {
    * @param key its identity key ({@link io.marketprism.model.MarketRecord#identityKey()}: the trade id,
    *     the book's last update id, a liquidation's {@code ts_ms:side:price:quantity}, else the {@code ts_ms})
    * @param json its JSON
+   * @param recvTsUs its {@code recv_ts_us}: of two copies of one identity the one received first is
+   *     kept, as the stores keep it ({@link io.marketprism.storage.hot.TableSchema#copyOrder(char)});
+   *     {@link Long#MAX_VALUE} when unknown
    */
-  record Latest(String subject, long tsMs, String key, String json) {
+  record Latest(String subject, long tsMs, String key, String json, long recvTsUs) {
 
     /** {@link Latest#keyFields} per data type's wire name, for the types whose key is the time and fields. */
     private static final Map<String, String> KEY_FIELDS = keyFieldsOfAllTypes();
@@ -61,7 +65,12 @@ public interface LatestCache {
      * @return the record for the cache
      */
     public static Latest of(String subject, long tsMs, String json) {
-      return new Latest(subject, tsMs, keyOf(json), json);
+      try {
+        MarketRecord r = RecordJson.parse(json);
+        return new Latest(subject, tsMs, r.identityKey(), json, r.recvTsUs());
+      } catch (RuntimeException notARecord) {
+        return new Latest(subject, tsMs, "", json, Long.MAX_VALUE);
+      }
     }
 
     /**
@@ -77,15 +86,20 @@ public interface LatestCache {
     }
 
     /**
-     * Whether this record may replace {@code old}: a later {@code ts_ms}, or the same one and an
-     * identity key at least as late ({@link #compareKeys(String, String, String)}); the same record
+     * Whether this record may replace {@code old}: a later {@code ts_ms}, or the same one and a later
+     * identity key ({@link #compareKeys(String, String, String)}), or another copy of the same
+     * identity received no later ({@code recv_ts_us}): the copy the stores keep. The same record
      * again replaces itself.
      *
      * @param old the cached record
      * @return true when this one is at least as new
      */
     public boolean newerOrSame(Latest old) {
-      return tsMs != old.tsMs ? tsMs > old.tsMs : compareKeys(subject, key, old.key) >= 0;
+      if (tsMs != old.tsMs) {
+        return tsMs > old.tsMs;
+      }
+      int c = compareKeys(subject, key, old.key);
+      return c != 0 ? c > 0 : recvTsUs <= old.recvTsUs;
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The server-mode latest cache: Redis hashes {@code mp:latest:{subject}} with fields {@code ts},
- * {@code key} (the identity key) and {@code json}, replaced atomically by a Lua script only when
+ * {@code key} (the identity key), {@code json} and {@code recv} (its {@code recv_ts_us}), replaced atomically by a Lua script only when
  * the offered record is at least as new, so several storage instances can feed one cache. Reads
  * go to Redis (one round trip on loopback, well under a millisecond); the local copy of what this
  * instance has seen answers when Redis is unreachable, does not answer within the read timeout (a
@@ -29,8 +29,9 @@ public final class RedisLatestCache implements LatestCache {
   private static final Logger LOG = LoggerFactory.getLogger(RedisLatestCache.class);
   private static final String PREFIX = "mp:latest:";
   /**
-   * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json and the key's fields
-   * ({@link Latest#keyFields}); a hash of an older version, without its key, sorts first. Keys of
+   * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json, the key's fields
+   * ({@link Latest#keyFields}) and the receive time (of two copies of one identity the one received
+   * first stays; a hash without it, of an earlier version, takes any); a hash of an older version, without its key, sorts first. Keys of
    * one millisecond compare as {@link Latest#compareKeys(String, String, String)} does: an id by its
    * length in bytes, then byte by byte (not Lua's {@code <}, which follows the collation locale);
    * a key of fields ({@code ts_ms:side:price:quantity}) field by field, text by its bytes, decimals
@@ -76,13 +77,17 @@ public final class RedisLatestCache implements LatestCache {
       "  end",
       "  return 0",
       "end",
-      "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key')",
+      "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key', 'recv')",
       "if cur[1] then",
       "  local ts, old = tonumber(ARGV[1]), tonumber(cur[1])",
       "  if old > ts then return 0 end",
-      "  if old == ts and cmp(ARGV[2], cur[2] or '', ARGV[4] or '') < 0 then return 0 end",
+      "  if old == ts then",
+      "    local c = cmp(ARGV[2], cur[2] or '', ARGV[4] or '')",
+      "    if c < 0 then return 0 end",
+      "    if c == 0 and cur[3] and tonumber(ARGV[5]) > tonumber(cur[3]) then return 0 end",
+      "  end",
       "end",
-      "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3]) return 1");
+      "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3], 'recv', ARGV[5]) return 1");
 
   private final Redis redis;
   private final String url;
@@ -112,7 +117,7 @@ public final class RedisLatestCache implements LatestCache {
     List<Request> batch = new ArrayList<>(records.size());
     for (Latest r : records) {
       batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
-          .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())));
+          .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())).arg(r.recvTsUs()));
     }
     if (batch.isEmpty()) {
       return Future.succeededFuture();
@@ -157,15 +162,16 @@ public final class RedisLatestCache implements LatestCache {
    */
   @Override
   public Future<String> get(String subject) {
-    return redis.send(Request.cmd(Command.HMGET).arg(PREFIX + subject).arg("ts").arg("key").arg("json"))
+    return redis.send(Request.cmd(Command.HMGET).arg(PREFIX + subject).arg("ts").arg("key").arg("json").arg("recv"))
         .timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
         .map(r -> {
           Latest mine = local.entry(subject);
           if (r == null || r.size() < 3 || r.get(0) == null || r.get(2) == null) {
             return mine == null ? null : mine.json();
           }
+          // a hash of an earlier version has no receive time: taken as received last
           Latest shared = new Latest(subject, r.get(0).toLong(), r.get(1) == null ? "" : r.get(1).toString(),
-              r.get(2).toString());
+              r.get(2).toString(), r.size() < 4 || r.get(3) == null ? Long.MAX_VALUE : r.get(3).toLong());
           return mine != null && mine.newerOrSame(shared) ? mine.json() : shared.json();
         })
         .recover(e -> Future.succeededFuture(local.peek(subject)));

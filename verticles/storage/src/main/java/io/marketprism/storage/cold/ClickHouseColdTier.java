@@ -120,7 +120,8 @@ public final class ClickHouseColdTier implements ColdTier {
     TableSchema s = TableSchema.of(type);
     String cols = ClickHouseHotStore.columnList(s);
     String where = dayFilter(day);
-    String ident = String.join(", ", ClickHouseHotStore.sortingKeyTerms(s, true));
+    // with the receive time: a copy of a stored identity received before it is copied too (the version keeps it)
+    String ident = String.join(", ", ClickHouseHotStore.sortingKeyTerms(s, true)) + ", " + TableSchema.FIRST_COPY;
     // only the records cold lacks: a copy cut short, or repeated after a failed or refused drop or a
     // record that landed in hot alone, adds those and not the day again (ReplacingMergeTree would
     // hide a second copy from reads, not from stats, and merge it away some day if ever). The set

@@ -102,7 +102,6 @@ public final class ParquetColdTier implements ColdTier {
   public Future<Void> copyDay(DataType type, LocalDate day) {
     TableSchema s = TableSchema.of(type);
     String cols = String.join(", ", s.physicalColumns());
-    String ident = String.join(", ", s.identityKey());
     Path target = file(type, day);
     return db.write(c -> {
       Files.createDirectories(target.getParent());
@@ -110,8 +109,8 @@ public final class ParquetColdTier implements ColdTier {
       if (Files.isRegularFile(target)) {
         src += " UNION ALL SELECT " + cols + " FROM read_parquet(" + quote(target) + ")";
       }
-      replace(c, target, "SELECT * FROM (" + src + ") QUALIFY row_number() OVER (PARTITION BY " + ident
-          + ") = 1 ORDER BY " + String.join(", ", s.sortKey()));
+      replace(c, target, "SELECT * FROM (" + src + ") QUALIFY " + DuckDbHotStore.firstCopy(s) + " ORDER BY "
+          + String.join(", ", s.sortKey()));
       return null;
     });
   }

@@ -29,6 +29,7 @@ public class Batch {
   /** The newest message of a subject so far. */
   private static final class Newest {
     long tsMs;
+    long recvUs;
     byte[] json;
     /** Its identity key, read from the JSON only when needed (a tie, the cache entry), else null. */
     String key;
@@ -73,12 +74,16 @@ public class Batch {
     }
     if (tsMs > n.tsMs) {
       n.tsMs = tsMs;
+      n.recvUs = recvUs;
       n.json = json;
       n.key = null;
     } else if (tsMs == n.tsMs) {
-      // several records of one millisecond (a burst of trades): the later identity wins, not the later arrival
+      // several records of one millisecond (a burst of trades): the later identity wins, not the later arrival;
+      // of two copies of one identity the one received first, as the stores keep it
       String key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
-      if (LatestCache.Latest.compareKeys(subject, key, n.key()) >= 0) {
+      int c = LatestCache.Latest.compareKeys(subject, key, n.key());
+      if (c > 0 || c == 0 && recvUs <= n.recvUs) {
+        n.recvUs = recvUs;
         n.json = json;
         n.key = key;
       }
@@ -123,7 +128,7 @@ public class Batch {
     if (latest == null) {
       List<LatestCache.Latest> out = new ArrayList<>(newest.size());
       newest.forEach((subject, n) -> out.add(new LatestCache.Latest(subject, n.tsMs, n.key(),
-          new String(n.json, StandardCharsets.UTF_8))));
+          new String(n.json, StandardCharsets.UTF_8), n.recvUs)));
       latest = out;
     }
     return latest;

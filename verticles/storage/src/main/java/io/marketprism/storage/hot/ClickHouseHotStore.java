@@ -63,6 +63,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ClickHouseHotStore implements HotStore {
 
+  /**
+   * The version column of every data table: {@code recv_ts_us} with its bits inverted, computed by
+   * ClickHouse on insert (no insert names it), so that of the copies of one identity a merge keeps
+   * the one received first ({@link TableSchema#copyOrder(char)}), as queries pick it before merges.
+   */
+  static final String VERSION = "first_copy";
+  /** The engine of every data table, as {@code system.tables.engine_full} begins (spaces and quotes left out). */
+  private static final String ENGINE = "ReplacingMergeTree(" + VERSION + ")";
   /** What a table is renamed to while it is copied into one of a new sort key (see {@link #rekey}). */
   static final String EARLIER_KEY_SUFFIX = "_earlier_key";
   /** How often a start tries to re-key a table (see {@link #rekey}) before it fails. */
@@ -136,8 +144,9 @@ public final class ClickHouseHotStore implements HotStore {
         default -> cols.add(c.name() + " Nullable(UInt8)");
       }
     }
+    cols.add(VERSION + " UInt64 MATERIALIZED bitNot(" + TableSchema.FIRST_COPY + ")");
     return "CREATE TABLE IF NOT EXISTS " + database + "." + s.table() + " (" + String.join(", ", cols)
-        + ") ENGINE = ReplacingMergeTree PARTITION BY " + PARTITION + " ORDER BY (" + sortingKey(s) + ")";
+        + ") ENGINE = " + ENGINE + " PARTITION BY " + PARTITION + " ORDER BY (" + sortingKey(s) + ")";
   }
 
   /**
@@ -179,7 +188,8 @@ public final class ClickHouseHotStore implements HotStore {
 
 
   /**
-   * Gives a data table of another sort key than {@link #sortingKey} that key, keeping its rows,
+   * Gives a data table of another sort key than {@link #sortingKey}, or of an earlier version's
+   * engine (without the version column {@link #VERSION}), that key and engine, keeping its rows,
    * also while other instances start on the same server and do the same (see {@link #rekeyStep}):
    * a step that fails because another start moved a table (renamed or dropped it first) is
    * retried, from what the tables are then, until the table has the key and no table of the
@@ -223,25 +233,31 @@ public final class ClickHouseHotStore implements HotStore {
   private Future<Boolean> rekeyStep(String database, TableSchema s) {
     String table = database + "." + s.table();
     String renamedPrefix = s.table() + EARLIER_KEY_SUFFIX;
-    return http.select("SELECT name, sorting_key FROM system.tables WHERE database = " + SqlFilter.literal(database))
+    // key and engine read together, from one row: another start's new table is never taken for an earlier one
+    return http.select("SELECT name, sorting_key, engine_full FROM system.tables WHERE database = "
+        + SqlFilter.literal(database))
         .compose(rows -> {
           Object key = null;
+          boolean versioned = false;
           List<String> renamed = new ArrayList<>();
           for (Map<String, Object> r : rows) {
             String name = r.get("name").toString();
             if (name.equals(s.table())) {
               key = r.get("sorting_key");
+              versioned = unquoted(r.get("engine_full").toString()).startsWith(ENGINE);
             } else if (name.equals(renamedPrefix) || name.startsWith(renamedPrefix + "_")) {
               renamed.add(name);
             }
           }
-          boolean earlierKey = key != null && !spelledAlike(key.toString(), sortingKey(s));
+          // a table of an earlier version has no version column: it kept any copy of an identity
+          boolean earlierKey = key != null && (!spelledAlike(key.toString(), sortingKey(s)) || !versioned);
           if (!earlierKey && renamed.isEmpty()) {
             return Future.succeededFuture(true);
           }
           Future<Void> chain = Future.succeededFuture();
           if (earlierKey) {
-            LOG.info("re-keying {} (sort key ({}) becomes ({})), its rows copied", table, key, sortingKey(s));
+            LOG.info("re-keying {} (sort key ({}) becomes ({}), versioned by {}), its rows copied", table, key,
+                sortingKey(s), VERSION);
             String mine = renamedPrefix + "_" + UUID.randomUUID().toString().replace("-", "");
             renamed.add(mine);
             chain = http.execute("RENAME TABLE " + table + " TO " + database + "." + mine).mapEmpty();
@@ -261,7 +277,12 @@ public final class ClickHouseHotStore implements HotStore {
 
   /** Whether two sort keys are the same but for spaces and back quotes (a release may print them otherwise). */
   private static boolean spelledAlike(String a, String b) {
-    return a.replaceAll("[\\s`]", "").equals(b.replaceAll("[\\s`]", ""));
+    return unquoted(a).equals(unquoted(b));
+  }
+
+  /** @return the text without spaces and back quotes, as {@link #ENGINE} is spelled */
+  private static String unquoted(String a) {
+    return a.replaceAll("[\\s`]", "");
   }
 
   /** Copies every row of a data table into another of its schema, one day (partition) per statement. */
@@ -343,11 +364,13 @@ public final class ClickHouseHotStore implements HotStore {
     });
   }
 
-  /** The trades of both tiers that match, each identity (the table's sort key) once. */
+  /** The trades of both tiers that match, each identity (the table's sort key) once: its copy received first. */
   private String bothTiers(String where) {
-    return "SELECT " + TRADE_COLS + " FROM (SELECT " + TRADE_COLS + " FROM " + db + ".trade WHERE " + where
-        + " UNION ALL SELECT " + TRADE_COLS + " FROM " + coldDb + ".trade WHERE " + where + ") LIMIT 1 BY "
-        + String.join(", ", TableSchema.of(DataType.TRADE).sortKey());
+    TableSchema s = TableSchema.of(DataType.TRADE);
+    String cols = columnList(s);
+    return "SELECT " + TRADE_COLS + " FROM (SELECT " + cols + " FROM " + db + ".trade WHERE " + where
+        + " UNION ALL SELECT " + cols + " FROM " + coldDb + ".trade WHERE " + where + ") ORDER BY "
+        + s.copyOrder('`') + " LIMIT 1 BY " + String.join(", ", s.sortKey());
   }
 
   private String insertBars(String trades) {
@@ -579,9 +602,10 @@ public final class ClickHouseHotStore implements HotStore {
     TableSchema s = TableSchema.of(q.type());
     SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
     String cols = columnList(s);
+    // of the copies of one identity (unmerged, or in both tiers) the one received first, as merges keep it
     String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
-        + String.join(", ", s.resultOrder(BYTE_LENGTH)) + " LIMIT 1 BY " + String.join(", ", s.identityKey()) + " LIMIT "
-        + q.limit();
+        + String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", " + s.copyOrder('`') + " LIMIT 1 BY "
+        + String.join(", ", s.identityKey()) + " LIMIT " + q.limit();
     return queries.select(sql).map(rows -> {
       List<String> out = new ArrayList<>(rows.size());
       Cursor last = null;

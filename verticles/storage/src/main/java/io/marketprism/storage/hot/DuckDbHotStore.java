@@ -80,7 +80,7 @@ public final class DuckDbHotStore implements HotStore {
   private final Path coldDir;
   private DuckDb db;
   /** Prepared on and used by the writer thread only. */
-  private final Map<DataType, PreparedStatement> moveStatements = new EnumMap<>(DataType.class);
+  private final Map<DataType, PreparedStatement[]> moveStatements = new EnumMap<>(DataType.class);
   /** What is stored per table, kept by the writer; writer thread only. */
   private final Map<DataType, StoredMarks> marks = new EnumMap<>(DataType.class);
   private ParquetColdTier cold;
@@ -338,7 +338,9 @@ public final class DuckDbHotStore implements HotStore {
     Map<DataType, Map<String, MarketRecord>> byType = new EnumMap<>(DataType.class);
     for (MarketRecord r : ((Records) batch).records) {
       // repeats inside the batch collapse here; repeats of stored records in writeType
-      byType.computeIfAbsent(r.dataType(), k -> new LinkedHashMap<>()).putIfAbsent(r.identity(), r);
+      // of copies of one identity that differ, the one received first (TableSchema#copyOrder), on a tie the first here
+      byType.computeIfAbsent(r.dataType(), k -> new LinkedHashMap<>()).merge(r.identity(), r,
+          (kept, other) -> other.recvTsUs() < kept.recvTsUs() ? other : kept);
     }
     return db.write(c -> {
       Map<DataType, List<MarketRecord>> written = new EnumMap<>(DataType.class);
@@ -432,8 +434,8 @@ public final class DuckDbHotStore implements HotStore {
     for (MarketRecord r : records) {
       switch (m.classify(r)) {
         case NEW -> fresh.add(r);
-        case UNKNOWN -> maybeStored.add(r);
-        default -> { } // a repeat of a stored identity
+        // a repeat of a stored identity may have been received before the stored copy, which it then replaces
+        default -> maybeStored.add(r);
       }
     }
     if (!fresh.isEmpty()) {
@@ -468,10 +470,14 @@ public final class DuckDbHotStore implements HotStore {
     return new long[] {minTs, maxTs};
   }
 
-  /** Appends the records to the staging table, moves those not stored yet, empties the stage. */
+  /**
+   * Appends the records to the staging table, deletes the stored copies of their identities
+   * received after them (the copy received first is kept, {@link TableSchema#copyOrder(char)}; on a tie
+   * the stored one), moves those not stored then, empties the stage.
+   */
   private void writeUnlessStored(DuckDBConnection c, TableSchema s, List<MarketRecord> records) throws SQLException {
     long[] range = appendAll(c, "temp", "stage_" + s.table(), s, records);
-    PreparedStatement move = moveStatements.get(s.type());
+    PreparedStatement[] move = moveStatements.get(s.type());
     if (move == null) {
       DuckDbLayout layout = DuckDbLayout.of(s);
       StringBuilder match = new StringBuilder();
@@ -480,16 +486,22 @@ public final class DuckDbHotStore implements HotStore {
         match.append(" AND x.").append(k).append(" IS NOT DISTINCT FROM s.").append(k);
       }
       String cols = String.join(", ", layout.storedColumns());
-      move = c.prepareStatement("INSERT INTO " + layout.table() + " (" + cols + ") SELECT " + cols
-          + " FROM temp.stage_" + s.table() + " s WHERE NOT EXISTS (SELECT 1 FROM " + layout.table()
-          + " x WHERE x.ts_ms BETWEEN ? AND ?" + match + ")");
+      move = new PreparedStatement[] {
+          c.prepareStatement("DELETE FROM " + layout.table() + " x WHERE x.ts_ms BETWEEN ? AND ? AND EXISTS (SELECT 1 FROM "
+              + "temp.stage_" + s.table() + " s WHERE " + DuckDbLayout.storedRecv("s") + " < "
+              + DuckDbLayout.storedRecv("x") + match + ")"),
+          c.prepareStatement("INSERT INTO " + layout.table() + " (" + cols + ") SELECT " + cols
+              + " FROM temp.stage_" + s.table() + " s WHERE NOT EXISTS (SELECT 1 FROM " + layout.table()
+              + " x WHERE x.ts_ms BETWEEN ? AND ?" + match + ")")};
       moveStatements.put(s.type(), move);
     }
     // an id may repeat at another time: look for it in a window around the batch
     long window = s.identifiedById() ? StoredMarks.WINDOW_MS : 0;
-    move.setLong(1, range[0] - window);
-    move.setLong(2, range[1] + window);
-    move.executeUpdate();
+    for (PreparedStatement ps : move) {
+      ps.setLong(1, range[0] - window);
+      ps.setLong(2, range[1] + window);
+      ps.executeUpdate();
+    }
     try (Statement st = c.createStatement()) {
       st.execute("DELETE FROM temp.stage_" + s.table());
     }
@@ -524,8 +536,7 @@ public final class DuckDbHotStore implements HotStore {
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
     SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
-    String sql = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY row_number() OVER (PARTITION BY "
-        + String.join(", ", s.identityKey()) + ") = 1 ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH))
+    String sql = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY " + firstCopy(s) + " ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH))
         + " LIMIT "
         + q.limit();
     return db.read(c -> {
@@ -565,8 +576,17 @@ public final class DuckDbHotStore implements HotStore {
     if (branches(plan) == 1) {
       return source;
     }
-    return "SELECT * FROM (" + source + ") QUALIFY row_number() OVER (PARTITION BY "
-        + String.join(", ", s.identityKey()) + ") = 1";
+    return "SELECT * FROM (" + source + ") QUALIFY " + firstCopy(s);
+  }
+
+  /**
+   * @param s table schema
+   * @return the QUALIFY condition that keeps, of the rows of one identity, the copy received first
+   *     ({@link TableSchema#copyOrder(char)}): the same one in hot, in Parquet and in ClickHouse
+   */
+  public static String firstCopy(TableSchema s) {
+    return "row_number() OVER (PARTITION BY " + String.join(", ", s.identityKey()) + " ORDER BY "
+        + s.copyOrder('"') + ") = 1";
   }
 
   @Override

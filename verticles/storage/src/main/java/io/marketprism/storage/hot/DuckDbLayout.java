@@ -173,6 +173,14 @@ final class DuckDbLayout {
     return "SELECT " + String.join(", ", fields) + " FROM " + table();
   }
 
+  /**
+   * @param alias a table alias of this layout's stored table
+   * @return the SQL expression of its {@code recv_ts_us} over the stored columns
+   */
+  static String storedRecv(String alias) {
+    return "(" + alias + ".ts_ms * 1000 + " + alias + "." + RECV_LAG + ")";
+  }
+
   /** @return the stored columns that hold the identity ({@link TableSchema#identityKey()}) */
   List<String> storedIdentity() {
     return stored(schema.identityKey());

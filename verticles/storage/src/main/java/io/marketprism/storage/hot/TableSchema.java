@@ -33,6 +33,9 @@ import java.util.function.Function;
  */
 public final class TableSchema {
 
+  /** The column whose smallest value marks the copy of an identity that is kept ({@link #copyOrder(char)}). */
+  public static final String FIRST_COPY = "recv_ts_us";
+
   private static final Map<DataType, TableSchema> ALL = new EnumMap<>(DataType.class);
 
   private final DataType type;
@@ -163,6 +166,27 @@ public final class TableSchema {
       k.add(col);
     }
     return List.copyOf(k);
+  }
+
+  /**
+   * Which of two copies of one identity that differ (a trade fetched again after a reconnect and
+   * received later, a ticker sent again corrected) every store keeps and every read answers: the one
+   * received first, the smallest {@code recv_ts_us}, so that a read gives the same copy whatever the
+   * engine, tier, merge or archive. Copies received in the same microsecond are then ordered by their
+   * other columns in record order (book sides left out), a fixed order of their content.
+   *
+   * @param quote the store's quote of a column name ({@code `} in ClickHouse, {@code "} in DuckDB:
+   *     {@code interval} is a keyword)
+   * @return the terms of an ORDER BY that puts the copy to keep of each identity first
+   */
+  public String copyOrder(char quote) {
+    StringBuilder k = new StringBuilder(FIRST_COPY);
+    for (Column c : columns) {
+      if (c.kind() != Kind.LEVELS && !c.name().equals(FIRST_COPY)) {
+        k.append(", ").append(quote).append(c.name()).append(quote);
+      }
+    }
+    return k.toString();
   }
 
   /** @return the physical column names (book sides expanded to their two arrays) */

@@ -105,6 +105,37 @@ class LatestOrderTest {
     }
   }
 
+  /** A copy of SOL-USDT trade {@code id} at {@link #TS} received {@code recvLagUs} after it, at {@code price}. */
+  static MarketRecord copy(String id, long recvLagUs, String price) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "SOL-USDT", "SOLUSDT", TS, TS * 1000 + recvLagUs, id, price,
+        "0.01", "buy");
+  }
+
+  /**
+   * Two copies of the newest identity that differ: the cache and a batch keep the one received
+   * first, as the stores do, whichever arrives last.
+   */
+  @Test
+  void ofTwoCopiesOfTheNewestIdentityTheOneReceivedFirstIsKept() {
+    MemoryLatestCache cache = new MemoryLatestCache();
+    MarketRecord first = copy("7", 100, "1");
+    cache.offer(List.of(latest(copy("7", 500, "2"))));
+    cache.offer(List.of(latest(first)));
+    cache.offer(List.of(latest(copy("7", 900, "3"))));
+    assertThat(cache.peek(first.subject())).isEqualTo(RecordJson.toJson(first));
+    Vertx vertx = Vertx.vertx();
+    try {
+      DuckDbHotStore store = new DuckDbHotStore(vertx, Path.of("unused.duckdb"), Path.of("unused-cold"));
+      for (List<MarketRecord> order : List.of(List.of(copy("7", 500, "2"), first, copy("7", 900, "3")),
+          List.of(first, copy("7", 500, "2")))) {
+        Batch batch = store.prepare(order.stream().map(LatestOrderTest::message).toList());
+        assertThat(batch.latest()).singleElement().satisfies(l -> assertThat(l.json()).isEqualTo(RecordJson.toJson(first)));
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+
   private static BusMessage message(MarketRecord r) {
     return new BusMessage(r.subject(), RecordJson.toBytes(r), false);
   }

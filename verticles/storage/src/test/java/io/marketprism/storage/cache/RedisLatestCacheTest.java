@@ -61,6 +61,29 @@ class RedisLatestCacheTest {
   }
 
   /**
+   * Two copies of the newest identity that differ, from two instances: the script keeps the one
+   * received first, as the stores do, whichever instance writes last.
+   */
+  @Test
+  void ofTwoCopiesOfTheNewestIdentityTheScriptKeepsTheOneReceivedFirst() throws Exception {
+    RedisLatestCache a = cache();
+    RedisLatestCache b = cache();
+    try {
+      MarketRecord first = LatestOrderTest.copy("77", 100, "1");
+      a.offer(List.of(latest(LatestOrderTest.copy("77", 500, "2")))).await(10, TimeUnit.SECONDS);
+      b.offer(List.of(latest(first))).await(10, TimeUnit.SECONDS);
+      assertThat(a.get(first.subject()).await(10, TimeUnit.SECONDS)).isEqualTo(RecordJson.toJson(first));
+      a.offer(List.of(latest(LatestOrderTest.copy("77", 900, "3")))).await(10, TimeUnit.SECONDS);
+      RedisLatestCache c = cache();
+      assertThat(c.get(first.subject()).await(10, TimeUnit.SECONDS)).as("in Redis").isEqualTo(RecordJson.toJson(first));
+      c.close();
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  /**
    * Instance a caches the newest; instance b offers each older one after it: b reads the newest
    * still. Then b offers the next, which a reads.
    */
