@@ -9,6 +9,7 @@ import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
+import io.marketprism.storage.hot.ExpectedBars;
 import io.marketprism.storage.query.RecordQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -857,5 +858,155 @@ abstract class StorageApiTest {
     deploy();
     assertThat(get(latestUri).bodyAsJsonObject()).as("cold, after a restart").isEqualTo(cached);
     assertThat(ids(readAll("trade", all, 1))).as("cold, limit 1").isEqualTo(order);
+  }
+
+  /**
+   * The bars of every interval of the recorded trades as the route answers them for a range,
+   * against {@link RecordedTrades#bars}: the bars opening in {@code [start, end)}, each whole (a
+   * range starting mid-bar leaves that bar out, one ending mid-bar has the last bar with all its
+   * trades), no bar where no trade is.
+   */
+  void assertRecordedBars(List<TradeRecord> written, long start, long end, String when) throws Exception {
+    for (var iv : new java.util.TreeMap<>(io.marketprism.storage.query.KlineQuery.INTERVALS).entrySet()) {
+      String uri = "/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=" + iv.getKey()
+          + "&start=" + start + "&end=" + end;
+      HttpResponse<Buffer> r = get(uri);
+      assertThat(r.statusCode()).as(uri + " " + r.bodyAsString()).isEqualTo(200);
+      List<ExpectedBars.Bar> got = new ArrayList<>();
+      for (Object o : r.bodyAsJsonObject().getJsonArray("data")) {
+        JsonObject bar = (JsonObject) o;
+        assertThat(bar.getLong("close_time_ms")).isEqualTo(bar.getLong("open_time_ms") + iv.getValue() - 1);
+        assertThat(bar.getString("interval")).isEqualTo(iv.getKey());
+        got.add(RecordedTrades.of(bar));
+      }
+      List<ExpectedBars.Bar> want = ExpectedBars.of(written, iv.getValue()).values().stream()
+          .filter(b -> b.openMs() >= start && b.openMs() < end).map(RecordedTrades::canonical).toList();
+      assertThat(got).as(when + ": " + uri).isEqualTo(want);
+    }
+  }
+
+  /**
+   * Real recorded trades (moved to run across a midnight) give exact bars at every interval:
+   * stored, for ranges starting and ending mid-bar, after late trades (a new open, close and high
+   * of a minute whose bar was computed and flushed, a trade in an empty hour) and redeliveries,
+   * with their first day archived (both tiers), with late trades and repeats into the archived
+   * day, and with everything archived.
+   */
+  @Test
+  void barsOfRecordedTradesAreExactAtEveryIntervalThroughLateTradesRepeatsAndArchiving() throws Exception {
+    List<TradeRecord> trades = RecordedTrades.binanceSpot();
+    long midnight = RecordedTrades.MIDNIGHT;
+    assertThat(trades.get(0).tsMs()).isLessThan(midnight - 30_000);
+    assertThat(trades.get(trades.size() - 1).tsMs()).isGreaterThan(midnight + 60_000);
+    List<TradeRecord> written = new ArrayList<>(trades);
+    publishAll(new ArrayList<>(trades));
+    long sent = trades.size();
+    awaitCommitted(sent);
+    long from = midnight - 86_400_000L;
+    long to = midnight + 86_400_000L;
+    assertRecordedBars(written, from, to, "stored");
+    assertRecordedBars(written, trades.get(100).tsMs(), trades.get(trades.size() - 100).tsMs(), "mid-bar range");
+    assertRecordedBars(written, midnight - 1, midnight + 1, "around midnight");
+
+    // a minute whose bar is computed, flushed by the storage's own timer too
+    Thread.sleep(io.marketprism.storage.hot.Bars.FLUSH_DELAY_MS + 1_000);
+    long minute = trades.get(500).tsMs() - Math.floorMod(trades.get(500).tsMs(), 60_000L);
+    List<TradeRecord> ofMinute = trades.stream().filter(t -> t.tsMs() >= minute && t.tsMs() < minute + 60_000)
+        .sorted(ExpectedBars.ORDER).toList();
+    TradeRecord first = ofMinute.get(0);
+    TradeRecord last = ofMinute.get(ofMinute.size() - 1);
+    List<TradeRecord> late = new ArrayList<>(List.of(
+        lateTrade(first.tsMs(), "1", "61000.00000001", "0.00000001"), // a shorter id: the minute's new open
+        lateTrade(last.tsMs(), "99999999999", "99999.99", "1.23456789"), // a longer one: its close and high
+        lateTrade(midnight - 3 * 3_600_000L + 1, "2", "60000.5", "0.5"))); // an hour without trades
+    late.addAll(trades.subList(0, 300)); // redelivered
+    publishAll(new ArrayList<>(late));
+    written.addAll(late);
+    awaitCommitted(sent += late.size());
+    assertRecordedBars(written, from, to, "after late trades and repeats");
+    JsonObject changed = get("/api/v1/storage/kline?exchange=binance&market_type=spot&symbol=BTC-USDT&interval=1m&start="
+        + minute + "&end=" + (minute + 60_000)).bodyAsJsonObject().getJsonArray("data").getJsonObject(0);
+    assertThat(changed.getString("open")).isEqualTo("61000.00000001");
+    assertThat(changed.getString("close")).isEqualTo("99999.99");
+    assertThat(changed.getString("high")).isEqualTo("99999.99");
+    assertThat(changed.getLong("trade_count")).isEqualTo(ofMinute.size() + 2);
+    Thread.sleep(io.marketprism.storage.hot.Bars.FLUSH_DELAY_MS + 1_000);
+    assertRecordedBars(written, from, to, "after late trades, flushed again");
+
+    archive(midnight);
+    assertRecordedBars(written, from, to, "first day archived");
+    List<TradeRecord> intoCold = new ArrayList<>(List.of(lateTrade(first.tsMs(), "3", "1", "100.00000001")));
+    intoCold.addAll(trades.subList(200, 400));
+    publishAll(new ArrayList<>(intoCold));
+    written.addAll(intoCold);
+    awaitCommitted(sent += intoCold.size());
+    assertRecordedBars(written, from, to, "late trades and repeats into the archived day");
+    archive(midnight + 86_400_000L);
+    assertRecordedBars(written, from, to, "everything archived");
+    assertRecordedBars(written, trades.get(100).tsMs(), trades.get(trades.size() - 100).tsMs(),
+        "mid-bar range, everything archived");
+  }
+
+  private static TradeRecord lateTrade(long ts, String id, String price, String qty) {
+    return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + 5, id, price, qty,
+        "buy");
+  }
+
+  /**
+   * Pages of real recorded trades held partly in each tier: with {@code limit=1} and others, every
+   * page concatenated is every record once in the documented order; while trades are written between
+   * page reads, those after the cursor are read once in their place, those behind it never, and
+   * no record is repeated or skipped.
+   */
+  @Test
+  void pagesOfRecordedTradesHoldEveryRecordOnceInOrderWhileTradesAreWritten() throws Exception {
+    List<TradeRecord> trades = RecordedTrades.binanceSpot();
+    publishAll(new ArrayList<>(trades));
+    long sent = trades.size();
+    awaitCommitted(sent);
+    archive(RecordedTrades.MIDNIGHT);
+    String q = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + (RecordedTrades.MIDNIGHT - 86_400_000L)
+        + "&end=" + (RecordedTrades.MIDNIGHT + 86_400_000L);
+    List<String> want = trades.stream().sorted(ExpectedBars.ORDER).map(TradeRecord::tradeId).toList();
+    for (int limit : new int[] {1, 7, 1000, 10_000}) {
+      assertThat(ids(readAll("trade", q, limit))).as("limit " + limit).isEqualTo(want);
+    }
+
+    List<TradeRecord> read = new ArrayList<>();
+    List<TradeRecord> ahead = new ArrayList<>();
+    List<TradeRecord> behind = new ArrayList<>();
+    List<TradeRecord> sorted = trades.stream().sorted(ExpectedBars.ORDER).toList();
+    String cursor = null;
+    int page = 0;
+    do {
+      HttpResponse<Buffer> r = get("/api/v1/storage/trade?" + q + "&limit=97" + (cursor == null ? "" : "&cursor=" + cursor));
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      r.bodyAsJsonObject().getJsonArray("data").forEach(o -> read.add((TradeRecord) RecordJson.parse(((JsonObject) o).encode())));
+      cursor = r.bodyAsJsonObject().getString("next_cursor");
+      if (cursor != null) {
+        // between page reads: a trade in the same millisecond as an unread one, and one behind the cursor
+        page++;
+        TradeRecord done = read.get(read.size() - 1);
+        TradeRecord next = sorted.stream().skip(read.size() + 30L).filter(t -> t.tsMs() > done.tsMs()).findFirst()
+            .orElse(null);
+        TradeRecord b = lateTrade(done.tsMs() - 1, "B" + page, "61000.2", "0.00000002");
+        behind.add(b);
+        List<MarketRecord> between = new ArrayList<>(List.of(b, sorted.get(read.size() / 2)));
+        if (next != null) {
+          TradeRecord a = lateTrade(next.tsMs(), "A" + page, "61000.1", "0.00000001");
+          ahead.add(a);
+          between.add(a);
+        }
+        publishAll(between);
+        awaitCommitted(sent += between.size());
+      }
+    } while (cursor != null);
+    List<TradeRecord> expected = new ArrayList<>(trades);
+    expected.addAll(ahead);
+    expected.sort(ExpectedBars.ORDER);
+    assertThat(read.stream().map(TradeRecord::tradeId).toList()).as("written between pages")
+        .isEqualTo(expected.stream().map(TradeRecord::tradeId).toList());
+    assertThat(read).extracting(TradeRecord::tradeId).doesNotContainAnyElementsOf(
+        behind.stream().map(TradeRecord::tradeId).toList());
   }
 }

@@ -5,16 +5,12 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.archive.ArchiveJob;
-import io.marketprism.storage.cache.LatestCache;
 import io.marketprism.storage.query.KlineQuery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,8 +29,6 @@ public final class BarChecks {
   /** 2024-01-01T00:00:00Z. */
   public static final long DAY0 = 1_704_067_200_000L;
   private static final List<String> SYMBOLS = List.of("BTC-USDT", "ETH-USDT");
-  private static final Comparator<TradeRecord> TRADE_ORDER =
-      Comparator.comparingLong(TradeRecord::tsMs).thenComparing(TradeRecord::tradeId, LatestCache.Latest::compareKeys);
 
   private BarChecks() {
   }
@@ -73,34 +67,11 @@ public final class BarChecks {
    * @return bars oldest first
    */
   static JsonArray expected(List<MarketRecord> written, String symbol, long intervalMs) {
-    Map<String, TradeRecord> distinct = new LinkedHashMap<>();
-    for (MarketRecord r : written) {
-      distinct.putIfAbsent(r.symbol() + "/" + ((TradeRecord) r).tradeId(), (TradeRecord) r);
-    }
-    TreeMap<Long, List<TradeRecord>> byBar = new TreeMap<>();
-    for (TradeRecord t : distinct.values()) {
-      if (t.symbol().equals(symbol)) {
-        byBar.computeIfAbsent(Math.floorDiv(t.tsMs(), intervalMs) * intervalMs, k -> new ArrayList<>()).add(t);
-      }
-    }
+    List<TradeRecord> ofSymbol = written.stream().map(r -> (TradeRecord) r).filter(t -> t.symbol().equals(symbol))
+        .toList();
     JsonArray out = new JsonArray();
-    byBar.forEach((open, ts) -> {
-      ts.sort(TRADE_ORDER);
-      BigDecimal high = null;
-      BigDecimal low = null;
-      BigDecimal volume = BigDecimal.ZERO;
-      BigDecimal quote = BigDecimal.ZERO;
-      for (TradeRecord t : ts) {
-        BigDecimal p = new BigDecimal(t.price());
-        BigDecimal q = new BigDecimal(t.quantity());
-        high = high == null || p.compareTo(high) > 0 ? p : high;
-        low = low == null || p.compareTo(low) < 0 ? p : low;
-        volume = volume.add(q);
-        quote = quote.add(p.multiply(q));
-      }
-      out.add(Bars.bar(open, new BigDecimal(ts.get(0).price()), high, low, new BigDecimal(ts.get(ts.size() - 1).price()),
-          volume, quote, ts.size()));
-    });
+    ExpectedBars.of(ofSymbol, intervalMs).values().forEach(b -> out.add(Bars.bar(b.openMs(), b.open(), b.high(), b.low(),
+        b.close(), b.volume(), b.quote(), b.count())));
     return out;
   }
 
