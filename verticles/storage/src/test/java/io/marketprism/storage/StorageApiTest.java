@@ -953,8 +953,9 @@ abstract class StorageApiTest {
   }
 
   /**
-   * Pages of real recorded trades held partly in each tier: with {@code limit=1} and others, every
-   * page concatenated is every record once in the documented order; while trades are written between
+   * Pages of real recorded trades held partly in each tier, with late trades of the archived day
+   * sharing milliseconds with archived ones: with {@code limit=1} and others, every page
+   * concatenated is every record once in the documented order; while trades are written between
    * page reads, those after the cursor are read once in their place, those behind it never, and
    * no record is repeated or skipped.
    */
@@ -967,6 +968,15 @@ abstract class StorageApiTest {
     archive(RecordedTrades.MIDNIGHT);
     String q = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + (RecordedTrades.MIDNIGHT - 86_400_000L)
         + "&end=" + (RecordedTrades.MIDNIGHT + 86_400_000L);
+    // late trades of the archived day sharing milliseconds with archived ones (DuckDB keeps them hot)
+    TradeRecord archived = trades.get(300);
+    assertThat(archived.tsMs()).isLessThan(RecordedTrades.MIDNIGHT);
+    List<TradeRecord> lateOnes = List.of(lateTrade(archived.tsMs(), "7", "61000.3", "0.00000003"),
+        lateTrade(archived.tsMs(), "99999999999", "61000.4", "0.00000004"));
+    publishAll(new ArrayList<>(lateOnes));
+    awaitCommitted(sent += lateOnes.size());
+    trades = new ArrayList<>(trades);
+    trades.addAll(lateOnes);
     List<String> want = trades.stream().sorted(ExpectedBars.ORDER).map(TradeRecord::tradeId).toList();
     for (int limit : new int[] {1, 7, 1000, 10_000}) {
       assertThat(ids(readAll("trade", q, limit))).as("limit " + limit).isEqualTo(want);
