@@ -5,6 +5,10 @@ import io.marketprism.model.RecordLimits;
 import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * OHLCV bars, the same from every store. Each store keeps exact 1-minute bars in a table
@@ -16,16 +20,21 @@ import java.math.BigDecimal;
  * bars in place. Longer intervals are aggregated from the 1-minute bars at query time. Every
  * figure is an exact decimal; nothing is computed in floating point.
  *
- * <p>The quote volume is summed from
- * {@code price × quantity} with both factors at {@link #PRODUCT_SCALE} fractional digits, so the
- * product ({@code Decimal(38, 20)}) cannot overflow where {@code Decimal(38,18)²} would (36
- * fractional digits leave two integer digits): it is exact for every price and quantity with at
- * most ten fractional digits, which covers what exchanges quote. Each product, and likewise each
- * quantity, is split into its whole units ({@code quote_units}, {@code volume_units}:
- * {@code Decimal(38, 0)}) and its fraction (under 1), summed apart and added in Java: a sum in
- * {@code Decimal(38, 20)} overflowed past about 1.7 × 10^18 (a few trades allowed one by one in a
- * minute, or a day's minutes), a sum of quantities in {@code Decimal(38, 18)} past 1.7 × 10^20,
- * which ClickHouse wrapped silently and DuckDB refused, failing the recomputation of every
+ * <p>The quote volume is exact for every price and quantity a record holds ({@code Decimal(38, 18)}),
+ * whose product may have 36 fractional digits where a 38-digit decimal leaves two integer ones.
+ * Each factor is split into its part cut to {@link #PRODUCT_SCALE} fractional digits and the rest
+ * (under {@code 10^-PRODUCT_SCALE}): price {@code a + b}, quantity {@code c + d}, and
+ * {@code p × q = a·c + (a·d + b·c) + b·d}, each term of a type that holds it: {@code a·c} at scale 20
+ * (18 integer digits: under 10^18, as {@link RecordLimits#checkQuoteVolume} keeps every product), the
+ * cross terms at scale 28 (each under 10^20 × 10^-10) and {@code b·d} at scale 36 (under 10^-20).
+ * Factors of at most ten fractional digits (what exchanges quote) have no rest; with more, a bar
+ * summed the cut factors alone, so its quote volume was off (0.00000000123 × 1,000,000 gave 0.0012), and
+ * differently in ClickHouse (which truncates the cut) and DuckDB (which rounds it).
+ * Each product term, and likewise each quantity, is split into its whole units ({@code quote_units},
+ * {@code volume_units}: {@code Decimal(38, 0)}) and its fraction (under 1), summed apart and added in
+ * Java: a sum in {@code Decimal(38, 20)} overflowed past about 1.7 × 10^18 (a few trades allowed one
+ * by one in a minute, or a day's minutes), a sum of quantities in {@code Decimal(38, 18)} past
+ * 1.7 × 10^20, which ClickHouse wrapped silently and DuckDB refused, failing the recomputation of every
  * instrument's bars. Units overflow only past 10^38: 10^18 trades at the largest quantity a trade
  * may have. A trade whose product a bar cannot hold is refused by
  * {@link RecordLimits#checkQuoteVolume}, at the collector and at ingest.
@@ -34,13 +43,21 @@ public final class Bars {
 
   /** Fractional digits of each factor of the quote volume's products. */
   public static final int PRODUCT_SCALE = RecordLimits.QUOTE_FACTOR_SCALE;
+  /** Fractional digits of a stored price or quantity. */
+  public static final int STORED_SCALE = 18;
   /** The table of 1-minute bars. */
-  public static final String TABLE = "trade_bar_1m_v2";
+  public static final String TABLE = "trade_bar_1m_v3";
   /**
-   * The bars table of earlier versions (one quote volume column, which overflowed): dropped at
-   * start, its bars computed again into {@link #TABLE} from the trades.
+   * The bars tables of earlier versions (one quote volume column, which overflowed; quote volumes
+   * of factors cut to ten digits): dropped at start, their bars computed again into {@link #TABLE}
+   * from the trades.
    */
-  public static final String EARLIER_TABLE = "trade_bar_1m";
+  public static final List<String> EARLIER_TABLES = List.of("trade_bar_1m", "trade_bar_1m_v2");
+  /**
+   * The quote volume's columns after {@code quote_units}, with their scales: the fractions of
+   * {@code a·c} and of the cross terms, and the sum of {@code b·d}.
+   */
+  public static final Map<String, Integer> QUOTE_FRACTIONS = quoteFractions();
   /** Length of the stored bars. */
   public static final long MINUTE_MS = 60_000;
   /**
@@ -51,6 +68,32 @@ public final class Bars {
   public static final long FLUSH_DELAY_MS = 5_000;
 
   private Bars() {
+  }
+
+  private static Map<String, Integer> quoteFractions() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    m.put("quote_fraction", 2 * PRODUCT_SCALE);
+    m.put("quote_cross_fraction", PRODUCT_SCALE + STORED_SCALE);
+    m.put("quote_tiny", 2 * STORED_SCALE);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * The aggregates of the quote volume's columns, {@code quote_units} then {@link #QUOTE_FRACTIONS},
+   * in one store's SQL.
+   *
+   * @param cut SQL of a decimal cut to {@link #PRODUCT_SCALE} fractional digits
+   * @param units SQL of a decimal's whole units, truncated (so the rest is under 1 and keeps its sign)
+   * @return the four aggregates, comma-separated
+   */
+  public static String quoteSums(UnaryOperator<String> cut, UnaryOperator<String> units) {
+    String a = cut.apply("price");
+    String c = cut.apply("quantity");
+    String ac = a + " * " + c;
+    String cross = "(" + a + " * (quantity - " + c + ") + (price - " + a + ") * " + c + ")";
+    String tiny = "(price - " + a + ") * (quantity - " + c + ")";
+    return "sum(" + units.apply(ac) + " + " + units.apply(cross) + "), sum(" + ac + " - " + units.apply(ac)
+        + "), sum(" + cross + " - " + units.apply(cross) + "), sum(" + tiny + ")";
   }
 
   /**

@@ -325,8 +325,8 @@ public final class ClickHouseHotStore implements HotStore {
         .compose(exists -> http.execute("CREATE TABLE IF NOT EXISTS " + db + "." + Bars.TABLE + " (exchange String, "
             + "market_type String, symbol String, open_time_ms UInt64, open Decimal(38, 18), high Decimal(38, 18), "
             + "low Decimal(38, 18), close Decimal(38, 18), volume_units Decimal(38, 0), "
-            + "volume_fraction Decimal(38, 18), quote_units Decimal(38, 0), "
-            + "quote_fraction Decimal(38, " + 2 * Bars.PRODUCT_SCALE + "), trade_count UInt64) ENGINE = "
+            + "volume_fraction Decimal(38, 18), quote_units Decimal(38, 0), " + quoteFractionColumns()
+            + "trade_count UInt64) ENGINE = "
             + "ReplacingMergeTree(trade_count) PARTITION BY "
             + "toYYYYMM(toDateTime(intDiv(open_time_ms, 1000), 'UTC')) ORDER BY (exchange, market_type, symbol, "
             + "open_time_ms)")
@@ -339,10 +339,24 @@ public final class ClickHouseHotStore implements HotStore {
                 + "set_ms UInt64) ENGINE = MergeTree ORDER BY before_ms"))
             .compose(v -> readFence())
             .compose(v -> exists == 1 ? Future.succeededFuture() : backfillBars())
-            .compose(v -> http.execute("DROP TABLE IF EXISTS " + db + "." + Bars.EARLIER_TABLE)))
+            .compose(v -> dropEarlierBarTables()))
         .compose(v -> recoverLoggedCells())
         .compose(v -> flush())
         .compose(v -> pruneLog(System.currentTimeMillis()));
+  }
+
+  private static String quoteFractionColumns() {
+    StringBuilder sb = new StringBuilder();
+    Bars.QUOTE_FRACTIONS.forEach((name, scale) -> sb.append(name).append(" Decimal(38, ").append(scale).append("), "));
+    return sb.toString();
+  }
+
+  private Future<Void> dropEarlierBarTables() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String earlier : Bars.EARLIER_TABLES) {
+      chain = chain.compose(v -> http.execute("DROP TABLE IF EXISTS " + db + "." + earlier).mapEmpty());
+    }
+    return chain;
   }
 
   /** Bars for every stored day (the bars table was created over existing trades), one day per statement. */
@@ -374,19 +388,21 @@ public final class ClickHouseHotStore implements HotStore {
   }
 
   private String insertBars(String trades) {
-    String product = "toDecimal128(price, " + Bars.PRODUCT_SCALE + ") * toDecimal128(quantity, "
-        + Bars.PRODUCT_SCALE + ")";
     return "INSERT INTO " + db + "." + Bars.TABLE + " SELECT exchange, market_type, symbol, intDiv(ts_ms, 60000) * 60000 "
         + "AS open_time_ms, argMin(price, " + TRADE_ORDER + "), max(price), min(price), argMax(price, " + TRADE_ORDER + "), "
-        + unitsAndFraction("quantity") + ", " + unitsAndFraction(product) + ", count() FROM (" + trades
+        + unitsAndFraction("quantity") + ", " + Bars.quoteSums(v -> "toDecimal128(" + v + ", " + Bars.PRODUCT_SCALE
+        + ")", ClickHouseHotStore::units) + ", count() FROM (" + trades
         + ") GROUP BY exchange, market_type, symbol, open_time_ms";
   }
 
   /** The sums of a decimal's whole units and of its fractions (see {@link Bars}). */
   private static String unitsAndFraction(String value) {
-    // truncated, so the units are no larger than the value and the subtraction's type holds them
-    String units = "toDecimal128(" + value + ", 0)";
-    return "sum(" + units + "), sum(" + value + " - " + units + ")";
+    return "sum(" + units(value) + "), sum(" + value + " - " + units(value) + ")";
+  }
+
+  /** A decimal's whole units: truncated, so they are no larger than the value and the subtraction's type holds them. */
+  private static String units(String value) {
+    return "toDecimal128(" + value + ", 0)";
   }
 
   /** Minutes logged by any writer and covered by none of its flushes (it stopped before flushing). */
@@ -624,7 +640,7 @@ public final class ClickHouseHotStore implements HotStore {
     String sql = "SELECT intDiv(open_time_ms, " + ms + ") * " + ms + " AS t, argMin(open, open_time_ms) AS o, "
         + "max(high) AS h, min(low) AS l, argMax(close, open_time_ms) AS c, sum(volume_units) AS vu, "
         + "sum(volume_fraction) AS vf, sum(quote_units) AS qu, "
-        + "sum(quote_fraction) AS qf, "
+        + "sum(quote_fraction) AS qf, sum(quote_cross_fraction) AS qc, sum(quote_tiny) AS qt, "
         + "sum(trade_count) AS n FROM " + db + "." + Bars.TABLE + " FINAL WHERE " + SqlFilter.of(q).inline()
         + " GROUP BY t ORDER BY t";
     // the query's minutes still pending with any writer (another instance's too) are recomputed first,
@@ -636,7 +652,8 @@ public final class ClickHouseHotStore implements HotStore {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),
-            dec(r.get("c")), dec(r.get("vu")).add(dec(r.get("vf"))), dec(r.get("qu")).add(dec(r.get("qf"))),
+            dec(r.get("c")), dec(r.get("vu")).add(dec(r.get("vf"))), dec(r.get("qu")).add(dec(r.get("qf")))
+            .add(dec(r.get("qc"))).add(dec(r.get("qt"))),
             Long.parseLong(r.get("n").toString())));
       }
       return bars;

@@ -71,9 +71,9 @@ public final class DuckDbHotStore implements HotStore {
   /** The order of trades in a bar, its open first and its close last: as query results order them. */
   private static final String TRADE_ORDER = "(ts_ms, " + BYTE_LENGTH + "(trade_id), trade_id)";
 
-  /** The plain size of the bars' values: their text's bytes, 8 per {@code BIGINT}, 16 per decimal (six). */
+  /** The plain size of the bars' values: their text's bytes, 8 per {@code BIGINT}, 16 per decimal (ten). */
   private static final String BARS_PLAIN_BYTES_SQL =
-      "coalesce(sum(strlen(exchange) + strlen(market_type) + strlen(symbol)), 0) + (8 + 8 + 6 * 16) * count(*)";
+      "coalesce(sum(strlen(exchange) + strlen(market_type) + strlen(symbol)), 0) + (8 + 8 + 10 * 16) * count(*)";
 
   private final Vertx vertx;
   private final Path file;
@@ -125,7 +125,9 @@ public final class DuckDbHotStore implements HotStore {
             st.execute("INSERT INTO " + Bars.TABLE + " " + barsSql(new TierPlan(cold.archivedDays(DataType.TRADE)),
                 "true", false));
           }
-          st.execute("DROP TABLE IF EXISTS " + Bars.EARLIER_TABLE);
+          for (String earlier : Bars.EARLIER_TABLES) {
+            st.execute("DROP TABLE IF EXISTS " + earlier);
+          }
           cold.upgradeLevels(c);
           List<BarCells.Cell> logged = new ArrayList<>();
           try (ResultSet rs = st.executeQuery("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM "
@@ -144,14 +146,20 @@ public final class DuckDbHotStore implements HotStore {
     });
   }
 
+  private static String quoteFractionColumns() {
+    StringBuilder sb = new StringBuilder();
+    Bars.QUOTE_FRACTIONS.forEach((name, scale) -> sb.append(name).append(" DECIMAL(38,").append(scale)
+        .append(") NOT NULL, "));
+    return sb.toString();
+  }
+
   /** The bars table and the log of minutes to recompute, unless they exist; {@code prefix} is a catalog ("x.") or empty. */
   private static void createBarTables(Statement st, String prefix) throws SQLException {
     st.execute("CREATE TABLE IF NOT EXISTS " + prefix + Bars.TABLE + " (exchange VARCHAR NOT NULL, market_type VARCHAR "
         + "NOT NULL, symbol VARCHAR NOT NULL, open_time_ms BIGINT NOT NULL, open DECIMAL(38,18) NOT NULL, "
         + "high DECIMAL(38,18) NOT NULL, low DECIMAL(38,18) NOT NULL, close DECIMAL(38,18) NOT NULL, "
         + "volume_units DECIMAL(38,0) NOT NULL, volume_fraction DECIMAL(38,18) NOT NULL, "
-        + "quote_units DECIMAL(38,0) NOT NULL, quote_fraction DECIMAL(38,"
-        + 2 * Bars.PRODUCT_SCALE + ") NOT NULL, "
+        + "quote_units DECIMAL(38,0) NOT NULL, " + quoteFractionColumns()
         + "trade_count BIGINT NOT NULL, PRIMARY KEY (exchange, market_type, symbol, open_time_ms))");
     st.execute("CREATE TABLE IF NOT EXISTS " + prefix + "trade_bar_dirty (exchange VARCHAR, market_type VARCHAR, "
         + "symbol VARCHAR, minute_ms BIGINT)");
@@ -204,11 +212,10 @@ public final class DuckDbHotStore implements HotStore {
    */
   private String barsSql(TierPlan plan, String where, boolean dirtyOnly) {
     TableSchema s = TableSchema.of(DataType.TRADE);
-    String product = "CAST(price AS DECIMAL(38, " + Bars.PRODUCT_SCALE + ")) * CAST(quantity AS DECIMAL(38, "
-        + Bars.PRODUCT_SCALE + "))";
     return "SELECT exchange, market_type, symbol, (ts_ms // 60000) * 60000 AS open_time_ms, "
         + "arg_min(price, " + TRADE_ORDER + "), max(price), min(price), arg_max(price, " + TRADE_ORDER + "), "
-        + unitsAndFraction("quantity") + ", " + unitsAndFraction(product) + ", count(*) FROM ("
+        + unitsAndFraction("quantity") + ", " + Bars.quoteSums(v -> "CAST(" + v + " AS DECIMAL(38, "
+        + Bars.PRODUCT_SCALE + "))", DuckDbHotStore::units) + ", count(*) FROM ("
         + distinct(s, plan, source(s, plan, where)) + ") t"
         + (dirtyOnly ? " WHERE EXISTS (SELECT 1 FROM trade_bar_dirty d WHERE d.exchange = t.exchange AND "
             + "d.market_type = t.market_type AND d.symbol = t.symbol AND d.minute_ms = (t.ts_ms // 60000) * 60000)" : "")
@@ -217,9 +224,12 @@ public final class DuckDbHotStore implements HotStore {
 
   /** The sums of a decimal's whole units and of its fractions (see {@link Bars}). */
   private static String unitsAndFraction(String value) {
-    // truncated: rounded up, the units could exceed what the subtraction's type holds (a cast alone rounds)
-    String units = "CAST(trunc(" + value + ") AS DECIMAL(38, 0))";
-    return "sum(" + units + "), sum(" + value + " - " + units + ")";
+    return "sum(" + units(value) + "), sum(" + value + " - " + units(value) + ")";
+  }
+
+  /** A decimal's whole units: truncated; rounded up, they could exceed what the subtraction's type holds (a cast alone rounds). */
+  private static String units(String value) {
+    return "CAST(trunc(" + value + ") AS DECIMAL(38, 0))";
   }
 
   /**
@@ -595,7 +605,7 @@ public final class DuckDbHotStore implements HotStore {
     long ms = q.intervalMs();
     String sql = "SELECT (open_time_ms // " + ms + ") * " + ms + " AS t, arg_min(open, open_time_ms), max(high), "
         + "min(low), arg_max(close, open_time_ms), sum(volume_units), sum(volume_fraction), sum(quote_units), "
-        + "sum(quote_fraction), CAST(sum(trade_count) AS BIGINT) "
+        + "sum(quote_fraction), sum(quote_cross_fraction), sum(quote_tiny), CAST(sum(trade_count) AS BIGINT) "
         + "FROM " + Bars.TABLE + " WHERE " + f.sql() + " GROUP BY 1 ORDER BY 1";
     return db.write(c -> {
       flushBars(c);
@@ -608,7 +618,8 @@ public final class DuckDbHotStore implements HotStore {
           while (rs.next()) {
             bars.add(Bars.bar(rs.getLong(1), rs.getBigDecimal(2), rs.getBigDecimal(3), rs.getBigDecimal(4),
                 rs.getBigDecimal(5), rs.getBigDecimal(6).add(rs.getBigDecimal(7)),
-                rs.getBigDecimal(8).add(rs.getBigDecimal(9)), rs.getLong(10)));
+                rs.getBigDecimal(8).add(rs.getBigDecimal(9)).add(rs.getBigDecimal(10)).add(rs.getBigDecimal(11)),
+                rs.getLong(12)));
           }
         }
       }

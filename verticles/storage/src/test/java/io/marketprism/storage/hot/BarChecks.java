@@ -53,6 +53,18 @@ public final class BarChecks {
     return out;
   }
 
+  /**
+   * @param trades trades of {@link #trades}
+   * @return them with trades of both days whose prices and quantities have up to 18 fractional digits
+   */
+  static List<MarketRecord> withLongFractions(List<MarketRecord> trades) {
+    List<MarketRecord> out = new ArrayList<>(trades);
+    out.add(trade("BTC-USDT", "f1", DAY0 + 5_000, "61000.123456789012345678", "0.000000000000000009"));
+    out.add(trade("BTC-USDT", "f2", DAY0 + 5_001, "0.00000000123", "1000000"));
+    out.add(trade("ETH-USDT", "f3", DAY0 + 86_400_000L + 7_000, "3000.5", "1.000000000012345678"));
+    return out;
+  }
+
   static TradeRecord trade(String symbol, String id, long ts, String price, String qty) {
     return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, symbol, symbol.replace("-", ""), ts, ts * 1000, id,
         price, qty, "buy");

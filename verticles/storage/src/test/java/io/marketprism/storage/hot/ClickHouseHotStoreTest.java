@@ -93,6 +93,11 @@ class ClickHouseHotStoreTest {
   }
 
   @Test
+  void quoteVolumeIsExactForFactorsOfEighteenFractionalDigits() throws Exception {
+    KlineChecks.quoteVolumeIsExactForFactorsOfEighteenFractionalDigits(store("kf"));
+  }
+
+  @Test
   void quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument() throws Exception {
     KlineChecks.quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument(store("ko"));
     await(store("ko").close()); // nothing logged fails the next start
@@ -113,16 +118,21 @@ class ClickHouseHotStoreTest {
     BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store("bq"));
   }
 
+  /**
+   * A store of the earlier version (its bars table {@code trade_bar_1m_v2}, quote volumes of factors
+   * cut to ten digits): the start drops that table and computes every bar again, exact.
+   */
   @Test
   void barsAreBackfilledWhenTheTableIsCreatedOverStoredTradesOfBothTiers() throws Exception {
     ClickHouseHotStore store = store("bb");
-    List<MarketRecord> trades = BarChecks.trades(7, 3000, 1);
+    List<MarketRecord> trades = BarChecks.withLongFractions(BarChecks.trades(7, 3000, 1));
     await(store.write(trades));
     await(new ArchiveJob(store).run(BarChecks.DAY0 + 86_400_000L));
     await(store.close());
     ClickHouseHttp http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
-    await(http.execute("DROP TABLE bb." + Bars.TABLE));
+    await(http.execute("RENAME TABLE bb." + Bars.TABLE + " TO bb.trade_bar_1m_v2"));
     BarChecks.assertBars(store("bb"), trades, "after backfill");
+    assertThat(await(http.scalar("EXISTS TABLE bb.trade_bar_1m_v2"))).isZero();
   }
 
   @Test

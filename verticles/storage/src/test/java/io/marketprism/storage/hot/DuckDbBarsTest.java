@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.marketprism.storage.hot.BarChecks.await;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The embedded store's 1-minute bars: exact through repeats, late trades and archiving; backfilled; recovered. */
 class DuckDbBarsTest {
@@ -47,21 +48,33 @@ class DuckDbBarsTest {
     await(store.close());
   }
 
+  /**
+   * A store of the earlier version (its bars table {@code trade_bar_1m_v2}, quote volumes of factors
+   * cut to ten digits): the start drops that table and computes every bar again, exact.
+   */
   @Test
   void barsAreBackfilledWhenTheTableIsCreatedOverStoredTradesOfBothTiers() throws Exception {
     DuckDbHotStore store = open();
-    List<MarketRecord> trades = BarChecks.trades(7, 3000, 1);
+    List<MarketRecord> trades = BarChecks.withLongFractions(BarChecks.trades(7, 3000, 1));
     await(store.write(trades));
     await(new io.marketprism.storage.archive.ArchiveJob(store).run(BarChecks.DAY0 + 86_400_000L));
     await(store.database().write(c -> {
       try (Statement st = c.createStatement()) {
-        st.execute("DROP TABLE " + Bars.TABLE);
+        st.execute("ALTER TABLE " + Bars.TABLE + " RENAME TO trade_bar_1m_v2");
       }
       return null;
     }));
     await(store.close());
     DuckDbHotStore reopened = open();
     BarChecks.assertBars(reopened, trades, "after backfill");
+    long earlier = await(reopened.database().<Long>read(c -> {
+      try (Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'trade_bar_1m_v2'")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }));
+    assertThat(earlier).as("the earlier version's bars table is dropped").isZero();
     await(reopened.close());
   }
 

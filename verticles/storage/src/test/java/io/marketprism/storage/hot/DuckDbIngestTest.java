@@ -187,6 +187,13 @@ class DuckDbIngestTest {
   }
 
   @Test
+  void quoteVolumeIsExactForFactorsOfEighteenFractionalDigits() throws Exception {
+    DuckDbHotStore store = started();
+    KlineChecks.quoteVolumeIsExactForFactorsOfEighteenFractionalDigits(store);
+    await(store.close());
+  }
+
+  @Test
   void quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument() throws Exception {
     DuckDbHotStore store = started();
     KlineChecks.quoteVolumesSummingPastADecimalAreExactAndHoldUpNoOtherInstrument(store);

@@ -60,6 +60,29 @@ final class KlineChecks {
   }
 
   /**
+   * Prices and quantities with more than ten fractional digits (up to the 18 a record holds):
+   * the quote volume is still exact, not computed from factors cut to ten digits.
+   */
+  static void quoteVolumeIsExactForFactorsOfEighteenFractionalDigits(HotStore store) throws Exception {
+    String[][] factors = {{"0.00000000123", "1000000"}, {"0.000000000015", "3"},
+        {"99999999.999999999999999999", "0.000000000000000001"}, {"12345.678901234567891234", "7.000000000050000001"}};
+    List<MarketRecord> trades = new ArrayList<>();
+    BigDecimal want = BigDecimal.ZERO;
+    for (int i = 0; i < factors.length; i++) {
+      trades.add(trade(Integer.toString(i), DAY0 + 1_000 * i, factors[i][0], factors[i][1]));
+      want = want.add(new BigDecimal(factors[i][0]).multiply(new BigDecimal(factors[i][1])));
+    }
+    await(store.write(trades));
+    for (String interval : List.of("1m", "1d")) {
+      JsonArray bars = await(store.klines(new KlineQuery(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", interval,
+          KlineQuery.INTERVALS.get(interval), DAY0, DAY0 + 60_000)));
+      assertThat(bars).hasSize(1);
+      assertThat(new BigDecimal(bars.getJsonObject(0).getString("quote_volume"))).as(interval)
+          .isEqualByComparingTo(want);
+    }
+  }
+
+  /**
    * A trade of a symbol outside the query API's alphabet (Binance lists a few in Chinese) is
    * stored, and its minute, recomputed with the others, holds up no other instrument's bars.
    */
