@@ -29,7 +29,9 @@ import java.util.function.UnaryOperator;
  * cross terms at scale 28 (each under 10^20 × 10^-10) and {@code b·d} at scale 36 (under 10^-20).
  * Factors of at most ten fractional digits (what exchanges quote) have no rest; with more, a bar
  * summed the cut factors alone, so its quote volume was off (0.00000000123 × 1,000,000 gave 0.0012), and
- * differently in ClickHouse (which truncates the cut) and DuckDB (which rounds it).
+ * differently in ClickHouse (which truncates the cut) and DuckDB (which rounded it). Both stores
+ * truncate the cut: rounded up, two factors whose product is just under 10^18 multiplied to 10^18,
+ * which overflowed DuckDB's {@code a·c} and failed every recomputation of bars.
  * Each product term, and likewise each quantity, is split into its whole units ({@code quote_units},
  * {@code volume_units}: {@code Decimal(38, 0)}) and its fraction (under 1), summed apart and added in
  * Java: a sum in {@code Decimal(38, 20)} overflowed past about 1.7 × 10^18 (a few trades allowed one
@@ -82,7 +84,7 @@ public final class Bars {
    * The aggregates of the quote volume's columns, {@code quote_units} then {@link #QUOTE_FRACTIONS},
    * in one store's SQL.
    *
-   * @param cut SQL of a decimal cut to {@link #PRODUCT_SCALE} fractional digits
+   * @param cut SQL of a decimal truncated to {@link #PRODUCT_SCALE} fractional digits
    * @param units SQL of a decimal's whole units, truncated (so the rest is under 1 and keeps its sign)
    * @return the four aggregates, comma-separated
    */

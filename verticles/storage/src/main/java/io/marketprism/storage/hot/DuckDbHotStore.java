@@ -214,8 +214,8 @@ public final class DuckDbHotStore implements HotStore {
     TableSchema s = TableSchema.of(DataType.TRADE);
     return "SELECT exchange, market_type, symbol, (ts_ms // 60000) * 60000 AS open_time_ms, "
         + "arg_min(price, " + TRADE_ORDER + "), max(price), min(price), arg_max(price, " + TRADE_ORDER + "), "
-        + unitsAndFraction("quantity") + ", " + Bars.quoteSums(v -> "CAST(" + v + " AS DECIMAL(38, "
-        + Bars.PRODUCT_SCALE + "))", DuckDbHotStore::units) + ", count(*) FROM ("
+        + unitsAndFraction("quantity") + ", " + Bars.quoteSums(v -> "CAST(trunc(" + v + ", "
+        + Bars.PRODUCT_SCALE + ") AS DECIMAL(38, " + Bars.PRODUCT_SCALE + "))", DuckDbHotStore::units) + ", count(*) FROM ("
         + distinct(s, plan, source(s, plan, where)) + ") t"
         + (dirtyOnly ? " WHERE EXISTS (SELECT 1 FROM trade_bar_dirty d WHERE d.exchange = t.exchange AND "
             + "d.market_type = t.market_type AND d.symbol = t.symbol AND d.minute_ms = (t.ts_ms // 60000) * 60000)" : "")

@@ -61,11 +61,14 @@ final class KlineChecks {
 
   /**
    * Prices and quantities with more than ten fractional digits (up to the 18 a record holds):
-   * the quote volume is still exact, not computed from factors cut to ten digits.
+   * the quote volume is still exact, not computed from factors cut to ten digits, also for a
+   * product just under 10^18 whose factors rounded to ten digits would multiply to 10^18, which no
+   * bar holds.
    */
   static void quoteVolumeIsExactForFactorsOfEighteenFractionalDigits(HotStore store) throws Exception {
     String[][] factors = {{"0.00000000123", "1000000"}, {"0.000000000015", "3"},
-        {"99999999.999999999999999999", "0.000000000000000001"}, {"12345.678901234567891234", "7.000000000050000001"}};
+        {"99999999.999999999999999999", "0.000000000000000001"}, {"12345.678901234567891234", "7.000000000050000001"},
+        {"999999999.99999999995", "999999999.99999999995"}}; // allowed; cut rounded up, its factors' product is 10^18
     List<MarketRecord> trades = new ArrayList<>();
     BigDecimal want = BigDecimal.ZERO;
     for (int i = 0; i < factors.length; i++) {
