@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A live subscription holds a record until its handler has run ({@link #live}); the embedded
  * storage's consumer holds it further, queued and in the batch being stored, and says when it lets
  * go ({@link #release}), so one count covers what waits for its loop and what its loop holds.
+ *
+ * <p>A live subscription's holder may also be told of its drops ({@link DropReporter}), so that it can
+ * tell its own clients what they missed.
  */
 final class BoundedHandOff {
 
@@ -45,6 +48,8 @@ final class BoundedHandOff {
   private final long maxBytes;
   private final boolean releaseWhenHandled;
   private final DropLog dropLog;
+  /** Null when nobody is told of drops. */
+  private final DropReporter dropReporter;
   private final AtomicLong delivered = new AtomicLong();
   /** Records offered and not yet released: on their way to the context, or held by its owner. */
   private final AtomicLong records = new AtomicLong();
@@ -60,15 +65,17 @@ final class BoundedHandOff {
    * @param releaseWhenHandled whether a record is let go once its handler has run; otherwise its owner calls
    *     {@link #release}
    * @param dropLog writes the log line of a drop
+   * @param dropHandler told of drops on {@code context} ({@link DropReporter}); null: nobody
    */
   BoundedHandOff(Context context, Handler<BusMessage> handler, long maxRecords, long maxBytes,
-      boolean releaseWhenHandled, DropLog dropLog) {
+      boolean releaseWhenHandled, DropLog dropLog, Handler<LiveDrops> dropHandler) {
     this.context = context;
     this.handler = handler;
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
     this.releaseWhenHandled = releaseWhenHandled;
     this.dropLog = dropLog;
+    this.dropReporter = dropHandler == null ? null : new DropReporter(context, dropHandler);
   }
 
   /**
@@ -77,12 +84,13 @@ final class BoundedHandOff {
    * @param pattern the subscription's pattern, for the log
    * @param maxBytes JSON bytes handed over and not yet handled at most
    * @param boundKey the configuration key of that bound, named in the log line
+   * @param dropHandler told of drops on {@code context}, once it caught up ({@link DropReporter})
    */
   static BoundedHandOff live(String pattern, Context context, Handler<BusMessage> handler, long maxBytes,
-      String boundKey) {
+      String boundKey, Handler<LiveDrops> dropHandler) {
     return new BoundedHandOff(context, handler, Long.MAX_VALUE, maxBytes, true, (n, records, bytes) ->
         LOG.warn("live subscription {}: its handler is behind by more than {} ({}): dropping records ({} so far)",
-            pattern, boundKey, maxBytes, n));
+            pattern, boundKey, maxBytes, n), dropHandler);
   }
 
   /**
@@ -92,12 +100,12 @@ final class BoundedHandOff {
   void offer(String subject, byte[] json) {
     long size = json.length;
     if (!reserve(records, 1, maxRecords)) {
-      drop();
+      drop(subject);
       return;
     }
     if (!reserve(bytes, size, maxBytes)) {
       records.decrementAndGet();
-      drop();
+      drop(subject);
       return;
     }
     delivered.incrementAndGet();
@@ -122,10 +130,13 @@ final class BoundedHandOff {
     return true;
   }
 
-  private void drop() {
+  private void drop(String subject) {
     long n = dropped.incrementAndGet();
     if (n % 10_000 == 1) {
       dropLog.log(n, records.get(), bytes.get());
+    }
+    if (dropReporter != null) {
+      dropReporter.dropped(subject);
     }
   }
 

@@ -105,9 +105,9 @@ public final class EventBusRecordBus implements RecordBus {
    * dispatcher does on NATS.
    */
   @Override
-  public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
+  public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler, Handler<LiveDrops> dropHandler) {
     BoundedHandOff handOff = BoundedHandOff.live(pattern, vertx.getOrCreateContext(), handler,
-        options.eventBusLiveMaxPendingBytes(), "bus.eventbus.live_max_pending_bytes");
+        options.eventBusLiveMaxPendingBytes(), "bus.eventbus.live_max_pending_bytes", dropHandler);
     return relay(SubjectPattern.parse(pattern), handOff).map(id -> new RecordConsumer() {
       @Override
       public JsonObject stats() {
@@ -226,7 +226,7 @@ public final class EventBusRecordBus implements RecordBus {
           options.eventBusMaxPendingBytes(), false, (n, records, bytes) ->
           LOG.warn("consumer {} queue full ({} records, {} bytes held; bounds bus.eventbus.max_pending {}, "
               + "max_pending_bytes {}): dropping", spec.durable(), records, bytes, options.eventBusMaxPending(),
-              options.eventBusMaxPendingBytes()));
+              options.eventBusMaxPendingBytes()), null);
       this.timer = vertx.setPeriodic(Math.max(1, spec.maxWait().toMillis()), t -> deliver());
     }
 

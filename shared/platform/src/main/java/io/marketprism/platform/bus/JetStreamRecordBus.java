@@ -505,10 +505,10 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   @Override
-  public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
+  public Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler, Handler<LiveDrops> dropHandler) {
     // records only: a subscription to ">" on NATS would also get every JetStream ack and reply
     LiveSubscription s = new LiveSubscription(pattern, SubjectPattern.parse(pattern).recordSubjects(),
-        vertx.getOrCreateContext(), handler);
+        vertx.getOrCreateContext(), handler, dropHandler);
     return vertx.executeBlocking(() -> {
       Connection c;
       synchronized (liveSubscriptions) {
@@ -559,11 +559,12 @@ public final class JetStreamRecordBus implements RecordBus {
     private Dispatcher dispatcher;
     private boolean closed;
 
-    LiveSubscription(String pattern, List<String> subjects, Context context, Handler<BusMessage> handler) {
+    LiveSubscription(String pattern, List<String> subjects, Context context, Handler<BusMessage> handler,
+        Handler<LiveDrops> dropHandler) {
       this.pattern = pattern;
       this.subjects = subjects;
       this.handOff = BoundedHandOff.live(pattern, context, handler, options.liveMaxPendingBytes(),
-          "bus.nats.live_max_pending_bytes");
+          "bus.nats.live_max_pending_bytes", dropHandler);
     }
 
     synchronized void open(Connection c) {

@@ -93,7 +93,22 @@ public interface RecordBus {
    * @return the subscription, once the bus delivers to it (NATS: the server has it, when
    *     connected): records published after it completed reach it; {@link RecordConsumer#close()} ends it
    */
-  Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler);
+  default Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler) {
+    return subscribe(pattern, handler, null);
+  }
+
+  /**
+   * The same, telling {@code dropHandler} (on the caller's context, once it has handled what was
+   * held before them, at most once a second) of the records dropped because the caller's event loop
+   * was behind by more than {@code bus.nats.live_max_pending_bytes} / {@code
+   * bus.eventbus.live_max_pending_bytes}: a holder that serves clients can tell them what they missed.
+   *
+   * @param pattern as above
+   * @param handler as above
+   * @param dropHandler told of drops ({@link LiveDrops}); null: only counted and logged
+   * @return as above
+   */
+  Future<RecordConsumer> subscribe(String pattern, Handler<BusMessage> handler, Handler<LiveDrops> dropHandler);
 
   /** @return whether the bus is reachable now */
   boolean connected();

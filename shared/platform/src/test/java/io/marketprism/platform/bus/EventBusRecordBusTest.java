@@ -140,7 +140,8 @@ class EventBusRecordBusTest {
    * {@code bus.eventbus.live_max_pending_bytes} of records for it and drops (and counts) the rest: a
    * plain event-bus consumer queued each record as a task of that loop, so all 10 MB published
    * meanwhile were held, without bound. Once the loop runs again what was held, and then what comes
-   * next, arrive in the order published, each once.
+   * next, arrive in the order published, each once; the drops are told to the subscriber once, after
+   * what was held, with their count, times and subject.
    */
   @Test
   void aStuckLiveSubscriberHoldsAtMostItsByteBoundDropsTheRestAndResumesInOrder() throws Exception {
@@ -150,6 +151,9 @@ class EventBusRecordBusTest {
     CountDownLatch stuck = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<Integer> handled = new CopyOnWriteArrayList<>();
+    List<LiveDrops> drops = new CopyOnWriteArrayList<>();
+    List<Integer> handledWhenTold = new CopyOnWriteArrayList<>();
+    long before = System.currentTimeMillis();
     RecordConsumer live = onContext(() -> bus.subscribe("trade.>", m -> {
       handled.add(ByteBuffer.wrap(m.json()).getInt());
       if (handled.size() == 1) {
@@ -160,6 +164,9 @@ class EventBusRecordBusTest {
           Thread.currentThread().interrupt();
         }
       }
+    }, d -> {
+      drops.add(d);
+      handledWhenTold.add(handled.size());
     })).await(5, TimeUnit.SECONDS);
     int sent = 10_000;
     try {
@@ -179,6 +186,11 @@ class EventBusRecordBusTest {
       assertThat((long) held * RECORD_BYTES).as("bytes held for the stuck handler").isLessThanOrEqualTo(bound);
       assertThat(whileStuck.getLong("pending_bytes")).isLessThanOrEqualTo(bound);
       assertThat(after.getLong("dropped")).isEqualTo(sent - held).isGreaterThanOrEqualTo(sent - bound / RECORD_BYTES);
+      assertThat(drops).as("told once, not once per drop").hasSize(1);
+      assertThat(drops.get(0).count()).isEqualTo(sent - held);
+      assertThat(drops.get(0).subjects()).containsExactly(TRADE);
+      assertThat(drops.get(0).fromMs()).isGreaterThanOrEqualTo(before).isLessThanOrEqualTo(drops.get(0).toMs());
+      assertThat(handledWhenTold).as("told once what was held had been handled").containsExactly(held + 1);
     } finally {
       release.countDown();
     }
