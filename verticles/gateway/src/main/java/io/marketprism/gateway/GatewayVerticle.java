@@ -204,7 +204,11 @@ public class GatewayVerticle extends ServiceVerticle {
     }
     bus = RecordBus.create(vertx, BusOptions.from(rootConfig()));
     AtomicInteger clients = platform.shared("gateway.stream-clients", AtomicInteger::new);
-    return bus.start().onSuccess(v -> liveStream = new LiveStream(bus, streamOptions, meters, clients));
+    return bus.start().onSuccess(v -> {
+      liveStream = new LiveStream(bus, streamOptions, meters, clients);
+      // never DOWN: drops are a figure to watch, not a gateway unable to serve
+      health.register("stream", promise -> promise.complete(Status.OK(liveStream.status())));
+    });
   }
 
   private void startRouting(ServiceDirectory directory, MeterRegistry meters) {

@@ -61,7 +61,7 @@ final class GatewayHarness {
 
   GatewayHarness start() throws Exception {
     Platform.of(vertx, config);
-    gateway = new GatewayVerticle();
+    gateway = new LoopGateway();
     vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
     return this;
   }
@@ -81,6 +81,30 @@ final class GatewayHarness {
   /** Publishes an instance that nothing listens on (connections are refused). */
   void deadInstance(String service, int port) throws Exception {
     Platform.of(vertx, config).registry().publishHttp(service, "127.0.0.1", port, null).await(5, TimeUnit.SECONDS);
+  }
+
+  /** A gateway verticle that lets a test reach its context: to keep its event loop busy, say. */
+  static final class LoopGateway extends GatewayVerticle {
+    io.vertx.core.Context loop() {
+      return context;
+    }
+  }
+
+  /**
+   * Keeps the first gateway verticle's event loop busy until {@code release} is counted down (at
+   * most 60 s), as a gateway far behind is.
+   */
+  void blockLoop(java.util.concurrent.CountDownLatch release) throws InterruptedException {
+    java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+    ((LoopGateway) gateway).loop().runOnContext(v -> {
+      stuck.countDown();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
   }
 
   int port() {

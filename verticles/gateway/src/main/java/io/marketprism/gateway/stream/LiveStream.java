@@ -2,6 +2,7 @@ package io.marketprism.gateway.stream;
 
 import io.marketprism.model.SubjectPattern;
 import io.marketprism.platform.bus.BusMessage;
+import io.marketprism.platform.bus.LiveDrops;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.bus.RecordConsumer;
 import io.micrometer.core.instrument.Counter;
@@ -71,6 +72,14 @@ import java.util.function.Function;
  * connecting while it is), and {@code {"op":"notice","bus":"up","down_at_ms":T,"up_at_ms":U,
  * "message":...}} once it is back, so they know records published between the two (gateway's
  * clock) may be missing, to fetch from storage.
+ *
+ * <p>Likewise when this stream's event loop was behind its bus subscription by more than its bound
+ * ({@code bus.*.live_max_pending_bytes}): the subscription dropped records for every client, and
+ * once the loop has caught up with what it held (at most once a second) each client whose patterns
+ * match a dropped record's subject (every client, past {@link LiveDrops#MAX_SUBJECTS} subjects) gets
+ * {@code {"op":"notice","dropped":N,"from_ms":T1,"to_ms":T2,"message":...}}: N records of any
+ * subject, dropped between T1 and T2 (gateway's clock). They are counted in
+ * {@code marketprism_stream_dropped_total} and logged.
  */
 public final class LiveStream {
 
@@ -91,6 +100,7 @@ public final class LiveStream {
   private final Counter delivered;
   private final Counter slowDropped;
   private final Counter expired;
+  private final Counter busDropped;
   private Future<RecordConsumer> subscription;
   /** Since when the bus has been unreachable (epoch ms), 0 while it is reachable. */
   private long busDownAtMs;
@@ -117,6 +127,9 @@ public final class LiveStream {
         .description("stream clients closed because they read too slowly").register(meters);
     this.expired = Counter.builder("marketprism_stream_expired_clients_total")
         .description("stream clients closed because their token expired").register(meters);
+    this.busDropped = Counter.builder("marketprism_stream_dropped_total")
+        .description("records the gateway's bus subscription dropped, its event loop behind by more than "
+            + "bus.*.live_max_pending_bytes (counted once the loop caught up)").register(meters);
     // the first stream's gauge is the one registered: it reads the count they share
     Gauge.builder("marketprism_stream_clients", connected, AtomicInteger::get)
         .description("stream clients connected to this gateway").register(meters);
@@ -145,6 +158,24 @@ public final class LiveStream {
     }
     LOG.info("live stream: the bus is {}, telling {} clients", up ? "back" : "down", clients.size());
     clients.values().forEach(c -> c.notice(notice));
+  }
+
+  /** Tells the clients that may have missed some of {@code drops} (see the class comment). */
+  private void onDrops(LiveDrops drops) {
+    busDropped.increment(drops.count());
+    JsonObject notice = new JsonObject().put("op", "notice").put("dropped", drops.count())
+        .put("from_ms", drops.fromMs()).put("to_ms", drops.toMs())
+        .put("message", "the gateway fell behind its bus and dropped " + drops.count() + " records (of any subject)"
+            + " published from from_ms to to_ms: those your patterns match are missing");
+    int told = 0;
+    for (Client c : clients.values()) {
+      if (c.mayHaveMissed(drops)) {
+        c.notice(notice);
+        told++;
+      }
+    }
+    LOG.warn("live stream: its bus subscription dropped {} records from {} to {} (its event loop was behind), "
+        + "telling {} clients", drops.count(), drops.fromMs(), drops.toMs(), told);
   }
 
   private JsonObject busDownNotice() {
@@ -191,6 +222,15 @@ public final class LiveStream {
   /** Number of connected clients. */
   public int clients() {
     return clients.size();
+  }
+
+  /**
+   * The figures of the gateway's {@code stream} health check, for this process (every stream's):
+   * {@code clients} connected and records its bus subscriptions {@code dropped} (as in
+   * {@code marketprism_stream_dropped_total}: told once a stream's loop caught up).
+   */
+  public JsonObject status() {
+    return new JsonObject().put("clients", connected.get()).put("dropped", (long) busDropped.count());
   }
 
   /**
@@ -260,7 +300,7 @@ public final class LiveStream {
   /** @return completes when the bus delivers to this stream (NATS: the server has the subscription) */
   private synchronized Future<RecordConsumer> ensureBusSubscription() {
     if (subscription == null) {
-      subscription = bus.subscribe(">", this::fanOut);
+      subscription = bus.subscribe(">", this::fanOut, this::onDrops);
       subscription.onFailure(err -> {
         LOG.warn("live stream cannot subscribe to the bus: {}", err.getMessage());
         synchronized (this) {
@@ -352,6 +392,19 @@ public final class LiveStream {
         expiryVertx.cancelTimer(expiryTimer);
         expiryTimer = -1;
       }
+    }
+
+    /** @return whether a record of one of its patterns may be among {@code drops} */
+    boolean mayHaveMissed(LiveDrops drops) {
+      if (drops.subjects() == null) {
+        return true;
+      }
+      for (String subject : drops.subjects()) {
+        if (wants(subject)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     boolean wants(String subject) {
