@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * the {@link #gapHandler} the time it was away ({@link StreamGap}), whose records are in the
  * storage API. The gateway's own bus connection may go away too, the stream's staying up: the
  * gateway says so when it is back ({@code notice} {@code bus} {@code up}), which is told as a gap
- * of cause {@code bus_down}. A new connection on which the gateway does not answer the resubscription within the
+ * of cause {@code bus_down}; and a gateway whose event loop fell behind its bus drops records for
+ * its clients, which it says once caught up ({@code notice} {@code dropped}), told as a gap of cause
+ * {@code gateway_behind} from the first drop to the last. A new connection on which the gateway does not answer the resubscription within the
  * timeout counts as lost too: it is closed and the next attempt follows, and the gap reported once
  * a resubscription is answered runs from the first loss. Those reasons are a gateway stopping (1001; also 1000 from the server side, which a
  * proxy between may send: the gateway itself never ends a live stream with 1000, and the client's
@@ -249,6 +251,11 @@ public final class LiveStream {
       // the gateway's bus was away: records published meanwhile never reached it (its clock)
       gapHandler.handle(new StreamGap(msg.getLong("down_at_ms", 0L), msg.getLong("up_at_ms", 0L), 0,
           new MarketPrismException(0, "bus_down", msg.getString("message", "the gateway's bus was down"))));
+    } else if ("notice".equals(op) && msg.getValue("dropped") != null) {
+      // the gateway fell behind its bus and dropped records, some maybe of this stream's patterns
+      gapHandler.handle(new StreamGap(msg.getLong("from_ms", 0L), msg.getLong("to_ms", 0L), 0,
+          new MarketPrismException(0, "gateway_behind", msg.getString("message", "the gateway dropped "
+              + msg.getValue("dropped") + " records"))));
     }
   }
 

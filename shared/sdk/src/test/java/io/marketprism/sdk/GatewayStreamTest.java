@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,6 +39,7 @@ class GatewayStreamTest {
   private JsonObject config;
   private int port;
   private String gatewayId;
+  private LoopGateway gateway;
   private RecordBus bus;
   private MarketPrismClient client;
   private NatsServer nats;
@@ -77,8 +79,16 @@ class GatewayStreamTest {
   }
 
   private void deployGateway() throws Exception {
-    gatewayId = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(config))
+    gateway = new LoopGateway();
+    gatewayId = vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(config))
         .await(20, TimeUnit.SECONDS);
+  }
+
+  /** A gateway verticle whose context a test can keep busy, as a gateway far behind its bus is. */
+  private static final class LoopGateway extends GatewayVerticle {
+    io.vertx.core.Context loop() {
+      return context;
+    }
   }
 
   private static JsonObject openAuth() {
@@ -283,6 +293,57 @@ class GatewayStreamTest {
     assertThat(gap.lostAtMs()).isGreaterThanOrEqualTo(beforeStop).isLessThanOrEqualTo(gap.restoredAtMs());
     assertThat(gap.restoredAtMs()).isGreaterThanOrEqualTo(gap.lostAtMs() + 250);
     assertThat(gap.attempts()).isZero();
+    assertThat(stream.connected()).as("the stream itself stayed up").isTrue();
+  }
+
+  /**
+   * A gateway whose event loop falls behind its bus by more than {@code
+   * bus.eventbus.live_max_pending_bytes} drops records for its clients and, once caught up, says
+   * so: the stream tells it as a gap from the first drop to the last, cause {@code gateway_behind}.
+   * The records were missing all the same, and nothing was told.
+   */
+  @Test
+  void recordsTheGatewayDroppedWhileBehindItsBusAreToldAsAGap() throws Exception {
+    startGateway(openAuth(), new JsonObject().put("eventbus", new JsonObject().put("live_max_pending_bytes", 1 << 20)));
+    AtomicInteger got = new AtomicInteger();
+    List<StreamGap> gaps = new CopyOnWriteArrayList<>();
+    LiveStream stream = client.stream(List.of("trade.>"), r -> got.incrementAndGet()).await(5, TimeUnit.SECONDS)
+        .gapHandler(gaps::add);
+    int sent = 10_000; // 2.5 MB over a 1 MiB bound
+    java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    gateway.loop().runOnContext(v -> {
+      stuck.countDown();
+      try {
+        release.await(60, TimeUnit.SECONDS); // the gateway's event loop is busy elsewhere
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    long before = System.currentTimeMillis();
+    try {
+      assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < sent; i++) {
+        bus.publish("trade.binance.spot.BTC-USDT", "t" + i, TRADE.formatted("binance", i, i).getBytes(UTF_8));
+      }
+      Thread.sleep(500); // the bus hands them to the gateway's subscription, which holds or drops each
+    } finally {
+      release.countDown();
+    }
+    long after = System.currentTimeMillis();
+
+    awaitTrue(() -> gaps.size() == 1);
+    StreamGap gap = gaps.get(0);
+    assertThat(gap.cause().code()).isEqualTo("gateway_behind");
+    assertThat(gap.cause().status()).isZero();
+    assertThat(gap.lostAtMs()).isBetween(before, after);
+    assertThat(gap.restoredAtMs()).isBetween(gap.lostAtMs(), after);
+    assertThat(gap.attempts()).isZero();
+    java.util.regex.Matcher n = java.util.regex.Pattern.compile("dropped (\\d+) records").matcher(gap.cause().getMessage());
+    assertThat(n.find()).as(gap.cause().getMessage()).isTrue();
+    long dropped = Long.parseLong(n.group(1));
+    awaitTrue(() -> got.get() + dropped == sent);
+    assertThat(dropped).isGreaterThanOrEqualTo(sent - (1 << 20) / TRADE.length());
     assertThat(stream.connected()).as("the stream itself stayed up").isTrue();
   }
 
