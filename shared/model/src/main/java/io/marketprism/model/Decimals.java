@@ -106,4 +106,24 @@ public final class Decimals {
     }
     return true;
   }
+
+  /**
+   * A decimal field as a part of an identity key ({@link MarketRecord#identityKey()}): canonical,
+   * so that {@code "1.50"} and {@code "1.5"} (one value to the stores, which compare numbers) are
+   * one key; empty for a missing field; the text itself where it is no decimal (the record is
+   * refused where it is checked).
+   *
+   * @param d a decimal string, or {@code null}
+   * @return its key part
+   */
+  public static String keyPart(String d) {
+    if (d == null) {
+      return "";
+    }
+    try {
+      return canonical(d);
+    } catch (NumberFormatException e) {
+      return d;
+    }
+  }
 }

@@ -37,18 +37,6 @@ public record LiquidationRecord(Exchange exchange, MarketType marketType, String
    */
   @Override
   public String identityKey() {
-    return tsMs + ":" + (side == null ? "" : side) + ":" + decimal(price) + ":" + decimal(quantity);
-  }
-
-  private static String decimal(String d) {
-    if (d == null) {
-      return "";
-    }
-    try {
-      return Decimals.canonical(d);
-    } catch (NumberFormatException e) {
-      // not a decimal: the record is refused where it is checked; its identity is its text
-      return d;
-    }
+    return tsMs + ":" + (side == null ? "" : side) + ":" + Decimals.keyPart(price) + ":" + Decimals.keyPart(quantity);
   }
 }
