@@ -33,7 +33,8 @@ public sealed interface MarketRecord permits TradeRecord, OrderBookRecord, Ticke
   /**
    * The part of the identity that tells records of one instrument and type apart (CONTRACT §3):
    * the trade id for trades, the last update id for books, the event time otherwise (for
-   * liquidations the time and what was liquidated: see {@link LiquidationRecord#identityKey()}).
+   * liquidations the time and what was liquidated: see {@link LiquidationRecord#identityKey()}; for
+   * tickers the time and every field: see {@link TickerRecord#identityKey()}).
    *
    * @return the distinguishing key
    */

@@ -3,6 +3,16 @@ package io.marketprism.model;
 /**
  * Best bid/offer and 24 h statistics; fields the exchange does not give are {@code null}.
  *
+ * <p>Its identity (CONTRACT §3: instrument, type and time) is widened by its content, as a
+ * liquidation's is: Binance's {@code bookTicker} sends every change of the best bid or offer, often
+ * several in one millisecond of its event time ({@code E}; spot's has none and takes the receive
+ * time), each with an update id of its own that the record does not carry. An identity of the time
+ * alone made every one after the first a duplicate, dropped on the bus and in the stores (a third of
+ * the tickers of a recorded BTCUSDT futures stream), and what was kept of a millisecond was the
+ * state it began with, not the one it ended with. {@link #identityKey()} is the time plus every
+ * field: a redelivered ticker is still one record, and two tickers of one millisecond are two
+ * unless alike in everything they say. The stores key the ticker table on the same fields.
+ *
  * @param exchange exchange
  * @param marketType market type
  * @param symbol normalized symbol
@@ -27,5 +37,19 @@ public record TickerRecord(Exchange exchange, MarketType marketType, String symb
   @Override
   public DataType dataType() {
     return DataType.TICKER;
+  }
+
+  /**
+   * @return {@code ts_ms:best_bid:best_bid_qty:best_ask:best_ask_qty:last_price:volume_24h:quote_volume_24h:high_24h:low_24h},
+   *     a missing field empty and decimals canonical ({@link Decimals#keyPart(String)})
+   */
+  @Override
+  public String identityKey() {
+    StringBuilder k = new StringBuilder().append(tsMs);
+    for (String d : new String[] {bestBid, bestBidQty, bestAsk, bestAskQty, lastPrice, volume24h, quoteVolume24h, high24h,
+        low24h}) {
+      k.append(':').append(Decimals.keyPart(d));
+    }
+    return k.toString();
   }
 }

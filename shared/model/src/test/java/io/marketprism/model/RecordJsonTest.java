@@ -67,6 +67,24 @@ class RecordJsonTest {
     assertThat(unknownSide.identity()).isEqualTo("liquidation:okx:perpetual:BTC-USDT:1::1:");
   }
 
+  /**
+   * Binance's futures bookTicker for BTCUSDT at 23:58:21.590 on 2023-04-04 (the shared fixtures):
+   * five best bid/offer changes share the event time; each is a record of its own (keyed by the time
+   * alone, the bus and the stores kept only the first), while one sent again is still one.
+   */
+  @Test
+  void aTickersIdentityIsItsTimeAndAllItSaysSoChangesOfOneMillisecondStayApart() {
+    TickerRecord first = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1680652701590L,
+        1680652701576484L, "28145.1", "3.101", "28145.2", "6.863", null, null, null, null, null);
+    TickerRecord second = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT",
+        1680652701590L, 1680652701576624L, "28145.1", "3.101", "28145.2", "6.867", null, null, null, null, null);
+    assertThat(first.identity()).isEqualTo("ticker:binance:perpetual:BTC-USDT:1680652701590:28145.1:3.101:28145.2:6.863:::::");
+    assertThat(second.identity()).isNotEqualTo(first.identity());
+    TickerRecord again = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1680652701590L,
+        1680652709999999L, "28145.10", "3.101", "28145.20", "6.8630", null, null, null, null, null);
+    assertThat(again.identity()).isEqualTo(first.identity());
+  }
+
   @Test
   void identityAndSubjectFollowTheContract() {
     assertThat(SAMPLES.get(0).identity()).isEqualTo("trade:binance:spot:BTC-USDT:3735683259");

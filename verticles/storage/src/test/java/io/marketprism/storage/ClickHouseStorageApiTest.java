@@ -3,8 +3,10 @@ package io.marketprism.storage;
 import io.marketprism.model.DataType;
 import io.marketprism.model.Exchange;
 import io.marketprism.model.LiquidationRecord;
+import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.TickerRecord;
 import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.storage.hot.StoredValues;
@@ -171,8 +173,52 @@ class ClickHouseStorageApiTest extends StorageApiTest {
   }
 
   /**
+   * The earlier version keyed ticker tables by time alone (a second ticker of a millisecond was
+   * taken for a copy of the first): the start re-keys them, hot and cold, keeping every row, and the
+   * re-keyed table keeps every ticker of one millisecond (Binance's bookTicker changes of one event time).
+   */
+  @org.junit.jupiter.api.Test
+  void tickerTablesOfTheEarlierKeyAreReKeyedAtStartAndKeepEveryTickerOfAMillisecond() throws Exception {
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    ClickHouseHttp ch = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    TableSchema s = TableSchema.of(DataType.TICKER);
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    List<MarketRecord> tickers = new ArrayList<>();
+    for (String database : List.of(db + "_cold", db)) {
+      long ts = t0 + (database.endsWith("_cold") ? 0 : 86_400_000L);
+      sync(ch.execute("DROP TABLE " + database + ".ticker"));
+      sync(ch.execute(ClickHouseHotStore.createTable(database, s).replace(ClickHouseHotStore.sortingKey(s),
+          "exchange, market_type, symbol, ts_ms")));
+      // unmerged, the earlier table still holds both tickers of the millisecond
+      for (String askQty : List.of("6.863", "6.867")) {
+        TickerRecord t = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,
+            ts * 1000 + tickers.size(), "28145.1", "3.101", "28145.2", askQty, null, null, null, null, null);
+        tickers.add(t);
+        sync(ch.execute("INSERT INTO " + database + ".ticker VALUES ('binance', 'perpetual', 'BTC-USDT', 'BTCUSDT', "
+            + ts + ", " + t.recvTsUs() + ", 28145.1, 3.101, 28145.2, " + askQty + ", NULL, NULL, NULL, NULL, NULL)"));
+      }
+    }
+    deploy();
+    mergeAll();
+    String all = "exchange=binance&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 3 * 86_400_000L);
+    List<String> expected = new ArrayList<>(tickers.stream().map(RecordJson::toJson).toList());
+    assertThat(readAll("ticker", all, 1)).isEqualTo(expected);
+    TickerRecord third = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", t0,
+        t0 * 1000 + 9, "28145.1", "3.102", "28145.2", "6.867", null, null, null, null, null);
+    publishAll(List.of(third));
+    awaitCommitted(1);
+    mergeAll();
+    expected.add(2, RecordJson.toJson(third)); // in one millisecond by its fields: bid quantity 3.102 after 3.101
+    assertThat(readAll("ticker", all, 1)).isEqualTo(expected);
+    for (String database : List.of(db, db + "_cold")) {
+      assertThat(sync(ch.scalar("SELECT count() FROM system.tables WHERE database = '" + database
+          + "' AND position(name, '_earlier_key') > 0"))).as(database).isZero();
+    }
+  }
+
+  /**
    * Data tables of an earlier version (no version column: a merge kept whichever copy of an identity
-   * was inserted last) are re-created at start with their rows, hot and cold: a trade and a ticker
+   * was inserted last) are re-created at start with their rows, hot and cold: a trade and a mark price
    * whose first-received copy was inserted first read as that copy, also after merges, and a second
    * start changes nothing.
    */
@@ -182,7 +228,7 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     ClickHouseHttp ch = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
     long t0 = Fixtures.DAY0 + 3_600_000;
     for (String database : List.of(db, db + "_cold")) {
-      for (DataType t : List.of(DataType.TRADE, DataType.TICKER)) {
+      for (DataType t : List.of(DataType.TRADE, DataType.MARK_PRICE)) {
         sync(ch.execute("DROP TABLE " + database + "." + t.wire()));
         sync(ch.execute(ClickHouseHotStore.createTable(database, TableSchema.of(t))
             .replace(", first_copy UInt64 MATERIALIZED bitNot(recv_ts_us)", "")
@@ -194,10 +240,8 @@ class ClickHouseStorageApiTest extends StorageApiTest {
       sync(ch.execute("INSERT INTO " + database + ".trade VALUES " + common + ts * 1000 + ", '1', 101, 0.01, 'buy')"));
       sync(ch.execute("INSERT INTO " + database + ".trade VALUES " + common + (ts * 1000 + 500)
           + ", '1', 100, 0.01, 'buy')"));
-      sync(ch.execute("INSERT INTO " + database + ".ticker VALUES " + common + ts * 1000
-          + ", 1, 2, 3, 4, 11, NULL, NULL, NULL, NULL)"));
-      sync(ch.execute("INSERT INTO " + database + ".ticker VALUES " + common + (ts * 1000 + 500)
-          + ", 1, 2, 3, 4, 10, NULL, NULL, NULL, NULL)"));
+      sync(ch.execute("INSERT INTO " + database + ".mark_price VALUES " + common + ts * 1000 + ", 11, NULL)"));
+      sync(ch.execute("INSERT INTO " + database + ".mark_price VALUES " + common + (ts * 1000 + 500) + ", 10, NULL)"));
     }
     deploy();
     mergeAll();
@@ -208,10 +252,10 @@ class ClickHouseStorageApiTest extends StorageApiTest {
       for (String j : read) {
         assertThat(new JsonObject(j).getString("price")).as(j).isEqualTo("101");
       }
-      List<String> tickers = readAll("ticker", all, 1);
-      assertThat(tickers).hasSize(2);
-      for (String j : tickers) {
-        assertThat(new JsonObject(j).getString("last_price")).as(j).isEqualTo("11");
+      List<String> marks = readAll("mark_price", all, 1);
+      assertThat(marks).hasSize(2);
+      for (String j : marks) {
+        assertThat(new JsonObject(j).getString("mark_price")).as(j).isEqualTo("11");
       }
       for (String database : List.of(db, db + "_cold")) {
         assertThat(sync(ch.scalar("SELECT count() FROM " + database + ".trade"))).as(database + ", merged").isEqualTo(1);

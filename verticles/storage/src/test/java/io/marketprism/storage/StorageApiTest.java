@@ -5,7 +5,6 @@ import io.marketprism.model.LiquidationRecord;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
-import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
@@ -292,6 +291,90 @@ abstract class StorageApiTest {
     assertSameReads(everyRead(withLate), late, "the first day, partly in cold, archived again");
     archive(EveryType.D1 + EveryType.DAY);
     assertSameReads(everyRead(withLate), late, "both days archived");
+  }
+
+  /**
+   * Real captures of every exchange, normalized by the collector, read back through the query API
+   * as the exchanges sent them: every record the normalizer made that is not a copy of another
+   * (nothing dropped, nothing merged that differs), each field as the raw message has it (read here,
+   * not by the product's parser), books best first within their depth, {@code latest} the newest
+   * of each instrument; all the same once everything is archived to cold.
+   */
+  @Test
+  void recordedCapturesReadBackAsTheExchangesSentThem() throws Exception {
+    List<MarketRecord> normalized = RecordedCaptures.normalized();
+    java.util.Map<String, List<JsonObject>> expected = RecordedCaptures.mustBeStored(normalized, StorageApiTest::canonical);
+    List<JsonObject> sent = RecordedCaptures.sentByExchange();
+    publishAll(normalized);
+    awaitCommitted(normalized.size());
+    java.util.Map<String, List<JsonObject>> hot = readEveryCaptured(expected);
+    RecordedCaptures.assertSentIsRead(sent, hot, "hot");
+    JsonObject report = archive(4_102_444_800_000L);
+    JsonObject stats = get("/api/v1/storage/stats").bodyAsJsonObject();
+    assertThat(stats.getJsonArray("tables").stream().map(o -> (JsonObject) o)
+        .filter(t -> t.getString("tier").equals("hot") && expected.containsKey(t.getString("table"))).mapToLong(t -> t.getLong("rows")).sum())
+        .as("everything archived: " + stats + " " + report).isZero();
+    java.util.Map<String, List<JsonObject>> cold = readEveryCaptured(expected);
+    assertThat(cold).as("the same once archived").isEqualTo(hot);
+    RecordedCaptures.assertSentIsRead(sent, cold, "cold");
+  }
+
+  /** Reads every data type of {@link #recordedCapturesReadBackAsTheExchangesSentThem} and asserts it is {@code expected}. */
+  private java.util.Map<String, List<JsonObject>> readEveryCaptured(java.util.Map<String, List<JsonObject>> expected)
+      throws Exception {
+    java.util.Map<String, List<JsonObject>> out = new java.util.TreeMap<>();
+    for (String type : expected.keySet()) {
+      List<JsonObject> read = new ArrayList<>();
+      readAll(type, "start=0&end=4102444800000", 10_000).forEach(j -> read.add(new JsonObject(j)));
+      java.util.Map<String, Long> want = new java.util.HashMap<>();
+      expected.get(type).forEach(j -> want.merge(j.encode(), 1L, Long::sum));
+      java.util.Map<String, Long> got = new java.util.HashMap<>();
+      read.forEach(j -> got.merge(((JsonObject) canonical(j)).encode(), 1L, Long::sum));
+      List<String> lost = want.keySet().stream().filter(k -> !got.containsKey(k)).limit(3).toList();
+      List<String> extra = got.keySet().stream().filter(k -> !want.containsKey(k)).limit(3).toList();
+      assertThat(read).as(type + ": " + want.size() + " records expected, read " + read.size() + "; lost e.g. " + lost
+          + "; not expected e.g. " + extra).hasSize(expected.get(type).size());
+      assertThat(got).as(type).isEqualTo(want);
+      for (int i = 1; i < read.size(); i++) {
+        assertThat(read.get(i).getLong("ts_ms")).as(type + " oldest first").isGreaterThanOrEqualTo(read.get(i - 1).getLong("ts_ms"));
+      }
+      if (type.equals("orderbook")) {
+        read.forEach(StorageApiTest::assertBestFirst);
+      }
+      out.put(type, read);
+      java.util.Map<String, JsonObject> newest = new java.util.HashMap<>();
+      for (JsonObject j : read) {
+        newest.merge(j.getString("exchange") + "&market_type=" + j.getString("market_type") + "&symbol="
+            + j.getString("symbol"), j, (a, b) -> b.getLong("ts_ms") >= a.getLong("ts_ms") ? b : a);
+      }
+      for (java.util.Map.Entry<String, JsonObject> e : newest.entrySet()) {
+        HttpResponse<Buffer> r = get("/api/v1/storage/latest/" + type + "?exchange=" + e.getKey());
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+        JsonObject latest = r.bodyAsJsonObject();
+        assertThat(latest.getLong("ts_ms")).as("latest " + type + " " + e.getKey()).isEqualTo(e.getValue().getLong("ts_ms"));
+        assertThat(read).as("latest " + type + " " + e.getKey() + " is a stored record").contains(latest);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Asserts a book's sides are best first (bids down, asks up, no level twice) and within its depth.
+   * (Not that it is uncrossed: tardis's test author trimmed some books, a bid above the asks.)
+   */
+  private static void assertBestFirst(JsonObject book) {
+    JsonArray bids = book.getJsonArray("bids");
+    JsonArray asks = book.getJsonArray("asks");
+    assertThat(bids.size()).as(book.encode()).isLessThanOrEqualTo(book.getInteger("depth"));
+    assertThat(asks.size()).as(book.encode()).isLessThanOrEqualTo(book.getInteger("depth"));
+    for (int i = 1; i < bids.size(); i++) {
+      assertThat(new java.math.BigDecimal(bids.getJsonArray(i).getString(0)))
+          .as(book.encode()).isLessThan(new java.math.BigDecimal(bids.getJsonArray(i - 1).getString(0)));
+    }
+    for (int i = 1; i < asks.size(); i++) {
+      assertThat(new java.math.BigDecimal(asks.getJsonArray(i).getString(0)))
+          .as(book.encode()).isGreaterThan(new java.math.BigDecimal(asks.getJsonArray(i - 1).getString(0)));
+    }
   }
 
   @Test
@@ -738,16 +821,17 @@ abstract class StorageApiTest {
         "0.01", "buy");
   }
 
-  private static MarketRecord tickerCopy(long ts, long recvLagUs, String last) {
-    return new TickerRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + recvLagUs, "1",
-        "2", "3", "4", last, null, null, null, null);
+  /** A mark price: its identity is its time (a ticker's is its time and content, so its copies never differ). */
+  private static MarketRecord markCopy(long ts, long recvLagUs, String mark) {
+    return new io.marketprism.model.MarkPriceRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts,
+        ts * 1000 + recvLagUs, mark, "2");
   }
 
-  /** Asserts that trades and tickers read as expected, all at once and page by page, and latest names the last ones. */
-  private void assertCopies(List<MarketRecord> trades, List<MarketRecord> tickers, String when) throws Exception {
+  /** Asserts that trades and mark prices read as expected, all at once and page by page, and latest names the last ones. */
+  private void assertCopies(List<MarketRecord> trades, List<MarketRecord> marks, String when) throws Exception {
     String all = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
         + (Fixtures.DAY0 + 3 * 86_400_000L);
-    for (var expected : List.of(trades, tickers)) {
+    for (var expected : List.of(trades, marks)) {
       String type = expected.get(0).dataType().wire();
       List<JsonObject> json = expected.stream().map(r -> new JsonObject(RecordJson.toJson(r))).toList();
       for (int limit : new int[] {1, 1000}) {
@@ -760,7 +844,7 @@ abstract class StorageApiTest {
   }
 
   /**
-   * Two copies of one identity that differ (a trade fetched again after a reconnect, a ticker sent
+   * Two copies of one identity that differ (a trade fetched again after a reconnect, a mark price sent
    * again corrected): every read answers the copy received first (smallest {@code recv_ts_us}),
    * whichever was stored first, in hot, across a merge, in cold, with late copies of an archived
    * day, and latest (cache, then the store after a restart) names the same copy.
@@ -769,42 +853,42 @@ abstract class StorageApiTest {
   void ofCopiesOfOneIdentityTheOneReceivedFirstIsReadEverywhereAndAlways() throws Exception {
     long t0 = Fixtures.DAY0 + 3_600_000;
     long t1 = t0 + 86_400_000L;
-    // trade 1 and the ticker at t0: the copy received first is stored second; trade 2: first
+    // trade 1 and the mark price at t0: the copy received first is stored second; trade 2: first
     publishAll(List.of(tradeCopy(t0, "1", 500, "100"), tradeCopy(t0, "2", 100, "200"), tradeCopy(t1, "3", 500, "300"),
-        tickerCopy(t0, 500, "10"), tickerCopy(t1, 500, "30")));
+        markCopy(t0, 500, "10"), markCopy(t1, 500, "30")));
     awaitCommitted(5);
     publishAll(List.of(tradeCopy(t0, "1", 100, "101"), tradeCopy(t0, "2", 900, "201"), tradeCopy(t1, "3", 100, "301"),
-        tickerCopy(t0, 100, "11"), tickerCopy(t1, 900, "31")));
+        markCopy(t0, 100, "11"), markCopy(t1, 900, "31")));
     awaitCommitted(10);
     List<MarketRecord> trades = List.of(tradeCopy(t0, "1", 100, "101"), tradeCopy(t0, "2", 100, "200"),
         tradeCopy(t1, "3", 100, "301"));
-    List<MarketRecord> tickers = List.of(tickerCopy(t0, 100, "11"), tickerCopy(t1, 500, "30"));
-    assertCopies(trades, tickers, "hot");
+    List<MarketRecord> marks = List.of(markCopy(t0, 100, "11"), markCopy(t1, 500, "30"));
+    assertCopies(trades, marks, "hot");
     mergeAll();
-    assertCopies(trades, tickers, "hot, merged");
+    assertCopies(trades, marks, "hot, merged");
 
     JsonObject report = archive(EveryType.D1);
     assertThat(report.getJsonArray("failed")).isEmpty();
-    assertCopies(trades, tickers, "first day archived");
+    assertCopies(trades, marks, "first day archived");
     mergeAll();
-    assertCopies(trades, tickers, "first day archived, merged");
+    assertCopies(trades, marks, "first day archived, merged");
 
-    // late copies of the archived day: received earlier (trades 1, 2) or later (the ticker) than the stored ones
-    publishAll(List.of(tradeCopy(t0, "1", 50, "102"), tradeCopy(t0, "2", 50, "202"), tickerCopy(t0, 900, "12")));
+    // late copies of the archived day: received earlier (trades 1, 2) or later (the mark price) than the stored ones
+    publishAll(List.of(tradeCopy(t0, "1", 50, "102"), tradeCopy(t0, "2", 50, "202"), markCopy(t0, 900, "12")));
     awaitCommitted(13);
     List<MarketRecord> late = List.of(tradeCopy(t0, "1", 50, "102"), tradeCopy(t0, "2", 50, "202"), trades.get(2));
-    assertCopies(late, tickers, "late copies of the archived day");
+    assertCopies(late, marks, "late copies of the archived day");
     mergeAll();
-    assertCopies(late, tickers, "late copies of the archived day, merged");
+    assertCopies(late, marks, "late copies of the archived day, merged");
     report = archive(EveryType.D1);
     assertThat(report.getJsonArray("failed")).isEmpty();
-    assertCopies(late, tickers, "late copies archived");
+    assertCopies(late, marks, "late copies archived");
     mergeAll();
-    assertCopies(late, tickers, "late copies archived, merged");
+    assertCopies(late, marks, "late copies archived, merged");
 
     await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
     deploy();
-    assertCopies(late, tickers, "after a restart (latest from the store)");
+    assertCopies(late, marks, "after a restart (latest from the store)");
   }
 
   private static MarketRecord trade(long ts, String id) {

@@ -30,7 +30,8 @@ public interface LatestCache {
    * @param subject its subject, {@code data_type.exchange.market_type.symbol}
    * @param tsMs its {@code ts_ms}
    * @param key its identity key ({@link io.marketprism.model.MarketRecord#identityKey()}: the trade id,
-   *     the book's last update id, a liquidation's {@code ts_ms:side:price:quantity}, else the {@code ts_ms})
+   *     the book's last update id, a liquidation's {@code ts_ms:side:price:quantity}, a ticker's
+   *     {@code ts_ms} and fields, else the {@code ts_ms})
    * @param json its JSON
    * @param recvTsUs its {@code recv_ts_us}: of two copies of one identity the one received first is
    *     kept, as the stores keep it ({@link io.marketprism.storage.hot.TableSchema#copyOrder(char)});

@@ -26,10 +26,12 @@ import java.util.function.Function;
  * record JSON. One table per data type, named after it ({@code trade}, {@code orderbook}, ...),
  * ordered by {@link #sortKey()}; the identity (CONTRACT §3) is {@link #identityKey()}, which leaves
  * {@code ts_ms} out where an id tells records apart (the same trade id at another time is the same
- * trade). Liquidations carry no id: their key columns are side, price and quantity, next to
- * {@code ts_ms} (see {@link io.marketprism.model.LiquidationRecord#identityKey()}), so that several
- * of one instrument in one millisecond are kept apart. Key columns may then be nullable (a
- * liquidation may lack its side): every store compares them null-safely, a null equal to a null.
+ * trade). Liquidations and tickers carry no id: their key columns are a liquidation's side, price
+ * and quantity and every field of a ticker, next to {@code ts_ms} (see
+ * {@link io.marketprism.model.LiquidationRecord#identityKey()} and
+ * {@link io.marketprism.model.TickerRecord#identityKey()}), so that several of one instrument in one
+ * millisecond are kept apart. Key columns may then be nullable (a liquidation may lack its side, a
+ * ticker its last price): every store compares them null-safely, a null equal to a null.
  */
 public final class TableSchema {
 
@@ -83,7 +85,7 @@ public final class TableSchema {
 
   /**
    * @return the columns that tell records of one instrument and time apart, in order: the trade
-   *     id, the book update id, a liquidation's side, price and quantity; empty where the time alone does
+   *     id, the book update id, a liquidation's side, price and quantity, a ticker's fields; empty where the time alone does
    */
   public List<String> keyColumns() {
     return keyColumns;
@@ -226,7 +228,9 @@ public final class TableSchema {
         col("last_update_id", Kind.UINT64, ob, OrderBookRecord::lastUpdateId),
         col("checksum_ok", Kind.NULLABLE_BOOL, ob, OrderBookRecord::checksumOk)));
     Class<TickerRecord> tk = TickerRecord.class;
-    add(DataType.TICKER, null, List.of(
+    // a ticker is keyed by all it says, as a liquidation is (see TickerRecord#identityKey())
+    ALL.put(DataType.TICKER, new TableSchema(DataType.TICKER, List.of("best_bid", "best_bid_qty", "best_ask",
+        "best_ask_qty", "last_price", "volume_24h", "quote_volume_24h", "high_24h", "low_24h"), false, List.of(
         col("best_bid", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBid),
         col("best_bid_qty", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBidQty),
         col("best_ask", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestAsk),
@@ -235,7 +239,7 @@ public final class TableSchema {
         col("volume_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::volume24h),
         col("quote_volume_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::quoteVolume24h),
         col("high_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::high24h),
-        col("low_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::low24h)));
+        col("low_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::low24h))));
     Class<KlineRecord> kl = KlineRecord.class;
     add(DataType.KLINE, null, List.of(
         col("interval", Kind.STRING, kl, KlineRecord::interval),

@@ -48,7 +48,11 @@ class CursorTest {
       assertThatThrownBy(() -> Cursor.decode(bad.encode(), query(bad.type()))).as(bad.toString())
           .isInstanceOf(ApiError.class).hasMessageContaining("cursor is not valid");
     }
-    Cursor ticker = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT", List.of());
+    Cursor mark = new Cursor(DataType.MARK_PRICE, "", 1L, "okx", "perpetual", "BTC-USDT", List.of());
+    assertThat(Cursor.decode(mark.encode(), query(DataType.MARK_PRICE))).isEqualTo(mark);
+    // a ticker is resumed after all it says (its identity), a missing field null
+    Cursor ticker = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
+        Arrays.asList("60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
     assertThat(Cursor.decode(ticker.encode(), query(DataType.TICKER))).isEqualTo(ticker);
     Cursor liquidation = new Cursor(DataType.LIQUIDATION, "", 1L, "okx", "perpetual", "BTC-USDT",
         Arrays.asList(null, "61000.5", "0.25"));
