@@ -153,6 +153,59 @@ final class RecordedCaptures {
     return new ArrayList<>(first.values());
   }
 
+  /**
+   * The book update ids the exchanges sent, per exchange symbol, read from the raw messages: Binance
+   * diffs' {@code u} and snapshots' {@code lastUpdateId}, OKX's {@code ts} (these captures predate
+   * {@code seqId}), Deribit's {@code change_id}.
+   */
+  static Map<String, Set<Long>> bookUpdateIds() throws Exception {
+    Map<String, Set<Long>> out = new HashMap<>();
+    List<String> lines = new ArrayList<>();
+    for (Capture c : CAPTURES) {
+      for (String f : c.files()) {
+        lines.addAll(Files.readAllLines(fixture(f)));
+      }
+    }
+    for (String f : TARDIS.keySet()) {
+      new JsonObject(Files.readString(fixture(f))).getJsonArray("cases")
+          .forEach(o -> lines.add(((JsonObject) o).getJsonObject("message").encode()));
+    }
+    String single = null; // the symbol of a single-symbol capture, for its bare snapshot line
+    for (String line : lines) {
+      int brace = line.indexOf('{');
+      if (brace < 0 || line.substring(0, brace).contains("<-")) {
+        continue;
+      }
+      JsonObject m = new JsonObject(line.substring(brace));
+      String prefix = line.substring(0, brace);
+      if (m.containsKey("lastUpdateId")) {
+        int at = prefix.indexOf("symbol=");
+        String sym = at < 0 ? single : prefix.substring(at + 7).split("[& ]")[0];
+        out.computeIfAbsent(sym, k -> new java.util.HashSet<>()).add(m.getLong("lastUpdateId"));
+        continue;
+      }
+      JsonObject d = m.getValue("data") instanceof JsonObject o ? o : null;
+      String stream = m.getString("stream");
+      if (stream != null && d != null) {
+        single = stream.substring(0, stream.indexOf('@')).toUpperCase(Locale.ROOT);
+        Long id = d.getLong(stream.contains("@depthSnapshot") ? "lastUpdateId" : "u");
+        if (stream.contains("@depth") && id != null) {
+          out.computeIfAbsent(single, k -> new java.util.HashSet<>()).add(id);
+        }
+      } else if (m.getJsonObject("arg") != null && m.getJsonArray("data") != null
+          && m.getJsonObject("arg").getString("channel").startsWith("books")) {
+        for (Object o : m.getJsonArray("data")) {
+          out.computeIfAbsent(m.getJsonObject("arg").getString("instId"), k -> new java.util.HashSet<>())
+              .add(Long.parseLong(((JsonObject) o).getString("ts")));
+        }
+      } else if (m.getJsonObject("params") != null && m.getJsonObject("params").getString("channel").startsWith("book.")) {
+        JsonObject b = m.getJsonObject("params").getJsonObject("data");
+        out.computeIfAbsent(b.getString("instrument_name"), k -> new java.util.HashSet<>()).add(b.getLong("change_id"));
+      }
+    }
+    return out;
+  }
+
   /** The capture's receive time in µs: float seconds, or an integer in µs (16 digits) or ns (19 digits). */
   private static long recvUsOfPrefix(String ts) {
     if (ts.isEmpty()) {
@@ -202,6 +255,7 @@ final class RecordedCaptures {
           .put("mark_price", d.getString("p")).put("index_price", d.getString("i")));
       out.add(rec("funding_rate", d.getString("s"), recv).put("ts_ms", d.getLong("E"))
           .put("funding_rate", d.getString("r")).put("next_funding_time_ms", d.getLong("T")));
+      // (the rate r is the one paid at the next funding, T: the record's funding_time_ms too)
     } else if (stream.contains("@kline_")) {
       JsonObject k = d.getJsonObject("k");
       out.add(rec("kline", d.getString("s"), recv).put("ts_ms", d.getLong("E")).put("interval", k.getString("i"))
@@ -235,12 +289,13 @@ final class RecordedCaptures {
             .put("best_ask", orNull(d, "askPx")).put("best_ask_qty", orNull(d, "askSz"))
             .put("last_price", orNull(d, "last")).put("high_24h", orNull(d, "high24h"))
             .put("low_24h", orNull(d, "low24h")));
-        case "funding-rate" -> out.add(rec("funding_rate", inst, recv).put("funding_rate", d.getString("fundingRate"))
-            .put("funding_time_ms", Long.parseLong(d.getString("fundingTime"))));
+        case "funding-rate" -> out.add(rec("funding_rate", inst, recv).put("funding_rate", orNull(d, "fundingRate"))
+            .put("funding_time_ms", Long.parseLong(d.getString("fundingTime")))
+            .put("estimated_rate", orNull(d, "nextFundingRate")));
         case "mark-price" -> out.add(rec("mark_price", inst, recv).put("ts_ms", Long.parseLong(d.getString("ts")))
             .put("mark_price", d.getString("markPx")));
         case "open-interest" -> out.add(rec("open_interest", inst, recv).put("ts_ms", Long.parseLong(d.getString("ts")))
-            .put("open_interest", d.getString("oi")));
+            .put("open_interest", d.getString("oi")).put("open_interest_value", orNull(d, "oiUsd")));
         case "liquidation-orders" -> {
           for (Object x : d.getJsonArray("details")) {
             JsonObject l = (JsonObject) x;
@@ -276,7 +331,8 @@ final class RecordedCaptures {
           .put("best_ask_qty", text(d, "best_ask_amount")).put("last_price", text(d, "last_price")));
       out.add(rec("mark_price", inst, recv).put("ts_ms", ts).put("mark_price", text(d, "mark_price"))
           .put("index_price", text(d, "index_price")));
-      out.add(rec("open_interest", inst, recv).put("ts_ms", ts).put("open_interest", text(d, "open_interest")));
+      out.add(rec("open_interest", inst, recv).put("ts_ms", ts).put("open_interest", text(d, "open_interest"))
+          .putNull("open_interest_value")); // Deribit gives none
     }
   }
 

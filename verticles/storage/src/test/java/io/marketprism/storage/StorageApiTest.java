@@ -339,7 +339,12 @@ abstract class StorageApiTest {
         assertThat(read.get(i).getLong("ts_ms")).as(type + " oldest first").isGreaterThanOrEqualTo(read.get(i - 1).getLong("ts_ms"));
       }
       if (type.equals("orderbook")) {
-        read.forEach(StorageApiTest::assertBestFirst);
+        java.util.Map<String, Set<Long>> ids = RecordedCaptures.bookUpdateIds();
+        for (JsonObject book : read) {
+          assertBestFirst(book);
+          assertThat(ids.getOrDefault(book.getString("exchange_symbol"), Set.of()))
+              .as("a book update id the exchange sent: " + book.encode()).contains(book.getLong("last_update_id"));
+        }
       }
       out.put(type, read);
       java.util.Map<String, JsonObject> newest = new java.util.HashMap<>();
