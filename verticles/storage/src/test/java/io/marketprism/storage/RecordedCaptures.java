@@ -38,6 +38,7 @@ final class RecordedCaptures {
 
   private static final List<Capture> CAPTURES = List.of(
       new Capture(Exchange.BINANCE, MarketType.PERPETUAL, "binance/hftbacktest_usdm_btcusdt_20230404.txt"),
+      new Capture(Exchange.BINANCE, MarketType.SPOT, "binance/hftbacktest_spot_btcusdt_20240808_first15000.txt"),
       new Capture(Exchange.BINANCE, MarketType.SPOT, "binance/cryptofeed_binance_spot_2021-10-12_ws.txt",
           "binance/cryptofeed_binance_spot_2021-10-12_rest_depth.txt"),
       new Capture(Exchange.BINANCE, MarketType.PERPETUAL, "binance/cryptofeed_binance_usdm_2021-07-22_ws.txt",
