@@ -1,7 +1,7 @@
 package io.marketprism.sdk;
 
 import io.marketprism.gateway.GatewayVerticle;
-import io.marketprism.gateway.auth.ApiKey;
+import io.marketprism.platform.auth.ApiKey;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.RecordJson;
 import io.marketprism.platform.Platform;

@@ -1,6 +1,6 @@
 package io.marketprism.gateway;
 
-import io.marketprism.gateway.auth.AuthOptions;
+import io.marketprism.platform.auth.AuthOptions;
 import io.marketprism.gateway.breaker.BreakerOptions;
 import io.marketprism.gateway.cache.CacheOptions;
 import io.marketprism.gateway.ratelimit.RateLimitOptions;

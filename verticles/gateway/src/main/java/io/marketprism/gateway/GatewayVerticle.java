@@ -1,8 +1,7 @@
 package io.marketprism.gateway;
 
-import io.marketprism.gateway.auth.AdminRoutes;
-import io.marketprism.gateway.auth.Authenticator;
-import io.marketprism.gateway.auth.Principal;
+import io.marketprism.platform.auth.Authenticator;
+import io.marketprism.platform.auth.Principal;
 import io.marketprism.gateway.auth.TokenEndpoint;
 import io.marketprism.gateway.breaker.InstanceBreakers;
 import io.marketprism.gateway.cache.LocalResponseCache;
@@ -19,7 +18,7 @@ import io.marketprism.gateway.redis.RedisLink;
 import io.marketprism.gateway.routing.BackendDirectory;
 import io.marketprism.gateway.routing.Proxy;
 import io.marketprism.gateway.routing.ProxyCall;
-import io.marketprism.gateway.routing.RequestPath;
+import io.marketprism.platform.http.RequestPath;
 import io.marketprism.gateway.routing.ServicePool;
 import io.marketprism.gateway.ws.WebSocketProxy;
 import io.marketprism.platform.discovery.ServiceDirectory;
@@ -81,8 +80,6 @@ public class GatewayVerticle extends ServiceVerticle {
   private RedisLink redis;
   private RateLimiter limiter;
   private RateLimitOptions.RouteClasses routeClasses;
-  private Authenticator auth;
-  private AdminRoutes adminRoutes;
   private BackendDirectory backends;
   private Proxy proxy;
   private WebSocketProxy webSocketProxy;
@@ -126,7 +123,13 @@ public class GatewayVerticle extends ServiceVerticle {
 
   /** The authenticator, e.g. for a launcher that prints an admin token (valid once started). */
   public Authenticator authenticator() {
-    return auth;
+    return access == null ? null : access.authenticator();
+  }
+
+  /** {@link #admit} checks the access policy itself, after the rate limit. */
+  @Override
+  protected boolean checksAccess() {
+    return false;
   }
 
   @Override
@@ -164,8 +167,6 @@ public class GatewayVerticle extends ServiceVerticle {
     // the proxied WebSockets' backend side gets the client side's limits (the server's, in serverOptions)
     webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(o.connectTimeoutMs())
         .setMaxFrameSize(stream.maxFrameBytes()).setMaxMessageSize(stream.maxMessageBytes()));
-    auth = Authenticator.create(vertx, o.auth());
-    adminRoutes = new AdminRoutes(o.auth().adminRoutes());
     routeClasses = o.rateLimits().classifier();
     LocalRateLimiter localLimits = platform.shared("gateway.local-rate-limits",
         () -> new LocalRateLimiter(vertx, o.rateLimits().maxClients()));
@@ -220,7 +221,7 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   private void mount(Router router) {
-    TokenEndpoint tokens = new TokenEndpoint(auth, options.maxBodyBytes());
+    TokenEndpoint tokens = new TokenEndpoint(access.authenticator(), options.maxBodyBytes());
     router.route("/api/*").handler(this::admit);
     router.route("/ws/*").handler(this::admit);
     router.post("/api/v1/auth/token").handler(tokens::handle);
@@ -285,8 +286,8 @@ public class GatewayVerticle extends ServiceVerticle {
       return;
     }
     ctx.put(PATH, path);
-    boolean admin = adminRoutes.matches(req.method(), path);
-    auth.authenticate(req).onComplete(credentials -> {
+    boolean admin = access.isAdminRoute(req.method(), path);
+    access.authenticator().authenticate(req).onComplete(credentials -> {
       Principal p = credentials.succeeded() ? credentials.result() : null;
       String client = p != null ? "key:" + p.name() : "ip:" + clientAddress(req);
       rateLimit(ctx, path, admin, client).onSuccess(allowed -> {
@@ -294,22 +295,19 @@ public class GatewayVerticle extends ServiceVerticle {
           return;
         }
         if (credentials.failed()) {
+          access.invalidCredentials();
           reject(ctx, credentials.cause());
-        } else if (admin && p == null) {
-          reject(ctx, new ApiError(401, "unauthorized", "this route needs role admin: send an admin API key in "
-              + Authenticator.API_KEY_HEADER + " or 'Authorization: Bearer <token>'"));
-        } else if (admin && !p.isAdmin()) {
-          reject(ctx, new ApiError(403, "forbidden", "this route needs role admin; " + p.name() + " has "
-              + p.roles()));
-        } else if (p == null && options.auth().requireForReads()) {
-          reject(ctx, new ApiError(401, "unauthorized", "credentials are required: an API key in "
-              + Authenticator.API_KEY_HEADER + " or 'Authorization: Bearer <token>'"));
-        } else {
-          if (p != null) {
-            ctx.put(TokenEndpoint.PRINCIPAL, p);
-          }
-          ctx.next();
+          return;
         }
+        ApiError refused = access.refusal(p, admin);
+        if (refused != null) {
+          reject(ctx, refused);
+          return;
+        }
+        if (p != null) {
+          ctx.put(TokenEndpoint.PRINCIPAL, p);
+        }
+        ctx.next();
       });
     });
   }

@@ -1,8 +1,8 @@
 package io.marketprism.gateway;
 
-import io.marketprism.gateway.auth.AdminRoutes;
+import io.marketprism.platform.auth.AdminRoutes;
 import io.marketprism.gateway.ratelimit.RateLimitOptions;
-import io.marketprism.gateway.routing.RequestPath;
+import io.marketprism.platform.http.RequestPath;
 import io.marketprism.platform.config.ConfigException;
 import io.marketprism.platform.config.ConfigLoader;
 import io.marketprism.platform.http.ApiError;

@@ -1,6 +1,6 @@
 package io.marketprism.gateway;
 
-import io.marketprism.gateway.auth.ApiKey;
+import io.marketprism.platform.auth.ApiKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

@@ -1,5 +1,6 @@
 package io.marketprism.scheduler;
 
+import io.marketprism.platform.auth.Principal;
 import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceInstance;
 import io.marketprism.platform.http.ApiError;
@@ -34,6 +35,13 @@ public class SchedulerVerticle extends ServiceVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerVerticle.class);
   private static final int HISTORY = 100;
+  /**
+   * Who the scheduler's calls are from: a job calls an admin route (the archive) straight on a
+   * service's port, which checks {@code gateway.auth} like the gateway does.
+   */
+  private static final Principal SELF = new Principal("scheduler", List.of(Principal.ADMIN), "internal");
+  /** Lifetime of the token a call carries: it is checked when the call arrives, not while it runs. */
+  private static final long TOKEN_TTL_SECONDS = 60;
 
   private final Map<String, JobSpec> jobs = new LinkedHashMap<>();
   private final Map<String, Deque<JobRun>> history = new LinkedHashMap<>();
@@ -178,10 +186,13 @@ public class SchedulerVerticle extends ServiceVerticle {
     return client.request(job.method(), target.port(), target.host(), job.path())
         .timeout(job.timeoutMs())
         .putHeader("X-Request-Id", "scheduler-" + job.name() + "-" + runId)
+        .putHeader("Authorization", "Bearer " + access.authenticator().issue(SELF, TOKEN_TTL_SECONDS))
         .sendJsonObject(job.body())
         .map(resp -> finish(job, runId, trigger, started,
             resp.statusCode() < 300 && !listsFailures(resp.bodyAsString()) ? "succeeded" : "failed",
-            resp.statusCode(), abbreviate(resp.bodyAsString())))
+            resp.statusCode(), abbreviate(resp.bodyAsString()) + (resp.statusCode() == 401
+                ? " (the scheduler signs its calls with gateway.auth.jwt.secret: a node in another process"
+                    + " accepts them only when every node has the same secret configured)" : "")))
         .recover(err -> Future.succeededFuture(finish(job, runId, trigger, started, "failed", 0,
             String.valueOf(err.getMessage()))));
   }

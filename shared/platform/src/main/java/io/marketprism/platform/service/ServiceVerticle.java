@@ -1,6 +1,7 @@
 package io.marketprism.platform.service;
 
 import io.marketprism.platform.Platform;
+import io.marketprism.platform.auth.AccessPolicy;
 import io.marketprism.platform.config.ConfigLoader;
 import io.marketprism.platform.config.ConfigReader;
 import io.marketprism.platform.discovery.ServiceRegistry;
@@ -32,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The configuration tree comes from {@link #rootConfig()}. The server listens on
  * {@code <service>.http.host} / {@code <service>.http.port} (port 0: any free port).
+ *
+ * <p>Every service checks {@code gateway.auth} on its own port ({@link AccessPolicy}): its admin
+ * routes need the admin role whether the request came through the gateway (which forwards the
+ * credentials as sent) or straight to the service's port.
  */
 public abstract class ServiceVerticle extends VerticleBase {
 
@@ -39,6 +44,8 @@ public abstract class ServiceVerticle extends VerticleBase {
 
   protected Platform platform;
   protected HealthChecks health;
+  /** The access policy of {@code gateway.auth}, checked before the service's routes (see {@link #checksAccess}). */
+  protected AccessPolicy access;
   private HttpServer server;
   private String registration;
   private final java.util.Map<String, String> eventBusAddresses = new java.util.LinkedHashMap<>();
@@ -57,6 +64,14 @@ public abstract class ServiceVerticle extends VerticleBase {
    */
   protected Future<?> beforeServerShutdown() {
     return Future.succeededFuture();
+  }
+
+  /**
+   * Whether the server checks {@link #access} before every route (true); the gateway checks it in
+   * its own admission, after its rate limits, and answers false.
+   */
+  protected boolean checksAccess() {
+    return true;
   }
 
   /** Flushes and releases what the service holds; the server is already closed. */
@@ -137,6 +152,10 @@ public abstract class ServiceVerticle extends VerticleBase {
     HttpServerOptions options = serverOptions();
     Router router = Router.router(vertx);
     Http.installErrorHandling(router);
+    access = AccessPolicy.create(vertx, root, platform.meters(), serviceName());
+    if (checksAccess()) {
+      router.route().order(-999).handler(access::handle);
+    }
     router.get("/health").handler(ctx -> checkHealth().onComplete(ar -> {
       JsonObject body = ar.succeeded() ? ar.result()
           : new JsonObject().put("status", "DOWN").put("checks", new JsonArray())

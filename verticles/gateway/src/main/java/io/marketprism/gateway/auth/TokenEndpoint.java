@@ -1,5 +1,7 @@
 package io.marketprism.gateway.auth;
 
+import io.marketprism.platform.auth.Authenticator;
+import io.marketprism.platform.auth.Principal;
 import io.marketprism.platform.http.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

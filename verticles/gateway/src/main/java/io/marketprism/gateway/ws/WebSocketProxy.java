@@ -37,6 +37,8 @@ import java.util.Arrays;
 public final class WebSocketProxy {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketProxy.class);
+  /** The request headers that carry credentials, passed on to the service (which checks them too). */
+  private static final String[] CREDENTIALS = {io.marketprism.platform.auth.Authenticator.API_KEY_HEADER, "Authorization"};
   /** RFC 6455: a message too big to process. */
   private static final short MESSAGE_TOO_BIG_STATUS = 1009;
   /**
@@ -88,6 +90,13 @@ public final class WebSocketProxy {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(b.instance().host())
         .setPort(b.instance().port()).setURI(req.uri()).setConnectTimeout(timeoutMs)
         .addHeader(Http.REQUEST_ID, requestId);
+    // the service checks the credentials again (gateway.auth on its own port): pass them on as sent
+    for (String h : CREDENTIALS) {
+      String v = req.getHeader(h);
+      if (v != null) {
+        options.addHeader(h, v);
+      }
+    }
     String protocols = req.getHeader("Sec-WebSocket-Protocol");
     if (protocols != null) {
       options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::trim).toList());

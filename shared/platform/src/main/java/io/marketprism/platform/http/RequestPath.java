@@ -1,6 +1,5 @@
-package io.marketprism.gateway.routing;
+package io.marketprism.platform.http;
 
-import io.marketprism.platform.http.ApiError;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

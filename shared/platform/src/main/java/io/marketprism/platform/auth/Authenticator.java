@@ -1,4 +1,4 @@
-package io.marketprism.gateway.auth;
+package io.marketprism.platform.auth;
 
 import io.marketprism.platform.http.ApiError;
 import io.vertx.core.Future;
@@ -64,7 +64,7 @@ public final class Authenticator {
       new SecureRandom().nextBytes(bytes);
       processSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
       LOG.warn("gateway.auth.jwt.secret is not set: tokens are signed with a random secret of this process,"
-          + " so they stop working when it restarts and other gateways reject them; set the secret in a cluster");
+          + " so they stop working when it restarts and the gateways and services of other processes reject them; set the secret, the same on every node, in a cluster");
     }
     return processSecret;
   }

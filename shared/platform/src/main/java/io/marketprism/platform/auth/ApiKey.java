@@ -1,4 +1,4 @@
-package io.marketprism.gateway.auth;
+package io.marketprism.platform.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

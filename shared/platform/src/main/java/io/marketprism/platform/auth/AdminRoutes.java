@@ -1,4 +1,4 @@
-package io.marketprism.gateway.auth;
+package io.marketprism.platform.auth;
 
 import io.marketprism.platform.config.ConfigException;
 import io.vertx.core.http.HttpMethod;
