@@ -25,6 +25,18 @@ class CollectorSubscriptionTest {
       JsonObject before = rig.status();
       long resyncsBefore = rig.counter(before, "resyncs", null);
 
+      // straight to the collector's port without the admin key (CONTRACT §5: these are admin routes,
+      // checked by the collector too, not only by the gateway): refused, nothing changes
+      String eth = new JsonObject().put("exchange", "binance").put("market_type", "spot")
+          .put("symbols", new JsonArray().add("ETH-USDT")).put("data_types", new JsonArray().add("trade")).encode();
+      for (String method : List.of("POST", "DELETE")) {
+        HttpResponse<String> anonymous = rig.send(HttpRequest.newBuilder(rig.uri(SubscriptionApi.PATH))
+            .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(eth)));
+        assertThat(anonymous.statusCode()).as(method + " " + anonymous.body()).isEqualTo(401);
+        assertThat(new JsonObject(anonymous.body()).getJsonObject("error").getString("code")).isEqualTo("unauthorized");
+      }
+      assertThat(rig.send(HttpRequest.newBuilder(rig.uri(SubscriptionApi.PATH))).body()).doesNotContain("ETHUSDT");
+
       HttpResponse<String> added = post("POST", rig, new JsonObject().put("exchange", "binance")
           .put("market_type", "spot").put("symbols", new JsonArray().add("ETH-USDT"))
           .put("data_types", new JsonArray().add("trade")));
@@ -66,7 +78,7 @@ class CollectorSubscriptionTest {
       assertThat(bad.body()).contains("funding_rate is not collected for binance spot");
       assertThat(post("POST", rig, new JsonObject().put("exchange", "kraken")).body())
           .contains("exchange must be one of");
-      assertThat(rig.send(HttpRequest.newBuilder(rig.uri(SubscriptionApi.PATH))
+      assertThat(rig.sendAsAdmin(HttpRequest.newBuilder(rig.uri(SubscriptionApi.PATH))
           .POST(HttpRequest.BodyPublishers.ofString("{nope"))).statusCode()).isEqualTo(400);
       assertThat(post("POST", rig, new JsonObject().put("exchange", "okx").put("market_type", "spot")
           .put("symbols", new JsonArray().add("BTC-USDT-SWAP"))).body()).contains("not a spot instrument of okx");
@@ -78,7 +90,7 @@ class CollectorSubscriptionTest {
   }
 
   private static HttpResponse<String> post(String method, SimulatedCollector rig, JsonObject body) throws Exception {
-    return rig.send(HttpRequest.newBuilder(rig.uri(SubscriptionApi.PATH)).header("Content-Type", "application/json")
+    return rig.sendAsAdmin(HttpRequest.newBuilder(rig.uri(SubscriptionApi.PATH)).header("Content-Type", "application/json")
         .method(method, HttpRequest.BodyPublishers.ofString(body.encode())));
   }
 }

@@ -173,7 +173,7 @@ class OkxBusinessEndpointTest {
   private static HttpResponse<String> request(String method, SimulatedCollector rig, String type) throws Exception {
     JsonObject body = new JsonObject().put("exchange", "okx").put("market_type", "spot")
         .put("symbols", new JsonArray().add("BTC-USDT")).put("data_types", new JsonArray().add(type));
-    return rig.send(HttpRequest.newBuilder(rig.uri(io.marketprism.collector.subscription.SubscriptionApi.PATH))
+    return rig.sendAsAdmin(HttpRequest.newBuilder(rig.uri(io.marketprism.collector.subscription.SubscriptionApi.PATH))
         .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.encode())));
   }
 }

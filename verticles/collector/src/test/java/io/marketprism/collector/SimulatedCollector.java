@@ -45,6 +45,9 @@ final class SimulatedCollector implements AutoCloseable {
       new String[] {"okx", "perpetual", "BTC-USDT-SWAP", "okx"},
       new String[] {"deribit", "perpetual", "BTC-PERPETUAL", "deribit"});
 
+  /** The admin API key of the rig's gateway.auth: subscription changes on the collector's port need it. */
+  static final String ADMIN_KEY = "collector-test-admin-key";
+
   final Vertx vertx = Vertx.vertx();
   private io.nats.client.Connection nats;
   final SimulatorVerticle simulator;
@@ -144,7 +147,10 @@ final class SimulatedCollector implements AutoCloseable {
             .put("books", new JsonObject().put("stale_ms", 3000).put("resync_timeout_ms", 2000)
                 .put("snapshot_delay_ms", 50))
             .put("rest", new JsonObject().put("poll_interval_ms", 5000)))
-        .put("exchanges", exchanges(dataTypes));
+        .put("exchanges", exchanges(dataTypes))
+        .put("gateway", new JsonObject().put("auth", new JsonObject().put("api_keys", new io.vertx.core.json.JsonArray()
+            .add(new JsonObject().put("name", "ops").put("sha256", io.marketprism.platform.auth.ApiKey.sha256Hex(ADMIN_KEY))
+                .put("roles", new io.vertx.core.json.JsonArray().add("admin"))))));
     stateDir = Files.createTempDirectory("mp-collector-state");
     root.getJsonObject("collector").put("state_dir", stateDir.toString()).mergeIn(collectorOverrides, true);
     exchangeTweaks.accept(root.getJsonObject("exchanges"));
@@ -253,6 +259,11 @@ final class SimulatedCollector implements AutoCloseable {
 
   HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
     return http.send(b.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends with the admin key, as the gateway forwards an admin's request. */
+  HttpResponse<String> sendAsAdmin(HttpRequest.Builder b) throws Exception {
+    return send(b.header("X-API-Key", ADMIN_KEY));
   }
 
   URI uri(String path) {

@@ -1,6 +1,8 @@
 package io.marketprism.scheduler;
 
 import io.marketprism.platform.Platform;
+import io.marketprism.platform.auth.ApiKey;
+import io.marketprism.platform.service.ServiceVerticle;
 import io.marketprism.platform.config.ConfigException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -54,8 +56,23 @@ class SchedulerVerticleTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  /** The admin API key of gateway.auth: running a job by hand is an admin route on the scheduler's port too. */
+  private static final String ADMIN_KEY = "scheduler-test-admin-key";
+
+  private static JsonObject auth() {
+    return new JsonObject().put("auth", new JsonObject().put("api_keys", new JsonArray()
+        .add(new JsonObject().put("name", "ops").put("sha256", ApiKey.sha256Hex(ADMIN_KEY)).put("roles", new JsonArray().add("admin")))
+        .add(new JsonObject().put("name", "viewer").put("sha256", ApiKey.sha256Hex("viewer-key"))
+            .put("roles", new JsonArray().add("reader")))));
+  }
+
+  /** A manual run, as an admin sends it. */
+  private io.vertx.ext.web.client.HttpRequest<io.vertx.core.buffer.Buffer> run(int port, String job) {
+    return client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/" + job + "/run").putHeader("X-API-Key", ADMIN_KEY);
+  }
+
   private JsonObject config(String every) {
-    return new JsonObject().put("scheduler", new JsonObject()
+    return new JsonObject().put("gateway", auth()).put("scheduler", new JsonObject()
         .put("http", new JsonObject().put("port", 0))
         .put("jobs", new JsonObject()
             .put("work", new JsonObject().put("every", every).put("service", "target").put("path", "/api/v1/target/work"))
@@ -134,7 +151,7 @@ class SchedulerVerticleTest {
     JsonObject cfg = config("1h");
     cfg.getJsonObject("scheduler").getJsonObject("jobs").getJsonObject("work").put("initial_delay", "500ms");
     int port = deploy(cfg);
-    client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").send().await(5, TimeUnit.SECONDS);
+    run(port, "work").send().await(5, TimeUnit.SECONDS);
     long deadline = System.currentTimeMillis() + 10_000;
     JsonObject runs;
     do {
@@ -151,14 +168,14 @@ class SchedulerVerticleTest {
   @Test
   void manualRunReportsFailureOfTheTarget() throws Exception {
     int port = deploy(config("1h"));
-    var ok = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").send().await(5, TimeUnit.SECONDS);
+    var ok = run(port, "work").send().await(5, TimeUnit.SECONDS);
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.bodyAsJsonObject().getString("trigger")).isEqualTo("manual");
     assertThat(calls.get()).isEqualTo(1);
-    var failed = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/broken/run").send().await(5, TimeUnit.SECONDS);
+    var failed = run(port, "broken").send().await(5, TimeUnit.SECONDS);
     assertThat(failed.statusCode()).isEqualTo(502);
     assertThat(failed.bodyAsJsonObject().getInteger("http_status")).isEqualTo(500);
-    var missing = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/nope/run").send().await(5, TimeUnit.SECONDS);
+    var missing = run(port, "nope").send().await(5, TimeUnit.SECONDS);
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("nope");
   }
@@ -173,7 +190,7 @@ class SchedulerVerticleTest {
     config.getJsonObject("scheduler").getJsonObject("jobs").put("archive", new JsonObject().put("every", "1h")
         .put("service", "target").put("method", "post").put("path", "/api/v1/target/archive"));
     int port = deploy(config);
-    var run = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/archive/run").send().await(5, TimeUnit.SECONDS);
+    var run = run(port, "archive").send().await(5, TimeUnit.SECONDS);
     assertThat(run.statusCode()).as(run.bodyAsString()).isEqualTo(502);
     assertThat(run.bodyAsJsonObject().getString("status")).isEqualTo("failed");
     var runs = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs/archive/runs").send().await(5, TimeUnit.SECONDS)
@@ -202,5 +219,71 @@ class SchedulerVerticleTest {
     assertThatThrownBy(() -> new SchedulerVerticle().validate(cfg))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("config scheduler.jobs.work.timout: ")
         .hasMessageContaining("every, initial_delay");
+  }
+
+  /** Running a job by hand is an admin route (CONTRACT §5), on the scheduler's own port too. */
+  @Test
+  void aManualRunStraightToTheSchedulersPortNeedsAnAdmin() throws Exception {
+    int port = deploy(config("1h"));
+    var none = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").send().await(5, TimeUnit.SECONDS);
+    assertThat(none.statusCode()).as(none.bodyAsString()).isEqualTo(401);
+    assertThat(none.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unauthorized");
+    var reader = client.post(port, "127.0.0.1", "/api/v1/scheduler/jobs/work/run").putHeader("X-API-Key", "viewer-key")
+        .send().await(5, TimeUnit.SECONDS);
+    assertThat(reader.statusCode()).as(reader.bodyAsString()).isEqualTo(403);
+    assertThat(calls.get()).isZero();
+    assertThat(client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs").send().await(5, TimeUnit.SECONDS).statusCode())
+        .isEqualTo(200);
+    assertThat(run(port, "work").send().await(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  /** A storage as far as the archive goes: a service whose {@code POST /api/v1/storage/archive} is an admin route. */
+  static final class Storage extends ServiceVerticle {
+    final AtomicInteger archives = new AtomicInteger();
+
+    @Override
+    public String serviceName() {
+      return "storage";
+    }
+
+    @Override
+    protected io.vertx.core.Future<?> startService(io.vertx.ext.web.Router router) {
+      router.post("/api/v1/storage/archive").handler(ctx -> {
+        archives.incrementAndGet();
+        ctx.json(new JsonObject().put("moved", new JsonArray()).put("failed", new JsonArray()));
+      });
+      return io.vertx.core.Future.succeededFuture();
+    }
+  }
+
+  /**
+   * The archive job calls the storage's admin route straight on its port, which checks
+   * gateway.auth: the scheduler's calls carry an admin token of its own (signed with the shared
+   * secret, here a configured one), so scheduled and manual archiving keep working.
+   */
+  @Test
+  void theArchiveJobGetsPastTheStoragesAdminCheck() throws Exception {
+    JsonObject config = config("300ms");
+    config.getJsonObject("gateway").getJsonObject("auth").put("jwt", new JsonObject().put("secret", "sixteen-or-more-chars"));
+    config.getJsonObject("scheduler").getJsonObject("jobs").put("archive", new JsonObject().put("every", "300ms")
+        .put("service", "storage").put("method", "post").put("path", "/api/v1/storage/archive"));
+    config.put("storage", new JsonObject().put("http", new JsonObject().put("host", "0.0.0.0").put("port", 0)));
+    Storage storage = new Storage();
+    vertx.deployVerticle(storage, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    // the storage refuses a caller without credentials
+    assertThat(client.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive").send()
+        .await(5, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+    int port = deploy(config);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (storage.archives.get() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(storage.archives.get()).isGreaterThanOrEqualTo(2);
+    var manual = run(port, "archive").send().await(5, TimeUnit.SECONDS);
+    assertThat(manual.statusCode()).as(manual.bodyAsString()).isEqualTo(200);
+    var runs = client.get(port, "127.0.0.1", "/api/v1/scheduler/jobs/archive/runs").send().await(5, TimeUnit.SECONDS)
+        .bodyAsJsonObject().getJsonArray("runs");
+    assertThat(runs.stream().map(r -> ((JsonObject) r).getString("status"))).containsOnly("succeeded");
   }
 }

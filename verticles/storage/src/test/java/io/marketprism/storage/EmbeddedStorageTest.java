@@ -1,9 +1,18 @@
 package io.marketprism.storage;
 
+import io.marketprism.platform.auth.AuthOptions;
+import io.marketprism.platform.auth.Authenticator;
+import io.marketprism.platform.auth.Principal;
+import io.marketprism.platform.config.ConfigReader;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,5 +29,60 @@ class EmbeddedStorageTest extends StorageApiTest {
   @Override
   void assertFirstDayIsCold(Path dir) {
     assertThat(Files.isRegularFile(dir.resolve("cold/trade/date=2024-01-01/part.parquet"))).isTrue();
+  }
+
+  /**
+   * Bound to a network address (a multi-host cluster: {@code host: 0.0.0.0}), the storage's port
+   * is reachable without the gateway: the archive there needs the same admin credentials as
+   * through the gateway, checked against the same {@code gateway.auth}. Reads stay open.
+   */
+  @Test
+  void theArchiveOnTheStoragesOwnPortNeedsAnAdminKeyOrToken() throws Exception {
+    String secret = "a-secret-every-node-shares";
+    config.getJsonObject("storage").getJsonObject("http").put("host", "0.0.0.0");
+    JsonObject auth = config.getJsonObject("gateway").getJsonObject("auth");
+    auth.put("jwt", new JsonObject().put("secret", secret));
+    auth.getJsonArray("api_keys").add(new JsonObject().put("name", "viewer")
+        .put("sha256", io.marketprism.platform.auth.ApiKey.sha256Hex("viewer-key")).put("roles", new JsonArray().add("reader")));
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    JsonObject body = new JsonObject().put("before", 4_102_444_800_000L);
+
+    HttpResponse<Buffer> none = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .sendJsonObject(body));
+    assertThat(none.statusCode()).as(none.bodyAsString()).isEqualTo(401);
+    assertThat(none.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unauthorized");
+    assertThat(none.bodyAsJsonObject().getJsonObject("error").getString("request_id")).isEqualTo(none.getHeader("X-Request-Id"));
+    // the canonical path is checked: an escaped or dotted spelling of the route is no way around
+    assertThat(await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/%61rchive")
+        .sendJsonObject(body)).statusCode()).isEqualTo(401);
+    assertThat(await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/x/../archive/")
+        .sendJsonObject(body)).statusCode()).isEqualTo(401);
+    HttpResponse<Buffer> unknown = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .putHeader("X-API-Key", "guessed").sendJsonObject(body));
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    HttpResponse<Buffer> reader = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .putHeader("X-API-Key", "viewer-key").sendJsonObject(body));
+    assertThat(reader.statusCode()).as(reader.bodyAsString()).isEqualTo(403);
+    assertThat(reader.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("forbidden");
+
+    // an admin token as the gateway issues it (same secret), forwarded as sent
+    String token = Authenticator.create(vertx, AuthOptions.from(ConfigReader.root(config, "gateway").section("auth")))
+        .issue(new Principal("ops", List.of("admin"), "api_key"), 60);
+    HttpResponse<Buffer> admin = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .putHeader("Authorization", "Bearer " + token).sendJsonObject(body));
+    assertThat(admin.statusCode()).as(admin.bodyAsString()).isEqualTo(200);
+    assertThat(admin.bodyAsJsonObject().getJsonArray("failed")).isEmpty();
+    assertThat(await(adminPost("/api/v1/storage/archive").sendJsonObject(body)).statusCode()).isEqualTo(200);
+    // a token signed with another secret is refused
+    String forged = Authenticator.create(vertx, new AuthOptions(false, "another-secret-of-16+", "marketprism", 60,
+        List.of(), List.of())).issue(new Principal("ops", List.of("admin"), "api_key"), 60);
+    assertThat(await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+        .putHeader("Authorization", "Bearer " + forged).sendJsonObject(body)).statusCode()).isEqualTo(401);
+
+    assertThat(get("/api/v1/storage/stats").statusCode()).isEqualTo(200);
+    assertThat(get("/metrics").bodyAsString())
+        .contains("mp_auth_refused_requests_total{service=\"storage\",status=\"401\"} 5.0")
+        .contains("mp_auth_refused_requests_total{service=\"storage\",status=\"403\"} 1.0");
   }
 }

@@ -6,6 +6,7 @@ import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
 import io.marketprism.model.TradeRecord;
+import io.marketprism.platform.auth.ApiKey;
 import io.marketprism.platform.bus.BusOptions;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.storage.hot.ExpectedBars;
@@ -15,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +46,8 @@ abstract class StorageApiTest {
   StorageVerticle storage;
   WebClient http;
   JsonObject config;
+  /** The admin API key of gateway.auth, which the storage checks on its own port for the archive. */
+  static final String ADMIN_KEY = "storage-test-admin-key";
 
   @BeforeEach
   void start() throws Exception {
@@ -53,7 +57,10 @@ abstract class StorageApiTest {
         .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
             .put("batch_size", 500).put("flush_interval_ms", 50)
             .put("archive", new JsonObject().put("interval_minutes", 0)))
-        .put("cache", new JsonObject().put("type", "memory"));
+        .put("cache", new JsonObject().put("type", "memory"))
+        .put("gateway", new JsonObject().put("auth", new JsonObject().put("api_keys", new JsonArray()
+            .add(new JsonObject().put("name", "ops").put("sha256", ApiKey.sha256Hex(ADMIN_KEY))
+                .put("roles", new JsonArray().add("admin"))))));
     config.getJsonObject("storage").mergeIn(stores(dir));
     deploy();
   }
@@ -78,6 +85,11 @@ abstract class StorageApiTest {
 
   <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** A POST to the storage's port with the admin key (the archive is an admin route there too). */
+  HttpRequest<Buffer> adminPost(String uri) {
+    return http.post(storage.actualPort(), "127.0.0.1", uri).putHeader("X-API-Key", ADMIN_KEY);
   }
 
   HttpResponse<Buffer> get(String uri) throws Exception {
@@ -211,7 +223,7 @@ abstract class StorageApiTest {
   }
 
   JsonObject archive(long before) throws Exception {
-    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", before))).bodyAsJsonObject();
     assertThat(report.getJsonArray("failed")).as(report.encode()).isEmpty();
     return report;
@@ -505,24 +517,23 @@ abstract class StorageApiTest {
       assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(c.getKey())
           .contains("unknown parameter " + c.getValue());
     }
-    HttpResponse<Buffer> typo = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    HttpResponse<Buffer> typo = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("befor", "2100-01-01")));
     assertThat(typo.statusCode()).as(typo.bodyAsString()).isEqualTo(400);
     assertThat(typo.bodyAsJsonObject().getJsonObject("error").getString("message"))
         .contains("unknown body field 'befor' for POST /api/v1/storage/archive; it takes before");
-    HttpResponse<Buffer> inQuery = await(http.post(storage.actualPort(), "127.0.0.1",
-        "/api/v1/storage/archive?before=2100-01-01").sendJsonObject(new JsonObject()));
+    HttpResponse<Buffer> inQuery = await(adminPost("/api/v1/storage/archive?before=2100-01-01").sendJsonObject(new JsonObject()));
     assertThat(inQuery.statusCode()).as(inQuery.bodyAsString()).isEqualTo(400);
     assertThat(inQuery.bodyAsJsonObject().getJsonObject("error").getString("message"))
         .contains("unknown parameter 'before' for POST /api/v1/storage/archive; it takes none");
     // what the routes take still works, the archive's JSON body also when curl -d sends it as a form
     assertThat(readAll("trade", "exchange=binance&market_type=spot&symbol=BTC-USDT&start=0", 2)).hasSize(5);
-    HttpResponse<Buffer> form = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    HttpResponse<Buffer> form = await(adminPost("/api/v1/storage/archive")
         .putHeader("Content-Type", "application/x-www-form-urlencoded")
         .sendBuffer(Buffer.buffer("{\"before\":\"" + java.time.LocalDate.ofEpochDay(Fixtures.DAY0 / 86_400_000L)
             + "\"}")));
     assertThat(form.statusCode()).as(form.bodyAsString()).isEqualTo(200);
-    assertThat(await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    assertThat(await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject())).statusCode()).as("the scheduler's job sends {}").isEqualTo(200);
     assertThat(get("/api/v1/storage/trade?exchange=binance&market_type=spot&symbol=BTC-USDT").bodyAsJsonObject()
         .getJsonArray("data")).hasSize(5);
@@ -560,7 +571,7 @@ abstract class StorageApiTest {
   @Test
   void archiveRejectsABodyThatIsNotAnObjectAndKeepsTodayHot() throws Exception {
     for (String body : List.of("[1]", "\"2024-01-02\"", "123", "not json", "{\"before\":\"soon\"}")) {
-      HttpResponse<Buffer> r = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+      HttpResponse<Buffer> r = await(adminPost("/api/v1/storage/archive")
           .sendBuffer(Buffer.buffer(body)));
       assertThat(r.statusCode()).as(body).isEqualTo(400);
       assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(body).isNotBlank();
@@ -569,7 +580,7 @@ abstract class StorageApiTest {
     List<MarketRecord> today = Fixtures.trades(Math.max(now - 5_000, Math.floorDiv(now, 86_400_000L) * 86_400_000L), 5, 1);
     publishAll(today);
     awaitCommitted(today.size());
-    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", now + 2 * 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("moved")).as("a day that has not ended stays hot").isEmpty();
     assertThat(report.getLong("before")).isEqualTo(Math.floorDiv(now, 86_400_000L) * 86_400_000L);
@@ -588,7 +599,7 @@ abstract class StorageApiTest {
     String latestUri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
     JsonObject newest = get(latestUri).bodyAsJsonObject();
     assertThat(newest.getString("trade_id")).isEqualTo("1099");
-    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 2 * 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("moved")).hasSize(2);
     // a late record of the first day, older than the newest: DuckDB keeps it in hot, ClickHouse writes it to cold
@@ -607,12 +618,12 @@ abstract class StorageApiTest {
   void anArchiveRequestWhileARunIsGoingIsRefusedClearly() throws Exception {
     // what a run going on this or another instance of the cluster holds
     io.vertx.core.shareddata.Lock going = await(vertx.sharedData().getLock(StorageVerticle.ARCHIVE_LOCK));
-    HttpResponse<Buffer> refused = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    HttpResponse<Buffer> refused = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject()));
     assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
     assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("archive_running");
     going.release();
-    HttpResponse<Buffer> ran = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    HttpResponse<Buffer> ran = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject()));
     assertThat(ran.statusCode()).as(ran.bodyAsString()).isEqualTo(200);
     assertThat(ran.bodyAsJsonObject().getJsonArray("failed")).isEmpty();
@@ -641,7 +652,7 @@ abstract class StorageApiTest {
         Fixtures.quoteVolume(sent.subList(0, 1500)));
 
     // archive the first day only
-    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("moved")).hasSize(1);
     assertThat(report.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(1500);
@@ -650,7 +661,7 @@ abstract class StorageApiTest {
     assertThat(readAll("trade", range, 700)).isEqualTo(before);
     assertThat(get(klineUri).bodyAsJsonObject().getJsonArray("data")).isEqualTo(barsBefore);
 
-    JsonObject again = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject again = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
     assertThat(again.getJsonArray("moved")).isEmpty();
     assertThat(readAll("trade", range, 10_000)).isEqualTo(before);
@@ -660,7 +671,7 @@ abstract class StorageApiTest {
     publishAll(Fixtures.trades(Fixtures.DAY0 + 3_600_000, 10, 1));
     awaitCommitted(sent.size() + 10);
     assertThat(readAll("trade", range, 700)).isEqualTo(before);
-    JsonObject resumed = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject resumed = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
     assertThat(resumed.getJsonArray("failed")).isEmpty();
     assertThat(readAll("trade", range, 700)).isEqualTo(before);
@@ -674,7 +685,7 @@ abstract class StorageApiTest {
         + (Fixtures.DAY0 + 86_400_000L);
     List<String> withLate = readAll("trade", firstDay, 700);
     assertThat(withLate).hasSize(1501).contains(RecordJson.toJson(late));
-    await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L)));
     assertThat(readAll("trade", firstDay, 700)).isEqualTo(withLate);
 
@@ -725,7 +736,7 @@ abstract class StorageApiTest {
       assertThat(readAll("liquidation", all, limit)).as("hot, limit " + limit).isEqualTo(hot);
     }
 
-    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("failed")).isEmpty();
     assertThat(report.getJsonArray("moved").stream().map(o -> (JsonObject) o)
@@ -931,7 +942,7 @@ abstract class StorageApiTest {
     deploy();
     assertThat(get(latestUri).bodyAsJsonObject()).as("hot, after a restart").isEqualTo(cached);
 
-    JsonObject report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("failed")).isEmpty();
     for (int limit : new int[] {1, 3}) {
@@ -940,7 +951,7 @@ abstract class StorageApiTest {
     }
 
     // all archived, restarted: the newest is found in cold
-    report = await(http.post(storage.actualPort(), "127.0.0.1", "/api/v1/storage/archive")
+    report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 2 * 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("failed")).isEmpty();
     await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
