@@ -13,12 +13,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The newest record per (data type, exchange, market type, symbol), keyed by its subject,
  * updated as records flow; an older record never replaces a newer one. Newer is a later
- * {@code ts_ms}, then, within one millisecond (several trades of a burst, book updates, liquidations), a
- * later identity key in the stores' order of the records ({@link Latest#newerOrSame}), so that the
+ * {@code ts_ms}, then, within one millisecond, the later in the stores' order of the records
+ * ({@link Latest#newerOrSame}): of tickers the later received (the current best bid and offer), of
+ * other types (several trades of a burst, book updates, liquidations) a later identity key, so that the
  * newest a store finds after a restart is the one the cache held: a trade of that millisecond
  * delivered again or filled in late over REST leaves the newest in place.
  */
@@ -41,6 +44,10 @@ public interface LatestCache {
 
     /** {@link Latest#keyFields} per data type's wire name, for the types whose key is the time and fields. */
     private static final Map<String, String> KEY_FIELDS = keyFieldsOfAllTypes();
+
+    /** The wire names of the types ordered by arrival within one millisecond ({@link TableSchema#arrivalOrdered()}). */
+    private static final Set<String> ARRIVAL_ORDERED = Arrays.stream(DataType.values())
+        .filter(t -> TableSchema.of(t).arrivalOrdered()).map(DataType::wire).collect(Collectors.toUnmodifiableSet());
 
     private static Map<String, String> keyFieldsOfAllTypes() {
       Map<String, String> out = new HashMap<>();
@@ -87,20 +94,49 @@ public interface LatestCache {
     }
 
     /**
-     * Whether this record may replace {@code old}: a later {@code ts_ms}, or the same one and a later
-     * identity key ({@link #compareKeys(String, String, String)}), or another copy of the same
-     * identity received no later ({@code recv_ts_us}): the copy the stores keep. The same record
-     * again replaces itself.
+     * Whether this record may replace {@code old}: a later {@code ts_ms}, or the same one and later in
+     * the stores' order ({@link #newerOrSame(String, String, long, String, long)}), or another copy of
+     * the same identity received no later ({@code recv_ts_us}): the copy the stores keep. The same
+     * record again replaces itself.
      *
      * @param old the cached record
      * @return true when this one is at least as new
      */
     public boolean newerOrSame(Latest old) {
-      if (tsMs != old.tsMs) {
-        return tsMs > old.tsMs;
+      return tsMs != old.tsMs ? tsMs > old.tsMs : newerOrSame(subject, key, recvTsUs, old.key, old.recvTsUs);
+    }
+
+    /**
+     * Whether a record of one millisecond may replace another of it, in the stores' order of records
+     * ({@link TableSchema#resultOrder()}): the copy received first of one identity; of two identities
+     * the later received where the type is ordered by arrival (a ticker: {@link TableSchema#arrivalOrdered()}),
+     * then, and for every other type, the later key ({@link #compareKeys(String, String, String)}).
+     *
+     * @param subject the records' subject
+     * @param key the offered record's identity key
+     * @param recvTsUs its {@code recv_ts_us}
+     * @param oldKey the held record's identity key
+     * @param oldRecvTsUs its {@code recv_ts_us}
+     * @return true when the offered record is at least as new
+     */
+    public static boolean newerOrSame(String subject, String key, long recvTsUs, String oldKey, long oldRecvTsUs) {
+      int c = compareKeys(subject, key, oldKey);
+      if (c == 0) {
+        return recvTsUs <= oldRecvTsUs;
       }
-      int c = compareKeys(subject, key, old.key);
-      return c != 0 ? c > 0 : recvTsUs <= old.recvTsUs;
+      if (recvTsUs != oldRecvTsUs && arrivalOrdered(subject)) {
+        return recvTsUs > oldRecvTsUs;
+      }
+      return c > 0;
+    }
+
+    /**
+     * @param subject a subject
+     * @return whether its type orders the records of one millisecond by arrival ({@link TableSchema#arrivalOrdered()})
+     */
+    public static boolean arrivalOrdered(String subject) {
+      int dot = subject.indexOf('.');
+      return ARRIVAL_ORDERED.contains(dot < 0 ? subject : subject.substring(0, dot));
     }
 
     /**
@@ -198,9 +234,13 @@ public interface LatestCache {
 
   /**
    * Offers records; each replaces the cached one of its subject when it is at least as new
-   * ({@link Latest#newerOrSame}).
+   * ({@link Latest#newerOrSame}). Where the type is ordered by arrival (tickers) the cache also
+   * remembers the identities of the newest millisecond it was offered, each with the receive time of
+   * its first copy: a later copy of one of them (a ticker published again) keeps the place of its
+   * first copy, before the tickers received after that, as the stores keep the first copy.
    *
-   * @param records records, at most one per subject
+   * @param records records in the order to apply them: at most one per subject, or, where the type is
+   *     ordered by arrival, every one of its newest millisecond by {@code recv_ts_us} ({@code Batch#latest()})
    * @return completes when the cache holds them
    */
   Future<Void> offer(List<Latest> records);

@@ -30,8 +30,13 @@ public final class RedisLatestCache implements LatestCache {
   private static final String PREFIX = "mp:latest:";
   /**
    * {@link Latest#newerOrSame} in Lua: ARGV ts, key, json, the key's fields
-   * ({@link Latest#keyFields}) and the receive time (of two copies of one identity the one received
-   * first stays; a hash without it, of an earlier version, takes any); a hash of an older version, without its key, sorts first. Keys of
+   * ({@link Latest#keyFields}), the receive time (of two copies of one identity the one received
+   * first stays; a hash without it, of an earlier version, takes any) and {@code 1} where the type
+   * is ordered by arrival ({@link Latest#arrivalOrdered}: of two tickers of one millisecond the one
+   * received later is newer, their keys compared only when received in one microsecond; the hash
+   * remembers each key of its millisecond, field {@code s:key}, with its first copy's receive time,
+   * so that a later copy stays where the first was, and forgets them when a newer millisecond comes); a hash of
+   * an older version, without its key, sorts first. Keys of
    * one millisecond compare as {@link Latest#compareKeys(String, String, String)} does: an id by its
    * length in bytes, then byte by byte (not Lua's {@code <}, which follows the collation locale);
    * a key of fields ({@code ts_ms:side:price:quantity}) field by field, text by its bytes, decimals
@@ -78,15 +83,30 @@ public final class RedisLatestCache implements LatestCache {
       "  return 0",
       "end",
       "local cur = redis.call('HMGET', KEYS[1], 'ts', 'key', 'recv')",
+      "local ticker, seen, recv = ARGV[6] == '1', 's:' .. ARGV[2], tonumber(ARGV[5])",
       "if cur[1] then",
       "  local ts, old = tonumber(ARGV[1]), tonumber(cur[1])",
       "  if old > ts then return 0 end",
+      "  if old == ts and ticker then",
+      "    local first = redis.call('HGET', KEYS[1], seen)",
+      "    if not first and cur[2] == ARGV[2] then first = cur[3] end",
+      "    if first and tonumber(first) <= recv then return 0 end",
+      "    redis.call('HSET', KEYS[1], seen, ARGV[5])",
+      "  elseif ticker then",
+      "    for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do",
+      "      if f:sub(1, 2) == 's:' then redis.call('HDEL', KEYS[1], f) end",
+      "    end",
+      "  end",
       "  if old == ts then",
       "    local c = cmp(ARGV[2], cur[2] or '', ARGV[4] or '')",
-      "    if c < 0 then return 0 end",
-      "    if c == 0 and cur[3] and tonumber(ARGV[5]) > tonumber(cur[3]) then return 0 end",
+      "    if c == 0 then",
+      "      if cur[3] and tonumber(ARGV[5]) > tonumber(cur[3]) then return 0 end",
+      "    elseif ARGV[6] == '1' and cur[3] and tonumber(ARGV[5]) ~= tonumber(cur[3]) then",
+      "      if tonumber(ARGV[5]) < tonumber(cur[3]) then return 0 end",
+      "    elseif c < 0 then return 0 end",
       "  end",
       "end",
+      "if ticker then redis.call('HSET', KEYS[1], seen, ARGV[5]) end",
       "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3], 'recv', ARGV[5]) return 1");
 
   private final Redis redis;
@@ -117,7 +137,8 @@ public final class RedisLatestCache implements LatestCache {
     List<Request> batch = new ArrayList<>(records.size());
     for (Latest r : records) {
       batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
-          .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())).arg(r.recvTsUs()));
+          .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())).arg(r.recvTsUs())
+          .arg(Latest.arrivalOrdered(r.subject()) ? "1" : "0"));
     }
     if (batch.isEmpty()) {
       return Future.succeededFuture();

@@ -5,6 +5,7 @@ import io.marketprism.storage.cache.LatestCache;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +35,21 @@ public class Batch {
     /** Its identity key, read from the JSON only when needed (a tie, the cache entry), else null. */
     String key;
 
+    /**
+     * Where the type is ordered by arrival (tickers): the other records of this millisecond, in
+     * batch order; null until a second one comes. The cache is offered each.
+     */
+    List<Newest> sameMs;
+
     String key() {
       if (key == null) {
         key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
       }
       return key;
+    }
+
+    LatestCache.Latest latest(String subject) {
+      return new LatestCache.Latest(subject, tsMs, key(), new String(json, StandardCharsets.UTF_8), recvUs);
     }
   }
 
@@ -77,6 +88,17 @@ public class Batch {
       n.recvUs = recvUs;
       n.json = json;
       n.key = null;
+      n.sameMs = null;
+    } else if (tsMs == n.tsMs && LatestCache.Latest.arrivalOrdered(subject)) {
+      // tickers of one millisecond: the cache takes each in the order received, knowing which it saw before
+      Newest other = new Newest();
+      other.tsMs = tsMs;
+      other.recvUs = recvUs;
+      other.json = json;
+      if (n.sameMs == null) {
+        n.sameMs = new ArrayList<>();
+      }
+      n.sameMs.add(other);
     } else if (tsMs == n.tsMs) {
       // several records of one millisecond (a burst of trades): the later identity wins, not the later arrival;
       // of two copies of one identity the one received first, as the stores keep it
@@ -122,13 +144,23 @@ public class Batch {
    * Computed once (it reads each entry's identity key from its JSON): the storage asks for it on
    * the worker that prepared the batch, not on the event loop.
    *
-   * @return per subject, the newest record kept ({@link LatestCache.Latest#newerOrSame})
+   * @return per subject, the newest record kept ({@link LatestCache.Latest#newerOrSame}); of a type
+   *     ordered by arrival (tickers) every record of its newest millisecond, by {@code recv_ts_us}
    */
   public List<LatestCache.Latest> latest() {
     if (latest == null) {
       List<LatestCache.Latest> out = new ArrayList<>(newest.size());
-      newest.forEach((subject, n) -> out.add(new LatestCache.Latest(subject, n.tsMs, n.key(),
-          new String(n.json, StandardCharsets.UTF_8), n.recvUs)));
+      newest.forEach((subject, n) -> {
+        if (n.sameMs == null) {
+          out.add(n.latest(subject));
+          return;
+        }
+        List<LatestCache.Latest> ms = new ArrayList<>(n.sameMs.size() + 1);
+        ms.add(n.latest(subject));
+        n.sameMs.forEach(o -> ms.add(o.latest(subject)));
+        ms.sort(Comparator.comparingLong(LatestCache.Latest::recvTsUs));
+        out.addAll(ms);
+      });
       latest = out;
     }
     return latest;

@@ -616,12 +616,17 @@ public final class ClickHouseHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
-    SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
     String cols = columnList(s);
+    String order = String.join(", ", s.resultOrder(BYTE_LENGTH));
     // of the copies of one identity (unmerged, or in both tiers) the one received first, as merges keep it
-    String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.inline(), cols) + ") ORDER BY "
-        + String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", " + s.copyOrder('`') + " LIMIT 1 BY "
-        + String.join(", ", s.identityKey()) + " LIMIT " + q.limit();
+    String firstCopies = " ORDER BY " + order + ", " + s.copyOrder('`') + " LIMIT 1 BY " + String.join(", ", s.identityKey());
+    String sql = s.arrivalOrdered()
+        // the copies chosen first, then the cursor's position: a later copy of a record before it is not after it
+        ? "SELECT " + cols + " FROM (SELECT " + cols + " FROM (" + source(s, plan, SqlFilter.fromCursorTime(q).inline(), cols)
+            + ")" + firstCopies + ") WHERE " + SqlFilter.afterCursor(q, BYTE_LENGTH).inline() + " ORDER BY " + order
+            + " LIMIT " + q.limit()
+        : "SELECT " + cols + " FROM (" + source(s, plan, SqlFilter.of(q, BYTE_LENGTH).inline(), cols) + ")" + firstCopies
+            + " LIMIT " + q.limit();
     return queries.select(sql).map(rows -> {
       List<String> out = new ArrayList<>(rows.size());
       Cursor last = null;

@@ -545,15 +545,24 @@ public final class DuckDbHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
-    SqlFilter f = SqlFilter.of(q, BYTE_LENGTH);
-    String sql = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY " + firstCopy(s) + " ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH))
-        + " LIMIT "
-        + q.limit();
+    // where the order holds more than the identity, the copies are chosen first, then the cursor's position:
+    // a later copy of a record before the cursor is not after it
+    SqlFilter f = s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
+    SqlFilter after = s.arrivalOrdered() ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
+    String chosen = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY " + firstCopy(s);
+    String sql = (after == null ? chosen : "SELECT * FROM (" + chosen + ") WHERE " + after.sql())
+        + " ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH)) + " LIMIT " + q.limit();
     return db.read(c -> {
       List<String> out = new ArrayList<>();
       Cursor last = null;
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         bind(ps, f, branches(plan));
+        if (after != null) {
+          int i = f.values().size() * branches(plan);
+          for (Object v : after.values()) {
+            ps.setObject(++i, v);
+          }
+        }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(StoredValues.recordJson(s, name -> value(rs, name)));

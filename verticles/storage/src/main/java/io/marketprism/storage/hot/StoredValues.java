@@ -95,11 +95,11 @@ public final class StoredValues {
    *
    * @param schema the table
    * @param value the value of a column by name
-   * @return per {@link TableSchema#keyColumns()} entry its text (a decimal in plain notation), or null
+   * @return per {@link TableSchema#tieBreak()} entry its text (a decimal in plain notation), or null
    */
   public static List<String> keys(TableSchema schema, Function<String, Object> value) {
-    List<String> out = new java.util.ArrayList<>(schema.keyColumns().size());
-    for (String k : schema.keyColumns()) {
+    List<String> out = new java.util.ArrayList<>(schema.tieBreak().size());
+    for (String k : schema.tieBreak()) {
       Object v = value.apply(k);
       out.add(v == null ? null : v instanceof BigDecimal d ? d.toPlainString() : v.toString());
     }

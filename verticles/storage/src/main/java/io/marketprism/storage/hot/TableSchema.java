@@ -44,11 +44,18 @@ public final class TableSchema {
   private final List<Column> columns;
   private final List<String> keyColumns;
   private final boolean identifiedById;
+  private final boolean arrivalOrdered;
 
   private TableSchema(DataType type, List<String> keyColumns, boolean identifiedById, List<Column> own) {
+    this(type, keyColumns, identifiedById, false, own);
+  }
+
+  private TableSchema(DataType type, List<String> keyColumns, boolean identifiedById, boolean arrivalOrdered,
+      List<Column> own) {
     this.type = type;
     this.keyColumns = keyColumns;
     this.identifiedById = identifiedById;
+    this.arrivalOrdered = arrivalOrdered;
     List<Column> cols = new ArrayList<>();
     cols.add(new Column("exchange", Kind.STRING, r -> r.exchange().wire()));
     cols.add(new Column("market_type", Kind.STRING, r -> r.marketType().wire()));
@@ -129,13 +136,41 @@ public final class TableSchema {
   }
 
   /**
-   * @return the columns of the order of query results: time first, then the identity; a total order
-   *     of the records (nulls last), which the cursor of a page resumes exactly. A text id column
-   *     ({@link #orderedByLength}) orders by its length before its text: see {@link #resultOrder(String)}
+   * Whether the records of one instrument and millisecond are ordered by their arrival, the
+   * {@code recv_ts_us} of the copy kept ({@link #copyOrder(char)}), before their key columns:
+   * tickers, whose changes of one millisecond are states that replace each other (a Binance
+   * {@code bookTicker}), so the last received is the current one. Their key columns then only break
+   * ties of one microsecond. Other types order by their identity alone (a burst of trades by id).
+   *
+   * @return true for tickers
+   */
+  public boolean arrivalOrdered() {
+    return arrivalOrdered;
+  }
+
+  /**
+   * @return the columns that order records of one instrument and millisecond, after time and
+   *     instrument in {@link #resultOrder()}, and which a page's cursor holds: {@code recv_ts_us}
+   *     first where {@link #arrivalOrdered()}, then the key columns
+   */
+  public List<String> tieBreak() {
+    if (!arrivalOrdered) {
+      return keyColumns;
+    }
+    List<String> k = new ArrayList<>(List.of(FIRST_COPY));
+    k.addAll(keyColumns);
+    return List.copyOf(k);
+  }
+
+  /**
+   * @return the columns of the order of query results: time first, then the instrument and
+   *     {@link #tieBreak()}; a total order of the records (nulls last), which the cursor of a page
+   *     resumes exactly. A text id column ({@link #orderedByLength}) orders by its length before its
+   *     text: see {@link #resultOrder(String)}
    */
   public List<String> resultOrder() {
     List<String> k = new ArrayList<>(List.of("ts_ms", "exchange", "market_type", "symbol"));
-    k.addAll(keyColumns);
+    k.addAll(tieBreak());
     return List.copyOf(k);
   }
 
@@ -228,9 +263,10 @@ public final class TableSchema {
         col("last_update_id", Kind.UINT64, ob, OrderBookRecord::lastUpdateId),
         col("checksum_ok", Kind.NULLABLE_BOOL, ob, OrderBookRecord::checksumOk)));
     Class<TickerRecord> tk = TickerRecord.class;
-    // a ticker is keyed by all it says, as a liquidation is (see TickerRecord#identityKey())
+    // a ticker is keyed by all it says, as a liquidation is (see TickerRecord#identityKey()), and
+    // those of one millisecond are ordered as they arrived
     ALL.put(DataType.TICKER, new TableSchema(DataType.TICKER, List.of("best_bid", "best_bid_qty", "best_ask",
-        "best_ask_qty", "last_price", "volume_24h", "quote_volume_24h", "high_24h", "low_24h"), false, List.of(
+        "best_ask_qty", "last_price", "volume_24h", "quote_volume_24h", "high_24h", "low_24h"), false, true, List.of(
         col("best_bid", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBid),
         col("best_bid_qty", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBidQty),
         col("best_ask", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestAsk),

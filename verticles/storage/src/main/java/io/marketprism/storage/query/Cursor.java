@@ -20,7 +20,8 @@ import java.util.Objects;
 /**
  * Where a page of records ended: the data type and instrument filters of the query and the result
  * order of its last record (time, exchange, market type, symbol, then the values of the table's
- * key columns: a trade id, a book update id, a liquidation's side, price and quantity), sent to
+ * {@link TableSchema#tieBreak()}: a trade id, a book update id, a liquidation's side, price and
+ * quantity, a ticker's {@code recv_ts_us} and fields), sent to
  * clients as opaque base64url text. With every column of the result order in it, a page resumes
  * exactly after its last record also where many records share one millisecond. A query of another
  * data type or with other filters refuses it: its records before the position would be skipped
@@ -32,7 +33,7 @@ import java.util.Objects;
  * @param exchange exchange wire name
  * @param marketType market type wire name
  * @param symbol normalized symbol
- * @param keys the values of {@link TableSchema#keyColumns()} as text (a decimal as the store gives
+ * @param keys the values of {@link TableSchema#tieBreak()} as text (a decimal as the store gives
  *     it, null where the record has none); empty for types whose identity is the time
  */
 public record Cursor(DataType type, String filters, long tsMs, String exchange, String marketType, String symbol,
@@ -43,6 +44,14 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
    * only as a bound value (DuckDB) or hex-encoded ({@link SqlFilter#literal}, ClickHouse).
    */
   static final int MAX_KEY_CHARS = 1024;
+
+  /**
+   * Why a cursor of a ticker page of an earlier version is refused: those pages ordered the tickers
+   * of one millisecond by their fields, these by their arrival, so resuming after its position
+   * would skip some of that millisecond and repeat others.
+   */
+  static final String EARLIER_TICKER_CURSOR = "cursor is from an earlier version, which ordered the tickers of one "
+      + "millisecond by their fields, not as they arrived: start again without a cursor";
 
   /**
    * @param q the query whose page ended at this record
@@ -61,7 +70,7 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
   public List<Object> keyValues(TableSchema schema) {
     List<Object> out = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      out.add(typed(schema.column(schema.keyColumns().get(i)), keys.get(i)));
+      out.add(typed(schema.column(schema.tieBreak().get(i)), keys.get(i)));
     }
     return out;
   }
@@ -124,7 +133,10 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       if (schema.keyColumns().isEmpty() && keys.size() == 1 && keys.get(0) == null) {
         keys.clear();
       }
-      if (keys.size() != schema.keyColumns().size()) {
+      if (schema.arrivalOrdered() && keys.size() == schema.keyColumns().size()) {
+        throw ApiError.badRequest(EARLIER_TICKER_CURSOR);
+      }
+      if (keys.size() != schema.tieBreak().size()) {
         throw ApiError.badRequest("cursor is not valid");
       }
       c = new Cursor(type, Objects.requireNonNull(a.getString(1)), a.getLong(2),
@@ -132,7 +144,7 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
           Params.symbol(a.getString(5)), Collections.unmodifiableList(keys));
       for (int i = 0; i < keys.size(); i++) {
         String k = keys.get(i);
-        Column col = schema.column(schema.keyColumns().get(i));
+        Column col = schema.column(schema.tieBreak().get(i));
         // a key column that is never null (a trade id, a book update id) needs its value
         if (k == null ? !col.kind().nullable() : k.isEmpty() || k.length() > MAX_KEY_CHARS) {
           throw ApiError.badRequest("cursor is not valid");

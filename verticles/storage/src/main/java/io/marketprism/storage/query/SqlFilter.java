@@ -35,6 +35,47 @@ public final class SqlFilter {
    * @return the filter
    */
   public static SqlFilter of(RecordQuery q, String byteLength) {
+    SqlFilter f = range(q);
+    if (q.cursor() != null) {
+      f.after(TableSchema.of(q.type()), q.cursor(), byteLength);
+    }
+    return f;
+  }
+
+  /**
+   * The rows a records page chooses its copies of each identity from where the result order holds
+   * a column that is not part of the identity ({@link TableSchema#arrivalOrdered()}: a ticker's
+   * {@code recv_ts_us}): instrument, time range, and no earlier millisecond than the cursor's. The
+   * cursor's position itself applies to the copies chosen ({@link #afterCursor}): a later copy of a
+   * record before the cursor lies after it in that order, and would be answered again.
+   *
+   * @param q the query
+   * @return the filter
+   */
+  public static SqlFilter fromCursorTime(RecordQuery q) {
+    SqlFilter f = range(q);
+    if (q.cursor() != null) {
+      f.cond("ts_ms >= ?", q.cursor().tsMs());
+    }
+    return f;
+  }
+
+  /**
+   * @param q the query
+   * @param byteLength as in {@link #of(RecordQuery, String)}
+   * @return the rows after the query's cursor in result order; all rows without one
+   */
+  public static SqlFilter afterCursor(RecordQuery q, String byteLength) {
+    SqlFilter f = new SqlFilter();
+    if (q.cursor() == null) {
+      f.sql.append("1 = 1");
+    } else {
+      f.after(TableSchema.of(q.type()), q.cursor(), byteLength);
+    }
+    return f;
+  }
+
+  private static SqlFilter range(RecordQuery q) {
     SqlFilter f = new SqlFilter();
     f.cond("ts_ms >= ?", q.startMs()).cond("ts_ms < ?", q.endMs());
     if (q.exchange() != null) {
@@ -45,9 +86,6 @@ public final class SqlFilter {
     }
     if (q.symbol() != null) {
       f.cond("symbol = ?", q.symbol());
-    }
-    if (q.cursor() != null) {
-      f.after(TableSchema.of(q.type()), q.cursor(), byteLength);
     }
     return f;
   }
@@ -114,7 +152,7 @@ public final class SqlFilter {
       }
       cols.add(col);
       vals.add(v);
-      nullable.add(schema.keyColumns().contains(col) && schema.column(col).kind().nullable());
+      nullable.add(schema.tieBreak().contains(col) && schema.column(col).kind().nullable());
     }
     StringBuilder or = new StringBuilder("(");
     for (int i = 0; i < cols.size(); i++) {
@@ -130,7 +168,7 @@ public final class SqlFilter {
       or.append(')');
     }
     or.append(')');
-    sql.append(" AND ").append(or);
+    sql.append(sql.length() == 0 ? "" : " AND ").append(or);
   }
 
   private void equal(StringBuilder or, String col, Object v) {

@@ -4,6 +4,7 @@ import io.marketprism.model.Exchange;
 import io.marketprism.model.MarketRecord;
 import io.marketprism.model.MarketType;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.TickerRecord;
 import io.marketprism.model.TradeRecord;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.storage.hot.Batch;
@@ -134,6 +135,60 @@ class LatestOrderTest {
     } finally {
       vertx.close();
     }
+  }
+
+  /**
+   * A Binance USDⓈ-M bookTicker change at {@link #TS}: best bid {@code bid}, received
+   * {@code recvLagUs} after the millisecond began.
+   */
+  static MarketRecord ticker(String bid, long recvLagUs) {
+    return new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", TS, TS * 1000 + recvLagUs,
+        bid, "3.101", "101.5", "6.863", null, null, null, null, null);
+  }
+
+  /**
+   * The best bid of one millisecond went 100, 101, 99, in that order: in the fields' order the
+   * last is 101. Then the first is published again (received later): it keeps its place.
+   */
+  static final List<MarketRecord> TICKERS = List.of(ticker("100", 100), ticker("101", 200), ticker("99", 300),
+      ticker("100", 900));
+
+  /**
+   * Tickers of one millisecond: the cache holds the one received last (the current best bid and
+   * offer), not the last in the order of their fields, offered one by one or in one batch in any
+   * order; a later copy of the first one received leaves it in place.
+   */
+  @Test
+  void ofTickersOfOneMillisecondTheOneReceivedLastIsNewestAndALaterCopyOfAnEarlierOneIsNot() {
+    String current = RecordJson.toJson(TICKERS.get(2));
+    MemoryLatestCache cache = new MemoryLatestCache();
+    for (MarketRecord t : TICKERS) {
+      cache.offer(List.of(latest(t)));
+    }
+    assertThat(cache.peek(TICKERS.get(0).subject())).as("one by one").isEqualTo(current);
+    Vertx vertx = Vertx.vertx();
+    try {
+      DuckDbHotStore store = new DuckDbHotStore(vertx, Path.of("unused.duckdb"), Path.of("unused-cold"));
+      for (List<MarketRecord> order : List.of(TICKERS, List.of(TICKERS.get(3), TICKERS.get(2), TICKERS.get(0),
+          TICKERS.get(1)))) {
+        Batch batch = store.prepare(order.stream().map(LatestOrderTest::message).toList());
+        MemoryLatestCache fresh = new MemoryLatestCache();
+        fresh.offer(batch.latest());
+        assertThat(fresh.peek(TICKERS.get(0).subject())).as("one batch " + order).isEqualTo(current);
+      }
+      // in batches of their own: the first copy's batch comes before the later copy's
+      MemoryLatestCache batched = new MemoryLatestCache();
+      batched.offer(store.prepare(List.of(message(TICKERS.get(0)), message(TICKERS.get(1)))).latest());
+      batched.offer(store.prepare(List.of(message(TICKERS.get(3)), message(TICKERS.get(2)))).latest());
+      assertThat(batched.peek(TICKERS.get(0).subject())).as("two batches").isEqualTo(current);
+    } finally {
+      vertx.close();
+    }
+    // the next millisecond forgets this one's
+    MarketRecord next = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", TS + 1,
+        TS * 1000 + 1500, "100", "3.101", "101.5", "6.863", null, null, null, null, null);
+    cache.offer(List.of(latest(next)));
+    assertThat(cache.peek(next.subject())).isEqualTo(RecordJson.toJson(next));
   }
 
   private static BusMessage message(MarketRecord r) {

@@ -84,6 +84,31 @@ class RedisLatestCacheTest {
   }
 
   /**
+   * Tickers of one millisecond offered by two instances in turn: Redis holds the one received last,
+   * not the last in the order of the fields, and a later copy of the first one, offered last,
+   * leaves it in place, as the memory cache does.
+   */
+  @Test
+  void ofTickersOfOneMillisecondTheScriptKeepsTheOneReceivedLastAndALaterCopyOfAnEarlierOneDoesNotMoveIt()
+      throws Exception {
+    RedisLatestCache a = cache();
+    RedisLatestCache b = cache();
+    try {
+      List<MarketRecord> tickers = LatestOrderTest.TICKERS;
+      for (int i = 0; i < tickers.size(); i++) {
+        (i % 2 == 0 ? a : b).offer(List.of(latest(tickers.get(i)))).await(10, TimeUnit.SECONDS);
+      }
+      RedisLatestCache c = cache();
+      assertThat(c.get(tickers.get(0).subject()).await(10, TimeUnit.SECONDS)).as("in Redis")
+          .isEqualTo(RecordJson.toJson(tickers.get(2)));
+      c.close();
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+
+  /**
    * Instance a caches the newest; instance b offers each older one after it: b reads the newest
    * still. Then b offers the next, which a reads.
    */

@@ -50,10 +50,20 @@ class CursorTest {
     }
     Cursor mark = new Cursor(DataType.MARK_PRICE, "", 1L, "okx", "perpetual", "BTC-USDT", List.of());
     assertThat(Cursor.decode(mark.encode(), query(DataType.MARK_PRICE))).isEqualTo(mark);
-    // a ticker is resumed after all it says (its identity), a missing field null
+    // a ticker is resumed after its receive time and all it says (its identity), a missing field null
     Cursor ticker = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
-        Arrays.asList("60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+        Arrays.asList("1007", "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
     assertThat(Cursor.decode(ticker.encode(), query(DataType.TICKER))).isEqualTo(ticker);
+    Cursor noReceiveTime = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
+        Arrays.asList(null, "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+    assertThatThrownBy(() -> Cursor.decode(noReceiveTime.encode(), query(DataType.TICKER)))
+        .isInstanceOf(ApiError.class).hasMessageContaining("cursor is not valid");
+    // a ticker page's cursor of an earlier version (the fields alone, in their order) is refused, saying why
+    Cursor earlier = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
+        Arrays.asList("60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+    assertThatThrownBy(() -> Cursor.decode(earlier.encode(), query(DataType.TICKER))).isInstanceOf(ApiError.class)
+        .hasMessageContaining("earlier version").hasMessageContaining("start again without a cursor")
+        .satisfies(e -> assertThat(((ApiError) e).status()).isEqualTo(400));
     Cursor liquidation = new Cursor(DataType.LIQUIDATION, "", 1L, "okx", "perpetual", "BTC-USDT",
         Arrays.asList(null, "61000.5", "0.25"));
     assertThat(Cursor.decode(liquidation.encode(), query(DataType.LIQUIDATION))).isEqualTo(liquidation);
