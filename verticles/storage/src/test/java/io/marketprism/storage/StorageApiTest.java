@@ -907,6 +907,81 @@ abstract class StorageApiTest {
     assertCopies(late, marks, "after a restart (latest from the store)");
   }
 
+  /** A Binance USDⓈ-M bookTicker change: best bid {@code bid}, received {@code recvLagUs} after its millisecond began. */
+  private static MarketRecord ticker(long ts, String bid, long recvLagUs) {
+    return new io.marketprism.model.TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,
+        ts * 1000 + recvLagUs, bid, "3.101", "101.5", "6.863", null, null, null, null, null);
+  }
+
+  /** Asserts that the tickers read in this order, in pages of 1, 2 and 1000, and latest names the last. */
+  private void assertTickers(List<MarketRecord> expected, String when) throws Exception {
+    String all = "exchange=binance&market_type=perpetual&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    List<String> json = expected.stream().map(RecordJson::toJson).toList();
+    for (int limit : new int[] {1, 2, 1000}) {
+      assertThat(readAll("ticker", all, limit)).as(when + ", limit " + limit).isEqualTo(json);
+    }
+    assertThat(get("/api/v1/storage/latest/ticker?exchange=binance&market_type=perpetual&symbol=BTC-USDT")
+        .bodyAsJsonObject()).as("latest, " + when).isEqualTo(new JsonObject(json.get(json.size() - 1)));
+  }
+
+  /**
+   * Tickers of one millisecond (a Binance bookTicker's changes: best bid 100, then 101, then 99) read
+   * in the order they arrived, not the order of their fields (99, 100, 101), page by page exactly,
+   * in hot, cold and both; latest is the one received last (99), from the cache and from the store;
+   * and a later copy of the first one (published again) keeps its place, also unmerged in ClickHouse,
+   * as a late copy of an archived day, and when it comes while a page's cursor is past it.
+   */
+  @Test
+  void tickersOfOneMillisecondReadInTheOrderTheyArrivedAndLatestIsTheLastReceivedInEveryTier() throws Exception {
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    long t1 = t0 + 86_400_000L;
+    List<MarketRecord> tickers = List.of(ticker(t0, "100", 100), ticker(t0, "101", 200), ticker(t0, "99", 300),
+        ticker(t1, "100", 100), ticker(t1, "101", 200), ticker(t1, "99", 300));
+    long n = 0;
+    for (MarketRecord r : tickers) {
+      publishAll(List.of(r)); // one batch each: the cache, not the batch, picks the newest
+      awaitCommitted(++n);
+    }
+    assertTickers(tickers, "hot");
+
+    // a page's cursor past the first ticker of t1 when a later copy of it comes: the next pages do not answer it again
+    String all = "exchange=binance&market_type=perpetual&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    JsonObject page = get("/api/v1/storage/ticker?" + all + "&limit=4").bodyAsJsonObject();
+    publishAll(List.of(ticker(t0, "100", 900), ticker(t1, "100", 900)));
+    awaitCommitted(n += 2);
+    List<String> rest = new ArrayList<>();
+    page.getJsonArray("data").forEach(o -> rest.add(((JsonObject) o).encode()));
+    for (String cursor = page.getString("next_cursor"); cursor != null; ) {
+      JsonObject next = get("/api/v1/storage/ticker?" + all + "&limit=1&cursor=" + cursor).bodyAsJsonObject();
+      next.getJsonArray("data").forEach(o -> rest.add(((JsonObject) o).encode()));
+      cursor = next.getString("next_cursor");
+    }
+    assertThat(rest).as("pages around a later copy").isEqualTo(tickers.stream().map(RecordJson::toJson).toList());
+    assertTickers(tickers, "later copies of the first ones");
+    mergeAll();
+    assertTickers(tickers, "later copies, merged");
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertTickers(tickers, "after a restart (latest from the store)");
+
+    assertThat(archive(EveryType.D1).getJsonArray("failed")).isEmpty();
+    assertTickers(tickers, "first day archived");
+    String first = "exchange=binance&start=" + Fixtures.DAY0 + "&end=" + EveryType.D1;
+    for (int limit : new int[] {1, 2}) {
+      assertThat(readAll("ticker", first, limit)).as("cold, limit " + limit)
+          .isEqualTo(tickers.subList(0, 3).stream().map(RecordJson::toJson).toList());
+    }
+    publishAll(List.of(ticker(t0, "100", 950))); // a late copy of the archived day, in hot
+    awaitCommitted(++n);
+    assertTickers(tickers, "a late copy of the archived day");
+    assertThat(archive(Fixtures.DAY0 + 2 * 86_400_000L).getJsonArray("failed")).isEmpty();
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    deploy();
+    assertTickers(tickers, "all archived, after a restart (latest from cold)");
+  }
+
   private static MarketRecord trade(long ts, String id) {
     return new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000 + 7, id, "60000.5",
         "0.01", "buy");
