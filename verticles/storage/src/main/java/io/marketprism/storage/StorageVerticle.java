@@ -80,6 +80,7 @@ public class StorageVerticle extends ServiceVerticle {
   private Counter committed;
   private Counter rejected;
   private Counter retries;
+  private Counter cacheErrors;
   private Timer receiveToCommit;
 
   @Override
@@ -98,8 +99,11 @@ public class StorageVerticle extends ServiceVerticle {
     options = StorageOptions.from(rootConfig());
     hot = "clickhouse".equals(options.hotType()) ? new ClickHouseHotStore(vertx, options)
         : new DuckDbHotStore(vertx, options.duckDbFile(), options.coldDir());
+    cacheErrors = Counter.builder("mp_storage_cache_errors")
+        .description("latest cache (Redis) writes and reads that failed or timed out").register(platform.meters());
     cache = "redis".equals(options.cacheType())
-        ? new RedisLatestCache(vertx, options.redisUrl(), options.cacheTimeout()) : new MemoryLatestCache();
+        ? new RedisLatestCache(vertx, options.redisUrl(), options.cacheTimeout(), cacheErrors::increment)
+        : new MemoryLatestCache();
     bus = RecordBus.create(vertx, options.bus());
     committed = Counter.builder("mp_storage_records_committed").register(platform.meters());
     rejected = Counter.builder("mp_storage_records_rejected").register(platform.meters());
@@ -176,7 +180,7 @@ public class StorageVerticle extends ServiceVerticle {
                 .onFailure(e -> LOG.info("scheduled archive not run: {}", e.getMessage())));
           }
           LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
-          cache.problem().onSuccess(problem -> {
+          cache.startProblem().onSuccess(problem -> {
             if (problem != null) {
               LOG.warn("latest cache: {}{} until it does", problem, LATEST_WITHOUT_CACHE);
             }
@@ -348,14 +352,8 @@ public class StorageVerticle extends ServiceVerticle {
     String subject = Subjects.of(type, q.exchange(), q.marketType(), q.symbol());
     cache.get(subject)
         .recover(cacheDown -> Future.succeededFuture(null)) // its health check says so; the store may know
-        .compose(json -> json != null ? Future.succeededFuture(json) : NewestStored.find(hot, q).map(newest -> {
-          if (newest == null) {
-            return null;
-          }
-          // the next read is a hit (a newer record offered meanwhile stays)
-          cache.offer(List.of(LatestCache.Latest.of(subject, newest.tsMs(), newest.json())));
-          return newest.json();
-        }))
+        .compose(json -> json != null && cache.vouchesFor(subject) ? Future.succeededFuture(json)
+            : newestOfStoreAndCache(subject, q, json))
         .onSuccess(json -> {
           if (json == null) {
             ApiError.notFound("no " + type.wire() + " seen for " + subject).send(ctx);
@@ -363,6 +361,28 @@ public class StorageVerticle extends ServiceVerticle {
             ctx.response().putHeader("Content-Type", "application/json").end(json);
           }
         }).onFailure(fail(ctx));
+  }
+
+  /**
+   * What {@code latest} answers when the cache does not hold the subject, or holds it in a shared
+   * cache that may be behind the store (a Redis restarted from an older snapshot): the store's
+   * newest, offered to the cache (so the next read is a hit, and the cache's answer is the newer of
+   * the two). With the store unreachable the cache's record, if any, is answered rather than none.
+   *
+   * @param cached the cache's record, or null
+   */
+  private Future<String> newestOfStoreAndCache(String subject, RecordQuery q, String cached) {
+    return NewestStored.find(hot, q)
+        .compose(newest -> {
+          if (newest == null) {
+            return Future.succeededFuture(cached);
+          }
+          cache.offer(List.of(LatestCache.Latest.of(subject, newest.tsMs(), newest.json())));
+          // the newer of the store's (now this instance's own) and the shared cache's
+          return cached == null ? Future.succeededFuture(newest.json())
+              : cache.get(subject).map(json -> json == null ? newest.json() : json);
+        })
+        .recover(storeDown -> cached != null ? Future.succeededFuture(cached) : Future.failedFuture(storeDown));
   }
 
   private void stats(RoutingContext ctx) {
@@ -417,7 +437,8 @@ public class StorageVerticle extends ServiceVerticle {
     return new JsonObject().put("hot_engine", options.hotType()).put("cache", options.cacheType())
         .put("bus", bus.stats().toJson()).put("consumer", consumer == null ? null : consumer.stats())
         .put("committed", (long) committed.count()).put("rejected", (long) rejected.count())
-        .put("write_retries", (long) retries.count()).put("last_write_error", lastWriteError);
+        .put("write_retries", (long) retries.count()).put("last_write_error", lastWriteError)
+        .put("cache_errors", (long) cacheErrors.count());
   }
 
   @Override

@@ -259,6 +259,21 @@ public interface LatestCache {
     return Future.succeededFuture();
   }
 
+  /**
+   * @param subject a subject
+   * @return whether a record {@link #get} answers for it may be taken without asking the store: true
+   *     where the cache holds only what this instance saw (memory); a shared cache (Redis) vouches
+   *     only for subjects this instance has seen a record of or checked against the store
+   */
+  default boolean vouchesFor(String subject) {
+    return true;
+  }
+
+  /** @return as {@link #problem()}, for the start-up log: the first connection may take longer than a read */
+  default Future<String> startProblem() {
+    return problem();
+  }
+
   /** @return completes when released */
   Future<Void> close();
 }

@@ -109,11 +109,20 @@ public final class RedisLatestCache implements LatestCache {
       "if ticker then redis.call('HSET', KEYS[1], seen, ARGV[5]) end",
       "redis.call('HSET', KEYS[1], 'ts', ARGV[1], 'key', ARGV[2], 'json', ARGV[3], 'recv', ARGV[5]) return 1");
 
+  /** While writes fail, Redis is asked this often whether it is back, records flowing or not. */
+  static final long RECHECK_MS = 1_000;
+  /** The check at start waits at least this long: the first connection of a cold JVM takes longer than a read. */
+  private static final long START_CHECK_MS = 2_000;
+
+  private final Vertx vertx;
   private final Redis redis;
   private final String url;
   private final long readTimeoutMs;
+  private final Runnable onError;
   private final MemoryLatestCache local = new MemoryLatestCache();
   private volatile String problem;
+  private long recheckTimer = -1;
+  private volatile boolean closed;
 
   /**
    * @param vertx Vert.x
@@ -121,8 +130,21 @@ public final class RedisLatestCache implements LatestCache {
    * @param readTimeout how long a read may take (a batch of writes: ten times that)
    */
   public RedisLatestCache(Vertx vertx, String url, Duration readTimeout) {
+    this(vertx, url, readTimeout, () -> { });
+  }
+
+  /**
+   * @param vertx Vert.x
+   * @param url e.g. {@code redis://127.0.0.1:6379}
+   * @param readTimeout how long a read may take (a batch of writes: ten times that)
+   * @param onError called on every failed write batch and failed read (a counter): only the first
+   *     failure of an outage and the recovery are logged
+   */
+  public RedisLatestCache(Vertx vertx, String url, Duration readTimeout, Runnable onError) {
+    this.vertx = vertx;
     this.url = url;
     this.readTimeoutMs = readTimeout.toMillis();
+    this.onError = onError;
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));
   }
@@ -133,12 +155,21 @@ public final class RedisLatestCache implements LatestCache {
     return write(records);
   }
 
+  /**
+   * Only a subject this instance has seen a record of, or has offered the store's newest of, is
+   * answered from Redis without asking the store: Redis may have been restarted from a snapshot
+   * older than the store (or lost writes of an instance gone since), and its record of an
+   * instrument with no new one for hours would be answered all that time.
+   */
+  @Override
+  public boolean vouchesFor(String subject) {
+    return local.entry(subject) != null;
+  }
+
   private Future<Void> write(List<Latest> records) {
     List<Request> batch = new ArrayList<>(records.size());
     for (Latest r : records) {
-      batch.add(Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
-          .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())).arg(r.recvTsUs())
-          .arg(Latest.arrivalOrdered(r.subject()) ? "1" : "0"));
+      batch.add(setIfNewer(r));
     }
     if (batch.isEmpty()) {
       return Future.succeededFuture();
@@ -146,19 +177,66 @@ public final class RedisLatestCache implements LatestCache {
     return redis.batch(batch).timeout(10 * readTimeoutMs, TimeUnit.MILLISECONDS).<Void>mapEmpty()
         .onSuccess(v -> {
           if (problem != null) {
-            // what this instance saw while Redis refused its writes: other instances read it from Redis
-            LOG.info("latest cache: Redis {} takes writes again; writing what it missed", url);
-            problem = null;
-            write(local.entries());
+            catchUp();
           }
         })
         .onFailure(e -> {
+          onError.run();
           if (problem == null) {
-            LOG.warn("latest cache: Redis {} write failed ({}); latest answers from this instance's memory until "
-                + "it is back", url, e.getMessage());
+            LOG.warn("latest cache: Redis {} write failed ({}); latest answers from this instance's memory and the "
+                + "store until it is back (counted in mp_storage_cache_errors)", url, e.getMessage());
           }
           problem = "Redis " + url + " write failed: " + e.getMessage();
+          scheduleRecheck();
         });
+  }
+
+  /**
+   * Writes what this instance saw while Redis refused its writes (other instances read it from
+   * Redis; a Redis restarted empty or from an old snapshot holds it again, also for instruments
+   * with no new record for hours), and only then calls the cache well.
+   */
+  private Future<Void> catchUp() {
+    List<Latest> missed = local.entries();
+    List<Request> batch = new ArrayList<>(missed.size());
+    for (Latest r : missed) {
+      batch.add(setIfNewer(r));
+    }
+    Future<Void> written = batch.isEmpty() ? Future.succeededFuture()
+        : redis.batch(batch).timeout(10 * readTimeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    return written.onSuccess(v -> {
+      if (problem != null) {
+        LOG.info("latest cache: Redis {} takes writes again; wrote the newest of {} instruments it missed", url,
+            missed.size());
+        problem = null;
+      }
+    }).onFailure(e -> {
+      onError.run();
+      problem = "Redis " + url + " write failed: " + e.getMessage();
+      scheduleRecheck();
+    });
+  }
+
+  /** While writes fail, asks Redis every {@link #RECHECK_MS} whether it is back, then catches up. */
+  private void scheduleRecheck() {
+    if (closed || recheckTimer >= 0) {
+      return;
+    }
+    recheckTimer = vertx.setTimer(RECHECK_MS, t -> {
+      recheckTimer = -1;
+      if (problem == null || closed) {
+        return;
+      }
+      redis.send(Request.cmd(Command.PING)).timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
+          .compose(pong -> catchUp())
+          .onFailure(e -> scheduleRecheck());
+    });
+  }
+
+  private static Request setIfNewer(Latest r) {
+    return Request.cmd(Command.EVAL).arg(SET_IF_NEWER).arg(1).arg(PREFIX + r.subject()).arg(r.tsMs())
+        .arg(r.key()).arg(r.json()).arg(Latest.keyFields(r.subject())).arg(r.recvTsUs())
+        .arg(Latest.arrivalOrdered(r.subject()) ? "1" : "0");
   }
 
   /**
@@ -168,10 +246,19 @@ public final class RedisLatestCache implements LatestCache {
    */
   @Override
   public Future<String> problem() {
+    return ping(readTimeoutMs);
+  }
+
+  @Override
+  public Future<String> startProblem() {
+    return ping(Math.max(readTimeoutMs, START_CHECK_MS));
+  }
+
+  private Future<String> ping(long timeoutMs) {
     if (problem != null) {
       return Future.succeededFuture(problem);
     }
-    return redis.send(Request.cmd(Command.PING)).timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
+    return redis.send(Request.cmd(Command.PING)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .map(r -> (String) null)
         .otherwise(e -> "Redis " + url + " (cache.redis_url) does not answer: " + e.getMessage());
   }
@@ -195,11 +282,18 @@ public final class RedisLatestCache implements LatestCache {
               r.get(2).toString(), r.size() < 4 || r.get(3) == null ? Long.MAX_VALUE : r.get(3).toLong());
           return mine != null && mine.newerOrSame(shared) ? mine.json() : shared.json();
         })
-        .recover(e -> Future.succeededFuture(local.peek(subject)));
+        .recover(e -> {
+          onError.run();
+          return Future.succeededFuture(local.peek(subject));
+        });
   }
 
   @Override
   public Future<Void> close() {
+    closed = true;
+    if (recheckTimer >= 0) {
+      vertx.cancelTimer(recheckTimer);
+    }
     redis.close();
     return Future.succeededFuture();
   }
