@@ -10,7 +10,10 @@ import io.marketprism.storage.hot.ClickHouseHotStore;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.storage.hot.DuckDbHotStore;
 import io.marketprism.storage.hot.HotStore;
+import io.marketprism.storage.query.Cursor;
 import io.marketprism.storage.query.KlineQuery;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
 import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -85,6 +88,7 @@ public final class StorageBenchmark {
       System.out.printf(Locale.ROOT, "clickhouse: start with bars backfilled from the trades in %.1f s%n",
           (System.nanoTime() - t0) / 1e9);
       time("clickhouse", kb, klineRuns, klineTrades);
+      pages("clickhouse", kb, DataType.TRADE, klineRuns);
       await(kb.close());
 
       Path klineFile = tmp.resolve("kline.duckdb");
@@ -108,6 +112,7 @@ public final class StorageBenchmark {
       System.out.printf(Locale.ROOT, "duckdb: start with bars backfilled from the trades in %.1f s%n",
           (System.nanoTime() - t0) / 1e9);
       time("duckdb", duck, klineRuns, klineTrades);
+      pages("duckdb", duck, DataType.TRADE, klineRuns);
       await(duck.close());
       http.close();
     } finally {
@@ -186,6 +191,38 @@ public final class StorageBenchmark {
         + "86400000, " + n + ") AS ts, ts * 1000, toString(number), toDecimal128(concat(toString(60000 + number % 997),"
         + " '.', toString(number % 100)), 18), toDecimal128(concat('0.', toString(1 + number % 9999)), 18), "
         + "if(number % 2 = 0, 'buy', 'sell') FROM numbers(" + n + ")";
+  }
+
+  /**
+   * Times pages of 1000 records of the day's one instrument: the first page, the first page after
+   * noon (a range starting there), and the page a cursor from the page before noon continues with.
+   */
+  private static void pages(String label, HotStore store, DataType type, int runs) throws Exception {
+    long noon = DAY0 + 43_200_000L;
+    RecordQuery first = new RecordQuery(type, Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", DAY0, DAY0 + 86_400_000L,
+        1000, null);
+    RecordQuery afternoon = new RecordQuery(type, Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", noon,
+        DAY0 + 86_400_000L, 1000, null);
+    Cursor mid = await(store.records(new RecordQuery(type, Exchange.BINANCE, MarketType.SPOT, "BTC-USDT",
+        noon - 60_000, DAY0 + 86_400_000L, 1000, null), TierPlan.HOT)).next();
+    RecordQuery continued = new RecordQuery(type, Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", DAY0,
+        DAY0 + 86_400_000L, 1000, mid);
+    for (RecordQuery q : List.of(first, afternoon, continued)) {
+      for (int i = 0; i < WARM_UP; i++) {
+        await(store.records(q, TierPlan.HOT));
+      }
+      double[] ms = new double[runs];
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        int n = await(store.records(q, TierPlan.HOT)).records().size();
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+        if (n != 1000) {
+          throw new IllegalStateException(label + ": a page of " + n);
+        }
+      }
+      report(label + " " + type.wire() + " page of 1000 " + (q == first ? "(day's first)"
+          : q == afternoon ? "(from noon)" : "(cursor at noon)"), ms);
+    }
   }
 
   private static String duckDbSynthetic(int n) {
