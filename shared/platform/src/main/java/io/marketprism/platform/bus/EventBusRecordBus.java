@@ -52,10 +52,18 @@ public final class EventBusRecordBus implements RecordBus {
   private final Vertx vertx;
   private final BusOptions options;
   private final AtomicLong published = new AtomicLong();
+  /**
+   * Holds the relays' worker pool for the bus's life. Vert.x closes a named pool when the last
+   * deployment using it ends: a relay undeployed while another was deploying (a stream client's
+   * patterns replaced) could leave a consumer registered on a terminated pool, and every publish
+   * then threw {@code RejectedExecutionException} to the publisher (seen once in LiveStreamTest).
+   */
+  private final io.vertx.core.WorkerExecutor relayPool;
 
   EventBusRecordBus(Vertx vertx, BusOptions options) {
     this.vertx = vertx;
     this.options = options;
+    this.relayPool = vertx.createSharedWorkerExecutor(Relay.POOL, 1);
   }
 
   @Override
@@ -185,7 +193,7 @@ public final class EventBusRecordBus implements RecordBus {
 
   @Override
   public Future<Void> close() {
-    return Future.succeededFuture();
+    return relayPool.close();
   }
 
   private static long bytes(List<BusMessage> batch) {
