@@ -238,6 +238,40 @@ class EventBusRecordBusTest {
     return p.future();
   }
 
+  /**
+   * Live subscriptions closed while records are published (a stream client dropped, its patterns
+   * replaced): a publish never fails. Vert.x closed the relays' named worker pool when its last
+   * relay was undeployed, while that relay's consumer could still take a record, and the publish
+   * threw RejectedExecutionException to the publisher.
+   */
+  @Test
+  void publishingWhileLiveSubscriptionsCloseNeverFails() throws Exception {
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(new JsonObject()));
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread publisher = new Thread(() -> {
+      int i = 0;
+      while (running.get() && failure.get() == null) {
+        try {
+          bus.publish(TRADE, "t" + i, numbered(i++));
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      }
+    });
+    publisher.start();
+    try {
+      for (int round = 0; round < 200 && failure.get() == null; round++) {
+        RecordConsumer live = onContext(() -> bus.subscribe("trade.>", m -> { })).await(5, TimeUnit.SECONDS);
+        live.close().await(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      running.set(false);
+      publisher.join(10_000);
+    }
+    assertThat(failure.get()).as("a publish failed while subscriptions closed").isNull();
+  }
+
   /** The consumer's stats (read on its context) once they satisfy {@code done}; fails after 10 s. */
   private JsonObject waitFor(RecordConsumer consumer, Predicate<JsonObject> done) throws Exception {
     long deadline = System.currentTimeMillis() + 10_000;
