@@ -39,14 +39,10 @@ public final class AccessPolicy {
     this.forbidden = refused(meters, service, 403);
   }
 
-  /** The policy of {@code options} (the gateway's own, validated options). */
-  public static AccessPolicy create(Vertx vertx, AuthOptions options, MeterRegistry meters, String service) {
-    return new AccessPolicy(Authenticator.create(vertx, options), meters, service);
-  }
-
   /** The policy of the configuration tree's {@code gateway.auth} (a bad value fails with its key). */
   public static AccessPolicy create(Vertx vertx, JsonObject root, MeterRegistry meters, String service) {
-    return create(vertx, AuthOptions.from(ConfigReader.root(root, "gateway").section(SECTION)), meters, service);
+    return new AccessPolicy(Authenticator.create(vertx, AuthOptions.from(ConfigReader.root(root, "gateway")
+        .section(SECTION))), meters, service);
   }
 
   private static Counter refused(MeterRegistry meters, String service, int status) {
@@ -57,10 +53,6 @@ public final class AccessPolicy {
 
   public Authenticator authenticator() {
     return auth;
-  }
-
-  public AuthOptions options() {
-    return auth.options();
   }
 
   /** Whether {@code method canonicalPath} needs role admin. */

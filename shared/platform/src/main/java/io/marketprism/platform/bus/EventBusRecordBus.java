@@ -10,6 +10,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -58,7 +59,7 @@ public final class EventBusRecordBus implements RecordBus {
    * patterns replaced) could leave a consumer registered on a terminated pool, and every publish
    * then threw {@code RejectedExecutionException} to the publisher (seen once in LiveStreamTest).
    */
-  private final io.vertx.core.WorkerExecutor relayPool;
+  private final WorkerExecutor relayPool;
 
   EventBusRecordBus(Vertx vertx, BusOptions options) {
     this.vertx = vertx;

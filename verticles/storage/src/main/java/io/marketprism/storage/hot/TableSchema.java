@@ -45,6 +45,7 @@ public final class TableSchema {
   private final List<String> keyColumns;
   private final boolean identifiedById;
   private final boolean arrivalOrdered;
+  private final List<String> tieBreak;
 
   private TableSchema(DataType type, List<String> keyColumns, boolean identifiedById, List<Column> own) {
     this(type, keyColumns, identifiedById, false, own);
@@ -56,6 +57,9 @@ public final class TableSchema {
     this.keyColumns = keyColumns;
     this.identifiedById = identifiedById;
     this.arrivalOrdered = arrivalOrdered;
+    List<String> tie = new ArrayList<>(arrivalOrdered ? List.of(FIRST_COPY) : List.of());
+    tie.addAll(keyColumns);
+    this.tieBreak = List.copyOf(tie);
     List<Column> cols = new ArrayList<>();
     cols.add(new Column("exchange", Kind.STRING, r -> r.exchange().wire()));
     cols.add(new Column("market_type", Kind.STRING, r -> r.marketType().wire()));
@@ -154,12 +158,7 @@ public final class TableSchema {
    *     first where {@link #arrivalOrdered()}, then the key columns
    */
   public List<String> tieBreak() {
-    if (!arrivalOrdered) {
-      return keyColumns;
-    }
-    List<String> k = new ArrayList<>(List.of(FIRST_COPY));
-    k.addAll(keyColumns);
-    return List.copyOf(k);
+    return tieBreak;
   }
 
   /**
