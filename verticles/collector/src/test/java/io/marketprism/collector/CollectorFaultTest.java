@@ -36,9 +36,11 @@ class CollectorFaultTest {
     try (SimulatedCollector rig = new SimulatedCollector("dup:p=0.03,reorder:p=0.03", BOOKS_AND_TRADES,
         new JsonObject(), 150)) {
       awaitAllSynced(rig);
-      Thread.sleep(8000);
+      runUntil(rig, "duplicates and reorders injected, dropped and resynced, over 700 trades", status ->
+          rig.simulator.faultStats().get(FaultKind.DUP) >= 3 && rig.simulator.faultStats().get(FaultKind.REORDER) >= 3
+              && rig.counter(status, "duplicates", null) > 0 && rig.counter(status, "gaps", null) > 0
+              && rig.counter(status, "resyncs", null) > 0 && tradesCaptured(rig) > 700);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
-      Thread.sleep(300);
       int matched = assertBooksEqualTruth(rig);
       JsonObject status = rig.status();
       long[] trades = assertTradesComplete(rig, status);
@@ -100,8 +102,12 @@ class CollectorFaultTest {
         List.of("orderbook"), new JsonObject().put("connection", new JsonObject().put("idle_timeout_ms", 20_000)), 150)) {
       awaitAllSynced(rig);
       JsonObject before = rig.status();
-      Thread.sleep(9000);
+      runUntil(rig, "malformed frames rejected, corrupted checksums and lost messages found and resynced", status ->
+          rig.simulator.faultStats().get(FaultKind.MALFORMED) >= 3 && rig.counter(status, "rejected", null) >= 3
+              && rig.counter(status, "checksum_failures", null) > 0 && rig.counter(status, "gaps", null) > 0
+              && rig.counter(status, "resyncs", null) > 0);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
+      // the last frames cut before the pause reach the collector and are counted
       Thread.sleep(300);
       int matched = assertBooksEqualTruth(rig);
       JsonObject status = rig.status();
@@ -185,7 +191,8 @@ class CollectorFaultTest {
         ex -> ex.getJsonObject("okx").put("trade_channel", channel))) {
       await("OKX trades", 30_000, () -> rig.trades.containsKey("okx|spot|BTC-USDT")
           && rig.trades.containsKey("okx|perpetual|BTC-USDT-SWAP"));
-      Thread.sleep(8000);
+      runUntil(rig, "OKX pushes dropped, found and fetched", status -> rig.counter(status, "trade_gaps", "okx") >= 3
+          && rig.counter(status, "trades_backfilled", "okx") >= 3 && tradesCaptured(rig) > 700);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
       long compared = awaitEveryTradeExactlyOnce(rig);
       JsonObject status = rig.status();
@@ -226,7 +233,9 @@ class CollectorFaultTest {
     try (SimulatedCollector rig = new SimulatedCollector("stall:every=1s:for=400ms:on=binance", List.of("trade"),
         new JsonObject(), 150, so -> { }, exchanges -> exchanges.getJsonObject("binance").remove("api_key"))) {
       await("Binance futures trades", 30_000, () -> rig.trades.containsKey("binance|perpetual|BTCUSDT"));
-      Thread.sleep(6000);
+      runUntil(rig, "futures trades lost in stalls and fetched", status ->
+          feed(status, "binance", "perpetual").getLong("trade_gaps") >= 2
+              && feed(status, "binance", "perpetual").getLong("trades_backfilled") > 0 && tradesCaptured(rig) > 500);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
       long compared = awaitEveryTradeExactlyOnce(rig);
       JsonObject status = rig.status();
@@ -313,9 +322,10 @@ class CollectorFaultTest {
         "slow-snapshot:delay=1500ms,rest-429:p=0.3:retry-after=1s:on=binance,rest-418:p=0.1:retry-after=1s:on=binance,"
             + "drop:p=0.005:on=binance", List.of("orderbook"), new JsonObject(), 100)) {
       awaitAllSynced(rig, 40_000);
-      Thread.sleep(8000);
+      runUntil(rig, "429s and 418s injected and books resynced past them", status ->
+          rig.simulator.faultStats().get(FaultKind.REST_429) > 0 && rig.simulator.faultStats().get(FaultKind.REST_418) > 0
+              && rig.simulator.faultStats().get(FaultKind.SLOW_SNAPSHOT) > 0 && rig.counter(status, "resyncs", "binance") > 0);
       rig.simulator.pause().await(5, TimeUnit.SECONDS);
-      Thread.sleep(300);
       int matched = assertBooksEqualTruth(rig);
       JsonObject status = rig.status();
       long r429 = rig.simulator.faultStats().get(FaultKind.REST_429);
@@ -326,6 +336,31 @@ class CollectorFaultTest {
           rig.counter(status, "gaps", "binance"), rig.counter(status, "resyncs", "binance"), matched);
       assertThat(rejections).isEqualTo(r429 + r418);
     }
+  }
+
+  /**
+   * Lets the faulty run go on until the status shows what the test is about (was a fixed sleep of
+   * 6–9 s; the counts it then printed were tens of times these bounds), at most 60 s.
+   */
+  private static void runUntil(SimulatedCollector rig, String what, java.util.function.Predicate<JsonObject> seen)
+      throws InterruptedException {
+    JsonObject[] last = new JsonObject[1];
+    try {
+      await(what, 60_000, () -> {
+        try {
+          last[0] = rig.status();
+          return seen.test(last[0]);
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; faults " + rig.simulator.faultStats() + "; status " + last[0], e);
+    }
+  }
+
+  private static long tradesCaptured(SimulatedCollector rig) {
+    return rig.trades.values().stream().mapToLong(List::size).sum();
   }
 
   /** Figures of a run, on stdout (kept in the surefire report). */
