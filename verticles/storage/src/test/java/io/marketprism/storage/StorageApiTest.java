@@ -148,19 +148,23 @@ abstract class StorageApiTest {
    * of each table summed over the tiers.
    */
   java.util.Map<String, Object> everyRead(List<MarketRecord> records) throws Exception {
-    java.util.Map<String, Object> out = new java.util.TreeMap<>();
+    java.util.Map<String, Object> out = new java.util.concurrent.ConcurrentSkipListMap<>();
     List<String[]> instruments = EveryType.instruments(records);
+    List<java.util.concurrent.Callable<Void>> reads = new ArrayList<>();
     for (io.marketprism.model.DataType t : io.marketprism.model.DataType.values()) {
       List<String> queries = new ArrayList<>(RANGES);
       instruments.stream().filter(i -> i[0].equals(t.wire())).forEach(i -> queries.add(RANGES.get(0) + "&exchange=" + i[1]
           + "&market_type=" + i[2] + "&symbol=" + i[3]));
       for (String q : queries) {
-        List<String> all = readAll(t.wire(), q, 1000);
-        if (RANGES.contains(q)) {
-          // one a page: a page ends after every record, on every tier boundary too
-          assertThat(readAll(t.wire(), q, 1)).as(t.wire() + "?" + q + " limit 1").isEqualTo(all);
-        }
-        out.put(t.wire() + "?" + q, all);
+        reads.add(() -> {
+          List<String> all = readAll(t.wire(), q, 1000);
+          if (RANGES.contains(q)) {
+            // one a page: a page ends after every record, on every tier boundary too
+            assertThat(readAll(t.wire(), q, 1)).as(t.wire() + "?" + q + " limit 1").isEqualTo(all);
+          }
+          out.put(t.wire() + "?" + q, all);
+          return null;
+        });
       }
     }
     for (String[] i : instruments) {
@@ -171,12 +175,16 @@ abstract class StorageApiTest {
       for (String interval : io.marketprism.storage.query.KlineQuery.INTERVALS.keySet()) {
         for (String range : List.of(RANGES.get(0), "start=" + (EveryType.D1 - 120_000) + "&end=" + (EveryType.D1 + 120_000))) {
           String uri = "/api/v1/storage/kline?" + instrument + "&interval=" + interval + "&" + range;
-          HttpResponse<Buffer> r = get(uri);
-          assertThat(r.statusCode()).as(uri + " " + r.bodyAsString()).isEqualTo(200);
-          out.put(uri, r.bodyAsJsonObject());
+          reads.add(() -> {
+            HttpResponse<Buffer> r = get(uri);
+            assertThat(r.statusCode()).as(uri + " " + r.bodyAsString()).isEqualTo(200);
+            out.put(uri, r.bodyAsJsonObject());
+            return null;
+          });
         }
       }
     }
+    inParallel(reads);
     await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
     deploy();
     for (String[] i : instruments) {
@@ -193,6 +201,30 @@ abstract class StorageApiTest {
       out.put("rows of " + t.wire(), rows.get(t.wire()));
     }
     return out;
+  }
+
+  /**
+   * Runs independent reads a few at a time, as several clients would (the storage serves them
+   * concurrently); the first failure is thrown as it was.
+   */
+  static <T> List<T> inParallel(List<java.util.concurrent.Callable<T>> reads) throws Exception {
+    java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<T> out = new ArrayList<>();
+      for (java.util.concurrent.Future<T> f : clients.invokeAll(reads)) {
+        try {
+          out.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof Error err) {
+            throw err;
+          }
+          throw (Exception) e.getCause();
+        }
+      }
+      return out;
+    } finally {
+      clients.shutdownNow();
+    }
   }
 
   /** A record's JSON with its decimals as every store gives them back: no trailing zeros, zero as "0". */
@@ -274,18 +306,24 @@ abstract class StorageApiTest {
       @SuppressWarnings("unchecked")
       List<String> expected = (List<String>) hot.get(t.wire() + "?" + all);
       List<String> after = cursors.get(t.wire());
+      List<java.util.concurrent.Callable<Void>> resumes = new ArrayList<>();
       for (int i = 0; i < after.size(); i++) {
-        List<String> rest = new ArrayList<>();
-        String cursor = after.get(i);
-        do {
-          HttpResponse<Buffer> r = get("/api/v1/storage/" + t.wire() + "?" + all + "&limit=1000&cursor=" + cursor);
-          assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
-          r.bodyAsJsonObject().getJsonArray("data").forEach(o -> rest.add(((JsonObject) o).encode()));
-          cursor = r.bodyAsJsonObject().getString("next_cursor");
-        } while (cursor != null);
-        assertThat(rest).as(t.wire() + " resumed after record " + i + " across the archive")
-            .isEqualTo(expected.subList(i + 1, expected.size()));
+        int from = i;
+        resumes.add(() -> {
+          List<String> rest = new ArrayList<>();
+          String cursor = after.get(from);
+          do {
+            HttpResponse<Buffer> r = get("/api/v1/storage/" + t.wire() + "?" + all + "&limit=1000&cursor=" + cursor);
+            assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+            r.bodyAsJsonObject().getJsonArray("data").forEach(o -> rest.add(((JsonObject) o).encode()));
+            cursor = r.bodyAsJsonObject().getString("next_cursor");
+          } while (cursor != null);
+          assertThat(rest).as(t.wire() + " resumed after record " + from + " across the archive")
+              .isEqualTo(expected.subList(from + 1, expected.size()));
+          return null;
+        });
       }
+      inParallel(resumes);
     }
 
     List<MarketRecord> withLate = new ArrayList<>(sent);
