@@ -296,6 +296,37 @@ class RedisOutageTest {
   }
 
   /**
+   * (e) Redis restarts from an older snapshot while the storage runs and no record flows (nothing
+   * fails to tell it): within seconds Redis holds the newest record again, of an instrument with no
+   * new record too, and says so once in the log.
+   */
+  @Test
+  void aRedisRestartedFromAnOlderSnapshotWhileTheStorageRunsGetsTheNewestBack() throws Exception {
+    JsonObject cfg = config("restarted");
+    StorageVerticle s = deploy(cfg);
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(cfg));
+    bus.start().await(10, TimeUnit.SECONDS);
+    bus.publish(funding(Fixtures.DAY0)).await(10, TimeUnit.SECONDS);
+    assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(Fixtures.DAY0)::equals))
+        .isEqualTo(String.valueOf(Fixtures.DAY0));
+    Thread.sleep(2 * RedisLatestCache.RESTART_CHECK_MS); // the storage has seen which Redis this is
+    admin.send(Request.cmd(Command.SAVE)).await(10, TimeUnit.SECONDS); // the snapshot
+    long newer = Fixtures.DAY0 + 1000;
+    bus.publish(funding(newer)).await(10, TimeUnit.SECONDS);
+    assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(newer)::equals)).isEqualTo(String.valueOf(newer));
+
+    redis.kill();
+    redis.restart(); // from the snapshot; no record flows from now on
+    admin.close();
+    admin = Redis.createClient(vertx, redis.url());
+    assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(newer)::equals))
+        .as("Redis holds the newest again").isEqualTo(String.valueOf(newer));
+    assertThat(latestTs(s, FUNDING)).isEqualTo(newer);
+    assertThat(logged.list.stream().filter(e -> e.getFormattedMessage().contains("is another server than before")))
+        .hasSize(1);
+  }
+
+  /**
    * (c) Redis is slow to answer at start (frozen while the storage starts and for a second after,
    * longer than a read's 250 ms): the start-up check waits for the first connection rather than
    * warning that it does not answer; the cache is UP once Redis answers.

@@ -111,6 +111,12 @@ public final class RedisLatestCache implements LatestCache {
 
   /** While writes fail, Redis is asked this often whether it is back, records flowing or not. */
   static final long RECHECK_MS = 1_000;
+  /**
+   * Redis is asked this often which server it is ({@code run_id}): a Redis restarted from an older
+   * snapshot, or a replica promoted in its place, answers every write and read as if nothing
+   * happened, and holds older records than the store until each instrument's next record.
+   */
+  public static final long RESTART_CHECK_MS = 1_000;
   /** The check at start waits at least this long: the first connection of a cold JVM takes longer than a read. */
   private static final long START_CHECK_MS = 2_000;
 
@@ -122,6 +128,9 @@ public final class RedisLatestCache implements LatestCache {
   private final MemoryLatestCache local = new MemoryLatestCache();
   private volatile String problem;
   private long recheckTimer = -1;
+  private final long restartTimer;
+  /** The {@code run_id} of the Redis server last seen, null before the first answer. */
+  private String runId;
   private volatile boolean closed;
 
   /**
@@ -147,6 +156,42 @@ public final class RedisLatestCache implements LatestCache {
     this.onError = onError;
     this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(8)
         .setMaxPoolWaiting(1024));
+    this.restartTimer = vertx.setPeriodic(RESTART_CHECK_MS, t -> checkRestart());
+  }
+
+  /**
+   * Writes again what this instance saw when the Redis that answers is another server than before
+   * (restarted, failed over): it may have lost any write since its snapshot, and no write failed
+   * to say so. Other instances do the same with what they saw.
+   */
+  private void checkRestart() {
+    if (closed) {
+      return;
+    }
+    redis.send(Request.cmd(Command.INFO).arg("server")).timeout(readTimeoutMs, TimeUnit.MILLISECONDS)
+        .onSuccess(info -> {
+          String id = runId(info == null ? "" : info.toString());
+          if (id == null) {
+            return;
+          }
+          String before = runId;
+          runId = id;
+          if (before != null && !before.equals(id)) {
+            LOG.info("latest cache: Redis {} is another server than before (restarted or failed over: run_id {} -> {}); "
+                + "writing the newest of the {} instruments this instance saw", url, before, id, local.entries().size());
+            catchUp();
+          }
+        });
+  }
+
+  /** @return the {@code run_id} line's value of an {@code INFO server} answer, or null */
+  static String runId(String info) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("run_id:")) {
+        return line.substring("run_id:".length()).trim();
+      }
+    }
+    return null;
   }
 
   @Override
@@ -291,6 +336,7 @@ public final class RedisLatestCache implements LatestCache {
   @Override
   public Future<Void> close() {
     closed = true;
+    vertx.cancelTimer(restartTimer);
     if (recheckTimer >= 0) {
       vertx.cancelTimer(recheckTimer);
     }
