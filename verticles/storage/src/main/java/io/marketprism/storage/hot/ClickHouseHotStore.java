@@ -13,6 +13,7 @@ import io.marketprism.storage.query.Page;
 import io.marketprism.storage.query.RecordQuery;
 import io.marketprism.storage.query.SqlFilter;
 import io.marketprism.storage.query.TierPlan;
+import io.marketprism.storage.query.TopPage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -616,6 +617,31 @@ public final class ClickHouseHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
+    return TopPage.read(q, true, w -> firstRows(w, s, plan), () -> allRows(q, s, plan));
+  }
+
+  /**
+   * The page of the first rows of the range in result order ({@link TopPage}), or null when they
+   * answer nothing. ClickHouse keeps of the copies of an identity the first in that order, which
+   * the first rows hold wherever the others lie.
+   */
+  private Future<Page> firstRows(RecordQuery q, TableSchema s, TierPlan plan) {
+    String cols = columnList(s);
+    int n = TopPage.rows(q.limit());
+    String range = (s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH)).inline();
+    // up to the time of the n-th row, found from the times alone (a scalar subquery is a constant to the primary
+    // key): only the granules of the rows sorted are read
+    String where = range + " AND ts_ms <= (SELECT max(ts_ms) FROM (SELECT ts_ms FROM (" + source(s, plan, range, "ts_ms")
+        + ") ORDER BY ts_ms LIMIT " + n + "))";
+    String after = s.arrivalOrdered() && q.cursor() != null
+        ? ", " + SqlFilter.afterCursor(q, BYTE_LENGTH).inline() + " AS " + TopPage.AFTER : "";
+    String sql = "SELECT " + cols + after + " FROM (" + source(s, plan, where, cols) + ") ORDER BY "
+        + String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", " + s.copyOrder('`') + " LIMIT " + n;
+    return queries.select(sql).map(rows -> TopPage.page(q, s, rows, n, true));
+  }
+
+  /** The page of the full query: every row of the range sorted, each identity once. */
+  private Future<Page> allRows(RecordQuery q, TableSchema s, TierPlan plan) {
     String cols = columnList(s);
     String order = String.join(", ", s.resultOrder(BYTE_LENGTH));
     // of the copies of one identity (unmerged, or in both tiers) the one received first, as merges keep it
@@ -627,16 +653,7 @@ public final class ClickHouseHotStore implements HotStore {
             + " LIMIT " + q.limit()
         : "SELECT " + cols + " FROM (" + source(s, plan, SqlFilter.of(q, BYTE_LENGTH).inline(), cols) + ")" + firstCopies
             + " LIMIT " + q.limit();
-    return queries.select(sql).map(rows -> {
-      List<String> out = new ArrayList<>(rows.size());
-      Cursor last = null;
-      for (Map<String, Object> row : rows) {
-        out.add(StoredValues.recordJson(s, row::get));
-        last = Cursor.after(q, Long.parseLong(row.get("ts_ms").toString()), (String) row.get("exchange"),
-            (String) row.get("market_type"), (String) row.get("symbol"), StoredValues.keys(s, row::get));
-      }
-      return new Page(out, out.size() == q.limit() ? last : null);
-    });
+    return queries.select(sql).map(rows -> TopPage.of(q, s, rows));
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.marketprism.storage.query.Page;
 import io.marketprism.storage.query.RecordQuery;
 import io.marketprism.storage.query.SqlFilter;
 import io.marketprism.storage.query.TierPlan;
+import io.marketprism.storage.query.TopPage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -530,12 +531,22 @@ public final class DuckDbHotStore implements HotStore {
 
   /** Binds the filter's values once per union branch. */
   private static void bind(PreparedStatement ps, SqlFilter f, int branches) throws SQLException {
-    int i = 1;
+    bind(ps, f, branches, 0);
+  }
+
+  /**
+   * Binds the filter's values once per union branch after the first {@code bound} parameters.
+   *
+   * @return the parameters bound then
+   */
+  private static int bind(PreparedStatement ps, SqlFilter f, int branches, int bound) throws SQLException {
+    int i = bound;
     for (int b = 0; b < branches; b++) {
       for (Object v : f.values()) {
-        ps.setObject(i++, v);
+        ps.setObject(++i, v);
       }
     }
+    return i;
   }
 
   private static int branches(TierPlan plan) {
@@ -545,6 +556,115 @@ public final class DuckDbHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
+    // no window first: a query here costs little more than what it reads, and a window that misses doubles it
+    return TopPage.read(q, false, top -> firstRows(top, s, plan), () -> allRows(q, s, plan));
+  }
+
+  /**
+   * The page of the first rows of the range in result order ({@link TopPage}), or null when they
+   * answer nothing. They are read up to the time of the range's {@link TopPage#rows}-th row, found
+   * first from the times alone: the zone maps then skip the rest of the range, and the sort
+   * computes the columns of those rows only. Where an id identifies a record (trades, books) its
+   * copies may lie at other times, and the one received first is kept wherever it lies: a page
+   * whose rows are all that was asked for looks for such copies after them ({@link #copiesAfter}).
+   */
+  private Future<Page> firstRows(RecordQuery q, TableSchema s, TierPlan plan) {
+    int n = TopPage.rows(q.limit());
+    return db.read(c -> {
+      SqlFilter all = rowsOf(q, s);
+      long nth = nthTime(c, s, plan, all, n);
+      RecordQuery upTo = nth < 0 || nth + 1 >= q.endMs() ? q : TopPage.until(q, nth + 1);
+      SqlFilter f = rowsOf(upTo, s);
+      SqlFilter after = s.arrivalOrdered() && q.cursor() != null ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
+      String top = "SELECT *" + (after == null ? "" : ", " + after.sql() + " AS " + TopPage.AFTER) + " FROM ("
+          + source(s, plan, f.sql()) + ") ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", "
+          + s.copyOrder('"') + " LIMIT " + n;
+      List<Map<String, Object>> rows;
+      try (PreparedStatement ps = c.prepareStatement(top)) {
+        int i = 0;
+        if (after != null) {
+          for (Object v : after.values()) {
+            ps.setObject(++i, v);
+          }
+        }
+        bind(ps, f, branches(plan), i);
+        rows = rows(ps);
+      }
+      Page page = TopPage.page(upTo, s, rows, n, false);
+      if (page == null || rows.size() < n || !s.identifiedById()) {
+        return page;
+      }
+      return copiesAfter(c, s, plan, all, rows, n) ? null : page;
+    });
+  }
+
+  /** @return the rows a page chooses from: with the cursor's position for most types, from its millisecond for tickers */
+  private static SqlFilter rowsOf(RecordQuery q, TableSchema s) {
+    return s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
+  }
+
+  /** @return the time of the {@code n}-th row of the filter in time order, or -1 when it holds fewer */
+  private long nthTime(java.sql.Connection c, TableSchema s, TierPlan plan, SqlFilter f, int n) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    parts.add("SELECT ts_ms FROM " + s.table() + " WHERE " + f.sql());
+    if (!plan.coldDays().isEmpty()) {
+      parts.add("SELECT ts_ms FROM " + cold.parquetSource(s.type(), plan.coldDays()) + " WHERE " + f.sql());
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT ts_ms FROM (" + String.join(" UNION ALL ", parts)
+        + ") ORDER BY ts_ms LIMIT 1 OFFSET " + (n - 1))) {
+      bind(ps, f, branches(plan));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
+  /**
+   * Whether rows after the first ones (all of {@code first}, in order) of the range may hold a copy of
+   * an identity among them received before the one there: a row from their last time on, received
+   * no later than the latest of them, of one of their identities, other than the first ones of
+   * that last time. The times filter before the identity is compared, so only the rows around that
+   * last time are looked at; beyond a bound of such rows, the answer is yes (the full query decides).
+   */
+  private boolean copiesAfter(java.sql.Connection c, TableSchema s, TierPlan plan, SqlFilter f,
+      List<Map<String, Object>> first, int bound) throws SQLException {
+    long lastTs = -1;
+    long lastRecv = -1;
+    java.util.Set<List<Object>> ids = new java.util.HashSet<>();
+    for (Map<String, Object> row : first) {
+      lastTs = Math.max(lastTs, ((Number) row.get("ts_ms")).longValue());
+      lastRecv = Math.max(lastRecv, ((Number) row.get(TableSchema.FIRST_COPY)).longValue());
+      ids.add(TopPage.identity(s, row));
+    }
+    long atLast = 0;
+    for (Map<String, Object> row : first) {
+      if (((Number) row.get("ts_ms")).longValue() == lastTs) {
+        atLast++;
+      }
+    }
+    String cols = String.join(", ", s.identityKey());
+    String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.sql()) + ") WHERE ts_ms >= ? AND "
+        + TableSchema.FIRST_COPY + " <= ? LIMIT " + (bound + atLast + 1);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = bind(ps, f, branches(plan), 0);
+      ps.setLong(++i, lastTs);
+      ps.setLong(++i, lastRecv);
+      List<Map<String, Object>> near = rows(ps);
+      if (near.size() > bound + atLast) {
+        return true;
+      }
+      long copies = 0;
+      for (Map<String, Object> row : near) {
+        if (ids.contains(TopPage.identity(s, row))) {
+          copies++;
+        }
+      }
+      return copies > atLast;
+    }
+  }
+
+  /** The page of the full query: every row of the range de-duplicated, then sorted. */
+  private Future<Page> allRows(RecordQuery q, TableSchema s, TierPlan plan) {
     // where the order holds more than the identity, the copies are chosen first, then the cursor's position:
     // a later copy of a record before the cursor is not after it
     SqlFilter f = s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
@@ -553,26 +673,33 @@ public final class DuckDbHotStore implements HotStore {
     String sql = (after == null ? chosen : "SELECT * FROM (" + chosen + ") WHERE " + after.sql())
         + " ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH)) + " LIMIT " + q.limit();
     return db.read(c -> {
-      List<String> out = new ArrayList<>();
-      Cursor last = null;
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, f, branches(plan));
+        int i = bind(ps, f, branches(plan), 0);
         if (after != null) {
-          int i = f.values().size() * branches(plan);
           for (Object v : after.values()) {
             ps.setObject(++i, v);
           }
         }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(StoredValues.recordJson(s, name -> value(rs, name)));
-            last = Cursor.after(q, rs.getLong("ts_ms"), rs.getString("exchange"), rs.getString("market_type"),
-                rs.getString("symbol"), StoredValues.keys(s, name -> value(rs, name)));
-          }
-        }
+        return TopPage.of(q, s, rows(ps));
       }
-      return new Page(out, out.size() == q.limit() ? last : null);
     });
+  }
+
+  /** @return the rows of a statement, column name to value (arrays as Java arrays) */
+  private static List<Map<String, Object>> rows(PreparedStatement ps) throws SQLException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      java.sql.ResultSetMetaData md = rs.getMetaData();
+      int n = md.getColumnCount();
+      while (rs.next()) {
+        Map<String, Object> row = new HashMap<>(n * 2);
+        for (int i = 1; i <= n; i++) {
+          row.put(md.getColumnLabel(i), value(rs, md.getColumnLabel(i)));
+        }
+        out.add(row);
+      }
+    }
+    return out;
   }
 
   private static Object value(ResultSet rs, String name) {

@@ -46,6 +46,7 @@ public final class TableSchema {
   private final boolean identifiedById;
   private final boolean arrivalOrdered;
   private final List<String> tieBreak;
+  private final List<String> identity;
 
   private TableSchema(DataType type, List<String> keyColumns, boolean identifiedById, List<Column> own) {
     this(type, keyColumns, identifiedById, false, own);
@@ -60,6 +61,12 @@ public final class TableSchema {
     List<String> tie = new ArrayList<>(arrivalOrdered ? List.of(FIRST_COPY) : List.of());
     tie.addAll(keyColumns);
     this.tieBreak = List.copyOf(tie);
+    List<String> id = new ArrayList<>(List.of("exchange", "market_type", "symbol"));
+    if (!identifiedById) {
+      id.add("ts_ms");
+    }
+    id.addAll(keyColumns);
+    this.identity = List.copyOf(id);
     List<Column> cols = new ArrayList<>();
     cols.add(new Column("exchange", Kind.STRING, r -> r.exchange().wire()));
     cols.add(new Column("market_type", Kind.STRING, r -> r.marketType().wire()));
@@ -124,12 +131,7 @@ public final class TableSchema {
    *     the type has one (trade id, book update id), else {@code ts_ms} and the key columns
    */
   public List<String> identityKey() {
-    List<String> k = new ArrayList<>(List.of("exchange", "market_type", "symbol"));
-    if (!identifiedById) {
-      k.add("ts_ms");
-    }
-    k.addAll(keyColumns);
-    return List.copyOf(k);
+    return identity;
   }
 
   /** @return the table order: instrument, time, then the key columns, so range scans of one symbol are contiguous */

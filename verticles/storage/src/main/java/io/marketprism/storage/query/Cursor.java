@@ -35,9 +35,19 @@ import java.util.Objects;
  * @param symbol normalized symbol
  * @param keys the values of {@link TableSchema#tieBreak()} as text (a decimal as the store gives
  *     it, null where the record has none); empty for types whose identity is the time
+ * @param spanMs a hint, not a position: the time the page that made it covered (from the cursor it
+ *     continued, or its first record, to its last), so that the next page first reads a window of
+ *     about that length after the cursor ({@link PageWindow}); -1 where unknown (cursors of earlier
+ *     versions, which stay valid)
  */
 public record Cursor(DataType type, String filters, long tsMs, String exchange, String marketType, String symbol,
-    List<String> keys) {
+    List<String> keys, long spanMs) {
+
+  /** A cursor without a span hint. */
+  public Cursor(DataType type, String filters, long tsMs, String exchange, String marketType, String symbol,
+      List<String> keys) {
+    this(type, filters, tsMs, exchange, marketType, symbol, keys, -1);
+  }
 
   /**
    * What a key may be: any text a stored trade id or update id is, up to a bound. It reaches SQL
@@ -55,11 +65,13 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
 
   /**
    * @param q the query whose page ended at this record
-   * @return the cursor after that record
+   * @param firstTsMs the time of the page's first record
+   * @return the cursor after that record, with the span its page covered
    */
-  public static Cursor after(RecordQuery q, long tsMs, String exchange, String marketType, String symbol,
-      List<String> keys) {
-    return new Cursor(q.type(), filters(q), tsMs, exchange, marketType, symbol, keys);
+  public static Cursor after(RecordQuery q, long firstTsMs, long tsMs, String exchange, String marketType,
+      String symbol, List<String> keys) {
+    long from = q.cursor() == null ? firstTsMs : q.cursor().tsMs();
+    return new Cursor(q.type(), filters(q), tsMs, exchange, marketType, symbol, keys, Math.max(0, tsMs - from));
   }
 
   /**
@@ -110,6 +122,10 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       // a slot for no key: the form of the cursors of earlier versions, which stay valid
       a.addNull();
     }
+    if (spanMs >= 0) {
+      // a number after the keys (which are text or null): cursors without it are those of earlier versions
+      a.add(spanMs);
+    }
     return Base64.getUrlEncoder().withoutPadding().encodeToString(a.encode().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -126,8 +142,17 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       JsonArray a = new JsonArray(new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8));
       DataType type = DataType.fromWire(a.getString(0));
       TableSchema schema = TableSchema.of(type);
+      int end = a.size();
+      long span = -1;
+      if (end > 6 && a.getValue(end - 1) instanceof Number n) {
+        span = n.longValue();
+        end--;
+        if (span < 0) {
+          throw ApiError.badRequest("cursor is not valid");
+        }
+      }
       List<String> keys = new ArrayList<>();
-      for (int i = 6; i < a.size(); i++) {
+      for (int i = 6; i < end; i++) {
         keys.add(a.getString(i));
       }
       if (schema.keyColumns().isEmpty() && keys.size() == 1 && keys.get(0) == null) {
@@ -141,7 +166,7 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       }
       c = new Cursor(type, Objects.requireNonNull(a.getString(1)), a.getLong(2),
           Params.exchange(a.getString(3)).wire(), Params.marketType(a.getString(4)).wire(),
-          Params.symbol(a.getString(5)), Collections.unmodifiableList(keys));
+          Params.symbol(a.getString(5)), Collections.unmodifiableList(keys), span);
       for (int i = 0; i < keys.size(); i++) {
         String k = keys.get(i);
         Column col = schema.column(schema.tieBreak().get(i));

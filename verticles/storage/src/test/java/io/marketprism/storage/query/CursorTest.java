@@ -105,7 +105,7 @@ class CursorTest {
           break;
         }
         seen.add(id);
-        cursor = Cursor.after(q, 5, "binance", "spot", "BTC-USDT", List.of(id));
+        cursor = Cursor.after(q, 5, 5, "binance", "spot", "BTC-USDT", List.of(id));
       }
       assertThat(seen).containsExactly("99", "998", "999", "1000", "1001", "ETH-9", "ETH-10");
     }
@@ -114,7 +114,7 @@ class CursorTest {
   @Test
   void clickHouseResumesATradeAfterItsIdsByteLengthThenItsText() {
     RecordQuery first = query(DataType.TRADE);
-    Cursor c = Cursor.after(first, 5, "binance", "spot", "BTC-USDT", List.of("999"));
+    Cursor c = Cursor.after(first, 5, 5, "binance", "spot", "BTC-USDT", List.of("999"));
     String sql = SqlFilter.of(new RecordQuery(DataType.TRADE, null, null, null, 0, 10, 1, c), "length").inline();
     assertThat(sql).contains("(ts_ms = 5 AND exchange = 'binance' AND market_type = 'spot' AND symbol = 'BTC-USDT' "
         + "AND length(trade_id) > 3)").contains("AND length(trade_id) = 3 AND trade_id > '999')");
