@@ -85,4 +85,37 @@ class EmbeddedStorageTest extends StorageApiTest {
         .contains("mp_auth_refused_requests_total{service=\"storage\",status=\"401\"} 5.0")
         .contains("mp_auth_refused_requests_total{service=\"storage\",status=\"403\"} 1.0");
   }
+
+  /**
+   * A trade id again two minutes later (beyond the span DuckDB looks for repeats in), the copy
+   * there received first: DuckDB answers that copy, at its time, whatever the page size; the first
+   * rows of a page that hold the other copy do not answer it.
+   */
+  @Test
+  void aTradeIdRepeatedMinutesLaterReadsOnceAtTheCopyReceivedFirstInPagesOfAnySize() throws Exception {
+    long t0 = io.marketprism.storage.Fixtures.DAY0 + 3_600_000;
+    List<io.marketprism.model.MarketRecord> sent = new java.util.ArrayList<>();
+    // trade 7 received 200 s after its time, then again at a time 120 s later, received earlier
+    sent.add(trade(t0, "7", t0 * 1000 + 200_000_000L, "1"));
+    // more trades than the first rows a page reads (256) before the second copy
+    for (int i = 1; i <= 300; i++) {
+      sent.add(trade(t0 + i * 100L, String.valueOf(7 + i), (t0 + i * 100L) * 1000, "2"));
+    }
+    publishAll(sent);
+    awaitCommitted(301);
+    publishAll(List.of(trade(t0 + 120_000, "7", (t0 + 120_000) * 1000, "3")));
+    awaitCommitted(302);
+    String all = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + t0 + "&end=" + (t0 + 86_400_000L);
+    List<String> one = readAll("trade", all, 1000);
+    assertThat(one).hasSize(301);
+    assertThat(new JsonObject(one.get(300)).getString("price")).isEqualTo("3");
+    for (int limit : new int[] {10, 50}) {
+      assertThat(readAll("trade", all, limit)).as("limit " + limit).isEqualTo(one);
+    }
+  }
+
+  private static io.marketprism.model.MarketRecord trade(long ts, String id, long recvTsUs, String price) {
+    return new io.marketprism.model.TradeRecord(io.marketprism.model.Exchange.BINANCE,
+        io.marketprism.model.MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, recvTsUs, id, price, "0.01", "buy");
+  }
 }

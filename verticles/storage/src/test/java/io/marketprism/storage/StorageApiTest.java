@@ -945,6 +945,64 @@ abstract class StorageApiTest {
     assertCopies(late, marks, "after a restart (latest from the store)");
   }
 
+  /** Asserts that the trades of BTC-USDT in the first three days read as expected in pages of each size. */
+  private void assertTradePages(List<MarketRecord> expected, String when, int... limits) throws Exception {
+    String all = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + Fixtures.DAY0 + "&end="
+        + (Fixtures.DAY0 + 3 * 86_400_000L);
+    List<JsonObject> json = expected.stream().map(r -> new JsonObject(RecordJson.toJson(r))).toList();
+    for (int limit : limits) {
+      assertThat(readAll("trade", all, limit).stream().map(JsonObject::new).toList()).as(when + ", limit " + limit)
+          .isEqualTo(json);
+    }
+  }
+
+  /**
+   * A day in both tiers, each trade in each (late copies of an archived day, unmerged in ClickHouse's
+   * cold database, in hot next to the Parquet files in DuckDB): the first rows of a page's range hold
+   * fewer trades than a page, each twice, and the page is still full, each trade once, the copy
+   * received first; page by page as in one page.
+   */
+  @Test
+  void aPageOfTradesCopiedInBothTiersIsFullAndHoldsEachOnce() throws Exception {
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    List<MarketRecord> first = new ArrayList<>();
+    List<MarketRecord> again = new ArrayList<>();
+    List<MarketRecord> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      MarketRecord a = tradeCopy(t0 + i * 1000L, String.valueOf(5000 + i), 500, "100");
+      // the even ones received earlier the second time, the odd ones later
+      MarketRecord b = tradeCopy(t0 + i * 1000L, String.valueOf(5000 + i), i % 2 == 0 ? 100 : 900, "200");
+      first.add(a);
+      again.add(b);
+      expected.add(i % 2 == 0 ? b : a);
+    }
+    publishAll(first);
+    awaitCommitted(300);
+    archive(EveryType.D1);
+    publishAll(again);
+    awaitCommitted(600);
+    // pages of 200: the first rows a page reads (a few more than 200 in ClickHouse, 256 in DuckDB) hold fewer trades
+    assertTradePages(expected, "a day in both tiers", 1000, 200, 7);
+  }
+
+  /**
+   * Trades dense, then an hour without any, then dense again: a page after a cursor reads first a
+   * window after it of about the span its page covered (ClickHouse), which holds part of the page
+   * or none of it at the gap; the page then reads on to the range's end and is full all the same.
+   */
+  @Test
+  void pagesAcrossAGapInTheTradesAreFull() throws Exception {
+    long t0 = Fixtures.DAY0 + 3_600_000;
+    List<MarketRecord> trades = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      long ts = t0 + i + (i >= 25 ? 3_600_000L : 0) + (i >= 40 ? 7_200_000L : 0);
+      trades.add(tradeCopy(ts, String.valueOf(7000 + i), 100, "100"));
+    }
+    publishAll(trades);
+    awaitCommitted(50);
+    assertTradePages(trades, "across gaps", 1000, 10, 5, 15);
+  }
+
   /** A Binance USDⓈ-M bookTicker change: best bid {@code bid}, received {@code recvLagUs} after its millisecond began. */
   private static MarketRecord ticker(long ts, String bid, long recvLagUs) {
     return new io.marketprism.model.TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,

@@ -628,11 +628,7 @@ public final class ClickHouseHotStore implements HotStore {
   private Future<Page> firstRows(RecordQuery q, TableSchema s, TierPlan plan) {
     String cols = columnList(s);
     int n = TopPage.rows(q.limit());
-    String range = (s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH)).inline();
-    // up to the time of the n-th row, found from the times alone (a scalar subquery is a constant to the primary
-    // key): only the granules of the rows sorted are read
-    String where = range + " AND ts_ms <= (SELECT max(ts_ms) FROM (SELECT ts_ms FROM (" + source(s, plan, range, "ts_ms")
-        + ") ORDER BY ts_ms LIMIT " + n + "))";
+    String where = (s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH)).inline();
     String after = s.arrivalOrdered() && q.cursor() != null
         ? ", " + SqlFilter.afterCursor(q, BYTE_LENGTH).inline() + " AS " + TopPage.AFTER : "";
     String sql = "SELECT " + cols + after + " FROM (" + source(s, plan, where, cols) + ") ORDER BY "

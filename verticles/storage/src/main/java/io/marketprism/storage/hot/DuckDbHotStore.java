@@ -562,26 +562,33 @@ public final class DuckDbHotStore implements HotStore {
 
   /**
    * The page of the first rows of the range in result order ({@link TopPage}), or null when they
-   * answer nothing. They are read up to the time of the range's {@link TopPage#rows}-th row, found
-   * first from the times alone: the zone maps then skip the rest of the range, and the sort
-   * computes the columns of those rows only. Where an id identifies a record (trades, books) its
-   * copies may lie at other times, and the one received first is kept wherever it lies: a page
-   * whose rows are all that was asked for looks for such copies after them ({@link #copiesAfter}).
+   * answer nothing, in one statement. The rows are read up to the time of the range's
+   * {@link TopPage#rows}-th row, found first from the times alone, so the sort computes the columns
+   * of those rows only. Where an id identifies a record (trades, books) its copies may lie at other
+   * times, and the one received first is kept wherever it lies: a page of all the rows asked for
+   * answers nothing if there may be one after them ({@link #copiesAfter}).
    */
   private Future<Page> firstRows(RecordQuery q, TableSchema s, TierPlan plan) {
-    int n = TopPage.rows(q.limit());
+    int n = Math.max(TopPage.rows(q.limit()), FIRST_ROWS);
+    SqlFilter f = s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
+    SqlFilter after = s.arrivalOrdered() && q.cursor() != null ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
+    List<String> times = new ArrayList<>();
+    times.add("SELECT ts_ms FROM " + s.table() + " WHERE " + f.sql());
+    if (!plan.coldDays().isEmpty()) {
+      times.add("SELECT ts_ms FROM " + cold.parquetSource(s.type(), plan.coldDays()) + " WHERE " + f.sql());
+    }
+    String order = String.join(", ", s.resultOrder(BYTE_LENGTH));
+    StringBuilder sql = new StringBuilder("WITH b AS (SELECT ts_ms FROM (").append(String.join(" UNION ALL ", times))
+        .append(") ORDER BY ts_ms LIMIT 1 OFFSET ").append(n - 1).append("), p AS (SELECT *")
+        .append(after == null ? "" : ", " + after.sql() + " AS " + TopPage.AFTER).append(" FROM (")
+        .append(source(s, plan, f.sql())).append(") WHERE ts_ms <= coalesce((SELECT ts_ms FROM b), ")
+        .append(Long.MAX_VALUE).append(") ORDER BY ").append(order).append(", ").append(s.copyOrder('"'))
+        .append(" LIMIT ").append(n).append(") SELECT p.*");
+    sql.append(" FROM p ORDER BY ").append(order).append(", ").append(s.copyOrder('"'));
     return db.read(c -> {
-      SqlFilter all = rowsOf(q, s);
-      long nth = nthTime(c, s, plan, all, n);
-      RecordQuery upTo = nth < 0 || nth + 1 >= q.endMs() ? q : TopPage.until(q, nth + 1);
-      SqlFilter f = rowsOf(upTo, s);
-      SqlFilter after = s.arrivalOrdered() && q.cursor() != null ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
-      String top = "SELECT *" + (after == null ? "" : ", " + after.sql() + " AS " + TopPage.AFTER) + " FROM ("
-          + source(s, plan, f.sql()) + ") ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", "
-          + s.copyOrder('"') + " LIMIT " + n;
       List<Map<String, Object>> rows;
-      try (PreparedStatement ps = c.prepareStatement(top)) {
-        int i = 0;
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        int i = bind(ps, f, branches(plan), 0);
         if (after != null) {
           for (Object v : after.values()) {
             ps.setObject(++i, v);
@@ -590,44 +597,27 @@ public final class DuckDbHotStore implements HotStore {
         bind(ps, f, branches(plan), i);
         rows = rows(ps);
       }
-      Page page = TopPage.page(upTo, s, rows, n, false);
-      if (page == null || rows.size() < n || !s.identifiedById()) {
-        return page;
-      }
-      return copiesAfter(c, s, plan, all, rows, n) ? null : page;
+      Page page = TopPage.page(q, s, rows, n, false);
+      return page == null || rows.size() < n || !s.identifiedById() || !copiesAfter(c, s, plan, f, rows) ? page : null;
     });
   }
 
-  /** @return the rows a page chooses from: with the cursor's position for most types, from its millisecond for tickers */
-  private static SqlFilter rowsOf(RecordQuery q, TableSchema s) {
-    return s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
-  }
-
-  /** @return the time of the {@code n}-th row of the filter in time order, or -1 when it holds fewer */
-  private long nthTime(java.sql.Connection c, TableSchema s, TierPlan plan, SqlFilter f, int n) throws SQLException {
-    List<String> parts = new ArrayList<>();
-    parts.add("SELECT ts_ms FROM " + s.table() + " WHERE " + f.sql());
-    if (!plan.coldDays().isEmpty()) {
-      parts.add("SELECT ts_ms FROM " + cold.parquetSource(s.type(), plan.coldDays()) + " WHERE " + f.sql());
-    }
-    try (PreparedStatement ps = c.prepareStatement("SELECT ts_ms FROM (" + String.join(" UNION ALL ", parts)
-        + ") ORDER BY ts_ms LIMIT 1 OFFSET " + (n - 1))) {
-      bind(ps, f, branches(plan));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : -1;
-      }
-    }
-  }
+  /**
+   * The fewest first rows a page reads: in process, rows cost little more than a statement, and a
+   * range of fewer is answered whole, so a small page of a small range (a page of one) needs no
+   * look for copies after them ({@link #copiesAfter}), a second statement.
+   */
+  private static final int FIRST_ROWS = 256;
 
   /**
-   * Whether rows after the first ones (all of {@code first}, in order) of the range may hold a copy of
-   * an identity among them received before the one there: a row from their last time on, received
-   * no later than the latest of them, of one of their identities, other than the first ones of
-   * that last time. The times filter before the identity is compared, so only the rows around that
-   * last time are looked at; beyond a bound of such rows, the answer is yes (the full query decides).
+   * Whether rows after the first ones of a range ({@code first}, all that was asked for) may hold a
+   * copy of one of their identities received no later than the copy among them: a row from their
+   * last time on, received no later than the latest of them, of one of their identities, besides
+   * the first ones of that last time. The times filter first, so only the rows around that last time
+   * are read back; beyond a bound of them, the answer is yes (the full query decides).
    */
   private boolean copiesAfter(java.sql.Connection c, TableSchema s, TierPlan plan, SqlFilter f,
-      List<Map<String, Object>> first, int bound) throws SQLException {
+      List<Map<String, Object>> first) throws SQLException {
     long lastTs = -1;
     long lastRecv = -1;
     java.util.Set<List<Object>> ids = new java.util.HashSet<>();
@@ -638,28 +628,19 @@ public final class DuckDbHotStore implements HotStore {
     }
     long atLast = 0;
     for (Map<String, Object> row : first) {
-      if (((Number) row.get("ts_ms")).longValue() == lastTs) {
-        atLast++;
-      }
+      atLast += ((Number) row.get("ts_ms")).longValue() == lastTs ? 1 : 0;
     }
-    String cols = String.join(", ", s.identityKey());
-    String sql = "SELECT " + cols + " FROM (" + source(s, plan, f.sql()) + ") WHERE ts_ms >= ? AND "
-        + TableSchema.FIRST_COPY + " <= ? LIMIT " + (bound + atLast + 1);
+    long bound = first.size() + atLast;
+    String sql = "SELECT " + String.join(", ", s.identityKey()) + " FROM (" + source(s, plan, f.sql())
+        + ") WHERE ts_ms >= " + lastTs + " AND " + TableSchema.FIRST_COPY + " <= " + lastRecv + " LIMIT " + (bound + 1);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = bind(ps, f, branches(plan), 0);
-      ps.setLong(++i, lastTs);
-      ps.setLong(++i, lastRecv);
+      bind(ps, f, branches(plan));
       List<Map<String, Object>> near = rows(ps);
-      if (near.size() > bound + atLast) {
-        return true;
-      }
       long copies = 0;
       for (Map<String, Object> row : near) {
-        if (ids.contains(TopPage.identity(s, row))) {
-          copies++;
-        }
+        copies += ids.contains(TopPage.identity(s, row)) ? 1 : 0;
       }
-      return copies > atLast;
+      return near.size() > bound || copies > atLast;
     }
   }
 

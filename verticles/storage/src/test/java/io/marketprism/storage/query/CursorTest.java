@@ -119,4 +119,42 @@ class CursorTest {
     assertThat(sql).contains("(ts_ms = 5 AND exchange = 'binance' AND market_type = 'spot' AND symbol = 'BTC-USDT' "
         + "AND length(trade_id) > 3)").contains("AND length(trade_id) = 3 AND trade_id > '999')");
   }
+
+  /**
+   * A cursor carries the span its page covered, a hint for the next page's first window
+   * ({@link TopPage#windowEnd}); cursors of earlier versions, without it, stay valid, and a
+   * negative span is refused.
+   */
+  @Test
+  void aCursorCarriesItsPagesSpanAndOnesWithoutItStayValid() {
+    RecordQuery q = query(DataType.TRADE);
+    Cursor withSpan = Cursor.after(q, 1_000, 1_250, "binance", "spot", "BTC-USDT", List.of("9"));
+    assertThat(withSpan.spanMs()).isEqualTo(250);
+    assertThat(Cursor.decode(withSpan.encode(), q)).isEqualTo(withSpan);
+    // the form of earlier versions: no span after the keys
+    String earlier = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        "[\"trade\",\"\",1250,\"binance\",\"spot\",\"BTC-USDT\",\"9\"]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(Cursor.decode(earlier, q)).isEqualTo(new Cursor(DataType.TRADE, "", 1250, "binance", "spot", "BTC-USDT",
+        List.of("9")));
+    String markEarlier = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        "[\"mark_price\",\"\",1250,\"binance\",\"spot\",\"BTC-USDT\",null]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Cursor mark = Cursor.decode(markEarlier, query(DataType.MARK_PRICE));
+    assertThat(mark.keys()).isEmpty();
+    assertThat(mark.spanMs()).isEqualTo(-1);
+    Cursor markSpan = new Cursor(DataType.MARK_PRICE, "", 1250, "binance", "spot", "BTC-USDT", List.of(), 40);
+    assertThat(Cursor.decode(markSpan.encode(), query(DataType.MARK_PRICE))).isEqualTo(markSpan);
+    String negative = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        "[\"trade\",\"\",1250,\"binance\",\"spot\",\"BTC-USDT\",\"9\",-5]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> Cursor.decode(negative, q)).isInstanceOf(ApiError.class);
+
+    // the next page's window: twice the span after the cursor, at least a second, none past the range
+    RecordQuery next = new RecordQuery(DataType.TRADE, null, null, null, 0, 1_000_000, 10, withSpan);
+    assertThat(TopPage.windowEnd(next)).isEqualTo(1_250 + TopPage.MIN_WINDOW_MS);
+    RecordQuery wide = new RecordQuery(DataType.TRADE, null, null, null, 0, 1_000_000, 10,
+        Cursor.after(q, 1_000, 5_000, "binance", "spot", "BTC-USDT", List.of("9")));
+    assertThat(TopPage.windowEnd(wide)).isEqualTo(13_000);
+    assertThat(TopPage.windowEnd(new RecordQuery(DataType.TRADE, null, null, null, 0, 2_000, 10, withSpan))).isEqualTo(-1);
+    assertThat(TopPage.windowEnd(new RecordQuery(DataType.TRADE, null, null, null, 0, 1_000_000, 10,
+        Cursor.decode(earlier, q)))).isEqualTo(-1);
+  }
 }
