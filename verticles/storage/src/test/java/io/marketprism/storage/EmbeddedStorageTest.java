@@ -95,15 +95,17 @@ class EmbeddedStorageTest extends StorageApiTest {
   void aTradeIdRepeatedMinutesLaterReadsOnceAtTheCopyReceivedFirstInPagesOfAnySize() throws Exception {
     long t0 = io.marketprism.storage.Fixtures.DAY0 + 3_600_000;
     List<io.marketprism.model.MarketRecord> sent = new java.util.ArrayList<>();
-    // trade 7 received 200 s after its time, then again at a time 120 s later, received earlier
-    sent.add(trade(t0, "7", t0 * 1000 + 200_000_000L, "1"));
+    // trade 7 (after the first page, among others) received 200 s after its time, then again at a time 120 s
+    // later, received earlier
+    long t7 = t0 + 5_050;
+    sent.add(trade(t7, "7", t7 * 1000 + 200_000_000L, "1"));
     // more trades than the first rows a page reads (256) before the second copy
     for (int i = 1; i <= 300; i++) {
       sent.add(trade(t0 + i * 100L, String.valueOf(7 + i), (t0 + i * 100L) * 1000, "2"));
     }
     publishAll(sent);
     awaitCommitted(301);
-    publishAll(List.of(trade(t0 + 120_000, "7", (t0 + 120_000) * 1000, "3")));
+    publishAll(List.of(trade(t7 + 120_000, "7", (t7 + 120_000) * 1000, "3")));
     awaitCommitted(302);
     String all = "exchange=binance&market_type=spot&symbol=BTC-USDT&start=" + t0 + "&end=" + (t0 + 86_400_000L);
     List<String> one = readAll("trade", all, 1000);

@@ -556,15 +556,18 @@ public final class DuckDbHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
-    // no window first: a query here costs little more than what it reads, and a window that misses doubles it
-    return TopPage.read(q, false, top -> firstRows(top, s, plan), () -> allRows(q, s, plan));
+    // no window first: a query here costs little more than what it reads, and a window that misses doubles it;
+    // the first rows only where a cursor says many records are ahead: on a small range the full query is a
+    // statement as cheap, and the first rows may need a second
+    return !TopPage.manyAhead(q, MANY_AHEAD) ? allRows(q, s, plan)
+        : TopPage.read(q, false, top -> firstRows(top, s, plan), () -> allRows(q, s, plan));
   }
 
   /**
    * The page of the first rows of the range in result order ({@link TopPage}), or null when they
-   * answer nothing, in one statement. The rows are read up to the time of the range's
-   * {@link TopPage#rows}-th row, found first from the times alone, so the sort computes the columns
-   * of those rows only. Where an id identifies a record (trades, books) its copies may lie at other
+   * answer nothing, in one statement. From hot alone, the rows are read up to the time of the
+   * range's n-th row, found first from the times alone, so the sort computes the columns of those
+   * rows only. Where an id identifies a record (trades, books) its copies may lie at other
    * times, and the one received first is kept wherever it lies: a page of all the rows asked for
    * answers nothing if there may be one after them ({@link #copiesAfter}).
    */
@@ -572,23 +575,19 @@ public final class DuckDbHotStore implements HotStore {
     int n = Math.max(TopPage.rows(q.limit()), FIRST_ROWS);
     SqlFilter f = s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
     SqlFilter after = s.arrivalOrdered() && q.cursor() != null ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
-    List<String> times = new ArrayList<>();
-    times.add("SELECT ts_ms FROM " + s.table() + " WHERE " + f.sql());
-    if (!plan.coldDays().isEmpty()) {
-      times.add("SELECT ts_ms FROM " + cold.parquetSource(s.type(), plan.coldDays()) + " WHERE " + f.sql());
-    }
-    String order = String.join(", ", s.resultOrder(BYTE_LENGTH));
-    StringBuilder sql = new StringBuilder("WITH b AS (SELECT ts_ms FROM (").append(String.join(" UNION ALL ", times))
-        .append(") ORDER BY ts_ms LIMIT 1 OFFSET ").append(n - 1).append("), p AS (SELECT *")
-        .append(after == null ? "" : ", " + after.sql() + " AS " + TopPage.AFTER).append(" FROM (")
-        .append(source(s, plan, f.sql())).append(") WHERE ts_ms <= coalesce((SELECT ts_ms FROM b), ")
-        .append(Long.MAX_VALUE).append(") ORDER BY ").append(order).append(", ").append(s.copyOrder('"'))
-        .append(" LIMIT ").append(n).append(") SELECT p.*");
-    sql.append(" FROM p ORDER BY ").append(order).append(", ").append(s.copyOrder('"'));
+    String order = String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", " + s.copyOrder('"');
+    // hot alone: up to the time of the n-th row, found from the times alone (with cold days, each read of the
+    // Parquet files costs more than the sort it saves on a small range)
+    boolean bounded = plan.coldDays().isEmpty();
+    String sql = (bounded ? "WITH b AS (SELECT ts_ms FROM " + s.table() + " WHERE " + f.sql()
+        + " ORDER BY ts_ms LIMIT 1 OFFSET " + (n - 1) + ") " : "")
+        + "SELECT *" + (after == null ? "" : ", " + after.sql() + " AS " + TopPage.AFTER) + " FROM ("
+        + source(s, plan, f.sql()) + ")" + (bounded ? " WHERE ts_ms <= coalesce((SELECT ts_ms FROM b), "
+        + Long.MAX_VALUE + ")" : "") + " ORDER BY " + order + " LIMIT " + n;
     return db.read(c -> {
       List<Map<String, Object>> rows;
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        int i = bind(ps, f, branches(plan), 0);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        int i = bounded ? bind(ps, f, 1, 0) : 0;
         if (after != null) {
           for (Object v : after.values()) {
             ps.setObject(++i, v);
@@ -608,6 +607,9 @@ public final class DuckDbHotStore implements HotStore {
    * look for copies after them ({@link #copiesAfter}), a second statement.
    */
   private static final int FIRST_ROWS = 256;
+
+  /** How many records ahead of a cursor make a page read the first rows ({@link TopPage#manyAhead}). */
+  private static final long MANY_AHEAD = 100_000;
 
   /**
    * Whether rows after the first ones of a range ({@code first}, all that was asked for) may hold a

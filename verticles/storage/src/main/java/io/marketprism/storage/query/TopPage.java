@@ -72,6 +72,21 @@ public final class TopPage {
   }
 
   /**
+   * Whether a page's cursor says many records lie ahead: the range left after it, in spans of the
+   * page that made it, times the page size. A guess (records may bunch), for stores whose full
+   * query is as cheap as the first rows on a small range.
+   *
+   * @param q the query
+   * @param records how many are many
+   * @return false without a cursor or its hint
+   */
+  public static boolean manyAhead(RecordQuery q, long records) {
+    Cursor c = q.cursor();
+    return c != null && c.spanMs() >= 0
+        && (double) (q.endMs() - c.tsMs()) / Math.max(1, c.spanMs()) * q.limit() >= records;
+  }
+
+  /**
    * @param q a query
    * @param endMs an end before its own
    * @return the query up to that end: its first records, if it holds a page of them
