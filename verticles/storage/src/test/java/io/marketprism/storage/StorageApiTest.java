@@ -968,7 +968,7 @@ abstract class StorageApiTest {
     List<MarketRecord> first = new ArrayList<>();
     List<MarketRecord> again = new ArrayList<>();
     List<MarketRecord> expected = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0; i < 500; i++) {
       MarketRecord a = tradeCopy(t0 + i * 1000L, String.valueOf(5000 + i), 500, "100");
       // the even ones received earlier the second time, the odd ones later
       MarketRecord b = tradeCopy(t0 + i * 1000L, String.valueOf(5000 + i), i % 2 == 0 ? 100 : 900, "200");
@@ -977,10 +977,10 @@ abstract class StorageApiTest {
       expected.add(i % 2 == 0 ? b : a);
     }
     publishAll(first);
-    awaitCommitted(300);
+    awaitCommitted(500);
     archive(EveryType.D1);
     publishAll(again);
-    awaitCommitted(600);
+    awaitCommitted(1000);
     // pages of 200: the first rows a page reads (a few more than 200 in ClickHouse, 256 in DuckDB) hold fewer trades
     assertTradePages(expected, "a day in both tiers", 1000, 200, 7);
   }
