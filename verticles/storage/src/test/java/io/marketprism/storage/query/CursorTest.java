@@ -156,5 +156,10 @@ class CursorTest {
     assertThat(TopPage.windowEnd(new RecordQuery(DataType.TRADE, null, null, null, 0, 2_000, 10, withSpan))).isEqualTo(-1);
     assertThat(TopPage.windowEnd(new RecordQuery(DataType.TRADE, null, null, null, 0, 1_000_000, 10,
         Cursor.decode(earlier, q)))).isEqualTo(-1);
+    // without a cursor: the range's first minute, none when the range is no longer
+    assertThat(TopPage.windowEnd(new RecordQuery(DataType.TRADE, null, null, null, 5_000, 1_000_000, 10, null)))
+        .isEqualTo(5_000 + TopPage.FIRST_WINDOW_MS);
+    assertThat(TopPage.windowEnd(new RecordQuery(DataType.TRADE, null, null, null, 5_000, 65_000, 10, null)))
+        .isEqualTo(-1);
   }
 }
