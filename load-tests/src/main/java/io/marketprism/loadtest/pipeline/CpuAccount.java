@@ -63,8 +63,13 @@ final class CpuAccount {
       }
     }
     long jvm = end.get("jvm") - start.get("jvm");
-    // GC and compiler threads are not Java threads: the process total minus the Java threads
-    parts.put("jvm gc+jit+exited", Math.max(0, jvm - jvmThreads));
+    // GC and compiler threads are not Java threads: read from /proc/self/task by their names; the
+    // process total minus all that is what threads that ended during the run used
+    long gc = end.getOrDefault("own:gc", 0L) - start.getOrDefault("own:gc", 0L);
+    long jit = end.getOrDefault("own:jit", 0L) - start.getOrDefault("own:jit", 0L);
+    parts.put("jvm gc", gc);
+    parts.put("jvm jit", jit);
+    parts.put("jvm exited+other", Math.max(0, jvm - jvmThreads - gc - jit));
     long total = 0;
     StringBuilder sb = new StringBuilder("CPU per 1,000 records:");
     for (Map.Entry<String, Long> p : parts.entrySet()) {
@@ -119,6 +124,10 @@ final class CpuAccount {
   private static Map<String, Long> snapshot() {
     Map<String, Long> m = new TreeMap<>();
     m.put("jvm", OS.getProcessCpuTime());
+    tasks(ProcessHandle.current().pid(), "own", m);
+    m.put("own:gc", m.getOrDefault("task:own:gc", 0L));
+    m.put("own:jit", m.getOrDefault("task:own:jit", 0L));
+    m.keySet().removeIf(k -> k.startsWith("task:own:"));
     for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
       if (t != null) {
         long ns = THREADS.getThreadCpuTime(t.getThreadId());
