@@ -71,8 +71,10 @@ public class Batch {
    * @param tsMs its {@code ts_ms}
    * @param recvUs its {@code recv_ts_us}
    * @param json its JSON as it came from the bus
+   * @param key its identity key ({@link io.marketprism.model.MarketRecord#identityKey()}) where the store
+   *     has it at hand, else null: then it is read from the JSON when needed
    */
-  void kept(String subject, long tsMs, long recvUs, byte[] json) {
+  void kept(String subject, long tsMs, long recvUs, byte[] json, String key) {
     if (size == recvTsUs.length) {
       recvTsUs = Arrays.copyOf(recvTsUs, size * 2);
     }
@@ -87,7 +89,7 @@ public class Batch {
       n.tsMs = tsMs;
       n.recvUs = recvUs;
       n.json = json;
-      n.key = null;
+      n.key = key;
       n.sameMs = null;
     } else if (tsMs == n.tsMs && LatestCache.Latest.arrivalOrdered(subject)) {
       // tickers of one millisecond: the cache takes each in the order received, knowing which it saw before
@@ -95,6 +97,7 @@ public class Batch {
       other.tsMs = tsMs;
       other.recvUs = recvUs;
       other.json = json;
+      other.key = key;
       if (n.sameMs == null) {
         n.sameMs = new ArrayList<>();
       }
@@ -102,7 +105,9 @@ public class Batch {
     } else if (tsMs == n.tsMs) {
       // several records of one millisecond (a burst of trades): the later identity wins, not the later arrival;
       // of two copies of one identity the one received first, as the stores keep it
-      String key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
+      if (key == null) {
+        key = LatestCache.Latest.keyOf(new String(json, StandardCharsets.UTF_8));
+      }
       int c = LatestCache.Latest.compareKeys(subject, key, n.key());
       if (c > 0 || c == 0 && recvUs <= n.recvUs) {
         n.recvUs = recvUs;

@@ -521,7 +521,7 @@ public final class ClickHouseHotStore implements HotStore {
       for (BusMessage m : messages) {
         try {
           DataType type = rows.add(m.subject(), m.json());
-          kept(rows.subject(), rows.tsMs(), rows.recvTsUs(), m.json());
+          kept(rows.subject(), rows.tsMs(), rows.recvTsUs(), m.json(), rows.identityKey());
           if (type == DataType.TRADE) {
             cells.add(BarCells.Cell.of(rows.subject(), rows.tsMs()));
           }

@@ -331,7 +331,9 @@ public final class DuckDbHotStore implements HotStore {
           RecordLimits.check(r);
           DuckDbLayout.check(r);
           records.add(r);
-          kept(r.subject(), r.tsMs(), r.recvTsUs(), m.json());
+          // a trade's or book's key is one of its fields; the others' are read when needed
+          kept(r.subject(), r.tsMs(), r.recvTsUs(), m.json(),
+              TableSchema.of(r.dataType()).identifiedById() ? r.identityKey() : null);
         } catch (IllegalArgumentException | ClassCastException e) {
           rejected(m.subject(), e.getMessage());
         }

@@ -62,6 +62,11 @@ final class RowBinaryTranscoder {
     final int quantity;
     /** The {@code side} column (trades, liquidations), else -1. */
     final int side;
+    /**
+     * The column that alone is the identity key (a trade id, a book update id), else -1; -2 where the
+     * key is the {@code ts_ms} alone (no key columns).
+     */
+    final int key;
 
     Layout(TableSchema s) {
       type = s.type();
@@ -75,6 +80,8 @@ final class RowBinaryTranscoder {
       price = type == DataType.TRADE ? fields.indexOf("price") : -1;
       quantity = type == DataType.TRADE ? fields.indexOf("quantity") : -1;
       side = fields.indexOf("side");
+      key = s.identifiedById() && s.keyColumns().size() == 1 ? fields.indexOf(s.keyColumns().get(0))
+          : s.keyColumns().isEmpty() ? -2 : -1;
     }
   }
 
@@ -97,6 +104,7 @@ final class RowBinaryTranscoder {
   /** Per data type, the bytes its rows will take, about (sizes its buffer once). */
   private final int[] expectedBytes = new int[TYPES.length];
   private String subject;
+  private Layout last;
   private long tsMs;
   private long recvTsUs;
   /** Where the text {@link #textStart} found ends. */
@@ -165,7 +173,31 @@ final class RowBinaryTranscoder {
     check(layout);
     subject = subject(type, busSubject);
     append(layout);
+    last = layout;
     return type;
+  }
+
+  /**
+   * The identity key ({@link io.marketprism.model.MarketRecord#identityKey()}) of the last record
+   * added, where it is one column or the time alone (trades, books and the types keyed by time):
+   * read from its encoded value, no second parse of the JSON. Valid until the next {@link #add}.
+   *
+   * @return the key, or null for a type whose key is the time and several fields (tickers,
+   *     liquidations: their decimals are written canonically in the key)
+   */
+  String identityKey() {
+    int col = last.key;
+    if (col == -2) {
+      return Long.toString(tsMs);
+    }
+    if (col < 0) {
+      return null;
+    }
+    Kind k = last.columns[col].kind();
+    if (k == Kind.STRING) {
+      return text(col);
+    }
+    return k == Kind.UINT64 ? Long.toString(scratch.longLE(start[col])) : null;
   }
 
   /** @return the subject of the last record added: the bus subject, unless that does not name the record */
