@@ -41,11 +41,13 @@ public interface LatestCache {
   record Latest(String subject, long tsMs, String key, String json, long recvTsUs) {
 
     /** {@link Latest#keyFields} per data type's wire name, for the types whose key is the time and fields. */
-    private static final Map<String, String> KEY_FIELDS = keyFieldsOfAllTypes();
+    @SuppressWarnings("unchecked")
+    private static final Map.Entry<String, String>[] KEY_FIELDS_BY_TYPE =
+        keyFieldsOfAllTypes().entrySet().toArray(Map.Entry[]::new);
 
     /** The wire names of the types ordered by arrival within one millisecond ({@link TableSchema#arrivalOrdered()}). */
-    private static final List<String> ARRIVAL_ORDERED = Arrays.stream(DataType.values())
-        .filter(t -> TableSchema.of(t).arrivalOrdered()).map(DataType::wire).toList();
+    private static final String[] ARRIVAL_ORDERED = Arrays.stream(DataType.values())
+        .filter(t -> TableSchema.of(t).arrivalOrdered()).map(DataType::wire).toArray(String[]::new);
 
     private static Map<String, String> keyFieldsOfAllTypes() {
       Map<String, String> out = new HashMap<>();
@@ -169,8 +171,14 @@ public interface LatestCache {
      * @return the letters, or empty
      */
     public static String keyFields(String subject) {
-      int dot = subject.indexOf('.');
-      return KEY_FIELDS.getOrDefault(dot < 0 ? subject : subject.substring(0, dot), "");
+      // no substring: this runs for every record of a millisecond that holds several
+      for (Map.Entry<String, String> e : KEY_FIELDS_BY_TYPE) {
+        String type = e.getKey();
+        if (subject.startsWith(type) && (subject.length() == type.length() || subject.charAt(type.length()) == '.')) {
+          return e.getValue();
+        }
+      }
+      return "";
     }
 
     /**

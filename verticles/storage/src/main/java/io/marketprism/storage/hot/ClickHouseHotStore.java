@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -514,6 +515,8 @@ public final class ClickHouseHotStore implements HotStore {
   private static final class Rows extends Batch {
     private final Map<RowBinaryTranscoder.TableDay, Buffer> tables;
     private final Set<BarCells.Cell> cells = new LinkedHashSet<>();
+    /** Per trade subject, the minute of its last trade. */
+    private final Map<String, Long> lastMinute = new HashMap<>();
 
     Rows(List<BusMessage> messages) {
       super(messages.size());
@@ -523,13 +526,26 @@ public final class ClickHouseHotStore implements HotStore {
           DataType type = rows.add(m.subject(), m.json());
           kept(rows.subject(), rows.tsMs(), rows.recvTsUs(), m.json(), rows.identityKey());
           if (type == DataType.TRADE) {
-            cells.add(BarCells.Cell.of(rows.subject(), rows.tsMs()));
+            cell(rows.subject(), rows.tsMs());
           }
         } catch (IllegalArgumentException e) {
           rejected(m.subject(), e.getMessage());
         }
       }
       tables = rows.rows();
+    }
+
+    /**
+     * Notes the bar cell of a trade; the trades of one subject and minute make one cell, known by
+     * the subject without splitting it again for each.
+     */
+    private void cell(String subject, long tsMs) {
+      long minute = Bars.minute(tsMs);
+      Long last = lastMinute.get(subject);
+      if (last == null || last != minute) {
+        lastMinute.put(subject, minute);
+        cells.add(BarCells.Cell.of(subject, tsMs));
+      }
     }
   }
 
