@@ -6,21 +6,20 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The JSON form of {@link MarketRecord}s (CONTRACT §3): one flat object per record, common fields
- * first. Writing is hand-rolled (UTF-8 bytes for the bus, or a caller-supplied {@link StringBuilder}) because it runs once
+ * first. Writing is hand-rolled into a caller-supplied {@link StringBuilder} because it runs once
  * per record on the collector's hot path; reading uses Jackson's streaming parser.
  */
 public final class RecordJson {
 
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final int MAX_SCRATCH = 1 << 20;
-  private static final ThreadLocal<Utf8Out> BYTES = ThreadLocal.withInitial(Utf8Out::new);
+  private static final ThreadLocal<StringBuilder> SCRATCH = ThreadLocal.withInitial(() -> new StringBuilder(4096));
 
   private RecordJson() {
   }
@@ -37,19 +36,18 @@ public final class RecordJson {
 
   /**
    * @param record a record
-   * @return its JSON text as UTF-8 bytes, written as bytes (no text and no second copy on the way: this
-   *     runs for every record published)
+   * @return its JSON text as UTF-8 bytes
    */
   public static byte[] toBytes(MarketRecord record) {
-    // one buffer per thread, reused: a book's JSON would otherwise regrow a fresh one several times
-    Utf8Out out = BYTES.get();
-    out.size = 0;
-    write(record, out);
-    byte[] json = Arrays.copyOf(out.buf, out.size);
-    if (out.buf.length > MAX_SCRATCH) {
-      BYTES.remove();
+    // one builder per thread, reused: a book's JSON would otherwise regrow a fresh one several times
+    StringBuilder sb = SCRATCH.get();
+    sb.setLength(0);
+    write(record, sb);
+    byte[] out = sb.toString().getBytes(StandardCharsets.UTF_8);
+    if (sb.capacity() > MAX_SCRATCH) {
+      SCRATCH.remove();
     }
-    return json;
+    return out;
   }
 
   /**
@@ -59,13 +57,9 @@ public final class RecordJson {
    * @param out where to append
    */
   public static void write(MarketRecord record, StringBuilder out) {
-    write(record, new TextOut(out));
-  }
-
-  private static void write(MarketRecord record, Out out) {
-    out.ascii("{\"data_type\":\"").ascii(record.dataType().wire())
-        .ascii("\",\"exchange\":\"").ascii(record.exchange().wire())
-        .ascii("\",\"market_type\":\"").ascii(record.marketType().wire()).ascii('"');
+    out.append("{\"data_type\":\"").append(record.dataType().wire())
+        .append("\",\"exchange\":\"").append(record.exchange().wire())
+        .append("\",\"market_type\":\"").append(record.marketType().wire()).append('"');
     str(out, "symbol", record.symbol());
     str(out, "exchange_symbol", record.exchangeSymbol());
     num(out, "ts_ms", record.tsMs());
@@ -81,7 +75,7 @@ public final class RecordJson {
       num(out, "depth", b.depth());
       num(out, "last_update_id", b.lastUpdateId());
       if (b.checksumOk() != null) {
-        out.ascii(",\"checksum_ok\":").ascii(b.checksumOk() ? "true" : "false");
+        out.append(",\"checksum_ok\":").append(b.checksumOk().booleanValue());
       }
     } else if (record instanceof TickerRecord t) {
       str(out, "best_bid", t.bestBid());
@@ -104,7 +98,7 @@ public final class RecordJson {
       str(out, "volume", k.volume());
       str(out, "quote_volume", k.quoteVolume());
       num(out, "trade_count", k.tradeCount());
-      out.ascii(",\"closed\":").ascii(k.closed() ? "true" : "false");
+      out.append(",\"closed\":").append(k.closed());
     } else if (record instanceof FundingRateRecord f) {
       str(out, "funding_rate", f.fundingRate());
       num(out, "funding_time_ms", f.fundingTimeMs());
@@ -130,197 +124,45 @@ public final class RecordJson {
       str(out, "short_ratio", r.shortRatio());
       str(out, "period", r.period());
     }
-    out.ascii('}');
+    out.append('}');
   }
 
-  private static void str(Out out, String name, String value) {
-    out.ascii(",\"").ascii(name).ascii("\":");
+  private static void str(StringBuilder out, String name, String value) {
+    out.append(",\"").append(name).append("\":");
     if (value == null) {
-      out.ascii("null");
+      out.append("null");
     } else {
-      out.quote(value);
+      quote(out, value);
     }
   }
 
-  private static void num(Out out, String name, long value) {
-    out.ascii(",\"").ascii(name).ascii("\":").num(value);
+  private static void num(StringBuilder out, String name, long value) {
+    out.append(",\"").append(name).append("\":").append(value);
   }
 
-  private static void num(Out out, String name, Long value) {
-    out.ascii(",\"").ascii(name).ascii("\":");
+  private static void num(StringBuilder out, String name, Long value) {
+    out.append(",\"").append(name).append("\":");
     if (value == null) {
-      out.ascii("null");
+      out.append("null");
     } else {
-      out.num(value);
+      out.append(value.longValue());
     }
   }
 
-  private static void levels(Out out, String name, List<PriceLevel> levels) {
-    out.ascii(",\"").ascii(name).ascii("\":[");
+  private static void levels(StringBuilder out, String name, List<PriceLevel> levels) {
+    out.append(",\"").append(name).append("\":[");
     for (int i = 0, n = levels.size(); i < n; i++) {
       PriceLevel l = levels.get(i);
       if (i > 0) {
-        out.ascii(',');
+        out.append(',');
       }
-      out.ascii('[');
-      out.quote(l.price());
-      out.ascii(',');
-      out.quote(l.quantity());
-      out.ascii(']');
+      out.append('[');
+      quote(out, l.price());
+      out.append(',');
+      quote(out, l.quantity());
+      out.append(']');
     }
-    out.ascii(']');
-  }
-
-  /** Where {@link #write} puts the JSON: text, or UTF-8 bytes. */
-  private abstract static class Out {
-    /** Appends text known to be ASCII with nothing to escape (names, wire names, literals). */
-    abstract Out ascii(String s);
-
-    abstract Out ascii(char c);
-
-    abstract Out num(long v);
-
-    /** Appends a JSON string literal. */
-    abstract void quote(String s);
-  }
-
-  private static final class TextOut extends Out {
-    private final StringBuilder sb;
-
-    TextOut(StringBuilder sb) {
-      this.sb = sb;
-    }
-
-    @Override
-    Out ascii(String s) {
-      sb.append(s);
-      return this;
-    }
-
-    @Override
-    Out ascii(char c) {
-      sb.append(c);
-      return this;
-    }
-
-    @Override
-    Out num(long v) {
-      sb.append(v);
-      return this;
-    }
-
-    @Override
-    void quote(String s) {
-      RecordJson.quote(sb, s);
-    }
-  }
-
-  /**
-   * UTF-8 bytes into a growing array, as {@code String.getBytes(UTF_8)} of the text would be (an
-   * unpaired surrogate becomes {@code ?}).
-   */
-  private static final class Utf8Out extends Out {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    byte[] buf = new byte[4096];
-    int size;
-
-    private void room(int n) {
-      if (size + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
-      }
-    }
-
-    @Override
-    Out ascii(String s) {
-      int n = s.length();
-      room(n);
-      s.getBytes(0, n, buf, size); // ASCII: the low byte of each char is the byte
-      size += n;
-      return this;
-    }
-
-    @Override
-    Out ascii(char c) {
-      room(1);
-      buf[size++] = (byte) c;
-      return this;
-    }
-
-    @Override
-    Out num(long v) {
-      if (v == Long.MIN_VALUE) {
-        return ascii(Long.toString(v));
-      }
-      room(20);
-      if (v < 0) {
-        buf[size++] = '-';
-        v = -v;
-      }
-      int digits = 1;
-      for (long x = v; x >= 10; x /= 10) {
-        digits++;
-      }
-      for (int i = size + digits - 1; i >= size; i--) {
-        buf[i] = (byte) ('0' + v % 10);
-        v /= 10;
-      }
-      size += digits;
-      return this;
-    }
-
-    @Override
-    void quote(String s) {
-      int n = s.length();
-      room(n + 2);
-      byte[] b = buf;
-      int at = size;
-      b[at++] = '"';
-      int i = 0;
-      // the common case (prices, ids, symbols): printable ASCII, nothing to escape, copied at once
-      while (i < n) {
-        char c = s.charAt(i);
-        if (c >= 0x80 || c < 0x20 || c == '"' || c == '\\') {
-          break;
-        }
-        i++;
-      }
-      s.getBytes(0, i, b, at);
-      size = at + i;
-      for (; i < n; i++) {
-        char c = s.charAt(i);
-        room(6);
-        if (c == '"' || c == '\\') {
-          buf[size++] = '\\';
-          buf[size++] = (byte) c;
-        } else if (c < 0x20) {
-          buf[size++] = '\\';
-          buf[size++] = 'u';
-          buf[size++] = '0';
-          buf[size++] = '0';
-          buf[size++] = HEX[c >> 4];
-          buf[size++] = HEX[c & 0xF];
-        } else if (c < 0x80) {
-          buf[size++] = (byte) c;
-        } else if (c < 0x800) {
-          buf[size++] = (byte) (0xC0 | c >> 6);
-          buf[size++] = (byte) (0x80 | c & 0x3F);
-        } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          int cp = Character.toCodePoint(c, s.charAt(++i));
-          buf[size++] = (byte) (0xF0 | cp >> 18);
-          buf[size++] = (byte) (0x80 | cp >> 12 & 0x3F);
-          buf[size++] = (byte) (0x80 | cp >> 6 & 0x3F);
-          buf[size++] = (byte) (0x80 | cp & 0x3F);
-        } else if (Character.isSurrogate(c)) {
-          buf[size++] = '?';
-        } else {
-          buf[size++] = (byte) (0xE0 | c >> 12);
-          buf[size++] = (byte) (0x80 | c >> 6 & 0x3F);
-          buf[size++] = (byte) (0x80 | c & 0x3F);
-        }
-      }
-      room(1);
-      buf[size++] = '"';
-    }
+    out.append(']');
   }
 
   /**

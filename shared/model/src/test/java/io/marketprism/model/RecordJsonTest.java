@@ -37,23 +37,6 @@ class RecordJsonTest {
     }
   }
 
-  /** The bytes for the bus are written directly: they are the UTF-8 of the text, whatever the strings hold. */
-  @Test
-  void bytesAreTheUtf8OfTheText() {
-    List<MarketRecord> odd = new java.util.ArrayList<>(SAMPLES);
-    for (String id : List.of("", "q\"\\/", "\u0000\u001f\t\n\u007f", "é€😀", "a\ud800b", "\udc00", "x\ud83d", "\u07ff\u0800\uffff")) {
-      odd.add(new TradeRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", id, Long.MAX_VALUE, 0L, id, "1", "2", "buy"));
-      odd.add(new KlineRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", null, -1L, Long.MIN_VALUE, id, -42L, null,
-          null, null, null, null, null, null, -9L, true));
-    }
-    odd.add(new OrderBookRecord(Exchange.OKX, MarketType.PERPETUAL, "BTC-USDT", "BTC-USDT-SWAP", 1L, 2L,
-        java.util.Collections.nCopies(3000, new PriceLevel("100.123456789", "2.5")), List.of(), 3000, 99L, false));
-    for (MarketRecord r : odd) {
-      assertThat(RecordJson.toBytes(r)).as(RecordJson.toJson(r))
-          .isEqualTo(RecordJson.toJson(r).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-  }
-
   @Test
   void tradeIsWrittenAsOneFlatObjectWithDecimalStrings() {
     assertThat(RecordJson.toJson(SAMPLES.get(0))).isEqualTo(
