@@ -558,11 +558,20 @@ public final class DuckDbHotStore implements HotStore {
   @Override
   public Future<Page> records(RecordQuery q, TierPlan plan) {
     TableSchema s = TableSchema.of(q.type());
-    // no window first: a query here costs little more than what it reads, and a window that misses doubles it;
     // the first rows only where a cursor says many records are ahead: on a small range the full query is a
     // statement as cheap, and the first rows may need a second
-    return !TopPage.manyAhead(q, MANY_AHEAD) ? allRows(q, s, plan)
-        : TopPage.read(q, false, top -> firstRows(top, s, plan), () -> allRows(q, s, plan));
+    if (TopPage.manyAhead(q, MANY_AHEAD)) {
+      return TopPage.read(q, false, top -> firstRows(top, s, plan), () -> allRows(q, s, plan));
+    }
+    // a first page reads its range's first minute first (a busy day's first page otherwise sorts the day:
+    // 6.5 s for 10 million trades), from hot alone, which holds each identity once: a page found there is the
+    // page, with no copy elsewhere received earlier; a miss costs one small query
+    long window = q.cursor() == null && plan.coldDays().isEmpty() ? TopPage.windowEnd(q) : -1;
+    if (window < 0) {
+      return allRows(q, s, plan);
+    }
+    return firstRows(TopPage.until(q, window), s, plan).compose(p -> p != null && p.records().size() == q.limit()
+        ? Future.succeededFuture(p) : allRows(q, s, plan));
   }
 
   /**
