@@ -304,11 +304,7 @@ class RedisOutageTest {
   void aRedisRestartedFromAnOlderSnapshotWhileTheStorageRunsGetsTheNewestBack() throws Exception {
     JsonObject cfg = config("restarted");
     StorageVerticle s = deploy(cfg);
-    RecordBus bus = RecordBus.create(vertx, BusOptions.from(cfg));
-    bus.start().await(10, TimeUnit.SECONDS);
-    bus.publish(funding(Fixtures.DAY0)).await(10, TimeUnit.SECONDS);
-    assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(Fixtures.DAY0)::equals))
-        .isEqualTo(String.valueOf(Fixtures.DAY0));
+    RecordBus bus = fundingCached(cfg);
     Thread.sleep(2 * RedisLatestCache.RESTART_CHECK_MS); // the storage has seen which Redis this is
     admin.send(Request.cmd(Command.SAVE)).await(10, TimeUnit.SECONDS); // the snapshot
     long newer = Fixtures.DAY0 + 1000;
@@ -355,11 +351,7 @@ class RedisOutageTest {
   void aRedisAnsweringErrorsIsDegradedNamingThemAndCatchesUpWhenTheyEnd() throws Exception {
     JsonObject cfg = config("errors");
     StorageVerticle s = deploy(cfg);
-    RecordBus bus = RecordBus.create(vertx, BusOptions.from(cfg));
-    bus.start().await(10, TimeUnit.SECONDS);
-    bus.publish(funding(Fixtures.DAY0)).await(10, TimeUnit.SECONDS);
-    assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(Fixtures.DAY0)::equals))
-        .isEqualTo(String.valueOf(Fixtures.DAY0));
+    RecordBus bus = fundingCached(cfg);
     String replicaOf = String.valueOf(FreePorts.next());
     List<List<String>> breakIt = List.of(List.of("CONFIG", "SET", "maxmemory", "1"),
         List.of("REPLICAOF", "127.0.0.1", replicaOf));
@@ -382,6 +374,16 @@ class RedisOutageTest {
       assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(ts)::equals)).isEqualTo(String.valueOf(ts));
     }
     assertThat(s.status().getLong("cache_errors")).isGreaterThanOrEqualTo(2);
+  }
+
+  /** Starts a bus of the config, publishes a funding rate at {@code DAY0} and waits until Redis holds it. */
+  private RecordBus fundingCached(JsonObject cfg) throws Exception {
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(cfg));
+    bus.start().await(10, TimeUnit.SECONDS);
+    bus.publish(funding(Fixtures.DAY0)).await(10, TimeUnit.SECONDS);
+    assertThat(until(() -> hget(FUNDING_KEY, "ts"), String.valueOf(Fixtures.DAY0)::equals))
+        .isEqualTo(String.valueOf(Fixtures.DAY0));
+    return bus;
   }
 
   private void send(List<String> command) throws Exception {
