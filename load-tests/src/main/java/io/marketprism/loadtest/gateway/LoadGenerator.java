@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * over as many keep-alive connections; each completion records its latency (HdrHistogram, µs)
  * and starts the next request.
  */
-final class LoadGenerator {
+public final class LoadGenerator {
 
   /** What one run measured. */
-  record Result(String target, long requests, long errors, double seconds, Histogram latencyUs) {
-    double rps() {
+  public record Result(String target, long requests, long errors, double seconds, Histogram latencyUs) {
+    public double rps() {
       return requests / seconds;
     }
   }
@@ -29,12 +29,12 @@ final class LoadGenerator {
   private final Vertx vertx;
   private final int concurrency;
 
-  LoadGenerator(Vertx vertx, int concurrency) {
+  public LoadGenerator(Vertx vertx, int concurrency) {
     this.vertx = vertx;
     this.concurrency = concurrency;
   }
 
-  Result run(String target, String host, int port, String uri, long warmupMs, long measureMs) throws InterruptedException {
+  public Result run(String target, String host, int port, String uri, long warmupMs, long measureMs) throws InterruptedException {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(concurrency));
     RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setURI(uri);

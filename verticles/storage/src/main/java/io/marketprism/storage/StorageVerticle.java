@@ -82,6 +82,9 @@ public class StorageVerticle extends ServiceVerticle {
   private Counter retries;
   private Counter cacheErrors;
   private Timer receiveToCommit;
+  /** {@code latest} from its request to its answer, in this service: answered by the cache, or by the store. */
+  private Timer latestFromCache;
+  private Timer latestFromStore;
 
   @Override
   public String serviceName() {
@@ -110,6 +113,8 @@ public class StorageVerticle extends ServiceVerticle {
     retries = Counter.builder("mp_storage_write_retries").register(platform.meters());
     receiveToCommit = Timer.builder("mp_storage_receive_to_commit").publishPercentiles(0.5, 0.99)
         .register(platform.meters());
+    latestFromCache = latestTimer("cache");
+    latestFromStore = latestTimer("store");
     mountRoutes(router);
     // a write that failed says why; a server that hangs is seen by the ping long before a write times out
     health.register("hot_store", p -> {
@@ -350,17 +355,31 @@ public class StorageVerticle extends ServiceVerticle {
     RecordQuery q = new RecordQuery(type, Params.exchange(p.get("exchange")), Params.marketType(p.get("market_type")),
         Params.symbol(p.get("symbol")), 0, Long.MAX_VALUE, RecordQuery.MAX_LIMIT, null);
     String subject = Subjects.of(type, q.exchange(), q.marketType(), q.symbol());
+    long startNs = System.nanoTime();
+    Timer[] answeredBy = {latestFromCache};
     cache.get(subject)
         .recover(cacheDown -> Future.succeededFuture(null)) // its health check says so; the store may know
-        .compose(json -> json != null && cache.vouchesFor(subject) ? Future.succeededFuture(json)
-            : newestOfStoreAndCache(subject, q, json))
+        .compose(json -> {
+          if (json != null && cache.vouchesFor(subject)) {
+            return Future.succeededFuture(json);
+          }
+          answeredBy[0] = latestFromStore;
+          return newestOfStoreAndCache(subject, q, json);
+        })
         .onSuccess(json -> {
           if (json == null) {
             ApiError.notFound("no " + type.wire() + " seen for " + subject).send(ctx);
           } else {
             ctx.response().putHeader("Content-Type", "application/json").end(json);
           }
+          answeredBy[0].record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
         }).onFailure(fail(ctx));
+  }
+
+  private Timer latestTimer(String from) {
+    return Timer.builder("mp_storage_latest").tag("from", from)
+        .description("GET latest in this service, from its request to its answer, answered by the cache or the store")
+        .publishPercentiles(0.5, 0.99, 0.999).register(platform.meters());
   }
 
   /**

@@ -637,6 +637,7 @@ abstract class StorageApiTest {
     String latestUri = "/api/v1/storage/latest/trade?exchange=binance&market_type=spot&symbol=BTC-USDT";
     JsonObject newest = get(latestUri).bodyAsJsonObject();
     assertThat(newest.getString("trade_id")).isEqualTo("1099");
+    assertThat(latestTimed("cache")).as("latest answered by the cache, timed").isEqualTo(1);
     JsonObject report = await(adminPost("/api/v1/storage/archive")
         .sendJsonObject(new JsonObject().put("before", Fixtures.DAY0 + 2 * 86_400_000L))).bodyAsJsonObject();
     assertThat(report.getJsonArray("moved")).hasSize(2);
@@ -650,6 +651,17 @@ abstract class StorageApiTest {
     HttpResponse<Buffer> fromStore = get(latestUri);
     assertThat(fromStore.statusCode()).as(fromStore.bodyAsString()).isEqualTo(200);
     assertThat(fromStore.bodyAsJsonObject()).isEqualTo(newest);
+    assertThat(latestTimed("store")).as("latest answered by the store, timed").isEqualTo(1);
+  }
+
+  /** How many {@code latest} answers the service's {@code mp_storage_latest} timer counted {@code from} the cache or the store. */
+  private long latestTimed(String from) throws Exception {
+    for (String line : get("/metrics").bodyAsString().split("\n")) {
+      if (line.startsWith("mp_storage_latest_seconds_count{") && line.contains("from=\"" + from + "\"")) {
+        return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
   }
 
   @Test
