@@ -88,8 +88,9 @@ class EmbeddedStorageTest extends StorageApiTest {
 
   /**
    * A trade id again two minutes later (beyond the span DuckDB looks for repeats in), the copy
-   * there received first: DuckDB answers that copy, at its time, whatever the page size; the first
-   * rows of a page that hold the other copy do not answer it.
+   * there received first: DuckDB answers that copy, at its time, whatever the page size, in hot and
+   * in cold; the first rows of a page, or the first minute of a first page, that hold the other copy
+   * do not answer it.
    */
   @Test
   void aTradeIdRepeatedMinutesLaterReadsOnceAtTheCopyReceivedFirstInPagesOfAnySize() throws Exception {
@@ -111,8 +112,13 @@ class EmbeddedStorageTest extends StorageApiTest {
     List<String> one = readAll("trade", all, 1000);
     assertThat(one).hasSize(301);
     assertThat(new JsonObject(one.get(300)).getString("price")).isEqualTo("3");
-    for (int limit : new int[] {10, 50}) {
+    // a first page holding trade 7's time (limit 100 on) reads the range's first minute, where its later copy lies
+    for (int limit : new int[] {10, 50, 100, 299}) {
       assertThat(readAll("trade", all, limit)).as("limit " + limit).isEqualTo(one);
+    }
+    archive(t0 + 86_400_000L);
+    for (int limit : new int[] {10, 100, 1000}) {
+      assertThat(readAll("trade", all, limit)).as("archived, limit " + limit).isEqualTo(one);
     }
   }
 

@@ -561,30 +561,31 @@ public final class DuckDbHotStore implements HotStore {
     // the first rows only where a cursor says many records are ahead: on a small range the full query is a
     // statement as cheap, and the first rows may need a second
     if (TopPage.manyAhead(q, MANY_AHEAD)) {
-      return TopPage.read(q, false, top -> firstRows(top, s, plan), () -> allRows(q, s, plan));
+      return TopPage.read(q, false, top -> firstRows(top, q, s, plan), () -> allRows(q, s, plan));
     }
     // a first page reads its range's first minute first (a busy day's first page otherwise sorts the day:
-    // 6.5 s for 10 million trades), from hot alone, which holds each identity once: a page found there is the
-    // page, with no copy elsewhere received earlier; a miss costs one small query
-    long window = q.cursor() == null && plan.coldDays().isEmpty() ? TopPage.windowEnd(q) : -1;
+    // 6.5 s for 10 million trades); a miss costs one small query
+    long window = q.cursor() == null ? TopPage.windowEnd(q) : -1;
     if (window < 0) {
       return allRows(q, s, plan);
     }
-    return firstRows(TopPage.until(q, window), s, plan).compose(p -> p != null && p.records().size() == q.limit()
+    return firstRows(TopPage.until(q, window), q, s, plan).compose(p -> p != null && p.records().size() == q.limit()
         ? Future.succeededFuture(p) : allRows(q, s, plan));
   }
 
   /**
-   * The page of the first rows of the range in result order ({@link TopPage}), or null when they
-   * answer nothing, in one statement. From hot alone, the rows are read up to the time of the
-   * range's n-th row, found first from the times alone, so the sort computes the columns of those
-   * rows only. Where an id identifies a record (trades, books) its copies may lie at other
-   * times, and the one received first is kept wherever it lies: a page of all the rows asked for
-   * answers nothing if there may be one after them ({@link #copiesAfter}).
+   * The page of the first rows of {@code q} in result order ({@link TopPage}), or null when they
+   * answer nothing, in one statement; {@code q} is {@code range} or a window at its start. From hot
+   * alone, the rows are read up to the time of the n-th row, found first from the times alone, so
+   * the sort computes the columns of those rows only. Where an id identifies a record (trades,
+   * books) its copies may lie at other times (a trade id repeated minutes later, beyond the span
+   * the writer looks for repeats in, or a late copy of an archived day), and the one received first
+   * is kept wherever it lies: unless the rows are all of {@code range}, a page answers nothing if
+   * there may be such a copy after them in {@code range} ({@link #copiesAfter}).
    */
-  private Future<Page> firstRows(RecordQuery q, TableSchema s, TierPlan plan) {
+  private Future<Page> firstRows(RecordQuery q, RecordQuery range, TableSchema s, TierPlan plan) {
     int n = Math.max(TopPage.rows(q.limit()), FIRST_ROWS);
-    SqlFilter f = s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
+    SqlFilter f = filter(q, s);
     SqlFilter after = s.arrivalOrdered() && q.cursor() != null ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
     String order = String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", " + s.copyOrder('"');
     // hot alone: up to the time of the n-th row, found from the times alone (with cold days, each read of the
@@ -608,8 +609,15 @@ public final class DuckDbHotStore implements HotStore {
         rows = rows(ps);
       }
       Page page = TopPage.page(q, s, rows, n, false);
-      return page == null || rows.size() < n || !s.identifiedById() || !copiesAfter(c, s, plan, f, rows) ? page : null;
+      boolean allOfRange = q == range && rows.size() < n;
+      return page == null || allOfRange || !s.identifiedById() || !copiesAfter(c, s, plan, filter(range, s), rows)
+          ? page : null;
     });
+  }
+
+  /** The rows a query reads: of types in arrival order, from its cursor's time on (the position is checked apart). */
+  private static SqlFilter filter(RecordQuery q, TableSchema s) {
+    return s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
   }
 
   /**
@@ -661,7 +669,7 @@ public final class DuckDbHotStore implements HotStore {
   private Future<Page> allRows(RecordQuery q, TableSchema s, TierPlan plan) {
     // where the order holds more than the identity, the copies are chosen first, then the cursor's position:
     // a later copy of a record before the cursor is not after it
-    SqlFilter f = s.arrivalOrdered() ? SqlFilter.fromCursorTime(q) : SqlFilter.of(q, BYTE_LENGTH);
+    SqlFilter f = filter(q, s);
     SqlFilter after = s.arrivalOrdered() ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
     String chosen = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY " + firstCopy(s);
     String sql = (after == null ? chosen : "SELECT * FROM (" + chosen + ") WHERE " + after.sql())
