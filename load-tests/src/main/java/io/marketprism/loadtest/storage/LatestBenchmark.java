@@ -98,9 +98,6 @@ public final class LatestBenchmark {
       System.out.printf(Locale.ROOT, "%-7s %10.0f %7d %9d %9d %10d | %s; %d trades fed%n", cache.getString("type"),
           r.rps(), r.errors(), r.latencyUs().getValueAtPercentile(50), r.latencyUs().getValueAtPercentile(99),
           r.latencyUs().getValueAtPercentile(99.9), inService(metrics), sent.get());
-      stop.set(true);
-      feeder.join();
-      await(bus.close());
     } finally {
       stop.set(true);
       if (feeder != null) {
