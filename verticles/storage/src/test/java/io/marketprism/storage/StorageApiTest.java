@@ -1094,12 +1094,11 @@ abstract class StorageApiTest {
         while (at < Math.min(paged.size(), whole.size()) && paged.get(at).equals(whole.get(at))) {
           at++;
         }
-        assertThat(paged).as(when + ", limit " + limit + ", " + range + ": " + paged.size() + " read, " + whole.size()
-            + " in one page, first difference at " + at + ": " + (at < paged.size() ? paged.get(at) : "none") + " instead of "
-            + (at < whole.size() ? whole.get(at) : "none")).hasSameSizeAs(whole);
-        assertThat(at).as(when + ", limit " + limit + ", " + range + ": first difference at " + at + ": "
-            + (at < paged.size() ? paged.get(at) : "none") + " instead of " + (at < whole.size() ? whole.get(at) : "none"))
-            .isEqualTo(whole.size());
+        String difference = when + ", limit " + limit + ", " + range + ": " + paged.size() + " read, " + whole.size()
+            + " in one page, first difference at " + at + ": " + (at < paged.size() ? paged.get(at) : "none")
+            + " instead of " + (at < whole.size() ? whole.get(at) : "none");
+        assertThat(paged).as(difference).hasSameSizeAs(whole);
+        assertThat(at).as(difference).isEqualTo(whole.size());
       }
     }
   }

@@ -609,7 +609,8 @@ public final class DuckDbHotStore implements HotStore {
         rows = rows(ps);
       }
       Page page = TopPage.page(q, s, rows, n, false);
-      boolean allOfRange = q == range && rows.size() < n;
+      // fewer rows than asked for are every row of q: of the range, unless q is a window of it
+      boolean allOfRange = q.equals(range) && rows.size() < n;
       return page == null || allOfRange || !s.identifiedById() || !copiesAfter(c, s, plan, filter(range, s), rows)
           ? page : null;
     });
