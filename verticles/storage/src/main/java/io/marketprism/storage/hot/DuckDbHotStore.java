@@ -90,6 +90,15 @@ public final class DuckDbHotStore implements HotStore {
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   /** Set by {@link #close}, which flushes the bars itself: a flush timer that fires later does nothing. */
   private volatile boolean closing;
+  /**
+   * Per data type (by ordinal), a lag no hot row's receive time has below it ({@code recv_ts_us - ts_ms * 1000},
+   * µs), or {@link #NO_FLOOR}: read at start, lowered by the writer before the rows that lower it commit,
+   * never raised (rows deleted leave it a bound still). It turns "received no later than" into a time
+   * bound that DuckDB's zone maps prune ({@link #copiesAfter}).
+   */
+  private final java.util.concurrent.atomic.AtomicLongArray lagFloor =
+      new java.util.concurrent.atomic.AtomicLongArray(DataType.values().length);
+  private static final long NO_FLOOR = Long.MIN_VALUE;
   /** When to checkpoint, and the tables' newest rows sorted first; writer thread only. */
   private SortedCheckpoints checkpoints;
 
@@ -118,6 +127,14 @@ public final class DuckDbHotStore implements HotStore {
             st.execute("CREATE TABLE IF NOT EXISTS " + layout.table() + " (" + layout.columnsDdl(true) + ")");
             st.execute("CREATE OR REPLACE VIEW " + s.table() + " AS " + layout.viewSql());
             st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + layout.columnsDdl(false) + ")");
+            lagFloor.set(t.ordinal(), NO_FLOOR);
+            if (s.identifiedById()) {
+              try (ResultSet rs = st.executeQuery("SELECT coalesce(min(" + DuckDbLayout.RECV_LAG + "), "
+                  + Long.MAX_VALUE + ") FROM " + layout.table())) {
+                rs.next();
+                lagFloor.set(t.ordinal(), rs.getLong(1));
+              }
+            }
           }
           boolean backfill = !tableExists(st, "main", Bars.TABLE);
           createBarTables(st, "");
@@ -356,6 +373,9 @@ public final class DuckDbHotStore implements HotStore {
           (kept, other) -> other.recvTsUs() < kept.recvTsUs() ? other : kept);
     }
     return db.write(c -> {
+      // before the rows can be seen: a reader that sees them sees the floor they need
+      byType.forEach((t, rows) -> rows.values().forEach(r -> lagFloor.accumulateAndGet(t.ordinal(),
+          DuckDbLayout.recvLag(r), Math::min)));
       Map<DataType, List<MarketRecord>> written = new EnumMap<>(DataType.class);
       Map<BarCells.Cell, Long> touched = Map.of();
       c.setAutoCommit(false);
@@ -653,8 +673,11 @@ public final class DuckDbHotStore implements HotStore {
       atLast += ((Number) row.get("ts_ms")).longValue() == lastTs ? 1 : 0;
     }
     long bound = first.size() + atLast;
+    // hot alone: received no later than lastRecv means a time no later than lastRecv less the least lag
+    long floor = plan.coldDays().isEmpty() ? lagFloor.get(s.type().ordinal()) : NO_FLOOR;
     String sql = "SELECT " + String.join(", ", s.identityKey()) + " FROM (" + source(s, plan, f.sql())
-        + ") WHERE ts_ms >= " + lastTs + " AND " + TableSchema.FIRST_COPY + " <= " + lastRecv + " LIMIT " + (bound + 1);
+        + ") WHERE ts_ms >= " + lastTs + (floor == NO_FLOOR ? "" : " AND ts_ms <= " + latestTime(lastRecv, floor))
+        + " AND " + TableSchema.FIRST_COPY + " <= " + lastRecv + " LIMIT " + (bound + 1);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, f, branches(plan));
       List<Map<String, Object>> near = rows(ps);
@@ -662,7 +685,17 @@ public final class DuckDbHotStore implements HotStore {
       for (Map<String, Object> row : near) {
         copies += ids.contains(TopPage.identity(s, row)) ? 1 : 0;
       }
-      return near.size() > bound || copies > atLast;
+      // a floor lowered meanwhile: rows committed since may lie beyond the time bound, so the full query decides
+      return near.size() > bound || copies > atLast || lagFloor.get(s.type().ordinal()) != floor;
+    }
+  }
+
+  /** @return the latest {@code ts_ms} of a row received at {@code recvUs} or before, none lagging less than {@code floorUs} */
+  static long latestTime(long recvUs, long floorUs) {
+    try {
+      return Math.floorDiv(Math.subtractExact(recvUs, floorUs), 1000L);
+    } catch (ArithmeticException e) {
+      return recvUs < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 

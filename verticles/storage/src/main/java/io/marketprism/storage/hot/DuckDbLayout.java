@@ -46,7 +46,8 @@ final class DuckDbLayout {
   /** The macro that reads a stored decimal text as {@code DECIMAL(38,18)}; see {@link #decimalMacro()}. */
   static final String DECIMAL_MACRO = "mp_decimal";
   private static final String RECV = "recv_ts_us";
-  private static final String RECV_LAG = "recv_lag_us";
+  /** The stored column of the receive time: its lag behind {@code ts_ms}, µs. */
+  static final String RECV_LAG = "recv_lag_us";
 
   private static final Map<DataType, DuckDbLayout> ALL = new EnumMap<>(DataType.class);
 
@@ -284,7 +285,8 @@ final class DuckDbLayout {
     recvLag(r);
   }
 
-  private static long recvLag(MarketRecord r) {
+  /** @return the receive time's lag behind {@code ts_ms}, µs, as stored */
+  static long recvLag(MarketRecord r) {
     try {
       return Math.subtractExact(r.recvTsUs(), Math.multiplyExact(r.tsMs(), 1000L));
     } catch (ArithmeticException e) {
