@@ -31,22 +31,21 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setParameterExceptionHandler((ex, a) -> {
       PrintWriter err = ex.getCommandLine().getErr();
-      err.println("marketprism " + ex.getCommandLine().getCommandName() + ": " + firstLine(ex.getMessage())
-          + " (see --help)");
+      err.println(prefix(ex.getCommandLine()) + firstLine(ex.getMessage()) + " (see --help)");
       err.flush();
       return EXIT_USAGE;
     });
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       PrintWriter err = line.getErr();
       if (ex instanceof UsageException || ex instanceof ConfigException) {
-        err.println("marketprism " + line.getCommandName() + ": " + firstLine(ex.getMessage()));
+        err.println(prefix(line) + firstLine(ex.getMessage()));
         err.flush();
         return EXIT_USAGE;
       }
       // a service that could not start says why in its message; a bug keeps its exception class
       boolean explained = (ex instanceof IllegalStateException || ex instanceof IOException)
           && ex.getMessage() != null;
-      err.println("marketprism " + line.getCommandName() + ": " + (explained ? ex.getMessage() : ex.toString()));
+      err.println(prefix(line) + (explained ? ex.getMessage() : ex.toString()));
       err.flush();
       return 1;
     });
@@ -56,6 +55,11 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code marketprism: } for the top-level command, {@code marketprism normalize: } for a subcommand. */
+  private static String prefix(CommandLine line) {
+    return line.getParent() == null ? "marketprism: " : "marketprism " + line.getCommandName() + ": ";
   }
 
   private static String firstLine(String s) {

@@ -58,7 +58,7 @@ final class NormalizeCommand implements Callable<Integer> {
     Set<String> wanted = new LinkedHashSet<>();
     symbols.forEach(s -> wanted.add(s.trim().toUpperCase(Locale.ROOT)));
     OutputStream out = output == null ? new BufferedOutputStream(System.out, 1 << 16)
-        : new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
+        : new BufferedOutputStream(openOutput(output), 1 << 16);
     try {
       NormalizeJob.Summary summary = new NormalizeJob().run(new NormalizeJob.Options(ex, mt, wanted, depth, inputs, out));
       out.flush();
@@ -69,5 +69,19 @@ final class NormalizeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The output file, created or emptied; one that cannot be is a bad value (exit 2) saying why. */
+  private static OutputStream openOutput(Path output) {
+    try {
+      return Files.newOutputStream(output);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new Main.UsageException("--output " + output + ": no such directory " + output.toAbsolutePath().getParent());
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new Main.UsageException("--output " + output + ": permission denied");
+    } catch (java.io.IOException e) {
+      throw new Main.UsageException("--output " + output + ": cannot be written ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+    }
   }
 }

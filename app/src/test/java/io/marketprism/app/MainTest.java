@@ -48,6 +48,29 @@ class MainTest {
   }
 
   @Test
+  void anUnknownTopLevelFlagNamesTheProgramOnce() {
+    Outcome o = run("--bogus");
+    assertThat(o.code()).isEqualTo(2);
+    assertThat(o.err().strip()).startsWith("marketprism: ").contains("--bogus");
+    assertThat(o.err().strip().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void anOutputThatCannotBeWrittenExitsTwoSayingWhy() throws Exception {
+    java.nio.file.Path input = java.nio.file.Files.createTempFile("mp-normalize", ".jsonl");
+    try {
+      java.nio.file.Files.writeString(input, "{}\n");
+      Outcome o = run("normalize", "--exchange", "binance", "--market-type", "spot", "--input", input.toString(),
+          "--output", "/nonexistent-mp-dir/x.ndjson");
+      assertThat(o.code()).isEqualTo(2);
+      assertThat(o.err().strip()).isEqualTo("marketprism normalize: --output /nonexistent-mp-dir/x.ndjson: no such "
+          + "directory /nonexistent-mp-dir");
+    } finally {
+      java.nio.file.Files.delete(input);
+    }
+  }
+
+  @Test
   void unknownServiceExitsTwoNamingTheChoices() {
     Outcome o = run("run", "gatway");
     assertThat(o.code()).isEqualTo(2);

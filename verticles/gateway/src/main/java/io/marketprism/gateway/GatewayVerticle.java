@@ -81,6 +81,10 @@ public class GatewayVerticle extends ServiceVerticle {
   private RateLimiter limiter;
   private RateLimitOptions.RouteClasses routeClasses;
   private BackendDirectory backends;
+  /** The gateway's router (its own routes among them). */
+  private Router router;
+  /** The services under {@code /api/v1/} that the gateway answers itself. */
+  private static final java.util.Set<String> OWN_SERVICES = java.util.Set.of("auth", "gateway");
   private Proxy proxy;
   private WebSocketProxy webSocketProxy;
   private ClusterHealth clusterHealth;
@@ -221,6 +225,7 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   private void mount(Router router) {
+    this.router = router;
     TokenEndpoint tokens = new TokenEndpoint(access.authenticator(), options.maxBodyBytes());
     router.route("/api/*").handler(this::admit);
     router.route("/ws/*").handler(this::admit);
@@ -368,8 +373,12 @@ public class GatewayVerticle extends ServiceVerticle {
     String service = RequestPath.segment(path, 2);
     ServicePool pool = "v1".equals(version) && service != null ? backends.pool(service) : null;
     if (pool == null) {
-      reject(ctx, ApiError.notFound(service == null || !"v1".equals(version) ? "no route for " + path
-          : "unknown service '" + service + "'"));
+      // the gateway's own routes (auth, gateway) asked with another method, or another path under them
+      ctx.request().resume();
+      if (!Http.methodNotAllowed(ctx, router, path)) {
+        reject(ctx, ApiError.notFound(service == null || !"v1".equals(version) || OWN_SERVICES.contains(service)
+            ? "no route for " + ctx.request().method() + " " + path : "unknown service '" + service + "'"));
+      }
       return;
     }
     proxy.route(ctx, pool, path, Http.requestId(ctx));

@@ -61,7 +61,7 @@ class AuthTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   private HttpResponse<Buffer> post(String uri, String header, String value) throws Exception {
@@ -223,5 +223,7 @@ class AuthTest {
     String metrics = h.get("/metrics").bodyAsString();
     assertThat(metrics).contains("marketprism_stream_expired_clients_total 1.0");
     assertThat(metrics).contains("marketprism_stream_clients 1.0");
+    // an open stream holds the gateway's shutdown for its drain time
+    withKey.close().await(5, TimeUnit.SECONDS);
   }
 }

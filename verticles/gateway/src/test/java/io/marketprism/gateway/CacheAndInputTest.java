@@ -85,6 +85,36 @@ class CacheAndInputTest {
     }
   }
 
+  /** vertx-web throws decoding such a query (a bare 400 and a stack trace in the log), wherever a handler reads it. */
+  @Test
+  void badQueryEncodingIs400() throws Exception {
+    for (String uri : new String[] {"/api/v1/storage/trade?symbol=%zz", "/api/v1/storage/trade?symbol=BTC-USDT%",
+        "/api/v1/collector/status?%zz", "/health?x=%2"}) {
+      HttpResponse<Buffer> r = h.get(uri);
+      assertThat(r.statusCode()).as(uri).isEqualTo(400);
+      assertErrorJson(r, "bad_request");
+      assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(uri)
+          .startsWith("bad percent-encoding in the request query string");
+    }
+  }
+
+  /** The gateway's own routes: another method is a 405 naming theirs, another path under them a 404 (not an unknown service). */
+  @Test
+  void theGatewaysOwnRoutesAskedWithAnotherMethodAre405() throws Exception {
+    HttpResponse<Buffer> token = h.get("/api/v1/auth/token");
+    assertThat(token.statusCode()).isEqualTo(405);
+    assertThat(token.getHeader("Allow")).isEqualTo("POST");
+    assertErrorJson(token, "method_not_allowed");
+    HttpResponse<Buffer> services = h.web.delete(h.port(), "127.0.0.1", "/api/v1/gateway/services").send()
+        .await(5, TimeUnit.SECONDS);
+    assertThat(services.statusCode()).isEqualTo(405);
+    assertThat(services.getHeader("Allow")).isEqualTo("GET, HEAD");
+    HttpResponse<Buffer> other = h.get("/api/v1/gateway/nope");
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(other.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .isEqualTo("no route for GET /api/v1/gateway/nope");
+  }
+
   @Test
   void bodiesOverTheLimitAre413WhetherSizedOrChunked() throws Exception {
     HttpResponse<Buffer> sized = h.web.post(h.port(), "127.0.0.1", "/api/v1/storage/x")

@@ -87,7 +87,7 @@ final class EveryType {
       out.add(liquidation(ts, "buy", "61000.5", null, null));
       out.add(liquidation(ts, null, null, null, null));
       out.add(liquidation(ts, "buy", "61000.50", "2", null));
-      out.add(new VolatilityIndexRecord(Exchange.DERIBIT, MarketType.OPTIONS, "BTC", "btc_usd", ts, ts * 1000,
+      out.add(new VolatilityIndexRecord(Exchange.DERIBIT, MarketType.OPTIONS, "BTC-USD", "btc_usd", ts, ts * 1000,
           "55.55", ts % 2 == 0 ? null : "60"));
       out.add(new LongShortRatioRecord(DataType.LSR_TOP_POSITION, Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT",
           "BTCUSDT", ts, ts * 1000, "1.2500", "0.5556", "0.4444", "5m"));

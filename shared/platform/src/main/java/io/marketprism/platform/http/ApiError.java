@@ -65,15 +65,19 @@ public class ApiError extends RuntimeException {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
-    String requestId = Http.requestId(ctx);
+    send(ctx.request(), status, code, message, Http.requestId(ctx));
+  }
+
+  /** Answers a request that no router handles (yet) with this error's JSON, logged as {@link #send(RoutingContext, int, String, String)} does. */
+  static void send(io.vertx.core.http.HttpServerRequest req, int status, String code, String message, String requestId) {
     if (status >= 400 && status < 500) {
       String left = CLIENT_ERRORS.admit();
       if (left != null) {
-        LOG.info("rejected {} {}: {} {}: {} (request {}){}", ctx.request().method(), ctx.request().path(), status,
-            code, message, requestId, left);
+        LOG.info("rejected {} {}: {} {}: {} (request {}){}", req.method(), req.path(), status, code, message,
+            requestId, left);
       }
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json")
         .end(body(code, message, requestId).encode());
   }
 }

@@ -81,9 +81,68 @@ public final class Http {
       ctx.response().putHeader(REQUEST_ID, requestId(ctx));
       ctx.next();
     });
-    router.route().last().handler(ctx -> ApiError.send(ctx, 404, "not_found",
-        "no route for " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().last().handler(ctx -> {
+      if (!methodNotAllowed(ctx, router, ctx.normalizedPath())) {
+        ApiError.send(ctx, 404, "not_found", "no route for " + ctx.request().method() + " " + ctx.request().path());
+      }
+    });
     router.route().failureHandler(Http::renderFailure);
+  }
+
+  /** Methods in the order an {@code Allow} header lists them. */
+  private static final java.util.List<HttpMethod> METHOD_ORDER = java.util.List.of(HttpMethod.GET, HttpMethod.HEAD,
+      HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
+
+  /**
+   * The methods that routes of {@code router} restricted to methods serve {@code path} with (HEAD
+   * wherever GET, which answers it), empty where none does. A route's path matches segment by
+   * segment, a {@code :param} any one segment; a prefix route (added as {@code /a/*}, whose path
+   * reads {@code /a/}) the rest. Routes made from a regular expression have no path and count not.
+   */
+  static java.util.List<String> allowedMethods(Router router, String path) {
+    java.util.Set<HttpMethod> methods = new java.util.HashSet<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.methods() != null && !r.methods().isEmpty() && r.getPath() != null && pathMatches(r.getPath(), path)) {
+        methods.addAll(r.methods());
+      }
+    }
+    if (methods.contains(HttpMethod.GET)) {
+      methods.add(HttpMethod.HEAD);
+    }
+    return METHOD_ORDER.stream().filter(methods::contains).map(HttpMethod::name).toList();
+  }
+
+  /**
+   * Answers 405 with an {@code Allow} header when routes of {@code router} serve {@code path} with
+   * other methods only (a HEAD is here as its GET, whose body length it reports).
+   *
+   * @return whether it answered
+   */
+  public static boolean methodNotAllowed(RoutingContext ctx, Router router, String path) {
+    String method = ctx.request().method().name();
+    java.util.List<String> allowed = allowedMethods(router, path);
+    if (allowed.isEmpty() || allowed.contains(method)) {
+      return false;
+    }
+    ctx.response().putHeader("Allow", String.join(", ", allowed));
+    ApiError.send(ctx, 405, "method_not_allowed", ctx.request().path() + " takes " + String.join(", ", allowed)
+        + ", not " + method);
+    return true;
+  }
+
+  private static boolean pathMatches(String pattern, String path) {
+    String[] p = pattern.split("/", -1);
+    String[] s = path.split("/", -1);
+    for (int i = 0; i < p.length; i++) {
+      // "/" is the root's own route (a method-restricted "/*" would read the same; none is made)
+      if (i == p.length - 1 && (p[i].isEmpty() || p[i].equals("*")) && p.length > 2) {
+        return s.length >= p.length - 1;
+      }
+      if (i >= s.length || !(p[i].startsWith(":") ? !s[i].isEmpty() : p[i].equals(s[i]))) {
+        return false;
+      }
+    }
+    return p.length == s.length;
   }
 
   /**
@@ -97,21 +156,28 @@ public final class Http {
   }
 
   /**
-   * The server's request handler: {@code router}, behind a check of the path's percent-escapes.
-   * vertx-web throws while matching routes against a path like {@code /a/%zz}, which would reach
-   * the client as a bare 400; here it gets the error JSON like every other bad request.
+   * The server's request handler: {@code router}, behind a check of the percent-escapes of the
+   * path and the query string. vertx-web throws while matching routes against a path like
+   * {@code /a/%zz}, and while decoding a query like {@code ?symbol=%zz} (logged with its stack
+   * trace), which would reach the client as a bare 400; here it gets the error JSON like every
+   * other bad request, logged as those are.
    */
   public static Handler<HttpServerRequest> checkingPaths(Router router) {
     return req -> {
-      String path = req.path();
-      if (path != null && path.indexOf('%') >= 0 && !validEscapes(path)) {
+      String bad = badEscapes(req.path()) ? "path" : badEscapes(req.query()) ? "query string" : null;
+      if (bad != null) {
         String id = requestId(req);
-        req.response().setStatusCode(400).putHeader("Content-Type", "application/json").putHeader(REQUEST_ID, id)
-            .end(ApiError.body("bad_request", "bad percent-encoding in the request path", id).encode());
+        req.response().putHeader(REQUEST_ID, id);
+        ApiError.send(req, 400, "bad_request", "bad percent-encoding in the request " + bad
+            + " (a % must be followed by two hex digits; send a literal % as %25)", id);
         return;
       }
       router.handle(req);
     };
+  }
+
+  private static boolean badEscapes(String part) {
+    return part != null && part.indexOf('%') >= 0 && !validEscapes(part);
   }
 
   private static boolean validEscapes(String path) {

@@ -52,6 +52,43 @@ class HttpTest {
     }
   }
 
+  /** A path that a route serves with another method is a 405 naming the methods it takes; any other is a 404. */
+  @Test
+  void aRoutedPathAskedWithAnotherMethodIs405WithAllowAndAnUnknownOneIs404() throws Exception {
+    Router router = Router.router(vertx);
+    Http.installErrorHandling(router);
+    router.route("/api/*").handler(ctx -> ctx.next());
+    router.get("/api/records/:type").handler(ctx -> ctx.json(new JsonObject()));
+    router.post("/api/archive").handler(ctx -> ctx.json(new JsonObject()));
+    router.get("/").handler(ctx -> ctx.json(new JsonObject()));
+    router.delete("/api/jobs/*").handler(ctx -> ctx.json(new JsonObject()));
+    int port = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS)
+        .actualPort();
+    var client = vertx.createHttpClient();
+    for (String[] c : new String[][] {{"POST", "/api/records/trade", "405", "GET, HEAD"},
+        {"DELETE", "/api/archive", "405", "POST"}, {"GET", "/api/archive", "405", "POST"},
+        {"GET", "/api/nothing", "404", null}, {"POST", "/elsewhere", "404", null},
+        {"GET", "/api/records/trade", "200", null}, {"HEAD", "/api/records/trade", "200", null},
+        {"POST", "/", "405", "GET, HEAD"}, {"POST", "/api/jobs/a/b", "405", "DELETE"},
+        {"GET", "/api/records/trade/more", "404", null}, {"GET", "/api/records/", "404", null}}) {
+      JsonObject r = client.request(HttpMethod.valueOf(c[0]), port, "127.0.0.1", c[1])
+          .compose(req -> req.send().compose(resp -> resp.body().map(b -> new JsonObject()
+              .put("status", resp.statusCode()).put("allow", resp.getHeader("Allow"))
+              .put("body", b.length() == 0 ? null : new JsonObject(b)))))
+          .await(5, TimeUnit.SECONDS);
+      String what = c[0] + " " + c[1];
+      assertThat(r.getInteger("status")).as(what).isEqualTo(Integer.parseInt(c[2]));
+      assertThat(r.getString("allow")).as(what).isEqualTo(c[3]);
+      if (c[2].equals("405")) {
+        assertThat(r.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("method_not_allowed");
+        assertThat(r.getJsonObject("body").getJsonObject("error").getString("message")).as(what)
+            .isEqualTo(c[1] + " takes " + c[3] + ", not " + c[0]);
+      } else if (c[2].equals("404")) {
+        assertThat(r.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("not_found");
+      }
+    }
+  }
+
   @Test
   void headIsAnsweredAsTheGetOfTheSameUriWithItsLengthButWithoutItsBody() throws Exception {
     Router router = Router.router(vertx);

@@ -22,11 +22,13 @@ import java.util.stream.Collectors;
 public final class Params {
 
   /**
-   * Normalized symbols (CONTRACT §3): upper-case letters, digits, dashes, the point of a decimal
-   * option strike, and letters without case (Binance lists tokens named in Chinese). They reach
-   * SQL only bound or as {@link SqlFilter#literal} renders them.
+   * Normalized symbols (CONTRACT §3): {@code BASE-QUOTE}, then more dash-separated parts (an
+   * expiry, a strike, a side), of upper-case letters, digits, the point of a decimal option strike,
+   * and letters without case (Binance lists tokens named in Chinese); 64 characters at most. An
+   * exchange's own name without a dash ({@code BTCUSDT}) is not one. They reach SQL only bound or
+   * as {@link SqlFilter#literal} renders them.
    */
-  public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9\\p{Lo}][A-Z0-9\\p{Lo}.-]{0,63}");
+  public static final Pattern SYMBOL = Pattern.compile("(?=.{3,64}$)[A-Z0-9\\p{Lo}][A-Z0-9\\p{Lo}.]*(-[A-Z0-9\\p{Lo}.]+)+");
 
   /**
    * A date and time followed by a space and an {@code hh:mm} offset: {@code 2026-01-01T00:00:00+02:00}
@@ -125,7 +127,8 @@ public final class Params {
    */
   public static String symbol(String v) {
     if (v == null || !SYMBOL.matcher(v).matches()) {
-      throw ApiError.badRequest("symbol '" + v + "' is not a normalized symbol (upper-case BASE-QUOTE, e.g. BTC-USDT)");
+      throw ApiError.badRequest("symbol '" + v + "' is not a normalized symbol (upper-case BASE-QUOTE, e.g. BTC-USDT, "
+          + "BTC-USD-250328 or BTC-USD-250328-100000-C; not the exchange's own name)");
     }
     return v;
   }

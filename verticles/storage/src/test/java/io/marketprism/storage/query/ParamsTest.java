@@ -14,7 +14,9 @@ class ParamsTest {
   void symbolsAreNormalizedOnesIncludingADecimalStrike() {
     assertThat(Params.symbol("XRP-USDC-230630-0.625-P")).isEqualTo("XRP-USDC-230630-0.625-P");
     assertThat(Params.symbol("\u5e01\u5b89\u4eba\u751f-USDT")).isEqualTo("\u5e01\u5b89\u4eba\u751f-USDT");
-    for (String bad : new String[] {"btc-usdt", "BTC_USDT", "-BTC", "BTC USDT", "BTC'-USDT", "X".repeat(65), "\u00e9TH-USDT"}) {
+    assertThat(Params.symbol("BTC-USD-250328-100000-C")).isEqualTo("BTC-USD-250328-100000-C");
+    for (String bad : new String[] {"btc-usdt", "BTC_USDT", "-BTC", "BTC USDT", "BTC'-USDT", "X-" + "X".repeat(63),
+        "\u00e9TH-USDT", "BTCUSDT", "BTC-", "BTC--USDT", "BTC-USDT-"}) {
       assertThatThrownBy(() -> Params.symbol(bad)).as(bad).isInstanceOf(ApiError.class)
           .hasMessageContaining("not a normalized symbol");
     }
