@@ -32,8 +32,9 @@ import java.util.concurrent.Callable;
  * token, and stops cleanly on Ctrl-C / SIGTERM or after {@code --seconds}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run everything in one JVM (embedded mode: event bus, DuckDB, Parquet, in-memory cache)",
-        "with the built-in exchange simulator. Stops on Ctrl-C / SIGTERM or after --seconds."})
+    // each element is a paragraph (the first is the command list's line): picocli wraps within one, not across
+    description = {"Run everything in one JVM (embedded mode: event bus, DuckDB, Parquet, in-memory cache) "
+        + "with the built-in exchange simulator.", "Stops on Ctrl-C / SIGTERM or after --seconds."})
 final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--port", paramLabel = "PORT",

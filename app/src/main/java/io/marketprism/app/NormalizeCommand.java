@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 /** {@code normalize}: a capture of raw exchange messages → normalized NDJSON + a summary line. */
 @Command(name = "normalize", mixinStandardHelpOptions = true,
     description = {"Read a capture of raw exchange messages and write normalized records as NDJSON.",
-        "Several inputs of one capture are merged by their timestamps. The last line on stderr is a",
-        "JSON summary: messages, records per type, rejected, book checksum/gap/resync counts."})
+        "Several inputs of one capture are merged by their timestamps. The last line on stderr is a "
+            + "JSON summary: messages, records per type, rejected, book checksum/gap/resync counts."})
 final class NormalizeCommand implements Callable<Integer> {
 
   @Option(names = "--exchange", required = true, paramLabel = "EX", description = "binance, okx or deribit")

@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code simulate}: the exchange simulator alone, until Ctrl-C / SIGTERM. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = {"Run the exchange simulator alone: the exchange's WebSocket and REST protocols on loopback,",
-        "driven by a market model, with optional fault injection.",
-        "Faults: comma-separated kind[:name=value]..., kinds disconnect:every=DUR, stall:every=DUR:for=DUR,",
-        "drop|dup|reorder|checksum|malformed:p=P, slow-snapshot:delay=DUR, rest-429|rest-418:p=P;",
-        "e.g. disconnect:every=30s,drop:p=0.01"})
+    description = {"Run the exchange simulator alone: the exchange's WebSocket and REST protocols on loopback, "
+        + "driven by a market model, with optional fault injection.",
+        "Faults: comma-separated kind[:name=value]..., kinds disconnect:every=DUR, stall:every=DUR:for=DUR, "
+            + "drop|dup|reorder|checksum|malformed:p=P, slow-snapshot:delay=DUR, rest-429|rest-418:p=P; "
+            + "e.g. disconnect:every=30s,drop:p=0.01"})
 final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--exchange", required = true, paramLabel = "EX", description = "binance, okx or deribit")

@@ -36,7 +36,9 @@ class MainTest {
       assertThat(o.code()).as(cmd).isZero();
       assertThat(o.out()).as(cmd).contains("Usage: marketprism " + cmd);
     }
-    assertThat(run("--help").out()).contains("demo", "run", "normalize", "simulate");
+    assertThat(run("--help").out()).contains("demo", "run", "normalize", "simulate")
+        .as("a command's line in the list is its whole first sentence").contains("fault injection.")
+        .contains("exchange simulator.");
   }
 
   @Test
