@@ -86,6 +86,21 @@ class CollectorSubscriptionTest {
           .put("exchange", "okx")).toCompletionStage().toCompletableFuture().handle((r, e) -> e).get();
       assertThat(busError).isInstanceOf(ReplyException.class).hasMessageContaining("market_type");
       assertThat(((ReplyException) busError).failureCode()).isEqualTo(400);
+
+      // an instrument the exchange does not list is taken (the collector keeps no instrument list), and its
+      // book's status says what the exchange answered
+      assertThat(post("POST", rig, new JsonObject().put("exchange", "binance").put("market_type", "spot")
+          .put("symbols", new JsonArray().add("NOPE-USDT")).put("data_types", new JsonArray().add("orderbook")))
+          .statusCode()).isEqualTo(200);
+      await("NOPEUSDT's snapshot error in the status", 15_000, () -> {
+        try {
+          return rig.status().getJsonArray("books").stream().map(JsonObject.class::cast)
+              .anyMatch(b -> "NOPEUSDT".equals(b.getString("exchange_symbol")) && b.getString("state").equals("syncing")
+                  && b.getString("last_snapshot_error", "").contains("Invalid symbol"));
+        } catch (Exception e) {
+          return false;
+        }
+      });
     }
   }
 

@@ -33,6 +33,8 @@ final class BookState {
   /** When the book was last published, epoch µs (the receipt of the update that made it due, or the timer's time) */
   long lastPublishedUs;
   String lastReason = "";
+  /** Why the last snapshot could not be had (an instrument the exchange does not list says so here); empty once synced */
+  String lastSnapshotError = "";
 
   BookState(String exchangeSymbol, long now) {
     this.exchangeSymbol = exchangeSymbol;
@@ -48,6 +50,9 @@ final class BookState {
     }
     if (!lastReason.isEmpty()) {
       j.put("last_resync_reason", lastReason);
+    }
+    if (!lastSnapshotError.isEmpty()) {
+      j.put("last_snapshot_error", lastSnapshotError);
     }
     return j;
   }

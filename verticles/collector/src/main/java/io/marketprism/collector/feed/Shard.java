@@ -514,6 +514,7 @@ final class Shard implements FeedConnection.Listener {
       }
       if (ar.failed()) {
         LOG.warn("{} snapshot of {} failed: {}", id, b.exchangeSymbol, ar.cause().getMessage());
+        b.lastSnapshotError = String.valueOf(ar.cause().getMessage());
         return; // the resync timeout tries again
       }
       try {
@@ -557,6 +558,7 @@ final class Shard implements FeedConnection.Listener {
       }
     } else {
       b.sync = BookState.Sync.SYNCED;
+      b.lastSnapshotError = "";
       if (b.lostSync) {
         b.lostSync = false;
         b.resyncs++;
