@@ -137,6 +137,11 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   @Override
+  protected boolean checksQueryParameters() {
+    return true; // proxied routes are checked by their service; the gateway's own API routes refuse any
+  }
+
+  @Override
   protected HttpServerOptions serverOptions() {
     GatewayOptions o = options();
     StreamOptions stream = StreamOptions.from(section());
@@ -229,8 +234,8 @@ public class GatewayVerticle extends ServiceVerticle {
     TokenEndpoint tokens = new TokenEndpoint(access.authenticator(), options.maxBodyBytes());
     router.route("/api/*").handler(this::admit);
     router.route("/ws/*").handler(this::admit);
-    router.post("/api/v1/auth/token").handler(tokens::handle);
-    router.get("/api/v1/gateway/services").handler(ctx -> {
+    router.post("/api/v1/auth/token").handler(Http::refuseQueryParameters).handler(tokens::handle);
+    router.get("/api/v1/gateway/services").handler(Http::refuseQueryParameters).handler(ctx -> {
       ctx.request().resume();
       ctx.json(backends.describe());
     });

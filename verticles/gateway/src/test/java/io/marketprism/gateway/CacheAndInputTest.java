@@ -109,6 +109,10 @@ class CacheAndInputTest {
         .await(5, TimeUnit.SECONDS);
     assertThat(services.statusCode()).isEqualTo(405);
     assertThat(services.getHeader("Allow")).isEqualTo("GET, HEAD");
+    HttpResponse<Buffer> queried = h.get("/api/v1/gateway/services?service=storage");
+    assertThat(queried.statusCode()).isEqualTo(400);
+    assertThat(queried.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .isEqualTo("GET /api/v1/gateway/services takes no query parameters; got service");
     HttpResponse<Buffer> other = h.get("/api/v1/gateway/nope");
     assertThat(other.statusCode()).isEqualTo(404);
     assertThat(other.bodyAsJsonObject().getJsonObject("error").getString("message"))

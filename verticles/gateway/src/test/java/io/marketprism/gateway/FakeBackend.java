@@ -35,6 +35,11 @@ class FakeBackend extends ServiceVerticle {
   }
 
   @Override
+  protected boolean checksQueryParameters() {
+    return true; // echoes any request, as the storage it often stands in for takes query parameters
+  }
+
+  @Override
   protected Future<?> startService(Router router) {
     router.route("/api/v1/" + service + "/*").handler(ctx -> {
       hits.incrementAndGet();

@@ -259,6 +259,11 @@ public class StorageVerticle extends ServiceVerticle {
     });
   }
 
+  @Override
+  protected boolean checksQueryParameters() {
+    return true; // each route names the ones it takes (Params.only)
+  }
+
   private void mountRoutes(Router router) {
     String base = "/api/v1/storage";
     // while the hot store's server has not answered since start, every route but status says so

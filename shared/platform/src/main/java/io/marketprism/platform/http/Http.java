@@ -89,6 +89,21 @@ public final class Http {
     router.route().failureHandler(Http::renderFailure);
   }
 
+  /**
+   * A handler for routes that take no query parameters: a request with any is a 400 naming them;
+   * one without goes on.
+   */
+  public static void refuseQueryParameters(RoutingContext ctx) {
+    String query = ctx.request().query();
+    if (query == null || query.isEmpty()) {
+      ctx.next();
+      return;
+    }
+    ctx.request().resume(); // a body left unread (a paused request) must not hold the connection
+    ApiError.send(ctx, 400, "bad_request", ctx.request().method() + " " + ctx.request().path()
+        + " takes no query parameters; got " + String.join(", ", new java.util.TreeSet<>(ctx.queryParams().names())));
+  }
+
   /** Methods in the order an {@code Allow} header lists them. */
   private static final java.util.List<HttpMethod> METHOD_ORDER = java.util.List.of(HttpMethod.GET, HttpMethod.HEAD,
       HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);

@@ -74,6 +74,15 @@ public abstract class ServiceVerticle extends VerticleBase {
     return true;
   }
 
+  /**
+   * Whether this service's routes read and check their own query parameters (storage). Where they
+   * do not (false, the default), they take none, and a request that carries any is a 400 naming
+   * them: a misspelt filter would otherwise be ignored without a word.
+   */
+  protected boolean checksQueryParameters() {
+    return false;
+  }
+
   /** Flushes and releases what the service holds; the server is already closed. */
   protected Future<?> stopService() {
     return Future.succeededFuture();
@@ -155,6 +164,9 @@ public abstract class ServiceVerticle extends VerticleBase {
     access = AccessPolicy.create(vertx, root, platform.meters(), serviceName());
     if (checksAccess()) {
       router.route().order(-999).handler(access::handle);
+    }
+    if (!checksQueryParameters()) {
+      router.route().order(-998).handler(Http::refuseQueryParameters);
     }
     router.get("/health").handler(ctx -> checkHealth().onComplete(ar -> {
       JsonObject body = ar.succeeded() ? ar.result()

@@ -74,6 +74,13 @@ class ServiceVerticleTest {
     assertThat(missing.getHeader("X-Request-Id")).isNotBlank();
     assertThat(missing.bodyAsJsonObject().getJsonObject("error").getString("request_id"))
         .isEqualTo(missing.getHeader("X-Request-Id"));
+    // its routes take no query parameters: a misspelt filter is refused, not ignored
+    for (String uri : List.of("/api/v1/echo/boom?limt=5&b=1", "/health?verbose")) {
+      HttpResponse<Buffer> queried = web.get(port, "127.0.0.1", uri).send().await(5, TimeUnit.SECONDS);
+      assertThat(queried.statusCode()).as(uri).isEqualTo(400);
+      assertThat(queried.bodyAsJsonObject().getJsonObject("error").getString("message")).as(uri)
+          .matches("GET /\\S+ takes no query parameters; got (b, limt|verbose)");
+    }
     HttpResponse<Buffer> boom = web.get(port, "127.0.0.1", "/api/v1/echo/boom").send().await(5, TimeUnit.SECONDS);
     assertThat(boom.statusCode()).isEqualTo(500);
     assertThat(boom.bodyAsString()).doesNotContain("internal detail").doesNotContain("Exception");
