@@ -111,7 +111,8 @@ final class DemoCommand implements Callable<Integer> {
       simPorts.put(venue, port);
       ports.put(venue, port);
     }
-    return new JsonObject().put("ports", ports);
+    // a new long/short ratio point every 5 s, polled as often (the exchanges' periods are 5 min at least)
+    return new JsonObject().put("ports", ports).put("statsStep", 5_000);
   }
 
   /** The collector's exchanges pointed at the simulator, with the simulator's default instruments. */

@@ -58,7 +58,7 @@ public final class SimulatorOptions {
   public static final List<String> EXCHANGES = List.of("binance", "okx", "deribit");
   private static final List<String> MARKET_TYPES = List.of("spot", "perpetual", "futures", "options");
   private static final Set<String> KEYS = Set.of("host", "exchanges", "ports", "symbols", "rate", "tradeShare", "seed", "faults",
-      "bookDepth", "tradeHistory", "pingInterval", "replay");
+      "bookDepth", "tradeHistory", "pingInterval", "statsStep", "replay");
 
   private String host = "127.0.0.1";
   private final Set<String> exchanges = new LinkedHashSet<>(EXCHANGES);
@@ -71,6 +71,7 @@ public final class SimulatorOptions {
   private int bookDepth = 400;
   private int tradeHistory = 100_000;
   private long pingIntervalMs = 20_000;
+  private long statsStepMs;
   private String replayFile;
   private String replayPace = "recorded";
   private boolean replayLoop;
@@ -182,6 +183,9 @@ public final class SimulatorOptions {
     if (json.containsKey("pingInterval")) {
       o.setPingIntervalMs(integer(json, "pingInterval"));
     }
+    if (json.containsKey("statsStep")) {
+      o.setStatsStepMs(integer(json, "statsStep"));
+    }
     if (json.containsKey("replay")) {
       JsonObject r = object(json, "replay");
       for (String k : r.fieldNames()) {
@@ -215,7 +219,7 @@ public final class SimulatorOptions {
     });
     JsonObject json = new JsonObject().put("host", host).put("exchanges", new JsonArray(new ArrayList<>(exchanges)))
         .put("ports", p).put("symbols", s).put("rate", rate).put("tradeShare", tradeShare).put("seed", seed).put("faults", faults)
-        .put("bookDepth", bookDepth).put("tradeHistory", tradeHistory).put("pingInterval", pingIntervalMs);
+        .put("bookDepth", bookDepth).put("tradeHistory", tradeHistory).put("pingInterval", pingIntervalMs).put("statsStep", statsStepMs);
     if (replayFile != null) {
       json.put("replay", new JsonObject().put("file", replayFile).put("pace", replayPace).put("loop", replayLoop));
     }
@@ -514,6 +518,24 @@ public final class SimulatorOptions {
   /** Milliseconds between Binance server pings. */
   public long getPingIntervalMs() {
     return pingIntervalMs;
+  }
+
+  /**
+   * Milliseconds between the points of the REST statistics (long/short ratios), 1000..86400000, or
+   * 0 (the default) for the period each request names, as the exchanges answer. A demo sets a few
+   * seconds so that a new point appears as often as the other data types.
+   */
+  public SimulatorOptions setStatsStepMs(long ms) {
+    if (ms != 0 && (ms < 1_000 || ms > 86_400_000)) {
+      throw new IllegalArgumentException("simulator option 'statsStep' must be 0 or 1000..86400000 ms, got " + ms);
+    }
+    this.statsStepMs = ms;
+    return this;
+  }
+
+  /** @return the step between statistics points for a request naming {@code periodMs} */
+  public long statsStepMs(long periodMs) {
+    return statsStepMs == 0 ? periodMs : statsStepMs;
   }
 
   /** A capture file to replay instead of the model for the exchanges it holds (null: none). */

@@ -1,6 +1,7 @@
 package io.marketprism.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.marketprism.simulator.model.Venue;
 import io.vertx.core.Vertx;
@@ -206,6 +207,20 @@ class BinanceProtocolTest {
     assertThat(bad.body()).isEqualTo("{\"code\":-1121,\"msg\":\"Invalid symbol.\"}");
     JsonObject state = new JsonObject(SimulatorHarness.get(vertx, port, "/sim/state?exchange=binance&symbol=BTCUSDT").body());
     assertThat(state.getJsonArray("instruments")).hasSize(2);
+  }
+
+  /** Points a period apart as Binance serves them; with a statistics step (a demo's), that step apart. */
+  @Test
+  void longShortPointsArePeriodsApartOrTheConfiguredStep(Vertx vertx) {
+    for (long step : new long[] {0, 5_000}) {
+      SimulatorVerticle sim = SimulatorHarness.deploy(vertx, options().setStatsStepMs(step));
+      JsonArray ratio = new JsonArray(SimulatorHarness.get(vertx, sim.port(Venue.BINANCE_USDM),
+          "/futures/data/globalLongShortAccountRatio?symbol=BTCUSDT&period=5m&limit=2").body());
+      long apart = ratio.getJsonObject(1).getLong("timestamp") - ratio.getJsonObject(0).getLong("timestamp");
+      assertThat(apart).as("step " + step).isEqualTo(step == 0 ? 300_000 : step);
+      assertThat(ratio.getJsonObject(1).getLong("timestamp") % apart).isZero();
+    }
+    assertThatThrownBy(() -> options().setStatsStepMs(10)).hasMessageContaining("'statsStep' must be 0 or 1000..");
   }
 
   static List<String> flat(List<String[]> levels) {

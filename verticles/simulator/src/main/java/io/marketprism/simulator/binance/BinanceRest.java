@@ -364,10 +364,11 @@ public final class BinanceRest {
       return;
     }
     int limit = Math.max(1, Math.min(500, Integer.parseInt(rc.request().getParam("limit", "30"))));
-    long last = System.currentTimeMillis() / periodMs * periodMs;
+    long step = ctx.options().statsStepMs(periodMs);
+    long last = System.currentTimeMillis() / step * step;
     StringBuilder sb = new StringBuilder("[");
     for (int i = limit - 1; i >= 0; i--) {
-      long ts = last - i * periodMs;
+      long ts = last - i * step;
       SplittableRandom r = new SplittableRandom(ctx.options().getSeed() ^ ts ^ m.spec().symbol().hashCode() * 31L ^ kind);
       long longPart = 4_000 + r.nextLong(2_500);
       long shortPart = 10_000 - longPart;

@@ -308,10 +308,11 @@ public final class OkxServer extends ExchangeServer {
       fail(rc, "51000", "Parameter period error");
       return;
     }
-    long last = System.currentTimeMillis() / periodMs * periodMs;
+    long step = ctx.options().statsStepMs(periodMs);
+    long last = System.currentTimeMillis() / step * step;
     JsonArray data = new JsonArray();
     for (int i = 0; i < 30; i++) {
-      long ts = last - i * periodMs;
+      long ts = last - i * step;
       SplittableRandom r = new SplittableRandom(ctx.options().getSeed() ^ ts ^ ccy.hashCode());
       double ratio = Math.round((0.6 + r.nextDouble() * 1.4) * 100) / 100.0;
       data.add(new JsonArray().add(Long.toString(ts)).add(Double.toString(ratio)));
