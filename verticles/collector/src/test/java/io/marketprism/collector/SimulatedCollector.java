@@ -69,6 +69,10 @@ final class SimulatedCollector implements AutoCloseable {
   final Set<String> requantified = ConcurrentHashMap.newKeySet();
   final Map<String, JsonObject> books = new ConcurrentHashMap<>();
   final Map<String, Long> records = new ConcurrentHashMap<>();
+  /** Records by {@code data_type|exchange|exchange_symbol}, the newest of each. */
+  final Map<String, JsonObject> newest = new ConcurrentHashMap<>();
+  /** Distinct {@code ts_ms} by {@code data_type|exchange|exchange_symbol}. */
+  final Map<String, Set<Long>> times = new ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /**
@@ -215,6 +219,9 @@ final class SimulatedCollector implements AutoCloseable {
     JsonObject r = body.toJsonObject();
     String key = r.getString("exchange") + "|" + r.getString("market_type") + "|" + r.getString("exchange_symbol");
     records.merge(r.getString("data_type"), 1L, Long::sum);
+    String typed = r.getString("data_type") + "|" + r.getString("exchange") + "|" + r.getString("exchange_symbol");
+    newest.put(typed, r);
+    times.computeIfAbsent(typed, k -> ConcurrentHashMap.newKeySet()).add(r.getLong("ts_ms"));
     switch (r.getString("data_type")) {
       case "trade" -> {
         String id = key + '#' + r.getString("trade_id");

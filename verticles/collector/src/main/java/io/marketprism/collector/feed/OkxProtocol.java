@@ -52,8 +52,9 @@ public final class OkxProtocol implements ExchangeProtocol {
       DataType.KLINE);
   private static final Set<DataType> DERIVATIVES = EnumSet.of(DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER,
       DataType.KLINE, DataType.MARK_PRICE, DataType.OPEN_INTEREST, DataType.LIQUIDATION);
-  private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE,
-      DERIVATIVES.toArray(new DataType[0]));
+  private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE, DataType.LSR_TOP_POSITION,
+      DataType.LSR_ALL_ACCOUNT, DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER, DataType.KLINE,
+      DataType.MARK_PRICE, DataType.OPEN_INTEREST, DataType.LIQUIDATION);
 
   private final String tradeChannel;
 
@@ -200,7 +201,17 @@ public final class OkxProtocol implements ExchangeProtocol {
 
   @Override
   public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {
-    return List.of();
+    // the long/short ratios of a swap are REST only (rubik statistics), the newest 5-minute point each
+    List<String> out = new java.util.ArrayList<>();
+    String rubik = endpoint.rest() + "/api/v5/rubik/stat/contracts/";
+    String query = "?instId=" + exchangeSymbol + "&period=5m&limit=1";
+    if (types.contains(DataType.LSR_TOP_POSITION)) {
+      out.add(rubik + "long-short-position-ratio-contract-top-trader" + query);
+    }
+    if (types.contains(DataType.LSR_ALL_ACCOUNT)) {
+      out.add(rubik + "long-short-account-ratio-contract" + query);
+    }
+    return out;
   }
 
   @Override

@@ -163,6 +163,9 @@ public final class OkxServer extends ExchangeServer {
     router.get("/api/v5/market/books").handler(this::books);
     router.get("/api/v5/market/history-trades").handler(this::historyTrades);
     router.get("/api/v5/rubik/stat/contracts/long-short-account-ratio").handler(this::longShort);
+    router.get("/api/v5/rubik/stat/contracts/long-short-account-ratio-contract").handler(rc -> contractRatio(rc, 1));
+    router.get("/api/v5/rubik/stat/contracts/long-short-position-ratio-contract-top-trader")
+        .handler(rc -> contractRatio(rc, 2));
   }
 
   private boolean rejected(RoutingContext rc) {
@@ -314,6 +317,45 @@ public final class OkxServer extends ExchangeServer {
     for (int i = 0; i < 30; i++) {
       long ts = last - i * step;
       SplittableRandom r = new SplittableRandom(ctx.options().getSeed() ^ ts ^ ccy.hashCode());
+      double ratio = Math.round((0.6 + r.nextDouble() * 1.4) * 100) / 100.0;
+      data.add(new JsonArray().add(Long.toString(ts)).add(Double.toString(ratio)));
+    }
+    respond(rc, 200, new JsonObject().put("code", "0").put("data", data).put("msg", "").encode(), false);
+  }
+
+  /** A swap's long/short ratio ({@code kind} 1: all accounts, 2: top traders' positions), newest first: [ts, ratio] rows. */
+  private void contractRatio(RoutingContext rc, int kind) {
+    if (rejected(rc)) {
+      return;
+    }
+    String instId = rc.request().getParam("instId");
+    InstrumentModel m = instId == null ? null : model.instrument(instId);
+    if (m == null || !instId.endsWith("-SWAP")) {
+      fail(rc, "51001", "Instrument ID does not exist");
+      return;
+    }
+    long periodMs = switch (rc.request().getParam("period", "5m")) {
+      case "5m" -> 300_000L;
+      case "1H" -> 3_600_000L;
+      case "1D" -> 86_400_000L;
+      default -> -1L;
+    };
+    int limit;
+    try {
+      limit = Math.max(1, Math.min(100, Integer.parseInt(rc.request().getParam("limit", "100"))));
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (periodMs < 0 || limit < 0) {
+      fail(rc, "51000", "Parameter " + (periodMs < 0 ? "period" : "limit") + " error");
+      return;
+    }
+    long step = ctx.options().statsStepMs(periodMs);
+    long last = System.currentTimeMillis() / step * step;
+    JsonArray data = new JsonArray();
+    for (int i = 0; i < limit; i++) {
+      long ts = last - i * step;
+      SplittableRandom r = new SplittableRandom(ctx.options().getSeed() ^ ts ^ instId.hashCode() * 31L ^ kind);
       double ratio = Math.round((0.6 + r.nextDouble() * 1.4) * 100) / 100.0;
       data.add(new JsonArray().add(Long.toString(ts)).add(Double.toString(ratio)));
     }
