@@ -52,9 +52,14 @@ public final class OkxProtocol implements ExchangeProtocol {
       DataType.KLINE);
   private static final Set<DataType> DERIVATIVES = EnumSet.of(DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER,
       DataType.KLINE, DataType.MARK_PRICE, DataType.OPEN_INTEREST, DataType.LIQUIDATION);
-  private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE, DataType.LSR_TOP_POSITION,
-      DataType.LSR_ALL_ACCOUNT, DataType.TRADE, DataType.ORDERBOOK, DataType.TICKER, DataType.KLINE,
-      DataType.MARK_PRICE, DataType.OPEN_INTEREST, DataType.LIQUIDATION);
+  /** The derivatives' types, funding, and the long/short ratios of swaps (polled from the rubik statistics). */
+  private static final Set<DataType> PERPETUAL = perpetual();
+
+  private static Set<DataType> perpetual() {
+    Set<DataType> s = EnumSet.copyOf(DERIVATIVES);
+    s.addAll(List.of(DataType.FUNDING_RATE, DataType.LSR_TOP_POSITION, DataType.LSR_ALL_ACCOUNT));
+    return s;
+  }
 
   private final String tradeChannel;
 
@@ -202,7 +207,7 @@ public final class OkxProtocol implements ExchangeProtocol {
   @Override
   public List<String> polls(Endpoint endpoint, MarketType marketType, String exchangeSymbol, Set<DataType> types) {
     // the long/short ratios of a swap are REST only (rubik statistics), the newest 5-minute point each
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     String rubik = endpoint.rest() + "/api/v5/rubik/stat/contracts/";
     String query = "?instId=" + exchangeSymbol + "&period=5m&limit=1";
     if (types.contains(DataType.LSR_TOP_POSITION)) {

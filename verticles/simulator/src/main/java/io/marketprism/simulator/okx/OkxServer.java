@@ -300,13 +300,7 @@ public final class OkxServer extends ExchangeServer {
       fail(rc, "50014", "Parameter ccy can not be empty");
       return;
     }
-    String period = rc.request().getParam("period", "5m");
-    long periodMs = switch (period) {
-      case "5m" -> 300_000L;
-      case "1H" -> 3_600_000L;
-      case "1D" -> 86_400_000L;
-      default -> -1L;
-    };
+    long periodMs = rubikPeriodMs(rc);
     if (periodMs < 0) {
       fail(rc, "51000", "Parameter period error");
       return;
@@ -323,6 +317,16 @@ public final class OkxServer extends ExchangeServer {
     respond(rc, 200, new JsonObject().put("code", "0").put("data", data).put("msg", "").encode(), false);
   }
 
+  /** @return the rubik statistics' {@code period} in ms (5m by default), or -1 for one OKX does not take */
+  private static long rubikPeriodMs(RoutingContext rc) {
+    return switch (rc.request().getParam("period", "5m")) {
+      case "5m" -> 300_000L;
+      case "1H" -> 3_600_000L;
+      case "1D" -> 86_400_000L;
+      default -> -1L;
+    };
+  }
+
   /** A swap's long/short ratio ({@code kind} 1: all accounts, 2: top traders' positions), newest first: [ts, ratio] rows. */
   private void contractRatio(RoutingContext rc, int kind) {
     if (rejected(rc)) {
@@ -334,12 +338,7 @@ public final class OkxServer extends ExchangeServer {
       fail(rc, "51001", "Instrument ID does not exist");
       return;
     }
-    long periodMs = switch (rc.request().getParam("period", "5m")) {
-      case "5m" -> 300_000L;
-      case "1H" -> 3_600_000L;
-      case "1D" -> 86_400_000L;
-      default -> -1L;
-    };
+    long periodMs = rubikPeriodMs(rc);
     int limit;
     try {
       limit = Math.max(1, Math.min(100, Integer.parseInt(rc.request().getParam("limit", "100"))));
