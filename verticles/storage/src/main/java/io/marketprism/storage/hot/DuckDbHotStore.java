@@ -373,9 +373,14 @@ public final class DuckDbHotStore implements HotStore {
           (kept, other) -> other.recvTsUs() < kept.recvTsUs() ? other : kept);
     }
     return db.write(c -> {
-      // before the rows can be seen: a reader that sees them sees the floor they need
-      byType.forEach((t, rows) -> rows.values().forEach(r -> lagFloor.accumulateAndGet(t.ordinal(),
-          DuckDbLayout.recvLag(r), Math::min)));
+      // before the rows can be seen: a reader that sees them sees the floor they need (only pages of the types
+      // identified by id look for copies by it)
+      byType.forEach((t, rows) -> {
+        if (TableSchema.of(t).identifiedById()) {
+          long least = rows.values().stream().mapToLong(DuckDbLayout::recvLag).min().orElse(Long.MAX_VALUE);
+          lagFloor.accumulateAndGet(t.ordinal(), least, Math::min);
+        }
+      });
       Map<DataType, List<MarketRecord>> written = new EnumMap<>(DataType.class);
       Map<BarCells.Cell, Long> touched = Map.of();
       c.setAutoCommit(false);
