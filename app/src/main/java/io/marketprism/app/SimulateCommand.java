@@ -89,7 +89,12 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     SimulatorVerticle sim = new SimulatorVerticle(options);
-    NodeRunner.await(vertx.deployVerticle(sim), 60);
+    try {
+      NodeRunner.await(vertx.deployVerticle(sim), 60);
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
     sim.endpoints().forEach((k, v) -> System.out.println(k + " " + v));
     // what a collector (bin/marketprism run ...) needs to read this simulator instead of the exchange
     System.out.println("collector:");

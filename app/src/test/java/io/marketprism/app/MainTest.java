@@ -90,6 +90,16 @@ class MainTest {
   }
 
   @Test
+  void aSimulatorPortInUseIsNamed() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Outcome o = run("simulate", "--exchange", "okx", "--port", String.valueOf(taken.getLocalPort()));
+      assertThat(o.code()).isEqualTo(1);
+      assertThat(o.err()).contains("okx simulator cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+          .contains("in use");
+    }
+  }
+
+  @Test
   void badConfigValueStopsStartUpNamingTheKey() throws Exception {
     java.nio.file.Path cfg = java.nio.file.Files.createTempFile("mp", ".yaml");
     java.nio.file.Files.writeString(cfg, "scheduler:\n  jobs:\n    x: {every: sometimes, service: s, path: /p}\n");

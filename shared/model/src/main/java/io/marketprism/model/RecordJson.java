@@ -286,6 +286,19 @@ public final class RecordJson {
     }
   }
 
+  /**
+   * Builds a record from its fields as {@link #parse} reads them, for a reader that has them
+   * without JSON (a store's row): decimals and text as strings, integers as {@link Long}, flags as
+   * {@link Boolean}, book sides as lists of {@link PriceLevel}.
+   *
+   * @param f field name (CONTRACT §3) to value; {@code data_type} included
+   * @return the record
+   * @throws IllegalArgumentException if a field is missing or of the wrong kind
+   */
+  public static MarketRecord fromFields(Map<String, Object> f) {
+    return build(f);
+  }
+
   private static MarketRecord build(Map<String, Object> f) {
     DataType type = DataType.fromWire(req(f, "data_type"));
     Exchange ex = Exchange.fromWire(req(f, "exchange"));

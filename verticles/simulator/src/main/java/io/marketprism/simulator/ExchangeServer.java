@@ -77,7 +77,9 @@ public abstract class ExchangeServer implements MarketListener {
             .setMaxWebSocketFrameSize(4 * 1024 * 1024).setMaxWebSocketMessageSize(16 * 1024 * 1024))
         .webSocketHandshakeHandler(this::handshake)
         .requestHandler(router);
-    return server.listen().map(s -> this);
+    // "Address already in use" alone does not say which of a simulator's ports (Binance has three)
+    return server.listen().map(s -> this).recover(e -> Future.failedFuture(new IllegalStateException(
+        venue().key() + " simulator cannot listen on " + host + ":" + port + ": " + e.getMessage(), e)));
   }
 
   /** Closes the server and its connections. */

@@ -649,7 +649,7 @@ public final class ClickHouseHotStore implements HotStore {
         ? ", " + SqlFilter.afterCursor(q, BYTE_LENGTH).inline() + " AS " + TopPage.AFTER : "";
     String sql = "SELECT " + cols + after + " FROM (" + source(s, plan, where, cols) + ") ORDER BY "
         + String.join(", ", s.resultOrder(BYTE_LENGTH)) + ", " + s.copyOrder('`') + " LIMIT " + n;
-    return queries.select(sql).map(rows -> TopPage.page(q, s, rows, n, true));
+    return queries.select(sql, rows -> TopPage.page(q, s, rows, n, true));
   }
 
   /** The page of the full query: every row of the range sorted, each identity once. */
@@ -665,7 +665,7 @@ public final class ClickHouseHotStore implements HotStore {
             + " LIMIT " + q.limit()
         : "SELECT " + cols + " FROM (" + source(s, plan, SqlFilter.of(q, BYTE_LENGTH).inline(), cols) + ")" + firstCopies
             + " LIMIT " + q.limit();
-    return queries.select(sql).map(rows -> TopPage.of(q, s, rows));
+    return queries.select(sql, rows -> TopPage.of(q, s, rows));
   }
 
   @Override
@@ -682,7 +682,7 @@ public final class ClickHouseHotStore implements HotStore {
     return loggedUnflushed(" AND " + SqlFilter.minutes(q, "minute_ms").inline()).compose(cells -> {
       dirty.add(cells);
       return flush();
-    }).compose(v -> queries.select(sql)).map(rows -> {
+    }).compose(v -> queries.select(sql, rows -> {
       JsonArray bars = new JsonArray();
       for (Map<String, Object> r : rows) {
         bars.add(Bars.bar(Long.parseLong(r.get("t").toString()), dec(r.get("o")), dec(r.get("h")), dec(r.get("l")),
@@ -691,7 +691,7 @@ public final class ClickHouseHotStore implements HotStore {
             Long.parseLong(r.get("n").toString())));
       }
       return bars;
-    });
+    }));
   }
 
   private static BigDecimal dec(Object v) {

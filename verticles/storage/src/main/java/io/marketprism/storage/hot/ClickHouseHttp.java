@@ -1,7 +1,9 @@
 package io.marketprism.storage.hot;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,8 +42,8 @@ import java.util.regex.Pattern;
  */
 public final class ClickHouseHttp {
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  private static final ObjectReader ROWS = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readerFor(Map.class);
 
   /** ClickHouse's user when none is configured; its password is empty. */
   public static final String DEFAULT_USER = "default";
@@ -50,6 +53,7 @@ public final class ClickHouseHttp {
   private static final Pattern EXCEPTION_TEXT = Pattern.compile("DB::Exception: (.*?)(?:, e\\.what\\(\\)| \\(version|$)",
       Pattern.DOTALL);
 
+  private final Vertx vertx;
   private final WebClient client;
   private final String url;
   private final String user;
@@ -86,11 +90,13 @@ public final class ClickHouseHttp {
     this.host = u.getHost();
     this.port = u.getPort() < 0 ? 8123 : u.getPort();
     this.timeoutMs = timeout.toMillis();
+    this.vertx = vertx;
     this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
         .setDecompressionSupported(false));
   }
 
   private ClickHouseHttp(ClickHouseHttp other, long timeoutMs) {
+    this.vertx = other.vertx;
     this.client = other.client;
     this.url = other.url;
     this.user = other.user;
@@ -160,21 +166,34 @@ public final class ClickHouseHttp {
    * @return its rows, column name to value (decimals as {@link java.math.BigDecimal}, 64-bit integers as text)
    */
   public Future<List<Map<String, Object>>> select(String sql) {
-    return execute(sql + " FORMAT JSONEachRow").map(text -> {
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (String line : text.split("\n")) {
-        if (!line.isEmpty()) {
-          try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> row = JSON.readValue(line, Map.class);
-            rows.add(row);
-          } catch (IOException e) {
-            throw new IllegalStateException("unreadable ClickHouse row: " + e.getMessage(), e);
-          }
-        }
+    return select(sql, rows -> rows);
+  }
+
+  /**
+   * A SELECT whose rows are read, and turned into the caller's answer, on a worker thread: a page
+   * of thousands of book rows takes a second or more to decode, which would stall every other
+   * request and the ingest on the event loop.
+   *
+   * @param sql a SELECT without a FORMAT clause
+   * @param decode what to make of its rows (as {@link #select(String)} gives them), run on a worker
+   * @param <T> the answer's type
+   * @return the answer, completed on the caller's context
+   */
+  public <T> Future<T> select(String sql, Function<List<Map<String, Object>>, T> decode) {
+    return post(timeoutMs).sendBuffer(Buffer.buffer(sql + " FORMAT JSONEachRow")).compose(this::ok, this::named)
+        .compose(body -> vertx.executeBlocking(() -> decode.apply(rows(body)), false));
+  }
+
+  private static List<Map<String, Object>> rows(Buffer body) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (MappingIterator<Map<String, Object>> it = ROWS.readValues(body.getBytes())) {
+      while (it.hasNextValue()) {
+        rows.add(it.nextValue());
       }
-      return rows;
-    });
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("unreadable ClickHouse row: " + e.getMessage(), e);
+    }
+    return rows;
   }
 
   /**
@@ -191,7 +210,16 @@ public final class ClickHouseHttp {
   }
 
   private Future<String> body(HttpResponse<Buffer> r) {
-    String text = r.bodyAsString() == null ? "" : r.bodyAsString();
+    return ok(r).map(Buffer::toString);
+  }
+
+  /** @return the body of an answer of 200, else the failure ClickHouse's answer says */
+  private Future<Buffer> ok(HttpResponse<Buffer> r) {
+    Buffer body = r.body() == null ? Buffer.buffer() : r.body();
+    if (r.statusCode() == 200 && !startsWithCode(body)) {
+      return Future.succeededFuture(body);
+    }
+    String text = body.toString();
     if (r.statusCode() == 401 || LOGIN_REFUSED.matcher(text).find()) {
       Matcher said = EXCEPTION_TEXT.matcher(text);
       String reason = said.find() ? said.group(1).trim() : "HTTP " + r.statusCode();
@@ -203,7 +231,13 @@ public final class ClickHouseHttp {
       String msg = text.length() > 500 ? text.substring(0, 500) : text;
       return Future.failedFuture(new IllegalStateException("ClickHouse HTTP " + r.statusCode() + ": " + msg.trim()));
     }
-    return Future.succeededFuture(text);
+    return Future.succeededFuture(body);
+  }
+
+  /** Whether a body starts like ClickHouse's refusals ({@code Code: NN}), without decoding all of it. */
+  private static boolean startsWithCode(Buffer body) {
+    int n = Math.min(body.length(), 64);
+    return LOGIN_REFUSED.matcher(body.getString(0, n, "UTF-8")).find();
   }
 
   /** Closes the client. */

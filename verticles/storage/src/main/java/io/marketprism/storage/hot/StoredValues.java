@@ -1,13 +1,15 @@
 package io.marketprism.storage.hot;
 
 import io.marketprism.model.Decimals;
-import io.marketprism.model.MarketRecord;
+import io.marketprism.model.PriceLevel;
 import io.marketprism.model.RecordJson;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -27,39 +29,30 @@ public final class StoredValues {
    * @return the record's canonical JSON (CONTRACT §3)
    */
   public static String recordJson(TableSchema schema, Function<String, Object> value) {
-    JsonObject o = new JsonObject().put("data_type", schema.type().wire());
+    Map<String, Object> o = new HashMap<>(32);
+    o.put("data_type", schema.type().wire());
     for (Column c : schema.columns()) {
-      switch (c.kind()) {
-        case LEVELS -> o.put(c.name(), levels(value.apply(c.name() + "_price"), value.apply(c.name() + "_qty")));
-        case DECIMAL, NULLABLE_DECIMAL -> {
-          Object v = value.apply(c.name());
-          o.put(c.name(), v == null ? null : decimal(v));
-        }
-        case UINT64, NULLABLE_UINT64, INT32 -> {
-          Object v = value.apply(c.name());
-          o.put(c.name(), v == null ? null : v instanceof Number n ? n.longValue() : Long.parseLong(v.toString()));
-        }
-        case BOOL, NULLABLE_BOOL -> {
-          Object v = value.apply(c.name());
-          o.put(c.name(), v == null ? null : v instanceof Boolean b ? b : !"0".equals(v.toString())
-              && !"false".equalsIgnoreCase(v.toString()));
-        }
-        default -> {
-          Object v = value.apply(c.name());
-          o.put(c.name(), v == null ? null : v.toString());
-        }
-      }
+      Object v = c.kind() == Column.Kind.LEVELS ? null : value.apply(c.name());
+      o.put(c.name(), switch (c.kind()) {
+        case LEVELS -> levels(value.apply(c.name() + "_price"), value.apply(c.name() + "_qty"));
+        case DECIMAL, NULLABLE_DECIMAL -> v == null ? null : decimal(v);
+        case UINT64, NULLABLE_UINT64, INT32 -> v == null ? null : v instanceof Number n ? n.longValue()
+            : Long.parseLong(v.toString());
+        case BOOL, NULLABLE_BOOL -> v == null ? null : v instanceof Boolean b ? b : !"0".equals(v.toString())
+            && !"false".equalsIgnoreCase(v.toString());
+        default -> v == null ? null : v.toString();
+      });
     }
-    MarketRecord r = RecordJson.parse(o.encode());
-    return RecordJson.toJson(r);
+    // the record's own writer: field order, decimals and nulls as every other path writes them
+    return RecordJson.toJson(RecordJson.fromFields(o));
   }
 
-  private static JsonArray levels(Object prices, Object qtys) {
+  private static List<PriceLevel> levels(Object prices, Object qtys) {
     List<?> p = asList(prices);
     List<?> q = asList(qtys);
-    JsonArray out = new JsonArray();
+    List<PriceLevel> out = new ArrayList<>(p.size());
     for (int i = 0; i < p.size(); i++) {
-      out.add(new JsonArray().add(decimal(p.get(i))).add(decimal(q.get(i))));
+      out.add(new PriceLevel(decimal(p.get(i)), decimal(q.get(i))));
     }
     return out;
   }

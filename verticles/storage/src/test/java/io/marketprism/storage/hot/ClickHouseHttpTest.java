@@ -7,7 +7,9 @@ import io.marketprism.platform.http.Http;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.testkit.ClickHouseServer;
 import io.marketprism.testkit.FreePorts;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -34,6 +36,25 @@ class ClickHouseHttpTest {
         assertThat(err).isInstanceOf(ServerUnavailableException.class).hasMessageStartingWith("ClickHouse at " + url);
         assertThat(Http.unreachable(err)).startsWith("ClickHouse at " + url).contains("refused");
       }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void rowsAreDecodedOnAWorkerAndTheAnswerCompletesOnTheCallersEventLoop() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (ClickHouseServer ch = ClickHouseServer.start()) {
+      ClickHouseHttp http = new ClickHouseHttp(vertx, ch.httpUrl(), Duration.ofSeconds(10));
+      Context caller = vertx.getOrCreateContext();
+      Promise<List<Boolean>> seen = Promise.promise();
+      caller.runOnContext(v -> http.select("SELECT number AS n FROM system.numbers LIMIT 3", rows -> {
+        // a page of thousands of book rows decodes for a second: not on the event loop
+        assertThat(rows).hasSize(3);
+        return Context.isOnWorkerThread();
+      }).onComplete(ar -> seen.complete(List.of(ar.succeeded() && ar.result(),
+          Context.isOnEventLoopThread() && Vertx.currentContext() == caller))));
+      assertThat(seen.future().await(20, TimeUnit.SECONDS)).containsExactly(true, true);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
