@@ -39,7 +39,7 @@ public final class SubjectPattern {
       if (t.equals(">") && i != tokens.length - 1) {
         throw new IllegalArgumentException("'>' may only be the last token of '" + pattern + "'");
       }
-      if (!t.equals("*") && !t.equals(">") && (t.contains("*") || t.contains(">") || t.contains(" "))) {
+      if (!t.equals("*") && !t.equals(">") && (t.contains("*") || t.contains(">") || t.chars().anyMatch(Character::isWhitespace))) {
         throw new IllegalArgumentException("subject pattern '" + pattern + "' has a bad token '" + t + "'");
       }
     }

@@ -70,6 +70,10 @@ class SubjectPatternTest {
     assertThatThrownBy(() -> SubjectPattern.parse("trade..x")).hasMessageContaining("empty token");
     assertThatThrownBy(() -> SubjectPattern.parse("trade.>.x")).hasMessageContaining("last token");
     assertThatThrownBy(() -> SubjectPattern.parse("tra*de")).hasMessageContaining("bad token");
+    // NATS takes no whitespace in a token: a tab or newline is as bad as a space
+    for (String ws : new String[] {" ", "\t", "\n"}) {
+      assertThatThrownBy(() -> SubjectPattern.parse("trade.binance.spot.A" + ws + "B")).hasMessageContaining("bad token");
+    }
     assertThatThrownBy(() -> SubjectPattern.parse("")).isInstanceOf(IllegalArgumentException.class);
   }
 
