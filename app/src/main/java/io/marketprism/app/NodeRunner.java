@@ -1,6 +1,7 @@
 package io.marketprism.app;
 
 import io.marketprism.platform.node.MarketPrismNode;
+import io.marketprism.platform.node.NodeOptions;
 import io.marketprism.platform.service.ServiceVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -47,7 +48,9 @@ final class NodeRunner {
   static int runUntilStopped(JsonObject root, boolean clustered, List<String> names,
                              Consumer<MarketPrismNode> onStarted, long seconds) {
     validate(root, names);
-    MarketPrismNode node = await(MarketPrismNode.start(root, clustered), 120);
+    long startMillis = NodeOptions.from(root).startMillis();
+    MarketPrismNode node = await(MarketPrismNode.start(root, clustered), startMillis,
+        clustered ? "joining the cluster" : "starting Vert.x");
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       LOG.info("stopping");
@@ -67,14 +70,14 @@ final class NodeRunner {
         LOG.debug("cannot handle SIG{} here; the shutdown hook stops the node", sig);
       }
     }
-    Future<Void> chain = Future.succeededFuture();
-    for (String name : names) {
-      Deployable probe = ServiceCatalog.factory(name).get();
-      int instances = probe instanceof ServiceVerticle sv ? sv.instances(root) : 1;
-      chain = chain.compose(v -> node.deploy(name, ServiceCatalog.factory(name), instances).mapEmpty());
-    }
     try {
-      await(chain, 120);
+      // one after another, each with the whole limit: a loaded machine slows every start, and the
+      // error names the service that did not come up
+      for (String name : names) {
+        Deployable probe = ServiceCatalog.factory(name).get();
+        int instances = probe instanceof ServiceVerticle sv ? sv.instances(root) : 1;
+        await(node.deploy(name, ServiceCatalog.factory(name), instances), startMillis, "starting " + name);
+      }
     } catch (RuntimeException e) {
       Runtime.getRuntime().removeShutdownHook(hook);
       node.stopAndWait();
@@ -102,9 +105,9 @@ final class NodeRunner {
     return 0;
   }
 
-  static <T> T await(Future<T> f, long seconds) {
+  static <T> T await(Future<T> f, long millis, String what) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+      return f.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException) {
@@ -112,7 +115,8 @@ final class NodeRunner {
       }
       throw new IllegalStateException(c.getMessage(), c);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("start-up did not finish within " + seconds + " s");
+      throw new IllegalStateException(what + " did not finish within " + millis
+          + " ms (node.start_timeout_ms; a loaded machine starts slowly)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted");

@@ -90,7 +90,7 @@ final class SimulateCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     SimulatorVerticle sim = new SimulatorVerticle(options);
     try {
-      NodeRunner.await(vertx.deployVerticle(sim), 60);
+      NodeRunner.await(vertx.deployVerticle(sim), 60_000, "starting the " + ex + " simulator");
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
