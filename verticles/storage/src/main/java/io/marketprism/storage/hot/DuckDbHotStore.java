@@ -37,6 +37,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The embedded hot tier: DuckDB in one local file, one table per data type with no index (an
@@ -934,8 +936,10 @@ public final class DuckDbHotStore implements HotStore {
 
   /**
    * @return per stored table, the bytes of its checkpointed segments: from each segment's offset to
-   *     the next segment's in its block (tables share blocks), the last to the block's end, plus the
-   *     whole blocks a long segment continues into
+   *     the next segment's in its block (tables share blocks), plus the whole blocks a long segment
+   *     continues into; a block's last segment is counted at most at {@link #lastSegmentBound}, not
+   *     to the block's end (the free rest of a block belongs to no table: counting it made a small
+   *     table's compression read below 1)
    */
   private static Map<String, Long> segmentBytes(Connection c) throws SQLException {
     List<String> tables = new ArrayList<>();
@@ -945,21 +949,68 @@ public final class DuckDbHotStore implements HotStore {
     tables.add(Bars.TABLE);
     List<String> parts = new ArrayList<>();
     for (String table : tables) {
-      parts.add("SELECT '" + table + "' AS t, block_id, block_offset, len(additional_block_ids) AS more FROM "
-          + "pragma_storage_info('" + table + "') WHERE block_id >= 0");
+      parts.add("SELECT '" + table + "' AS t, block_id, block_offset, len(additional_block_ids) AS more, segment_type, "
+          + "count, stats FROM pragma_storage_info('" + table + "') WHERE block_id >= 0");
     }
     Map<String, Long> out = new HashMap<>();
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("WITH b AS (SELECT block_size FROM pragma_database_size()) SELECT t, sum(size) FROM ("
-            + "SELECT t, coalesce(lead(block_offset) OVER (PARTITION BY block_id ORDER BY block_offset), (FROM b)) - "
-            + "block_offset + more * (FROM b) AS size FROM (SELECT DISTINCT * FROM (" + String.join(" UNION ALL ", parts)
-            + "))) GROUP BY t")) {
+        ResultSet rs = st.executeQuery("SELECT t, lead(block_offset) OVER (PARTITION BY block_id ORDER BY block_offset), "
+            + "block_offset, more, segment_type, count, stats, (SELECT block_size FROM pragma_database_size()) FROM "
+            + "(SELECT DISTINCT * FROM (" + String.join(" UNION ALL ", parts) + "))")) {
       while (rs.next()) {
-        out.put(rs.getString(1), rs.getLong(2));
+        long next = rs.getLong(2);
+        boolean last = rs.wasNull();
+        long offset = rs.getLong(3);
+        long blockSize = rs.getLong(8);
+        long size = last
+            ? Math.min(blockSize - offset, lastSegmentBound(rs.getString(5), rs.getLong(6), rs.getString(7)))
+            : next - offset;
+        out.merge(rs.getString(1), size + rs.getLong(4) * blockSize, Long::sum);
       }
     }
     return out;
   }
+
+  /**
+   * The most a segment can take: its values uncompressed (a text's longest length from its stats
+   * for every value), plus room for a compression's header (FSST's symbol table is the largest).
+   *
+   * @param type the segment's type as DuckDB names it ({@code BIGINT}, {@code DECIMAL(38,18)},
+   *     {@code VARCHAR}, {@code VALIDITY}, ...)
+   * @param count its rows
+   * @param stats its statistics text
+   * @return bytes, or {@link Long#MAX_VALUE} for a type without a bound here
+   */
+  static long lastSegmentBound(String type, long count, String stats) {
+    long header = 4096;
+    if (type.startsWith("DECIMAL(")) {
+      int precision = Integer.parseInt(type.substring(8, type.indexOf(',')).trim());
+      return header + count * (precision <= 4 ? 2 : precision <= 9 ? 4 : precision <= 18 ? 8 : 16);
+    }
+    switch (type) {
+      case "VALIDITY":
+        return header + (count + 7) / 8;
+      case "BOOLEAN", "TINYINT", "UTINYINT":
+        return header + count;
+      case "SMALLINT", "USMALLINT":
+        return header + 2 * count;
+      case "INTEGER", "UINTEGER", "FLOAT", "DATE":
+        return header + 4 * count;
+      case "BIGINT", "UBIGINT", "DOUBLE", "TIMESTAMP":
+        return header + 8 * count;
+      case "HUGEINT", "UHUGEINT":
+        return header + 16 * count;
+      case "VARCHAR": {
+        Matcher m = MAX_STRING_LENGTH.matcher(stats == null ? "" : stats);
+        return m.find() ? header + count * (4 + Long.parseLong(m.group(1))) : Long.MAX_VALUE;
+      }
+      default:
+        return Long.MAX_VALUE;
+    }
+  }
+
+  private static final Pattern MAX_STRING_LENGTH =
+      Pattern.compile("Max String Length: (\\d+)");
 
   /**
    * Checkpoints now, each table's newest rows rewritten in table order first, as the writer does

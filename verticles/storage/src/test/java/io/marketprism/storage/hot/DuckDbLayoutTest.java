@@ -114,6 +114,35 @@ class DuckDbLayoutTest {
   }
 
   /**
+   * A small table's segments end inside a block whose rest is free: that rest is not the table's.
+   * Counted to the block's end, 500 trades (40 KB of values) read as 200 KB, a compression of 0.2.
+   */
+  @Test
+  void aSmallTableIsNotChargedTheFreeRestOfItsBlock() throws Exception {
+    DuckDbHotStore store = open(dir.resolve("small.duckdb"));
+    await(store.write(BarChecks.trades(5, 500, 1)));
+    await(store.sortedCheckpoint());
+    JsonObject trade = tradeStats(store);
+    assertThat(trade.getLong("rows")).isEqualTo(500);
+    assertThat(trade.getLong("bytes")).isPositive().isLessThan(trade.getLong("uncompressed_bytes"));
+    assertThat(trade.getDouble("compression")).isGreaterThan(1);
+    await(store.close());
+  }
+
+  @Test
+  void aSegmentsBoundIsItsValuesUncompressedAndAHeader() {
+    assertThat(DuckDbHotStore.lastSegmentBound("BIGINT", 100, "")).isEqualTo(4096 + 800);
+    assertThat(DuckDbHotStore.lastSegmentBound("DECIMAL(38,18)", 100, "")).isEqualTo(4096 + 1600);
+    assertThat(DuckDbHotStore.lastSegmentBound("DECIMAL(18,3)", 100, "")).isEqualTo(4096 + 800);
+    assertThat(DuckDbHotStore.lastSegmentBound("VALIDITY", 100, "")).isEqualTo(4096 + 13);
+    assertThat(DuckDbHotStore.lastSegmentBound("VARCHAR", 100,
+        "[Min: BTC-USDT, Max: BTC-USDT, Has Unicode: false, Max String Length: 8][Has Null: false]"))
+        .isEqualTo(4096 + 1200);
+    assertThat(DuckDbHotStore.lastSegmentBound("VARCHAR", 100, "[Has Null: false]")).isEqualTo(Long.MAX_VALUE);
+    assertThat(DuckDbHotStore.lastSegmentBound("STRUCT(a INTEGER)", 100, "")).isEqualTo(Long.MAX_VALUE);
+  }
+
+  /**
    * DuckDB keeps deleted rows in their blocks until a checkpoint, and the log a drop leaves is far
    * below the writer's 64 MiB trigger: archiving a day checkpoints, so its bytes are freed at once
    * and stats do not set the day's bytes against the remaining rows' plain size.
