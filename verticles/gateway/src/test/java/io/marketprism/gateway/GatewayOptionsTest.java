@@ -128,6 +128,8 @@ class GatewayOptionsTest {
     AdminRoutes rules = new AdminRoutes(List.of("* /api/v1/monitoring/alerts/**", "PUT /api/v1/broker/{stream}"));
     assertThat(rules.matches(HttpMethod.POST, "/api/v1/storage/archive")).isTrue();
     assertThat(rules.matches(HttpMethod.GET, "/api/v1/storage/archive")).isFalse();
+    assertThat(rules.matches(HttpMethod.POST, "/api/v1/storage/replay")).isTrue();
+    assertThat(rules.matches(HttpMethod.GET, "/api/v1/storage/replay")).isFalse();
     assertThat(rules.matches(HttpMethod.POST, "/api/v1/storage/archives")).isFalse();
     assertThat(rules.matches(HttpMethod.POST, "/api/v1/scheduler/jobs/daily/run")).isTrue();
     assertThat(rules.matches(HttpMethod.POST, "/api/v1/scheduler/jobs/daily/runs")).isFalse();

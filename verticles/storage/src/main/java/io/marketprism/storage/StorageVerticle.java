@@ -1,10 +1,12 @@
 package io.marketprism.storage;
 
+import io.marketprism.model.SubjectPattern;
 import io.marketprism.model.Subjects;
 import io.marketprism.platform.bus.BusMessage;
 import io.marketprism.platform.bus.ConsumerSpec;
 import io.marketprism.platform.bus.RecordBus;
 import io.marketprism.platform.bus.RecordConsumer;
+import io.marketprism.platform.bus.Replay;
 import io.marketprism.platform.http.ApiError;
 import io.marketprism.platform.http.ServerUnavailableException;
 import io.marketprism.platform.metrics.LogThrottle;
@@ -62,6 +64,7 @@ public class StorageVerticle extends ServiceVerticle {
   /** The parameters of {@code GET /api/v1/storage/latest/{data_type}} (CONTRACT §5), each required. */
   private static final List<String> LATEST_PARAMS = List.of("exchange", "market_type", "symbol");
   private static final String ARCHIVE = "POST /api/v1/storage/archive";
+  private static final String REPLAY = "POST /api/v1/storage/replay";
 
   /** A flood of bad messages logs one a second (the rejected counter sees every one). */
   private final LogThrottle rejectLog = new LogThrottle(1_000);
@@ -70,6 +73,8 @@ public class StorageVerticle extends ServiceVerticle {
   private LatestCache cache;
   private RecordBus bus;
   private RecordConsumer consumer;
+  /** The replay this instance runs or ran last, or null. */
+  private Replay replay;
   private ArchiveJob archive;
   private long archiveTimer = -1;
   private volatile boolean stopping;
@@ -78,6 +83,7 @@ public class StorageVerticle extends ServiceVerticle {
   private volatile String hotProblem;
   private long hotRetryTimer = -1;
   private Counter committed;
+  private Counter replayed;
   private Counter rejected;
   private Counter retries;
   private Counter cacheErrors;
@@ -109,6 +115,9 @@ public class StorageVerticle extends ServiceVerticle {
         : new MemoryLatestCache();
     bus = RecordBus.create(vertx, options.bus());
     committed = Counter.builder("mp_storage_records_committed").register(platform.meters());
+    replayed = Counter.builder("mp_storage_records_replayed")
+        .description("records read again from the stream by a replay and stored (copies absorbed by identity)")
+        .register(platform.meters());
     rejected = Counter.builder("mp_storage_records_rejected").register(platform.meters());
     retries = Counter.builder("mp_storage_write_retries").register(platform.meters());
     receiveToCommit = Timer.builder("mp_storage_receive_to_commit").publishPercentiles(0.5, 0.99)
@@ -199,16 +208,24 @@ public class StorageVerticle extends ServiceVerticle {
 
   /** Commits one batch from the bus: the returned future succeeds only once it is stored. */
   private Future<Void> commit(List<BusMessage> messages) {
+    return prepare(messages).compose(batch -> store(batch, false));
+  }
+
+  private Future<Batch> prepare(List<BusMessage> messages) {
     // decoding thousands of records is milliseconds of CPU: a worker's job, not the event loop's (so is
     // reading the identity keys of the latest records)
     return vertx.executeBlocking(() -> {
       Batch batch = hot.prepare(messages);
       batch.latest();
       return batch;
-    }, false).compose(this::store);
+    }, false);
   }
 
-  private Future<Void> store(Batch batch) {
+  /**
+   * @param replay whether the batch is a replay's: counted apart, and its receive times (hours old,
+   *     perhaps) kept out of the receive-to-commit timer
+   */
+  private Future<Void> store(Batch batch, boolean replay) {
     for (Batch.Rejected r : batch.rejected()) {
       rejected.increment();
       String more = rejectLog.admit();
@@ -221,6 +238,10 @@ public class StorageVerticle extends ServiceVerticle {
     }
     cache.offer(batch.latest());
     return writeUntilStored(batch, 200).onSuccess(v -> {
+      if (replay) {
+        replayed.increment(batch.size());
+        return;
+      }
       committed.increment(batch.size());
       long nowUs = System.currentTimeMillis() * 1000;
       for (int i = 0; i < batch.size(); i++) {
@@ -283,6 +304,11 @@ public class StorageVerticle extends ServiceVerticle {
     });
     router.get(base + "/latest/:data_type").handler(this::latest);
     router.post(base + "/archive").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::archive);
+    router.post(base + "/replay").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::replay);
+    router.get(base + "/replay").handler(ctx -> {
+      Params.only(ctx.queryParams(), "GET " + base + "/replay", List.of());
+      ctx.json(new JsonObject().put("replay", replayStatus()));
+    });
     router.get(base + "/archive").handler(ctx -> {
       ctx.response().putHeader("Allow", "POST");
       ApiError.send(ctx, 405, "method_not_allowed", "archive is POST " + base + "/archive (admin)");
@@ -442,6 +468,67 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   /**
+   * Starts a replay (admin): the stream read again from {@code since} on, up to its end now, into the
+   * hot store through the same batches as the live consumer; what the store kept is absorbed by
+   * identity, what it lost (ClickHouse 18.16 does not sync its files: a power cut can lose what was
+   * acknowledged) is stored again. Answers 202 with its state at once; {@code GET} follows it.
+   */
+  private void replay(RoutingContext ctx) {
+    Params.only(ctx.queryParams(), REPLAY, List.of());
+    JsonObject body;
+    try {
+      body = ctx.body() == null || ctx.body().length() == 0 ? null : ctx.body().asJsonObject();
+    } catch (RuntimeException notAnObject) {
+      body = null;
+    }
+    if (body == null || body.getValue("since") == null) {
+      throw ApiError.badRequest("the body must be a JSON object with since (epoch ms or ISO-8601), e.g. "
+          + "{\"since\":\"2024-01-02T00:00:00Z\",\"subjects\":\"trade.>\"}");
+    }
+    Params.onlyFields(body, REPLAY, List.of("since", "subjects"));
+    long since = Params.time("since", body.getValue("since").toString());
+    if (since > System.currentTimeMillis()) {
+      throw ApiError.badRequest("since is in the future: the stream holds nothing after now");
+    }
+    String subjects = body.getValue("subjects") == null ? ">" : body.getValue("subjects").toString();
+    try {
+      SubjectPattern.parse(subjects).recordSubjects();
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("subjects: " + e.getMessage());
+    }
+    if (replay != null && !replay.done().isComplete()) {
+      throw new ApiError(409, "replay_running", "a replay runs on this instance: GET /api/v1/storage/replay follows it");
+    }
+    if (consumer == null) {
+      throw new ApiError(503, "unavailable", "storage is starting");
+    }
+    ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable() + "_replay_" + System.currentTimeMillis(),
+        subjects, options.batchSize(), options.flushInterval(), options.ackWait(), 1);
+    bus.replay(spec, since, messages -> prepare(messages).compose(batch -> store(batch, true)))
+        .onSuccess(r -> {
+          replay = r;
+          r.done().onFailure(e -> LOG.warn("replay {}: {}", spec.durable(), e.getMessage()));
+          ctx.response().setStatusCode(202);
+          ctx.json(new JsonObject().put("replay", replayStatus()));
+        })
+        .onFailure(e -> ApiError.send(ctx, e instanceof UnsupportedOperationException ? 409 : 503,
+            e instanceof UnsupportedOperationException ? "replay_unavailable" : "unavailable", e.getMessage()));
+  }
+
+  /** @return the replay's counters and state ({@code running}, {@code done} or {@code stopped} with its error), or null */
+  private JsonObject replayStatus() {
+    Replay r = replay;
+    if (r == null) {
+      return null;
+    }
+    JsonObject out = r.stats();
+    if (r.done().failed()) {
+      out.put("error", r.done().cause().getMessage());
+    }
+    return out;
+  }
+
+  /**
    * Runs the archive unless a run is going, here or on another instance of the cluster (the
    * scheduler's job, a request, or a storage's own timer): that one is refused with a 409.
    */
@@ -460,7 +547,8 @@ public class StorageVerticle extends ServiceVerticle {
   public JsonObject status() {
     return new JsonObject().put("hot_engine", options.hotType()).put("cache", options.cacheType())
         .put("bus", bus.stats().toJson()).put("consumer", consumer == null ? null : consumer.stats())
-        .put("committed", (long) committed.count()).put("rejected", (long) rejected.count())
+        .put("committed", (long) committed.count()).put("replayed", (long) replayed.count())
+        .put("rejected", (long) rejected.count())
         .put("write_retries", (long) retries.count()).put("last_write_error", lastWriteError)
         .put("cache_errors", (long) cacheErrors.count());
   }
@@ -477,6 +565,9 @@ public class StorageVerticle extends ServiceVerticle {
     // forever while the store is down (the embedded bus's stop waits for it; JetStream delivers it again)
     stopping = true;
     Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
+    if (replay != null) {
+      c = c.eventually(replay::close);
+    }
     return c.eventually(() -> bus == null ? Future.succeededFuture() : bus.close()).eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> hot == null ? Future.succeededFuture() : hot.close());
   }

@@ -301,6 +301,107 @@ class JetStreamConsumerTest {
     other.close().await(20, TimeUnit.SECONDS);
   }
 
+  private void publish(int from, int to) throws Exception {
+    for (int i = from; i < to; i++) {
+      bus.publish("trade.binance.spot.BTC-USDT", "id-" + i, ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
+          .await(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int n(BusMessage m) {
+    return new JsonObject(new String(m.json(), StandardCharsets.UTF_8)).getInteger("n");
+  }
+
+  private List<String> consumerNames() throws Exception {
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+      return c.jetStreamManagement().getConsumerNames(BusOptions.MARKET_DATA);
+    }
+  }
+
+  /**
+   * A replay reads every record the stream received from its start time on, up to the last one the
+   * stream held when it began, though records keep arriving meanwhile; then it ends by itself and
+   * removes its durable. The live durable consumer is not disturbed.
+   */
+  @Test
+  void aReplayReadsFromItsTimeToTheStreamsEndThenEndsAndRemovesItsConsumer() throws Exception {
+    AtomicInteger live = new AtomicInteger();
+    RecordConsumer storage = bus.consume(spec(100, 2), batch -> {
+      live.addAndGet(batch.size());
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    publish(0, 300);
+    Thread.sleep(50);
+    long since = System.currentTimeMillis();
+    Thread.sleep(50);
+    publish(300, 1000);
+    List<Integer> read = new CopyOnWriteArrayList<>();
+    AtomicInteger batches = new AtomicInteger();
+    io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_test", ">",
+        128, Duration.ofMillis(100), Duration.ofSeconds(5), 3), since, batch -> {
+          batches.incrementAndGet();
+          batch.forEach(m -> read.add(n(m)));
+          // slow commits: records keep arriving while it reads
+          return io.vertx.core.Future.future(p -> vertx.setTimer(20, t -> p.complete()));
+        }).await(20, TimeUnit.SECONDS);
+    for (int i = 1000; !replay.done().isComplete(); i += 10) {
+      assertTrue(i < 5000, "the replay did not end while records kept arriving");
+      publish(i, i + 10);
+    }
+    replay.done().await(20, TimeUnit.SECONDS);
+    java.util.Set<Integer> distinct = new java.util.TreeSet<>(read);
+    assertEquals(read.size(), distinct.size(), "each record once");
+    assertEquals(300, (int) ((java.util.TreeSet<Integer>) distinct).first(), "from the start time on");
+    assertTrue(distinct.containsAll(java.util.stream.IntStream.range(300, 1000).boxed().toList()));
+    assertTrue(read.size() <= 700 + 128, "no more than a batch beyond the stream's end at the start: " + read.size());
+    JsonObject stats = replay.stats();
+    assertEquals("done", stats.getString("state"));
+    assertEquals(1000, stats.getLong("target_seq"));
+    assertTrue(stats.getLong("acked_seq") >= 1000);
+    assertEquals(List.of("test"), consumerNames());
+    await(() -> live.get() >= 1000);
+    storage.close().await(20, TimeUnit.SECONDS);
+  }
+
+  /** A replay from after the stream's last record, or of an empty stream, ends at once with nothing read. */
+  @Test
+  void aReplayWithNothingToReadEndsAtOnce() throws Exception {
+    ConsumerSpec spec = new ConsumerSpec(BusOptions.MARKET_DATA, "replay_empty", ">", 100, Duration.ofMillis(100),
+        Duration.ofSeconds(5), 1);
+    AtomicInteger read = new AtomicInteger();
+    bus.replay(spec, 0, batch -> {
+      read.addAndGet(batch.size());
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS).done().await(20, TimeUnit.SECONDS);
+    publish(0, 10);
+    Thread.sleep(50);
+    io.marketprism.platform.bus.Replay later = bus.replay(spec, System.currentTimeMillis() + 10, batch -> {
+      read.addAndGet(batch.size());
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    later.done().await(20, TimeUnit.SECONDS);
+    assertEquals(0, read.get());
+    assertEquals(List.of(), consumerNames());
+  }
+
+  /** A replay stopped half-way says so, and removes its durable: run again, it reads all again. */
+  @Test
+  void aReplayStoppedHalfWayFailsItsDoneAndRemovesItsConsumer() throws Exception {
+    publish(0, 200);
+    Promise<Void> never = Promise.promise();
+    io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_stop",
+        ">", 50, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, batch -> never.future())
+        .await(20, TimeUnit.SECONDS);
+    await(() -> replay.stats().getLong("batches") == 1);
+    never.fail("the store stopped");
+    replay.close().await(30, TimeUnit.SECONDS);
+    Throwable why = replay.done().cause();
+    assertTrue(why != null && why.getMessage().contains("stopped before it reached stream sequence 200"),
+        String.valueOf(why));
+    assertEquals("stopped", replay.stats().getString("state"));
+    assertEquals(List.of(), consumerNames());
+  }
+
   private static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The routes that need role {@code admin}: those of CONTRACT §5, always, plus any in
+ * The routes that need role {@code admin}: those of CONTRACT §5 and {@link #OWN}, always, plus any in
  * {@code gateway.auth.admin_routes}. A rule is {@code "METHOD /path"}: METHOD may be {@code *};
  * in the path {@code {name}} or {@code *} stands for one segment and a final {@code **} for any
  * rest. Rules match canonical paths (see {@code RequestPath}).
@@ -21,10 +21,14 @@ public final class AdminRoutes {
       "DELETE /api/v1/collector/subscriptions",
       "POST /api/v1/scheduler/jobs/{name}/run");
 
+  /** Routes beyond the contract's that change what is stored: reading the stream again into the store. */
+  public static final List<String> OWN = List.of("POST /api/v1/storage/replay");
+
   private final List<Rule> rules = new ArrayList<>();
 
   public AdminRoutes(List<String> extra) {
     CONTRACT.forEach(r -> rules.add(Rule.parse(r, "admin route")));
+    OWN.forEach(r -> rules.add(Rule.parse(r, "admin route")));
     extra.forEach(r -> rules.add(Rule.parse(r, "gateway.auth.admin_routes")));
   }
 

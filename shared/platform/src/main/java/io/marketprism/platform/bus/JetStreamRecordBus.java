@@ -496,12 +496,42 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public Future<RecordConsumer> consume(ConsumerSpec spec, BatchHandler handler) {
-    PullWorker w = new PullWorker(vertx.getOrCreateContext(), spec, handler);
+    return Future.succeededFuture(start(new PullWorker(vertx.getOrCreateContext(), spec, handler, -1)));
+  }
+
+  @Override
+  public Future<Replay> replay(ConsumerSpec spec, long sinceMs, BatchHandler handler) {
+    ConsumerSpec one = new ConsumerSpec(spec.stream(), spec.durable(), spec.filterSubject(), spec.batchSize(),
+        spec.maxWait(), spec.ackWait(), 1);
+    Context context = vertx.getOrCreateContext();
+    // the target is the stream's end now: records published from here on are the live consumer's
+    return vertx.executeBlocking(() -> {
+      Connection c = connection;
+      if (!connected || c == null) {
+        throw new IllegalStateException("NATS is not connected: a replay reads the stream, try again once it is back");
+      }
+      return c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
+    }, false).map(target -> {
+      PullWorker w = new PullWorker(context, one, handler, Math.max(0, sinceMs));
+      w.targetSeq = target;
+      LOG.info("replay {}: reading {} from {} up to stream sequence {}", spec.durable(), spec.filterSubject(),
+          java.time.Instant.ofEpochMilli(sinceMs), target);
+      start(w);
+      w.done.future().onComplete(ar -> {
+        synchronized (workers) {
+          workers.remove(w);
+        }
+      });
+      return w;
+    });
+  }
+
+  private PullWorker start(PullWorker w) {
     synchronized (workers) {
       workers.add(w);
     }
     w.thread.start();
-    return Future.succeededFuture(w);
+    return w;
   }
 
   @Override
@@ -703,13 +733,18 @@ public final class JetStreamRecordBus implements RecordBus {
    */
   private static final long GATHER_MS = 30;
 
+  /** How long the server keeps a replay's durable consumer that nobody reads (its storage died). */
+  private static final Duration REPLAY_FORGET = Duration.ofMinutes(10);
+
   /**
    * One durable consumer: a thread that fetches batches and hands them over while up to
    * {@link ConsumerSpec#batchesInFlight()} earlier ones are still committing, and a reply thread
    * that acknowledges each batch once its commit succeeded (or naks it), and keeps the open
-   * batches alive with in-progress acks while their commit takes long.
+   * batches alive with in-progress acks while their commit takes long. A replay's worker reads from
+   * a start time, ends once it has acknowledged the stream's last sequence of when it began (or
+   * found nothing left to read), and then removes its durable.
    */
-  private final class PullWorker implements RecordConsumer {
+  private final class PullWorker implements Replay {
     private final Context context;
     private final ConsumerSpec spec;
     private final BatchHandler handler;
@@ -729,11 +764,21 @@ public final class JetStreamRecordBus implements RecordBus {
     private Connection subConnection;
     private long nextFetchMs;
     private boolean gathering;
+    /** A replay's first record time; -1 for a durable consumer of everything. */
+    private final long sinceMs;
+    /** A replay's target: the stream's last sequence when it was asked for. */
+    private volatile long targetSeq = -1;
+    /** The highest stream sequence acknowledged. */
+    private volatile long ackedSeq;
+    /** Set once a replay reached its target: it stops fetching and removes its durable. */
+    private volatile boolean reached;
+    private final Promise<Void> done = Promise.promise();
 
-    PullWorker(Context context, ConsumerSpec spec, BatchHandler handler) {
+    PullWorker(Context context, ConsumerSpec spec, BatchHandler handler, long sinceMs) {
       this.context = context;
       this.spec = spec;
       this.handler = handler;
+      this.sinceMs = sinceMs;
       this.room = new Semaphore(spec.batchesInFlight());
       this.keepAliveMs = Math.max(200, spec.ackWait().toMillis() / 3);
       this.thread = new Thread(this::run, "mp-consumer-" + spec.durable());
@@ -766,6 +811,36 @@ public final class JetStreamRecordBus implements RecordBus {
         Thread.currentThread().interrupt();
       } finally {
         finishOpenBatches();
+        if (replaying()) {
+          endReplay();
+        }
+        stopped.tryComplete();
+      }
+    }
+
+    private boolean replaying() {
+      return sinceMs >= 0;
+    }
+
+    /** Removes the replay's durable (best effort: else the server forgets it after {@link #REPLAY_FORGET}). */
+    private void endReplay() {
+      dropSubscription();
+      Connection c = connection;
+      try {
+        if (c != null && c.getStatus() == Connection.Status.CONNECTED) {
+          c.jetStreamManagement().deleteConsumer(spec.stream(), spec.durable());
+        }
+      } catch (Exception e) {
+        LOG.info("replay {}: its consumer was not removed ({}); the server forgets it after {} min", spec.durable(),
+            e.toString(), REPLAY_FORGET.toMinutes());
+      }
+      if (reached) {
+        LOG.info("replay {}: done, every record from {} up to stream sequence {} committed", spec.durable(),
+            java.time.Instant.ofEpochMilli(sinceMs), targetSeq);
+        done.tryComplete();
+      } else {
+        done.tryFail("stopped before it reached stream sequence " + targetSeq + " (committed up to " + ackedSeq
+            + "); run it again: records already stored are absorbed by their identity");
       }
     }
 
@@ -778,11 +853,16 @@ public final class JetStreamRecordBus implements RecordBus {
       if (sub == null || subConnection != c) {
         dropSubscription();
         long maxAckPending = Math.max(1000L, (long) spec.batchSize() * (spec.batchesInFlight() + 2));
-        ConsumerConfiguration cc = ConsumerConfiguration.builder().durable(spec.durable())
+        ConsumerConfiguration.Builder cb = ConsumerConfiguration.builder().durable(spec.durable())
             .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
-            .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending).build();
+            .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending);
+        if (replaying()) {
+          cb.deliverPolicy(DeliverPolicy.ByStartTime)
+              .startTime(java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(sinceMs), java.time.ZoneOffset.UTC))
+              .inactiveThreshold(REPLAY_FORGET);
+        }
         // create the durable, or update it in place when the batch size or ack wait changed since it was made
-        c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), cc);
+        c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), cb.build());
         sub = c.jetStream().subscribe(null, PullSubscribeOptions.bind(spec.stream(), spec.durable()));
         subConnection = c;
         LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
@@ -794,6 +874,10 @@ public final class JetStreamRecordBus implements RecordBus {
       }
       if (!room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
         return; // every slot is committing
+      }
+      if (!running) {
+        room.release(); // stopped while waiting for room (a replay that reached its target)
+        return;
       }
       long begun = System.currentTimeMillis();
       boolean handedOver = false;
@@ -817,6 +901,10 @@ public final class JetStreamRecordBus implements RecordBus {
         if (msgs.isEmpty()) {
           if (drained) {
             settled.idle(begun);
+          }
+          if (replaying() && (targetSeq == 0 || open.isEmpty() && nothingLeft())) {
+            reached = true; // nothing left to read: the stream holds nothing more from the start time on
+            running = false;
           }
           return;
         }
@@ -858,6 +946,16 @@ public final class JetStreamRecordBus implements RecordBus {
         return sub.getConsumerInfo().getNumAckPending() <= ours;
       } catch (Exception e) {
         return false; // not known: the settled time waits for the next fetch
+      }
+    }
+
+    /** @return whether the consumer has nothing to deliver and nothing delivered waits for its ack */
+    private boolean nothingLeft() {
+      try {
+        io.nats.client.api.ConsumerInfo info = sub.getConsumerInfo();
+        return info.getNumPending() == 0 && info.getNumAckPending() == 0;
+      } catch (Exception e) {
+        return false; // not known: asked again after the next empty fetch
       }
     }
 
@@ -903,6 +1001,15 @@ public final class JetStreamRecordBus implements RecordBus {
           reply(b.msgs, Message::ack, "acks");
           acks.addAndGet(b.msgs.size());
           settled.committed(b.fetch);
+          long last = 0;
+          for (Message m : b.msgs) {
+            last = Math.max(last, m.isJetStream() ? m.metaData().streamSequence() : 0);
+          }
+          ackedSeq = Math.max(ackedSeq, last);
+          if (replaying() && ackedSeq >= targetSeq) {
+            reached = true;
+            running = false;
+          }
         } else {
           failed.incrementAndGet();
           LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), b.msgs.size(),
@@ -944,7 +1051,6 @@ public final class JetStreamRecordBus implements RecordBus {
               open.size());
         }
         replies.shutdownNow();
-        stopped.tryComplete();
       }
     }
 
@@ -976,9 +1082,20 @@ public final class JetStreamRecordBus implements RecordBus {
 
     @Override
     public JsonObject stats() {
-      return new JsonObject().put("durable", spec.durable()).put("stream", spec.stream())
+      JsonObject out = new JsonObject().put("durable", spec.durable()).put("stream", spec.stream())
           .put("batches", batches.get()).put("acked", acks.get()).put("redelivered", redelivered.get())
           .put("failed_batches", failed.get()).put("settled_ms", settled.settledMs());
+      if (replaying()) {
+        out.put("since_ms", sinceMs).put("subjects", spec.filterSubject()).put("target_seq", targetSeq)
+            .put("acked_seq", ackedSeq).put("state", !done.future().isComplete() ? "running"
+                : done.future().succeeded() ? "done" : "stopped");
+      }
+      return out;
+    }
+
+    @Override
+    public Future<Void> done() {
+      return done.future();
     }
 
     @Override

@@ -84,6 +84,24 @@ public interface RecordBus {
   Future<RecordConsumer> consume(ConsumerSpec spec, BatchHandler handler);
 
   /**
+   * Reads the stream again from {@code sinceMs} on, up to the last record it held when this was
+   * called, into {@code handler} as {@link #consume} does: the records a store lost (a server that
+   * did not sync its files, a restored backup) are stored again, the ones it kept absorbed by their
+   * identity. Its own durable consumer ({@code spec.durable()}, removed when it ends, or by the
+   * server after ten minutes without a reader when its reader died) reads one batch at a time.
+   *
+   * @param spec which records and the batch bounds; {@code batchesInFlight} is taken as 1
+   * @param sinceMs the first record time (the stream's own receive time of each message), epoch ms
+   * @param handler commits a batch
+   * @return the running replay; failed with {@link UnsupportedOperationException} where the bus
+   *     keeps nothing to read again (the embedded event bus)
+   */
+  default Future<Replay> replay(ConsumerSpec spec, long sinceMs, BatchHandler handler) {
+    return Future.failedFuture(new UnsupportedOperationException(
+        "the event bus keeps no records to read again: replay needs bus.type nats (JetStream)"));
+  }
+
+  /**
    * A non-durable live subscription with a NATS wildcard pattern (the live stream): no
    * acknowledgements, no redelivery, at most once. Taken while NATS is away too: it receives
    * records from the first connect on.
