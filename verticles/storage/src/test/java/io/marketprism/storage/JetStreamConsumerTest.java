@@ -384,6 +384,28 @@ class JetStreamConsumerTest {
     assertEquals(List.of(), consumerNames());
   }
 
+  /**
+   * A batch whose commit failed is asked again: the replay is not done, however far the batches
+   * after it went, until it has been committed too.
+   */
+  @Test
+  void aReplayEndsOnlyOnceAFailedBatchIsCommittedToo() throws Exception {
+    publish(0, 200);
+    java.util.Set<Integer> committed = ConcurrentHashMap.newKeySet();
+    AtomicInteger calls = new AtomicInteger();
+    io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_fail",
+        ">", 50, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, batch -> {
+          if (calls.getAndIncrement() == 0) {
+            return Future.failedFuture("the store was away");
+          }
+          batch.forEach(m -> committed.add(n(m)));
+          return Future.succeededFuture();
+        }).await(20, TimeUnit.SECONDS);
+    replay.done().await(30, TimeUnit.SECONDS);
+    assertEquals(200, committed.size(), "every record committed before the replay ended: " + committed.size());
+    assertEquals(1, replay.stats().getLong("failed_batches"));
+  }
+
   /** A replay stopped half-way says so, and removes its durable: run again, it reads all again. */
   @Test
   void aReplayStoppedHalfWayFailsItsDoneAndRemovesItsConsumer() throws Exception {

@@ -770,6 +770,11 @@ public final class JetStreamRecordBus implements RecordBus {
     private volatile long targetSeq = -1;
     /** The highest stream sequence acknowledged. */
     private volatile long ackedSeq;
+    /**
+     * A replay's messages whose batch failed (asked again): until each has been acknowledged, the
+     * target is not reached, however far later batches went.
+     */
+    private final Set<Long> owed = ConcurrentHashMap.newKeySet();
     /** Set once a replay reached its target: it stops fetching and removes its durable. */
     private volatile boolean reached;
     private final Promise<Void> done = Promise.promise();
@@ -902,7 +907,7 @@ public final class JetStreamRecordBus implements RecordBus {
           if (drained) {
             settled.idle(begun);
           }
-          if (replaying() && (targetSeq == 0 || open.isEmpty() && nothingLeft())) {
+          if (replaying() && (targetSeq == 0 || open.isEmpty() && owed.isEmpty() && nothingLeft())) {
             reached = true; // nothing left to read: the stream holds nothing more from the start time on
             running = false;
           }
@@ -1003,10 +1008,14 @@ public final class JetStreamRecordBus implements RecordBus {
           settled.committed(b.fetch);
           long last = 0;
           for (Message m : b.msgs) {
-            last = Math.max(last, m.isJetStream() ? m.metaData().streamSequence() : 0);
+            long seq = m.isJetStream() ? m.metaData().streamSequence() : 0;
+            last = Math.max(last, seq);
+            if (replaying()) {
+              owed.remove(seq);
+            }
           }
           ackedSeq = Math.max(ackedSeq, last);
-          if (replaying() && ackedSeq >= targetSeq) {
+          if (replaying() && ackedSeq >= targetSeq && owed.isEmpty()) {
             reached = true;
             running = false;
           }
@@ -1014,6 +1023,13 @@ public final class JetStreamRecordBus implements RecordBus {
           failed.incrementAndGet();
           LOG.warn("consumer {}: batch of {} not committed ({}); delivering again", spec.durable(), b.msgs.size(),
               failure.toString());
+          if (replaying()) {
+            for (Message m : b.msgs) {
+              if (m.isJetStream()) {
+                owed.add(m.metaData().streamSequence());
+              }
+            }
+          }
           reply(b.msgs, m -> m.nakWithDelay(Duration.ofMillis(500)), "naks");
           settled.failed(b.fetch);
         }
