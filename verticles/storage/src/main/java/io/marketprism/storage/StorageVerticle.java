@@ -75,6 +75,8 @@ public class StorageVerticle extends ServiceVerticle {
   private RecordConsumer consumer;
   /** The replay this instance runs or ran last, or null. */
   private Replay replay;
+  /** Whether a replay asked for is starting (its stream's end being read): a second one meanwhile is a 409 too. */
+  private boolean replayStarting;
   private ArchiveJob archive;
   private long archiveTimer = -1;
   private volatile boolean stopping;
@@ -496,7 +498,7 @@ public class StorageVerticle extends ServiceVerticle {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("subjects: " + e.getMessage());
     }
-    if (replay != null && !replay.done().isComplete()) {
+    if (replayStarting || replay != null && !replay.done().isComplete()) {
       throw new ApiError(409, "replay_running", "a replay runs on this instance: GET /api/v1/storage/replay follows it");
     }
     if (consumer == null) {
@@ -504,7 +506,9 @@ public class StorageVerticle extends ServiceVerticle {
     }
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable() + "_replay_" + System.currentTimeMillis(),
         subjects, options.batchSize(), options.flushInterval(), options.ackWait(), 1);
+    replayStarting = true;
     bus.replay(spec, since, messages -> prepare(messages).compose(batch -> store(batch, true)))
+        .onComplete(ar -> replayStarting = false)
         .onSuccess(r -> {
           replay = r;
           r.done().onFailure(e -> LOG.warn("replay {}: {}", spec.durable(), e.getMessage()));

@@ -96,9 +96,12 @@ class ReplayTest {
   }
 
   private HttpResponse<Buffer> post(StorageVerticle s, String body) throws Exception {
+    return postAsync(s, body).await(10, TimeUnit.SECONDS);
+  }
+
+  private Future<HttpResponse<Buffer>> postAsync(StorageVerticle s, String body) {
     return http.post(s.actualPort(), "127.0.0.1", "/api/v1/storage/replay").putHeader("X-API-Key", StorageApiTest.ADMIN_KEY)
-        .sendBuffer(Buffer.buffer(body))
-        .await(10, TimeUnit.SECONDS);
+        .sendBuffer(Buffer.buffer(body));
   }
 
   /** Every trade id the API reads over the fixture's two days, walking by cursor. */
@@ -169,8 +172,12 @@ class ReplayTest {
     assertThat(status.getLong("committed")).as("live counts stay the live consumer's").isEqualTo(trades.size());
 
     // nothing lost: a replay of everything stores each again, absorbed by identity
-    HttpResponse<Buffer> again = post(s, "{\"since\":\"2020-01-01T00:00:00Z\"}");
-    assertThat(again.statusCode()).as(again.bodyAsString()).isEqualTo(202);
+    // and two asked at once: one runs, the other is a 409
+    List<Future<HttpResponse<Buffer>>> both = List.of(postAsync(s, "{\"since\":\"2020-01-01T00:00:00Z\"}"),
+        postAsync(s, "{\"since\":\"2020-01-01T00:00:00Z\"}"));
+    Future.join(both).await(20, TimeUnit.SECONDS);
+    assertThat(both.stream().map(f -> f.result().statusCode()).sorted().toList()).as(both.stream()
+        .map(f -> f.result().bodyAsString()).toList().toString()).containsExactly(202, 409);
     assertThat(replayDone(s).getString("state")).isEqualTo("done");
     read = tradeIds(s);
     assertThat(read).hasSize(trades.size()).doesNotHaveDuplicates();
