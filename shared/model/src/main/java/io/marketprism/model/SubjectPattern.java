@@ -133,7 +133,7 @@ public final class SubjectPattern {
    * The subscriptions that receive this pattern's records and nothing else on a server that also
    * carries other traffic (NATS: JetStream's API, acks, reply inboxes): a pattern whose first token
    * is a wildcard becomes one pattern per data type, e.g. {@code >} becomes {@code trade.>},
-   * {@code orderbook.>}, ...; any other pattern stays as it is.
+   * {@code orderbook.>}, ...; {@code *} alone becomes none; any other pattern stays as it is.
    *
    * @return the patterns to subscribe to
    */
@@ -141,6 +141,9 @@ public final class SubjectPattern {
     String first = tokens[0];
     if (!first.equals("*") && !first.equals(">")) {
       return List.of(pattern);
+    }
+    if (first.equals("*") && tokens.length == 1) {
+      return List.of(); // subjects of one token: no record has one
     }
     String rest = first.equals(">") ? ">" : pattern.substring(2);
     List<String> out = new ArrayList<>();

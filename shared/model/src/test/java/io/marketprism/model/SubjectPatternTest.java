@@ -59,6 +59,7 @@ class SubjectPatternTest {
     assertThat(SubjectPattern.parse("*.okx.*.BTC-USDT").recordSubjects())
         .contains("trade.okx.*.BTC-USDT", "funding_rate.okx.*.BTC-USDT").hasSize(DataType.values().length);
     assertThat(SubjectPattern.parse("trade.binance.>").recordSubjects()).containsExactly("trade.binance.>");
+    assertThat(SubjectPattern.parse("*").recordSubjects()).as("one token: no record subject").isEmpty();
     for (String p : all) {
       assertThat(SubjectPattern.parse(p).matches("$JS.ACK.MARKET_DATA.storage.1.2.3.4.5")).isFalse();
       assertThat(SubjectPattern.parse(p).matches("_MPACK.abc.17")).isFalse();

@@ -494,9 +494,14 @@ public class StorageVerticle extends ServiceVerticle {
     }
     String subjects = body.getValue("subjects") == null ? ">" : body.getValue("subjects").toString();
     try {
-      SubjectPattern.parse(subjects).recordSubjects();
+      SubjectPattern.parse(subjects).requireRecordSubjects();
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("subjects: " + e.getMessage());
+    }
+    if (!subjects.equals(">") && (subjects.startsWith("*.") || subjects.startsWith(">"))) {
+      // a JetStream consumer reads one filter within the stream's subjects, which are per data type
+      throw ApiError.badRequest("subjects: '" + subjects + "' must start with a data type (e.g. trade.>), or be >: "
+          + "a replay reads one filter of the stream, whose subjects are per data type");
     }
     if (replayStarting || replay != null && !replay.done().isComplete()) {
       throw new ApiError(409, "replay_running", "a replay runs on this instance: GET /api/v1/storage/replay follows it");
@@ -515,8 +520,14 @@ public class StorageVerticle extends ServiceVerticle {
           ctx.response().setStatusCode(202);
           ctx.json(new JsonObject().put("replay", replayStatus()));
         })
-        .onFailure(e -> ApiError.send(ctx, e instanceof UnsupportedOperationException ? 409 : 503,
-            e instanceof UnsupportedOperationException ? "replay_unavailable" : "unavailable", e.getMessage()));
+        .onFailure(e -> {
+          if (e instanceof IllegalArgumentException) {
+            ApiError.send(ctx, 400, "bad_request", "subjects: " + e.getMessage());
+          } else {
+            ApiError.send(ctx, e instanceof UnsupportedOperationException ? 409 : 503,
+                e instanceof UnsupportedOperationException ? "replay_unavailable" : "unavailable", e.getMessage());
+          }
+        });
   }
 
   /** @return the replay's counters and state ({@code running}, {@code done} or {@code stopped} with its error), or null */

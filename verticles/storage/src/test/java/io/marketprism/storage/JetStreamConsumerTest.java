@@ -406,6 +406,33 @@ class JetStreamConsumerTest {
     assertEquals(1, replay.stats().getLong("failed_batches"));
   }
 
+  /**
+   * A replay's consumer the server dropped (after ten minutes without a fetch while a batch kept
+   * failing, or by hand) answers empty fetches without an error: it is made again, and the replay
+   * still stores everything and ends, where it stayed running for ever.
+   */
+  @Test
+  void aReplayWhoseConsumerIsDroppedMakesItAgainAndEnds() throws Exception {
+    publish(0, 200);
+    java.util.Set<Integer> committed = ConcurrentHashMap.newKeySet();
+    Promise<Void> held = Promise.promise();
+    AtomicInteger calls = new AtomicInteger();
+    io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_gone",
+        ">", 300, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, batch -> {
+          batch.forEach(m -> committed.add(n(m)));
+          return calls.getAndIncrement() == 0 ? held.future() : Future.succeededFuture();
+        }).await(20, TimeUnit.SECONDS);
+    await(() -> calls.get() == 1);
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+      c.jetStreamManagement().deleteConsumer(BusOptions.MARKET_DATA, "replay_gone");
+    }
+    committed.clear();
+    held.fail("the store was away"); // asked again, of a consumer that is gone
+    replay.done().await(30, TimeUnit.SECONDS);
+    assertEquals(200, committed.size());
+    assertEquals(List.of(), consumerNames());
+  }
+
   /** A replay stopped half-way says so, and removes its durable: run again, it reads all again. */
   @Test
   void aReplayStoppedHalfWayFailsItsDoneAndRemovesItsConsumer() throws Exception {

@@ -201,6 +201,10 @@ class ReplayTest {
         {"{\"since\":0,\"subjects\":\"trade..x\"}", "subjects"},
         {"{\"since\":0,\"subjects\":\"kline.>.x\"}", "subjects"},
         {"{\"since\":0,\"until\":5}", "until"},
+        {"{\"since\":0,\"subjects\":\"*\"}", "subjects"},
+        {"{\"since\":0,\"subjects\":\"Trade.>\"}", "subjects"},
+        {"{\"since\":0,\"subjects\":\"trade.*\"}", "subjects"},
+        {"{\"since\":0,\"subjects\":\"*.binance.spot.BTC-USDT\"}", "must start with a data type"},
     };
     for (String[] c : cases) {
       HttpResponse<Buffer> r = post(s, c[0]);

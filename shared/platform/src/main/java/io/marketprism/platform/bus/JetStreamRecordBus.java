@@ -503,16 +503,23 @@ public final class JetStreamRecordBus implements RecordBus {
   public Future<Replay> replay(ConsumerSpec spec, long sinceMs, BatchHandler handler) {
     ConsumerSpec one = new ConsumerSpec(spec.stream(), spec.durable(), spec.filterSubject(), spec.batchSize(),
         spec.maxWait(), spec.ackWait(), 1);
-    Context context = vertx.getOrCreateContext();
-    // the target is the stream's end now: records published from here on are the live consumer's
+    PullWorker w = new PullWorker(vertx.getOrCreateContext(), one, handler, Math.max(0, sinceMs));
+    // the target is the stream's end now: records published from here on are the live consumer's; the
+    // consumer is made here, so that a filter the stream refuses is the caller's error
     return vertx.executeBlocking(() -> {
       Connection c = connection;
       if (!connected || c == null) {
         throw new IllegalStateException("NATS is not connected: a replay reads the stream, try again once it is back");
       }
-      return c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
-    }, false).map(target -> {
-      PullWorker w = new PullWorker(context, one, handler, Math.max(0, sinceMs));
+      long target = c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
+      try {
+        c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), w.config());
+      } catch (io.nats.client.JetStreamApiException e) {
+        throw new IllegalArgumentException("NATS refused a consumer of " + spec.filterSubject() + " on "
+            + spec.stream() + ": " + e.getErrorDescription());
+      }
+      return target;
+    }, false).onFailure(e -> w.replies.shutdownNow()).map(target -> {
       w.targetSeq = target;
       LOG.info("replay {}: reading {} from {} up to stream sequence {}", spec.durable(), spec.filterSubject(),
           java.time.Instant.ofEpochMilli(sinceMs), target);
@@ -827,6 +834,20 @@ public final class JetStreamRecordBus implements RecordBus {
       return sinceMs >= 0;
     }
 
+    /** @return the durable's configuration: everything from the start, or a replay's from its time */
+    ConsumerConfiguration config() {
+      long maxAckPending = Math.max(1000L, (long) spec.batchSize() * (spec.batchesInFlight() + 2));
+      ConsumerConfiguration.Builder cb = ConsumerConfiguration.builder().durable(spec.durable())
+          .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
+          .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending);
+      if (replaying()) {
+        cb.deliverPolicy(DeliverPolicy.ByStartTime)
+            .startTime(java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(sinceMs), java.time.ZoneOffset.UTC))
+            .inactiveThreshold(REPLAY_FORGET);
+      }
+      return cb.build();
+    }
+
     /** Removes the replay's durable (best effort: else the server forgets it after {@link #REPLAY_FORGET}). */
     private void endReplay() {
       dropSubscription();
@@ -857,17 +878,8 @@ public final class JetStreamRecordBus implements RecordBus {
       }
       if (sub == null || subConnection != c) {
         dropSubscription();
-        long maxAckPending = Math.max(1000L, (long) spec.batchSize() * (spec.batchesInFlight() + 2));
-        ConsumerConfiguration.Builder cb = ConsumerConfiguration.builder().durable(spec.durable())
-            .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
-            .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending);
-        if (replaying()) {
-          cb.deliverPolicy(DeliverPolicy.ByStartTime)
-              .startTime(java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(sinceMs), java.time.ZoneOffset.UTC))
-              .inactiveThreshold(REPLAY_FORGET);
-        }
         // create the durable, or update it in place when the batch size or ack wait changed since it was made
-        c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), cb.build());
+        c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), config());
         sub = c.jetStream().subscribe(null, PullSubscribeOptions.bind(spec.stream(), spec.durable()));
         subConnection = c;
         LOG.info("consumer {} reading {} from {}", spec.durable(), spec.filterSubject(), spec.stream());
@@ -907,7 +919,7 @@ public final class JetStreamRecordBus implements RecordBus {
           if (drained) {
             settled.idle(begun);
           }
-          if (replaying() && (targetSeq == 0 || open.isEmpty() && owed.isEmpty() && nothingLeft())) {
+          if (replaying() && (targetSeq == 0 || open.isEmpty() && nothingLeft() && owed.isEmpty())) {
             reached = true; // nothing left to read: the stream holds nothing more from the start time on
             running = false;
           }
@@ -954,14 +966,32 @@ public final class JetStreamRecordBus implements RecordBus {
       }
     }
 
-    /** @return whether the consumer has nothing to deliver and nothing delivered waits for its ack */
+    /**
+     * @return whether the consumer has nothing to deliver and nothing delivered waits for its ack. A
+     *     replay's consumer the server no longer has (removed after {@link #REPLAY_FORGET} without a
+     *     fetch, while a batch kept failing; or by hand) answers empty fetches without an error: it is
+     *     made again, from the start time (what it reads again is absorbed by identity)
+     */
     private boolean nothingLeft() {
       try {
-        io.nats.client.api.ConsumerInfo info = sub.getConsumerInfo();
-        return info.getNumPending() == 0 && info.getNumAckPending() == 0;
+        io.nats.client.api.ConsumerInfo info = sub.getConsumerInfo(); // null (or a not-found error): gone
+        if (info != null) {
+          return info.getNumPending() == 0 && info.getNumAckPending() == 0;
+        }
+        gone("not found");
+        return false;
+      } catch (io.nats.client.JetStreamApiException e) {
+        gone(e.getErrorDescription());
+        return false;
       } catch (Exception e) {
         return false; // not known: asked again after the next empty fetch
       }
+    }
+
+    private void gone(String why) {
+      LOG.warn("replay {}: its consumer is gone from NATS ({}); making it again, from {}", spec.durable(), why,
+          java.time.Instant.ofEpochMilli(sinceMs));
+      dropSubscription();
     }
 
     /** @return the messages the consumer still held for delivery when the last of {@code msgs} was sent */
