@@ -39,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,6 +58,8 @@ public class StorageVerticle extends ServiceVerticle {
   private static final long PING_TIMEOUT_MS = 700;
   /** A hot store whose server did not answer at start (or refused the login) is started again this often. */
   static final long HOT_RETRY_MS = 2_000;
+  /** How often a storage looks for replays whose storage stopped, to go on with them. */
+  private static final long REPLAY_SCAN_MS = 30_000;
   /** What the storage does without its latest cache (the service is degraded, not down). */
   private static final String LATEST_WITHOUT_CACHE = "; latest answers from memory and the stored records";
   /** Held by the archive run going: cluster-wide in a cluster, so runs of several instances never interleave. */
@@ -65,6 +68,8 @@ public class StorageVerticle extends ServiceVerticle {
   private static final List<String> LATEST_PARAMS = List.of("exchange", "market_type", "symbol");
   private static final String ARCHIVE = "POST /api/v1/storage/archive";
   private static final String REPLAY = "POST /api/v1/storage/replay";
+  /** A replay's durable consumer is the live one's name, this, and when it was asked for. */
+  private static final String REPLAY_DURABLE = "_replay_";
 
   /** A flood of bad messages logs one a second (the rejected counter sees every one). */
   private final LogThrottle rejectLog = new LogThrottle(1_000);
@@ -75,10 +80,15 @@ public class StorageVerticle extends ServiceVerticle {
   private RecordConsumer consumer;
   /** The replay this instance runs or ran last, or null. */
   private Replay replay;
+  /** The replays this instance runs: its own and those it went on with (a storage may start with more than one). */
+  private final Set<Replay> replays = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Whether a replay asked for is starting (its stream's end being read): a second one meanwhile is a 409 too. */
   private boolean replayStarting;
+  /** Whether the replays stopped storages left are being looked for. */
+  private boolean scanningReplays;
   private ArchiveJob archive;
   private long archiveTimer = -1;
+  private long replayScanTimer = -1;
   private volatile boolean stopping;
   private volatile String lastWriteError;
   /** Why the hot store has not started (its server did not answer or refused the login), or null once it has. */
@@ -196,12 +206,49 @@ public class StorageVerticle extends ServiceVerticle {
                 .onFailure(e -> LOG.info("scheduled archive not run: {}", e.getMessage())));
           }
           LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
+          resumeReplays();
+          replayScanTimer = vertx.setPeriodic(REPLAY_SCAN_MS, t -> resumeReplays());
           cache.startProblem().onSuccess(problem -> {
             if (problem != null) {
               LOG.warn("latest cache: {}{} until it does", problem, LATEST_WITHOUT_CACHE);
             }
           });
         });
+  }
+
+  /**
+   * Goes on with the replays a storage stopped before they ended (their consumers stay on the server
+   * for ten minutes), unless the node that ran one is still in the cluster: at start, and every
+   * {@link #REPLAY_SCAN_MS} after (a killed node leaves the cluster some seconds after it died, and a
+   * storage that runs on takes over a replay of one that died).
+   */
+  private void resumeReplays() {
+    if (scanningReplays || stopping) {
+      return;
+    }
+    scanningReplays = true;
+    bus.resumeReplays(replaySpec(options.durable() + REPLAY_DURABLE, ">"), registry().nodeId(),
+            registry()::isLiveNode, this::storeReplayed)
+        .onComplete(ar -> scanningReplays = false)
+        .onSuccess(found -> found.forEach(this::track))
+        .onFailure(e -> LOG.debug("replays a stopped storage left were not looked for ({}); again in {} ms",
+            e.getMessage(), REPLAY_SCAN_MS));
+  }
+
+  private ConsumerSpec replaySpec(String durable, String subjects) {
+    return new ConsumerSpec(options.stream(), durable, subjects, options.batchSize(), options.flushInterval(),
+        options.ackWait(), 1);
+  }
+
+  private Future<Void> storeReplayed(List<BusMessage> messages) {
+    return prepare(messages).compose(batch -> store(batch, true));
+  }
+
+  /** Shows a replay this instance runs (the last one started) and closes it at stop. */
+  private void track(Replay r) {
+    replay = r;
+    replays.add(r);
+    r.done().onComplete(ar -> replays.remove(r)).onFailure(e -> LOG.warn("replay: {}", e.getMessage()));
   }
 
   private long retentionCutoff() {
@@ -503,20 +550,18 @@ public class StorageVerticle extends ServiceVerticle {
       throw ApiError.badRequest("subjects: '" + subjects + "' must start with a data type (e.g. trade.>), or be >: "
           + "a replay reads one filter of the stream, whose subjects are per data type");
     }
-    if (replayStarting || replay != null && !replay.done().isComplete()) {
+    if (replayStarting || !replays.isEmpty()) {
       throw new ApiError(409, "replay_running", "a replay runs on this instance: GET /api/v1/storage/replay follows it");
     }
     if (consumer == null) {
       throw new ApiError(503, "unavailable", "storage is starting");
     }
-    ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable() + "_replay_" + System.currentTimeMillis(),
-        subjects, options.batchSize(), options.flushInterval(), options.ackWait(), 1);
+    ConsumerSpec spec = replaySpec(options.durable() + REPLAY_DURABLE + System.currentTimeMillis(), subjects);
     replayStarting = true;
-    bus.replay(spec, since, messages -> prepare(messages).compose(batch -> store(batch, true)))
+    bus.replay(spec, since, registry().nodeId(), this::storeReplayed)
         .onComplete(ar -> replayStarting = false)
         .onSuccess(r -> {
-          replay = r;
-          r.done().onFailure(e -> LOG.warn("replay {}: {}", spec.durable(), e.getMessage()));
+          track(r);
           ctx.response().setStatusCode(202);
           ctx.json(new JsonObject().put("replay", replayStatus()));
         })
@@ -573,6 +618,9 @@ public class StorageVerticle extends ServiceVerticle {
     if (archiveTimer >= 0) {
       vertx.cancelTimer(archiveTimer);
     }
+    if (replayScanTimer >= 0) {
+      vertx.cancelTimer(replayScanTimer);
+    }
     if (hotRetryTimer >= 0) {
       vertx.cancelTimer(hotRetryTimer);
     }
@@ -580,8 +628,8 @@ public class StorageVerticle extends ServiceVerticle {
     // forever while the store is down (the embedded bus's stop waits for it; JetStream delivers it again)
     stopping = true;
     Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
-    if (replay != null) {
-      c = c.eventually(replay::close);
+    for (Replay r : List.copyOf(replays)) {
+      c = c.eventually(r::close);
     }
     return c.eventually(() -> bus == null ? Future.succeededFuture() : bus.close()).eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> hot == null ? Future.succeededFuture() : hot.close());

@@ -338,7 +338,7 @@ class JetStreamConsumerTest {
     List<Integer> read = new CopyOnWriteArrayList<>();
     AtomicInteger batches = new AtomicInteger();
     io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_test", ">",
-        128, Duration.ofMillis(100), Duration.ofSeconds(5), 3), since, batch -> {
+        128, Duration.ofMillis(100), Duration.ofSeconds(5), 3), since, "node-a", batch -> {
           batches.incrementAndGet();
           batch.forEach(m -> read.add(n(m)));
           // slow commits: records keep arriving while it reads
@@ -369,13 +369,13 @@ class JetStreamConsumerTest {
     ConsumerSpec spec = new ConsumerSpec(BusOptions.MARKET_DATA, "replay_empty", ">", 100, Duration.ofMillis(100),
         Duration.ofSeconds(5), 1);
     AtomicInteger read = new AtomicInteger();
-    bus.replay(spec, 0, batch -> {
+    bus.replay(spec, 0, "node-a", batch -> {
       read.addAndGet(batch.size());
       return Future.succeededFuture();
     }).await(20, TimeUnit.SECONDS).done().await(20, TimeUnit.SECONDS);
     publish(0, 10);
     Thread.sleep(50);
-    io.marketprism.platform.bus.Replay later = bus.replay(spec, System.currentTimeMillis() + 10, batch -> {
+    io.marketprism.platform.bus.Replay later = bus.replay(spec, System.currentTimeMillis() + 10, "node-a", batch -> {
       read.addAndGet(batch.size());
       return Future.succeededFuture();
     }).await(20, TimeUnit.SECONDS);
@@ -394,7 +394,7 @@ class JetStreamConsumerTest {
     java.util.Set<Integer> committed = ConcurrentHashMap.newKeySet();
     AtomicInteger calls = new AtomicInteger();
     io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_fail",
-        ">", 50, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, batch -> {
+        ">", 50, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, "node-a", batch -> {
           if (calls.getAndIncrement() == 0) {
             return Future.failedFuture("the store was away");
           }
@@ -418,7 +418,7 @@ class JetStreamConsumerTest {
     Promise<Void> held = Promise.promise();
     AtomicInteger calls = new AtomicInteger();
     io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_gone",
-        ">", 300, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, batch -> {
+        ">", 300, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, "node-a", batch -> {
           batch.forEach(m -> committed.add(n(m)));
           return calls.getAndIncrement() == 0 ? held.future() : Future.succeededFuture();
         }).await(20, TimeUnit.SECONDS);
@@ -433,21 +433,49 @@ class JetStreamConsumerTest {
     assertEquals(List.of(), consumerNames());
   }
 
-  /** A replay stopped half-way says so, and removes its durable: run again, it reads all again. */
+  /**
+   * A replay stopped half-way (its storage stopped) says so and leaves its durable. A storage that
+   * starts later goes on with it, unless the node named on it still runs: a consumer of its own reads
+   * on from the stopped one's acknowledged floor (what the stopped one held uncommitted is read again,
+   * what it committed is not) up to the same target, and the stopped one's consumer is removed.
+   */
   @Test
-  void aReplayStoppedHalfWayFailsItsDoneAndRemovesItsConsumer() throws Exception {
+  void aReplayStoppedHalfWayIsGoneOnWithByTheNextStorageFromWhatItCommitted() throws Exception {
     publish(0, 200);
+    ConsumerSpec replays = new ConsumerSpec(BusOptions.MARKET_DATA, "replay_", ">", 50, Duration.ofMillis(100),
+        Duration.ofSeconds(5), 1);
     Promise<Void> never = Promise.promise();
+    AtomicInteger calls = new AtomicInteger();
     io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_stop",
-        ">", 50, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, batch -> never.future())
-        .await(20, TimeUnit.SECONDS);
-    await(() -> replay.stats().getLong("batches") == 1);
-    never.fail("the store stopped");
-    replay.close().await(30, TimeUnit.SECONDS);
+        ">", 50, Duration.ofMillis(100), Duration.ofSeconds(5), 1), 0, "node-a",
+        batch -> calls.getAndIncrement() == 0 ? Future.succeededFuture() : never.future()).await(20, TimeUnit.SECONDS);
+    await(() -> replay.stats().getLong("batches") == 2);
+    List<String> asked = new CopyOnWriteArrayList<>();
+    assertEquals(List.of(), bus.resumeReplays(replays, "node-b", node -> asked.add(node) && node.equals("node-a"),
+        batch -> Future.succeededFuture()).await(20, TimeUnit.SECONDS), "node-a runs it: left to node-a");
+    assertEquals(List.of("node-a"), asked);
+
+    replay.close().await(30, TimeUnit.SECONDS); // its second batch stays uncommitted
     Throwable why = replay.done().cause();
-    assertTrue(why != null && why.getMessage().contains("stopped before it reached stream sequence 200"),
-        String.valueOf(why));
+    assertTrue(why != null && why.getMessage().contains("stopped before it reached stream sequence 200")
+        && why.getMessage().contains("goes on with it"), String.valueOf(why));
     assertEquals("stopped", replay.stats().getString("state"));
+    assertEquals(List.of("replay_stop"), consumerNames());
+
+    List<Integer> committed = new CopyOnWriteArrayList<>();
+    List<io.marketprism.platform.bus.Replay> resumed = bus.resumeReplays(replays, "node-b", node -> false, batch -> {
+      batch.forEach(m -> committed.add(n(m)));
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    assertEquals(1, resumed.size());
+    assertTrue(!consumerNames().contains("replay_stop"), "the stopped one's consumer is removed");
+    resumed.get(0).done().await(30, TimeUnit.SECONDS);
+    assertEquals(java.util.stream.IntStream.range(50, 200).boxed().toList(), committed,
+        "from the first record node-a had not committed, each once");
+    JsonObject stats = resumed.get(0).stats();
+    assertEquals(200, stats.getLong("target_seq"));
+    assertEquals(0, stats.getLong("since_ms"));
+    assertTrue(stats.getString("durable").startsWith("replay_"), stats.encode());
     assertEquals(List.of(), consumerNames());
   }
 

@@ -125,6 +125,18 @@ class ReplayTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
+  /** Publishes 3,000 trades, one a second (the first day's 86,400 s hold them all: one day partition), and waits until stored. */
+  private List<MarketRecord> storeTrades(StorageVerticle s, RecordBus bus) throws Exception {
+    List<MarketRecord> trades = Fixtures.trades(Fixtures.DAY0, 3_000, 1);
+    Future.all(trades.stream().map(bus::publish).toList()).await(60, TimeUnit.SECONDS);
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (get(s, "/api/v1/storage/status").bodyAsJsonObject().getLong("committed") < trades.size()) {
+      assertThat(System.currentTimeMillis()).as("not committed in time").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    return trades;
+  }
+
   private JsonObject replayDone(StorageVerticle s) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
@@ -143,14 +155,7 @@ class ReplayTest {
     RecordBus bus = RecordBus.create(vertx, BusOptions.from(serverConfig()));
     bus.start().await(20, TimeUnit.SECONDS);
     long since = System.currentTimeMillis() - 1;
-    // 3,000 trades, one a second: the first day's 86,400 s hold them all, so one day partition
-    List<MarketRecord> trades = Fixtures.trades(Fixtures.DAY0, 3_000, 1);
-    Future.all(trades.stream().map(bus::publish).toList()).await(60, TimeUnit.SECONDS);
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (get(s, "/api/v1/storage/status").bodyAsJsonObject().getLong("committed") < trades.size()) {
-      assertThat(System.currentTimeMillis()).as("not committed in time").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    List<MarketRecord> trades = storeTrades(s, bus);
     Set<String> sent = new HashSet<>(trades.stream().map(t -> ((io.marketprism.model.TradeRecord) t).tradeId()).toList());
     assertThat(new HashSet<>(tradeIds(s))).isEqualTo(sent);
 
@@ -187,6 +192,51 @@ class ReplayTest {
       assertThat(c.jetStreamManagement().getConsumerNames(BusOptions.MARKET_DATA)).containsExactly("storage");
     }
     bus.close().await(20, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A replay whose storage stopped before it ended (its consumer stays on the server ten minutes) is
+   * gone on with by the next storage that starts: the records the store lost are stored, each once.
+   */
+  @Test
+  void aReplayLeftByAStoppedStorageIsFinishedByTheNextOne() throws Exception {
+    StorageVerticle s = deploy(serverConfig());
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(serverConfig()));
+    bus.start().await(20, TimeUnit.SECONDS);
+    long since = System.currentTimeMillis() - 1;
+    List<MarketRecord> trades = storeTrades(s, bus);
+    long deadline = System.currentTimeMillis() + 60_000;
+    clickHouse("ALTER TABLE rp.trade DROP PARTITION 20240101");
+    vertx.undeploy(s.deploymentID()).await(30, TimeUnit.SECONDS);
+
+    // the stopped storage's replay: asked for, its first batch not stored, then its process stopped
+    io.marketprism.platform.bus.Replay left = bus.replay(new io.marketprism.platform.bus.ConsumerSpec(
+        BusOptions.MARKET_DATA, "storage_replay_1", "trade.>", 500, java.time.Duration.ofMillis(50),
+        java.time.Duration.ofSeconds(30), 1), since, "a-node-that-stopped",
+        batch -> Future.failedFuture("the store was away")).await(20, TimeUnit.SECONDS);
+    while (left.stats().getLong("failed_batches") == 0) {
+      assertThat(System.currentTimeMillis()).as("no batch in time").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    left.close().await(30, TimeUnit.SECONDS);
+    bus.close().await(20, TimeUnit.SECONDS);
+
+    StorageVerticle next = deploy(serverConfig());
+    while (get(next, "/api/v1/storage/replay").bodyAsJsonObject().getValue("replay") == null) {
+      assertThat(System.currentTimeMillis()).as("the left replay was not taken up").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    JsonObject done = replayDone(next);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("done");
+    assertThat(done.getString("durable")).startsWith("storage_replay_").isNotEqualTo("storage_replay_1");
+    assertThat(done.getLong("target_seq")).isEqualTo(trades.size());
+    List<String> read = tradeIds(next);
+    assertThat(read).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(read)).isEqualTo(new HashSet<>(trades.stream()
+        .map(t -> ((io.marketprism.model.TradeRecord) t).tradeId()).toList()));
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+      assertThat(c.jetStreamManagement().getConsumerNames(BusOptions.MARKET_DATA)).containsExactly("storage");
+    }
   }
 
   @Test

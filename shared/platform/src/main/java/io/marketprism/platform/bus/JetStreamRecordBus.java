@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The server-mode bus: NATS JetStream through jnats.
@@ -500,10 +501,11 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   @Override
-  public Future<Replay> replay(ConsumerSpec spec, long sinceMs, BatchHandler handler) {
+  public Future<Replay> replay(ConsumerSpec spec, long sinceMs, String owner, BatchHandler handler) {
     ConsumerSpec one = new ConsumerSpec(spec.stream(), spec.durable(), spec.filterSubject(), spec.batchSize(),
         spec.maxWait(), spec.ackWait(), 1);
     PullWorker w = new PullWorker(vertx.getOrCreateContext(), one, handler, Math.max(0, sinceMs));
+    w.owner = owner;
     // the target is the stream's end now: records published from here on are the live consumer's; the
     // consumer is made here, so that a filter the stream refuses is the caller's error
     return vertx.executeBlocking(() -> {
@@ -511,26 +513,71 @@ public final class JetStreamRecordBus implements RecordBus {
       if (!connected || c == null) {
         throw new IllegalStateException("NATS is not connected: a replay reads the stream, try again once it is back");
       }
-      long target = c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
+      w.targetSeq = c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
       try {
         c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), w.config());
       } catch (io.nats.client.JetStreamApiException e) {
         throw new IllegalArgumentException("NATS refused a consumer of " + spec.filterSubject() + " on "
             + spec.stream() + ": " + e.getErrorDescription());
       }
-      return target;
-    }, false).onFailure(e -> w.replies.shutdownNow()).map(target -> {
-      w.targetSeq = target;
-      LOG.info("replay {}: reading {} from {} up to stream sequence {}", spec.durable(), spec.filterSubject(),
-          java.time.Instant.ofEpochMilli(sinceMs), target);
-      start(w);
-      w.done.future().onComplete(ar -> {
-        synchronized (workers) {
-          workers.remove(w);
-        }
-      });
       return w;
+    }, false).onFailure(e -> w.replies.shutdownNow()).map(this::startReplay);
+  }
+
+  @Override
+  public Future<List<Replay>> resumeReplays(ConsumerSpec spec, String owner, Predicate<String> alive,
+      BatchHandler handler) {
+    Context context = vertx.getOrCreateContext();
+    return vertx.executeBlocking(() -> {
+      Connection c = connection;
+      if (!connected || c == null) {
+        throw new IllegalStateException("NATS is not connected");
+      }
+      io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+      List<PullWorker> found = new ArrayList<>();
+      for (io.nats.client.api.ConsumerInfo info : jsm.getConsumers(spec.stream())) {
+        java.util.regex.Matcher m = REPLAY_DESCRIPTION.matcher(String.valueOf(info.getConsumerConfiguration()
+            .getDescription()));
+        if (!info.getName().startsWith(spec.durable()) || !m.matches()) {
+          continue;
+        }
+        if (alive.test(m.group(3))) {
+          LOG.info("replay {}: left to {}, which runs it", info.getName(), m.group(3));
+          continue;
+        }
+        // a consumer cannot be handed over in place (nats-server 2.9 refuses any change to one with a start
+        // time): a new one reads on from its acknowledged floor, everything before which is committed
+        long floor = info.getAckFloor().getStreamSequence();
+        PullWorker w = new PullWorker(context, new ConsumerSpec(spec.stream(), spec.durable()
+            + System.currentTimeMillis() + "_" + found.size(), info.getConsumerConfiguration().getFilterSubject(),
+            spec.batchSize(), spec.maxWait(), spec.ackWait(), 1), handler, Long.parseLong(m.group(1)));
+        w.owner = owner;
+        w.targetSeq = Long.parseLong(m.group(2));
+        w.startSeq = floor == 0 ? 0 : floor + 1;
+        if (floor < w.targetSeq) {
+          jsm.addOrUpdateConsumer(spec.stream(), w.config());
+          LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", info.getName(), m.group(3),
+              w.spec.durable(), floor == 0 ? "its start time" : "stream sequence " + w.startSeq);
+          found.add(w);
+        } else {
+          w.replies.shutdownNow();
+        }
+        jsm.deleteConsumer(spec.stream(), info.getName());
+      }
+      return found;
+    }, false).map(ws -> ws.stream().map(this::startReplay).toList());
+  }
+
+  private Replay startReplay(PullWorker w) {
+    LOG.info("replay {}: reading {} from {} up to stream sequence {}", w.spec.durable(), w.spec.filterSubject(),
+        java.time.Instant.ofEpochMilli(w.sinceMs), w.targetSeq);
+    start(w);
+    w.done.future().onComplete(ar -> {
+      synchronized (workers) {
+        workers.remove(w);
+      }
     });
+    return w;
   }
 
   private PullWorker start(PullWorker w) {
@@ -743,6 +790,10 @@ public final class JetStreamRecordBus implements RecordBus {
   /** How long the server keeps a replay's durable consumer that nobody reads (its storage died). */
   private static final Duration REPLAY_FORGET = Duration.ofMinutes(10);
 
+  /** A replay's consumer says what it reads up to, and who runs it: a storage that starts knows whether to go on with it. */
+  private static final java.util.regex.Pattern REPLAY_DESCRIPTION =
+      java.util.regex.Pattern.compile("marketprism replay from (\\d+) up to stream sequence (\\d+), run by (\\S+)");
+
   /**
    * One durable consumer: a thread that fetches batches and hands them over while up to
    * {@link ConsumerSpec#batchesInFlight()} earlier ones are still committing, and a reply thread
@@ -784,6 +835,10 @@ public final class JetStreamRecordBus implements RecordBus {
     private final Set<Long> owed = ConcurrentHashMap.newKeySet();
     /** Set once a replay reached its target: it stops fetching and removes its durable. */
     private volatile boolean reached;
+    /** Who runs a replay (a node id), written on its consumer. */
+    private String owner;
+    /** A replay gone on with after its owner stopped: the stream sequence it reads on from; 0 for one read by time. */
+    private long startSeq;
     private final Promise<Void> done = Promise.promise();
 
     PullWorker(Context context, ConsumerSpec spec, BatchHandler handler, long sinceMs) {
@@ -841,16 +896,31 @@ public final class JetStreamRecordBus implements RecordBus {
           .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
           .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending);
       if (replaying()) {
-        cb.deliverPolicy(DeliverPolicy.ByStartTime)
-            .startTime(java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(sinceMs), java.time.ZoneOffset.UTC))
+        cb.description("marketprism replay from " + sinceMs + " up to stream sequence " + targetSeq + ", run by " + owner)
             .inactiveThreshold(REPLAY_FORGET);
+        if (startSeq > 0) {
+          cb.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(startSeq);
+        } else {
+          cb.deliverPolicy(DeliverPolicy.ByStartTime).startTime(java.time.ZonedDateTime.ofInstant(
+              java.time.Instant.ofEpochMilli(sinceMs), java.time.ZoneOffset.UTC));
+        }
       }
       return cb.build();
     }
 
-    /** Removes the replay's durable (best effort: else the server forgets it after {@link #REPLAY_FORGET}). */
+    /**
+     * Ends a replay: one that reached its target removes its durable (best effort: else the server
+     * forgets it after {@link #REPLAY_FORGET}); one stopped before leaves it, for a storage that
+     * starts within that time to go on with ({@link #resumeReplays}).
+     */
     private void endReplay() {
       dropSubscription();
+      if (!reached) {
+        done.tryFail("stopped before it reached stream sequence " + targetSeq + " (committed up to " + ackedSeq
+            + "); a storage started within " + REPLAY_FORGET.toMinutes() + " min goes on with it, else run it "
+            + "again: records already stored are absorbed by their identity");
+        return;
+      }
       Connection c = connection;
       try {
         if (c != null && c.getStatus() == Connection.Status.CONNECTED) {
@@ -860,14 +930,9 @@ public final class JetStreamRecordBus implements RecordBus {
         LOG.info("replay {}: its consumer was not removed ({}); the server forgets it after {} min", spec.durable(),
             e.toString(), REPLAY_FORGET.toMinutes());
       }
-      if (reached) {
-        LOG.info("replay {}: done, every record from {} up to stream sequence {} committed", spec.durable(),
-            java.time.Instant.ofEpochMilli(sinceMs), targetSeq);
-        done.tryComplete();
-      } else {
-        done.tryFail("stopped before it reached stream sequence " + targetSeq + " (committed up to " + ackedSeq
-            + "); run it again: records already stored are absorbed by their identity");
-      }
+      LOG.info("replay {}: done, every record from {} up to stream sequence {} committed", spec.durable(),
+          java.time.Instant.ofEpochMilli(sinceMs), targetSeq);
+      done.tryComplete();
     }
 
     private void step() throws Exception {
@@ -990,7 +1055,7 @@ public final class JetStreamRecordBus implements RecordBus {
 
     private void gone(String why) {
       LOG.warn("replay {}: its consumer is gone from NATS ({}); making it again, from {}", spec.durable(), why,
-          java.time.Instant.ofEpochMilli(sinceMs));
+          startSeq > 0 ? "stream sequence " + startSeq : java.time.Instant.ofEpochMilli(sinceMs));
       dropSubscription();
     }
 

@@ -5,6 +5,8 @@ import io.marketprism.model.RecordJson;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The record bus (CONTRACT §1, §4): normalized records go out on their subject
@@ -88,17 +90,36 @@ public interface RecordBus {
    * called, into {@code handler} as {@link #consume} does: the records a store lost (a server that
    * did not sync its files, a restored backup) are stored again, the ones it kept absorbed by their
    * identity. Its own durable consumer ({@code spec.durable()}, removed when it ends, or by the
-   * server after ten minutes without a reader when its reader died) reads one batch at a time.
+   * server after ten minutes without a reader when its reader stopped or died, unless a storage
+   * goes on with it: {@link #resumeReplays}) reads one batch at a time.
    *
    * @param spec which records and the batch bounds; {@code batchesInFlight} is taken as 1
    * @param sinceMs the first record time (the stream's own receive time of each message), epoch ms
+   * @param owner who runs it (a node id): a storage that starts while it runs leaves it alone
    * @param handler commits a batch
    * @return the running replay; failed with {@link UnsupportedOperationException} where the bus
    *     keeps nothing to read again (the embedded event bus)
    */
-  default Future<Replay> replay(ConsumerSpec spec, long sinceMs, BatchHandler handler) {
+  default Future<Replay> replay(ConsumerSpec spec, long sinceMs, String owner, BatchHandler handler) {
     return Future.failedFuture(new UnsupportedOperationException(
         "the event bus keeps no records to read again: replay needs bus.type nats (JetStream)"));
+  }
+
+  /**
+   * Goes on with the replays whose owner stopped before they ended: their durable consumers (named
+   * {@code spec.durable()} and more) stay on the server for ten minutes, with their start time,
+   * filter, target and owner. For each one whose owner is not {@code alive}, a new consumer, run by
+   * {@code owner}, reads on from the stopped one's acknowledged floor (everything before it is
+   * committed: what the stopped one held uncommitted is read again) up to the same target; the
+   * stopped one's consumer is removed.
+   *
+   * @param spec the replays' durable name prefix and the batch bounds
+   * @param alive whether an owner named on a replay's consumer still runs (then it is left to it)
+   * @return the replays taken over; none where the bus keeps nothing to read again
+   */
+  default Future<List<Replay>> resumeReplays(ConsumerSpec spec, String owner, Predicate<String> alive,
+      BatchHandler handler) {
+    return Future.succeededFuture(List.of());
   }
 
   /**

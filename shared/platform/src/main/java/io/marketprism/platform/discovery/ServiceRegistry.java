@@ -69,6 +69,14 @@ public final class ServiceRegistry {
   }
 
   /**
+   * @return whether the node is this process or a member of its cluster now (a process that stopped
+   *     or crashed is not, once the cluster has seen it leave)
+   */
+  public boolean isLiveNode(String node) {
+    return nodeId.equals(node) || cluster != null && cluster.getNodes().contains(node);
+  }
+
+  /**
    * Publishes the HTTP endpoint of an instance of {@code service}; returns its registration id.
    * Verticle instances sharing one server port (one per event loop) share one record: it is
    * published by the first and unpublished when the last one unpublishes.
