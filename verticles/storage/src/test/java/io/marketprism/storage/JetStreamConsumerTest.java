@@ -458,7 +458,7 @@ class JetStreamConsumerTest {
     replay.close().await(30, TimeUnit.SECONDS); // its second batch stays uncommitted
     Throwable why = replay.done().cause();
     assertTrue(why != null && why.getMessage().contains("stopped before it reached stream sequence 200")
-        && why.getMessage().contains("goes on with it"), String.valueOf(why));
+        && why.getMessage().contains("for a storage to go on with it"), String.valueOf(why));
     assertEquals("stopped", replay.stats().getString("state"));
     assertEquals(List.of("replay_stop"), consumerNames());
 

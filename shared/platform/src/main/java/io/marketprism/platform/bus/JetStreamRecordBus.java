@@ -554,15 +554,23 @@ public final class JetStreamRecordBus implements RecordBus {
         w.owner = owner;
         w.targetSeq = Long.parseLong(m.group(2));
         w.startSeq = floor == 0 ? 0 : floor + 1;
-        if (floor < w.targetSeq) {
-          jsm.addOrUpdateConsumer(spec.stream(), w.config());
-          LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", info.getName(), m.group(3),
-              w.spec.durable(), floor == 0 ? "its start time" : "stream sequence " + w.startSeq);
-          found.add(w);
-        } else {
-          w.replies.shutdownNow();
+        try {
+          if (floor < w.targetSeq) {
+            jsm.addOrUpdateConsumer(spec.stream(), w.config());
+            found.add(w);
+            LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", info.getName(), m.group(3),
+                w.spec.durable(), floor == 0 ? "its start time" : "stream sequence " + w.startSeq);
+          }
+          jsm.deleteConsumer(spec.stream(), info.getName());
+        } catch (Exception e) {
+          // made but the old one not removed: the new one is read all the same (the server forgets the old one within
+          // ten minutes); not made: the old one is looked at again at the next scan
+          LOG.warn("replay {}: not taken over whole ({})", info.getName(), e.toString());
+        } finally {
+          if (!found.contains(w)) {
+            w.replies.shutdownNow();
+          }
         }
-        jsm.deleteConsumer(spec.stream(), info.getName());
       }
       return found;
     }, false).map(ws -> ws.stream().map(this::startReplay).toList());
@@ -917,8 +925,8 @@ public final class JetStreamRecordBus implements RecordBus {
       dropSubscription();
       if (!reached) {
         done.tryFail("stopped before it reached stream sequence " + targetSeq + " (committed up to " + ackedSeq
-            + "); a storage started within " + REPLAY_FORGET.toMinutes() + " min goes on with it, else run it "
-            + "again: records already stored are absorbed by their identity");
+            + "); its consumer stays " + REPLAY_FORGET.toMinutes() + " min for a storage to go on with it, else "
+            + "run it again: records already stored are absorbed by their identity");
         return;
       }
       Connection c = connection;
