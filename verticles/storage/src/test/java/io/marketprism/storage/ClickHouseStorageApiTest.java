@@ -247,8 +247,9 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     mergeAll();
     String all = "exchange=binance&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 3 * 86_400_000L);
     for (int round = 0; round < 2; round++) {
+      // one trade id at two times (a day in each tier) is one trade, as a single page reads it
       List<String> read = readAll("trade", all, 1);
-      assertThat(read).as("round " + round).hasSize(2);
+      assertThat(read).as("round " + round).hasSize(1).isEqualTo(readAll("trade", all, 1000));
       for (String j : read) {
         assertThat(new JsonObject(j).getString("price")).as(j).isEqualTo("101");
       }

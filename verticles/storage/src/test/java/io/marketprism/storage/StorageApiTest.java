@@ -476,6 +476,44 @@ abstract class StorageApiTest {
   }
 
   /**
+   * A page's {@code next_cursor} is null exactly when no record follows it: a walk whose limit
+   * divides the records ends with a full page and no empty one after it, each page before carries
+   * a cursor, and a page holding every record of its range has none.
+   */
+  @Test
+  void aWalkEndsWithItsLastRecordsPageEvenAFullOne() throws Exception {
+    List<MarketRecord> sent = Fixtures.mixed(Fixtures.DAY0, 2000);
+    publishAll(sent);
+    awaitCommitted(sent.size());
+    String trades = "exchange=binance&market_type=spot&symbol=BTC-USDT";
+    String funding = "start=2024-01-01T00:00:00Z&end=" + (Fixtures.DAY0 + 50_000);
+    Object[][] walks = {{"trade", trades, 500, 2000}, {"trade", trades, 400, 2000}, {"trade", trades, 2000, 2000},
+        {"trade", trades, 2001, 2000}, {"trade", trades, 333, 2000}, {"orderbook", "exchange=okx", 50, 200},
+        {"funding_rate", funding, 100, 100}, {"funding_rate", funding, 1, 100},
+        {"trade", trades + "&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 10), 1, -1}};
+    for (Object[] w : walks) {
+      String query = w[1] + "&limit=" + w[2];
+      int limit = (Integer) w[2];
+      List<Integer> sizes = new ArrayList<>();
+      String cursor = null;
+      do {
+        HttpResponse<Buffer> r = get("/api/v1/storage/" + w[0] + "?" + query + (cursor == null ? "" : "&cursor=" + cursor));
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+        sizes.add(r.bodyAsJsonObject().getJsonArray("data").size());
+        cursor = r.bodyAsJsonObject().getString("next_cursor");
+        assertThat(cursor == null || sizes.get(sizes.size() - 1) == limit).as(w[0] + "?" + query + ": a cursor after a short page")
+            .isTrue();
+      } while (cursor != null);
+      int total = sizes.stream().mapToInt(Integer::intValue).sum();
+      if ((Integer) w[3] >= 0) {
+        assertThat(total).as(w[0] + "?" + query).isEqualTo(w[3]);
+      }
+      assertThat(sizes).as(w[0] + "?" + query + ": pages").hasSize(Math.max(1, (total + limit - 1) / limit))
+          .doesNotContain(0);
+    }
+  }
+
+  /**
    * Every kind of poison among records on the bus: each is rejected alone (counted in the status
    * and {@code /metrics}), every good record is stored once and read back, and the consumer goes on.
    */

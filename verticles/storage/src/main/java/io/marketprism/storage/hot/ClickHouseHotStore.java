@@ -652,7 +652,7 @@ public final class ClickHouseHotStore implements HotStore {
     return queries.select(sql, rows -> TopPage.page(q, s, rows, n, true));
   }
 
-  /** The page of the full query: every row of the range sorted, each identity once. */
+  /** The page of the full query: every row of the range sorted, each identity once (and one more, to know whether one follows). */
   private Future<Page> allRows(RecordQuery q, TableSchema s, TierPlan plan) {
     String cols = columnList(s);
     String order = String.join(", ", s.resultOrder(BYTE_LENGTH));
@@ -662,9 +662,9 @@ public final class ClickHouseHotStore implements HotStore {
         // the copies chosen first, then the cursor's position: a later copy of a record before it is not after it
         ? "SELECT " + cols + " FROM (SELECT " + cols + " FROM (" + source(s, plan, SqlFilter.fromCursorTime(q).inline(), cols)
             + ")" + firstCopies + ") WHERE " + SqlFilter.afterCursor(q, BYTE_LENGTH).inline() + " ORDER BY " + order
-            + " LIMIT " + q.limit()
+            + " LIMIT " + (q.limit() + 1)
         : "SELECT " + cols + " FROM (" + source(s, plan, SqlFilter.of(q, BYTE_LENGTH).inline(), cols) + ")" + firstCopies
-            + " LIMIT " + q.limit();
+            + " LIMIT " + (q.limit() + 1);
     return queries.select(sql, rows -> TopPage.of(q, s, rows));
   }
 

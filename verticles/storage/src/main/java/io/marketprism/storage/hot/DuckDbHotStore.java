@@ -596,7 +596,7 @@ public final class DuckDbHotStore implements HotStore {
     if (window < 0) {
       return allRows(q, s, plan);
     }
-    return firstRows(TopPage.until(q, window), q, s, plan).compose(p -> p != null && p.records().size() == q.limit()
+    return firstRows(TopPage.until(q, window), q, s, plan).compose(p -> p != null && p.next() != null
         ? Future.succeededFuture(p) : allRows(q, s, plan));
   }
 
@@ -706,7 +706,7 @@ public final class DuckDbHotStore implements HotStore {
     }
   }
 
-  /** The page of the full query: every row of the range de-duplicated, then sorted. */
+  /** The page of the full query: every row of the range de-duplicated, then sorted (and one more, to know whether one follows). */
   private Future<Page> allRows(RecordQuery q, TableSchema s, TierPlan plan) {
     // where the order holds more than the identity, the copies are chosen first, then the cursor's position:
     // a later copy of a record before the cursor is not after it
@@ -714,7 +714,7 @@ public final class DuckDbHotStore implements HotStore {
     SqlFilter after = s.arrivalOrdered() ? SqlFilter.afterCursor(q, BYTE_LENGTH) : null;
     String chosen = "SELECT * FROM (" + source(s, plan, f.sql()) + ") QUALIFY " + firstCopy(s);
     String sql = (after == null ? chosen : "SELECT * FROM (" + chosen + ") WHERE " + after.sql())
-        + " ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH)) + " LIMIT " + q.limit();
+        + " ORDER BY " + String.join(", ", s.resultOrder(BYTE_LENGTH)) + " LIMIT " + (q.limit() + 1);
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int i = bind(ps, f, branches(plan), 0);

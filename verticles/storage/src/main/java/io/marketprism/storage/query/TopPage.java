@@ -28,9 +28,10 @@ import java.util.function.Supplier;
  *       answered ({@link #page} with {@code firstInOrder} false also refuses copies at two times
  *       inside the rows).</li>
  * </ul>
- * A prefix whose de-duplicated rows make less than a page while the store returned all the rows
- * asked for (copies filled them: unmerged parts, a day in both tiers) answers nothing: the store
- * runs the full query ({@link #read}). Tickers choose copies before the cursor's position applies
+ * A page reads one record more than its limit, which says whether a record follows it (its
+ * cursor is null when none does). A prefix whose de-duplicated rows make no more than a page while
+ * the store returned all the rows asked for (copies filled them: unmerged parts, a day in both
+ * tiers) answers nothing: the store runs the full query ({@link #read}). Tickers choose copies before the cursor's position applies
  * (a later copy of a record before the cursor is not after it): their rows come from the cursor's
  * millisecond on, each marked with whether it lies after the cursor ({@link #AFTER}).
  */
@@ -121,7 +122,8 @@ public final class TopPage {
       Supplier<Future<Page>> full) {
     long end = windowed ? windowEnd(q) : -1;
     Future<Page> first = end < 0 ? Future.succeededFuture() : top.apply(until(q, end));
-    return first.compose(w -> w != null && w.records().size() == q.limit() ? Future.succeededFuture(w)
+    // a window answers when a record follows its page in it: it may hold the page, but not whether one follows
+    return first.compose(w -> w != null && w.next() != null ? Future.succeededFuture(w)
         : top.apply(q).compose(p -> p != null ? Future.succeededFuture(p) : full.get()));
   }
 
@@ -150,11 +152,12 @@ public final class TopPage {
         }
         continue;
       }
-      if (after(row) && kept.size() < q.limit()) {
+      if (after(row) && kept.size() <= q.limit()) {
         kept.add(row);
       }
     }
-    if (kept.size() < q.limit() && rows.size() >= asked) {
+    // the page and whether a record follows it: its rows hold one more, or were every row asked for
+    if (kept.size() <= q.limit() && rows.size() >= asked) {
       return null;
     }
     return of(q, s, kept);
@@ -185,18 +188,21 @@ public final class TopPage {
   /**
    * @param q the query
    * @param s its table
-   * @param rows the page's rows, in result order, at most its limit
-   * @return the page: the rows' record JSON and, when full, the cursor after the last with the span the page covered
+   * @param rows the page's rows in result order, and the record after them when there is one: at
+   *     most its limit and one
+   * @return the page: the rows' record JSON and, when a record follows, the cursor after the last
+   *     with the span the page covered
    */
   public static Page of(RecordQuery q, TableSchema s, List<Map<String, Object>> rows) {
-    List<String> out = new ArrayList<>(rows.size());
-    for (Map<String, Object> row : rows) {
+    int n = Math.min(rows.size(), q.limit());
+    List<String> out = new ArrayList<>(n);
+    for (Map<String, Object> row : rows.subList(0, n)) {
       out.add(StoredValues.recordJson(s, row::get));
     }
-    if (rows.isEmpty() || rows.size() < q.limit()) {
+    if (rows.size() <= q.limit()) {
       return new Page(out, null);
     }
-    Map<String, Object> last = rows.get(rows.size() - 1);
+    Map<String, Object> last = rows.get(n - 1);
     return new Page(out, Cursor.after(q, tsMs(rows.get(0)), tsMs(last), (String) last.get("exchange"),
         (String) last.get("market_type"), (String) last.get("symbol"), StoredValues.keys(s, last::get)));
   }
