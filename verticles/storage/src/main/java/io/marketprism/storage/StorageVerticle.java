@@ -248,7 +248,8 @@ public class StorageVerticle extends ServiceVerticle {
   private void track(Replay r) {
     replay = r;
     replays.add(r);
-    r.done().onComplete(ar -> replays.remove(r)).onFailure(e -> LOG.warn("replay: {}", e.getMessage()));
+    r.done().onComplete(ar -> replays.remove(r))
+        .onFailure(e -> LOG.warn("replay {}: {}", r.stats().getString("durable"), e.getMessage()));
   }
 
   private long retentionCutoff() {
