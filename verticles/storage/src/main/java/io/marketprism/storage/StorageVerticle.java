@@ -206,8 +206,10 @@ public class StorageVerticle extends ServiceVerticle {
                 .onFailure(e -> LOG.info("scheduled archive not run: {}", e.getMessage())));
           }
           LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
-          resumeReplays();
-          replayScanTimer = vertx.setPeriodic(REPLAY_SCAN_MS, t -> resumeReplays());
+          // the first look a random moment into the start: storages started together rarely look at the same instant
+          // (both would take a replay over; the work done twice is absorbed, but done twice)
+          replayScanTimer = vertx.setPeriodic(1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(5_000),
+              REPLAY_SCAN_MS, t -> resumeReplays());
           cache.startProblem().onSuccess(problem -> {
             if (problem != null) {
               LOG.warn("latest cache: {}{} until it does", problem, LATEST_WITHOUT_CACHE);
