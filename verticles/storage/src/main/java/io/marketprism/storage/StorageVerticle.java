@@ -359,7 +359,9 @@ public class StorageVerticle extends ServiceVerticle {
     router.post(base + "/replay").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::replay);
     router.get(base + "/replay").handler(ctx -> {
       Params.only(ctx.queryParams(), "GET " + base + "/replay", List.of());
-      ctx.json(new JsonObject().put("replay", replayStatus()));
+      bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">"))
+          .onComplete(ar -> ctx.json(new JsonObject().put("replay", replayStatus())
+              .put("replays", ar.succeeded() ? new io.vertx.core.json.JsonArray(ar.result()) : null)));
     });
     router.get(base + "/archive").handler(ctx -> {
       ctx.response().putHeader("Allow", "POST");
@@ -561,7 +563,14 @@ public class StorageVerticle extends ServiceVerticle {
     }
     ConsumerSpec spec = replaySpec(options.durable() + REPLAY_DURABLE + System.currentTimeMillis(), subjects);
     replayStarting = true;
-    bus.replay(spec, since, registry().nodeId(), this::storeReplayed)
+    // one replay on the stream at a time, whichever storage instance runs it (behind the gateway a request
+    // reaches any of them)
+    bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> running.isEmpty()
+            ? bus.replay(spec, since, registry().nodeId(), this::storeReplayed)
+            : Future.failedFuture(new ApiError(409, "replay_running", "a replay runs: " + running.get(0).getString("durable")
+                + " (run by node " + running.get(0).getString("run_by") + ", committed up to stream sequence "
+                + running.get(0).getLong("acked_seq") + " of " + running.get(0).getLong("target_seq")
+                + "); GET /api/v1/storage/replay follows it")))
         .onComplete(ar -> replayStarting = false)
         .onSuccess(r -> {
           track(r);
@@ -569,7 +578,9 @@ public class StorageVerticle extends ServiceVerticle {
           ctx.json(new JsonObject().put("replay", replayStatus()));
         })
         .onFailure(e -> {
-          if (e instanceof IllegalArgumentException) {
+          if (e instanceof ApiError api) {
+            api.send(ctx);
+          } else if (e instanceof IllegalArgumentException) {
             ApiError.send(ctx, 400, "bad_request", "subjects: " + e.getMessage());
           } else {
             ApiError.send(ctx, e instanceof UnsupportedOperationException ? 409 : 503,

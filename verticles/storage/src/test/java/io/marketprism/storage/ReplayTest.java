@@ -262,6 +262,23 @@ class ReplayTest {
       assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).as(c[0]).contains(c[1]);
     }
     assertThat(get(s, "/api/v1/storage/replay").bodyAsJsonObject().getValue("replay")).isNull();
+
+    // a replay another storage instance runs (behind the gateway a request reaches any): one at a time
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(serverConfig()));
+    bus.start().await(20, TimeUnit.SECONDS);
+    Future.all(Fixtures.trades(Fixtures.DAY0, 10, 1).stream().map(bus::publish).toList()).await(20, TimeUnit.SECONDS);
+    io.vertx.core.Promise<Void> held = io.vertx.core.Promise.promise(); // it runs while this test looks
+    bus.replay(new io.marketprism.platform.bus.ConsumerSpec(BusOptions.MARKET_DATA, "storage_replay_9", "trade.>",
+        500, java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(30), 1), 0, "another-node",
+        batch -> held.future()).await(20, TimeUnit.SECONDS);
+    HttpResponse<Buffer> busy = post(s, "{\"since\":0}");
+    assertThat(busy.statusCode()).as(busy.bodyAsString()).isEqualTo(409);
+    assertThat(busy.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("storage_replay_9").contains("another-node");
+    JsonObject shown = get(s, "/api/v1/storage/replay").bodyAsJsonObject();
+    assertThat(shown.getValue("replay")).isNull();
+    assertThat(shown.getJsonArray("replays").getJsonObject(0).getString("run_by")).as(shown.encode())
+        .isEqualTo("another-node");
   }
 
   @Test

@@ -576,6 +576,28 @@ public final class JetStreamRecordBus implements RecordBus {
     }, false).map(ws -> ws.stream().map(this::startReplay).toList());
   }
 
+  @Override
+  public Future<List<JsonObject>> replays(ConsumerSpec spec) {
+    return vertx.executeBlocking(() -> {
+      Connection c = connection;
+      if (!connected || c == null) {
+        throw new IllegalStateException("NATS is not connected");
+      }
+      List<JsonObject> out = new ArrayList<>();
+      for (io.nats.client.api.ConsumerInfo info : c.jetStreamManagement().getConsumers(spec.stream())) {
+        java.util.regex.Matcher m = REPLAY_DESCRIPTION.matcher(String.valueOf(info.getConsumerConfiguration()
+            .getDescription()));
+        if (info.getName().startsWith(spec.durable()) && m.matches()) {
+          out.add(new JsonObject().put("durable", info.getName())
+              .put("subjects", info.getConsumerConfiguration().getFilterSubject())
+              .put("since_ms", Long.parseLong(m.group(1))).put("target_seq", Long.parseLong(m.group(2)))
+              .put("acked_seq", info.getAckFloor().getStreamSequence()).put("run_by", m.group(3)));
+        }
+      }
+      return out;
+    }, false);
+  }
+
   private Replay startReplay(PullWorker w) {
     LOG.info("replay {}: reading {} from {} up to stream sequence {}", w.spec.durable(), w.spec.filterSubject(),
         java.time.Instant.ofEpochMilli(w.sinceMs), w.targetSeq);
@@ -1076,6 +1098,9 @@ public final class JetStreamRecordBus implements RecordBus {
     private void handOver(List<Message> msgs, SettledClock.Fetch fetch) {
       List<BusMessage> batch = new ArrayList<>(msgs.size());
       for (Message m : msgs) {
+        if (replaying() && m.isJetStream() && m.metaData().streamSequence() > targetSeq) {
+          continue; // past the replay's end: the live consumer's, acknowledged with the batch, not stored again
+        }
         boolean again = m.isJetStream() && m.metaData().deliveredCount() > 1;
         if (again) {
           redelivered.incrementAndGet();
@@ -1085,6 +1110,15 @@ public final class JetStreamRecordBus implements RecordBus {
       batches.incrementAndGet();
       OpenBatch b = new OpenBatch(msgs, fetch, System.currentTimeMillis());
       open.add(b);
+      if (batch.isEmpty()) {
+        try {
+          replies.execute(() -> finish(b, null));
+        } catch (RejectedExecutionException stoppedMeanwhile) {
+          open.remove(b);
+          room.release();
+        }
+        return;
+      }
       context.runOnContext(v -> {
         Future<Void> f;
         try {

@@ -106,6 +106,17 @@ public interface RecordBus {
   }
 
   /**
+   * @param spec the replays' durable name prefix
+   * @return every replay the stream has a consumer of, whoever runs it (or ran it: a stopped one's
+   *     stays ten minutes): {@code durable}, {@code subjects}, {@code since_ms}, {@code target_seq},
+   *     {@code acked_seq} (everything up to it committed) and {@code run_by} (a node id); none where
+   *     the bus keeps nothing to read again
+   */
+  default Future<List<io.vertx.core.json.JsonObject>> replays(ConsumerSpec spec) {
+    return Future.succeededFuture(List.of());
+  }
+
+  /**
    * Goes on with the replays whose owner stopped before they ended: their durable consumers (named
    * {@code spec.durable()} and more) stay on the server for ten minutes, with their start time,
    * filter, target and owner. For each one whose owner is not {@code alive}, a new consumer, run by
