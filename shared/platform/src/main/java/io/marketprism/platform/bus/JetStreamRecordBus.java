@@ -529,43 +529,33 @@ public final class JetStreamRecordBus implements RecordBus {
       BatchHandler handler) {
     Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(() -> {
-      Connection c = connection;
-      if (!connected || c == null) {
-        throw new IllegalStateException("NATS is not connected");
-      }
-      io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+      io.nats.client.JetStreamManagement jsm = connectionOrFail().jetStreamManagement();
       List<PullWorker> found = new ArrayList<>();
-      for (io.nats.client.api.ConsumerInfo info : jsm.getConsumers(spec.stream())) {
-        java.util.regex.Matcher m = REPLAY_DESCRIPTION.matcher(String.valueOf(info.getConsumerConfiguration()
-            .getDescription()));
-        if (!info.getName().startsWith(spec.durable()) || !m.matches()) {
-          continue;
-        }
-        if (alive.test(m.group(3))) {
-          LOG.info("replay {}: left to {}, which runs it", info.getName(), m.group(3));
+      for (ReplayConsumer r : replayConsumers(jsm, spec)) {
+        if (alive.test(r.runBy())) {
+          LOG.info("replay {}: left to {}, which runs it", r.name(), r.runBy());
           continue;
         }
         // a consumer cannot be handed over in place (nats-server 2.9 refuses any change to one with a start
         // time): a new one reads on from its acknowledged floor, everything before which is committed
-        long floor = info.getAckFloor().getStreamSequence();
         PullWorker w = new PullWorker(context, new ConsumerSpec(spec.stream(), spec.durable()
-            + System.currentTimeMillis() + "_" + found.size(), info.getConsumerConfiguration().getFilterSubject(),
-            spec.batchSize(), spec.maxWait(), spec.ackWait(), 1), handler, Long.parseLong(m.group(1)));
+            + System.currentTimeMillis() + "_" + found.size(), r.subjects(), spec.batchSize(), spec.maxWait(),
+            spec.ackWait(), 1), handler, r.sinceMs());
         w.owner = owner;
-        w.targetSeq = Long.parseLong(m.group(2));
-        w.startSeq = floor == 0 ? 0 : floor + 1;
+        w.targetSeq = r.targetSeq();
+        w.startSeq = r.ackedSeq() == 0 ? 0 : r.ackedSeq() + 1;
         try {
-          if (floor < w.targetSeq) {
+          if (r.ackedSeq() < w.targetSeq) {
             jsm.addOrUpdateConsumer(spec.stream(), w.config());
             found.add(w);
-            LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", info.getName(), m.group(3),
-                w.spec.durable(), floor == 0 ? "its start time" : "stream sequence " + w.startSeq);
+            LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", r.name(), r.runBy(),
+                w.spec.durable(), w.startSeq == 0 ? "its start time" : "stream sequence " + w.startSeq);
           }
-          jsm.deleteConsumer(spec.stream(), info.getName());
+          jsm.deleteConsumer(spec.stream(), r.name());
         } catch (Exception e) {
           // made but the old one not removed: the new one is read all the same (the server forgets the old one within
           // ten minutes); not made: the old one is looked at again at the next scan
-          LOG.warn("replay {}: not taken over whole ({})", info.getName(), e.toString());
+          LOG.warn("replay {}: not taken over whole ({})", r.name(), e.toString());
         } finally {
           if (!found.contains(w)) {
             w.replies.shutdownNow();
@@ -578,24 +568,41 @@ public final class JetStreamRecordBus implements RecordBus {
 
   @Override
   public Future<List<JsonObject>> replays(ConsumerSpec spec) {
-    return vertx.executeBlocking(() -> {
-      Connection c = connection;
-      if (!connected || c == null) {
-        throw new IllegalStateException("NATS is not connected");
+    return vertx.executeBlocking(() -> replayConsumers(connectionOrFail().jetStreamManagement(), spec).stream()
+        .map(r -> new JsonObject().put("durable", r.name()).put("subjects", r.subjects()).put("since_ms", r.sinceMs())
+            .put("target_seq", r.targetSeq()).put("acked_seq", r.ackedSeq()).put("run_by", r.runBy()))
+        .toList(), false);
+  }
+
+  private Connection connectionOrFail() {
+    Connection c = connection;
+    if (!connected || c == null) {
+      throw new IllegalStateException("NATS is not connected");
+    }
+    return c;
+  }
+
+  /**
+   * A replay's consumer as the stream has it: what its description says ({@link #REPLAY_DESCRIPTION})
+   * and its acknowledged floor, everything up to which is committed.
+   */
+  private record ReplayConsumer(String name, String subjects, long sinceMs, long targetSeq, long ackedSeq,
+      String runBy) {
+  }
+
+  /** @return the stream's replay consumers: named {@code spec.durable()} and more, with a replay's description */
+  private static List<ReplayConsumer> replayConsumers(io.nats.client.JetStreamManagement jsm, ConsumerSpec spec)
+      throws java.io.IOException, io.nats.client.JetStreamApiException {
+    List<ReplayConsumer> out = new ArrayList<>();
+    for (io.nats.client.api.ConsumerInfo info : jsm.getConsumers(spec.stream())) {
+      ConsumerConfiguration cc = info.getConsumerConfiguration();
+      java.util.regex.Matcher m = REPLAY_DESCRIPTION.matcher(String.valueOf(cc.getDescription()));
+      if (info.getName().startsWith(spec.durable()) && m.matches()) {
+        out.add(new ReplayConsumer(info.getName(), cc.getFilterSubject(), Long.parseLong(m.group(1)),
+            Long.parseLong(m.group(2)), info.getAckFloor().getStreamSequence(), m.group(3)));
       }
-      List<JsonObject> out = new ArrayList<>();
-      for (io.nats.client.api.ConsumerInfo info : c.jetStreamManagement().getConsumers(spec.stream())) {
-        java.util.regex.Matcher m = REPLAY_DESCRIPTION.matcher(String.valueOf(info.getConsumerConfiguration()
-            .getDescription()));
-        if (info.getName().startsWith(spec.durable()) && m.matches()) {
-          out.add(new JsonObject().put("durable", info.getName())
-              .put("subjects", info.getConsumerConfiguration().getFilterSubject())
-              .put("since_ms", Long.parseLong(m.group(1))).put("target_seq", Long.parseLong(m.group(2)))
-              .put("acked_seq", info.getAckFloor().getStreamSequence()).put("run_by", m.group(3)));
-        }
-      }
-      return out;
-    }, false);
+    }
+    return out;
   }
 
   private Replay startReplay(PullWorker w) {
