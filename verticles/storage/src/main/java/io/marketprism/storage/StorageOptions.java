@@ -23,6 +23,8 @@ import java.util.Set;
  * @param coldDatabase the ClickHouse cold database
  * @param clickHouseTimeout per-request timeout towards ClickHouse (writes)
  * @param queryTimeout per-request timeout of user queries towards ClickHouse
+ * @param restartReplay after the hot store's server restarted (ClickHouse, which does not sync what it commits),
+ *     the records committed in this span before it went away are read again from the stream; zero: never
  * @param retentionDays days the hot tier keeps before archiving
  * @param batchSize most records per committed batch
  * @param flushInterval longest wait before a partial batch is committed
@@ -41,7 +43,7 @@ import java.util.Set;
  */
 public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String clickHouseUser,
     String clickHousePassword, String hotDatabase,
-    String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, int retentionDays, int batchSize,
+    String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, Duration restartReplay, int retentionDays, int batchSize,
     Duration flushInterval, String stream, String durable, Duration ackWait, int batchesInFlight,
     Duration archiveInterval, Duration archiveStepTimeout, String cacheType, String redisUrl, Duration cacheTimeout, BusOptions bus) {
 
@@ -70,6 +72,8 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     Duration timeout = Duration.ofMillis(hot.longIn("timeout_ms", 100, 600_000, 30_000));
     // under the gateway's backend_timeout_ms (5 s): a hung ClickHouse is named in the answer, not a bare 504
     Duration queryTimeout = Duration.ofMillis(hot.longIn("query_timeout_ms", 100, 600_000, 4_500));
+    // Linux writes a written file out within 30 s by default (vm.dirty_expire_centisecs): four times that
+    Duration restartReplay = Duration.ofMillis(hot.longIn("replay_after_restart_ms", 0, 86_400_000, 120_000));
     ConfigReader cold = s.section("cold");
     Path coldDir = Path.of(cold.string("path", "data/cold"));
     String coldDb = identifier(cold, "database", "marketprism_cold");
@@ -98,7 +102,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     Duration cacheTimeout = Duration.ofMillis(cache.longIn("timeout_ms", 10, 60_000, 250));
     return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), user, password, db, coldDb, timeout,
-        queryTimeout, retention, batch, flush, stream, durable, ackWait, inFlight, archive, archiveStep, cacheType, redisUrl,
+        queryTimeout, restartReplay, retention, batch, flush, stream, durable, ackWait, inFlight, archive, archiveStep, cacheType, redisUrl,
         cacheTimeout, BusOptions.from(root));
   }
 
@@ -109,6 +113,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
         + ", clickHouseUrl=" + clickHouseUrl + ", clickHouseUser=" + clickHouseUser + ", clickHousePassword="
         + (clickHousePassword.isEmpty() ? "" : "***") + ", hotDatabase=" + hotDatabase + ", coldDatabase="
         + coldDatabase + ", clickHouseTimeout=" + clickHouseTimeout + ", queryTimeout=" + queryTimeout
+        + ", restartReplay=" + restartReplay
         + ", retentionDays=" + retentionDays + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval
         + ", stream=" + stream + ", durable=" + durable + ", ackWait=" + ackWait + ", batchesInFlight="
         + batchesInFlight + ", archiveInterval=" + archiveInterval + ", archiveStepTimeout=" + archiveStepTimeout

@@ -58,6 +58,8 @@ public class StorageVerticle extends ServiceVerticle {
   private static final long PING_TIMEOUT_MS = 700;
   /** A hot store whose server did not answer at start (or refused the login) is started again this often. */
   static final long HOT_RETRY_MS = 2_000;
+  /** How often a storage looks whether the hot store's server restarted (see {@link RestartWatch}). */
+  private static final long RESTART_LOOK_MS = 5_000;
   /** How often a storage looks for replays whose storage stopped, to go on with them. */
   private static final long REPLAY_SCAN_MS = 30_000;
   /** What the storage does without its latest cache (the service is degraded, not down). */
@@ -86,6 +88,12 @@ public class StorageVerticle extends ServiceVerticle {
   private boolean replayStarting;
   /** Whether the replays stopped storages left are being looked for. */
   private boolean scanningReplays;
+  /** Null when the hot store syncs what it commits, the bus keeps nothing to replay, or it is configured off. */
+  private RestartWatch restartWatch;
+  /** What the restarts of the hot store's server left to read again, until a replay of it starts; or null. */
+  private RestartWatch.Owed owedReplay;
+  private boolean lookingForRestart;
+  private long restartTimer = -1;
   private ArchiveJob archive;
   private long archiveTimer = -1;
   private long replayScanTimer = -1;
@@ -99,6 +107,7 @@ public class StorageVerticle extends ServiceVerticle {
   private Counter rejected;
   private Counter retries;
   private Counter cacheErrors;
+  private Counter hotRestarts;
   private Timer receiveToCommit;
   /** {@code latest} from its request to its answer, in this service: answered by the cache, or by the store. */
   private Timer latestFromCache;
@@ -131,6 +140,9 @@ public class StorageVerticle extends ServiceVerticle {
         .description("records read again from the stream by a replay and stored (copies absorbed by identity)")
         .register(platform.meters());
     rejected = Counter.builder("mp_storage_records_rejected").register(platform.meters());
+    hotRestarts = Counter.builder("mp_storage_hot_restarts")
+        .description("restarts seen of the hot store's server, which does not sync what it commits: each is followed "
+            + "by a replay of what it committed shortly before").register(platform.meters());
     retries = Counter.builder("mp_storage_write_retries").register(platform.meters());
     receiveToCommit = Timer.builder("mp_storage_receive_to_commit").publishPercentiles(0.5, 0.99)
         .register(platform.meters());
@@ -196,10 +208,16 @@ public class StorageVerticle extends ServiceVerticle {
   private Future<?> consume() {
     ConsumerSpec spec = new ConsumerSpec(options.stream(), options.durable(), ">", options.batchSize(),
         options.flushInterval(), options.ackWait(), options.batchesInFlight());
+    if (!options.restartReplay().isZero() && "nats".equals(options.bus().type())) {
+      restartWatch = new RestartWatch(options.restartReplay().toMillis());
+    }
+    // the first look before consuming: the commits the consumer shows are all a previous run's
     return bus.start()
+        .compose(v -> lookForRestart(spec))
         .compose(v -> bus.consume(spec, this::commit))
         .onSuccess(c -> {
           consumer = c;
+          restartTimer = vertx.setPeriodic(RESTART_LOOK_MS, t -> lookForRestart(spec));
           archive = new ArchiveJob(hot);
           if (!options.archiveInterval().isZero()) {
             archiveTimer = vertx.setPeriodic(options.archiveInterval().toMillis(), t -> runArchive(retentionCutoff())
@@ -235,6 +253,62 @@ public class StorageVerticle extends ServiceVerticle {
         .onSuccess(found -> found.forEach(this::track))
         .onFailure(e -> LOG.debug("replays a stopped storage left were not looked for ({}); again in {} ms",
             e.getMessage(), REPLAY_SCAN_MS));
+  }
+
+  /**
+   * Looks whether the hot store's server restarted (see {@link RestartWatch}) and, when it did, owes
+   * a replay of what it committed shortly before; starts the replay owed unless one runs on the
+   * stream (then at a later look). A server or NATS that does not answer is looked at again later.
+   * Until this storage commits, the consumer's commits are a previous run's (or other instances'):
+   * the first look then also asks whether the server started after them.
+   */
+  private Future<Void> lookForRestart(ConsumerSpec live) {
+    RestartWatch watch = restartWatch;
+    if (watch == null || lookingForRestart || stopping) {
+      return Future.succeededFuture();
+    }
+    lookingForRestart = true;
+    return bus.position(live).compose(pos -> hot.unsyncedServerStartMs(PING_TIMEOUT_MS).map(start -> {
+          if (start == null) {
+            restartWatch = null; // the store syncs what it commits
+            return null;
+          }
+          return watch.observe(System.currentTimeMillis(), start, pos, committed.count() == 0);
+        }))
+        .<Void>map(owed -> {
+          if (owed != null) {
+            hotRestarts.increment();
+            owedReplay = owedReplay == null ? owed : owedReplay.and(owed);
+            LOG.warn("{}: it does not sync what it commits, so what it committed in the {} ms before may be lost; "
+                + "the stream is read again from {} up to stream sequence {}", owed.why(),
+                options.restartReplay().toMillis(), java.time.Instant.ofEpochMilli(owedReplay.sinceMs()),
+                owedReplay.untilSeq());
+          }
+          return null;
+        })
+        .recover(e -> {
+          LOG.debug("no look at the hot store's server start ({}); again in {} ms", e.getMessage(), RESTART_LOOK_MS);
+          return Future.succeededFuture();
+        })
+        .compose(v -> startOwedReplay())
+        .onComplete(ar -> lookingForRestart = false);
+  }
+
+  private Future<Void> startOwedReplay() {
+    RestartWatch.Owed owed = owedReplay;
+    if (owed == null || consumer == null) {
+      return Future.succeededFuture(); // at the look before consuming: at the next one
+    }
+    return startReplay(">", owed.sinceMs(), owed.untilSeq()).<Void>map(r -> {
+      if (owedReplay == owed) {
+        owedReplay = null;
+      }
+      return null;
+    }).recover(e -> {
+      LOG.info("the replay owed after the hot store's restart waits ({}); tried again in {} ms", e.getMessage(),
+          RESTART_LOOK_MS);
+      return Future.succeededFuture();
+    });
   }
 
   private ConsumerSpec replaySpec(String durable, String subjects) {
@@ -555,25 +629,8 @@ public class StorageVerticle extends ServiceVerticle {
       throw ApiError.badRequest("subjects: '" + subjects + "' must start with a data type (e.g. trade.>), or be >: "
           + "a replay reads one filter of the stream, whose subjects are per data type");
     }
-    if (replayStarting || !replays.isEmpty()) {
-      throw new ApiError(409, "replay_running", "a replay runs on this instance: GET /api/v1/storage/replay follows it");
-    }
-    if (consumer == null) {
-      throw new ApiError(503, "unavailable", "storage is starting");
-    }
-    ConsumerSpec spec = replaySpec(options.durable() + REPLAY_DURABLE + System.currentTimeMillis(), subjects);
-    replayStarting = true;
-    // one replay on the stream at a time, whichever storage instance runs it (behind the gateway a request
-    // reaches any of them)
-    bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> running.isEmpty()
-            ? bus.replay(spec, since, registry().nodeId(), this::storeReplayed)
-            : Future.failedFuture(new ApiError(409, "replay_running", "a replay runs: " + running.get(0).getString("durable")
-                + " (run by node " + running.get(0).getString("run_by") + ", committed up to stream sequence "
-                + running.get(0).getLong("acked_seq") + " of " + running.get(0).getLong("target_seq")
-                + "); GET /api/v1/storage/replay follows it")))
-        .onComplete(ar -> replayStarting = false)
+    startReplay(subjects, since, 0)
         .onSuccess(r -> {
-          track(r);
           ctx.response().setStatusCode(202);
           ctx.json(new JsonObject().put("replay", replayStatus()));
         })
@@ -587,6 +644,32 @@ public class StorageVerticle extends ServiceVerticle {
                 e instanceof UnsupportedOperationException ? "replay_unavailable" : "unavailable", e.getMessage());
           }
         });
+  }
+
+  /**
+   * Starts a replay unless one runs on the stream, on this instance or another (behind the gateway a
+   * request reaches any of them): that is a 409 naming it.
+   *
+   * @param untilSeq the last stream sequence to read; 0 for the stream's end now
+   */
+  private Future<Replay> startReplay(String subjects, long sinceMs, long untilSeq) {
+    if (replayStarting || !replays.isEmpty()) {
+      return Future.failedFuture(new ApiError(409, "replay_running",
+          "a replay runs on this instance: GET /api/v1/storage/replay follows it"));
+    }
+    if (consumer == null) {
+      return Future.failedFuture(new ApiError(503, "unavailable", "storage is starting"));
+    }
+    ConsumerSpec spec = replaySpec(options.durable() + REPLAY_DURABLE + System.currentTimeMillis(), subjects);
+    replayStarting = true;
+    return bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> running.isEmpty()
+            ? bus.replay(spec, sinceMs, untilSeq, registry().nodeId(), this::storeReplayed)
+            : Future.failedFuture(new ApiError(409, "replay_running", "a replay runs: " + running.get(0).getString("durable")
+                + " (run by node " + running.get(0).getString("run_by") + ", committed up to stream sequence "
+                + running.get(0).getLong("acked_seq") + " of " + running.get(0).getLong("target_seq")
+                + "); GET /api/v1/storage/replay follows it")))
+        .onComplete(ar -> replayStarting = false)
+        .onSuccess(this::track);
   }
 
   /** @return the replay's counters and state ({@code running}, {@code done} or {@code stopped} with its error), or null */
@@ -624,6 +707,11 @@ public class StorageVerticle extends ServiceVerticle {
         .put("committed", (long) committed.count()).put("replayed", (long) replayed.count())
         .put("rejected", (long) rejected.count())
         .put("write_retries", (long) retries.count()).put("last_write_error", lastWriteError)
+        .put("hot_server_start_ms", restartWatch == null || restartWatch.serverStartMs() < 0 ? null
+            : restartWatch.serverStartMs())
+        .put("hot_restarts", (long) hotRestarts.count()).put("owed_replay", owedReplay == null ? null
+            : new JsonObject().put("since_ms", owedReplay.sinceMs()).put("until_seq", owedReplay.untilSeq())
+                .put("why", owedReplay.why()))
         .put("cache_errors", (long) cacheErrors.count());
   }
 
@@ -634,6 +722,9 @@ public class StorageVerticle extends ServiceVerticle {
     }
     if (replayScanTimer >= 0) {
       vertx.cancelTimer(replayScanTimer);
+    }
+    if (restartTimer >= 0) {
+      vertx.cancelTimer(restartTimer);
     }
     if (hotRetryTimer >= 0) {
       vertx.cancelTimer(hotRetryTimer);

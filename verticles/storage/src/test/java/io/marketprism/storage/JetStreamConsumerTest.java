@@ -363,6 +363,46 @@ class JetStreamConsumerTest {
     storage.close().await(20, TimeUnit.SECONDS);
   }
 
+  /**
+   * A consumer's position: its acknowledged floor, that message's stream time and what it was
+   * delivered (what a storage samples to know what a restarted ClickHouse may have lost); and a
+   * replay from a time up to a sequence reads exactly that span.
+   */
+  @Test
+  void aConsumersPositionIsItsFloorAndItsTimeAndAReplayUpToASequenceEndsThere() throws Exception {
+    ConsumerSpec live = spec(100, 1);
+    assertTrue(bus.position(live).transform(ar -> Future.succeededFuture(ar.failed())).await(20, TimeUnit.SECONDS),
+        "no such consumer yet");
+    long before = System.currentTimeMillis();
+    publish(0, 100);
+    AtomicInteger committed = new AtomicInteger();
+    RecordConsumer c = bus.consume(live, batch -> {
+      committed.addAndGet(batch.size());
+      return Future.succeededFuture();
+    }).await(20, TimeUnit.SECONDS);
+    await(() -> committed.get() >= 100);
+    io.marketprism.platform.bus.ConsumerPosition[] pos = {null};
+    await(() -> {
+      pos[0] = bus.position(live).await();
+      return pos[0].ackFloorSeq() == 100;
+    });
+    assertEquals(100, pos[0].deliveredSeq());
+    assertTrue(pos[0].ackFloorMs() >= before - 1_000 && pos[0].ackFloorMs() <= System.currentTimeMillis() + 1_000,
+        "the floor's stream time: " + pos[0]);
+    Thread.sleep(20);
+    publish(100, 300);
+    List<Integer> read = new CopyOnWriteArrayList<>();
+    io.marketprism.platform.bus.Replay replay = bus.replay(new ConsumerSpec(BusOptions.MARKET_DATA, "replay_until",
+        ">", 64, Duration.ofMillis(100), Duration.ofSeconds(5), 1), pos[0].ackFloorMs() + 1, 250, "node-a", batch -> {
+          batch.forEach(m -> read.add(n(m)));
+          return Future.succeededFuture();
+        }).await(20, TimeUnit.SECONDS);
+    replay.done().await(20, TimeUnit.SECONDS);
+    assertEquals(java.util.stream.IntStream.range(100, 250).boxed().toList(), read, "stream sequences 101..250, once");
+    assertEquals(250, replay.stats().getLong("target_seq"));
+    c.close().await(20, TimeUnit.SECONDS);
+  }
+
   /** A replay from after the stream's last record, or of an empty stream, ends at once with nothing read. */
   @Test
   void aReplayWithNothingToReadEndsAtOnce() throws Exception {

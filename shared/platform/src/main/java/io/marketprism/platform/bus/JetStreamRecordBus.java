@@ -501,19 +501,20 @@ public final class JetStreamRecordBus implements RecordBus {
   }
 
   @Override
-  public Future<Replay> replay(ConsumerSpec spec, long sinceMs, String owner, BatchHandler handler) {
+  public Future<Replay> replay(ConsumerSpec spec, long sinceMs, long untilSeq, String owner, BatchHandler handler) {
     ConsumerSpec one = new ConsumerSpec(spec.stream(), spec.durable(), spec.filterSubject(), spec.batchSize(),
         spec.maxWait(), spec.ackWait(), 1);
     PullWorker w = new PullWorker(vertx.getOrCreateContext(), one, handler, Math.max(0, sinceMs));
     w.owner = owner;
-    // the target is the stream's end now: records published from here on are the live consumer's; the
+    // the target is at most the stream's end now: records published from here on are the live consumer's; the
     // consumer is made here, so that a filter the stream refuses is the caller's error
     return vertx.executeBlocking(() -> {
       Connection c = connection;
       if (!connected || c == null) {
         throw new IllegalStateException("NATS is not connected: a replay reads the stream, try again once it is back");
       }
-      w.targetSeq = c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
+      long last = c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
+      w.targetSeq = untilSeq > 0 ? Math.min(untilSeq, last) : last;
       try {
         c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), w.config());
       } catch (io.nats.client.JetStreamApiException e) {
@@ -564,6 +565,24 @@ public final class JetStreamRecordBus implements RecordBus {
       }
       return found;
     }, false).map(ws -> ws.stream().map(this::startReplay).toList());
+  }
+
+  @Override
+  public Future<ConsumerPosition> position(ConsumerSpec spec) {
+    return vertx.executeBlocking(() -> {
+      io.nats.client.JetStreamManagement jsm = connectionOrFail().jetStreamManagement();
+      io.nats.client.api.ConsumerInfo info = jsm.getConsumerInfo(spec.stream(), spec.durable());
+      long floor = info.getAckFloor().getStreamSequence();
+      long floorMs = -1;
+      if (floor > 0) {
+        try {
+          floorMs = jsm.getMessage(spec.stream(), floor).getTime().toInstant().toEpochMilli();
+        } catch (io.nats.client.JetStreamApiException gone) {
+          // removed by the stream's limits (or by hand): its time is not known
+        }
+      }
+      return new ConsumerPosition(floor, floorMs, info.getDelivered().getStreamSequence());
+    }, false);
   }
 
   @Override
@@ -861,7 +880,7 @@ public final class JetStreamRecordBus implements RecordBus {
     private boolean gathering;
     /** A replay's first record time; -1 for a durable consumer of everything. */
     private final long sinceMs;
-    /** A replay's target: the stream's last sequence when it was asked for. */
+    /** A replay's target: the stream's last sequence when it was asked for, or a lower one asked for. */
     private volatile long targetSeq = -1;
     /** The highest stream sequence acknowledged. */
     private volatile long ackedSeq;

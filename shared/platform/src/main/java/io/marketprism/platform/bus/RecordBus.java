@@ -101,8 +101,28 @@ public interface RecordBus {
    *     keeps nothing to read again (the embedded event bus)
    */
   default Future<Replay> replay(ConsumerSpec spec, long sinceMs, String owner, BatchHandler handler) {
+    return replay(spec, sinceMs, 0, owner, handler);
+  }
+
+  /**
+   * As {@link #replay(ConsumerSpec, long, String, BatchHandler)}, up to a stream sequence rather than
+   * the stream's end.
+   *
+   * @param untilSeq the last stream sequence to read (the stream's last sequence now when lower);
+   *     0 for the stream's last sequence now
+   */
+  default Future<Replay> replay(ConsumerSpec spec, long sinceMs, long untilSeq, String owner, BatchHandler handler) {
     return Future.failedFuture(new UnsupportedOperationException(
         "the event bus keeps no records to read again: replay needs bus.type nats (JetStream)"));
+  }
+
+  /**
+   * @param spec a durable consumer (its stream and durable name)
+   * @return where it stands on the stream; failed with {@link UnsupportedOperationException} where
+   *     the bus keeps nothing (the embedded event bus), or when NATS cannot be asked
+   */
+  default Future<ConsumerPosition> position(ConsumerSpec spec) {
+    return Future.failedFuture(new UnsupportedOperationException("the event bus keeps no stream positions"));
   }
 
   /**

@@ -146,6 +146,18 @@ public interface HotStore {
     return Future.succeededFuture();
   }
 
+  /**
+   * For a store whose server answers a commit before its files are synced (ClickHouse: a power cut
+   * can lose what it acknowledged), when that server started: a later start than the one seen
+   * before is a restart, after which what it committed shortly before may be gone.
+   *
+   * @param timeoutMs how long to wait for an answer
+   * @return the server's start, epoch ms (to its second); null for a store that syncs what it commits
+   */
+  default Future<Long> unsyncedServerStartMs(long timeoutMs) {
+    return Future.succeededFuture(null);
+  }
+
   /** @return the cold tier that archives this store's days */
   ColdTier cold();
 
