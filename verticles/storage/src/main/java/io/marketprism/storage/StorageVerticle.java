@@ -296,7 +296,7 @@ public class StorageVerticle extends ServiceVerticle {
 
   private Future<Void> startOwedReplay() {
     RestartWatch.Owed owed = owedReplay;
-    if (owed == null || consumer == null) {
+    if (owed == null || consumer == null || stopping) {
       return Future.succeededFuture(); // at the look before consuming: at the next one
     }
     return startReplay(">", owed.sinceMs(), owed.untilSeq()).<Void>map(r -> {
