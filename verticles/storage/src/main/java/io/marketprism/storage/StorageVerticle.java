@@ -238,7 +238,7 @@ public class StorageVerticle extends ServiceVerticle {
 
   /**
    * Goes on with the replays a storage stopped before they ended (their consumers stay on the server
-   * for ten minutes), unless the node that ran one is still in the cluster: at start, and every
+   * for a day), unless the node that ran one is still in the cluster: at start, and every
    * {@link #REPLAY_SCAN_MS} after (a killed node leaves the cluster some seconds after it died, and a
    * storage that runs on takes over a replay of one that died).
    */

@@ -403,6 +403,36 @@ class JetStreamConsumerTest {
     c.close().await(20, TimeUnit.SECONDS);
   }
 
+  /**
+   * A finished replay whose consumer was not removed at its end (NATS away at that moment) would
+   * stand for a running one for a day, refusing every other replay: the listing removes it. One
+   * short of its target is listed.
+   */
+  @Test
+  void aFinishedReplaysConsumerLeftOnTheServerIsRemovedByTheListing() throws Exception {
+    publish(0, 5);
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+      var jsm = c.jetStreamManagement();
+      for (String[] r : new String[][] {{"storage_replay_1", "5"}, {"storage_replay_2", "4"}, {"storage_replay_3", "6"}}) {
+        jsm.addOrUpdateConsumer(BusOptions.MARKET_DATA, io.nats.client.api.ConsumerConfiguration.builder()
+            .durable(r[0]).filterSubject(">").ackPolicy(io.nats.client.api.AckPolicy.All)
+            .description("marketprism replay from 0 up to stream sequence " + r[1] + ", run by node-x").build());
+        var sub = c.jetStream().subscribe(null, io.nats.client.PullSubscribeOptions.bind(BusOptions.MARKET_DATA, r[0]));
+        List<io.nats.client.Message> got = sub.fetch(Integer.parseInt(r[1]) - 1, Duration.ofSeconds(2));
+        got.get(got.size() - 1).ackSync(Duration.ofSeconds(2)); // acknowledged up to its target less one
+        if (r[1].equals("5")) {
+          sub.fetch(1, Duration.ofSeconds(2)).get(0).ackSync(Duration.ofSeconds(2)); // and its target: finished
+        }
+        sub.unsubscribe();
+      }
+    }
+    List<JsonObject> listed = bus.replays(new ConsumerSpec(BusOptions.MARKET_DATA, "storage_replay_", ">", 100,
+        Duration.ofMillis(100), Duration.ofSeconds(5), 1)).await(20, TimeUnit.SECONDS);
+    assertEquals(List.of("storage_replay_2", "storage_replay_3"), listed.stream().map(j -> j.getString("durable"))
+        .sorted().toList());
+    assertEquals(List.of("storage_replay_2", "storage_replay_3"), consumerNames().stream().sorted().toList());
+  }
+
   /** A replay from after the stream's last record, or of an empty stream, ends at once with nothing read. */
   @Test
   void aReplayWithNothingToReadEndsAtOnce() throws Exception {
@@ -447,7 +477,7 @@ class JetStreamConsumerTest {
   }
 
   /**
-   * A replay's consumer the server dropped (after ten minutes without a fetch while a batch kept
+   * A replay's consumer the server dropped (after a day without a fetch while a batch kept
    * failing, or by hand) answers empty fetches without an error: it is made again, and the replay
    * still stores everything and ends, where it stayed running for ever.
    */

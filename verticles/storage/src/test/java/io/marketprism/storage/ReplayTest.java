@@ -209,7 +209,7 @@ class ReplayTest {
   }
 
   /**
-   * A replay whose storage stopped before it ended (its consumer stays on the server ten minutes) is
+   * A replay whose storage stopped before it ended (its consumer stays on the server a day) is
    * gone on with by the next storage that starts: the records the store lost are stored, each once.
    */
   @Test

@@ -546,16 +546,14 @@ public final class JetStreamRecordBus implements RecordBus {
         w.targetSeq = r.targetSeq();
         w.startSeq = r.ackedSeq() == 0 ? 0 : r.ackedSeq() + 1;
         try {
-          if (r.ackedSeq() < w.targetSeq) {
-            jsm.addOrUpdateConsumer(spec.stream(), w.config());
-            found.add(w);
-            LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", r.name(), r.runBy(),
-                w.spec.durable(), w.startSeq == 0 ? "its start time" : "stream sequence " + w.startSeq);
-          }
+          jsm.addOrUpdateConsumer(spec.stream(), w.config());
+          found.add(w);
+          LOG.info("replay {}: its owner {} stopped; {} goes on with it from {}", r.name(), r.runBy(),
+              w.spec.durable(), w.startSeq == 0 ? "its start time" : "stream sequence " + w.startSeq);
           jsm.deleteConsumer(spec.stream(), r.name());
         } catch (Exception e) {
-          // made but the old one not removed: the new one is read all the same (the server forgets the old one within
-          // ten minutes); not made: the old one is looked at again at the next scan
+          // made but the old one not removed: the new one is read all the same, and the next scan takes the old one over
+          // again (the work done twice, absorbed); not made: the old one is looked at again at the next scan
           LOG.warn("replay {}: not taken over whole ({})", r.name(), e.toString());
         } finally {
           if (!found.contains(w)) {
@@ -609,16 +607,28 @@ public final class JetStreamRecordBus implements RecordBus {
       String runBy) {
   }
 
-  /** @return the stream's replay consumers: named {@code spec.durable()} and more, with a replay's description */
+  /**
+   * @return the stream's unfinished replay consumers: named {@code spec.durable()} and more, with a
+   *     replay's description, their target not acknowledged yet (a finished one whose removal failed
+   *     at its end is removed here: it would stand for a running replay for a day)
+   */
   private static List<ReplayConsumer> replayConsumers(io.nats.client.JetStreamManagement jsm, ConsumerSpec spec)
       throws java.io.IOException, io.nats.client.JetStreamApiException {
     List<ReplayConsumer> out = new ArrayList<>();
     for (io.nats.client.api.ConsumerInfo info : jsm.getConsumers(spec.stream())) {
       ConsumerConfiguration cc = info.getConsumerConfiguration();
       java.util.regex.Matcher m = REPLAY_DESCRIPTION.matcher(String.valueOf(cc.getDescription()));
-      if (info.getName().startsWith(spec.durable()) && m.matches()) {
-        out.add(new ReplayConsumer(info.getName(), cc.getFilterSubject(), Long.parseLong(m.group(1)),
-            Long.parseLong(m.group(2)), info.getAckFloor().getStreamSequence(), m.group(3)));
+      if (!info.getName().startsWith(spec.durable()) || !m.matches()) {
+        continue;
+      }
+      ReplayConsumer r = new ReplayConsumer(info.getName(), cc.getFilterSubject(), Long.parseLong(m.group(1)),
+          Long.parseLong(m.group(2)), info.getAckFloor().getStreamSequence(), m.group(3));
+      if (r.ackedSeq() < r.targetSeq()) {
+        out.add(r);
+      } else {
+        jsm.deleteConsumer(spec.stream(), r.name());
+        LOG.info("replay {}: finished (committed up to its target, stream sequence {}); its consumer removed", r.name(),
+            r.targetSeq());
       }
     }
     return out;
@@ -844,7 +854,7 @@ public final class JetStreamRecordBus implements RecordBus {
   private static final long GATHER_MS = 30;
 
   /** How long the server keeps a replay's durable consumer that nobody reads (its storage died). */
-  private static final Duration REPLAY_FORGET = Duration.ofMinutes(10);
+  private static final Duration REPLAY_FORGET = Duration.ofHours(24);
 
   /** A replay's consumer says what it reads up to, and who runs it: a storage that starts knows whether to go on with it. */
   private static final java.util.regex.Pattern REPLAY_DESCRIPTION =
@@ -973,7 +983,7 @@ public final class JetStreamRecordBus implements RecordBus {
       dropSubscription();
       if (!reached) {
         done.tryFail("stopped before it reached stream sequence " + targetSeq + " (committed up to " + ackedSeq
-            + "); its consumer stays " + REPLAY_FORGET.toMinutes() + " min for a storage to go on with it, else "
+            + "); its consumer stays " + REPLAY_FORGET.toHours() + " h for a storage to go on with it, else "
             + "run it again: records already stored are absorbed by their identity");
         return;
       }
@@ -983,8 +993,8 @@ public final class JetStreamRecordBus implements RecordBus {
           c.jetStreamManagement().deleteConsumer(spec.stream(), spec.durable());
         }
       } catch (Exception e) {
-        LOG.info("replay {}: its consumer was not removed ({}); the server forgets it after {} min", spec.durable(),
-            e.toString(), REPLAY_FORGET.toMinutes());
+        LOG.info("replay {}: its consumer was not removed ({}); the next listing of replays removes it", spec.durable(),
+            e.toString());
       }
       LOG.info("replay {}: done, every record from {} up to stream sequence {} committed", spec.durable(),
           java.time.Instant.ofEpochMilli(sinceMs), targetSeq);

@@ -90,7 +90,7 @@ public interface RecordBus {
    * called, into {@code handler} as {@link #consume} does: the records a store lost (a server that
    * did not sync its files, a restored backup) are stored again, the ones it kept absorbed by their
    * identity. Its own durable consumer ({@code spec.durable()}, removed when it ends, or by the
-   * server after ten minutes without a reader when its reader stopped or died, unless a storage
+   * server after a day without a reader when its reader stopped or died, unless a storage
    * goes on with it: {@link #resumeReplays}) reads one batch at a time.
    *
    * @param spec which records and the batch bounds; {@code batchesInFlight} is taken as 1
@@ -128,7 +128,7 @@ public interface RecordBus {
   /**
    * @param spec the replays' durable name prefix
    * @return every replay the stream has a consumer of, whoever runs it (or ran it: a stopped one's
-   *     stays ten minutes): {@code durable}, {@code subjects}, {@code since_ms}, {@code target_seq},
+   *     stays a day): {@code durable}, {@code subjects}, {@code since_ms}, {@code target_seq},
    *     {@code acked_seq} (everything up to it committed) and {@code run_by} (a node id); none where
    *     the bus keeps nothing to read again
    */
@@ -138,7 +138,7 @@ public interface RecordBus {
 
   /**
    * Goes on with the replays whose owner stopped before they ended: their durable consumers (named
-   * {@code spec.durable()} and more) stay on the server for ten minutes, with their start time,
+   * {@code spec.durable()} and more) stay on the server for a day, with their start time,
    * filter, target and owner. For each one whose owner is not {@code alive}, a new consumer, run by
    * {@code owner}, reads on from the stopped one's acknowledged floor (everything before it is
    * committed: what the stopped one held uncommitted is read again) up to the same target; the
