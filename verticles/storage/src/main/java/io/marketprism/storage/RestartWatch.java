@@ -21,7 +21,13 @@ import java.util.ArrayDeque;
  * {@code marginMs} before that commit's stream time. A storage that was storing a backlog when both
  * went down together committed records older than that; they are not read again.
  *
- * <p>Pure: no I/O, so it is tested without servers.
+ * <p>A replay stores records older, by stream time, than the consumer's floor: every replay seen
+ * storing within the margin before the server went away ({@link #replayRan}) is read again from its
+ * own first stream time too (a second power cut soon after the first would otherwise lose what the
+ * first one's replay stored again). At the storage's start these are the replays a stopped storage
+ * left on the stream.
+ *
+ * <p>Pure: no I/O, so it is tested without servers. Its looks come from one thread.
  */
 final class RestartWatch {
 
@@ -52,12 +58,28 @@ final class RestartWatch {
 
   private final long marginMs;
   private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+  /**
+   * The replays that ran lately: their first stream time, and when each was last seen storing (a
+   * replay's end is noted on its own thread).
+   */
+  private final java.util.Map<Long, Long> replaysRan = new java.util.concurrent.ConcurrentHashMap<>();
   private long knownStartMs = -1;
   private long lastUpMs;
 
   /** @param marginMs how long before the server went away a commit may not have reached its disk */
   RestartWatch(long marginMs) {
     this.marginMs = marginMs;
+  }
+
+  /**
+   * Notes a replay that is storing now (or just ended): its records are older, by stream time, than
+   * the consumer's floor says, and a restart within the margin after must read them again too.
+   *
+   * @param nowMs now
+   * @param sinceMs the replay's first stream time
+   */
+  void replayRan(long nowMs, long sinceMs) {
+    replaysRan.merge(sinceMs, nowMs, Math::max);
   }
 
   /**
@@ -75,12 +97,12 @@ final class RestartWatch {
       // nothing was ever delivered: nothing committed to lose
     } else if (knownStartMs < 0) {
       if (beforeConsuming && pos.ackFloorSeq() > 0 && pos.ackFloorMs() >= 0 && serverStartMs > pos.ackFloorMs()) {
-        owed = new Owed(pos.ackFloorMs() - marginMs, pos.deliveredSeq(), "the hot store's server started at "
+        owed = new Owed(withReplaysSince(pos.ackFloorMs() - marginMs, Long.MIN_VALUE), pos.deliveredSeq(), "the hot store's server started at "
             + java.time.Instant.ofEpochMilli(serverStartMs) + ", after the last records committed (stream time "
             + java.time.Instant.ofEpochMilli(pos.ackFloorMs()) + ")");
       }
     } else if (serverStartMs > knownStartMs + START_JITTER_MS) {
-      owed = new Owed(sinceBefore(lastUpMs - marginMs), pos.deliveredSeq(), "the hot store's server restarted (at "
+      owed = new Owed(withReplaysSince(sinceBefore(lastUpMs - marginMs), lastUpMs - marginMs), pos.deliveredSeq(), "the hot store's server restarted (at "
           + java.time.Instant.ofEpochMilli(serverStartMs) + "; last seen up at "
           + java.time.Instant.ofEpochMilli(lastUpMs) + ")");
       samples.clear();
@@ -88,11 +110,27 @@ final class RestartWatch {
     knownStartMs = serverStartMs;
     lastUpMs = nowMs;
     samples.addLast(new Sample(nowMs, pos.ackFloorSeq(), pos.ackFloorMs()));
-    // keep the newest sample at least a margin old, and those after it
+    // keep the newest sample at least a margin old, and those after it; and the replays that ran within the margin
     while (samples.size() > 1 && secondOldest().atMs() <= nowMs - marginMs) {
       samples.removeFirst();
     }
+    replaysRan.values().removeIf(ranMs -> ranMs < nowMs - marginMs);
     return owed;
+  }
+
+  /**
+   * @param sinceMs the first stream time the consumer's floors call for
+   * @param ranAfterMs only the replays seen storing since then count
+   * @return the earlier of it and the first stream time of each such replay
+   */
+  private long withReplaysSince(long sinceMs, long ranAfterMs) {
+    long since = sinceMs;
+    for (var r : replaysRan.entrySet()) {
+      if (r.getValue() >= ranAfterMs) {
+        since = Math.min(since, r.getKey());
+      }
+    }
+    return since;
   }
 
   /** @return the server's start last seen, epoch ms; -1 before the first look */

@@ -268,7 +268,16 @@ public class StorageVerticle extends ServiceVerticle {
       return Future.succeededFuture();
     }
     lookingForRestart = true;
-    return bus.position(live).compose(pos -> hot.unsyncedServerStartMs(PING_TIMEOUT_MS).map(start -> {
+    long now = System.currentTimeMillis();
+    for (Replay r : replays) {
+      watch.replayRan(now, r.stats().getLong("since_ms"));
+    }
+    // at the start, the replays a stopped storage left on the stream stored records too
+    Future<?> left = watch.serverStartMs() < 0 && committed.count() == 0
+        ? bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">"))
+            .onSuccess(found -> found.forEach(r -> watch.replayRan(now, r.getLong("since_ms"))))
+        : Future.succeededFuture();
+    return left.compose(v -> bus.position(live)).compose(pos -> hot.unsyncedServerStartMs(PING_TIMEOUT_MS).map(start -> {
           if (start == null) {
             restartWatch = null; // the store syncs what it commits
             return null;
@@ -320,11 +329,20 @@ public class StorageVerticle extends ServiceVerticle {
     return prepare(messages).compose(batch -> store(batch, true));
   }
 
-  /** Shows a replay this instance runs (the last one started) and closes it at stop. */
+  /**
+   * Shows a replay this instance runs (the last one started), closes it at stop, and notes its end
+   * in the restart watch (what it stored is read again after a restart soon after).
+   */
   private void track(Replay r) {
     replay = r;
     replays.add(r);
-    r.done().onComplete(ar -> replays.remove(r))
+    r.done().onComplete(ar -> {
+      replays.remove(r);
+      RestartWatch watch = restartWatch;
+      if (watch != null) {
+        watch.replayRan(System.currentTimeMillis(), r.stats().getLong("since_ms"));
+      }
+    })
         .onFailure(e -> LOG.warn("replay {}: {}", r.stats().getString("durable"), e.getMessage()));
   }
 

@@ -87,6 +87,47 @@ class RestartWatchTest {
     assertThat(owed.untilSeq()).isEqualTo(900);
   }
 
+  /**
+   * A second restart soon after a first: the first one's replay stored records older than the floor
+   * (the audit's case: what it stored again was lost again, and nothing read it back).
+   */
+  @Test
+  void aRestartSoonAfterAReplayReadsAgainWhatTheReplayStored() {
+    RestartWatch w = new RestartWatch(MARGIN);
+    long t = START + 3_600_000;
+    long serverStart = START - 86_400_000;
+    for (long end = t + 600_000; t <= end; t += 5_000) {
+      w.observe(t, serverStart, at(t), false);
+    }
+    t += 30_000;
+    serverStart = t - 5_000;
+    RestartWatch.Owed first = w.observe(t, serverStart, at(t), false);
+    w.replayRan(t + 1_000, first.sinceMs()); // the replay ran and ended a second later
+    t += 5_000;
+    assertThat(w.observe(t, serverStart, at(t), false)).isNull();
+    t += 40_000; // down 40 s after the replay, back 5 s later
+    RestartWatch.Owed second = w.observe(t, t - 5_000, at(t), false);
+    assertThat(second.sinceMs()).as("from the first replay's start").isEqualTo(first.sinceMs());
+
+    // a replay that ran longer than a margin before the server went away stored what was synced since
+    RestartWatch old = new RestartWatch(MARGIN);
+    t = START + 3_600_000;
+    old.replayRan(t, START);
+    for (long end = t + 600_000; t <= end; t += 5_000) {
+      old.observe(t, START - 86_400_000, at(t), false);
+    }
+    assertThat(old.observe(t + 10_000, t, at(t + 10_000), false).sinceMs()).isGreaterThan(START + 300_000);
+  }
+
+  @Test
+  void atTheStorageStartTheReplaysAStoppedStorageLeftAreReadAgainFromTheirStart() {
+    long t = START + 3_600_000;
+    ConsumerPosition pos = at(t - 60_000);
+    RestartWatch w = new RestartWatch(MARGIN);
+    w.replayRan(t, START + 1_000);
+    assertThat(w.observe(t, t - 20_000, pos, true).sinceMs()).isEqualTo(START + 1_000);
+  }
+
   @Test
   void twoRestartsOwedAtOnceAreOneReplayOfBoth() {
     RestartWatch.Owed a = new RestartWatch.Owed(1_000, 50, "first");
