@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * stands ({@link ConsumerPosition}: the acknowledged floor and its stream time). A start later than
  * the one seen before is a restart; the records to read again are those after the floor the consumer
  * had {@code marginMs} before the server was last seen up, by stream time (stream times grow with the
- * sequence, so "from the floor's time" covers "after the floor"), up to what it has delivered now.
+ * sequence, so "from the floor's time" covers "after the floor"), up to what it had been delivered
+ * at the first look the server did not answer (or at the look that saw the restart).
  * The first look (at the storage's start, before it commits) has no history: when the server
  * started after the consumer's last commit (by the two servers' clocks), it reads again from
  * {@code marginMs} before that commit's stream time. A storage that was storing a backlog when both
@@ -65,6 +66,8 @@ final class RestartWatch {
   private final java.util.Map<Long, Long> replaysRan = new java.util.concurrent.ConcurrentHashMap<>();
   private long knownStartMs = -1;
   private long lastUpMs;
+  /** What the consumer had been delivered at the first look the server did not answer since it was last up; or -1. */
+  private long deliveredWhenAway = -1;
 
   /** @param marginMs how long before the server went away a commit may not have reached its disk */
   RestartWatch(long marginMs) {
@@ -80,6 +83,19 @@ final class RestartWatch {
    */
   void replayRan(long nowMs, long sinceMs) {
     replaysRan.merge(sinceMs, nowMs, Math::max);
+  }
+
+  /**
+   * Notes a look the server did not answer: what the consumer had been delivered then bounds what it
+   * committed before the server went away (nothing commits while it is away), so the replay after
+   * its restart does not also read the backlog the live consumer stores meanwhile.
+   *
+   * @param pos the consumer's position at that look
+   */
+  void unanswered(ConsumerPosition pos) {
+    if (deliveredWhenAway < 0) {
+      deliveredWhenAway = pos.deliveredSeq();
+    }
   }
 
   /**
@@ -102,13 +118,15 @@ final class RestartWatch {
             + java.time.Instant.ofEpochMilli(pos.ackFloorMs()) + ")");
       }
     } else if (serverStartMs > knownStartMs + START_JITTER_MS) {
-      owed = new Owed(withReplaysSince(sinceBefore(lastUpMs - marginMs), lastUpMs - marginMs), pos.deliveredSeq(), "the hot store's server restarted (at "
+      owed = new Owed(withReplaysSince(sinceBefore(lastUpMs - marginMs), lastUpMs - marginMs),
+          deliveredWhenAway > 0 ? deliveredWhenAway : pos.deliveredSeq(), "the hot store's server restarted (at "
           + java.time.Instant.ofEpochMilli(serverStartMs) + "; last seen up at "
           + java.time.Instant.ofEpochMilli(lastUpMs) + ")");
       samples.clear();
     }
     knownStartMs = serverStartMs;
     lastUpMs = nowMs;
+    deliveredWhenAway = -1;
     samples.addLast(new Sample(nowMs, pos.ackFloorSeq(), pos.ackFloorMs()));
     // keep the newest sample at least a margin old, and those after it; and the replays that ran within the margin
     while (samples.size() > 1 && secondOldest().atMs() <= nowMs - marginMs) {

@@ -277,7 +277,8 @@ public class StorageVerticle extends ServiceVerticle {
         ? bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">"))
             .onSuccess(found -> found.forEach(r -> watch.replayRan(now, r.getLong("since_ms"))))
         : Future.succeededFuture();
-    return left.compose(v -> bus.position(live)).compose(pos -> hot.unsyncedServerStartMs(PING_TIMEOUT_MS).map(start -> {
+    return left.compose(v -> bus.position(live)).compose(pos -> hot.unsyncedServerStartMs(PING_TIMEOUT_MS)
+        .onFailure(away -> watch.unanswered(pos)).map(start -> {
           if (start == null) {
             restartWatch = null; // the store syncs what it commits
             return null;
@@ -308,7 +309,18 @@ public class StorageVerticle extends ServiceVerticle {
     if (owed == null || consumer == null || stopping) {
       return Future.succeededFuture(); // at the look before consuming: at the next one
     }
-    return startReplay(">", owed.sinceMs(), owed.untilSeq()).<Void>map(r -> {
+    // a replay another instance runs may read all of it already (it saw the same restart)
+    return bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> {
+      for (JsonObject r : running) {
+        if (">".equals(r.getString("subjects")) && r.getLong("since_ms") <= owed.sinceMs()
+            && r.getLong("target_seq") >= owed.untilSeq()) {
+          LOG.info("the replay owed after the hot store's restart is read by {} (run by node {}) already",
+              r.getString("durable"), r.getString("run_by"));
+          return Future.succeededFuture();
+        }
+      }
+      return startReplay(">", owed.sinceMs(), owed.untilSeq()).mapEmpty();
+    }).<Void>map(v -> {
       if (owedReplay == owed) {
         owedReplay = null;
       }

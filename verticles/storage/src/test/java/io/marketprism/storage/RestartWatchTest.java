@@ -128,6 +128,25 @@ class RestartWatchTest {
     assertThat(w.observe(t, t - 20_000, pos, true).sinceMs()).isEqualTo(START + 1_000);
   }
 
+  /** What the live consumer stores after the server is back (its backlog) is its own: the replay ends where it was. */
+  @Test
+  void aReplayEndsAtWhatWasDeliveredWhenTheServerFirstDidNotAnswer() {
+    RestartWatch w = new RestartWatch(MARGIN);
+    long t = START + 3_600_000;
+    for (long end = t + 300_000; t <= end; t += 5_000) {
+      w.observe(t, START - 86_400_000, at(t), false);
+    }
+    w.unanswered(at(t));
+    w.unanswered(at(t + 5_000)); // the first one counts
+    t += 30_000;
+    assertThat(w.observe(t, t - 3_000, at(t), false).untilSeq()).isEqualTo(at(t - 30_000).deliveredSeq());
+    // a look unanswered while the server stays the same (slow, not gone) is forgotten at the next answer
+    w.unanswered(at(t + 5_000));
+    w.observe(t + 10_000, t - 3_000, at(t + 10_000), false);
+    t += 60_000;
+    assertThat(w.observe(t, t - 1_000, at(t), false).untilSeq()).isEqualTo(at(t).deliveredSeq());
+  }
+
   @Test
   void twoRestartsOwedAtOnceAreOneReplayOfBoth() {
     RestartWatch.Owed a = new RestartWatch.Owed(1_000, 50, "first");

@@ -1276,7 +1276,8 @@ public final class JetStreamRecordBus implements RecordBus {
           .put("failed_batches", failed.get()).put("settled_ms", settled.settledMs());
       if (replaying()) {
         out.put("since_ms", sinceMs).put("subjects", spec.filterSubject()).put("target_seq", targetSeq)
-            .put("acked_seq", ackedSeq).put("state", !done.future().isComplete() ? "running"
+            // records past the target come along in the last batches, acknowledged and not stored: not shown
+            .put("acked_seq", Math.min(ackedSeq, targetSeq)).put("state", !done.future().isComplete() ? "running"
                 : done.future().succeeded() ? "done" : "stopped");
       }
       return out;
