@@ -257,8 +257,8 @@ public class StorageVerticle extends ServiceVerticle {
 
   /**
    * Looks whether the hot store's server restarted (see {@link RestartWatch}) and, when it did, owes
-   * a replay of what it committed shortly before; starts the replay owed unless one runs on the
-   * stream (then at a later look). A server or NATS that does not answer is looked at again later.
+   * a replay of what it committed shortly before, and starts it at once (beside any other replay,
+   * unless one reads all of it already). A server or NATS that does not answer is looked at again later.
    * Until this storage commits, the consumer's commits are a previous run's (or other instances'):
    * the first look then also asks whether the server started after them.
    */
@@ -319,15 +319,15 @@ public class StorageVerticle extends ServiceVerticle {
           return Future.succeededFuture();
         }
       }
-      return startReplay(">", owed.sinceMs(), owed.untilSeq()).mapEmpty();
+      return startReplay(">", owed.sinceMs(), owed.untilSeq(), false).mapEmpty();
     }).<Void>map(v -> {
       if (owedReplay == owed) {
         owedReplay = null;
       }
       return null;
     }).recover(e -> {
-      LOG.info("the replay owed after the hot store's restart waits ({}); tried again in {} ms", e.getMessage(),
-          RESTART_LOOK_MS);
+      LOG.info("the replay owed after the hot store's restart did not start ({}); tried again in {} ms",
+          e.getMessage(), RESTART_LOOK_MS);
       return Future.succeededFuture();
     });
   }
@@ -659,7 +659,7 @@ public class StorageVerticle extends ServiceVerticle {
       throw ApiError.badRequest("subjects: '" + subjects + "' must start with a data type (e.g. trade.>), or be >: "
           + "a replay reads one filter of the stream, whose subjects are per data type");
     }
-    startReplay(subjects, since, 0)
+    startReplay(subjects, since, 0, true)
         .onSuccess(r -> {
           ctx.response().setStatusCode(202);
           ctx.json(new JsonObject().put("replay", replayStatus()));
@@ -677,13 +677,15 @@ public class StorageVerticle extends ServiceVerticle {
   }
 
   /**
-   * Starts a replay unless one runs on the stream, on this instance or another (behind the gateway a
-   * request reaches any of them): that is a 409 naming it.
+   * Starts a replay; one asked for runs {@code alone}: not while another runs on the stream, on this
+   * instance or another (behind the gateway a request reaches any of them), which is a 409 naming it.
    *
    * @param untilSeq the last stream sequence to read; 0 for the stream's end now
+   * @param alone false for a replay owed after a restart of the hot store's server: it starts at once
+   *     (its consumer on the stream keeps it, taken over should this storage stop), beside any other
    */
-  private Future<Replay> startReplay(String subjects, long sinceMs, long untilSeq) {
-    if (replayStarting || !replays.isEmpty()) {
+  private Future<Replay> startReplay(String subjects, long sinceMs, long untilSeq, boolean alone) {
+    if (alone && (replayStarting || !replays.isEmpty())) {
       return Future.failedFuture(new ApiError(409, "replay_running",
           "a replay runs on this instance: GET /api/v1/storage/replay follows it"));
     }
@@ -692,7 +694,8 @@ public class StorageVerticle extends ServiceVerticle {
     }
     ConsumerSpec spec = replaySpec(options.durable() + REPLAY_DURABLE + System.currentTimeMillis(), subjects);
     replayStarting = true;
-    return bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> running.isEmpty()
+    return (alone ? bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">"))
+        : Future.succeededFuture(List.<JsonObject>of())).compose(running -> running.isEmpty()
             ? bus.replay(spec, sinceMs, untilSeq, registry().nodeId(), this::storeReplayed)
             : Future.failedFuture(new ApiError(409, "replay_running", "a replay runs: " + running.get(0).getString("durable")
                 + " (run by node " + running.get(0).getString("run_by") + ", committed up to stream sequence "
