@@ -534,7 +534,9 @@ public final class JetStreamRecordBus implements RecordBus {
       List<PullWorker> found = new ArrayList<>();
       for (ReplayConsumer r : replayConsumers(jsm, spec)) {
         if (alive.test(r.runBy())) {
-          LOG.info("replay {}: left to {}, which runs it", r.name(), r.runBy());
+          if (!r.runBy().equals(owner)) {
+            LOG.info("replay {}: left to {}, which runs it", r.name(), r.runBy());
+          }
           continue;
         }
         // a consumer cannot be handed over in place (nats-server 2.9 refuses any change to one with a start
