@@ -58,7 +58,8 @@ class IdsAcrossRestartsTest {
 
   /**
    * One run of a model with the same seed as every other (only its start time differs), paced by
-   * the clock at 100 times the simulator's default rate.
+   * the clock at 100 times the simulator's default rate, for at least {@code millis} and until it
+   * gave more than 10 ids of each kind (a loaded machine makes fewer steps in the same time).
    */
   private static Ids run(long millis) throws InterruptedException {
     Ids ids = new Ids();
@@ -66,7 +67,9 @@ class IdsAcrossRestartsTest {
         InstrumentCatalog.spec(Venue.BINANCE_USDM, "BTCUSDT", "perpetual"), 7, 50, 100);
     MarketModel model = new MarketModel(7, 20_000).add(instrument).listen(ids);
     long end = System.currentTimeMillis() + millis;
-    for (long now = System.currentTimeMillis(); now < end; now = System.currentTimeMillis()) {
+    long deadline = end + 20_000;
+    for (long now = System.currentTimeMillis(); now < deadline && (now < end || ids.trades.size() <= 10
+        || ids.updates.size() <= 10 || ids.liquidations.size() <= 10); now = System.currentTimeMillis()) {
       model.advance(now);
       instrument.tickStats(now, ids); // more often than the model's once a second: more liquidations
       Thread.sleep(1);
