@@ -87,6 +87,7 @@ public final class RecordJson {
       str(out, "quote_volume_24h", t.quoteVolume24h());
       str(out, "high_24h", t.high24h());
       str(out, "low_24h", t.low24h());
+      num(out, "update_id", t.updateId());
     } else if (record instanceof KlineRecord k) {
       str(out, "interval", k.interval());
       num(out, "open_time_ms", k.openTimeMs());
@@ -317,7 +318,7 @@ public final class RecordJson {
       case TICKER:
         return new TickerRecord(ex, mt, sym, exSym, ts, recv, s(f, "best_bid"), s(f, "best_bid_qty"),
             s(f, "best_ask"), s(f, "best_ask_qty"), s(f, "last_price"), s(f, "volume_24h"),
-            s(f, "quote_volume_24h"), s(f, "high_24h"), s(f, "low_24h"));
+            s(f, "quote_volume_24h"), s(f, "high_24h"), s(f, "low_24h"), l(f, "update_id"));
       case KLINE:
         return new KlineRecord(ex, mt, sym, exSym, ts, recv, req(f, "interval"), reqLong(f, "open_time_ms"),
             l(f, "close_time_ms"), s(f, "open"), s(f, "high"), s(f, "low"), s(f, "close"), s(f, "volume"),

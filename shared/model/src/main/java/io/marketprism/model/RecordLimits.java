@@ -77,6 +77,7 @@ public final class RecordLimits {
       checkDecimal("quote_volume_24h", t.quoteVolume24h(), false);
       checkDecimal("high_24h", t.high24h(), false);
       checkDecimal("low_24h", t.low24h(), false);
+      checkInteger("update_id", t.updateId());
     } else if (r instanceof KlineRecord k) {
       checkText("interval", k.interval(), true);
       checkInteger("open_time_ms", k.openTimeMs());

@@ -70,7 +70,8 @@ class RecordJsonTest {
   /**
    * Binance's futures bookTicker for BTCUSDT at 23:58:21.590 on 2023-04-04 (the shared fixtures):
    * five best bid/offer changes share the event time; each is a record of its own (keyed by the time
-   * alone, the bus and the stores kept only the first), while one sent again is still one.
+   * alone, the bus and the stores kept only the first), while one sent again is still one. Without an
+   * update id (an exchange that gives none) the fields tell them apart.
    */
   @Test
   void aTickersIdentityIsItsTimeAndAllItSaysSoChangesOfOneMillisecondStayApart() {
@@ -78,11 +79,39 @@ class RecordJsonTest {
         1680652701576484L, "28145.1", "3.101", "28145.2", "6.863", null, null, null, null, null);
     TickerRecord second = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT",
         1680652701590L, 1680652701576624L, "28145.1", "3.101", "28145.2", "6.867", null, null, null, null, null);
-    assertThat(first.identity()).isEqualTo("ticker:binance:perpetual:BTC-USDT:1680652701590:28145.1:3.101:28145.2:6.863:::::");
+    assertThat(first.identity()).isEqualTo("ticker:binance:perpetual:BTC-USDT:1680652701590::28145.1:3.101:28145.2:6.863:::::");
     assertThat(second.identity()).isNotEqualTo(first.identity());
     TickerRecord again = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1680652701590L,
         1680652709999999L, "28145.10", "3.101", "28145.20", "6.8630", null, null, null, null, null);
     assertThat(again.identity()).isEqualTo(first.identity());
+  }
+
+  /**
+   * A best bid/offer that goes back within its millisecond to a state it had (A, B, A): the update
+   * id tells the two A apart, which the fields alone cannot; the same update sent again is one record.
+   */
+  @Test
+  void aTickerBackToAnEarlierStateInItsMillisecondIsARecordOfItsOwnByItsUpdateId() {
+    TickerRecord a = ticker(5001L, "6.863");
+    TickerRecord b = ticker(5002L, "6.867");
+    TickerRecord aAgain = ticker(5003L, "6.863");
+    assertThat(a.identity()).isEqualTo("ticker:binance:perpetual:BTC-USDT:1680652701590:5001:28145.1:3.101:28145.2:6.863:::::");
+    assertThat(List.of(a.identity(), b.identity(), aAgain.identity())).doesNotHaveDuplicates();
+    assertThat(ticker(5001L, "6.8630").identity()).isEqualTo(a.identity());
+    String json = RecordJson.toJson(aAgain);
+    assertThat(json).contains("\"update_id\":5003");
+    assertThat(RecordJson.parse(json)).isEqualTo(aAgain);
+    // a record of an earlier version, without the field, reads as one without an update id
+    assertThat(RecordJson.parse(json.replace(",\"update_id\":5003", ""))).isEqualTo(
+        new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1680652701590L,
+            1680652701576484L, "28145.1", "3.101", "28145.2", "6.863", null, null, null, null, null));
+    assertThatThrownBy(() -> RecordLimits.check(RecordJson.parse(json.replace("5003", "-1"))))
+        .hasMessageContaining("update_id");
+  }
+
+  private static TickerRecord ticker(Long updateId, String askQty) {
+    return new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", 1680652701590L,
+        1680652701576484L, "28145.1", "3.101", "28145.2", askQty, null, null, null, null, null, updateId);
   }
 
   @Test

@@ -187,8 +187,7 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     for (String database : List.of(db + "_cold", db)) {
       long ts = t0 + (database.endsWith("_cold") ? 0 : 86_400_000L);
       sync(ch.execute("DROP TABLE " + database + ".ticker"));
-      sync(ch.execute(ClickHouseHotStore.createTable(database, s).replace(ClickHouseHotStore.sortingKey(s),
-          "exchange, market_type, symbol, ts_ms")));
+      sync(ch.execute(tickerTableBeforeUpdateIds(database, "exchange, market_type, symbol, ts_ms")));
       // unmerged, the earlier table still holds both tickers of the millisecond
       for (String askQty : List.of("6.863", "6.867")) {
         TickerRecord t = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,
@@ -210,6 +209,70 @@ class ClickHouseStorageApiTest extends StorageApiTest {
     mergeAll();
     expected.add(2, RecordJson.toJson(third)); // in one millisecond by its fields: bid quantity 3.102 after 3.101
     assertThat(readAll("ticker", all, 1)).isEqualTo(expected);
+    for (String database : List.of(db, db + "_cold")) {
+      assertThat(sync(ch.scalar("SELECT count() FROM system.tables WHERE database = '" + database
+          + "' AND position(name, '_earlier_key') > 0"))).as(database).isZero();
+    }
+  }
+
+  /**
+   * The ticker table of a version before {@code update_id}: without the column, keyed by the time
+   * and fields, or by {@code key}.
+   */
+  private static String tickerTableBeforeUpdateIds(String database, String key) {
+    TableSchema s = TableSchema.of(DataType.TICKER);
+    String now = ClickHouseHotStore.createTable(database, s);
+    String before = now.replace(", update_id Nullable(UInt64)", "")
+        .replace(ClickHouseHotStore.sortingKey(s), key == null
+            ? ClickHouseHotStore.sortingKey(s).replace("isNull(update_id), assumeNotNull(update_id), ", "") : key);
+    assertThat(before).doesNotContain("update_id");
+    return before;
+  }
+
+  /**
+   * The ticker tables of the version before update ids (Binance's {@code u}) gain the column at
+   * start, hot and cold, keeping every row (their update id null). A best bid/offer that goes back
+   * to an earlier state within its millisecond (A, B, A) is then three records, which the fields
+   * alone made two; the same update sent again is still one.
+   */
+  @org.junit.jupiter.api.Test
+  void tickerTablesOfTheVersionBeforeUpdateIdsTakeThemKeepingEveryRow() throws Exception {
+    await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+    ClickHouseHttp ch = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    long t0 = Fixtures.DAY0 + 7_200_000;
+    List<String> expected = new ArrayList<>();
+    for (String database : List.of(db + "_cold", db)) {
+      long ts = t0 + (database.endsWith("_cold") ? 0 : 86_400_000L);
+      sync(ch.execute("DROP TABLE " + database + ".ticker"));
+      sync(ch.execute(tickerTableBeforeUpdateIds(database, null)));
+      for (String askQty : List.of("6.863", "6.867")) {
+        TickerRecord t = new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,
+            ts * 1000 + expected.size(), "28145.1", "3.101", "28145.2", askQty, null, null, null, null, null);
+        expected.add(RecordJson.toJson(t));
+        sync(ch.execute("INSERT INTO " + database + ".ticker VALUES ('binance', 'perpetual', 'BTC-USDT', 'BTCUSDT', "
+            + ts + ", " + t.recvTsUs() + ", 28145.1, 3.101, 28145.2, " + askQty + ", NULL, NULL, NULL, NULL, NULL)"));
+      }
+    }
+    deploy();
+    String all = "exchange=binance&start=" + Fixtures.DAY0 + "&end=" + (Fixtures.DAY0 + 3 * 86_400_000L);
+    assertThat(readAll("ticker", all, 1)).isEqualTo(expected);
+    long ts = t0 + 2 * 86_400_000L;
+    List<MarketRecord> aba = new ArrayList<>();
+    for (String askQty : List.of("6.863", "6.867", "6.863")) {
+      aba.add(new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,
+          ts * 1000 + aba.size(), "28145.1", "3.101", "28145.2", askQty, null, null, null, null, null,
+          5001L + aba.size()));
+    }
+    publishAll(aba);
+    awaitCommitted(3);
+    TickerRecord first = (TickerRecord) aba.get(0);
+    publishAll(List.of(new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts,
+        ts * 1000 + 7, "28145.10", "3.101", "28145.2", "6.8630", null, null, null, null, null, first.updateId())));
+    awaitCommitted(4);
+    mergeAll();
+    aba.forEach(t -> expected.add(RecordJson.toJson(t)));
+    assertThat(readAll("ticker", all, 1)).isEqualTo(expected);
+    assertThat(readAll("ticker", all, 1000)).isEqualTo(expected);
     for (String database : List.of(db, db + "_cold")) {
       assertThat(sync(ch.scalar("SELECT count() FROM system.tables WHERE database = '" + database
           + "' AND position(name, '_earlier_key') > 0"))).as(database).isZero();

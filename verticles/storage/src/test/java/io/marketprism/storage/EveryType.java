@@ -68,7 +68,7 @@ final class EveryType {
           Boolean.FALSE));
       out.add(new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts, ts * 1000,
           "60000.10", "1.0", "60000.2", null, "-0", null, "99999999999999999999.999999999999999999", "0.000000000000000001",
-          null));
+          null, Long.MAX_VALUE - ts));
       out.add(new KlineRecord(Exchange.BINANCE, MarketType.SPOT, "BTC-USDT", "BTCUSDT", ts, ts * 1000, "1m",
           ts - ts % 60_000, ts % 2 == 0 ? null : ts - ts % 60_000 + 59_999, "60000.10", "60001", null, "-1.5", "0",
           null, ts % 2 == 0 ? 7L : null, ts % 2 == 0));

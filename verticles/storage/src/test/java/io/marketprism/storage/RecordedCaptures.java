@@ -143,8 +143,8 @@ final class RecordedCaptures {
       }
     }
     // A message sent again is one record, the copy received first: tardis's OKX liquidation-orders
-    // case twice, and a Binance bookTicker back to the state it had earlier in its millisecond (a
-    // ticker carries no update id, so it is its content: ten of the futures stream's 6,765)
+    // case twice. (A Binance bookTicker back to the state it had earlier in its millisecond, ten of
+    // the futures stream's 6,765, is a record of its own by its update id.)
     Map<String, JsonObject> first = new java.util.LinkedHashMap<>();
     for (JsonObject r : out) {
       JsonObject content = r.copy();
@@ -246,7 +246,8 @@ final class RecordedCaptures {
           .put("side", d.getBoolean("m") ? "sell" : "buy"));
     } else if (stream.endsWith("@bookTicker")) {
       JsonObject t = rec("ticker", d.getString("s"), recv).put("best_bid", d.getString("b"))
-          .put("best_bid_qty", d.getString("B")).put("best_ask", d.getString("a")).put("best_ask_qty", d.getString("A"));
+          .put("best_bid_qty", d.getString("B")).put("best_ask", d.getString("a")).put("best_ask_qty", d.getString("A"))
+          .put("update_id", d.getLong("u"));
       if (d.containsKey("E")) {
         t.put("ts_ms", d.getLong("E"));
       }

@@ -224,7 +224,7 @@ public final class BinanceParser implements MessageParser {
         : !d.absent(TRADE_TIME) ? sc.reqLong(d, TRADE_TIME) : recv / 1000;
     return new TickerRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv,
         sc.reqDecimal(d, B), sc.reqDecimal(d, BID_QTY), sc.reqDecimal(d, A), sc.reqDecimal(d, ASK_QTY),
-        null, null, null, null, null);
+        null, null, null, null, null, d.absent(LAST_UPDATE) ? null : sc.reqLong(d, LAST_UPDATE));
   }
 
 
@@ -379,7 +379,7 @@ public final class BinanceParser implements MessageParser {
       ts = d.longValue("T", recv / 1000);
     }
     sink.record(new TickerRecord(Exchange.BINANCE, ins.marketType(), ins.symbol(), exSym, ts, recv,
-        d.decimal("b"), d.decimal("B"), d.decimal("a"), d.decimal("A"), null, null, null, null, null));
+        d.decimal("b"), d.decimal("B"), d.decimal("a"), d.decimal("A"), null, null, null, null, null, d.optLong("u")));
   }
 
   private void ticker24h(JsonFields d, long recv, RecordSink sink) throws ParseException {

@@ -293,7 +293,8 @@ public final class OkxParser implements MessageParser {
     LevelList bids = d.reqLevels("bids");
     LevelList asks = d.reqLevels("asks");
     sink.record(new TickerRecord(Exchange.OKX, ins.marketType(), ins.symbol(), instId, d.reqLong("ts"), recv,
-        top(bids, true), top(bids, false), top(asks, true), top(asks, false), null, null, null, null, null));
+        top(bids, true), top(bids, false), top(asks, true), top(asks, false), null, null, null, null, null,
+        d.optLong("seqId")));
   }
 
   private void ticker(JsonFields d, long recv, RecordSink sink) throws ParseException {

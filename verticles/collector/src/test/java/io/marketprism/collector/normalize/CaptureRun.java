@@ -102,6 +102,9 @@ final class CaptureRun {
           if (r instanceof TickerRecord t && l.payload() != null) {
             Matcher m = BOOK_TICKER.matcher(l.payload());
             if (m.find()) {
+              if (!Long.valueOf(m.group(1)).equals(t.updateId())) {
+                throw new AssertionError("bookTicker u " + m.group(1) + " read as update_id " + t.updateId());
+              }
               String key = m.group(2) + ':' + m.group(1);
               OrderBookRecord b = bookById.get(key);
               if (b != null) {

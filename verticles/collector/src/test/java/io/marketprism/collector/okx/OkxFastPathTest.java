@@ -71,6 +71,21 @@ class OkxFastPathTest {
     assertThat(FastPathDifferential.outcome(aggregated, p::parse)).endsWith(" seq=130639472..130639474\n");
   }
 
+  /** The OKX docs' {@code bbo-tbt} push: a ticker of the best bid and offer, its {@code seqId} the update id. */
+  @Test
+  void theDocumentedBboPushIsATickerWithItsSeqIdAsUpdateId() {
+    OkxParser p = new OkxParser(new Symbols());
+    String push = "{\"arg\":{\"channel\":\"bbo-tbt\",\"instId\":\"BCH-USDT-SWAP\"},\"data\":[{\"asks\":"
+        + "[[\"111.06\",\"55154\",\"0\",\"2\"]],\"bids\":[[\"111.05\",\"57745\",\"0\",\"2\"]],"
+        + "\"ts\":\"1670324386802\",\"seqId\":363996337}]}";
+    String both = FastPathDifferential.outcome(push, p::parse);
+    assertThat(both).isEqualTo(FastPathDifferential.outcome(push, p::general))
+        .contains("\"data_type\":\"ticker\"", "\"best_bid\":\"111.05\"", "\"best_ask_qty\":\"55154\"",
+            "\"update_id\":363996337", "\"ts_ms\":1670324386802");
+    assertThat(FastPathDifferential.outcome(push.replace(",\"seqId\":363996337", ""), p::general))
+        .contains("\"update_id\":null");
+  }
+
   private static String tradesAll(String trades) {
     return trades.replace("\"channel\":\"trades\"", "\"channel\":\"trades-all\"")
         .replace(",\"count\":\"1\"", ",\"source\":\"0\"");

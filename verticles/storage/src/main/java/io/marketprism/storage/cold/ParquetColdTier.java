@@ -23,7 +23,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -132,36 +134,48 @@ public final class ParquetColdTier implements ColdTier {
   }
 
   /**
-   * Rewrites the day files of earlier versions, which hold book sides as lists of decimals, with
-   * the sides as the comma-joined text the hot tier holds them in now (see
-   * {@link DuckDbHotStore#levelsAsText}): a query or a copy that read such a file together with
-   * the hot table or a file of this version failed ("VARCHAR ... can't be cast to DECIMAL(38,18)[]"),
-   * so no read of those days answered and no late record of one could be archived. Each file is
-   * replaced atomically; a file of this version is left alone. Writer thread, at start.
+   * Rewrites the day files of earlier versions, each replaced atomically; a file of this version
+   * is left alone. Writer thread, at start. Earlier versions' files
+   * <ul>
+   *   <li>hold book sides as lists of decimals: they get the comma-joined text the hot tier holds
+   *       them in now (see {@link DuckDbHotStore#levelsAsText}); a query or a copy that read such a
+   *       file together with the hot table or a file of this version failed ("VARCHAR ... can't be
+   *       cast to DECIMAL(38,18)[]"), so no read of those days answered and no late record of one
+   *       could be archived;</li>
+   *   <li>lack the columns added since ({@link TableSchema#laterColumns()}): they get them, null,
+   *       or no read that names them would answer.</li>
+   * </ul>
    *
    * @param c the writer connection
    * @throws SQLException if a file cannot be read or written
    * @throws IOException if the directories cannot be listed
    */
-  public void upgradeLevels(Connection c) throws SQLException, IOException {
+  public void upgradeFiles(Connection c) throws SQLException, IOException {
     for (DataType t : DataType.values()) {
       TableSchema s = TableSchema.of(t);
       List<String> sides = s.columns().stream().filter(col -> col.kind() == Column.Kind.LEVELS)
           .flatMap(col -> Stream.of(col.name() + "_price", col.name() + "_qty")).toList();
-      if (sides.isEmpty()) {
+      Map<String, String> later = DuckDbHotStore.laterColumns(s);
+      if (sides.isEmpty() && later.isEmpty()) {
         continue;
       }
       for (LocalDate day : archivedDays(t)) {
         Path f = file(t, day);
-        boolean lists;
+        Map<String, String> types = new HashMap<>();
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT column_type FROM (DESCRIBE SELECT " + sides.get(0)
-                 + " FROM read_parquet(" + quote(f) + "))")) {
-          lists = rs.next() && rs.getString(1).endsWith("[]");
+             ResultSet rs = st.executeQuery("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet("
+                 + quote(f) + "))")) {
+          while (rs.next()) {
+            types.put(rs.getString(1), rs.getString(2));
+          }
         }
-        if (lists) {
-          String cols = s.physicalColumns().stream().map(col -> sides.contains(col)
-              ? DuckDbHotStore.levelsAsText(col) + " AS " + col : col).collect(Collectors.joining(", "));
+        boolean lists = !sides.isEmpty() && String.valueOf(types.get(sides.get(0))).endsWith("[]");
+        boolean lacks = !types.keySet().containsAll(later.keySet());
+        if (lists || lacks) {
+          String cols = s.physicalColumns().stream().map(col -> sides.contains(col) && lists
+              ? DuckDbHotStore.levelsAsText(col) + " AS " + col
+              : later.containsKey(col) && !types.containsKey(col) ? "CAST(NULL AS " + later.get(col) + ") AS " + col
+              : col).collect(Collectors.joining(", "));
           replace(c, f, "SELECT " + cols + " FROM read_parquet(" + quote(f) + ")");
         }
       }

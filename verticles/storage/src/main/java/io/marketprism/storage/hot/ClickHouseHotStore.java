@@ -287,9 +287,21 @@ public final class ClickHouseHotStore implements HotStore {
     return a.replaceAll("[\\s`]", "");
   }
 
-  /** Copies every row of a data table into another of its schema, one day (partition) per statement. */
+  /**
+   * Copies every row of a data table into another of its schema, one day (partition) per statement.
+   * A column the source lacks (one a later version added: a ticker's {@code update_id}) takes its default, null.
+   */
   private Future<Void> copyDays(TableSchema s, String from, String to) {
-    String cols = columnList(s);
+    int dot = from.indexOf('.');
+    return http.select("SELECT name FROM system.columns WHERE database = " + SqlFilter.literal(from.substring(0, dot))
+        + " AND table = " + SqlFilter.literal(from.substring(dot + 1))).compose(rows -> {
+          List<String> has = rows.stream().map(r -> r.get("name").toString()).toList();
+          List<String> both = s.physicalColumns().stream().filter(has::contains).toList();
+          return copyDays(from, to, "`" + String.join("`, `", both) + "`");
+        });
+  }
+
+  private Future<Void> copyDays(String from, String to, String cols) {
     int dot = from.indexOf('.');
     return ClickHouseColdTier.days(http, from.substring(0, dot), from.substring(dot + 1)).compose(days -> {
       Future<Void> chain = Future.succeededFuture();

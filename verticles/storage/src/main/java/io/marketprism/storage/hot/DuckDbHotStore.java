@@ -127,6 +127,7 @@ public final class DuckDbHotStore implements HotStore {
             TableSchema s = TableSchema.of(t);
             DuckDbLayout layout = DuckDbLayout.of(s);
             st.execute("CREATE TABLE IF NOT EXISTS " + layout.table() + " (" + layout.columnsDdl(true) + ")");
+            addLaterColumns(st, "main", layout.table(), layout);
             st.execute("CREATE OR REPLACE VIEW " + s.table() + " AS " + layout.viewSql());
             st.execute("CREATE TEMP TABLE IF NOT EXISTS stage_" + s.table() + " (" + layout.columnsDdl(false) + ")");
             lagFloor.set(t.ordinal(), NO_FLOOR);
@@ -148,7 +149,7 @@ public final class DuckDbHotStore implements HotStore {
           for (String earlier : Bars.EARLIER_TABLES) {
             st.execute("DROP TABLE IF EXISTS " + earlier);
           }
-          cold.upgradeLevels(c);
+          cold.upgradeFiles(c);
           List<BarCells.Cell> logged = new ArrayList<>();
           try (ResultSet rs = st.executeQuery("SELECT DISTINCT exchange, market_type, symbol, minute_ms FROM "
               + "trade_bar_dirty")) {
@@ -201,6 +202,7 @@ public final class DuckDbHotStore implements HotStore {
         }
         migrateLevels(st, s);
         DuckDbLayout layout = DuckDbLayout.of(s);
+        addLaterColumns(st, "main", s.table(), layout);
         st.execute("CREATE TABLE " + target + "." + layout.table() + " (" + layout.columnsDdl(true) + ")");
         st.execute("INSERT INTO " + target + "." + layout.table() + " (" + String.join(", ", layout.storedColumns())
             + ") SELECT " + String.join(", ", layout.fromEarlierLayout()) + " FROM main." + s.table() + " ORDER BY "
@@ -212,6 +214,37 @@ public final class DuckDbHotStore implements HotStore {
         if (tableExists(st, "main", "trade_bar_dirty")) {
           st.execute("INSERT INTO " + target + ".trade_bar_dirty SELECT * FROM main.trade_bar_dirty");
         }
+      }
+    }
+  }
+
+  /**
+   * @param s a table
+   * @return the columns a later version added to it ({@link TableSchema#laterColumns()}) by name, with
+   *     their SQL type as DuckDB and its Parquet files hold them
+   */
+  public static Map<String, String> laterColumns(TableSchema s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    DuckDbLayout.of(s).laterColumns().forEach(c -> out.put(c[0], c[1]));
+    return out;
+  }
+
+  /**
+   * Adds to a table of an earlier version the columns added since ({@link DuckDbLayout#laterColumns()}),
+   * last, as the layout has them: its rows hold null there, and the Appender's column order is the layout's.
+   */
+  private static void addLaterColumns(Statement st, String schema, String table, DuckDbLayout layout)
+      throws SQLException {
+    for (String[] col : layout.laterColumns()) {
+      boolean has;
+      try (ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.columns WHERE table_catalog = "
+          + "current_database() AND table_schema = '" + schema + "' AND table_name = '" + table
+          + "' AND column_name = '" + col[0] + "'")) {
+        rs.next();
+        has = rs.getLong(1) > 0;
+      }
+      if (!has) {
+        st.execute("ALTER TABLE " + schema + "." + table + " ADD COLUMN " + col[0] + " " + col[1]);
       }
     }
   }

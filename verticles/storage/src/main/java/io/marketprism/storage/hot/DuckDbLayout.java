@@ -240,6 +240,22 @@ final class DuckDbLayout {
     return String.join(" + ", terms);
   }
 
+  /**
+   * @return per column a later version added ({@link TableSchema#laterColumns()}), a plain one,
+   *     its name and SQL type, as {@code ALTER TABLE ... ADD COLUMN} takes them: in a table of the
+   *     earlier or of this layout, the stored column is the field itself
+   */
+  List<String[]> laterColumns() {
+    List<String[]> out = new ArrayList<>();
+    for (Column c : schema.laterColumns()) {
+      if (form(c) != Form.PLAIN) {
+        throw new IllegalStateException("a column added later must be stored as itself: " + c.name());
+      }
+      out.add(new String[] {c.name(), plainType(c.kind())});
+    }
+    return out;
+  }
+
   /** @return the stored columns, in the order {@link #append} appends them */
   List<String> storedColumns() {
     return stored;

@@ -39,6 +39,8 @@ public final class TableSchema {
   public static final String FIRST_COPY = "recv_ts_us";
 
   private static final Map<DataType, TableSchema> ALL = new EnumMap<>(DataType.class);
+  /** Per type, the columns added after its table's first version ({@link #laterColumns()}). */
+  private static final Map<DataType, List<String>> LATER_COLUMNS = Map.of(DataType.TICKER, List.of("update_id"));
 
   private final DataType type;
   private final List<Column> columns;
@@ -227,6 +229,16 @@ public final class TableSchema {
     return k.toString();
   }
 
+  /**
+   * @return the columns a later version added to the table (a ticker's {@code update_id}), last in
+   *     its column order: nullable, and null in the rows a store kept from before, to which each store
+   *     adds them at start (tables, day files)
+   */
+  public List<Column> laterColumns() {
+    List<String> names = LATER_COLUMNS.getOrDefault(type, List.of());
+    return columns.stream().filter(c -> names.contains(c.name())).toList();
+  }
+
   /** @return the physical column names (book sides expanded to their two arrays) */
   public List<String> physicalColumns() {
     List<String> out = new ArrayList<>();
@@ -266,8 +278,10 @@ public final class TableSchema {
     Class<TickerRecord> tk = TickerRecord.class;
     // a ticker is keyed by all it says, as a liquidation is (see TickerRecord#identityKey()), and
     // those of one millisecond are ordered as they arrived
-    ALL.put(DataType.TICKER, new TableSchema(DataType.TICKER, List.of("best_bid", "best_bid_qty", "best_ask",
-        "best_ask_qty", "last_price", "volume_24h", "quote_volume_24h", "high_24h", "low_24h"), false, true, List.of(
+    // the update id, where the exchange gives one, first: it alone tells the tickers of a millisecond apart
+    ALL.put(DataType.TICKER, new TableSchema(DataType.TICKER, List.of("update_id", "best_bid", "best_bid_qty",
+        "best_ask", "best_ask_qty", "last_price", "volume_24h", "quote_volume_24h", "high_24h", "low_24h"), false, true,
+        List.of(
         col("best_bid", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBid),
         col("best_bid_qty", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestBidQty),
         col("best_ask", Kind.NULLABLE_DECIMAL, tk, TickerRecord::bestAsk),
@@ -276,7 +290,9 @@ public final class TableSchema {
         col("volume_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::volume24h),
         col("quote_volume_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::quoteVolume24h),
         col("high_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::high24h),
-        col("low_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::low24h))));
+        col("low_24h", Kind.NULLABLE_DECIMAL, tk, TickerRecord::low24h),
+        // added by a later version: last, where a store adds it to a table of an earlier one
+        col("update_id", Kind.NULLABLE_UINT64, tk, TickerRecord::updateId))));
     Class<KlineRecord> kl = KlineRecord.class;
     add(DataType.KLINE, null, List.of(
         col("interval", Kind.STRING, kl, KlineRecord::interval),

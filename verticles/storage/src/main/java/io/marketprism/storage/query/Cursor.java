@@ -158,8 +158,16 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       if (schema.keyColumns().isEmpty() && keys.size() == 1 && keys.get(0) == null) {
         keys.clear();
       }
-      if (schema.arrivalOrdered() && keys.size() == schema.keyColumns().size()) {
-        throw ApiError.badRequest(EARLIER_TICKER_CURSOR);
+      if (schema.arrivalOrdered()) {
+        // a ticker's key columns: update_id, then its fields
+        int fields = schema.keyColumns().size() - 1;
+        if (keys.size() == fields) {
+          throw ApiError.badRequest(EARLIER_TICKER_CURSOR);
+        }
+        if (keys.size() == 1 + fields) {
+          // a cursor of the version before update_id (recv_ts_us, then the fields): its record had none
+          keys.add(1, null);
+        }
       }
       if (keys.size() != schema.tieBreak().size()) {
         throw ApiError.badRequest("cursor is not valid");

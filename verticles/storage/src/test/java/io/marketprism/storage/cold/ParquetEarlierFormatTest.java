@@ -7,6 +7,7 @@ import io.marketprism.model.MarketType;
 import io.marketprism.model.OrderBookRecord;
 import io.marketprism.model.PriceLevel;
 import io.marketprism.model.RecordJson;
+import io.marketprism.model.TickerRecord;
 import io.marketprism.storage.archive.ArchiveJob;
 import io.marketprism.storage.archive.ArchiveLateRecordsTest;
 import io.marketprism.storage.hot.DuckDbHotStore;
@@ -119,6 +120,67 @@ class ParquetEarlierFormatTest {
     assertThat(again.getJsonArray("failed")).as(again.encode()).isEmpty();
     assertThat(again.getJsonArray("moved").getJsonObject(0).getLong("rows")).isEqualTo(3);
     assertThat(readAll(store, 2)).isEqualTo(expected);
+    await(store.close());
+  }
+
+  private static TickerRecord ticker(long ts, long recv, String askQty, Long updateId) {
+    return new TickerRecord(Exchange.BINANCE, MarketType.PERPETUAL, "BTC-USDT", "BTCUSDT", ts, recv, "28145.1", "3.101",
+        "28145.2", askQty, null, null, null, null, null, updateId);
+  }
+
+  private static List<String> tickers(DuckDbHotStore store, int limit) throws Exception {
+    return ArchiveLateRecordsTest.readAll(store, new RecordQuery(DataType.TICKER, null, null, null, DAY0, DAY0 + 3 * DAY,
+        limit, null));
+  }
+
+  /**
+   * Tickers stored and archived by the version before {@code update_id} (Binance's {@code u}): the
+   * start adds the column to the hot table (last, where the Appender puts it) and to the day's
+   * Parquet file, the rows reading with a null update id. A best bid/offer that goes back to an
+   * earlier state within its millisecond (A, B, A) is then three records, the same update sent again
+   * still one, in hot, in cold and across both.
+   */
+  @Test
+  void tickersOfTheVersionBeforeUpdateIdsTakeTheColumnInHotAndColdAndReadWithTheRest() throws Exception {
+    List<MarketRecord> before = List.of(ticker(DAY0 + 1_000, (DAY0 + 1_000) * 1000, "6.863", null),
+        ticker(DAY0 + 1_000, (DAY0 + 1_000) * 1000 + 5, "6.867", null),
+        ticker(DAY0 + DAY + 1_000, (DAY0 + DAY + 1_000) * 1000, "6.9", null));
+    DuckDbHotStore store = started();
+    await(store.write(before));
+    JsonObject archived = await(new ArchiveJob(store).run(DAY0 + DAY));
+    assertThat(archived.getJsonArray("failed")).isEmpty();
+    Path f = dir.resolve("cold/ticker/date=2024-01-01/part.parquet");
+    assertThat(f).exists();
+    // as that version left them: no update_id in the hot table or in the day's file
+    await(store.database().write(c -> {
+      try (Statement st = c.createStatement()) {
+        st.execute("COPY (SELECT * EXCLUDE (update_id) FROM read_parquet('" + f + "')) TO '" + f + ".before' "
+            + "(FORMAT PARQUET, COMPRESSION ZSTD)");
+        st.execute("DROP VIEW ticker");
+        st.execute("ALTER TABLE ticker_rows DROP COLUMN update_id");
+      }
+      return null;
+    }));
+    await(store.close());
+    Files.move(f.resolveSibling("part.parquet.before"), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    store = started();
+    List<String> expected = new ArrayList<>(before.stream().map(RecordJson::toJson).toList());
+    assertThat(tickers(store, 1000)).isEqualTo(expected);
+    long ts = DAY0 + DAY + 2_000;
+    List<MarketRecord> aba = List.of(ticker(ts, ts * 1000, "6.863", 5001L), ticker(ts, ts * 1000 + 1, "6.867", 5002L),
+        ticker(ts, ts * 1000 + 2, "6.863", 5003L));
+    await(store.write(aba));
+    await(store.write(List.of(ticker(ts, ts * 1000 + 9, "6.8630", 5001L))));
+    // a late one of the archived day, with its update id
+    MarketRecord late = ticker(DAY0 + 1_000, (DAY0 + 1_000) * 1000 + 7, "6.863", 4001L);
+    await(store.write(List.of(late)));
+    aba.forEach(r -> expected.add(RecordJson.toJson(r)));
+    expected.add(2, RecordJson.toJson(late));
+    assertThat(tickers(store, 1000)).isEqualTo(expected);
+    JsonObject again = await(new ArchiveJob(store).run(DAY0 + 2 * DAY));
+    assertThat(again.getJsonArray("failed")).as(again.encode()).isEmpty();
+    assertThat(tickers(store, 1)).as("both days in cold").isEqualTo(expected);
     await(store.close());
   }
 }

@@ -89,7 +89,7 @@ final class RoundTripChecks {
           dec(i), tradeQuantity(dec(i), dec(i + 7)), i % 2 == 0 ? "buy" : "sell"));
       out.add(new TickerRecord(BN, MarketType.SPOT, "BTC-USDT", exSym, ts, recv, i % 2 == 0 ? null : dec(i), dec(i + 1),
           i % 3 == 0 ? null : dec(i + 2), dec(i + 3), dec(i + 4), i % 4 == 0 ? null : dec(i + 5), dec(i + 6), dec(i + 7),
-          i % 5 == 0 ? null : dec(i + 8)));
+          i % 5 == 0 ? null : dec(i + 8), i % 3 == 1 ? null : (long) i));
       out.add(new KlineRecord(BN, MarketType.PERPETUAL, "ETH-USDT", exSym, ts, recv, "1m", ts - 60_000,
           i % 2 == 0 ? null : ts - 1, dec(i), dec(i + 1), i % 3 == 0 ? null : dec(i + 2), dec(i + 3), dec(i + 4),
           i % 4 == 0 ? null : dec(i + 5), i % 5 == 0 ? null : (long) i * 1_000_000_007L, i % 2 == 0));

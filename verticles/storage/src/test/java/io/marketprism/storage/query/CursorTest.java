@@ -52,10 +52,20 @@ class CursorTest {
     assertThat(Cursor.decode(mark.encode(), query(DataType.MARK_PRICE))).isEqualTo(mark);
     // a ticker is resumed after its receive time and all it says (its identity), a missing field null
     Cursor ticker = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
-        Arrays.asList("1007", "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+        Arrays.asList("1007", "5001", "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
     assertThat(Cursor.decode(ticker.encode(), query(DataType.TICKER))).isEqualTo(ticker);
+    // one of the version before update_id, whose records had none, goes on where it was
+    Cursor beforeUpdateIds = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
+        Arrays.asList("1007", "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+    assertThat(Cursor.decode(beforeUpdateIds.encode(), query(DataType.TICKER))).isEqualTo(new Cursor(DataType.TICKER,
+        "", 1L, "okx", "perpetual", "BTC-USDT",
+        Arrays.asList("1007", null, "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000")));
+    Cursor badUpdateId = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
+        Arrays.asList("1007", "x", "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+    assertThatThrownBy(() -> Cursor.decode(badUpdateId.encode(), query(DataType.TICKER)))
+        .isInstanceOf(ApiError.class).hasMessageContaining("cursor is not valid");
     Cursor noReceiveTime = new Cursor(DataType.TICKER, "", 1L, "okx", "perpetual", "BTC-USDT",
-        Arrays.asList(null, "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
+        Arrays.asList(null, null, "60000.1", "1.5", "60000.2", null, null, null, null, null, "59000"));
     assertThatThrownBy(() -> Cursor.decode(noReceiveTime.encode(), query(DataType.TICKER)))
         .isInstanceOf(ApiError.class).hasMessageContaining("cursor is not valid");
     // a ticker page's cursor of an earlier version (the fields alone, in their order) is refused, saying why
