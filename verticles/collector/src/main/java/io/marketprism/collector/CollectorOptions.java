@@ -183,9 +183,12 @@ public final class CollectorOptions {
     boolean enabled = c.bool("enabled", true);
     ExchangeProtocol protocol = switch (ex) {
       case BINANCE -> new BinanceProtocol(c.oneOf("futures_trade_stream", Set.of("aggtrade", "trade"), "aggTrade")
-          .equals("trade") ? "trade" : "aggTrade", apiKey(c));
+          .equals("trade") ? "trade" : "aggTrade", apiKey(c),
+          c.oneOf("ticker_stream", Set.of("ticker", "bookticker"), BinanceProtocol.TICKER).equals("bookticker")
+              ? BinanceProtocol.BOOK_TICKER : BinanceProtocol.TICKER);
       case OKX -> new OkxProtocol(c.oneOf("trade_channel", Set.of(OkxProtocol.TRADES_ALL, OkxProtocol.TRADES),
-          OkxProtocol.TRADES_ALL));
+          OkxProtocol.TRADES_ALL), c.oneOf("ticker_channel", Set.of(OkxProtocol.TICKERS, OkxProtocol.BBO),
+          OkxProtocol.TICKERS));
       case DERIBIT -> new DeribitProtocol(c.oneOf("interval", Set.of("raw", "100ms"), "100ms"),
           c.intIn("heartbeat_s", 1, 3600, 10));
     };

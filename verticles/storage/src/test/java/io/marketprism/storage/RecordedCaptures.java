@@ -143,7 +143,7 @@ final class RecordedCaptures {
       }
     }
     // A message sent again is one record, the copy received first: tardis's OKX liquidation-orders
-    // case twice. (A Binance bookTicker back to the state it had earlier in its millisecond, ten of
+    // case twice. (A Binance bookTicker back to the state it had earlier in its millisecond, eight of
     // the futures stream's 6,765, is a record of its own by its update id.)
     Map<String, JsonObject> first = new java.util.LinkedHashMap<>();
     for (JsonObject r : out) {

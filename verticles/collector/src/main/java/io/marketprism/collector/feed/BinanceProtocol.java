@@ -41,22 +41,33 @@ public final class BinanceProtocol implements ExchangeProtocol {
       DataType.LSR_ALL_ACCOUNT);
   private static final Set<DataType> PERPETUAL = EnumSet.of(DataType.FUNDING_RATE, FUTURES.toArray(new DataType[0]));
 
+  /** The 24 h ticker stream, once a second: the default ticker stream. */
+  public static final String TICKER = "ticker";
+  /** Every change of the best bid or offer, with its update id ({@code u}), and nothing of the 24 h statistics. */
+  public static final String BOOK_TICKER = "bookTicker";
+
   private final String futuresTradeStream;
   private final String apiKey;
+  private final String tickerStream;
 
-  /** Futures trades from {@code @aggTrade}, the stream Binance documents for USDⓈ-M and COIN-M. */
+  /** Futures trades from {@code @aggTrade}, the stream Binance documents for USDⓈ-M and COIN-M; tickers from {@code @ticker}. */
   public BinanceProtocol() {
-    this("aggTrade", "");
+    this("aggTrade", "", TICKER);
   }
 
   /**
    * @param futuresTradeStream {@code aggTrade} or {@code trade}: the futures trade stream
    * @param apiKey an API key for the futures {@code historicalTrades} endpoint, or empty (then the
    *     recent trades stand in for it)
+   * @param tickerStream {@link #TICKER} or {@link #BOOK_TICKER}: the stream tickers come from
    */
-  public BinanceProtocol(String futuresTradeStream, String apiKey) {
+  public BinanceProtocol(String futuresTradeStream, String apiKey, String tickerStream) {
+    if (!TICKER.equals(tickerStream) && !BOOK_TICKER.equals(tickerStream)) {
+      throw new IllegalArgumentException("not a Binance ticker stream: " + tickerStream);
+    }
     this.futuresTradeStream = futuresTradeStream;
     this.apiKey = apiKey;
+    this.tickerStream = tickerStream;
   }
 
   @Override
@@ -110,7 +121,7 @@ public final class BinanceProtocol implements ExchangeProtocol {
       String channel = switch (t) {
         case TRADE -> s + (marketType == MarketType.SPOT ? "@trade" : "@" + futuresTradeStream);
         case ORDERBOOK -> bookChannel(exchangeSymbol);
-        case TICKER -> s + "@ticker";
+        case TICKER -> s + "@" + tickerStream;
         case KLINE -> s + "@kline_1m";
         case MARK_PRICE, FUNDING_RATE -> s + "@markPrice@1s";
         case LIQUIDATION -> s + "@forceOrder";

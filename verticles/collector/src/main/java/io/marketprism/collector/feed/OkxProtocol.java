@@ -61,21 +61,32 @@ public final class OkxProtocol implements ExchangeProtocol {
     return s;
   }
 
-  private final String tradeChannel;
+  /** The ticker channel with the last price and 24 h statistics, at most every 100 ms: the default. */
+  public static final String TICKERS = "tickers";
+  /** Every change of the best bid or offer, with its {@code seqId}, and nothing of the 24 h statistics. */
+  public static final String BBO = "bbo-tbt";
 
-  /** Trades from {@code trades-all}. */
+  private final String tradeChannel;
+  private final String tickerChannel;
+
+  /** Trades from {@code trades-all}, tickers from {@code tickers}. */
   public OkxProtocol() {
-    this(TRADES_ALL);
+    this(TRADES_ALL, TICKERS);
   }
 
   /**
    * @param tradeChannel {@link #TRADES_ALL} or {@link #TRADES}
+   * @param tickerChannel {@link #TICKERS} or {@link #BBO}
    */
-  public OkxProtocol(String tradeChannel) {
+  public OkxProtocol(String tradeChannel, String tickerChannel) {
     if (!TRADES_ALL.equals(tradeChannel) && !TRADES.equals(tradeChannel)) {
       throw new IllegalArgumentException("not an OKX trade channel: " + tradeChannel);
     }
+    if (!TICKERS.equals(tickerChannel) && !BBO.equals(tickerChannel)) {
+      throw new IllegalArgumentException("not an OKX ticker channel: " + tickerChannel);
+    }
     this.tradeChannel = tradeChannel;
+    this.tickerChannel = tickerChannel;
   }
 
   /** @return the channel trades are collected from */
@@ -126,7 +137,7 @@ public final class OkxProtocol implements ExchangeProtocol {
       String channel = switch (t) {
         case TRADE -> tradeChannel;
         case ORDERBOOK -> "books";
-        case TICKER -> "tickers";
+        case TICKER -> tickerChannel;
         case KLINE -> "candle1m";
         case FUNDING_RATE -> "funding-rate";
         case MARK_PRICE -> "mark-price";
