@@ -158,15 +158,17 @@ public record Cursor(DataType type, String filters, long tsMs, String exchange, 
       if (schema.keyColumns().isEmpty() && keys.size() == 1 && keys.get(0) == null) {
         keys.clear();
       }
-      if (schema.arrivalOrdered()) {
-        // a ticker's key columns: update_id, then its fields
-        int fields = schema.keyColumns().size() - 1;
-        if (keys.size() == fields) {
-          throw ApiError.badRequest(EARLIER_TICKER_CURSOR);
-        }
-        if (keys.size() == 1 + fields) {
-          // a cursor of the version before update_id (recv_ts_us, then the fields): its record had none
-          keys.add(1, null);
+      List<String> tie = schema.tieBreak();
+      List<String> later = schema.laterColumns().stream().map(Column::name).filter(tie::contains).toList();
+      if (schema.arrivalOrdered() && keys.size() == schema.keyColumns().size() - later.size()) {
+        throw ApiError.badRequest(EARLIER_TICKER_CURSOR);
+      }
+      if (!later.isEmpty() && keys.size() == tie.size() - later.size()) {
+        // a cursor of the version before a key column was added (a ticker's update_id): its record had none
+        for (int i = 0; i < tie.size(); i++) {
+          if (later.contains(tie.get(i))) {
+            keys.add(i, null);
+          }
         }
       }
       if (keys.size() != schema.tieBreak().size()) {
