@@ -41,6 +41,11 @@ public final class TradeSequences {
     boolean restored;
     /** a restored mark: until when the earlier run knew it current */
     long watchedMs;
+    /**
+     * The mark an open gap ({@link #quiet}) was reported after, or -1: the first live trade then
+     * bounds that gap, which was counted already, and opens no other (a fill moves the mark on).
+     */
+    long openAfter = -1;
     /** {first, last} of live aggregates that arrived below the mark, oldest first. */
     ArrayDeque<long[]> late;
 
@@ -141,10 +146,12 @@ public final class TradeSequences {
       return null;
     }
     TradeGap gap = null;
-    if (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1) {
+    boolean open = m.openAfter == m.seq;
+    if (!open && (m.resumed && (!consecutive || first > m.seq + 1) || consecutive && first > m.seq + 1)) {
       gap = new TradeGap(exchangeSymbol, m.seq, Math.max(first, m.seq + 1), m.tsMs, m.resumed,
           m.resumed && m.restored, m.since());
     }
+    m.openAfter = -1;
     m.seq = seq;
     m.tsMs = tsMs;
     m.resumed = false;
@@ -229,6 +236,7 @@ public final class TradeSequences {
     for (Mark m : marks.values()) {
       m.resumed = true;
       m.resumedAtMs = Long.MAX_VALUE;
+      m.openAfter = -1;
     }
   }
 
@@ -260,6 +268,7 @@ public final class TradeSequences {
       if (m.resumed && m.resumedAtMs != Long.MAX_VALUE && nowMs - m.resumedAtMs >= quietMs) {
         out.add(new TradeGap(sym, m.seq, TradeGap.OPEN, m.tsMs, true, m.restored, m.since()));
         m.resumed = false;
+        m.openAfter = m.seq;
       }
     });
     return out;

@@ -99,6 +99,26 @@ class TradeSequencesTest {
     assertThat(s.observe("BTCUSDT", 141, 10)).as("fetched trades moved the mark").isNull();
   }
 
+  /**
+   * An open gap that could not be filled (too old, no REST history) leaves the mark where it was:
+   * the first live trade then bounds that gap, counted once already, and opens no second one (a
+   * CI run counted six gaps for five instruments). A later interruption is a gap of its own.
+   */
+  @Test
+  void theFirstLiveTradeAfterAnOpenGapBoundsItWithoutASecondGap() {
+    TradeSequences s = new TradeSequences(true);
+    assertThat(s.restore("BTCUSDT", new TradeMarkFile.Mark(100, 1_000), 10_000)).isTrue();
+    assertThat(s.quiet(13_000, 3_000)).hasSize(1);
+    assertThat(s.observe("BTCUSDT", 140, 14_000)).isNull();
+    assertThat(s.observe("BTCUSDT", 142, 14_001)).as("a gap after that one is counted").isNotNull();
+    s.interrupted();
+    s.resumed(20_000);
+    assertThat(s.quiet(23_000, 3_000)).containsExactly(new TradeGap("BTCUSDT", 142, TradeGap.OPEN, 14_001, true));
+    s.interrupted();
+    s.resumed(30_000);
+    assertThat(s.observe("BTCUSDT", 150, 31_000)).as("another interruption: a gap of its own").isNotNull();
+  }
+
   @Test
   void aRestoredMarkBoundsTheGapOfTheRestartAtTheFirstLiveTrade() {
     TradeSequences s = new TradeSequences(true);
