@@ -54,6 +54,9 @@ public final class MarketPrismLauncher implements VertxApplicationHooks {
     options.setMetricsOptions(Metrics.vertxOptions());
     NodeOptions node = NodeOptions.from(cfg);
     options.getEventBusOptions().setHost(node.host());
+    if (node.trust() != null) {
+      node.trust().secure(options.getEventBusOptions());
+    }
     return Vertx.builder().with(options).withMetrics(Metrics.vertxFactory(meters))
         .withClusterManager(ClusterSetup.clusterManager(node));
   }

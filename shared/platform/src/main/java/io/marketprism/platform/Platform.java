@@ -2,6 +2,9 @@ package io.marketprism.platform;
 
 import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceRegistry;
+import io.marketprism.platform.config.ConfigReader;
+import io.marketprism.platform.node.ClusterTrust;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.marketprism.platform.metrics.Metrics;
 import io.vertx.core.Future;
@@ -80,7 +83,12 @@ public final class Platform {
 
   public synchronized ServiceRegistry registry() {
     if (registry == null) {
-      registry = new ServiceRegistry(vertx);
+      registry = new ServiceRegistry(vertx,
+          config == null ? null : ClusterTrust.from(ConfigReader.root(config, "cluster")));
+      ServiceRegistry r = registry;
+      FunctionCounter.builder("mp.discovery.refused.records", r, ServiceRegistry::refusedRecords)
+          .description("service records ignored for lacking the cluster key's signature (cluster.tls)")
+          .register(meters);
     }
     return registry;
   }

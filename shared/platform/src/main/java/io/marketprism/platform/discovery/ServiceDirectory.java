@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * per request. It loads all records once, then applies the announce events that every publish
  * and unpublish sends; a full reload every few seconds repairs anything missed. Instances of
  * nodes that are no longer cluster members are hidden at once, before their records are removed.
+ * Records the registry does not trust (unsigned, with the cluster's key set) are left out.
  */
 public final class ServiceDirectory {
 
@@ -89,7 +90,7 @@ public final class ServiceDirectory {
   }
 
   private void apply(Record record) {
-    if (!HttpEndpoint.TYPE.equals(record.getType())) {
+    if (!HttpEndpoint.TYPE.equals(record.getType()) || record.getStatus() == Status.UP && !registry.trusted(record)) {
       return;
     }
     ServiceInstance inst = ServiceInstance.of(record);
@@ -107,6 +108,9 @@ public final class ServiceDirectory {
         .onSuccess(records -> {
           Map<String, Map<String, ServiceInstance>> fresh = new ConcurrentHashMap<>();
           for (Record r : records) {
+            if (!registry.trusted(r)) {
+              continue;
+            }
             ServiceInstance i = ServiceInstance.of(r);
             fresh.computeIfAbsent(i.service(), k -> new ConcurrentHashMap<>()).put(i.registration(), i);
           }

@@ -1,5 +1,7 @@
 package io.marketprism.platform.discovery;
 
+import io.marketprism.platform.metrics.LogThrottle;
+import io.marketprism.platform.node.ClusterTrust;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes this process's service records and removes the records of processes that left the
@@ -29,17 +32,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * no longer a member are unpublished. The unpublish announces them DOWN, which every
  * {@link ServiceDirectory} applies at once. In a single JVM without a cluster nothing can crash
  * apart, so no reconciliation runs.
+ *
+ * <p>With the cluster's key ({@code cluster.tls}) every HTTP endpoint record carries a signature
+ * of its service, address and node, and {@link #trusted} refuses a record without a valid one:
+ * Hazelcast's open-source edition lets any process that reaches its port join and write the
+ * records, and the key keeps such a process from sending the gateway's traffic elsewhere.
  */
 public final class ServiceRegistry {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistry.class);
   private static final long RECONCILE_PERIOD_MS = 1000;
   private static final long FULL_RECONCILE_MS = 30_000;
+  /** Where an endpoint record keeps the cluster key's signature. */
+  static final String META_SIGNATURE = "signature";
 
   private final Vertx vertx;
   private final ServiceDiscovery discovery;
   private final ClusterManager cluster;
   private final String nodeId;
+  private final ClusterTrust trust;
+  private final AtomicLong refused = new AtomicLong();
+  private final LogThrottle refusedLog = new LogThrottle(60_000);
   private final Set<String> published = ConcurrentHashMap.newKeySet();
   // instances of one service verticle share one server port: one record per endpoint, refcounted
   private final Map<String, Future<String>> byEndpoint = new HashMap<>();
@@ -49,8 +62,12 @@ public final class ServiceRegistry {
   private long lastFullReconcile;
   private long timer = -1;
 
-  public ServiceRegistry(Vertx vertx) {
+  /**
+   * @param trust the cluster's key: records are signed and checked with it; null: neither
+   */
+  public ServiceRegistry(Vertx vertx, ClusterTrust trust) {
     this.vertx = vertx;
+    this.trust = trust;
     this.discovery = ServiceDiscovery.create(vertx, new ServiceDiscoveryOptions().setName("marketprism"));
     this.cluster = ((VertxInternal) vertx).clusterManager();
     this.nodeId = cluster == null ? "local-" + Long.toHexString(System.nanoTime()) : cluster.getNodeId();
@@ -92,6 +109,9 @@ public final class ServiceRegistry {
         .put(ServiceInstance.META_NODE, nodeId).put("started_ms", System.currentTimeMillis());
     if (extraMeta != null) {
       meta.mergeIn(extraMeta);
+    }
+    if (trust != null) {
+      meta.put(META_SIGNATURE, trust.sign(signed(service, host, port, nodeId)));
     }
     Record record = HttpEndpoint.createRecord(service, host, port, "/", meta);
     Future<String> registration = publish(record).onSuccess(id -> {
@@ -150,6 +170,44 @@ public final class ServiceRegistry {
       discovery.close();
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * Whether the directory may route to the endpoint of {@code record}: always without the cluster's
+   * key; with it, only when the record carries the key's signature of what it says. A refused
+   * record is counted ({@link #refusedRecords}) and logged (at most once a minute).
+   */
+  public boolean trusted(Record record) {
+    if (trust == null) {
+      return true;
+    }
+    ServiceInstance i;
+    try {
+      i = ServiceInstance.of(record);
+      if (trust.verify(signed(i.service(), i.host(), i.port(), i.node()),
+          record.getMetadata().getString(META_SIGNATURE))) {
+        return true;
+      }
+    } catch (RuntimeException malformed) {
+      i = null;
+    }
+    refused.incrementAndGet();
+    String more = refusedLog.admit();
+    if (more != null) {
+      LOG.warn("ignoring the discovery record {}: it lacks the cluster key's signature; a process without"
+          + " cluster.tls.keystore joined the cluster{}", i == null ? record.toJson().encode() : i.toJson().encode(), more);
+    }
+    return false;
+  }
+
+  /** Service records refused for a missing or wrong signature since start. */
+  public long refusedRecords() {
+    return refused.get();
+  }
+
+  /** What an endpoint record's signature covers. */
+  private static String signed(String service, String host, int port, String node) {
+    return "marketprism service record\n" + service + "\n" + host + "\n" + port + "\n" + node;
   }
 
   /** Whether {@code node} is a current cluster member (always true without a cluster). */

@@ -7,7 +7,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * Hazelcast for a MarketPrism cluster: TCP-IP join on the configured members only (multicast,
- * auto-detection and Kubernetes off) and short heartbeats so a killed node leaves fast.
+ * auto-detection and Kubernetes off), a listening socket on {@code cluster.host} alone, and short
+ * heartbeats so a killed node leaves fast.
  */
 public final class ClusterSetup {
 
@@ -28,6 +29,8 @@ public final class ClusterSetup {
     cfg.setProperty("hazelcast.logging.type", "slf4j");
     cfg.setProperty("hazelcast.phone.home.enabled", "false");
     cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // listen on cluster.host only (Hazelcast's default listens on every interface)
+    cfg.setProperty("hazelcast.socket.bind.any", "false");
     cfg.getNetworkConfig().setPort(options.clusterPort()).setPortAutoIncrement(true);
     cfg.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(options.host());
     JoinConfig join = cfg.getNetworkConfig().getJoin();

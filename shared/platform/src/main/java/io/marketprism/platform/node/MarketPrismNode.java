@@ -54,7 +54,8 @@ public final class MarketPrismNode {
     VertxBuilder builder = Vertx.builder().with(vo).withMetrics(Metrics.vertxFactory(meters));
     Future<Vertx> vertx;
     if (clustered) {
-      vo.setEventBusOptions(new EventBusOptions().setHost(options.host()).setPort(0));
+      EventBusOptions bus = new EventBusOptions().setHost(options.host()).setPort(0);
+      vo.setEventBusOptions(options.trust() == null ? bus : options.trust().secure(bus));
       vertx = builder.withClusterManager(ClusterSetup.clusterManager(options)).buildClustered();
     } else {
       vertx = Future.succeededFuture(builder.build());

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Settings of one MarketPrism process: how it joins the cluster ({@code cluster} section) and
- * how long it may take to start and to stop ({@code node} section).
+ * how long it may take to start and to stop ({@code node} section). Reading them opens the
+ * cluster keystore when one is set, so a bad one stops the start.
  *
  * @param clusterName      Hazelcast cluster name; nodes with another name never join
  * @param members          TCP-IP members to look for (host or host:port); no multicast is used
@@ -19,10 +20,12 @@ import java.util.List;
  * @param shutdownMillis   the budget for a clean stop on SIGTERM
  * @param startMillis      how long joining the cluster, and then each service's deployment, may
  *                         take before start-up gives up and names what did not start
+ * @param trust            the cluster's key pair ({@code cluster.tls}), or null: TLS on the event
+ *                         bus and signed service records
  */
 public record NodeOptions(String clusterName, List<String> members, String host, int clusterPort,
                           int heartbeatSeconds, int maxNoHeartbeatSeconds, long shutdownMillis,
-                          long startMillis) {
+                          long startMillis, ClusterTrust trust) {
 
   public static NodeOptions from(JsonObject root) {
     ConfigReader cluster = ConfigReader.root(root, "cluster");
@@ -35,6 +38,7 @@ public record NodeOptions(String clusterName, List<String> members, String host,
         cluster.intIn("heartbeat_seconds", 1, 60, 1),
         cluster.intIn("max_no_heartbeat_seconds", 2, 600, 5),
         node.longIn("shutdown_timeout_ms", 1000, 60_000, 8000),
-        node.longIn("start_timeout_ms", 1000, 3_600_000, 300_000));
+        node.longIn("start_timeout_ms", 1000, 3_600_000, 300_000),
+        ClusterTrust.from(cluster));
   }
 }

@@ -1,0 +1,126 @@
+package io.marketprism.platform.node;
+
+import io.marketprism.platform.config.ConfigException;
+import io.marketprism.platform.config.ConfigReader;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PfxOptions;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.util.Base64;
+import java.util.Collections;
+
+/**
+ * The cluster's shared key pair ({@code cluster.tls}): one PKCS#12 keystore that every node of a
+ * cluster holds. With it the event bus between processes is TLS with client certificates (a
+ * process without the key can neither send to the nodes nor receive from them), and every service
+ * record a node publishes in discovery is signed, so a process that joins Hazelcast without the
+ * key cannot route the gateway's traffic to an address of its own.
+ *
+ * <p>Make one with the JDK's keytool and copy it to every node:
+ * {@code keytool -genkeypair -alias marketprism -keyalg EC -groupname secp256r1 -validity 3650
+ * -storetype PKCS12 -keystore cluster.p12 -dname CN=marketprism-cluster}.
+ */
+public final class ClusterTrust {
+
+  private final Path keystore;
+  private final String password;
+  private final PrivateKey key;
+  private final PublicKey publicKey;
+  private final String algorithm;
+
+  private ClusterTrust(Path keystore, String password, PrivateKey key, PublicKey publicKey) {
+    this.keystore = keystore;
+    this.password = password;
+    this.key = key;
+    this.publicKey = publicKey;
+    this.algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+  }
+
+  /**
+   * @param cluster the {@code cluster} section
+   * @return the trust of {@code cluster.tls}, or null when no keystore is set
+   * @throws ConfigException when the keystore is set but cannot be used, naming the key and why
+   */
+  public static ClusterTrust from(ConfigReader cluster) {
+    ConfigReader tls = cluster.section("tls");
+    String file = tls.string("keystore", "");
+    String password = tls.string("password", "");
+    if (file.isBlank()) {
+      if (!password.isEmpty()) {
+        throw new ConfigException(tls.key("keystore"), "is required when " + tls.key("password") + " is set");
+      }
+      return null;
+    }
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException(tls.key("keystore"), "no such file: " + path.toAbsolutePath());
+    }
+    KeyStore store;
+    try (InputStream in = Files.newInputStream(path)) {
+      store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new ConfigException(tls.key("keystore"), "cannot open " + path + " as a PKCS#12 keystore with "
+          + tls.key("password") + " (" + e.getMessage() + ")");
+    }
+    try {
+      for (String alias : Collections.list(store.aliases())) {
+        if (store.isKeyEntry(alias)) {
+          Certificate cert = store.getCertificate(alias);
+          if (cert == null) {
+            continue;
+          }
+          return new ClusterTrust(path, password, (PrivateKey) store.getKey(alias, password.toCharArray()),
+              cert.getPublicKey());
+        }
+      }
+    } catch (GeneralSecurityException e) {
+      throw new ConfigException(tls.key("keystore"), "cannot read the private key of " + path + " (" + e.getMessage() + ")");
+    }
+    throw new ConfigException(tls.key("keystore"), path + " holds no private key with its certificate");
+  }
+
+  /** Turns on TLS with required client certificates, both sides from the keystore. */
+  public EventBusOptions secure(EventBusOptions options) {
+    PfxOptions pfx = new PfxOptions().setPath(keystore.toAbsolutePath().toString()).setPassword(password);
+    return options.setSsl(true).setKeyCertOptions(pfx).setTrustOptions(pfx.copy()).setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /** A signature of {@code text} by the cluster's key, base64. */
+  public String sign(String text) {
+    try {
+      Signature s = Signature.getInstance(algorithm);
+      s.initSign(key);
+      s.update(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(s.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign with the cluster key: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether {@code signature} (base64, may be null) is the cluster key's signature of {@code text}. */
+  public boolean verify(String text, String signature) {
+    if (signature == null) {
+      return false;
+    }
+    try {
+      Signature s = Signature.getInstance(algorithm);
+      s.initVerify(publicKey);
+      s.update(text.getBytes(StandardCharsets.UTF_8));
+      return s.verify(Base64.getDecoder().decode(signature));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.marketprism.platform.node;
+
+import io.marketprism.platform.config.ConfigException;
+import io.marketprism.platform.config.ConfigReader;
+import io.marketprism.platform.discovery.ServiceDirectory;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.types.HttpEndpoint;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClusterTrustTest {
+
+  @TempDir
+  Path dir;
+
+  private final List<MarketPrismNode> nodes = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(MarketPrismNode::stopAndWait);
+  }
+
+  @Test
+  void aKeystoreThatCannotBeUsedStopsTheStartNamingTheKey() throws Exception {
+    Path good = keystore("good", "secret1");
+    assertThat(trust(null, null)).isNull();
+    assertThat(trust(good.toString(), "secret1")).isNotNull();
+    assertThatThrownBy(() -> trust(dir.resolve("nothing.p12").toString(), "secret1"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.tls.keystore: no such file");
+    assertThatThrownBy(() -> trust(good.toString(), "wrong"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.tls.keystore: cannot open")
+        .hasMessageContaining("cluster.tls.password");
+    Path text = Files.writeString(dir.resolve("text.p12"), "not a keystore");
+    assertThatThrownBy(() -> trust(text.toString(), "secret1")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cannot open");
+    assertThatThrownBy(() -> trust(null, "secret1")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.tls.keystore: is required when cluster.tls.password is set");
+  }
+
+  @Test
+  void onlyTheClustersOwnKeySignsWhatItsKeyVerifies() throws Exception {
+    ClusterTrust a = trust(keystore("a", "pass-a").toString(), "pass-a");
+    ClusterTrust a2 = trust(dir.resolve("a.p12").toString(), "pass-a");
+    ClusterTrust b = trust(keystore("b", "pass-b").toString(), "pass-b");
+    String sig = a.sign("storage 10.0.0.1:8083");
+    assertThat(a2.verify("storage 10.0.0.1:8083", sig)).isTrue();
+    assertThat(a2.verify("storage 10.0.0.9:8083", sig)).isFalse();
+    assertThat(b.verify("storage 10.0.0.1:8083", sig)).isFalse();
+    assertThat(a.verify("storage 10.0.0.1:8083", null)).isFalse();
+    assertThat(a.verify("storage 10.0.0.1:8083", "not base64 !")).isFalse();
+  }
+
+  /**
+   * Four processes' worth of nodes in one Hazelcast cluster: two with the cluster's key, one with
+   * another key and one with none. Hazelcast lets all four join; the key decides who can use the
+   * event bus and whose service records the gateway's directory routes to.
+   */
+  @Test
+  void withoutTheClustersKeyANodeThatJoinsCanNeitherUseTheEventBusNorRegisterAService() throws Exception {
+    String cluster = "trust-test-" + UUID.randomUUID();
+    int port = freePort();
+    Path key = keystore("cluster", "cluster-pw");
+    Path other = keystore("other", "cluster-pw");
+    MarketPrismNode a1 = node(cluster, port, key);
+    MarketPrismNode a2 = node(cluster, port, key);
+    MarketPrismNode b = node(cluster, port, other);
+    MarketPrismNode c = node(cluster, port, null);
+    assertThat(a1.platform().registry().isMember(c.platform().registry().nodeId())).isTrue();
+    InetAddress elsewhere = nonLoopbackAddress();
+    if (elsewhere != null) {
+      // Hazelcast listens on cluster.host only, not on every interface
+      try (Socket s = new Socket()) {
+        assertThatThrownBy(() -> s.connect(new InetSocketAddress(elsewhere, port), 2000))
+            .isInstanceOf(IOException.class);
+      }
+    }
+
+    a2.vertx().eventBus().<String>consumer("trust.a2", m -> m.reply("pong from a2"))
+        .completion().await(10, TimeUnit.SECONDS);
+    List<String> seenByOutsiders = new CopyOnWriteArrayList<>();
+    for (MarketPrismNode outsider : List.of(b, c)) {
+      outsider.vertx().eventBus().<String>consumer("trust.outsider", m -> {
+        seenByOutsiders.add(m.body());
+        m.reply("pong from an outsider");
+      }).completion().await(10, TimeUnit.SECONDS);
+    }
+    DeliveryOptions shortWait = new DeliveryOptions().setSendTimeout(2000);
+
+    // the first TLS connection may take a while on a loaded machine
+    assertThat(a1.vertx().eventBus().<String>request("trust.a2", "ping", new DeliveryOptions().setSendTimeout(20_000))
+        .await(30, TimeUnit.SECONDS).body()).isEqualTo("pong from a2");
+    for (MarketPrismNode outsider : List.of(b, c)) {
+      assertThatThrownBy(() -> outsider.vertx().eventBus().request("trust.a2", "ping", shortWait)
+          .await(10, TimeUnit.SECONDS)).as("an outsider's request reaches no one").isNotNull();
+    }
+    for (int i = 0; i < 2; i++) {
+      // the address has a handler on each outsider: both requests go to one of them, and neither arrives
+      assertThatThrownBy(() -> a1.vertx().eventBus().request("trust.outsider", "secret", shortWait)
+          .await(10, TimeUnit.SECONDS)).isNotNull();
+    }
+    a1.vertx().eventBus().publish("trust.outsider", "published secret");
+    Thread.sleep(500);
+    assertThat(seenByOutsiders).isEmpty();
+
+    ServiceDirectory dir = a1.platform().directory().await(10, TimeUnit.SECONDS);
+    a2.platform().registry().publishHttp("storage", "127.0.0.1", 1001, null).await(10, TimeUnit.SECONDS);
+    b.platform().registry().publishHttp("storage", "127.0.0.1", 6666, null).await(10, TimeUnit.SECONDS);
+    c.platform().registry().publishHttp("storage", "127.0.0.1", 7777, null).await(10, TimeUnit.SECONDS);
+    // a copy of the signed record with another address, written straight into discovery's map
+    Record signed = a2.platform().registry().discovery().getRecord(r -> r.getLocation().getInteger("port") == 1001)
+        .await(10, TimeUnit.SECONDS);
+    Record forged = HttpEndpoint.createRecord("storage", "127.0.0.1", 8888, "/", signed.getMetadata().copy());
+    c.platform().registry().discovery().publish(forged).await(10, TimeUnit.SECONDS);
+
+    // the directory's periodic reload (5 s) has read the map as well as the announcements
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (a1.platform().registry().refusedRecords() < 3 * 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(dir.instances("storage")).extracting(i -> i.port()).containsExactly(1001);
+    assertThat(a1.platform().registry().refusedRecords()).isGreaterThanOrEqualTo(3 * 2);
+    assertThat(a1.platform().meters().get("mp.discovery.refused.records").functionCounter().count())
+        .isGreaterThanOrEqualTo(6);
+  }
+
+  private MarketPrismNode node(String cluster, int port, Path keystore) throws Exception {
+    JsonObject tls = keystore == null ? new JsonObject()
+        : new JsonObject().put("keystore", keystore.toString()).put("password", "cluster-pw");
+    JsonObject config = new JsonObject().put("cluster", new JsonObject().put("name", cluster)
+        .put("members", new JsonArray().add("127.0.0.1:" + port)).put("host", "127.0.0.1").put("port", port)
+        .put("tls", tls));
+    MarketPrismNode node = MarketPrismNode.start(config, true).await(60, TimeUnit.SECONDS);
+    nodes.add(node);
+    return node;
+  }
+
+  private ClusterTrust trust(String keystore, String password) {
+    JsonObject tls = new JsonObject();
+    if (keystore != null) {
+      tls.put("keystore", keystore);
+    }
+    if (password != null) {
+      tls.put("password", password);
+    }
+    return ClusterTrust.from(ConfigReader.root(new JsonObject().put("cluster", new JsonObject().put("tls", tls)), "cluster"));
+  }
+
+  /** A keystore made as the README says, with the JDK's keytool. */
+  private Path keystore(String name, String password) throws IOException, InterruptedException {
+    Path file = dir.resolve(name + ".p12");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "marketprism", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "3650",
+        "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", password,
+        "-dname", "CN=marketprism-cluster").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    return file;
+  }
+
+  private static InetAddress nonLoopbackAddress() throws IOException {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+        if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+          return a;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
