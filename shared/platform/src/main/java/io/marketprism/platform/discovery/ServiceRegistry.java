@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,6 +53,7 @@ public final class ServiceRegistry {
   private final String nodeId;
   private final ClusterTrust trust;
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicBoolean signedElsewhere = new AtomicBoolean();
   private final LogThrottle refusedLog = new LogThrottle(60_000);
   private final Set<String> published = ConcurrentHashMap.newKeySet();
   // instances of one service verticle share one server port: one record per endpoint, refcounted
@@ -179,6 +181,11 @@ public final class ServiceRegistry {
    */
   public boolean trusted(Record record) {
     if (trust == null) {
+      if (record.getMetadata().getString(META_SIGNATURE) != null && signedElsewhere.compareAndSet(false, true)) {
+        LOG.error("the service records of other nodes are signed with a cluster key and this node has no"
+            + " cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore its"
+            + " services; give it the cluster's keystore. First such record: {}", record.toJson().encode());
+      }
       return true;
     }
     ServiceInstance i;
@@ -194,8 +201,8 @@ public final class ServiceRegistry {
     refused.incrementAndGet();
     String more = refusedLog.admit();
     if (more != null) {
-      LOG.warn("ignoring the discovery record {}: it lacks the cluster key's signature; a process without"
-          + " cluster.tls.keystore joined the cluster{}", i == null ? record.toJson().encode() : i.toJson().encode(), more);
+      LOG.warn("ignoring the discovery record {}: it lacks the signature of this node's cluster key; the process"
+          + " that published it has no cluster.tls.keystore, or another one{}", i == null ? record.toJson().encode() : i.toJson().encode(), more);
     }
     return false;
   }

@@ -2,7 +2,12 @@ package io.marketprism.platform.node;
 
 import io.marketprism.platform.config.ConfigException;
 import io.marketprism.platform.config.ConfigReader;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.marketprism.platform.discovery.ServiceDirectory;
+import io.marketprism.platform.discovery.ServiceRegistry;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +16,7 @@ import io.vertx.servicediscovery.types.HttpEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -125,7 +131,12 @@ class ClusterTrustTest {
     Thread.sleep(500);
     assertThat(seenByOutsiders).isEmpty();
 
+    Logger registryLog = (Logger) LoggerFactory.getLogger(ServiceRegistry.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    registryLog.addAppender(lines);
     ServiceDirectory dir = a1.platform().directory().await(10, TimeUnit.SECONDS);
+    ServiceDirectory keyless = c.platform().directory().await(10, TimeUnit.SECONDS);
     a2.platform().registry().publishHttp("storage", "127.0.0.1", 1001, null).await(10, TimeUnit.SECONDS);
     b.platform().registry().publishHttp("storage", "127.0.0.1", 6666, null).await(10, TimeUnit.SECONDS);
     c.platform().registry().publishHttp("storage", "127.0.0.1", 7777, null).await(10, TimeUnit.SECONDS);
@@ -144,6 +155,14 @@ class ClusterTrustTest {
     assertThat(a1.platform().registry().refusedRecords()).isGreaterThanOrEqualTo(3 * 2);
     assertThat(a1.platform().meters().get("mp.discovery.refused.records").functionCounter().count())
         .isGreaterThanOrEqualTo(6);
+    registryLog.detachAppender(lines);
+    // the refusal names the record (each node logs it at most once a minute); the node without a key says what it lacks
+    assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(m -> m.startsWith("ignoring the discovery record") && m.contains("\"service\":\"storage\""));
+    assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+        .singleElement().asString().contains("this node has no cluster.tls.keystore");
+    // (that node itself routes to every record, as a node without cluster.tls always does)
+    assertThat(keyless.instances("storage")).hasSizeGreaterThanOrEqualTo(3);
   }
 
   private MarketPrismNode node(String cluster, int port, Path keystore) throws Exception {
