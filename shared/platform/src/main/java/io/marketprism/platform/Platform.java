@@ -30,6 +30,8 @@ public final class Platform {
   private final PrometheusMeterRegistry meters;
   private final Map<String, Object> shared = new ConcurrentHashMap<>();
   private ServiceRegistry registry;
+  private ClusterTrust trust;
+  private boolean trustRead;
   private Future<ServiceDirectory> directory;
 
   private Platform(Vertx vertx, JsonObject config, PrometheusMeterRegistry meters) {
@@ -81,10 +83,18 @@ public final class Platform {
     return (T) shared.computeIfAbsent(key, k -> factory.get());
   }
 
+  /** The cluster's key pair ({@code cluster.tls}), or null when none is set. */
+  public synchronized ClusterTrust clusterTrust() {
+    if (!trustRead) {
+      trust = config == null ? null : ClusterTrust.from(ConfigReader.root(config, "cluster"));
+      trustRead = true;
+    }
+    return trust;
+  }
+
   public synchronized ServiceRegistry registry() {
     if (registry == null) {
-      registry = new ServiceRegistry(vertx,
-          config == null ? null : ClusterTrust.from(ConfigReader.root(config, "cluster")));
+      registry = new ServiceRegistry(vertx, clusterTrust());
       ServiceRegistry r = registry;
       FunctionCounter.builder("mp.discovery.refused.records", r, ServiceRegistry::refusedRecords)
           .description("service records ignored for lacking the cluster key's signature (cluster.tls)")

@@ -142,6 +142,11 @@ public class GatewayVerticle extends ServiceVerticle {
   }
 
   @Override
+  protected boolean servesTheClusterOnly() {
+    return false; // the users' port: never the cluster's certificate
+  }
+
+  @Override
   protected HttpServerOptions serverOptions() {
     GatewayOptions o = options();
     StreamOptions stream = StreamOptions.from(section());
@@ -168,14 +173,19 @@ public class GatewayVerticle extends ServiceVerticle {
   protected Future<?> startService(Router router) {
     GatewayOptions o = options();
     MeterRegistry meters = platform.meters();
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
-            .setConnectTimeout(o.connectTimeoutMs()).setKeepAliveTimeout(o.pool().keepAliveSeconds())
-            .setTcpNoDelay(true).setMaxHeaderSize(Math.max(8192, o.maxHeaderBytes())),
-        new PoolOptions().setHttp1MaxSize(o.pool().maxPerInstance()).setMaxWaitQueueSize(o.pool().maxWaitQueue()));
     StreamOptions stream = StreamOptions.from(section());
+    HttpClientOptions clientOptions = toServices(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
+        .setConnectTimeout(o.connectTimeoutMs()).setKeepAliveTimeout(o.pool().keepAliveSeconds())
+        .setTcpNoDelay(true).setMaxHeaderSize(Math.max(8192, o.maxHeaderBytes())));
     // the proxied WebSockets' backend side gets the client side's limits (the server's, in serverOptions)
-    webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(o.connectTimeoutMs())
-        .setMaxFrameSize(stream.maxFrameBytes()).setMaxMessageSize(stream.maxMessageBytes()));
+    WebSocketClientOptions webSocketOptions = new WebSocketClientOptions().setConnectTimeout(o.connectTimeoutMs())
+        .setMaxFrameSize(stream.maxFrameBytes()).setMaxMessageSize(stream.maxMessageBytes());
+    if (platform.clusterTrust() != null) {
+      platform.clusterTrust().trusting(webSocketOptions);
+    }
+    client = vertx.createHttpClient(clientOptions,
+        new PoolOptions().setHttp1MaxSize(o.pool().maxPerInstance()).setMaxWaitQueueSize(o.pool().maxWaitQueue()));
+    webSockets = vertx.createWebSocketClient(webSocketOptions);
     routeClasses = o.rateLimits().classifier();
     LocalRateLimiter localLimits = platform.shared("gateway.local-rate-limits",
         () -> new LocalRateLimiter(vertx, o.rateLimits().maxClients()));

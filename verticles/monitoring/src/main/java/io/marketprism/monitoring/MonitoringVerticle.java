@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +140,7 @@ public class MonitoringVerticle extends ServiceVerticle {
     rules = options.rules();
     pollMs = options.pollIntervalMs();
     healthTimeoutMs = options.healthTimeoutMs();
-    client = WebClient.create(vertx);
+    client = WebClient.create(vertx, toServices(new WebClientOptions()));
     router.get("/api/v1/monitoring/overview").handler(ctx -> ctx.json(overview()));
     router.get("/api/v1/monitoring/alerts").handler(ctx -> ctx.json(alerts()));
     health.register("rules", p -> p.complete(Status.OK(new JsonObject().put("rules", rules.size()))));
@@ -177,7 +178,7 @@ public class MonitoringVerticle extends ServiceVerticle {
     for (ServiceInstance i : live.values()) {
       InstanceHealth h = instances.computeIfAbsent(i.registration(), k -> new InstanceHealth(i));
       long t0 = System.nanoTime();
-      checks.add(client.get(i.port(), i.host(), "/health").timeout(healthTimeoutMs).send()
+      checks.add(client.get(i.port(), i.host(), "/health").ssl(i.ssl()).timeout(healthTimeoutMs).send()
           .onSuccess(r -> {
             JsonObject body = safeJson(r.bodyAsString());
             h.update(r.statusCode() == 200 ? "UP" : "DOWN", (System.nanoTime() - t0) / 1_000_000, body,

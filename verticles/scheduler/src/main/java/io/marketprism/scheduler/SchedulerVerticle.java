@@ -67,7 +67,7 @@ public class SchedulerVerticle extends ServiceVerticle {
   @Override
   protected Future<?> startService(Router router) {
     new java.util.TreeMap<>(SchedulerOptions.from(rootConfig()).jobs()).forEach(jobs::put);
-    client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true));
+    client = WebClient.create(vertx, toServices(new WebClientOptions().setKeepAlive(true)));
     router.get("/api/v1/scheduler/jobs").handler(ctx -> ctx.json(new JsonObject().put("jobs", listJobs())));
     router.post("/api/v1/scheduler/jobs/:name/run").handler(ctx -> {
       JobSpec job = job(ctx.pathParam("name"));
@@ -184,6 +184,7 @@ public class SchedulerVerticle extends ServiceVerticle {
     }
     ServiceInstance target = targets.get((int) (runId % targets.size()));
     return client.request(job.method(), target.port(), target.host(), job.path())
+        .ssl(target.ssl())
         .timeout(job.timeoutMs())
         .putHeader("X-Request-Id", "scheduler-" + job.name() + "-" + runId)
         .putHeader("Authorization", "Bearer " + access.authenticator().issue(SELF, TOKEN_TTL_SECONDS))

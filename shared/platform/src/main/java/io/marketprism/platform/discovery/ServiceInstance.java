@@ -13,8 +13,9 @@ import io.vertx.servicediscovery.Record;
  * @param host         where its HTTP server listens
  * @param port         its HTTP port
  * @param node         the cluster node id of the process that runs it
+ * @param ssl          whether its port speaks HTTPS (a service's own port with {@code cluster.tls})
  */
-public record ServiceInstance(String registration, String service, String host, int port, String node) {
+public record ServiceInstance(String registration, String service, String host, int port, String node, boolean ssl) {
 
   public static final String META_SERVICE = "service";
   public static final String META_NODE = "node";
@@ -25,11 +26,11 @@ public record ServiceInstance(String registration, String service, String host, 
     String host = loc.getString("host");
     int port = loc.getInteger("port");
     return new ServiceInstance(host + ":" + port, meta.getString(META_SERVICE, record.getName()), host, port,
-        meta.getString(META_NODE));
+        meta.getString(META_NODE), loc.getBoolean("ssl", false));
   }
 
   public String baseUrl() {
-    return "http://" + host + ":" + port;
+    return (ssl ? "https://" : "http://") + host + ":" + port;
   }
 
   public JsonObject toJson() {

@@ -100,7 +100,12 @@ public final class ServiceRegistry {
    * Verticle instances sharing one server port (one per event loop) share one record: it is
    * published by the first and unpublished when the last one unpublishes.
    */
-  public synchronized Future<String> publishHttp(String service, String host, int port, JsonObject extraMeta) {
+  public Future<String> publishHttp(String service, String host, int port, JsonObject extraMeta) {
+    return publishHttp(service, host, port, false, extraMeta);
+  }
+
+  /** As {@link #publishHttp(String, String, int, JsonObject)}, for a port that speaks HTTPS when {@code ssl}. */
+  public synchronized Future<String> publishHttp(String service, String host, int port, boolean ssl, JsonObject extraMeta) {
     String endpoint = service + "@" + host + ":" + port;
     Future<String> existing = byEndpoint.get(endpoint);
     if (existing != null) {
@@ -113,9 +118,9 @@ public final class ServiceRegistry {
       meta.mergeIn(extraMeta);
     }
     if (trust != null) {
-      meta.put(META_SIGNATURE, trust.sign(signed(service, host, port, nodeId)));
+      meta.put(META_SIGNATURE, trust.sign(signed(service, host, port, ssl, nodeId)));
     }
-    Record record = HttpEndpoint.createRecord(service, host, port, "/", meta);
+    Record record = HttpEndpoint.createRecord(service, ssl, host, port, "/", meta);
     Future<String> registration = publish(record).onSuccess(id -> {
       synchronized (this) {
         endpointOfRegistration.put(id, endpoint);
@@ -191,7 +196,7 @@ public final class ServiceRegistry {
     ServiceInstance i;
     try {
       i = ServiceInstance.of(record);
-      if (trust.verify(signed(i.service(), i.host(), i.port(), i.node()),
+      if (trust.verify(signed(i.service(), i.host(), i.port(), i.ssl(), i.node()),
           record.getMetadata().getString(META_SIGNATURE))) {
         return true;
       }
@@ -213,8 +218,8 @@ public final class ServiceRegistry {
   }
 
   /** What an endpoint record's signature covers. */
-  private static String signed(String service, String host, int port, String node) {
-    return "marketprism service record\n" + service + "\n" + host + "\n" + port + "\n" + node;
+  private static String signed(String service, String host, int port, boolean ssl, String node) {
+    return "marketprism service record\n" + service + "\n" + host + "\n" + port + "\n" + ssl + "\n" + node;
   }
 
   /** Whether {@code node} is a current cluster member (always true without a cluster). */

@@ -4,6 +4,9 @@ import io.marketprism.platform.config.ConfigException;
 import io.marketprism.platform.config.ConfigReader;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.PfxOptions;
 
 import java.io.IOException;
@@ -23,9 +26,11 @@ import java.util.Collections;
 /**
  * The cluster's shared key pair ({@code cluster.tls}): one PKCS#12 keystore that every node of a
  * cluster holds. With it the event bus between processes is TLS with client certificates (a
- * process without the key can neither send to the nodes nor receive from them), and every service
- * record a node publishes in discovery is signed, so a process that joins Hazelcast without the
- * key cannot route the gateway's traffic to an address of its own.
+ * process without the key can neither send to the nodes nor receive from them); the services' own
+ * HTTP ports (not the gateway's) are HTTPS with its certificate, which their callers (gateway,
+ * scheduler, monitoring) alone trust; and every service record a node publishes in discovery is
+ * signed, so a process that joins Hazelcast without the key cannot route the gateway's traffic to
+ * an address of its own.
  *
  * <p>Make one with the JDK's keytool and copy it to every node:
  * {@code keytool -genkeypair -alias marketprism -keyalg EC -groupname secp256r1 -validity 3650
@@ -93,8 +98,29 @@ public final class ClusterTrust {
 
   /** Turns on TLS with required client certificates, both sides from the keystore. */
   public EventBusOptions secure(EventBusOptions options) {
-    PfxOptions pfx = new PfxOptions().setPath(keystore.toAbsolutePath().toString()).setPassword(password);
-    return options.setSsl(true).setKeyCertOptions(pfx).setTrustOptions(pfx.copy()).setClientAuth(ClientAuth.REQUIRED);
+    return options.setSsl(true).setKeyCertOptions(pfx()).setTrustOptions(pfx()).setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /** A service's own HTTP server (not the gateway's public one): HTTPS with the cluster's certificate. */
+  public HttpServerOptions secure(HttpServerOptions options) {
+    return options.setSsl(true).setKeyCertOptions(pfx());
+  }
+
+  /**
+   * A client of the services' own ports: a request made with {@code ssl} trusts only the cluster's
+   * certificate, whatever the host name (the certificate names the cluster, not a machine).
+   */
+  public HttpClientOptions trusting(HttpClientOptions options) {
+    return options.setTrustOptions(pfx()).setVerifyHost(false);
+  }
+
+  /** As {@link #trusting(HttpClientOptions)}, for WebSockets. */
+  public WebSocketClientOptions trusting(WebSocketClientOptions options) {
+    return options.setTrustOptions(pfx()).setVerifyHost(false);
+  }
+
+  private PfxOptions pfx() {
+    return new PfxOptions().setPath(keystore.toAbsolutePath().toString()).setPassword(password);
   }
 
   /** A signature of {@code text} by the cluster's key, base64. */

@@ -9,6 +9,7 @@ import io.marketprism.platform.http.Http;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -81,6 +82,25 @@ public abstract class ServiceVerticle extends VerticleBase {
    */
   protected boolean checksQueryParameters() {
     return false;
+  }
+
+  /**
+   * Whether this service's port is for the cluster's own calls (true: with {@code cluster.tls} it
+   * speaks HTTPS with the cluster's certificate); the gateway's port is the users' and answers false.
+   */
+  protected boolean servesTheClusterOnly() {
+    return true;
+  }
+
+  /**
+   * Options of a client that calls the services' ports (with {@code cluster.tls}: trusting the
+   * cluster's certificate, for the requests to instances whose record says {@code ssl}).
+   */
+  protected <T extends HttpClientOptions> T toServices(T options) {
+    if (platform.clusterTrust() != null) {
+      platform.clusterTrust().trusting(options);
+    }
+    return options;
   }
 
   /** Flushes and releases what the service holds; the server is already closed. */
@@ -159,6 +179,10 @@ public abstract class ServiceVerticle extends VerticleBase {
     platform = Platform.of(vertx, root);
     health = HealthChecks.create(vertx);
     HttpServerOptions options = serverOptions();
+    boolean https = platform.clusterTrust() != null && servesTheClusterOnly();
+    if (https) {
+      platform.clusterTrust().secure(options);
+    }
     Router router = Router.router(vertx);
     Http.installErrorHandling(router);
     access = AccessPolicy.create(vertx, root, platform.meters(), serviceName());
@@ -188,8 +212,9 @@ public abstract class ServiceVerticle extends VerticleBase {
                         + portSetting() + ")" : ""), e))))
         .compose(s -> {
           server = s;
-          LOG.info("{} listening on {}:{}", serviceName(), options.getHost(), s.actualPort());
-          return registry().publishHttp(serviceName(), advertisedHost(options), s.actualPort(), recordMetadata());
+          LOG.info("{} listening on {}:{}{}", serviceName(), options.getHost(), s.actualPort(),
+              https ? " (HTTPS with the cluster's certificate, cluster.tls)" : "");
+          return registry().publishHttp(serviceName(), advertisedHost(options), s.actualPort(), https, recordMetadata());
         })
         .compose(id -> {
           registration = id;

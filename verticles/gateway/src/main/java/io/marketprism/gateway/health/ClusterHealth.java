@@ -80,7 +80,7 @@ public final class ClusterHealth {
         .put("node", inst.node());
     JsonObject check = new JsonObject().put("id", inst.service() + "@" + inst.host() + ":" + inst.port()).put("data", data);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(inst.host()).setPort(inst.port())
-        .setURI("/health").setConnectTimeout(timeout).setIdleTimeout(timeout);
+        .setSsl(inst.ssl()).setURI("/health").setConnectTimeout(timeout).setIdleTimeout(timeout);
     return client.request(options)
         .compose(req -> req.send().compose(resp -> resp.body().map(body -> {
           data.put("http_status", resp.statusCode());

@@ -102,7 +102,7 @@ public final class ProxyCall {
         new TimeoutException("no response within " + timeoutMs + " ms")));
     outcome.future().onComplete(ar -> ctx.vertx().cancelTimer(timer));
     RequestOptions options = new RequestOptions().setHost(b.instance().host()).setPort(b.instance().port())
-        .setMethod(req.method()).setURI(req.uri()).setIdleTimeout(timeoutMs);
+        .setSsl(b.instance().ssl()).setMethod(req.method()).setURI(req.uri()).setIdleTimeout(timeoutMs);
     proxy.client.request(options).onComplete(ar -> {
       if (ar.failed()) {
         outcome.fail(new ConnectFailure(ar.cause()));

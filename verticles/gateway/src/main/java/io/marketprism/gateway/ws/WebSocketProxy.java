@@ -88,7 +88,7 @@ public final class WebSocketProxy {
     long nowTried = i < 64 ? tried | (1L << i) : tried;
     HttpServerRequest req = ctx.request();
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(b.instance().host())
-        .setPort(b.instance().port()).setURI(req.uri()).setConnectTimeout(timeoutMs)
+        .setPort(b.instance().port()).setSsl(b.instance().ssl()).setURI(req.uri()).setConnectTimeout(timeoutMs)
         .addHeader(Http.REQUEST_ID, requestId);
     // the service checks the credentials again (gateway.auth on its own port): pass them on as sent
     for (String h : CREDENTIALS) {
