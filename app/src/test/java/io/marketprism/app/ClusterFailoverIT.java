@@ -3,11 +3,14 @@ package io.marketprism.app;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import io.marketprism.testkit.ClusterKeystore;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +29,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Three JVMs (a gateway and two scheduler instances) form a cluster over TCP-IP on loopback;
  * requests through the gateway reach both instances; after SIGKILL of one, requests keep
  * succeeding on the other within 10 s, none hangs past the backend timeout, and the dead
- * instance's record leaves discovery. SIGTERM then stops the others cleanly.
+ * instance's record leaves discovery. SIGTERM then stops the others cleanly. The same again with
+ * the cluster's keystore ({@code cluster.tls}).
  */
 class ClusterFailoverIT {
 
@@ -44,6 +48,19 @@ class ClusterFailoverIT {
   @Test
   @Timeout(180)
   void requestsFailOverToTheSurvivorAfterSigkill() throws Exception {
+    failOver(Map.of());
+  }
+
+  /** The same with the cluster's keystore: the event bus is TLS, the schedulers' ports HTTPS. */
+  @Test
+  @Timeout(180)
+  void withTheClustersKeystoreRequestsFailOverAlike(@TempDir Path dir) throws Exception {
+    Path keystore = ClusterKeystore.create(dir.resolve("cluster.p12"), "cluster-pw");
+    failOver(Map.of("MP_CLUSTER_TLS_KEYSTORE", keystore.toString(), "MP_CLUSTER_TLS_PASSWORD", "cluster-pw"));
+  }
+
+  private void failOver(Map<String, String> extraEnv) throws Exception {
+    boolean tls = extraEnv.containsKey("MP_CLUSTER_TLS_KEYSTORE");
     int clusterPort = freePortBlock(6);
     int gatewayPort = freePortBlock(1);
     StringBuilder members = new StringBuilder("[");
@@ -58,6 +75,7 @@ class ClusterFailoverIT {
     env.put("MP_GATEWAY_PORT", String.valueOf(gatewayPort));
     env.put("MP_GATEWAY_HOST", "127.0.0.1");
     env.put("MP_GATEWAY_BACKEND_TIMEOUT_MS", "2000");
+    env.putAll(extraEnv);
 
     NodeProcess gateway = start("gateway", env, "run", "--cluster", "gateway");
     NodeProcess a = start("scheduler-a", env, "run", "--cluster", "scheduler");
@@ -66,6 +84,10 @@ class ClusterFailoverIT {
 
     Set<String> seen = awaitBothInstances(base + "/api/v1/scheduler/info", 90);
     assertThat(seen).hasSize(2);
+    io.vertx.core.json.JsonArray schedulers = new io.vertx.core.json.JsonObject(get(base + "/api/v1/gateway/services").body())
+        .getJsonObject("services").getJsonObject("scheduler").getJsonArray("instances");
+    assertThat(schedulers).hasSize(2).allSatisfy(i -> assertThat(((io.vertx.core.json.JsonObject) i).getString("url"))
+        .startsWith(tls ? "https://" : "http://"));
 
     long killedAt = System.nanoTime();
     a.kill();
