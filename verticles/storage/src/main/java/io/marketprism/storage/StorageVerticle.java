@@ -238,7 +238,7 @@ public class StorageVerticle extends ServiceVerticle {
 
   /**
    * Goes on with the replays a storage stopped before they ended (their consumers stay on the server
-   * for a day), unless the node that ran one is still in the cluster: at start, and every
+   * as long as the stream keeps the records they read), unless the node that ran one is still in the cluster: at start, and every
    * {@link #REPLAY_SCAN_MS} after (a killed node leaves the cluster some seconds after it died, and a
    * storage that runs on takes over a replay of one that died).
    */

@@ -312,6 +312,16 @@ class JetStreamConsumerTest {
     return new JsonObject(new String(m.json(), StandardCharsets.UTF_8)).getInteger("n");
   }
 
+  /** How long the server keeps the consumer {@code name} unread; null when it is gone (or kept for ever). */
+  private Duration inactiveThreshold(String name) throws Exception {
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+      return c.jetStreamManagement().getConsumerInfo(BusOptions.MARKET_DATA, name).getConsumerConfiguration()
+          .getInactiveThreshold();
+    } catch (io.nats.client.JetStreamApiException gone) {
+      return null;
+    }
+  }
+
   private List<String> consumerNames() throws Exception {
     try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
       return c.jetStreamManagement().getConsumerNames(BusOptions.MARKET_DATA);
@@ -528,7 +538,9 @@ class JetStreamConsumerTest {
     replay.close().await(30, TimeUnit.SECONDS); // its second batch stays uncommitted
     Throwable why = replay.done().cause();
     assertTrue(why != null && why.getMessage().contains("stopped before it reached stream sequence 200")
-        && why.getMessage().contains("for a storage to go on with it"), String.valueOf(why));
+        && why.getMessage().contains("its consumer stays 168 h for a storage to go on with it"), String.valueOf(why));
+    // the consumer lives as long as the stream keeps the records it reads (MARKET_DATA's default 168 h), not a day
+    assertEquals(Duration.ofHours(168), inactiveThreshold("replay_stop"));
     assertEquals("stopped", replay.stats().getString("state"));
     assertEquals(List.of("replay_stop"), consumerNames());
     JsonObject left = bus.replays(replays).await(20, TimeUnit.SECONDS).get(0);
@@ -536,17 +548,21 @@ class JetStreamConsumerTest {
         .put("target_seq", 200L).put("acked_seq", 50L).put("run_by", "node-a"), left);
 
     List<Integer> committed = new CopyOnWriteArrayList<>();
+    Promise<Void> gate = Promise.promise(); // holds the first commit until the new consumer has been looked at
     List<io.marketprism.platform.bus.Replay> resumed = bus.resumeReplays(replays, "node-b", node -> false, batch -> {
       batch.forEach(m -> committed.add(n(m)));
-      return Future.succeededFuture();
+      return gate.future();
     }).await(20, TimeUnit.SECONDS);
     assertEquals(1, resumed.size());
     assertTrue(!consumerNames().contains("replay_stop"), "the stopped one's consumer is removed");
+    Duration resumedThreshold = inactiveThreshold(resumed.get(0).stats().getString("durable"));
+    gate.complete();
     resumed.get(0).done().await(30, TimeUnit.SECONDS);
     assertEquals(java.util.stream.IntStream.range(50, 200).boxed().toList(), committed,
         "from the first record node-a had not committed, each once");
     JsonObject stats = resumed.get(0).stats();
     assertEquals(200, stats.getLong("target_seq"));
+    assertEquals(Duration.ofHours(168), resumedThreshold);
     assertEquals(0, stats.getLong("since_ms"));
     assertTrue(stats.getString("durable").startsWith("replay_"), stats.encode());
     assertEquals(List.of(), consumerNames());

@@ -513,8 +513,10 @@ public final class JetStreamRecordBus implements RecordBus {
       if (!connected || c == null) {
         throw new IllegalStateException("NATS is not connected: a replay reads the stream, try again once it is back");
       }
-      long last = c.jetStreamManagement().getStreamInfo(spec.stream()).getStreamState().getLastSequence();
+      io.nats.client.api.StreamInfo stream = c.jetStreamManagement().getStreamInfo(spec.stream());
+      long last = stream.getStreamState().getLastSequence();
       w.targetSeq = untilSeq > 0 ? Math.min(untilSeq, last) : last;
+      w.forgetAfter = replayForgetAfter(stream);
       try {
         c.jetStreamManagement().addOrUpdateConsumer(spec.stream(), w.config());
       } catch (io.nats.client.JetStreamApiException e) {
@@ -532,7 +534,9 @@ public final class JetStreamRecordBus implements RecordBus {
     return vertx.executeBlocking(() -> {
       io.nats.client.JetStreamManagement jsm = connectionOrFail().jetStreamManagement();
       List<PullWorker> found = new ArrayList<>();
-      for (ReplayConsumer r : replayConsumers(jsm, spec)) {
+      List<ReplayConsumer> replays = replayConsumers(jsm, spec);
+      Duration forgetAfter = replays.isEmpty() ? REPLAY_FORGET : replayForgetAfter(jsm.getStreamInfo(spec.stream()));
+      for (ReplayConsumer r : replays) {
         if (alive.test(r.runBy())) {
           if (!r.runBy().equals(owner)) {
             LOG.info("replay {}: left to {}, which runs it", r.name(), r.runBy());
@@ -545,6 +549,7 @@ public final class JetStreamRecordBus implements RecordBus {
             + System.currentTimeMillis() + "_" + found.size(), r.subjects(), spec.batchSize(), spec.maxWait(),
             spec.ackWait(), 1), handler, r.sinceMs());
         w.owner = owner;
+        w.forgetAfter = forgetAfter;
         w.targetSeq = r.targetSeq();
         w.startSeq = r.ackedSeq() == 0 ? 0 : r.ackedSeq() + 1;
         try {
@@ -855,8 +860,24 @@ public final class JetStreamRecordBus implements RecordBus {
    */
   private static final long GATHER_MS = 30;
 
-  /** How long the server keeps a replay's durable consumer that nobody reads (its storage died). */
+  /**
+   * How long the server keeps a replay's durable consumer that nobody reads (its storage died), at
+   * least: as long as the stream keeps the records it reads ({@link #replayForgetAfter}).
+   */
   private static final Duration REPLAY_FORGET = Duration.ofHours(24);
+
+  /**
+   * @return how long a replay's consumer outlives its last reader: the stream's max age, so that a
+   *     replay is forgotten only with the records it was to read (at least {@link #REPLAY_FORGET});
+   *     zero for a stream that keeps its records for ever (the consumer stays until it is finished)
+   */
+  static Duration replayForgetAfter(io.nats.client.api.StreamInfo stream) {
+    Duration maxAge = stream.getConfiguration().getMaxAge();
+    if (maxAge == null || maxAge.isZero() || maxAge.isNegative()) {
+      return Duration.ZERO;
+    }
+    return maxAge.compareTo(REPLAY_FORGET) > 0 ? maxAge : REPLAY_FORGET;
+  }
 
   /** A replay's consumer says what it reads up to, and who runs it: a storage that starts knows whether to go on with it. */
   private static final java.util.regex.Pattern REPLAY_DESCRIPTION =
@@ -905,6 +926,8 @@ public final class JetStreamRecordBus implements RecordBus {
     private volatile boolean reached;
     /** Who runs a replay (a node id), written on its consumer. */
     private String owner;
+    /** How long a replay's consumer stays on the server unread ({@link #replayForgetAfter}; zero: until finished). */
+    private Duration forgetAfter = REPLAY_FORGET;
     /** A replay gone on with after its owner stopped: the stream sequence it reads on from; 0 for one read by time. */
     private long startSeq;
     private final Promise<Void> done = Promise.promise();
@@ -964,8 +987,10 @@ public final class JetStreamRecordBus implements RecordBus {
           .filterSubject(spec.filterSubject()).ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
           .ackWait(spec.ackWait()).maxDeliver(-1).maxAckPending(maxAckPending);
       if (replaying()) {
-        cb.description("marketprism replay from " + sinceMs + " up to stream sequence " + targetSeq + ", run by " + owner)
-            .inactiveThreshold(REPLAY_FORGET);
+        cb.description("marketprism replay from " + sinceMs + " up to stream sequence " + targetSeq + ", run by " + owner);
+        if (!forgetAfter.isZero()) {
+          cb.inactiveThreshold(forgetAfter);
+        }
         if (startSeq > 0) {
           cb.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(startSeq);
         } else {
@@ -977,16 +1002,16 @@ public final class JetStreamRecordBus implements RecordBus {
     }
 
     /**
-     * Ends a replay: one that reached its target removes its durable (best effort: else the server
-     * forgets it after {@link #REPLAY_FORGET}); one stopped before leaves it, for a storage that
-     * starts within that time to go on with ({@link #resumeReplays}).
+     * Ends a replay: one that reached its target removes its durable (best effort: else the next
+     * listing of replays does); one stopped before leaves it, for a storage that starts within
+     * {@link #forgetAfter} to go on with ({@link #resumeReplays}).
      */
     private void endReplay() {
       dropSubscription();
       if (!reached) {
         done.tryFail("stopped before it reached stream sequence " + targetSeq + " (committed up to " + ackedSeq
-            + "); its consumer stays " + REPLAY_FORGET.toHours() + " h for a storage to go on with it, else "
-            + "run it again: records already stored are absorbed by their identity");
+            + "); its consumer stays " + (forgetAfter.isZero() ? "until then" : forgetAfter.toHours() + " h")
+            + " for a storage to go on with it, else run it again: records already stored are absorbed by their identity");
         return;
       }
       Connection c = connection;
@@ -1101,7 +1126,7 @@ public final class JetStreamRecordBus implements RecordBus {
 
     /**
      * @return whether the consumer has nothing to deliver and nothing delivered waits for its ack. A
-     *     replay's consumer the server no longer has (removed after {@link #REPLAY_FORGET} without a
+     *     replay's consumer the server no longer has (removed after {@link #forgetAfter} without a
      *     fetch, while a batch kept failing; or by hand) answers empty fetches without an error: it is
      *     made again, from the start time (what it reads again is absorbed by identity)
      */
