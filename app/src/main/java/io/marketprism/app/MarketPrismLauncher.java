@@ -1,6 +1,7 @@
 package io.marketprism.app;
 
 import io.marketprism.platform.Platform;
+import io.marketprism.platform.config.ConfigException;
 import io.marketprism.platform.config.ConfigLoader;
 import io.marketprism.platform.metrics.Metrics;
 import io.marketprism.platform.node.ClusterSetup;
@@ -44,6 +45,12 @@ public final class MarketPrismLauncher implements VertxApplicationHooks {
     String file = System.getenv(ConfigLoader.CONFIG_FILE_ENV);
     JsonObject base = ConfigLoader.load(file == null || file.isBlank() ? null : Path.of(file));
     config = given == null ? base : ConfigLoader.deepMerge(base, given);
+    try {
+      NodeOptions.from(config); // the cluster section, its keystore included: a bad one stops here, named
+    } catch (ConfigException e) {
+      System.err.println("marketprism: " + e.getMessage());
+      System.exit(2);
+    }
     return config;
   }
 
@@ -53,7 +60,7 @@ public final class MarketPrismLauncher implements VertxApplicationHooks {
     meters = Metrics.newRegistry();
     options.setMetricsOptions(Metrics.vertxOptions());
     NodeOptions node = NodeOptions.from(cfg);
-    options.getEventBusOptions().setHost(node.host());
+    options.getEventBusOptions().setHost(node.host()).setPort(node.eventBusPort());
     if (node.trust() != null) {
       node.trust().secure(options.getEventBusOptions());
     }

@@ -83,8 +83,9 @@ public final class ConfigLoader {
   /**
    * The keys of a configuration file that the defaults do not have, below sections of settings.
    * Sections whose default entries are all sections themselves take names of their own
-   * ({@code exchanges}, {@code monitoring.alerts}, {@code scheduler.jobs}, rate limit classes): what
-   * is below them is not reported.
+   * ({@code exchanges}, {@code monitoring.alerts}, {@code scheduler.jobs}, rate limit classes), and
+   * so do sections empty by default ({@code gateway.websocket.routes}): what is below them is not
+   * reported.
    *
    * @param defaults the defaults
    * @param file a file's tree
@@ -97,7 +98,7 @@ public final class ConfigLoader {
   }
 
   private static void unknownKeys(JsonObject known, JsonObject file, String prefix, List<String> out) {
-    boolean named = !known.isEmpty() && known.stream().allMatch(e -> e.getValue() instanceof JsonObject);
+    boolean named = known.stream().allMatch(e -> e.getValue() instanceof JsonObject);
     for (Map.Entry<String, Object> e : file) {
       Object def = known.getValue(e.getKey());
       if (def == null && !named && !known.containsKey(e.getKey())) {

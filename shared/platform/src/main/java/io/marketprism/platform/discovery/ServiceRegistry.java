@@ -187,9 +187,7 @@ public final class ServiceRegistry {
   public boolean trusted(Record record) {
     if (trust == null) {
       if (record.getMetadata().getString(META_SIGNATURE) != null && signedElsewhere.compareAndSet(false, true)) {
-        LOG.error("the service records of other nodes are signed with a cluster key and this node has no"
-            + " cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore its"
-            + " services; give it the cluster's keystore. First such record: {}", record.toJson().encode());
+        LOG.error("{}. First such record: {}", lacksTheClustersKey(), record.toJson().encode());
       }
       return true;
     }
@@ -210,6 +208,21 @@ public final class ServiceRegistry {
           + " that published it has no cluster.tls.keystore, or another one{}", i == null ? record.toJson().encode() : i.toJson().encode(), more);
     }
     return false;
+  }
+
+  /**
+   * @return why this node cannot work with the others: they sign their service records with a
+   *     cluster key and it has none (null when that was not seen)
+   */
+  public String lacksTheClustersKey() {
+    return signedElsewhere.get() ? "the service records of other nodes are signed with a cluster key and this"
+        + " node has no cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore"
+        + " its services; give it the cluster's keystore" : null;
+  }
+
+  /** Whether this node is in a cluster (false: a single JVM). */
+  public boolean clustered() {
+    return cluster != null;
   }
 
   /** Service records refused for a missing or wrong signature since start. */
@@ -236,6 +249,9 @@ public final class ServiceRegistry {
     lastMembers = members;
     lastFullReconcile = now;
     discovery.getRecords(r -> {
+      if (HttpEndpoint.TYPE.equals(r.getType())) {
+        trusted(r); // every node, not only those with a directory, says when a record or it lacks the cluster's key
+      }
       String node = r.getMetadata().getString(ServiceInstance.META_NODE);
       return node != null && !members.contains(node);
     }).onSuccess(stale -> stale.forEach(r -> {

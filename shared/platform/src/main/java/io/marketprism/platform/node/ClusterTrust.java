@@ -20,8 +20,10 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.List;
 
 /**
  * The cluster's shared key pair ({@code cluster.tls}): one PKCS#12 keystore that every node of a
@@ -32,6 +34,11 @@ import java.util.Collections;
  * signed, so a process that joins Hazelcast without the key cannot route the gateway's traffic to
  * an address of its own.
  *
+ * <p>Every certificate in the keystore is trusted, for TLS and for signatures, and the first
+ * private key is the node's own: to change keys, add the new key's certificate to every node's
+ * keystore first, then give every node the new key (with the old certificate), then drop the old
+ * certificate; the cluster stays whole throughout.
+ *
  * <p>Make one with the JDK's keytool and copy it to every node:
  * {@code keytool -genkeypair -alias marketprism -keyalg EC -groupname secp256r1 -validity 3650
  * -storetype PKCS12 -keystore cluster.p12 -dname CN=marketprism-cluster}.
@@ -41,15 +48,17 @@ public final class ClusterTrust {
   private final Path keystore;
   private final String password;
   private final PrivateKey key;
-  private final PublicKey publicKey;
-  private final String algorithm;
+  private final List<PublicKey> trusted;
 
-  private ClusterTrust(Path keystore, String password, PrivateKey key, PublicKey publicKey) {
+  private ClusterTrust(Path keystore, String password, PrivateKey key, List<PublicKey> trusted) {
     this.keystore = keystore;
     this.password = password;
     this.key = key;
-    this.publicKey = publicKey;
-    this.algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+    this.trusted = trusted;
+  }
+
+  private static String algorithm(java.security.Key key) {
+    return "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
   }
 
   /**
@@ -77,23 +86,29 @@ public final class ClusterTrust {
       store.load(in, password.toCharArray());
     } catch (IOException | GeneralSecurityException e) {
       throw new ConfigException(tls.key("keystore"), "cannot open " + path + " as a PKCS#12 keystore with "
-          + tls.key("password") + " (" + e.getMessage() + ")");
+          + tls.key("password") + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
     }
+    PrivateKey key = null;
+    List<PublicKey> trusted = new ArrayList<>();
     try {
       for (String alias : Collections.list(store.aliases())) {
-        if (store.isKeyEntry(alias)) {
-          Certificate cert = store.getCertificate(alias);
-          if (cert == null) {
-            continue;
-          }
-          return new ClusterTrust(path, password, (PrivateKey) store.getKey(alias, password.toCharArray()),
-              cert.getPublicKey());
+        Certificate cert = store.getCertificate(alias);
+        if (cert == null) {
+          continue;
+        }
+        // the key entry's certificate and any other certificate (the next key's, while keys change)
+        trusted.add(cert.getPublicKey());
+        if (key == null && store.isKeyEntry(alias)) {
+          key = (PrivateKey) store.getKey(alias, password.toCharArray());
         }
       }
     } catch (GeneralSecurityException e) {
       throw new ConfigException(tls.key("keystore"), "cannot read the private key of " + path + " (" + e.getMessage() + ")");
     }
-    throw new ConfigException(tls.key("keystore"), path + " holds no private key with its certificate");
+    if (key == null) {
+      throw new ConfigException(tls.key("keystore"), path + " holds no private key with its certificate");
+    }
+    return new ClusterTrust(path, password, key, List.copyOf(trusted));
   }
 
   /** Turns on TLS with required client certificates, both sides from the keystore. */
@@ -126,7 +141,7 @@ public final class ClusterTrust {
   /** A signature of {@code text} by the cluster's key, base64. */
   public String sign(String text) {
     try {
-      Signature s = Signature.getInstance(algorithm);
+      Signature s = Signature.getInstance(algorithm(key));
       s.initSign(key);
       s.update(text.getBytes(StandardCharsets.UTF_8));
       return Base64.getEncoder().encodeToString(s.sign());
@@ -135,18 +150,32 @@ public final class ClusterTrust {
     }
   }
 
-  /** Whether {@code signature} (base64, may be null) is the cluster key's signature of {@code text}. */
+  /**
+   * Whether {@code signature} (base64, may be null) is a signature of {@code text} by the key of
+   * any certificate the keystore holds (its own, and the next key's while keys change).
+   */
   public boolean verify(String text, String signature) {
     if (signature == null) {
       return false;
     }
+    byte[] sig;
     try {
-      Signature s = Signature.getInstance(algorithm);
-      s.initVerify(publicKey);
-      s.update(text.getBytes(StandardCharsets.UTF_8));
-      return s.verify(Base64.getDecoder().decode(signature));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      sig = Base64.getDecoder().decode(signature);
+    } catch (IllegalArgumentException e) {
       return false;
     }
+    for (PublicKey k : trusted) {
+      try {
+        Signature s = Signature.getInstance(algorithm(k));
+        s.initVerify(k);
+        s.update(text.getBytes(StandardCharsets.UTF_8));
+        if (s.verify(sig)) {
+          return true;
+        }
+      } catch (GeneralSecurityException e) {
+        // not this key's kind of signature
+      }
+    }
+    return false;
   }
 }

@@ -54,7 +54,7 @@ public final class MarketPrismNode {
     VertxBuilder builder = Vertx.builder().with(vo).withMetrics(Metrics.vertxFactory(meters));
     Future<Vertx> vertx;
     if (clustered) {
-      EventBusOptions bus = new EventBusOptions().setHost(options.host()).setPort(0);
+      EventBusOptions bus = new EventBusOptions().setHost(options.host()).setPort(options.eventBusPort());
       vo.setEventBusOptions(options.trust() == null ? bus : options.trust().secure(bus));
       vertx = builder.withClusterManager(ClusterSetup.clusterManager(options)).buildClustered();
     } else {

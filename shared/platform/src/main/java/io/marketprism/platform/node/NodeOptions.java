@@ -14,17 +14,18 @@ import java.util.List;
  * @param members          TCP-IP members to look for (host or host:port); no multicast is used
  * @param host             interface the cluster and the event bus bind to
  * @param clusterPort      first Hazelcast port tried (auto-incremented when taken)
+ * @param eventBusPort     the event bus's port on {@code host} (0: any free one)
  * @param heartbeatSeconds interval of Hazelcast heartbeats
  * @param maxNoHeartbeatSeconds how long a silent member stays in the cluster (a killed node
  *                         leaves discovery after this plus one reconcile period)
  * @param shutdownMillis   the budget for a clean stop on SIGTERM
  * @param startMillis      how long joining the cluster, and then each service's deployment, may
  *                         take before start-up gives up and names what did not start
- * @param trust            the cluster's key pair ({@code cluster.tls}), or null: TLS on the event
- *                         bus and signed service records
+ * @param trust            the cluster's key pair ({@code cluster.tls}): TLS on the event bus and
+ *                         the services' ports, signed service records; null when none is set
  */
 public record NodeOptions(String clusterName, List<String> members, String host, int clusterPort,
-                          int heartbeatSeconds, int maxNoHeartbeatSeconds, long shutdownMillis,
+                          int eventBusPort, int heartbeatSeconds, int maxNoHeartbeatSeconds, long shutdownMillis,
                           long startMillis, ClusterTrust trust) {
 
   public static NodeOptions from(JsonObject root) {
@@ -35,6 +36,7 @@ public record NodeOptions(String clusterName, List<String> members, String host,
         cluster.strings("members", List.of("127.0.0.1")),
         cluster.string("host", "127.0.0.1"),
         cluster.port("port", 5701),
+        cluster.port("event_bus_port", 0),
         cluster.intIn("heartbeat_seconds", 1, 60, 1),
         cluster.intIn("max_no_heartbeat_seconds", 2, 600, 5),
         node.longIn("shutdown_timeout_ms", 1000, 60_000, 8000),

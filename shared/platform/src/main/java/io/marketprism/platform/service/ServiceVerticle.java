@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
@@ -178,6 +179,13 @@ public abstract class ServiceVerticle extends VerticleBase {
     validate(root);
     platform = Platform.of(vertx, root);
     health = HealthChecks.create(vertx);
+    if (registry().clustered()) {
+      // a node without the keystore the others have is cut off from them: DOWN, saying so
+      health.register("cluster_key", p -> {
+        String problem = registry().lacksTheClustersKey();
+        p.complete(problem == null ? Status.OK() : Status.KO(new JsonObject().put("problem", problem)));
+      });
+    }
     HttpServerOptions options = serverOptions();
     boolean https = platform.clusterTrust() != null && servesTheClusterOnly();
     if (https) {

@@ -35,9 +35,11 @@ class ConfigLoaderTest {
 
   @Test
   void keysOfAFileThatTheDefaultsDoNotHaveAreReportedExceptInNamedSections() {
-    JsonObject defaults = ConfigLoader.parseYaml("mode: embedded\ngateway: {port: 8080, auth: {jwt: {secret: ''}}}\n"
+    JsonObject defaults = ConfigLoader.parseYaml("mode: embedded\ngateway: {port: 8080, auth: {jwt: {secret: ''}},"
+        + " websocket: {routes: {}}}\n"
         + "monitoring: {alerts: {down: {kind: instance_down}}}\nexchanges: {binance: {enabled: true}}\n", "d");
-    JsonObject file = ConfigLoader.parseYaml("gateway: {prot: 18095, auth: {jwt: {secert: x}}}\nstorag: {a: 1}\n"
+    JsonObject file = ConfigLoader.parseYaml("gateway: {prot: 18095, auth: {jwt: {secert: x}},"
+        + " websocket: {routes: {/ws/v1/x: storage}}}\nstorag: {a: 1}\n"
         + "monitoring: {alerts: {mine: {kind: stale_stream}}}\nexchanges: {binance: {enabled: false}}\n", "f");
     assertThat(ConfigLoader.unknownKeys(defaults, file)).containsExactly("gateway.prot", "gateway.auth.jwt.secert",
         "storag");

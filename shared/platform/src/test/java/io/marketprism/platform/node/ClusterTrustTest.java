@@ -61,7 +61,7 @@ class ClusterTrustTest {
         .hasMessageContaining("cluster.tls.password");
     Path text = Files.writeString(dir.resolve("text.p12"), "not a keystore");
     assertThatThrownBy(() -> trust(text.toString(), "secret1")).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("cannot open");
+        .hasMessageContaining("cannot open").hasMessageNotContaining("(null)");
     assertThatThrownBy(() -> trust(null, "secret1")).isInstanceOf(ConfigException.class)
         .hasMessageContaining("cluster.tls.keystore: is required when cluster.tls.password is set");
   }
@@ -77,6 +77,36 @@ class ClusterTrustTest {
     assertThat(b.verify("storage 10.0.0.1:8083", sig)).isFalse();
     assertThat(a.verify("storage 10.0.0.1:8083", null)).isFalse();
     assertThat(a.verify("storage 10.0.0.1:8083", "not base64 !")).isFalse();
+  }
+
+  /**
+   * While keys change, a keystore holds its own key and the next key's certificate: it takes the
+   * signatures of both, so nodes with the old key and nodes with the new one trust each other.
+   */
+  @Test
+  void aKeystoreWithTheNextKeysCertificateTrustsBothKeys() throws Exception {
+    Path oldKey = keystore("old", "pass-old");
+    Path newKey = keystore("new", "pass-old");
+    java.security.KeyStore both = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(oldKey)) {
+      both.load(in, "pass-old".toCharArray());
+    }
+    java.security.KeyStore next = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(newKey)) {
+      next.load(in, "pass-old".toCharArray());
+    }
+    both.setCertificateEntry("next", next.getCertificate("marketprism"));
+    Path bothFile = dir.resolve("both.p12");
+    try (var out = Files.newOutputStream(bothFile)) {
+      both.store(out, "pass-old".toCharArray());
+    }
+    ClusterTrust oldOnly = trust(oldKey.toString(), "pass-old");
+    ClusterTrust newOnly = trust(newKey.toString(), "pass-old");
+    ClusterTrust changing = trust(bothFile.toString(), "pass-old");
+    assertThat(changing.verify("r", newOnly.sign("r"))).isTrue();
+    assertThat(changing.verify("r", oldOnly.sign("r"))).isTrue();
+    assertThat(oldOnly.verify("r", changing.sign("r"))).as("it signs with its own (old) key").isTrue();
+    assertThat(oldOnly.verify("r", newOnly.sign("r"))).isFalse();
   }
 
   /**
@@ -163,6 +193,16 @@ class ClusterTrustTest {
         .singleElement().asString().contains("this node has no cluster.tls.keystore");
     // (that node itself routes to every record, as a node without cluster.tls always does)
     assertThat(keyless.instances("storage")).hasSizeGreaterThanOrEqualTo(3);
+
+    // a node without the key that joins later and runs no directory (a storage, a collector) says it lacks it too
+    MarketPrismNode late = node(cluster, port, null);
+    assertThat(late.platform().registry().clustered()).isTrue();
+    long lateDeadline = System.currentTimeMillis() + 15_000;
+    while (late.platform().registry().lacksTheClustersKey() == null && System.currentTimeMillis() < lateDeadline) {
+      Thread.sleep(100);
+    }
+    assertThat(late.platform().registry().lacksTheClustersKey()).contains("this node has no cluster.tls.keystore");
+    assertThat(a1.platform().registry().lacksTheClustersKey()).isNull();
   }
 
   private MarketPrismNode node(String cluster, int port, Path keystore) throws Exception {
