@@ -54,6 +54,8 @@ public final class ServiceRegistry {
   private final ClusterTrust trust;
   private final AtomicLong refused = new AtomicLong();
   private final AtomicBoolean signedElsewhere = new AtomicBoolean();
+  /** Set by the last look when other nodes' records were all refused: this node's key is not theirs. */
+  private volatile boolean otherKey;
   private final LogThrottle refusedLog = new LogThrottle(60_000);
   private final Set<String> published = ConcurrentHashMap.newKeySet();
   // instances of one service verticle share one server port: one record per endpoint, refcounted
@@ -187,7 +189,7 @@ public final class ServiceRegistry {
   public boolean trusted(Record record) {
     if (trust == null) {
       if (record.getMetadata().getString(META_SIGNATURE) != null && signedElsewhere.compareAndSet(false, true)) {
-        LOG.error("{}. First such record: {}", lacksTheClustersKey(), record.toJson().encode());
+        LOG.error("{}. First such record: {}", clusterKeyProblem(), record.toJson().encode());
       }
       return true;
     }
@@ -211,13 +213,19 @@ public final class ServiceRegistry {
   }
 
   /**
-   * @return why this node cannot work with the others: they sign their service records with a
-   *     cluster key and it has none (null when that was not seen)
+   * @return why this node cannot work with the others, or null: they sign their service records
+   *     with a cluster key and it has none; or it has one, and no other node's records carry its
+   *     signature (its keystore is not theirs, an old one after the key changed, say)
    */
-  public String lacksTheClustersKey() {
-    return signedElsewhere.get() ? "the service records of other nodes are signed with a cluster key and this"
-        + " node has no cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore"
-        + " its services; give it the cluster's keystore" : null;
+  public String clusterKeyProblem() {
+    if (signedElsewhere.get()) {
+      return "the service records of other nodes are signed with a cluster key and this node has no"
+          + " cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore its"
+          + " services; give it the cluster's keystore";
+    }
+    return otherKey ? "no other node's service records carry the signature of this node's cluster key"
+        + " (cluster.tls.keystore): its keystore is not the others' (an old one after the key changed?), so its"
+        + " event bus cannot reach theirs and their directories ignore its services" : null;
   }
 
   /** Whether this node is in a cluster (false: a single JVM). */
@@ -248,16 +256,25 @@ public final class ServiceRegistry {
     }
     lastMembers = members;
     lastFullReconcile = now;
-    discovery.getRecords(r -> {
-      if (HttpEndpoint.TYPE.equals(r.getType())) {
-        trusted(r); // every node, not only those with a directory, says when a record or it lacks the cluster's key
+    discovery.getRecords(r -> true).onSuccess(records -> {
+      // every node, not only those with a directory, says when a record, or the node itself, lacks the cluster's key
+      Set<String> trustedNodes = new HashSet<>();
+      Set<String> refusedNodes = new HashSet<>();
+      for (Record r : records) {
+        String node = r.getMetadata().getString(ServiceInstance.META_NODE);
+        if (HttpEndpoint.TYPE.equals(r.getType()) && node != null && !node.equals(nodeId) && members.contains(node)) {
+          (trusted(r) ? trustedNodes : refusedNodes).add(node);
+        }
+        if (node != null && !members.contains(node)) {
+          LOG.info("removing {} record {} of node {} which left the cluster", r.getName(), r.getRegistration(), node);
+          discovery.unpublish(r.getRegistration());
+        }
       }
-      String node = r.getMetadata().getString(ServiceInstance.META_NODE);
-      return node != null && !members.contains(node);
-    }).onSuccess(stale -> stale.forEach(r -> {
-      LOG.info("removing {} record {} of node {} which left the cluster", r.getName(),
-          r.getRegistration(), r.getMetadata().getString(ServiceInstance.META_NODE));
-      discovery.unpublish(r.getRegistration());
-    }));
+      boolean odd = trust != null && trustedNodes.isEmpty() && !refusedNodes.isEmpty();
+      if (odd && !otherKey) {
+        LOG.error("{}; nodes whose records were refused: {}", clusterKeyProblem(), refusedNodes);
+      }
+      otherKey = odd;
+    });
   }
 }

@@ -78,7 +78,8 @@ public final class ClusterTrust {
     }
     Path path = Path.of(file);
     if (!Files.isRegularFile(path)) {
-      throw new ConfigException(tls.key("keystore"), "no such file: " + path.toAbsolutePath());
+      throw new ConfigException(tls.key("keystore"), (Files.isDirectory(path) ? "a directory, not a keystore: "
+          : "no such file: ") + path.toAbsolutePath());
     }
     KeyStore store;
     try (InputStream in = Files.newInputStream(path)) {

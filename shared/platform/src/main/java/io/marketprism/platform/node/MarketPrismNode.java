@@ -56,7 +56,11 @@ public final class MarketPrismNode {
     if (clustered) {
       EventBusOptions bus = new EventBusOptions().setHost(options.host()).setPort(options.eventBusPort());
       vo.setEventBusOptions(options.trust() == null ? bus : options.trust().secure(bus));
-      vertx = builder.withClusterManager(ClusterSetup.clusterManager(options)).buildClustered();
+      vertx = builder.withClusterManager(ClusterSetup.clusterManager(options)).buildClustered()
+          .recover(e -> Future.failedFuture(String.valueOf(e.getMessage()).contains("Address already in use")
+              ? new IllegalStateException("cannot listen on " + options.host() + ":" + options.eventBusPort()
+                  + " for the event bus: the address is in use (cluster.event_bus_port; 0 takes any free port)", e)
+              : e));
     } else {
       vertx = Future.succeededFuture(builder.build());
     }

@@ -180,9 +180,9 @@ public abstract class ServiceVerticle extends VerticleBase {
     platform = Platform.of(vertx, root);
     health = HealthChecks.create(vertx);
     if (registry().clustered()) {
-      // a node without the keystore the others have is cut off from them: DOWN, saying so
+      // a node without the keystore the others have, or with another one, is cut off from them: DOWN, saying so
       health.register("cluster_key", p -> {
-        String problem = registry().lacksTheClustersKey();
+        String problem = registry().clusterKeyProblem();
         p.complete(problem == null ? Status.OK() : Status.KO(new JsonObject().put("problem", problem)));
       });
     }
