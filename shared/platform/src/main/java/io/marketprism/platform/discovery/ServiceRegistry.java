@@ -207,7 +207,8 @@ public final class ServiceRegistry {
     String more = refusedLog.admit();
     if (more != null) {
       LOG.warn("ignoring the discovery record {}: it lacks the signature of this node's cluster key; the process"
-          + " that published it has no cluster.tls.keystore, or another one{}", i == null ? record.toJson().encode() : i.toJson().encode(), more);
+          + " that published it has no cluster.tls.keystore, or another one{}",
+          i == null ? record.toJson().encode() : i.toJson().encode(), more);
     }
     return false;
   }
