@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLHandshakeException;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,12 +44,34 @@ class RepeatedLogLinesTest {
         "javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown", "another problem",
         "a connection", "our own error", "a connection", "our own error", "a connection", "our own error");
 
+    // the storm has ended: its size is said once the period is over, without waiting for its next line
+    lines.list.clear();
+    Thread.sleep(900);
+    String handshake = "io.vertx.core.net.impl.ConnectionBase - javax.net.ssl.SSLHandshakeException: Received fatal alert:"
+        + " certificate_unknown (javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown)";
+    assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+        "999 more lines like this one were left out since it was logged: " + handshake);
+
+    // after a quiet period the first line is whole again; a storm that goes on is summed up each period
     lines.list.clear();
     Thread.sleep(600);
-    vertx.error("javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown",
-        new SSLHandshakeException("Received fatal alert: certificate_unknown"));
-    assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-        "999 more lines like the next one were left out since it was last logged",
-        "javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown");
+    long end = System.currentTimeMillis() + 1_300;
+    int sent = 0;
+    while (System.currentTimeMillis() < end) {
+      vertx.error("javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown",
+          new SSLHandshakeException("Received fatal alert: certificate_unknown"));
+      sent++;
+      Thread.sleep(1);
+    }
+    filter.stop(); // what was left out before the stop is said too
+    List<String> said = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    String whole = "javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown";
+    String summary = "[1-9][0-9]* more lines like this one were left out since it was logged: " + java.util.regex.Pattern.quote(handshake);
+    assertThat(said.get(0)).isEqualTo(whole);
+    assertThat(said).allMatch(line -> line.equals(whole) || line.matches(summary));
+    long passed = said.stream().filter(whole::equals).count();
+    long leftOut = said.stream().filter(line -> !line.equals(whole)).mapToLong(line -> Long.parseLong(line.split(" ")[0])).sum();
+    assertThat(passed).isBetween(2L, 4L); // at most one a period (500 ms) of the 1.3 s
+    assertThat(passed + leftOut).isEqualTo(sent); // every line is logged or counted once, the last ones at the stop
   }
 }
