@@ -4,11 +4,14 @@ import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceRegistry;
 import io.marketprism.platform.config.ConfigReader;
 import io.marketprism.platform.node.ClusterTrust;
+import io.marketprism.platform.node.TrustedMembers;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.marketprism.platform.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
@@ -46,6 +49,11 @@ public final class Platform {
    */
   public static Platform install(Vertx vertx, JsonObject config, PrometheusMeterRegistry meters) {
     Platform p = new Platform(vertx, config, Metrics.bindJvm(meters));
+    if (vertx instanceof VertxInternal internal && internal.clusterManager() instanceof TrustedMembers members) {
+      Gauge.builder("mp.cluster.untrusted.members", members, TrustedMembers::untrustedMembers)
+          .description("cluster members whose record is not signed by the cluster's key (cluster.tls): nothing is sent to them")
+          .register(p.meters);
+    }
     BY_VERTX.put(vertx, p);
     return p;
   }

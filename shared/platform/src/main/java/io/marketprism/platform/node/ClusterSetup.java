@@ -2,6 +2,7 @@ package io.marketprism.platform.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -15,8 +16,10 @@ public final class ClusterSetup {
   private ClusterSetup() {
   }
 
-  public static HazelcastClusterManager clusterManager(NodeOptions options) {
-    return new HazelcastClusterManager(hazelcastConfig(options));
+  /** Hazelcast's cluster manager; with the cluster's key, one that signs this node's record and trusts only signed members ({@link TrustedMembers}). */
+  public static ClusterManager clusterManager(NodeOptions options) {
+    HazelcastClusterManager hazelcast = new HazelcastClusterManager(hazelcastConfig(options));
+    return options.trust() == null ? hazelcast : new TrustedMembers(hazelcast, options.trust());
   }
 
   public static Config hazelcastConfig(NodeOptions options) {

@@ -9,6 +9,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.marketprism.platform.discovery.ServiceDirectory;
 import io.marketprism.platform.discovery.ServiceRegistry;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
@@ -153,13 +155,28 @@ class ClusterTrustTest {
           .await(10, TimeUnit.SECONDS)).as("an outsider's request reaches no one").isNotNull();
     }
     for (int i = 0; i < 2; i++) {
-      // the address has a handler on each outsider: both requests go to one of them, and neither arrives
+      // the address has a handler on each outsider only: for a keyed node it has none (at once, no handshake tried)
       assertThatThrownBy(() -> a1.vertx().eventBus().request("trust.outsider", "secret", shortWait)
-          .await(10, TimeUnit.SECONDS)).isNotNull();
+          .await(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(ReplyException.class,
+              e -> assertThat(e.failureType()).isEqualTo(ReplyFailure.NO_HANDLERS));
     }
     a1.vertx().eventBus().publish("trust.outsider", "published secret");
+    // an address with a handler on a2 and on each outsider: every send goes to a2, none is lost to an outsider
+    a2.vertx().eventBus().<String>consumer("trust.shared", m -> m.reply("shared pong from a2"))
+        .completion().await(10, TimeUnit.SECONDS);
+    for (MarketPrismNode outsider : List.of(b, c)) {
+      outsider.vertx().eventBus().<String>consumer("trust.shared", m -> {
+        seenByOutsiders.add(m.body());
+        m.reply("shared pong from an outsider");
+      }).completion().await(10, TimeUnit.SECONDS);
+    }
+    for (int i = 0; i < 12; i++) {
+      assertThat(a1.vertx().eventBus().<String>request("trust.shared", "shared secret " + i, shortWait)
+          .await(10, TimeUnit.SECONDS).body()).isEqualTo("shared pong from a2");
+    }
     Thread.sleep(500);
     assertThat(seenByOutsiders).isEmpty();
+    assertThat(a1.platform().meters().get("mp.cluster.untrusted.members").gauge().value()).isEqualTo(2);
 
     Logger registryLog = (Logger) LoggerFactory.getLogger(ServiceRegistry.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();

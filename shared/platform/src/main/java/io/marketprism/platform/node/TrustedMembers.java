@@ -1,0 +1,296 @@
+package io.marketprism.platform.node;
+
+import io.vertx.core.Completable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cluster manager of a node that holds the cluster's key ({@code cluster.tls}). It signs this
+ * node's event bus address (node id, host, port) in the node's cluster record, and shows the event
+ * bus only the handlers of members whose record carries a valid signature.
+ *
+ * <p>Without it, a process that joined Hazelcast without the key could register handlers: Vert.x
+ * would pick it for a point-to-point send now and then (the message lost, as the TLS handshake
+ * fails) and try a new connection to it for every message it had for it (about 55 failed handshakes
+ * a second in an audit, a quarter of a core). With it, such a member's handlers are not there for
+ * this node: a send goes to a trusted handler, or fails at once with no handlers.
+ *
+ * <p>A member's record is read when its handlers are first seen and its verdict kept until it
+ * leaves. A member whose record is not readable yet is left out and looked at again each second
+ * (a minute at most), the event bus then told of its handlers.
+ */
+public final class TrustedMembers implements ClusterManager {
+
+  static final String SIGNATURE = "mp_signature";
+  private static final Logger LOG = LoggerFactory.getLogger(TrustedMembers.class);
+  private static final long RECHECK_MS = 1_000;
+  private static final int RECHECKS = 60;
+
+  private final ClusterManager delegate;
+  private final ClusterTrust trust;
+  /** Member id to whether its record carries the cluster key's signature; members that left are removed. */
+  private final Map<String, Boolean> verdicts = new ConcurrentHashMap<>();
+  private volatile Vertx vertx;
+  private volatile RegistrationListener listener;
+
+  TrustedMembers(ClusterManager delegate, ClusterTrust trust) {
+    this.delegate = delegate;
+    this.trust = trust;
+  }
+
+  /** The members seen so far whose record is not signed by the cluster's key, and still in the cluster. */
+  public int untrustedMembers() {
+    return (int) verdicts.values().stream().filter(v -> !v).count();
+  }
+
+  static String signed(String nodeId, String host, int port) {
+    return "node|" + nodeId + '|' + host + '|' + port;
+  }
+
+  @Override
+  public void setNodeInfo(NodeInfo info, Completable<Void> promise) {
+    JsonObject metadata = info.metadata() == null ? new JsonObject() : info.metadata().copy();
+    metadata.put(SIGNATURE, trust.sign(signed(delegate.getNodeId(), info.host(), info.port())));
+    delegate.setNodeInfo(new NodeInfo(info.host(), info.port(), metadata), promise);
+  }
+
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    delegate.getRegistrations(address, (list, failure) -> {
+      if (failure != null) {
+        promise.fail(failure);
+        return;
+      }
+      judge(list).onComplete(x -> {
+        promise.succeed(trusted(list));
+        if (hasUnjudged(list)) {
+          recheck(address, RECHECKS);
+        }
+      });
+    });
+  }
+
+  @Override
+  public void registrationListener(RegistrationListener registrationListener) {
+    this.listener = registrationListener;
+    delegate.registrationListener(new RegistrationListener() {
+      @Override
+      public void registrationsUpdated(RegistrationUpdateEvent event) {
+        List<RegistrationInfo> list = event.registrations();
+        if (!hasUnjudged(list)) {
+          registrationListener.registrationsUpdated(new RegistrationUpdateEvent(event.address(), trusted(list)));
+        } else {
+          // told later, from a fresh read: an event of the same address may come in the meantime
+          judge(list).onComplete(x -> recheck(event.address(), RECHECKS));
+        }
+      }
+
+      @Override
+      public void registrationsLost() {
+        registrationListener.registrationsLost();
+      }
+
+      @Override
+      public boolean wantsUpdatesFor(String address) {
+        return registrationListener.wantsUpdatesFor(address);
+      }
+    });
+  }
+
+  @Override
+  public void nodeListener(NodeListener nodeListener) {
+    delegate.nodeListener(new NodeListener() {
+      @Override
+      public void nodeAdded(String nodeId) {
+        nodeListener.nodeAdded(nodeId);
+      }
+
+      @Override
+      public void nodeLeft(String nodeId) {
+        verdicts.remove(nodeId);
+        nodeListener.nodeLeft(nodeId);
+      }
+    });
+  }
+
+  /** Reads the handlers of {@code address} again and tells the event bus, looking again later while a member is unjudged. */
+  private void recheck(String address, int left) {
+    RegistrationListener l = listener;
+    if (l == null || !l.wantsUpdatesFor(address)) {
+      return;
+    }
+    delegate.getRegistrations(address, (list, failure) -> {
+      if (failure != null) {
+        LOG.warn("cannot read the event bus handlers of {} again: {}", address, failure.toString());
+        return;
+      }
+      judge(list).onComplete(x -> {
+        l.registrationsUpdated(new RegistrationUpdateEvent(address, trusted(list)));
+        Vertx v = vertx;
+        if (hasUnjudged(list) && left > 1 && v != null) {
+          v.setTimer(RECHECK_MS, t -> recheck(address, left - 1));
+        }
+      });
+    });
+  }
+
+  private boolean hasUnjudged(List<RegistrationInfo> list) {
+    String own = delegate.getNodeId();
+    for (RegistrationInfo r : list) {
+      if (!r.nodeId().equals(own) && !verdicts.containsKey(r.nodeId())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<RegistrationInfo> trusted(List<RegistrationInfo> list) {
+    String own = delegate.getNodeId();
+    List<RegistrationInfo> kept = null;
+    for (int i = 0; i < list.size(); i++) {
+      RegistrationInfo r = list.get(i);
+      boolean keep = r.nodeId().equals(own) || Boolean.TRUE.equals(verdicts.get(r.nodeId()));
+      if (!keep && kept == null) {
+        kept = new ArrayList<>(list.subList(0, i));
+      } else if (keep && kept != null) {
+        kept.add(r);
+      }
+    }
+    return kept == null ? list : kept;
+  }
+
+  /** Reads the record of each member of {@code list} not judged yet; completes when all were read (or could not be). */
+  private Future<Void> judge(List<RegistrationInfo> list) {
+    String own = delegate.getNodeId();
+    Set<String> ids = new HashSet<>();
+    for (RegistrationInfo r : list) {
+      if (!r.nodeId().equals(own) && !verdicts.containsKey(r.nodeId())) {
+        ids.add(r.nodeId());
+      }
+    }
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> reads = new ArrayList<>();
+    for (String id : ids) {
+      Promise<Void> read = Promise.promise();
+      reads.add(read.future());
+      delegate.getNodeInfo(id, (info, failure) -> {
+        if (info != null && delegate.getNodes().contains(id)) {
+          String signature = info.metadata() == null ? null : info.metadata().getString(SIGNATURE);
+          boolean ok = trust.verify(signed(id, info.host(), info.port()), signature);
+          if (verdicts.put(id, ok) == null && !ok) {
+            LOG.warn("ignoring the event bus handlers of cluster member {} at {}:{}: its record is not signed by the"
+                + " cluster's key (cluster.tls.keystore), so it has no keystore or another one; nothing is sent to it",
+                id, info.host(), info.port());
+          }
+        }
+        read.complete();
+      });
+    }
+    return Future.join(reads).mapEmpty();
+  }
+
+  // the rest is Hazelcast's, as it is
+
+  @Override
+  public void init(Vertx vertx) {
+    this.vertx = vertx;
+    delegate.init(vertx);
+  }
+
+  @Override
+  public <K, V> void getAsyncMap(String name, Completable<AsyncMap<K, V>> promise) {
+    delegate.getAsyncMap(name, promise);
+  }
+
+  @Override
+  public <K, V> Map<K, V> getSyncMap(String name) {
+    return delegate.getSyncMap(name);
+  }
+
+  @Override
+  public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
+    delegate.getLockWithTimeout(name, timeout, promise);
+  }
+
+  @Override
+  public void getCounter(String name, Completable<Counter> promise) {
+    delegate.getCounter(name, promise);
+  }
+
+  @Override
+  public String getNodeId() {
+    return delegate.getNodeId();
+  }
+
+  @Override
+  public List<String> getNodes() {
+    return delegate.getNodes();
+  }
+
+  @Override
+  public NodeInfo getNodeInfo() {
+    return delegate.getNodeInfo();
+  }
+
+  @Override
+  public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
+    delegate.getNodeInfo(nodeId, promise);
+  }
+
+  @Override
+  public void join(Completable<Void> promise) {
+    delegate.join(promise);
+  }
+
+  @Override
+  public void leave(Completable<Void> promise) {
+    delegate.leave(promise);
+  }
+
+  @Override
+  public boolean isActive() {
+    return delegate.isActive();
+  }
+
+  @Override
+  public void addRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    delegate.addRegistration(address, registrationInfo, promise);
+  }
+
+  @Override
+  public void removeRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    delegate.removeRegistration(address, registrationInfo, promise);
+  }
+
+  @Override
+  public String clusterHost() {
+    return delegate.clusterHost();
+  }
+
+  @Override
+  public String clusterPublicHost() {
+    return delegate.clusterPublicHost();
+  }
+}
