@@ -35,9 +35,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * a second in an audit, a quarter of a core). With it, such a member's handlers are not there for
  * this node: a send goes to a trusted handler, or fails at once with no handlers.
  *
- * <p>A member's record is read when its handlers are first seen and its verdict kept until it
- * leaves. A member whose record is not readable yet is left out and looked at again each second
- * (a minute at most), the event bus then told of its handlers.
+ * <p>Each member's record is read when it joins (those there before, when this node joins) or
+ * when its handlers are first seen, whichever comes first, and its verdict kept until it leaves:
+ * every keyed node names each outsider in a WARN and counts it ({@link #untrustedMembers}),
+ * whether it has anything to send it or not. A member whose record is not readable yet is left
+ * out and looked at again each second (a minute at most), the event bus then told of its handlers.
  */
 public final class TrustedMembers implements ClusterManager {
 
@@ -52,10 +54,12 @@ public final class TrustedMembers implements ClusterManager {
   private final Map<String, Boolean> verdicts = new ConcurrentHashMap<>();
   private volatile Vertx vertx;
   private volatile RegistrationListener listener;
+  private volatile NodeListener nodeListener;
 
   TrustedMembers(ClusterManager delegate, ClusterTrust trust) {
     this.delegate = delegate;
     this.trust = trust;
+    delegate.nodeListener(new Members());
   }
 
   /** The members seen so far whose record is not signed by the cluster's key, and still in the cluster. */
@@ -119,18 +123,28 @@ public final class TrustedMembers implements ClusterManager {
 
   @Override
   public void nodeListener(NodeListener nodeListener) {
-    delegate.nodeListener(new NodeListener() {
-      @Override
-      public void nodeAdded(String nodeId) {
-        nodeListener.nodeAdded(nodeId);
-      }
+    this.nodeListener = nodeListener; // Vert.x's (with HA), told through this one's
+  }
 
-      @Override
-      public void nodeLeft(String nodeId) {
-        verdicts.remove(nodeId);
-        nodeListener.nodeLeft(nodeId);
+  /** Judges each member that joins and forgets each that leaves; Vert.x sets a listener of its own only with HA. */
+  private final class Members implements NodeListener {
+    @Override
+    public void nodeAdded(String nodeId) {
+      judgeMember(nodeId, RECHECKS);
+      NodeListener l = nodeListener;
+      if (l != null) {
+        l.nodeAdded(nodeId);
       }
-    });
+    }
+
+    @Override
+    public void nodeLeft(String nodeId) {
+      verdicts.remove(nodeId);
+      NodeListener l = nodeListener;
+      if (l != null) {
+        l.nodeLeft(nodeId);
+      }
+    }
   }
 
   /** Reads the handlers of {@code address} again and tells the event bus, looking again later while a member is unjudged. */
@@ -181,11 +195,29 @@ public final class TrustedMembers implements ClusterManager {
 
   /** Reads the record of each member of {@code list} not judged yet; completes when all were read (or could not be). */
   private Future<Void> judge(List<RegistrationInfo> list) {
-    String own = delegate.getNodeId();
     Set<String> ids = new HashSet<>();
     for (RegistrationInfo r : list) {
-      if (!r.nodeId().equals(own) && !verdicts.containsKey(r.nodeId())) {
-        ids.add(r.nodeId());
+      ids.add(r.nodeId());
+    }
+    return judge(ids);
+  }
+
+  /** Judges a member that joined (or was there at this node's join), looking again while its record is not readable. */
+  private void judgeMember(String id, int left) {
+    judge(Set.of(id)).onComplete(x -> {
+      Vertx v = vertx;
+      if (!verdicts.containsKey(id) && left > 1 && v != null && delegate.getNodes().contains(id)) {
+        v.setTimer(RECHECK_MS, t -> judgeMember(id, left - 1));
+      }
+    });
+  }
+
+  private Future<Void> judge(Set<String> members) {
+    String own = delegate.getNodeId();
+    Set<String> ids = new HashSet<>();
+    for (String id : members) {
+      if (!id.equals(own) && !verdicts.containsKey(id)) {
+        ids.add(id);
       }
     }
     if (ids.isEmpty()) {
@@ -261,7 +293,14 @@ public final class TrustedMembers implements ClusterManager {
 
   @Override
   public void join(Completable<Void> promise) {
-    delegate.join(promise);
+    delegate.join((v, failure) -> {
+      if (failure == null) {
+        for (String id : delegate.getNodes()) {
+          judgeMember(id, RECHECKS);
+        }
+      }
+      promise.complete(v, failure);
+    });
   }
 
   @Override

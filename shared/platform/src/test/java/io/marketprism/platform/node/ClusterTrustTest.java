@@ -177,6 +177,13 @@ class ClusterTrustTest {
     Thread.sleep(500);
     assertThat(seenByOutsiders).isEmpty();
     assertThat(a1.platform().meters().get("mp.cluster.untrusted.members").gauge().value()).isEqualTo(2);
+    // a keyed node that sent nothing to them knows them too (each member is judged when it joins)
+    long judged = System.currentTimeMillis() + 10_000;
+    while (a2.platform().meters().get("mp.cluster.untrusted.members").gauge().value() < 2
+        && System.currentTimeMillis() < judged) {
+      Thread.sleep(100);
+    }
+    assertThat(a2.platform().meters().get("mp.cluster.untrusted.members").gauge().value()).isEqualTo(2);
 
     Logger registryLog = (Logger) LoggerFactory.getLogger(ServiceRegistry.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
