@@ -2,6 +2,7 @@ package io.marketprism.platform.discovery;
 
 import io.marketprism.platform.metrics.LogThrottle;
 import io.marketprism.platform.node.ClusterTrust;
+import io.marketprism.platform.node.TrustedMembers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -189,7 +190,7 @@ public final class ServiceRegistry {
   public boolean trusted(Record record) {
     if (trust == null) {
       if (record.getMetadata().getString(META_SIGNATURE) != null && signedElsewhere.compareAndSet(false, true)) {
-        LOG.error("{}. First such record: {}", clusterKeyProblem(), record.toJson().encode());
+        LOG.error("{}. First such record: {}", NO_KEY, record.toJson().encode());
       }
       return true;
     }
@@ -213,20 +214,27 @@ public final class ServiceRegistry {
     return false;
   }
 
+  private static final String NO_KEY = "the service records of other nodes are signed with a cluster key and this"
+      + " node has no cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore its"
+      + " services; give it the cluster's keystore";
+  private static final String OTHER_KEY = "no other node's service records carry the signature of this node's"
+      + " cluster key (cluster.tls.keystore): its keystore is not the others' (an old one after the key changed?), so"
+      + " its event bus cannot reach theirs and their directories ignore its services";
+
   /**
    * @return why this node cannot work with the others, or null: they sign their service records
    *     with a cluster key and it has none; or it has one, and no other node's records carry its
-   *     signature (its keystore is not theirs, an old one after the key changed, say)
+   *     signature (its keystore is not theirs); or the members it trusts do not take its key
+   *     ({@link TrustedMembers#keyProblem}: an old keystore after the key changed, say)
    */
   public String clusterKeyProblem() {
     if (signedElsewhere.get()) {
-      return "the service records of other nodes are signed with a cluster key and this node has no"
-          + " cluster.tls.keystore: its event bus cannot reach theirs (TLS), and their directories ignore its"
-          + " services; give it the cluster's keystore";
+      return NO_KEY;
     }
-    return otherKey ? "no other node's service records carry the signature of this node's cluster key"
-        + " (cluster.tls.keystore): its keystore is not the others' (an old one after the key changed?), so its"
-        + " event bus cannot reach theirs and their directories ignore its services" : null;
+    if (otherKey) {
+      return OTHER_KEY;
+    }
+    return cluster instanceof TrustedMembers members ? members.keyProblem() : null;
   }
 
   /** Whether this node is in a cluster (false: a single JVM). */
@@ -273,7 +281,7 @@ public final class ServiceRegistry {
       }
       boolean odd = trust != null && trustedNodes.isEmpty() && !refusedNodes.isEmpty();
       if (odd && !otherKey) {
-        LOG.error("{}; nodes whose records were refused: {}", clusterKeyProblem(), refusedNodes);
+        LOG.error("{}; nodes whose records were refused: {}", OTHER_KEY, refusedNodes);
       }
       otherKey = odd;
     });

@@ -48,13 +48,35 @@ public final class ClusterTrust {
   private final Path keystore;
   private final String password;
   private final PrivateKey key;
+  private final PublicKey ownKey;
   private final List<PublicKey> trusted;
 
-  private ClusterTrust(Path keystore, String password, PrivateKey key, List<PublicKey> trusted) {
+  private ClusterTrust(Path keystore, String password, PrivateKey key, PublicKey ownKey, List<PublicKey> trusted) {
     this.keystore = keystore;
     this.password = password;
     this.key = key;
+    this.ownKey = ownKey;
     this.trusted = trusted;
+  }
+
+  /** A short id of a public key: the first 16 bytes of its SHA-256, hex. */
+  static String keyId(PublicKey k) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(k.getEncoded()), 0, 16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The id of the key this node signs with. */
+  public String ownKeyId() {
+    return keyId(ownKey);
+  }
+
+  /** The ids of the keys whose signatures this node takes (its own and any other certificate's in the keystore). */
+  public List<String> trustedKeyIds() {
+    return trusted.stream().map(ClusterTrust::keyId).toList();
   }
 
   private static String algorithm(java.security.Key key) {
@@ -90,6 +112,7 @@ public final class ClusterTrust {
           + tls.key("password") + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
     }
     PrivateKey key = null;
+    PublicKey ownKey = null;
     List<PublicKey> trusted = new ArrayList<>();
     try {
       for (String alias : Collections.list(store.aliases())) {
@@ -101,6 +124,7 @@ public final class ClusterTrust {
         trusted.add(cert.getPublicKey());
         if (key == null && store.isKeyEntry(alias)) {
           key = (PrivateKey) store.getKey(alias, password.toCharArray());
+          ownKey = cert.getPublicKey();
         }
       }
     } catch (GeneralSecurityException e) {
@@ -109,7 +133,7 @@ public final class ClusterTrust {
     if (key == null) {
       throw new ConfigException(tls.key("keystore"), path + " holds no private key with its certificate");
     }
-    return new ClusterTrust(path, password, key, List.copyOf(trusted));
+    return new ClusterTrust(path, password, key, ownKey, List.copyOf(trusted));
   }
 
   /** Turns on TLS with required client certificates, both sides from the keystore. */

@@ -4,6 +4,7 @@ import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.Counter;
@@ -35,6 +36,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * a second in an audit, a quarter of a core). With it, such a member's handlers are not there for
  * this node: a send goes to a trusted handler, or fails at once with no handlers.
  *
+ * <p>The record also says which keys the node takes (their ids, signed with the rest), so a node
+ * whose key none of the members it trusts takes (an old keystore after the key changed) knows that
+ * they ignore it: {@link #keyProblem}, an ERROR, and its {@code cluster_key} health check DOWN.
+ *
  * <p>Each member's record is read when it joins (those there before, when this node joins) or
  * when its handlers are first seen, whichever comes first, and its verdict kept until it leaves:
  * every keyed node names each outsider in a WARN and counts it ({@link #untrustedMembers}),
@@ -44,6 +49,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TrustedMembers implements ClusterManager {
 
   static final String SIGNATURE = "mp_signature";
+  /** The ids of the keys the node takes ({@link ClusterTrust#trustedKeyIds}), signed with its address. */
+  static final String TRUSTS = "mp_trusts";
   private static final Logger LOG = LoggerFactory.getLogger(TrustedMembers.class);
   private static final long RECHECK_MS = 1_000;
   private static final int RECHECKS = 60;
@@ -52,6 +59,9 @@ public final class TrustedMembers implements ClusterManager {
   private final ClusterTrust trust;
   /** Member id to whether its record carries the cluster key's signature; members that left are removed. */
   private final Map<String, Boolean> verdicts = new ConcurrentHashMap<>();
+  /** The trusted members whose record says they take this node's key. */
+  private final Set<String> trustingMe = ConcurrentHashMap.newKeySet();
+  private boolean reportedProblem;
   private volatile Vertx vertx;
   private volatile RegistrationListener listener;
   private volatile NodeListener nodeListener;
@@ -67,14 +77,26 @@ public final class TrustedMembers implements ClusterManager {
     return (int) verdicts.values().stream().filter(v -> !v).count();
   }
 
-  static String signed(String nodeId, String host, int port) {
-    return "node|" + nodeId + '|' + host + '|' + port;
+  /**
+   * @return why the other members ignore this node, or null: they are trusted by it, and none of
+   *     them takes its key (an old keystore after the key changed, say)
+   */
+  public String keyProblem() {
+    return verdicts.containsValue(true) && trustingMe.isEmpty() ? "no other cluster member takes this node's"
+        + " cluster key (cluster.tls.keystore): they send it nothing and ignore its services; its keystore is an"
+        + " old one (after the key changed?) or one whose certificate they lack" : null;
+  }
+
+  static String signed(String nodeId, String host, int port, List<String> trusts) {
+    return "node|" + nodeId + '|' + host + '|' + port + '|' + String.join(",", trusts);
   }
 
   @Override
   public void setNodeInfo(NodeInfo info, Completable<Void> promise) {
     JsonObject metadata = info.metadata() == null ? new JsonObject() : info.metadata().copy();
-    metadata.put(SIGNATURE, trust.sign(signed(delegate.getNodeId(), info.host(), info.port())));
+    List<String> trusts = trust.trustedKeyIds();
+    metadata.put(TRUSTS, new JsonArray(trusts));
+    metadata.put(SIGNATURE, trust.sign(signed(delegate.getNodeId(), info.host(), info.port(), trusts)));
     delegate.setNodeInfo(new NodeInfo(info.host(), info.port(), metadata), promise);
   }
 
@@ -140,11 +162,25 @@ public final class TrustedMembers implements ClusterManager {
     @Override
     public void nodeLeft(String nodeId) {
       verdicts.remove(nodeId);
+      trustingMe.remove(nodeId);
+      reportKeyProblem();
       NodeListener l = nodeListener;
       if (l != null) {
         l.nodeLeft(nodeId);
       }
     }
+  }
+
+  /** Logs an ERROR when the other members stop taking this node's key, and when they take it again. */
+  private synchronized void reportKeyProblem() {
+    String problem = keyProblem();
+    if (problem != null && !reportedProblem) {
+      LOG.error("{}; the members it trusts: {}", problem,
+          verdicts.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList());
+    } else if (problem == null && reportedProblem) {
+      LOG.info("a cluster member takes this node's cluster key again");
+    }
+    reportedProblem = problem != null;
   }
 
   /** Reads the handlers of {@code address} again and tells the event bus, looking again later while a member is unjudged. */
@@ -229,13 +265,19 @@ public final class TrustedMembers implements ClusterManager {
       reads.add(read.future());
       delegate.getNodeInfo(id, (info, failure) -> {
         if (info != null && delegate.getNodes().contains(id)) {
-          String signature = info.metadata() == null ? null : info.metadata().getString(SIGNATURE);
-          boolean ok = trust.verify(signed(id, info.host(), info.port()), signature);
+          JsonObject metadata = info.metadata() == null ? new JsonObject() : info.metadata();
+          List<String> trusts = new ArrayList<>();
+          metadata.getJsonArray(TRUSTS, new JsonArray()).forEach(k -> trusts.add(String.valueOf(k)));
+          boolean ok = trust.verify(signed(id, info.host(), info.port(), trusts), metadata.getString(SIGNATURE));
+          if (ok && trusts.contains(trust.ownKeyId())) {
+            trustingMe.add(id);
+          }
           if (verdicts.put(id, ok) == null && !ok) {
             LOG.warn("ignoring the event bus handlers of cluster member {} at {}:{}: its record is not signed by the"
                 + " cluster's key (cluster.tls.keystore), so it has no keystore or another one; nothing is sent to it",
                 id, info.host(), info.port());
           }
+          reportKeyProblem();
         }
         read.complete();
       });

@@ -109,6 +109,10 @@ class ClusterTrustTest {
     assertThat(changing.verify("r", oldOnly.sign("r"))).isTrue();
     assertThat(oldOnly.verify("r", changing.sign("r"))).as("it signs with its own (old) key").isTrue();
     assertThat(oldOnly.verify("r", newOnly.sign("r"))).isFalse();
+    // the ids of the keys a node takes, which its cluster record carries
+    assertThat(changing.ownKeyId()).isEqualTo(oldOnly.ownKeyId()).isNotEqualTo(newOnly.ownKeyId()).hasSize(32);
+    assertThat(changing.trustedKeyIds()).containsExactlyInAnyOrder(oldOnly.ownKeyId(), newOnly.ownKeyId());
+    assertThat(oldOnly.trustedKeyIds()).containsExactly(oldOnly.ownKeyId());
   }
 
   /**
@@ -235,6 +239,30 @@ class ClusterTrustTest {
     assertThat(b.platform().registry().clusterKeyProblem()).contains("its keystore is not the others'");
     assertThat(a1.platform().registry().clusterKeyProblem()).isNull();
     assertThat(a2.platform().registry().clusterKeyProblem()).isNull();
+
+    // a keystore left from the key change's first step after its last (its own old key, and the cluster's
+    // certificate): it takes the others' records, they ignore its; it runs no service, and still knows
+    Path stale = keystore("stale", "cluster-pw");
+    importCertificate(key, stale, "cluster-pw");
+    Logger membersLog = (Logger) LoggerFactory.getLogger(TrustedMembers.class);
+    ListAppender<ILoggingEvent> memberLines = new ListAppender<>();
+    memberLines.start();
+    membersLog.addAppender(memberLines);
+    MarketPrismNode old = node(cluster, port, stale);
+    long staleDeadline = System.currentTimeMillis() + 15_000;
+    while (old.platform().registry().clusterKeyProblem() == null && System.currentTimeMillis() < staleDeadline) {
+      Thread.sleep(100);
+    }
+    membersLog.detachAppender(memberLines);
+    assertThat(old.platform().registry().clusterKeyProblem()).contains("no other cluster member takes this node's cluster key");
+    assertThat(memberLines.list).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(m -> m.startsWith("no other cluster member takes this node's cluster key"));
+    assertThat(a1.platform().registry().clusterKeyProblem()).isNull();
+    // and nothing reaches it: a1 ignores its handlers
+    old.vertx().eventBus().<String>consumer("trust.old", m -> m.reply("pong from the old key"))
+        .completion().await(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> a1.vertx().eventBus().request("trust.old", "secret", shortWait)
+        .await(10, TimeUnit.SECONDS)).isInstanceOf(ReplyException.class);
   }
 
   private MarketPrismNode node(String cluster, int port, Path keystore) throws Exception {
@@ -269,6 +297,21 @@ class ClusterTrustTest {
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(out).isZero();
     return file;
+  }
+
+  /** Adds the certificate of {@code from}'s key to {@code to}, as the README's key change does. */
+  private void importCertificate(Path from, Path to, String password) throws IOException, InterruptedException {
+    Path pem = dir.resolve(from.getFileName() + ".pem");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    for (List<String> cmd : List.of(
+        List.of(keytool, "-exportcert", "-rfc", "-alias", "marketprism", "-keystore", from.toString(), "-storepass",
+            password, "-file", pem.toString()),
+        List.of(keytool, "-importcert", "-noprompt", "-alias", "next", "-file", pem.toString(), "-keystore",
+            to.toString(), "-storepass", password))) {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      assertThat(p.waitFor()).as(out).isZero();
+    }
   }
 
   private static InetAddress nonLoopbackAddress() throws IOException {
