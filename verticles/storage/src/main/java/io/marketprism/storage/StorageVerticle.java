@@ -66,6 +66,13 @@ public class StorageVerticle extends ServiceVerticle {
   private static final String LATEST_WITHOUT_CACHE = "; latest answers from memory and the stored records";
   /** Held by the archive run going: cluster-wide in a cluster, so runs of several instances never interleave. */
   static final String ARCHIVE_LOCK = "mp.storage.archive";
+  /**
+   * Held, cluster-wide, while an instance looks at the stream's replays and starts or takes one
+   * over: two instances looking at the same instant would each take over a stopped one, or each
+   * start the replay owed after one restart of the hot store (the work done twice, absorbed).
+   * Hazelcast frees it when its holder leaves the cluster.
+   */
+  static final String REPLAY_LOCK = "mp.storage.replays";
   /** The parameters of {@code GET /api/v1/storage/latest/{data_type}} (CONTRACT §5), each required. */
   private static final List<String> LATEST_PARAMS = List.of("exchange", "market_type", "symbol");
   private static final String ARCHIVE = "POST /api/v1/storage/archive";
@@ -225,7 +232,7 @@ public class StorageVerticle extends ServiceVerticle {
           }
           LOG.info("storage: {} hot store, {} cache, {} bus", options.hotType(), options.cacheType(), options.bus().type());
           // the first look a random moment into the start: storages started together rarely look at the same instant
-          // (both would take a replay over; the work done twice is absorbed, but done twice)
+          // (when they do, the one that does not get REPLAY_LOCK looks again at its next turn)
           replayScanTimer = vertx.setPeriodic(1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(5_000),
               REPLAY_SCAN_MS, t -> resumeReplays());
           cache.startProblem().onSuccess(problem -> {
@@ -247,12 +254,29 @@ public class StorageVerticle extends ServiceVerticle {
       return;
     }
     scanningReplays = true;
-    bus.resumeReplays(replaySpec(options.durable() + REPLAY_DURABLE, ">"), registry().nodeId(),
-            registry()::isLiveNode, this::storeReplayed)
+    resumeReplaysNow()
         .onComplete(ar -> scanningReplays = false)
-        .onSuccess(found -> found.forEach(this::track))
         .onFailure(e -> LOG.debug("replays a stopped storage left were not looked for ({}); again in {} ms",
             e.getMessage(), REPLAY_SCAN_MS));
+  }
+
+  /** @return the replays this instance took over (none while another instance looks at them: it takes them) */
+  Future<List<Replay>> resumeReplaysNow() {
+    return withReplayLock(100, () -> bus.resumeReplays(replaySpec(options.durable() + REPLAY_DURABLE, ">"),
+        registry().nodeId(), registry()::isLiveNode, this::storeReplayed))
+        .onSuccess(found -> found.forEach(this::track));
+  }
+
+  /**
+   * Runs {@code work} holding {@link #REPLAY_LOCK}, released when its future completes.
+   *
+   * @param waitMs how long to wait for an instance that holds it
+   */
+  private <T> Future<T> withReplayLock(long waitMs, java.util.function.Supplier<Future<T>> work) {
+    return vertx.sharedData().getLockWithTimeout(REPLAY_LOCK, waitMs)
+        .recover(busy -> Future.failedFuture(new ApiError(409, "replay_running", "another storage instance is "
+            + "starting a replay or taking one over; ask again in a moment")))
+        .compose(lock -> work.get().onComplete(ar -> lock.release()));
   }
 
   /**
@@ -310,7 +334,7 @@ public class StorageVerticle extends ServiceVerticle {
       return Future.succeededFuture(); // at the look before consuming: at the next one
     }
     // a replay another instance runs may read all of it already (it saw the same restart)
-    return bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> {
+    return withReplayLock(2_000, () -> bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">")).compose(running -> {
       for (JsonObject r : running) {
         if (">".equals(r.getString("subjects")) && r.getLong("since_ms") <= owed.sinceMs()
             && r.getLong("target_seq") >= owed.untilSeq()) {
@@ -320,7 +344,7 @@ public class StorageVerticle extends ServiceVerticle {
         }
       }
       return startReplay(">", owed.sinceMs(), owed.untilSeq(), false).mapEmpty();
-    }).<Void>map(v -> {
+    })).<Void>map(v -> {
       if (owedReplay == owed) {
         owedReplay = null;
       }
@@ -694,13 +718,16 @@ public class StorageVerticle extends ServiceVerticle {
     }
     ConsumerSpec spec = replaySpec(options.durable() + REPLAY_DURABLE + System.currentTimeMillis(), subjects);
     replayStarting = true;
-    return (alone ? bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">"))
+    // one asked for: the look at the running ones and the start under the lock the owed ones and take-overs hold
+    java.util.function.Supplier<Future<Replay>> start = () -> (alone
+        ? bus.replays(replaySpec(options.durable() + REPLAY_DURABLE, ">"))
         : Future.succeededFuture(List.<JsonObject>of())).compose(running -> running.isEmpty()
             ? bus.replay(spec, sinceMs, untilSeq, registry().nodeId(), this::storeReplayed)
             : Future.failedFuture(new ApiError(409, "replay_running", "a replay runs: " + running.get(0).getString("durable")
                 + " (run by node " + running.get(0).getString("run_by") + ", committed up to stream sequence "
                 + running.get(0).getLong("acked_seq") + " of " + running.get(0).getLong("target_seq")
-                + "); GET /api/v1/storage/replay follows it")))
+                + "); GET /api/v1/storage/replay follows it")));
+    return (alone ? withReplayLock(2_000, start) : start.get())
         .onComplete(ar -> replayStarting = false)
         .onSuccess(this::track);
   }

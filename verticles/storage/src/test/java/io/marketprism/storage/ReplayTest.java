@@ -248,6 +248,50 @@ class ReplayTest {
   }
 
   /**
+   * Two storages looking at the stream's replays at the same instant: only one takes over the replay a
+   * stopped storage left (without the cluster-wide lock each made a consumer of its own and read it all).
+   */
+  @Test
+  void twoStoragesLookingAtOnceTakeOverALeftReplayOnce() throws Exception {
+    StorageVerticle s = deploy(serverConfig());
+    StorageVerticle other = deploy(serverConfig());
+    long deployed = System.currentTimeMillis();
+    RecordBus bus = RecordBus.create(vertx, BusOptions.from(serverConfig()));
+    bus.start().await(20, TimeUnit.SECONDS);
+    long since = System.currentTimeMillis() - 1;
+    List<MarketRecord> trades = Fixtures.trades(Fixtures.DAY0, 3_000, 1);
+    Future.all(trades.stream().map(bus::publish).toList()).await(60, TimeUnit.SECONDS);
+    while (s.status().getLong("committed") + other.status().getLong("committed") < trades.size()) {
+      assertThat(System.currentTimeMillis() - deployed).as("not committed in time").isLessThan(20_000);
+      Thread.sleep(50);
+    }
+    clickHouse("ALTER TABLE rp.trade DROP PARTITION 20240101");
+    // each storage's own first look is at most 5 s after its start, its next 30 s later: between them, the
+    // left replay is there for the two looks asked for here only
+    Thread.sleep(Math.max(0, deployed + 5_500 - System.currentTimeMillis()));
+    io.marketprism.platform.bus.Replay left = bus.replay(new io.marketprism.platform.bus.ConsumerSpec(
+        BusOptions.MARKET_DATA, "storage_replay_1", "trade.>", 500, java.time.Duration.ofMillis(50),
+        java.time.Duration.ofSeconds(30), 1), since, "a-node-that-stopped",
+        batch -> Future.failedFuture("the store was away")).await(20, TimeUnit.SECONDS);
+    left.close().await(30, TimeUnit.SECONDS);
+
+    List<Future<List<io.marketprism.platform.bus.Replay>>> looks = List.of(s.resumeReplaysNow(),
+        other.resumeReplaysNow());
+    Future.join(looks).await(20, TimeUnit.SECONDS);
+    assertThat(System.currentTimeMillis() - deployed).as("within the window").isLessThan(30_000);
+    List<Integer> taken = looks.stream().map(f -> f.succeeded() ? f.result().size() : 0).toList();
+    assertThat(taken).as(looks.stream().map(f -> String.valueOf(f.cause())).toList().toString())
+        .containsExactlyInAnyOrder(1, 0);
+    StorageVerticle taker = taken.get(0) == 1 ? s : other;
+    assertReplayRestored(taker, trades);
+    assertThat(get(taker == s ? other : s, "/api/v1/storage/replay").bodyAsJsonObject().getValue("replay")).isNull();
+    try (io.nats.client.Connection c = io.nats.client.Nats.connect(nats.url())) {
+      assertThat(c.jetStreamManagement().getConsumerNames(BusOptions.MARKET_DATA)).containsExactly("storage");
+    }
+    bus.close().await(20, TimeUnit.SECONDS);
+  }
+
+  /**
    * ClickHouse restarted: what it committed shortly before may be gone (it does not sync its files: a
    * power cut loses what the machine held in memory). The storage sees the restart and reads that
    * span of the stream again by itself. Here the power cut is ClickHouse killed and the trade table's
