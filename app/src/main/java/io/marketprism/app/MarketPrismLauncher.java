@@ -58,7 +58,7 @@ public final class MarketPrismLauncher implements VertxApplicationHooks {
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     JsonObject cfg = config != null ? config : ConfigLoader.load(null);
     meters = Metrics.newRegistry();
-    options.setMetricsOptions(Metrics.vertxOptions());
+    io.marketprism.platform.node.NativeTransport.prefer(options).setMetricsOptions(Metrics.vertxOptions());
     NodeOptions node = NodeOptions.from(cfg);
     options.getEventBusOptions().setHost(node.host()).setPort(node.eventBusPort());
     if (node.trust() != null) {

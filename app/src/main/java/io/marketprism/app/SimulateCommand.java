@@ -87,7 +87,8 @@ final class SimulateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Main.UsageException(e.getMessage());
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(io.marketprism.platform.node.NativeTransport.prefer(new io.vertx.core.VertxOptions()));
+    io.marketprism.platform.node.NativeTransport.report(vertx);
     SimulatorVerticle sim = new SimulatorVerticle(options);
     try {
       NodeRunner.await(vertx.deployVerticle(sim), 60_000, "starting the " + ex + " simulator");

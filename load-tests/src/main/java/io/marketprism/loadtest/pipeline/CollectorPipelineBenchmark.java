@@ -86,7 +86,7 @@ public final class CollectorPipelineBenchmark {
     String db = "cpipe" + run;
     PipelineBenchmark.purge(nats.url()); // a run's durable reads the stream from the start: only its own records
     JsonObject bus = new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url()));
-    Vertx exchangeVertx = Vertx.vertx();
+    Vertx exchangeVertx = Vertx.vertx(io.marketprism.platform.node.NativeTransport.prefer(new io.vertx.core.VertxOptions()));
     JsonObject storageCfg = new JsonObject().put("bus", bus)
         .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
             .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))

@@ -49,6 +49,7 @@ public final class Platform {
    */
   public static Platform install(Vertx vertx, JsonObject config, PrometheusMeterRegistry meters) {
     Platform p = new Platform(vertx, config, Metrics.bindJvm(meters));
+    io.marketprism.platform.node.NativeTransport.report(vertx);
     if (vertx instanceof VertxInternal internal && internal.clusterManager() instanceof TrustedMembers members) {
       Gauge.builder("mp.cluster.untrusted.members", members, TrustedMembers::untrustedMembers)
           .description("cluster members whose record is not signed by the cluster's key (cluster.tls): nothing is sent to them")

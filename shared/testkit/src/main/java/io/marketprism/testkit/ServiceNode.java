@@ -141,7 +141,8 @@ public final class ServiceNode implements AutoCloseable {
     // (a test's console appender) would fill the pipe and stall the service
     java.io.PrintStream portLine = System.out;
     System.setOut(System.err);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(io.marketprism.platform.node.NativeTransport.prefer(new io.vertx.core.VertxOptions()));
+    io.marketprism.platform.node.NativeTransport.report(vertx);
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     ServiceVerticle service = (ServiceVerticle) Class.forName(args[0]).getDeclaredConstructor().newInstance();
     vertx.deployVerticle(service, new DeploymentOptions().setConfig(new JsonObject(args[1])))

@@ -45,7 +45,7 @@ public final class ConfigLoader {
    * and the Docker image's JVM options, logback's levels, the benchmarks' fixtures directory.
    */
   private static final Set<String> NOT_CONFIGURATION = Set.of(CONFIG_FILE_ENV, "MP_JAVA_OPTS", "MP_LOG_LEVEL",
-      "MP_LOG_HAZELCAST", "MP_FIXTURES");
+      "MP_LOG_HAZELCAST", "MP_FIXTURES", "MP_NATIVE_TRANSPORT");
   /** Prefixes of {@code MP_} variables that are not configuration: the tests' (testkit) and the benchmarks'. */
   private static final List<String> NOT_CONFIGURATION_PREFIXES = List.of("MP_TEST_", "MP_BENCH_");
 

@@ -50,7 +50,7 @@ public final class MarketPrismNode {
   public static Future<MarketPrismNode> start(JsonObject config, boolean clustered) {
     NodeOptions options = NodeOptions.from(config);
     PrometheusMeterRegistry meters = Metrics.newRegistry();
-    VertxOptions vo = new VertxOptions().setMetricsOptions(Metrics.vertxOptions());
+    VertxOptions vo = NativeTransport.prefer(new VertxOptions().setMetricsOptions(Metrics.vertxOptions()));
     VertxBuilder builder = Vertx.builder().with(vo).withMetrics(Metrics.vertxFactory(meters));
     Future<Vertx> vertx;
     if (clustered) {

@@ -60,6 +60,7 @@ class ConfigLoaderTest {
     env.putAll(Map.of("MP_CONFIG", "conf/cluster.yaml", "MP_JAVA_OPTS", "-Xmx1g", "MP_LOG_LEVEL", "DEBUG",
         "MP_LOG_HAZELCAST", "INFO", "MP_FIXTURES", "/tmp/f", "MP_TEST_CHDB", "/tmp/chdb",
         "MP_BENCH_WARMUP_SECONDS", "5", "MP_BENCH_SERVICE_JAVA_OPTS", "-Xmx1g"));
+    env.put("MP_NATIVE_TRANSPORT", "false");
     Map<String, String> unknown = ConfigLoader.applyEnvironment(config, env);
     assertThat(unknown).containsExactly(Map.entry("MP_STORAGE_BACH_SIZE", "storage.bach.size"),
         Map.entry("MP_STORAGE_HOT_PASSWROD", "storage.hot.passwrod"));
