@@ -40,7 +40,7 @@ public final class ServiceCatalog {
 
   /**
    * The named services in catalog order; all of them when {@code requested} is empty (CONTRACT §2;
-   * the simulator costs next to nothing until a collector connects to it).
+   * the simulator's market stays still until a first client reaches it: {@link SimulatorService}).
    */
   public static List<String> resolve(List<String> requested) {
     if (requested == null || requested.isEmpty()) {

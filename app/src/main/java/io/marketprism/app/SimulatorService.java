@@ -47,7 +47,8 @@ public class SimulatorService extends ServiceVerticle {
 
   @Override
   protected Future<?> startService(Router router) {
-    simulator = new SimulatorVerticle(options(rootConfig()));
+    // beside collectors of the live exchanges its market would move, and keep a trade history, for no one
+    simulator = new SimulatorVerticle(options(rootConfig()).setIdleUntilFirstClient(true));
     router.get("/api/v1/simulator/endpoints").handler(ctx -> {
       JsonObject out = new JsonObject();
       for (Map.Entry<String, String> e : simulator.endpoints().entrySet()) {

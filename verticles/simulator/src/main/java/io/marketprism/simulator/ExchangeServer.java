@@ -71,6 +71,10 @@ public abstract class ExchangeServer implements MarketListener {
    */
   public Future<ExchangeServer> listen(String host, int port) {
     Router router = Router.router(ctx.vertx());
+    router.route().handler(rc -> {
+      ctx.onClient().run();
+      rc.next();
+    });
     router.get("/sim/state").handler(ctx.stateHandler());
     routes(router);
     server = ctx.vertx().createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
@@ -88,6 +92,7 @@ public abstract class ExchangeServer implements MarketListener {
   }
 
   private void handshake(ServerWebSocketHandshake hs) {
+    ctx.onClient().run();
     if (isWebSocketPath(hs.path())) {
       hs.accept().onSuccess(this::accepted);
     } else {

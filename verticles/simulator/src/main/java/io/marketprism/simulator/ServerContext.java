@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param stateHandler the {@code /sim/state} route
  * @param onSubscribe  told whenever a client subscribes (starts a waiting replay)
  * @param sessionIds   session number source
+ * @param onClient     told of every request and WebSocket handshake (wakes a market idle until its first client)
  */
 public record ServerContext(Vertx vertx, SimulatorOptions options, FaultSpec faults, FaultStats faultStats,
                             ReplayStore replay, Handler<RoutingContext> stateHandler, Runnable onSubscribe,
-                            AtomicLong sessionIds) {
+                            AtomicLong sessionIds, Runnable onClient) {
 }

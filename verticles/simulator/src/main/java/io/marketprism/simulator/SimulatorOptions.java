@@ -72,6 +72,7 @@ public final class SimulatorOptions {
   private int tradeHistory = 100_000;
   private long pingIntervalMs = 20_000;
   private long statsStepMs;
+  private boolean idleUntilFirstClient;
   private String replayFile;
   private String replayPace = "recorded";
   private boolean replayLoop;
@@ -504,6 +505,22 @@ public final class SimulatorOptions {
   /** Trades remembered per instrument. */
   public int getTradeHistory() {
     return tradeHistory;
+  }
+
+  /**
+   * Whether the market stays still until the first request or WebSocket handshake reaches one of
+   * its exchanges (then it runs on, clients or not): a simulator that {@code run} starts beside
+   * collectors of the live exchanges costs neither CPU nor the memory of a trade history. Off by
+   * default ({@code simulate} and tests: the market moves from the start).
+   */
+  public SimulatorOptions setIdleUntilFirstClient(boolean idle) {
+    this.idleUntilFirstClient = idle;
+    return this;
+  }
+
+  /** @see #setIdleUntilFirstClient(boolean) */
+  public boolean isIdleUntilFirstClient() {
+    return idleUntilFirstClient;
   }
 
   /** Milliseconds between Binance server pings (100..600000, default 20000). */

@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The exchange simulator: serves Binance (spot, USDⓈ-M, COIN-M), OKX v5 and Deribit v2 market-data
@@ -52,7 +54,10 @@ public final class SimulatorVerticle extends VerticleBase {
   private final FaultStats faultStats = new FaultStats();
   private ReplayStore replayStore;
   private ReplayEngine replay;
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatorVerticle.class);
   private long driver = -1;
+  /** False while the market waits for its first client ({@link SimulatorOptions#setIdleUntilFirstClient}). */
+  private boolean awake = true;
 
   /** A simulator configured from the deployment's config JSON (defaults when empty). */
   public SimulatorVerticle() {
@@ -82,7 +87,9 @@ public final class SimulatorVerticle extends VerticleBase {
         .compose(this::startServers)
         .onSuccess(v -> {
           buildReplayEngine();
-          driver = vertx.setPeriodic(10, t -> drive());
+          if (awake) {
+            driver = vertx.setPeriodic(10, t -> drive());
+          }
         });
   }
 
@@ -109,8 +116,9 @@ public final class SimulatorVerticle extends VerticleBase {
   }
 
   private Future<Void> startServers(FaultSpec faults) {
+    awake = !options.isIdleUntilFirstClient();
     ServerContext ctx = new ServerContext(vertx, options, faults, faultStats, replayStore, this::state,
-        this::subscribed, new AtomicLong());
+        this::subscribed, new AtomicLong(), this::client);
     long seed = options.getSeed();
     for (String exchange : SimulatorOptions.EXCHANGES) {
       if (!options.serves(exchange)) {
@@ -173,6 +181,15 @@ public final class SimulatorVerticle extends VerticleBase {
   private void subscribed() {
     if (replay != null) {
       replay.start();
+    }
+  }
+
+  /** On the servers' event loop (this verticle's context): the first client starts the market. */
+  private void client() {
+    if (!awake) {
+      awake = true;
+      driver = vertx.setPeriodic(10, t -> drive());
+      LOG.info("simulator: a first client came, the market runs from now on");
     }
   }
 
