@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimulatorVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatorVerticle.class);
   private final SimulatorOptions preset;
   private SimulatorOptions options;
   private final Map<String, MarketModel> models = new LinkedHashMap<>();
@@ -54,7 +55,6 @@ public final class SimulatorVerticle extends VerticleBase {
   private final FaultStats faultStats = new FaultStats();
   private ReplayStore replayStore;
   private ReplayEngine replay;
-  private static final Logger LOG = LoggerFactory.getLogger(SimulatorVerticle.class);
   private long driver = -1;
   /** False while the market waits for its first client ({@link SimulatorOptions#setIdleUntilFirstClient}). */
   private boolean awake = true;

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * library ships with the platform), else Java's NIO.
  *
  * <p>On the collector's path (a WebSocket frame in, a record out) epoll's edge-triggered wake-ups
- * cost the event loop about a fifth less CPU than NIO's selector: 28.5 instead of 36.4 ms per 1,000
- * records in the collector pipeline benchmark (README, <i>Performance</i>). {@code MP_NATIVE_TRANSPORT=false}
+ * cost the event loop about a quarter less CPU than NIO's selector: 25.8 instead of 35.4 ms per 1,000
+ * records in the collector pipeline benchmark (README, <i>Benchmarks</i>). {@code MP_NATIVE_TRANSPORT=false}
  * keeps NIO (to compare, or where the library cannot be loaded from the temporary directory).
  */
 public final class NativeTransport {
