@@ -302,8 +302,16 @@ class ServerPipelineNoLossTest {
     return rows;
   }
 
-  /** Records of a table in ClickHouse by identity ({@code FINAL}: what redelivered copies collapse to). */
+  /**
+   * Records of a table in ClickHouse by identity ({@code FINAL}: what redelivered copies collapse to),
+   * with what its buffer holds (written out first).
+   */
   private long clickHouseCount(String table) throws Exception {
+    HttpResponse<String> flushed = http.send(HttpRequest.newBuilder(URI.create(clickhouse.httpUrl()))
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString("OPTIMIZE TABLE " + DB + "." + table + "_buffer")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(flushed.statusCode()).as(flushed.body()).isEqualTo(200);
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(clickhouse.httpUrl()))
         .timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofString("SELECT count() FROM " + DB + "." + table + " FINAL")).build(),

@@ -292,11 +292,21 @@ public final class CollectorPipelineBenchmark {
     }
   }
 
+  /** Writes what the tables' buffers ({@code storage.hot.buffer_seconds}) hold into them, so that they are read with FINAL. */
+  static void writeOutBuffers(ClickHouseHttp http, String db, String... tables) throws Exception {
+    for (String table : tables) {
+      if (await(http.scalar("EXISTS TABLE " + db + "." + table + "_buffer")) == 1) {
+        await(http.execute("OPTIMIZE TABLE " + db + "." + table + "_buffer"));
+      }
+    }
+  }
+
   /**
    * Per instrument: the matches the stored trades carry (an OKX trade may aggregate several) == the
    * simulator's from the first stored one on ({@link TradeAudit}).
    */
   private static void checkTrades(ClickHouseHttp http, String db, SimulatorVerticle simulator) throws Exception {
+    writeOutBuffers(http, db, "trade");
     long total = 0;
     boolean ok = true;
     for (TradeAudit.Instrument in : TradeAudit.BTC) {

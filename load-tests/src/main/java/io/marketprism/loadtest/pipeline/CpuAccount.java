@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * CPU time spent during a run, per part of the pipeline: the servers this JVM started (its child
  * processes, by command: nats-server, clickhouse) and this JVM's own threads grouped by name. On a
  * machine shared with other work, CPU time per record is what a run costs whatever the contention,
- * and the sum over all parts bounds the rate the cores can hold.
+ * and the sum over all parts bounds the rate the cores can hold. The servers' disk writes too
+ * ({@code write_bytes}: what reached the block layer, ClickHouse's merges included).
  */
 final class CpuAccount {
 
@@ -45,6 +46,7 @@ final class CpuAccount {
   String report(long records, java.util.function.Function<String, String> groupOf) {
     Map<String, Long> end = snapshot();
     Map<String, Long> parts = new TreeMap<>();
+    Map<String, Long> disk = new TreeMap<>();
     Map<String, Map<String, Long>> tasks = new TreeMap<>();
     long jvmThreads = 0;
     for (Map.Entry<String, Long> e : end.entrySet()) {
@@ -54,6 +56,8 @@ final class CpuAccount {
         String group = groupOf.apply(name);
         parts.merge("jvm " + (group == null ? "other threads" : group), used, Long::sum);
         jvmThreads += used;
+      } else if (e.getKey().startsWith("disk:")) {
+        disk.merge(e.getKey().substring(e.getKey().indexOf(':', 5) + 1), used, Long::sum);
       } else if (e.getKey().startsWith("proc:")) {
         parts.merge(e.getKey().substring(e.getKey().indexOf(':', 5) + 1), used, Long::sum);
       } else if (e.getKey().startsWith("task:")) {
@@ -82,6 +86,10 @@ final class CpuAccount {
     }
     sb.append(String.format(Locale.ROOT, " total %.1f ms -> two cores hold at most %.0f records/s",
         total / 1e6 / records * 1000, 2e9 / ((double) total / records)));
+    if (!disk.isEmpty()) {
+      sb.append(String.format(Locale.ROOT, "%n  disk writes per 1,000 records:"));
+      disk.forEach((server, bytes) -> sb.append(String.format(Locale.ROOT, " %s %.1f KB;", server, bytes / 1e3 / records * 1000)));
+    }
     for (Map.Entry<String, Map<String, Long>> service : tasks.entrySet()) {
       sb.append(String.format(Locale.ROOT, "%n  %s by thread:", service.getKey()));
       service.getValue().entrySet().stream().filter(t -> t.getValue() > 0)
@@ -144,6 +152,8 @@ final class CpuAccount {
         m.put("proc:" + p.pid() + ":" + name, ticks(p.pid()) * NANOS_PER_TICK);
         if (name.startsWith("jvm ")) {
           tasks(p.pid(), name, m);
+        } else {
+          m.put("disk:" + p.pid() + ":" + name, writeBytes(p.pid()));
         }
       }
     });
@@ -183,6 +193,20 @@ final class CpuAccount {
     } catch (IOException | RuntimeException gone) {
       // the process ended meanwhile
     }
+  }
+
+  /** Bytes a process caused to be written to storage ({@code /proc/PID/io}), 0 where unreadable. */
+  private static long writeBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+        if (line.startsWith("write_bytes:")) {
+          return Long.parseLong(line.substring(12).trim());
+        }
+      }
+    } catch (IOException | RuntimeException gone) {
+      // the process ended meanwhile, or its counters are not ours to read
+    }
+    return 0;
   }
 
   /** utime + stime of a process, in clock ticks. */

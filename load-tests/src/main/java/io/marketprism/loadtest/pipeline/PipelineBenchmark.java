@@ -247,6 +247,7 @@ public final class PipelineBenchmark {
           + storage.actualPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       JsonObject consumer = storage.status().getJsonObject("consumer");
       BusStats stats = bus.stats();
+      CollectorPipelineBenchmark.writeOutBuffers(http, db, "trade", "orderbook");
       long stored = await(http.scalar("SELECT (SELECT count() FROM " + db + ".trade FINAL) + (SELECT count() FROM "
           + db + ".orderbook FINAL)"));
       System.out.printf(Locale.ROOT, "%n== target %d records/s for %d s, storage batch_size %d (load average %.2f at "

@@ -9,7 +9,8 @@ import java.util.ArrayDeque;
  * answers an insert once a part's files are written, not synced: a power cut can lose what the
  * storage then acknowledged to the stream), and says what to read again from the stream after one:
  * every record committed in the {@code marginMs} before the server went away (the span the
- * machine may hold written files in memory; Linux writes them out within 30 s by default).
+ * machine may hold written files in memory, Linux writes them out within 30 s by default, and
+ * before that ClickHouse its buffer tables, {@code storage.hot.buffer_seconds}).
  *
  * <p>The storage feeds it, every few seconds, the server's start time and where its durable consumer
  * stands ({@link ConsumerPosition}: the acknowledged floor and its stream time). A start later than

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param queryTimeout per-request timeout of user queries towards ClickHouse
  * @param restartReplay after the hot store's server restarted (ClickHouse, which does not sync what it commits),
  *     the records committed in this span before it went away are read again from the stream; zero: never
+ * @param hotBuffer how long ClickHouse holds committed records in memory ({@code Buffer} tables in front of the
+ *     record tables, read with them) before it writes them to its tables as one part; zero: no buffer, every
+ *     batch is a part of each table it holds
  * @param retentionDays days the hot tier keeps before archiving
  * @param batchSize most records per committed batch
  * @param flushInterval longest wait before a partial batch is committed
@@ -43,9 +46,16 @@ import java.util.Set;
  */
 public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, String clickHouseUrl, String clickHouseUser,
     String clickHousePassword, String hotDatabase,
-    String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, Duration restartReplay, int retentionDays, int batchSize,
+    String coldDatabase, Duration clickHouseTimeout, Duration queryTimeout, Duration restartReplay, Duration hotBuffer, int retentionDays, int batchSize,
     Duration flushInterval, String stream, String durable, Duration ackWait, int batchesInFlight,
     Duration archiveInterval, Duration archiveStepTimeout, String cacheType, String redisUrl, Duration cacheTimeout, BusOptions bus) {
+
+  /**
+   * {@code storage.hot.buffer_seconds} where the stream is read again after a ClickHouse restart: a
+   * part a minute per table instead of one per batch (each part costs merges rewriting up to its whole
+   * day's partition: at 300 records/s ClickHouse wrote 7-8 MB/s with a part per second).
+   */
+  public static final long DEFAULT_BUFFER_SECONDS = 60;
 
   /**
    * @param root the whole configuration tree
@@ -74,6 +84,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     Duration queryTimeout = Duration.ofMillis(hot.longIn("query_timeout_ms", 100, 600_000, 4_500));
     // Linux writes a written file out within 30 s by default (vm.dirty_expire_centisecs): four times that
     Duration restartReplay = Duration.ofMillis(hot.longIn("replay_after_restart_ms", 0, 86_400_000, 120_000));
+    Duration buffer = "clickhouse".equals(type) ? hotBuffer(hot, restartReplay, BusOptions.from(root)) : Duration.ZERO;
     ConfigReader cold = s.section("cold");
     Path coldDir = Path.of(cold.string("path", "data/cold"));
     String coldDb = identifier(cold, "database", "marketprism_cold");
@@ -102,7 +113,7 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     }
     Duration cacheTimeout = Duration.ofMillis(cache.longIn("timeout_ms", 10, 60_000, 250));
     return new StorageOptions(type, file, coldDir, url.replaceAll("/$", ""), user, password, db, coldDb, timeout,
-        queryTimeout, restartReplay, retention, batch, flush, stream, durable, ackWait, inFlight, archive, archiveStep, cacheType, redisUrl,
+        queryTimeout, restartReplay, buffer, retention, batch, flush, stream, durable, ackWait, inFlight, archive, archiveStep, cacheType, redisUrl,
         cacheTimeout, BusOptions.from(root));
   }
 
@@ -113,12 +124,36 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
         + ", clickHouseUrl=" + clickHouseUrl + ", clickHouseUser=" + clickHouseUser + ", clickHousePassword="
         + (clickHousePassword.isEmpty() ? "" : "***") + ", hotDatabase=" + hotDatabase + ", coldDatabase="
         + coldDatabase + ", clickHouseTimeout=" + clickHouseTimeout + ", queryTimeout=" + queryTimeout
-        + ", restartReplay=" + restartReplay
+        + ", restartReplay=" + restartReplay + ", hotBuffer=" + hotBuffer
         + ", retentionDays=" + retentionDays + ", batchSize=" + batchSize + ", flushInterval=" + flushInterval
         + ", stream=" + stream + ", durable=" + durable + ", ackWait=" + ackWait + ", batchesInFlight="
         + batchesInFlight + ", archiveInterval=" + archiveInterval + ", archiveStepTimeout=" + archiveStepTimeout
         + ", cacheType=" + cacheType + ", redisUrl="
         + redisUrl + ", cacheTimeout=" + cacheTimeout + ", bus=" + bus + "]";
+  }
+
+  /**
+   * {@code storage.hot.buffer_seconds}: what ClickHouse holds in memory is lost when it stops
+   * abruptly, so it is only allowed where the storage reads it again from the stream after a
+   * restart ({@code replay_after_restart_ms} covering it and the 30 s Linux may hold written files).
+   */
+  private static Duration hotBuffer(ConfigReader hot, Duration restartReplay, BusOptions bus) {
+    boolean replays = "nats".equals(bus.type()) && !restartReplay.isZero();
+    long seconds = hot.longIn("buffer_seconds", 0, 3_600, replays ? DEFAULT_BUFFER_SECONDS : 0);
+    if (seconds == 0) {
+      return Duration.ZERO;
+    }
+    if (!"nats".equals(bus.type())) {
+      throw new ConfigException(hot.key("buffer_seconds"), "needs bus.type nats: what ClickHouse holds in memory is "
+          + "read again from the stream after a restart, and bus.type " + bus.type() + " keeps no records; set 0");
+    }
+    long needMs = seconds * 1_000 + 30_000;
+    if (restartReplay.toMillis() < needMs) {
+      throw new ConfigException(hot.key("buffer_seconds"), seconds + " s of records held in ClickHouse's memory need "
+          + hot.key("replay_after_restart_ms") + " of at least " + needMs + " (they are read again from the stream "
+          + "after a restart), got " + restartReplay.toMillis() + "; lower it, or set 0 to insert into the tables directly");
+    }
+    return Duration.ofSeconds(seconds);
   }
 
   private static String identifier(ConfigReader r, String key, String def) {

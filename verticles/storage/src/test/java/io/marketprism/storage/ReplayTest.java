@@ -180,6 +180,7 @@ class ReplayTest {
     assertThat(new HashSet<>(tradeIds(s))).isEqualTo(sent);
 
     // the store loses the day after it was acknowledged
+    clickHouse("OPTIMIZE TABLE rp.trade_buffer"); // written out of ClickHouse's memory first
     clickHouse("ALTER TABLE rp.trade DROP PARTITION 20240101");
     assertThat(tradeIds(s)).isEmpty();
 
@@ -220,6 +221,7 @@ class ReplayTest {
     long since = System.currentTimeMillis() - 1;
     List<MarketRecord> trades = storeTrades(s, bus);
     long deadline = System.currentTimeMillis() + 60_000;
+    clickHouse("OPTIMIZE TABLE rp.trade_buffer"); // written out of ClickHouse's memory first
     clickHouse("ALTER TABLE rp.trade DROP PARTITION 20240101");
     vertx.undeploy(s.deploymentID()).await(30, TimeUnit.SECONDS);
 
@@ -265,6 +267,7 @@ class ReplayTest {
       assertThat(System.currentTimeMillis() - deployed).as("not committed in time").isLessThan(20_000);
       Thread.sleep(50);
     }
+    clickHouse("OPTIMIZE TABLE rp.trade_buffer"); // written out of ClickHouse's memory first
     clickHouse("ALTER TABLE rp.trade DROP PARTITION 20240101");
     // each storage's own first look is at most 5 s after its start, its next 30 s later: between them, the
     // left replay is there for the two looks asked for here only

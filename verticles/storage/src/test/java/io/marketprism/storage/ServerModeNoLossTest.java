@@ -323,11 +323,11 @@ class ServerModeNoLossTest {
       List<Future<Void>> acks = Collections.synchronizedList(new ArrayList<>());
       Thread publisher = publishPaced(bus, sent, 8_000, acks);
       long deadline = System.currentTimeMillis() + 30_000;
-      while (clickHouseCount("k.trade") < 5_000 && System.currentTimeMillis() < deadline) {
+      while (clickHouseCount("k.trade_buffer") < 5_000 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       storage.kill(); // SIGKILL: no stop hook, batches half done
-      long atKill = clickHouseCount("k.trade");
+      long atKill = clickHouseCount("k.trade_buffer"); // what the table and its buffer hold
       assertThat(atKill).as("killed mid-stream").isBetween(1L, (long) sent.size() - 1);
       publisher.join();
       await(Future.all(new ArrayList<>(acks)));

@@ -61,7 +61,8 @@ public final class ArchiveJob {
     // before anything is counted: a record of these days written from now on goes to cold, not into a drop
     Future<Void> chain = hot.closeDaysBefore(endDay * DAY_MS);
     for (DataType t : DataType.values()) {
-      chain = chain.compose(v -> hot.days(t)).compose(days -> moveDays(t, days.stream()
+      // what the hot store holds in memory of these days was committed before the fence: into the table it goes, and is copied
+      chain = chain.compose(v -> hot.flushBuffered(t)).compose(v -> hot.days(t)).compose(days -> moveDays(t, days.stream()
           .filter(d -> !d.isAfter(lastDay)).toList(), 0, report));
     }
     running = chain.map(report);

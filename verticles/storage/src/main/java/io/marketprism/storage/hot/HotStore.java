@@ -123,6 +123,18 @@ public interface HotStore {
   }
 
   /**
+   * Writes into a type's table what the store holds of it in memory in front of the table
+   * (ClickHouse's {@code Buffer}, which queries read with the table), so that the table's days and
+   * counts, which the archive reads, include every record committed before. Nothing elsewhere.
+   *
+   * @param type a data type
+   * @return completes when the table holds them
+   */
+  default Future<Void> flushBuffered(DataType type) {
+    return Future.succeededFuture();
+  }
+
+  /**
    * Removes a whole day from the hot tier (after it was archived and verified), unless records
    * arrived for it since it was counted: the count is taken again right before the removal and
    * the day is kept when it differs, so a late record is never dropped uncopied.

@@ -6,6 +6,9 @@ import io.marketprism.model.TradeRecord;
 import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.archive.ArchiveJob;
 import io.marketprism.storage.archive.ArchiveLateRecordsTest;
+import io.marketprism.storage.query.Page;
+import io.marketprism.storage.query.RecordQuery;
+import io.marketprism.storage.query.TierPlan;
 import io.marketprism.testkit.ClickHouseServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The ClickHouse hot store on the real server (the Debian 18.16 build): klines and archiving. */
+/**
+ * The ClickHouse hot store on the real server (the Debian 18.16 build): klines and archiving, with and
+ * without the {@code Buffer} tables of {@code storage.hot.buffer_seconds}.
+ */
 class ClickHouseHotStoreTest {
 
   static ClickHouseServer clickhouse;
@@ -50,6 +56,20 @@ class ClickHouseHotStoreTest {
             .put("database", db)).put("cold", new JsonObject().put("database", db + "_cold")))));
     await(store.start());
     return store;
+  }
+
+  /** A store as server mode makes it, with {@code storage.hot.buffer_seconds}. */
+  private ClickHouseHotStore store(String db, long bufferSeconds) throws Exception {
+    JsonObject hot = new JsonObject().put("type", "clickhouse").put("url", clickhouse.httpUrl()).put("database", db)
+        .put("buffer_seconds", bufferSeconds);
+    ClickHouseHotStore store = new ClickHouseHotStore(vertx, StorageOptions.from(new JsonObject().put("mode", "server")
+        .put("storage", new JsonObject().put("hot", hot).put("cold", new JsonObject().put("database", db + "_cold")))));
+    await(store.start());
+    return store;
+  }
+
+  private long count(String sql) throws Exception {
+    return await(new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30)).scalar(sql));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
@@ -223,5 +243,74 @@ class ClickHouseHotStoreTest {
   @Test
   void archiveInterruptedBeforeTheDropIsFinishedByTheNextRun() throws Exception {
     ArchiveLateRecordsTest.archiveInterruptedBeforeTheDropIsFinishedByTheNextRun(store("ai"));
+  }
+
+  /**
+   * Buffered, as in server mode: ten batches are read back at once (bars recomputed from them) while
+   * the table holds none of them yet; written out, they are a part per day, not one per batch.
+   */
+  @Test
+  void bufferedBatchesAreReadAtOnceAndWrittenOutAsOnePartPerDay() throws Exception {
+    ClickHouseHotStore store = store("bf", 60);
+    List<MarketRecord> trades = BarChecks.trades(13, 1000, 1);
+    for (int i = 0; i < 10; i++) {
+      await(store.write(trades.subList(i * 100, (i + 1) * 100)));
+    }
+    BarChecks.assertBars(store, trades, "in the buffer");
+    String parts = "SELECT count() FROM system.parts WHERE active AND database = 'bf' AND table = 'trade'";
+    assertThat(count(parts)).as("nothing written out within the minute").isZero();
+    await(store.flushBuffered(DataType.TRADE));
+    assertThat(count(parts)).as("one part for each of the two days").isEqualTo(2);
+    assertThat(count("SELECT count() FROM bf.trade")).isEqualTo(1000);
+    BarChecks.assertBars(store, trades, "written out");
+    await(store.close());
+  }
+
+  @Test
+  void everyTypeReadsBackThroughItsBuffer() throws Exception {
+    RoundTripChecks.everyTypeReadsBackFitted(store("rb", 60), 2);
+  }
+
+  /** The archive writes a buffer out before it reads a table's days: nothing committed before it stays behind. */
+  @Test
+  void barsEqualTheirTradesThroughRepeatsLateTradesAndArchivingWithBuffers() throws Exception {
+    BarChecks.barsEqualTheirTradesThroughRepeatsLateTradesAndArchiving(store("bz", 60));
+    assertThat(count("SELECT count() FROM bz.trade_buffer")).as("all archived, hot holds nothing").isZero();
+  }
+
+  /**
+   * Each start puts the configured buffer in front of every table: none with 0 (what one held is
+   * written into the table), another for another duration, and one of the table's columns in place
+   * of one of fewer columns (a table re-keyed with a column added).
+   */
+  @Test
+  void eachStartPlacesTheConfiguredBufferAndKeepsWhatTheLastOneHeld() throws Exception {
+    ClickHouseHotStore store = store("bc", 60);
+    List<MarketRecord> trades = BarChecks.trades(17, 300, 1);
+    await(store.write(trades));
+    await(store.close());
+    assertThat(count("SELECT count() FROM bc.trade")).isZero();
+    store = store("bc", 0);
+    assertThat(count("EXISTS TABLE bc.trade_buffer")).isZero();
+    assertThat(count("SELECT count() FROM bc.trade")).as("written out when it was dropped").isEqualTo(300);
+    await(store.close());
+
+    await(store("bc", 30).close());
+    ClickHouseHttp http = new ClickHouseHttp(vertx, clickhouse.httpUrl(), Duration.ofSeconds(30));
+    String engine = await(http.select("SELECT engine_full FROM system.tables WHERE database = 'bc' AND name = 'trade_buffer'"))
+        .get(0).get("engine_full").toString();
+    assertThat(engine.replaceAll("[\\s`']", "")).isEqualTo(ClickHouseHotStore.bufferEngine("bc", "trade", 30).replace(" ", ""));
+    await(http.execute("DROP TABLE bc.ticker_buffer"));
+    await(http.execute("CREATE TABLE bc.ticker_buffer (exchange String, symbol String) ENGINE = "
+        + ClickHouseHotStore.bufferEngine("bc", "ticker", 30)));
+    store = store("bc", 30);
+    assertThat(count("SELECT count() FROM system.columns WHERE database = 'bc' AND table = 'ticker_buffer'"))
+        .isEqualTo(count("SELECT count() FROM system.columns WHERE database = 'bc' AND table = 'ticker'"));
+    List<MarketRecord> tickers = RoundTripChecks.records().stream().filter(r -> r.dataType() == DataType.TICKER).toList();
+    await(store.write(tickers));
+    Page page = await(store.records(new RecordQuery(DataType.TICKER, null, null, null, 0, Long.MAX_VALUE / 2, 1000, null),
+        TierPlan.HOT));
+    assertThat(page.records()).containsExactlyElementsOf(tickers.stream().map(RoundTripChecks::fitted).toList());
+    await(store.close());
   }
 }
