@@ -4,6 +4,7 @@ import io.marketprism.collector.CollectorVerticle;
 import io.marketprism.simulator.SimulatorOptions;
 import io.marketprism.simulator.SimulatorVerticle;
 import io.marketprism.simulator.TradeAudit;
+import io.marketprism.storage.StorageOptions;
 import io.marketprism.storage.StorageVerticle;
 import io.marketprism.storage.hot.ClickHouseHttp;
 import io.marketprism.testkit.ClickHouseServer;
@@ -52,6 +53,9 @@ public final class CollectorPipelineBenchmark {
   /** The storage's longest wait before a partial batch is committed: MP_BENCH_FLUSH_INTERVAL_MS, its default 1000. */
   private static final long FLUSH_INTERVAL_MS = Long.parseLong(System.getenv().getOrDefault(
       "MP_BENCH_FLUSH_INTERVAL_MS", "1000"));
+  /** ClickHouse's buffer in front of each table: MP_BENCH_BUFFER_SECONDS, the server mode's default (0: a part per batch). */
+  private static final long BUFFER_SECONDS = Long.parseLong(System.getenv().getOrDefault(
+      "MP_BENCH_BUFFER_SECONDS", Long.toString(StorageOptions.DEFAULT_BUFFER_SECONDS)));
 
   /**
    * The command ClickHouse runs under, MP_BENCH_CLICKHOUSE_LAUNCHER (empty: none): its CPU priority,
@@ -89,7 +93,8 @@ public final class CollectorPipelineBenchmark {
     Vertx exchangeVertx = Vertx.vertx(io.marketprism.platform.node.NativeTransport.prefer(new io.vertx.core.VertxOptions()));
     JsonObject storageCfg = new JsonObject().put("bus", bus)
         .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
-            .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))
+            .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db)
+                .put("buffer_seconds", BUFFER_SECONDS))
             .put("cold", new JsonObject().put("database", db + "_cold"))
             .put("consumer", new JsonObject().put("durable", "storage_" + db))
             .put("archive", new JsonObject().put("interval_minutes", 0))
@@ -177,8 +182,8 @@ public final class CollectorPipelineBenchmark {
       String metrics = storage.metrics();
 
       System.out.printf(Locale.ROOT, "%n== simulator %.0f events/s per exchange (trade share %.2f) for %d s after %d s "
-          + "of warm-up, storage flush_interval_ms %d, ClickHouse launched %s (load average %.2f at start, %.2f at end) "
-          + "==%n", rate, tradeShare, seconds, WARMUP_SECONDS, FLUSH_INTERVAL_MS,
+          + "of warm-up, storage flush_interval_ms %d and hot.buffer_seconds %d, ClickHouse launched %s (load average %.2f at start, %.2f at end) "
+          + "==%n", rate, tradeShare, seconds, WARMUP_SECONDS, FLUSH_INTERVAL_MS, BUFFER_SECONDS,
           CLICKHOUSE_LAUNCHER.isEmpty() ? "as is" : "under '" + CLICKHOUSE_LAUNCHER + "'", load0, loadAverage());
       System.out.printf(Locale.ROOT, "simulator messages %d (%.0f/s); collector published %d records (%.0f/s), "
           + "dropped %d, duplicates absorbed by the stream %d; storage committed %d (%.0f/s over the run incl. "
