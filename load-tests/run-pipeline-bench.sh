@@ -4,6 +4,7 @@
 # free ports; zero-loss check, receive->ack and receive->commit latencies, and the raw jnats
 # publishAsync ceiling and raw publish + consume + ack (nothing stored) in the same run.
 # Usage: load-tests/run-pipeline-bench.sh [RATES=10000,20000,30000] [SECONDS=15] [CEILING_MSGS=300000] [BATCH_SIZE=20000, the storage default]
+# (MP_BENCH_BUFFER_SECONDS: the storage's storage.hot.buffer_seconds, 60 as in server mode; 0: no ClickHouse buffers)
 # Needs nats-server and clickhouse-server (apt-get install nats-server clickhouse-server) and ../shared/fixtures.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"

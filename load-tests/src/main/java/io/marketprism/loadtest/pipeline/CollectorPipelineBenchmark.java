@@ -54,7 +54,7 @@ public final class CollectorPipelineBenchmark {
   private static final long FLUSH_INTERVAL_MS = Long.parseLong(System.getenv().getOrDefault(
       "MP_BENCH_FLUSH_INTERVAL_MS", "1000"));
   /** ClickHouse's buffer in front of each table: MP_BENCH_BUFFER_SECONDS, the server mode's default (0: a part per batch). */
-  private static final long BUFFER_SECONDS = Long.parseLong(System.getenv().getOrDefault(
+  static final long BUFFER_SECONDS = Long.parseLong(System.getenv().getOrDefault(
       "MP_BENCH_BUFFER_SECONDS", Long.toString(StorageOptions.DEFAULT_BUFFER_SECONDS)));
 
   /**

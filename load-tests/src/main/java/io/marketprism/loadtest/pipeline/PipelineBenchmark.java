@@ -198,7 +198,8 @@ public final class PipelineBenchmark {
     JsonObject cfg = new JsonObject()
         .put("bus", new JsonObject().put("type", "nats").put("nats", new JsonObject().put("url", nats.url())))
         .put("storage", new JsonObject().put("http", new JsonObject().put("port", 0))
-            .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db))
+            .put("hot", new JsonObject().put("type", "clickhouse").put("url", ch.httpUrl()).put("database", db)
+                .put("buffer_seconds", CollectorPipelineBenchmark.BUFFER_SECONDS))
             .put("cold", new JsonObject().put("database", db + "_cold"))
             .put("consumer", new JsonObject().put("durable", "storage_" + db)).put("batch_size", batchSize)
             .put("archive", new JsonObject().put("interval_minutes", 0)))
@@ -250,8 +251,9 @@ public final class PipelineBenchmark {
       CollectorPipelineBenchmark.writeOutBuffers(http, db, "trade", "orderbook");
       long stored = await(http.scalar("SELECT (SELECT count() FROM " + db + ".trade FINAL) + (SELECT count() FROM "
           + db + ".orderbook FINAL)"));
-      System.out.printf(Locale.ROOT, "%n== target %d records/s for %d s, storage batch_size %d (load average %.2f at "
-          + "start, %.2f at end) ==%n", rate, seconds, batchSize, load0, loadAverage());
+      System.out.printf(Locale.ROOT, "%n== target %d records/s for %d s, storage batch_size %d, hot.buffer_seconds %d "
+          + "(load average %.2f at start, %.2f at end) ==%n", rate, seconds, batchSize, CollectorPipelineBenchmark.BUFFER_SECONDS,
+          load0, loadAverage());
       System.out.printf(Locale.ROOT, "sent %d in %.2f s (%.0f/s offered, publisher max lag %.1f ms), dropped %d%n",
           total, publishSeconds, total / publishSeconds, maxLagUs / 1000.0, failed.get());
       long accepted = total - failed.get();

@@ -151,7 +151,8 @@ public record StorageOptions(String hotType, Path duckDbFile, Path coldDir, Stri
     if (restartReplay.toMillis() < needMs) {
       throw new ConfigException(hot.key("buffer_seconds"), seconds + " s of records held in ClickHouse's memory need "
           + hot.key("replay_after_restart_ms") + " of at least " + needMs + " (they are read again from the stream "
-          + "after a restart), got " + restartReplay.toMillis() + "; lower it, or set 0 to insert into the tables directly");
+          + "after a restart), got " + restartReplay.toMillis() + "; lower it or raise that, or set 0 to insert into the "
+          + "tables directly");
     }
     return Duration.ofSeconds(seconds);
   }

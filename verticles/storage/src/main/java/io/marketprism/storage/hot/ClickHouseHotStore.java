@@ -357,17 +357,18 @@ public final class ClickHouseHotStore implements HotStore {
    * first and created again; an instance writing into it meanwhile fails its batch, which is retried.
    */
   private Future<Void> placeBuffer(TableSchema s) {
+    String bufferName = s.table() + BUFFER_SUFFIX;
     String table = db + "." + s.table();
-    String buffer = table + BUFFER_SUFFIX;
+    String buffer = db + "." + bufferName;
     if (bufferSeconds == 0) {
       return http.execute("DROP TABLE IF EXISTS " + buffer).mapEmpty();
     }
     String engine = bufferEngine(db, s.table(), bufferSeconds);
     return Future.all(
         http.select("SELECT engine_full FROM system.tables WHERE database = " + SqlFilter.literal(db) + " AND name = "
-            + SqlFilter.literal(s.table() + BUFFER_SUFFIX)),
+            + SqlFilter.literal(bufferName)),
         http.select("SELECT table, name, type FROM system.columns WHERE database = " + SqlFilter.literal(db)
-            + " AND table IN (" + SqlFilter.literal(s.table()) + ", " + SqlFilter.literal(s.table() + BUFFER_SUFFIX) + ")"))
+            + " AND table IN (" + SqlFilter.literal(s.table()) + ", " + SqlFilter.literal(bufferName) + ")"))
         .compose(found -> {
           List<Map<String, Object>> engines = found.resultAt(0);
           List<Map<String, Object>> columns = found.resultAt(1);
@@ -375,7 +376,7 @@ public final class ClickHouseHotStore implements HotStore {
             return createBuffer(buffer, table, engine);
           }
           List<String> ofTable = columnsOf(columns, s.table());
-          List<String> ofBuffer = columnsOf(columns, s.table() + BUFFER_SUFFIX);
+          List<String> ofBuffer = columnsOf(columns, bufferName);
           String has = engines.get(0).get("engine_full").toString().replaceAll("[\\s`']", "");
           if (has.equals(engine.replace(" ", "")) && ofTable.equals(ofBuffer)) {
             return Future.succeededFuture();
