@@ -206,7 +206,15 @@ class ServerPipelineNoLossTest {
         .isNotNull();
     clickhouse.restart();
     phase("ClickHouse restarted");
-    Thread.sleep(2000);
+    // what ClickHouse held in its buffers is lost if its stop had to kill it: the storage sees the restart
+    // and reads that span of the stream again
+    awaitTrue("the storage to see ClickHouse's restart and read again what it may have lost", 60_000, 200, () -> {
+      JsonObject now = storage.json("/api/v1/storage/status");
+      JsonObject replay = storage.json("/api/v1/storage/replay").getJsonObject("replay");
+      return now.getLong("hot_restarts") >= 1 && now.getValue("owed_replay") == null
+          && (replay == null || !"running".equals(replay.getString("state")));
+    }, () -> storage.json("/api/v1/storage/status") + ", replay " + storage.json("/api/v1/storage/replay"));
+    phase("restart seen, replay done");
     finishAndAssertNothingLostOrDuplicated();
   }
 

@@ -381,8 +381,8 @@ class JetStreamConsumerTest {
   @Test
   void aConsumersPositionIsItsFloorAndItsTimeAndAReplayUpToASequenceEndsThere() throws Exception {
     ConsumerSpec live = spec(100, 1);
-    assertTrue(bus.position(live).transform(ar -> Future.succeededFuture(ar.failed())).await(20, TimeUnit.SECONDS),
-        "no such consumer yet");
+    assertEquals(new io.marketprism.platform.bus.ConsumerPosition(0, -1, 0), bus.position(live).await(20, TimeUnit.SECONDS),
+        "no such consumer yet: it has read nothing");
     long before = System.currentTimeMillis();
     publish(0, 100);
     AtomicInteger committed = new AtomicInteger();

@@ -86,6 +86,8 @@ import java.util.function.Predicate;
 public final class JetStreamRecordBus implements RecordBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(JetStreamRecordBus.class);
+  /** JetStream's API error code for a consumer that does not exist. */
+  private static final int CONSUMER_NOT_FOUND = 10014;
   private static final long RETRY_BACKOFF_MS = 200;
   private static final long IDLE_PARK_MS = 50;
   private static final long STOP_WAIT_MS = 10_000;
@@ -576,7 +578,15 @@ public final class JetStreamRecordBus implements RecordBus {
   public Future<ConsumerPosition> position(ConsumerSpec spec) {
     return vertx.executeBlocking(() -> {
       io.nats.client.JetStreamManagement jsm = connectionOrFail().jetStreamManagement();
-      io.nats.client.api.ConsumerInfo info = jsm.getConsumerInfo(spec.stream(), spec.durable());
+      io.nats.client.api.ConsumerInfo info;
+      try {
+        info = jsm.getConsumerInfo(spec.stream(), spec.durable());
+      } catch (io.nats.client.JetStreamApiException e) {
+        if (e.getApiErrorCode() == CONSUMER_NOT_FOUND) {
+          return new ConsumerPosition(0, -1, 0); // not created yet: it has read nothing
+        }
+        throw e;
+      }
       long floor = info.getAckFloor().getStreamSequence();
       long floorMs = -1;
       if (floor > 0) {

@@ -118,8 +118,9 @@ public interface RecordBus {
 
   /**
    * @param spec a durable consumer (its stream and durable name)
-   * @return where it stands on the stream; failed with {@link UnsupportedOperationException} where
-   *     the bus keeps nothing (the embedded event bus), or when NATS cannot be asked
+   * @return where it stands on the stream (nothing acknowledged nor delivered when it does not exist
+   *     yet: it has read nothing); failed with {@link UnsupportedOperationException} where the bus keeps
+   *     nothing (the embedded event bus), or when NATS cannot be asked
    */
   default Future<ConsumerPosition> position(ConsumerSpec spec) {
     return Future.failedFuture(new UnsupportedOperationException("the event bus keeps no stream positions"));

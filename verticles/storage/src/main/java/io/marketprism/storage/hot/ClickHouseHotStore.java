@@ -144,6 +144,14 @@ public final class ClickHouseHotStore implements HotStore {
    * @return the CREATE TABLE statement
    */
   public static String createTable(String database, TableSchema s) {
+    List<String> cols = physicalColumnDefinitions(s);
+    cols.add(VERSION + " UInt64 MATERIALIZED bitNot(" + TableSchema.FIRST_COPY + ")");
+    return "CREATE TABLE IF NOT EXISTS " + database + "." + s.table() + " (" + String.join(", ", cols)
+        + ") ENGINE = " + ENGINE + " PARTITION BY " + PARTITION + " ORDER BY (" + sortingKey(s) + ")";
+  }
+
+  /** @return the name and type of each column a data table is written with (not its version column) */
+  private static List<String> physicalColumnDefinitions(TableSchema s) {
     List<String> cols = new ArrayList<>();
     for (Column c : s.columns()) {
       switch (c.kind()) {
@@ -162,9 +170,7 @@ public final class ClickHouseHotStore implements HotStore {
         default -> cols.add(c.name() + " Nullable(UInt8)");
       }
     }
-    cols.add(VERSION + " UInt64 MATERIALIZED bitNot(" + TableSchema.FIRST_COPY + ")");
-    return "CREATE TABLE IF NOT EXISTS " + database + "." + s.table() + " (" + String.join(", ", cols)
-        + ") ENGINE = " + ENGINE + " PARTITION BY " + PARTITION + " ORDER BY (" + sortingKey(s) + ")";
+    return cols;
   }
 
   /**
@@ -373,9 +379,10 @@ public final class ClickHouseHotStore implements HotStore {
           List<Map<String, Object>> engines = found.resultAt(0);
           List<Map<String, Object>> columns = found.resultAt(1);
           if (engines.isEmpty()) {
-            return createBuffer(buffer, table, engine);
+            return createBuffer(buffer, s, engine);
           }
-          List<String> ofTable = columnsOf(columns, s.table());
+          // the version column is the table's own (computed as rows go in), so a buffer has all the others
+          List<String> ofTable = columnsOf(columns, s.table()).stream().filter(c -> !c.startsWith(VERSION + " ")).toList();
           List<String> ofBuffer = columnsOf(columns, bufferName);
           String has = engines.get(0).get("engine_full").toString().replaceAll("[\\s`']", "");
           if (has.equals(engine.replace(" ", "")) && ofTable.equals(ofBuffer)) {
@@ -383,12 +390,13 @@ public final class ClickHouseHotStore implements HotStore {
           }
           LOG.info("{} is {} with columns {}; writing it out and placing {} with the columns of {}", buffer, has,
               ofBuffer, engine, table);
-          return http.execute("DROP TABLE IF EXISTS " + buffer).compose(v -> createBuffer(buffer, table, engine));
+          return http.execute("DROP TABLE IF EXISTS " + buffer).compose(v -> createBuffer(buffer, s, engine));
         });
   }
 
-  private Future<Void> createBuffer(String buffer, String table, String engine) {
-    return http.execute("CREATE TABLE IF NOT EXISTS " + buffer + " AS " + table + " ENGINE = " + engine).mapEmpty();
+  private Future<Void> createBuffer(String buffer, TableSchema s, String engine) {
+    return http.execute("CREATE TABLE IF NOT EXISTS " + buffer + " (" + String.join(", ", physicalColumnDefinitions(s))
+        + ") ENGINE = " + engine).mapEmpty();
   }
 
   private static List<String> columnsOf(List<Map<String, Object>> columns, String table) {

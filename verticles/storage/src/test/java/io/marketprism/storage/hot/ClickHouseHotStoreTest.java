@@ -305,7 +305,8 @@ class ClickHouseHotStoreTest {
         + ClickHouseHotStore.bufferEngine("bc", "ticker", 30)));
     store = store("bc", 30);
     assertThat(count("SELECT count() FROM system.columns WHERE database = 'bc' AND table = 'ticker_buffer'"))
-        .isEqualTo(count("SELECT count() FROM system.columns WHERE database = 'bc' AND table = 'ticker'"));
+        .as("every column but the version, which the table computes").isEqualTo(
+            count("SELECT count() FROM system.columns WHERE database = 'bc' AND table = 'ticker'") - 1);
     List<MarketRecord> tickers = RoundTripChecks.records().stream().filter(r -> r.dataType() == DataType.TICKER).toList();
     await(store.write(tickers));
     Page page = await(store.records(new RecordQuery(DataType.TICKER, null, null, null, 0, Long.MAX_VALUE / 2, 1000, null),
